@@ -1,0 +1,171 @@
+//! The desired state: what a compliant set-up looks like, from the CIS remediation and the flags.
+
+use serde::Serialize;
+
+/// The namespace CIS uses for the metrics of its filters.
+pub const DEFAULT_NAMESPACE: &str = "CISBenchmark";
+/// The topic trailwatch creates (or reuses) when none is named.
+pub const DEFAULT_TOPIC_NAME: &str = "trailwatch-cis-alarms";
+/// The prefix of the filters and alarms trailwatch creates: `trailwatch-<control id>`.
+pub const NAME_PREFIX: &str = "trailwatch-";
+
+/// Which SNS topic the alarms should notify.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "kebab-case")]
+pub enum TopicChoice {
+    /// Reuse a topic with a confirmed subscriber that the alarms already notify; else the default
+    /// topic name.
+    Auto,
+    /// A topic of this name in the log group's region (created when missing).
+    Name(String),
+    /// This existing topic.
+    Arn(String),
+}
+
+/// An endpoint to subscribe to the topic (`--notify PROTOCOL:ENDPOINT`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Endpoint {
+    /// The SNS protocol, such as `email`.
+    pub protocol: String,
+    /// The endpoint, such as an email address.
+    pub endpoint: String,
+}
+
+const PROTOCOLS: &[&str] = &[
+    "email",
+    "email-json",
+    "https",
+    "http",
+    "sms",
+    "sqs",
+    "lambda",
+    "firehose",
+    "application",
+];
+
+impl std::str::FromStr for Endpoint {
+    type Err = String;
+
+    /// Parses `PROTOCOL:ENDPOINT`, checking the endpoint's form for the protocol.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (protocol, endpoint) = s.split_once(':').ok_or_else(|| {
+            format!("`{s}` is not PROTOCOL:ENDPOINT; write it like email:security@example.com")
+        })?;
+        if !PROTOCOLS.contains(&protocol) {
+            return Err(format!(
+                "unknown protocol `{protocol}` in `{s}`; use one of {}",
+                PROTOCOLS.join(", ")
+            ));
+        }
+        let ok = match protocol {
+            "email" | "email-json" => {
+                let mut parts = endpoint.splitn(2, '@');
+                let (user, host) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+                !user.is_empty() && host.contains('.') && !endpoint.contains(char::is_whitespace)
+            }
+            "https" | "http" => endpoint.starts_with(&format!("{protocol}://")),
+            "sqs" | "lambda" | "firehose" | "application" => endpoint.starts_with("arn:"),
+            _ => !endpoint.is_empty(),
+        };
+        if !ok {
+            let example = match protocol {
+                "email" | "email-json" => "an address such as security@example.com",
+                "https" | "http" => {
+                    "a URL starting with the protocol, such as https://example.com/hook"
+                }
+                "sms" => "a phone number such as +15555550100",
+                _ => "an ARN",
+            };
+            return Err(format!(
+                "`{endpoint}` is not a valid {protocol} endpoint; give {example}"
+            ));
+        }
+        Ok(Endpoint {
+            protocol: protocol.to_string(),
+            endpoint: endpoint.to_string(),
+        })
+    }
+}
+
+/// The alarm settings CIS prescribes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlarmDefaults {
+    /// `Sum`.
+    pub statistic: String,
+    /// 300 seconds.
+    pub period: i32,
+    /// 1.
+    pub evaluation_periods: i32,
+    /// 1.
+    pub threshold: f64,
+    /// `GreaterThanOrEqualToThreshold`.
+    pub comparison_operator: String,
+    /// `notBreaching`.
+    pub treat_missing_data: String,
+}
+
+impl Default for AlarmDefaults {
+    fn default() -> Self {
+        AlarmDefaults {
+            statistic: "Sum".into(),
+            period: 300,
+            evaluation_periods: 1,
+            threshold: 1.0,
+            comparison_operator: "GreaterThanOrEqualToThreshold".into(),
+            treat_missing_data: "notBreaching".into(),
+        }
+    }
+}
+
+/// Everything the planner needs besides the live state.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Desired {
+    /// The namespace of new metrics.
+    pub namespace: String,
+    /// The topic to notify.
+    pub topic: TopicChoice,
+    /// Endpoints to subscribe.
+    pub notify: Vec<Endpoint>,
+    /// Settings of new alarms.
+    pub alarm: AlarmDefaults,
+}
+
+impl Default for Desired {
+    fn default() -> Self {
+        Desired {
+            namespace: DEFAULT_NAMESPACE.into(),
+            topic: TopicChoice::Auto,
+            notify: Vec::new(),
+            alarm: AlarmDefaults::default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_parse_and_bad_ones_say_what_to_write() {
+        let e: Endpoint = "email:security@example.com".parse().unwrap();
+        assert_eq!(
+            (e.protocol.as_str(), e.endpoint.as_str()),
+            ("email", "security@example.com")
+        );
+        let e: Endpoint = "https:https://example.com/x".parse().unwrap();
+        assert_eq!(e.endpoint, "https://example.com/x");
+        assert!("security@example.com"
+            .parse::<Endpoint>()
+            .unwrap_err()
+            .contains("PROTOCOL:ENDPOINT"));
+        assert!("pager:x"
+            .parse::<Endpoint>()
+            .unwrap_err()
+            .contains("unknown protocol `pager`"));
+        assert!("email:nobody"
+            .parse::<Endpoint>()
+            .unwrap_err()
+            .contains("not a valid email endpoint"));
+        assert!("sqs:queue".parse::<Endpoint>().is_err());
+    }
+}

@@ -1,0 +1,14 @@
+//! The domain of trailwatch: the control catalog, the desired state, the live state as read from
+//! AWS, and the plan's data types. Pure data and pure functions: no I/O, no async.
+
+pub mod arn;
+pub mod catalog;
+pub mod desired;
+pub mod live;
+pub mod pattern;
+pub mod report;
+
+pub use catalog::{Control, CATALOG};
+pub use desired::{Desired, Endpoint, TopicChoice};
+pub use live::Snapshot;
+pub use report::{Action, Change, ControlResult, Finding, Operation, Report, Status};

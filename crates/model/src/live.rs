@@ -1,0 +1,224 @@
+//! The live state of one account as read from AWS: plain data, filled by the `aws` crate.
+//!
+//! Every read that can fail independently is a `Result<_, ReadError>`, so that one denied call
+//! makes the controls that depend on it `error` instead of failing the whole audit.
+
+use serde::Serialize;
+
+/// A read that failed, naming the API action (as IAM spells it) so the user knows what to grant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReadError {
+    /// The IAM action, such as `cloudtrail:GetTrailStatus`.
+    pub action: String,
+    /// The error code, such as `AccessDenied`, when the service gave one.
+    pub code: Option<String>,
+    /// What went wrong, in one line.
+    pub message: String,
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.code {
+            Some(code) => write!(f, "{} failed: {code}: {}", self.action, self.message),
+            None => write!(f, "{} failed: {}", self.action, self.message),
+        }
+    }
+}
+
+/// Everything trailwatch reads from one account.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Snapshot {
+    /// The account the credentials belong to.
+    pub account_id: String,
+    /// The region trails were listed in.
+    pub region: String,
+    /// The AWS partition (`aws`, `aws-cn`, `aws-us-gov`).
+    pub partition: String,
+    /// The trails visible from the region, de-duplicated by ARN.
+    pub trails: Result<Vec<Trail>, ReadError>,
+    /// The metric filters of every log group a trail sends to, in this account.
+    pub log_groups: Vec<LogGroup>,
+    /// Alarms and topics of every region such a log group lives in.
+    pub regions: Vec<RegionState>,
+}
+
+impl Snapshot {
+    /// The state read for a log group, if it was read.
+    pub fn log_group(&self, region: &str, name: &str) -> Option<&LogGroup> {
+        self.log_groups
+            .iter()
+            .find(|g| g.region == region && g.name == name)
+    }
+
+    /// The alarms and topics read for a region, if they were read.
+    pub fn region_state(&self, region: &str) -> Option<&RegionState> {
+        self.regions.iter().find(|r| r.region == region)
+    }
+}
+
+/// One CloudTrail trail and what the audit needs to know about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Trail {
+    /// The trail ARN.
+    pub arn: String,
+    /// The trail name.
+    pub name: String,
+    /// The region the trail was created in.
+    pub home_region: String,
+    /// `IsMultiRegionTrail`.
+    pub is_multi_region: bool,
+    /// `IsOrganizationTrail`.
+    pub is_organization_trail: bool,
+    /// `CloudWatchLogsLogGroupArn`, if the trail sends to CloudWatch Logs.
+    pub log_group_arn: Option<String>,
+    /// `GetTrailStatus.IsLogging`.
+    pub is_logging: Result<bool, ReadError>,
+    /// `GetEventSelectors`.
+    pub selectors: Result<EventSelectors, ReadError>,
+}
+
+/// A trail's event selectors, basic or advanced.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct EventSelectors {
+    /// Basic event selectors.
+    pub basic: Vec<BasicSelector>,
+    /// Advanced event selectors.
+    pub advanced: Vec<AdvancedSelector>,
+}
+
+/// A basic event selector.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BasicSelector {
+    /// `ReadWriteType`: `All`, `ReadOnly` or `WriteOnly` (`All` when absent).
+    pub read_write_type: String,
+    /// `IncludeManagementEvents` (true when absent).
+    pub include_management_events: bool,
+}
+
+/// An advanced event selector: its field selectors.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AdvancedSelector {
+    /// The selector's name, if any.
+    pub name: Option<String>,
+    /// Its field selectors.
+    pub fields: Vec<FieldSelector>,
+}
+
+/// One field selector of an advanced event selector.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldSelector {
+    /// The field, such as `eventCategory` or `readOnly`.
+    pub field: String,
+    /// `Equals` values.
+    pub equals: Vec<String>,
+    /// `NotEquals` values.
+    pub not_equals: Vec<String>,
+}
+
+/// A CloudWatch Logs log group and its metric filters.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LogGroup {
+    /// The region the group lives in.
+    pub region: String,
+    /// The group name.
+    pub name: String,
+    /// Its metric filters (`DescribeMetricFilters`, every page).
+    pub filters: Result<Vec<MetricFilter>, ReadError>,
+}
+
+/// A metric filter.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetricFilter {
+    /// The filter name.
+    pub name: String,
+    /// The filter pattern text.
+    pub pattern: String,
+    /// Its metric transformations.
+    pub metrics: Vec<MetricTransformation>,
+}
+
+/// One metric transformation of a filter.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetricTransformation {
+    /// The metric name.
+    pub name: String,
+    /// The metric namespace.
+    pub namespace: String,
+    /// The value published per match.
+    pub value: String,
+    /// The default value, if any.
+    pub default_value: Option<f64>,
+}
+
+/// What was read in one region: alarms and SNS topics.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegionState {
+    /// The region.
+    pub region: String,
+    /// Metric alarms (`DescribeAlarms`, every page).
+    pub alarms: Result<Vec<Alarm>, ReadError>,
+    /// SNS topics (`ListTopics`) with their subscriptions.
+    pub topics: Result<Vec<Topic>, ReadError>,
+}
+
+/// A CloudWatch metric alarm, with every setting trailwatch writes back on an update.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alarm {
+    /// The alarm name.
+    pub name: String,
+    /// The alarm description.
+    pub description: Option<String>,
+    /// The metric name, if the alarm watches a single metric.
+    pub metric_name: Option<String>,
+    /// The metric namespace.
+    pub namespace: Option<String>,
+    /// True when the alarm has metric dimensions (a filter's metric has none).
+    pub has_dimensions: bool,
+    /// `ActionsEnabled`.
+    pub actions_enabled: bool,
+    /// `AlarmActions`.
+    pub alarm_actions: Vec<String>,
+    /// `OKActions`.
+    pub ok_actions: Vec<String>,
+    /// `InsufficientDataActions`.
+    pub insufficient_data_actions: Vec<String>,
+    /// `Statistic`.
+    pub statistic: Option<String>,
+    /// `Period` in seconds.
+    pub period: Option<i32>,
+    /// `EvaluationPeriods`.
+    pub evaluation_periods: Option<i32>,
+    /// `Threshold`.
+    pub threshold: Option<f64>,
+    /// `ComparisonOperator`.
+    pub comparison_operator: Option<String>,
+    /// `TreatMissingData`.
+    pub treat_missing_data: Option<String>,
+}
+
+/// An SNS topic and its subscriptions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Topic {
+    /// The topic ARN.
+    pub arn: String,
+    /// Its subscriptions (`ListSubscriptionsByTopic`, every page).
+    pub subscriptions: Result<Vec<Subscription>, ReadError>,
+}
+
+/// One SNS subscription.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Subscription {
+    /// The subscription ARN, or `PendingConfirmation` while it awaits confirmation.
+    pub arn: String,
+    /// The protocol, such as `email`.
+    pub protocol: String,
+    /// The endpoint, such as an address.
+    pub endpoint: String,
+}
+
+impl Subscription {
+    /// True when the subscription is confirmed (its ARN is a real ARN).
+    pub fn is_confirmed(&self) -> bool {
+        self.arn.starts_with("arn:")
+    }
+}

@@ -1,0 +1,299 @@
+//! The result of planning: per-control status with findings, and the actions that fix them.
+//!
+//! This is plain data: `apply` executes [`Action`]s without making choices, and the CLI renders
+//! a [`Report`] as text or as the JSON document described in `docs/json.md`.
+
+use serde::Serialize;
+
+/// The version of the JSON document; bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Whether a control holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Some qualifying trail's whole chain holds.
+    Compliant,
+    /// It does not; the findings say why.
+    NonCompliant,
+    /// The control cannot be judged in this account (the findings say why).
+    NotApplicable,
+    /// A read failed (the findings name the denied action).
+    Error,
+}
+
+impl Status {
+    /// The snake_case name used in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Compliant => "compliant",
+            Status::NonCompliant => "non_compliant",
+            Status::NotApplicable => "not_applicable",
+            Status::Error => "error",
+        }
+    }
+}
+
+/// Why a control does not hold, or a remark on how it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// A stable code, listed in `docs/json.md`.
+    pub code: String,
+    /// What is wrong, in one line.
+    pub message: String,
+    /// What to do about it, when trailwatch cannot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+impl Finding {
+    /// A finding without a hint.
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        Finding {
+            code: code.into(),
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// The same finding with a hint.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+/// The audit result of one control in one account.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ControlResult {
+    /// The account audited.
+    pub account_id: String,
+    /// The control slug.
+    pub id: String,
+    /// The control title.
+    pub title: String,
+    /// The CIS id in the newest benchmark version.
+    pub cis_id: String,
+    /// The status.
+    pub status: Status,
+    /// Why, in order of the audit steps.
+    pub findings: Vec<Finding>,
+    /// The chain that holds, or the one the plan completes: trail, log group, filter, alarm, topic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chain: Option<Chain>,
+}
+
+/// The resources that make up (or will make up) a control's chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct Chain {
+    /// The trail ARN.
+    pub trail: String,
+    /// The log group's region.
+    pub region: String,
+    /// The log group name.
+    pub log_group: String,
+    /// The metric filter name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filter: Option<String>,
+    /// The alarm name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alarm: Option<String>,
+    /// The topic ARN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+}
+
+/// Whether an action creates a resource or changes an existing one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// A new resource.
+    Create,
+    /// An existing resource is replaced with the `after` settings.
+    Update,
+}
+
+/// A metric filter as `PutMetricFilter` writes it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FilterSpec {
+    /// The log group.
+    pub log_group: String,
+    /// The filter name.
+    pub name: String,
+    /// The pattern.
+    pub pattern: String,
+    /// The metric name.
+    pub metric_name: String,
+    /// The metric namespace.
+    pub namespace: String,
+    /// The value published per match.
+    pub metric_value: String,
+    /// The default value, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<f64>,
+}
+
+/// A topic as `CreateTopic` makes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TopicSpec {
+    /// The topic name.
+    pub name: String,
+    /// The ARN the topic will have.
+    pub arn: String,
+}
+
+/// A subscription as `Subscribe` makes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SubscriptionSpec {
+    /// The topic ARN.
+    pub topic_arn: String,
+    /// The protocol.
+    pub protocol: String,
+    /// The endpoint.
+    pub endpoint: String,
+}
+
+/// A metric alarm as `PutMetricAlarm` writes it: every setting, so an update keeps the rest.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlarmSpec {
+    /// The alarm name.
+    pub name: String,
+    /// The description.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The metric name.
+    pub metric_name: String,
+    /// The metric namespace.
+    pub namespace: String,
+    /// The statistic.
+    pub statistic: String,
+    /// The period in seconds.
+    pub period: i32,
+    /// The evaluation periods.
+    pub evaluation_periods: i32,
+    /// The threshold.
+    pub threshold: f64,
+    /// The comparison operator.
+    pub comparison_operator: String,
+    /// How missing data is treated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub treat_missing_data: Option<String>,
+    /// Whether actions run.
+    pub actions_enabled: bool,
+    /// `AlarmActions`.
+    pub alarm_actions: Vec<String>,
+    /// `OKActions`.
+    pub ok_actions: Vec<String>,
+    /// `InsufficientDataActions`.
+    pub insufficient_data_actions: Vec<String>,
+}
+
+/// The call an action makes, with the resource before and after.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "action", rename_all = "kebab-case")]
+#[allow(clippy::large_enum_variant)] // a plan holds a handful of actions; boxing buys nothing
+pub enum Operation {
+    /// `logs:PutMetricFilter`.
+    PutMetricFilter {
+        /// The filter it replaces, for an update.
+        before: Option<FilterSpec>,
+        /// The filter as written.
+        after: FilterSpec,
+    },
+    /// `sns:CreateTopic`.
+    CreateTopic {
+        /// The topic as created.
+        after: TopicSpec,
+    },
+    /// `sns:Subscribe`.
+    Subscribe {
+        /// The subscription as requested.
+        after: SubscriptionSpec,
+    },
+    /// `cloudwatch:PutMetricAlarm`.
+    PutMetricAlarm {
+        /// The alarm it replaces, for an update.
+        before: Option<AlarmSpec>,
+        /// The alarm as written.
+        after: AlarmSpec,
+    },
+}
+
+impl Operation {
+    /// The action's name as in the JSON document, such as `put-metric-filter`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Operation::PutMetricFilter { .. } => "put-metric-filter",
+            Operation::CreateTopic { .. } => "create-topic",
+            Operation::Subscribe { .. } => "subscribe",
+            Operation::PutMetricAlarm { .. } => "put-metric-alarm",
+        }
+    }
+
+    /// The IAM action this call needs.
+    pub fn iam_action(&self) -> &'static str {
+        match self {
+            Operation::PutMetricFilter { .. } => "logs:PutMetricFilter",
+            Operation::CreateTopic { .. } => "sns:CreateTopic",
+            Operation::Subscribe { .. } => "sns:Subscribe",
+            Operation::PutMetricAlarm { .. } => "cloudwatch:PutMetricAlarm",
+        }
+    }
+
+    /// The order in which kinds of action run: filters, topics, subscriptions, alarms.
+    pub fn rank(&self) -> u8 {
+        match self {
+            Operation::PutMetricFilter { .. } => 0,
+            Operation::CreateTopic { .. } => 1,
+            Operation::Subscribe { .. } => 2,
+            Operation::PutMetricAlarm { .. } => 3,
+        }
+    }
+}
+
+/// One planned call.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Action {
+    /// 1-based position in the plan; also the order of execution.
+    pub number: usize,
+    /// The account written to.
+    pub account_id: String,
+    /// The region written to.
+    pub region: String,
+    /// The call and its before/after.
+    #[serde(flatten)]
+    pub operation: Operation,
+    /// Create or update.
+    pub change: Change,
+    /// The controls this action serves.
+    pub control_ids: Vec<String>,
+    /// Why the plan chose this action.
+    pub reason: String,
+    /// Numbers of the actions that must succeed first.
+    pub depends_on: Vec<usize>,
+}
+
+/// The whole result of `plan`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// Per-control results.
+    pub controls: Vec<ControlResult>,
+    /// The actions, in order of execution.
+    pub actions: Vec<Action>,
+    /// Choices the plan made that the user should know about (such as which topic it reuses).
+    pub notes: Vec<String>,
+}
+
+impl Report {
+    /// True when every control is compliant and there is nothing to do.
+    pub fn is_clean(&self) -> bool {
+        self.actions.is_empty() && self.controls.iter().all(|c| c.status == Status::Compliant)
+    }
+
+    /// True when some control could not be read.
+    pub fn has_errors(&self) -> bool {
+        self.controls.iter().any(|c| c.status == Status::Error)
+    }
+}

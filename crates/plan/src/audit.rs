@@ -1,0 +1,478 @@
+//! The CIS audit procedure over a snapshot: which trails qualify, and how far each control's
+//! chain (filter → alarm → topic → confirmed subscriber) gets on a qualifying trail's log group.
+
+use model::arn::{self, LogGroupRef};
+use model::live::{Alarm, EventSelectors, MetricFilter, ReadError, Snapshot, Topic, Trail};
+use model::{pattern, Control, Finding};
+
+/// A trail judged against the CIS trail requirements.
+#[derive(Debug, Clone)]
+pub struct TrailCheck<'a> {
+    /// The trail.
+    pub trail: &'a Trail,
+    /// Why it does not qualify (empty when it does).
+    pub problems: Vec<Finding>,
+    /// Reads that failed while judging it.
+    pub errors: Vec<ReadError>,
+    /// Its log group, when it has a valid one.
+    pub log_group: Option<LogGroupRef>,
+}
+
+impl TrailCheck<'_> {
+    /// True when the trail meets every requirement and its log group is in this account.
+    pub fn qualifies(&self, account_id: &str) -> bool {
+        self.problems.is_empty()
+            && self.errors.is_empty()
+            && self
+                .log_group
+                .as_ref()
+                .is_some_and(|g| g.account_id == account_id)
+    }
+
+    /// The account that owns the log group, when it is not this one and the trail otherwise qualifies.
+    pub fn central_account(&self, account_id: &str) -> Option<&str> {
+        let group = self.log_group.as_ref()?;
+        (self.problems.is_empty() && self.errors.is_empty() && group.account_id != account_id)
+            .then_some(group.account_id.as_str())
+    }
+}
+
+/// Judges every trail.
+pub fn check_trails(trails: &[Trail]) -> Vec<TrailCheck<'_>> {
+    trails.iter().map(check_trail).collect()
+}
+
+fn check_trail(trail: &Trail) -> TrailCheck<'_> {
+    let mut problems = Vec::new();
+    let mut errors = Vec::new();
+    let name = &trail.name;
+    if !trail.is_multi_region {
+        problems.push(
+            Finding::new(
+                "trail-not-multi-region",
+                format!("trail `{name}` is a single-region trail"),
+            )
+            .with_hint(format!(
+                "make it multi-region: `aws cloudtrail update-trail --name {name} --is-multi-region-trail` (trailwatch never changes trails)"
+            )),
+        );
+    }
+    match &trail.is_logging {
+        Ok(true) => {}
+        Ok(false) => problems.push(
+            Finding::new(
+                "trail-not-logging",
+                format!("trail `{name}` is not logging"),
+            )
+            .with_hint(format!(
+                "start it: `aws cloudtrail start-logging --name {}`",
+                trail.arn
+            )),
+        ),
+        Err(e) => errors.push(e.clone()),
+    }
+    match &trail.selectors {
+        Ok(selectors) => {
+            if let Err(why) = captures_all_management_events(selectors) {
+                problems.push(
+                    Finding::new(
+                        "trail-not-all-management-events",
+                        format!("trail `{name}` does not capture all management events: {why}"),
+                    )
+                    .with_hint("add an event selector with IncludeManagementEvents=true and ReadWriteType=All"),
+                );
+            }
+        }
+        Err(e) => errors.push(e.clone()),
+    }
+    let mut log_group = None;
+    match &trail.log_group_arn {
+        None => problems.push(
+            Finding::new(
+                "trail-no-cloudwatch-logs",
+                format!("trail `{name}` does not send its logs to CloudWatch Logs"),
+            )
+            .with_hint("set the trail's CloudWatch Logs log group and role (trailwatch never changes trails or log groups)"),
+        ),
+        Some(text) => match arn::parse_log_group_arn(text) {
+            Ok(group) => log_group = Some(group),
+            Err(why) => problems.push(Finding::new(
+                "trail-bad-log-group-arn",
+                format!("trail `{name}`: {why}"),
+            )),
+        },
+    }
+    TrailCheck {
+        trail,
+        problems,
+        errors,
+        log_group,
+    }
+}
+
+/// Whether the selectors capture every management event, read and write; the error says why not.
+pub fn captures_all_management_events(selectors: &EventSelectors) -> Result<(), String> {
+    if selectors
+        .basic
+        .iter()
+        .any(|s| s.include_management_events && s.read_write_type.eq_ignore_ascii_case("All"))
+    {
+        return Ok(());
+    }
+    for selector in &selectors.advanced {
+        let management = selector
+            .fields
+            .iter()
+            .any(|f| f.field == "eventCategory" && f.equals.iter().any(|v| v == "Management"));
+        let read_only = selector.fields.iter().any(|f| f.field == "readOnly");
+        let excluded_sources = selector
+            .fields
+            .iter()
+            .any(|f| f.field == "eventSource" && !f.not_equals.is_empty());
+        if management && !read_only && !excluded_sources {
+            return Ok(());
+        }
+    }
+    let mut seen = Vec::new();
+    for s in &selectors.basic {
+        if s.include_management_events {
+            seen.push(format!("{} management events", s.read_write_type));
+        }
+    }
+    for s in &selectors.advanced {
+        if s.fields
+            .iter()
+            .any(|f| f.field == "eventCategory" && f.equals.iter().any(|v| v == "Management"))
+        {
+            if let Some(f) = s.fields.iter().find(|f| f.field == "readOnly") {
+                let v = f.equals.first().map(String::as_str).unwrap_or("?");
+                seen.push(format!("advanced selector with readOnly = {v}"));
+            } else {
+                seen.push("advanced selector that excludes event sources".to_string());
+            }
+        }
+    }
+    Err(if seen.is_empty() {
+        "no event selector includes management events".to_string()
+    } else {
+        format!("only {}", seen.join(", "))
+    })
+}
+
+/// How far a control's chain gets on one log group; higher is closer to compliant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Stage {
+    /// No filter catches the control's events.
+    NoFilter,
+    /// A filter does; no alarm watches its metric.
+    NoAlarm,
+    /// An alarm watches it but cannot notify (disabled, or no SNS action).
+    AlarmCannotNotify,
+    /// The alarm notifies a topic that has no confirmed subscriber.
+    NoConfirmedSubscriber,
+    /// The whole chain holds.
+    Complete,
+}
+
+/// The best chain found for one control on one log group.
+#[derive(Debug, Clone)]
+pub struct ChainCheck<'a> {
+    /// How far it gets.
+    pub stage: Stage,
+    /// Why it stops there.
+    pub findings: Vec<Finding>,
+    /// A read that stopped the check.
+    pub error: Option<ReadError>,
+    /// The filter that catches the control's events, if any.
+    pub filter: Option<&'a MetricFilter>,
+    /// The metric (name, namespace) of that filter that the alarm watches or should watch.
+    pub metric: Option<(String, String)>,
+    /// The best alarm on that metric, if any.
+    pub alarm: Option<&'a Alarm>,
+    /// The topic the alarm notifies that comes closest to delivering, if any.
+    pub topic: Option<&'a Topic>,
+}
+
+impl ChainCheck<'_> {
+    fn failed(error: ReadError) -> Self {
+        ChainCheck {
+            stage: Stage::NoFilter,
+            findings: Vec::new(),
+            error: Some(error),
+            filter: None,
+            metric: None,
+            alarm: None,
+            topic: None,
+        }
+    }
+}
+
+/// Filters that look like an attempt at the control: they name at least half of its events.
+pub fn near_misses<'a>(control: &Control, filters: &'a [MetricFilter]) -> Vec<&'a MetricFilter> {
+    filters
+        .iter()
+        .filter(|f| {
+            let named = pattern::event_names(&f.pattern);
+            let hits = control
+                .events
+                .iter()
+                .filter(|e| named.contains(**e))
+                .count();
+            hits * 2 >= control.events.len() && !pattern::equivalent(&f.pattern, control.pattern)
+        })
+        .collect()
+}
+
+/// Explains why a near-miss filter is not the control's pattern.
+pub fn explain_difference(control: &Control, filter: &MetricFilter) -> String {
+    let named = pattern::event_names(&filter.pattern);
+    let missing: Vec<&str> = control
+        .events
+        .iter()
+        .copied()
+        .filter(|e| !named.contains(*e))
+        .collect();
+    if !missing.is_empty() {
+        return format!(
+            "filter `{}` does not catch {}",
+            filter.name,
+            missing.join(", ")
+        );
+    }
+    format!(
+        "filter `{}` names every event but its pattern differs from the CIS pattern (an extra or narrowing clause)",
+        filter.name
+    )
+}
+
+/// Follows the chain for one control on one log group.
+pub fn check_chain<'a>(
+    snapshot: &'a Snapshot,
+    control: &Control,
+    group: &LogGroupRef,
+) -> ChainCheck<'a> {
+    let Some(state) = snapshot.log_group(&group.region, &group.name) else {
+        return ChainCheck::failed(ReadError {
+            action: "logs:DescribeMetricFilters".into(),
+            code: None,
+            message: format!("log group `{}` was not read", group.name),
+        });
+    };
+    let filters = match &state.filters {
+        Ok(f) => f,
+        Err(e) => return ChainCheck::failed(e.clone()),
+    };
+    let matching: Vec<&MetricFilter> = filters
+        .iter()
+        .filter(|f| pattern::equivalent(&f.pattern, control.pattern))
+        .collect();
+    if matching.is_empty() {
+        let mut findings = vec![Finding::new(
+            "no-matching-filter",
+            format!(
+                "no metric filter on log group `{}` ({}) catches the control's events",
+                group.name, group.region
+            ),
+        )];
+        for near in near_misses(control, filters) {
+            findings.push(Finding::new(
+                "filter-pattern-differs",
+                explain_difference(control, near),
+            ));
+        }
+        return ChainCheck {
+            stage: Stage::NoFilter,
+            findings,
+            error: None,
+            filter: None,
+            metric: None,
+            alarm: None,
+            topic: None,
+        };
+    }
+    let region = snapshot.region_state(&group.region);
+    let alarms = match region.map(|r| &r.alarms) {
+        Some(Ok(a)) => a.as_slice(),
+        Some(Err(e)) => return ChainCheck::failed(e.clone()),
+        None => &[],
+    };
+    let topics = match region.map(|r| &r.topics) {
+        Some(Ok(t)) => t.as_slice(),
+        Some(Err(e)) => return ChainCheck::failed(e.clone()),
+        None => &[],
+    };
+
+    let mut best: Option<ChainCheck<'a>> = None;
+    for filter in &matching {
+        for metric in &filter.metrics {
+            let candidate = check_metric(
+                snapshot,
+                filter,
+                metric.name.clone(),
+                metric.namespace.clone(),
+                alarms,
+                topics,
+            );
+            if best.as_ref().is_none_or(|b| candidate.stage > b.stage) {
+                best = Some(candidate);
+            }
+        }
+        if filter.metrics.is_empty() && best.is_none() {
+            best = Some(ChainCheck {
+                stage: Stage::NoFilter,
+                findings: vec![Finding::new(
+                    "filter-without-metric",
+                    format!("filter `{}` publishes no metric", filter.name),
+                )],
+                error: None,
+                filter: None,
+                metric: None,
+                alarm: None,
+                topic: None,
+            });
+        }
+    }
+    best.expect("at least one matching filter")
+}
+
+fn check_metric<'a>(
+    snapshot: &Snapshot,
+    filter: &'a MetricFilter,
+    metric_name: String,
+    namespace: String,
+    alarms: &'a [Alarm],
+    topics: &'a [Topic],
+) -> ChainCheck<'a> {
+    let mut check = ChainCheck {
+        stage: Stage::NoAlarm,
+        findings: Vec::new(),
+        error: None,
+        filter: Some(filter),
+        metric: Some((metric_name.clone(), namespace.clone())),
+        alarm: None,
+        topic: None,
+    };
+    let on_metric: Vec<&Alarm> = alarms
+        .iter()
+        .filter(|a| {
+            a.metric_name.as_deref() == Some(metric_name.as_str())
+                && a.namespace.as_deref() == Some(namespace.as_str())
+                && !a.has_dimensions
+        })
+        .collect();
+    if on_metric.is_empty() {
+        check.findings.push(Finding::new(
+            "no-alarm",
+            format!(
+                "no alarm watches metric `{metric_name}` in namespace `{namespace}` (published by filter `{}`)",
+                filter.name
+            ),
+        ));
+        for other in alarms.iter().filter(|a| {
+            a.metric_name.as_deref() == Some(metric_name.as_str())
+                && a.namespace.as_deref() != Some(namespace.as_str())
+        }) {
+            check.findings.push(Finding::new(
+                "alarm-wrong-namespace",
+                format!(
+                    "alarm `{}` watches `{metric_name}` in namespace `{}`, not `{namespace}`",
+                    other.name,
+                    other.namespace.as_deref().unwrap_or("")
+                ),
+            ));
+        }
+        return check;
+    }
+
+    let mut best_stage = Stage::NoAlarm;
+    for alarm in on_metric {
+        let mut findings = Vec::new();
+        let sns: Vec<&String> = alarm
+            .alarm_actions
+            .iter()
+            .filter(|a| a.starts_with(&format!("arn:{}:sns:", snapshot.partition)))
+            .collect();
+        if !alarm.actions_enabled {
+            findings.push(Finding::new(
+                "alarm-actions-disabled",
+                format!("alarm `{}` has its actions disabled", alarm.name),
+            ));
+        }
+        if sns.is_empty() {
+            findings.push(Finding::new(
+                "alarm-no-sns-action",
+                format!("alarm `{}` notifies no SNS topic", alarm.name),
+            ));
+        }
+        if !findings.is_empty() {
+            if best_stage < Stage::AlarmCannotNotify || check.alarm.is_none() {
+                best_stage = Stage::AlarmCannotNotify;
+                check.alarm = Some(alarm);
+                check.findings = findings;
+            }
+            continue;
+        }
+        // The alarm can notify: look at its topics.
+        for topic_arn in sns {
+            let (stage, finding, topic) = check_topic(topic_arn, topics, &alarm.name);
+            if stage > best_stage || check.alarm.is_none() {
+                best_stage = stage;
+                check.alarm = Some(alarm);
+                check.topic = topic;
+                check.findings = finding.into_iter().collect();
+            }
+        }
+    }
+    check.stage = best_stage;
+    check
+}
+
+fn check_topic<'a>(
+    topic_arn: &str,
+    topics: &'a [Topic],
+    alarm: &str,
+) -> (Stage, Option<Finding>, Option<&'a Topic>) {
+    let Some(topic) = topics.iter().find(|t| t.arn == topic_arn) else {
+        return (
+            Stage::NoConfirmedSubscriber,
+            Some(Finding::new(
+                "topic-not-found",
+                format!("alarm `{alarm}` notifies topic `{topic_arn}`, which was not found in this account and region"),
+            )),
+            None,
+        );
+    };
+    match &topic.subscriptions {
+        Err(e) => (
+            Stage::NoConfirmedSubscriber,
+            Some(Finding::new("read-error", e.to_string())),
+            Some(topic),
+        ),
+        Ok(subs) if subs.iter().any(|s| s.is_confirmed()) => (Stage::Complete, None, Some(topic)),
+        Ok(subs) if !subs.is_empty() => (
+            Stage::NoConfirmedSubscriber,
+            Some(
+                Finding::new(
+                    "subscription-pending",
+                    format!(
+                        "topic `{topic_arn}` has only subscriptions awaiting confirmation ({})",
+                        subs.iter()
+                            .map(|s| format!("{}:{}", s.protocol, s.endpoint))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+                .with_hint("confirm the subscription from the message SNS sent to the endpoint"),
+            ),
+            Some(topic),
+        ),
+        Ok(_) => (
+            Stage::NoConfirmedSubscriber,
+            Some(Finding::new(
+                "topic-no-subscriber",
+                format!("topic `{topic_arn}` has no subscribers"),
+            )),
+            Some(topic),
+        ),
+    }
+}

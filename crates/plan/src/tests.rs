@@ -1,0 +1,417 @@
+//! Planner tests on plain snapshots: statuses, findings, the actions chosen, and their order.
+
+use super::*;
+use model::live::*;
+
+const ACCOUNT: &str = "111122223333";
+const REGION: &str = "us-east-1";
+const GROUP: &str = "trail-logs";
+
+fn iam() -> &'static Control {
+    model::catalog::find("iam-policy-changes").unwrap()
+}
+
+fn ct() -> &'static Control {
+    model::catalog::find("cloudtrail-config-changes").unwrap()
+}
+
+fn trail(name: &str) -> Trail {
+    Trail {
+        arn: format!("arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/{name}"),
+        name: name.into(),
+        home_region: REGION.into(),
+        is_multi_region: true,
+        is_organization_trail: false,
+        log_group_arn: Some(format!(
+            "arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{GROUP}:*"
+        )),
+        is_logging: Ok(true),
+        selectors: Ok(EventSelectors {
+            basic: vec![BasicSelector {
+                read_write_type: "All".into(),
+                include_management_events: true,
+            }],
+            advanced: vec![],
+        }),
+    }
+}
+
+fn filter(name: &str, pattern: &str, metric: &str) -> MetricFilter {
+    MetricFilter {
+        name: name.into(),
+        pattern: pattern.into(),
+        metrics: vec![MetricTransformation {
+            name: metric.into(),
+            namespace: "CISBenchmark".into(),
+            value: "1".into(),
+            default_value: None,
+        }],
+    }
+}
+
+fn alarm(name: &str, metric: &str, topic: Option<&str>) -> Alarm {
+    Alarm {
+        name: name.into(),
+        description: None,
+        metric_name: Some(metric.into()),
+        namespace: Some("CISBenchmark".into()),
+        has_dimensions: false,
+        actions_enabled: true,
+        alarm_actions: topic.map(|t| vec![topic_arn(t)]).unwrap_or_default(),
+        ok_actions: vec!["arn:aws:sns:us-east-1:111122223333:ok-topic".into()],
+        insufficient_data_actions: vec![],
+        statistic: Some("Sum".into()),
+        period: Some(60),
+        evaluation_periods: Some(1),
+        threshold: Some(1.0),
+        comparison_operator: Some("GreaterThanOrEqualToThreshold".into()),
+        treat_missing_data: None,
+    }
+}
+
+fn topic_arn(name: &str) -> String {
+    format!("arn:aws:sns:{REGION}:{ACCOUNT}:{name}")
+}
+
+fn topic(name: &str, confirmed: bool) -> Topic {
+    Topic {
+        arn: topic_arn(name),
+        subscriptions: Ok(vec![Subscription {
+            arn: if confirmed {
+                format!("{}:abc", topic_arn(name))
+            } else {
+                "PendingConfirmation".into()
+            },
+            protocol: "email".into(),
+            endpoint: "sec@example.com".into(),
+        }]),
+    }
+}
+
+fn snapshot(
+    trails: Vec<Trail>,
+    filters: Vec<MetricFilter>,
+    alarms: Vec<Alarm>,
+    topics: Vec<Topic>,
+) -> Snapshot {
+    Snapshot {
+        account_id: ACCOUNT.into(),
+        region: REGION.into(),
+        partition: "aws".into(),
+        trails: Ok(trails),
+        log_groups: vec![LogGroup {
+            region: REGION.into(),
+            name: GROUP.into(),
+            filters: Ok(filters),
+        }],
+        regions: vec![RegionState {
+            region: REGION.into(),
+            alarms: Ok(alarms),
+            topics: Ok(topics),
+        }],
+    }
+}
+
+fn compliant() -> Snapshot {
+    snapshot(
+        vec![trail("main")],
+        vec![filter("f", iam().pattern, "IAMPolicyChanges")],
+        vec![alarm("a", "IAMPolicyChanges", Some("alerts"))],
+        vec![topic("alerts", true)],
+    )
+}
+
+fn run(s: &Snapshot, desired: &Desired) -> Report {
+    plan(s, &[iam()], desired).unwrap()
+}
+
+fn codes(r: &Report) -> Vec<&str> {
+    r.controls[0]
+        .findings
+        .iter()
+        .map(|f| f.code.as_str())
+        .collect()
+}
+
+fn kinds(r: &Report) -> Vec<&str> {
+    r.actions.iter().map(|a| a.operation.name()).collect()
+}
+
+fn notify() -> Desired {
+    Desired {
+        notify: vec!["email:sec@example.com".parse().unwrap()],
+        ..Desired::default()
+    }
+}
+
+#[test]
+fn a_complete_chain_is_compliant_with_nothing_to_do() {
+    let r = run(&compliant(), &Desired::default());
+    assert_eq!(r.controls[0].status, Status::Compliant);
+    assert!(r.is_clean());
+    let chain = r.controls[0].chain.as_ref().unwrap();
+    assert_eq!(chain.filter.as_deref(), Some("f"));
+    assert_eq!(chain.alarm.as_deref(), Some("a"));
+}
+
+#[test]
+fn an_account_without_trails_cannot_be_fixed() {
+    let r = run(&snapshot(vec![], vec![], vec![], vec![]), &notify());
+    assert_eq!(r.controls[0].status, Status::NonCompliant);
+    assert_eq!(codes(&r), vec!["no-trail"]);
+    assert!(r.actions.is_empty());
+}
+
+#[test]
+fn each_trail_problem_is_reported() {
+    let mut t = trail("main");
+    t.is_multi_region = false;
+    t.is_logging = Ok(false);
+    t.log_group_arn = None;
+    t.selectors = Ok(EventSelectors {
+        basic: vec![BasicSelector {
+            read_write_type: "WriteOnly".into(),
+            include_management_events: true,
+        }],
+        advanced: vec![],
+    });
+    let r = run(&snapshot(vec![t], vec![], vec![], vec![]), &notify());
+    assert_eq!(
+        codes(&r),
+        vec![
+            "no-qualifying-trail",
+            "trail-not-multi-region",
+            "trail-not-logging",
+            "trail-not-all-management-events",
+            "trail-no-cloudwatch-logs"
+        ]
+    );
+    assert!(r.controls[0].findings[3]
+        .message
+        .contains("only WriteOnly management events"));
+    assert!(r.actions.is_empty());
+}
+
+#[test]
+fn advanced_selectors_qualify_only_without_read_only() {
+    let mgmt = |read_only: Option<&str>| {
+        let mut fields = vec![FieldSelector {
+            field: "eventCategory".into(),
+            equals: vec!["Management".into()],
+            not_equals: vec![],
+        }];
+        if let Some(v) = read_only {
+            fields.push(FieldSelector {
+                field: "readOnly".into(),
+                equals: vec![v.into()],
+                not_equals: vec![],
+            });
+        }
+        EventSelectors {
+            basic: vec![],
+            advanced: vec![AdvancedSelector { name: None, fields }],
+        }
+    };
+    assert!(audit::captures_all_management_events(&mgmt(None)).is_ok());
+    let err = audit::captures_all_management_events(&mgmt(Some("false"))).unwrap_err();
+    assert!(err.contains("readOnly = false"), "{err}");
+}
+
+#[test]
+fn a_denied_read_is_an_error_naming_the_action() {
+    let mut t = trail("main");
+    t.is_logging = Err(ReadError {
+        action: "cloudtrail:GetTrailStatus".into(),
+        code: Some("AccessDeniedException".into()),
+        message: "denied".into(),
+    });
+    let r = run(&snapshot(vec![t], vec![], vec![], vec![]), &notify());
+    assert_eq!(r.controls[0].status, Status::Error);
+    assert!(r.controls[0].findings[0]
+        .message
+        .contains("cloudtrail:GetTrailStatus"));
+    assert!(r.has_errors());
+}
+
+#[test]
+fn missing_everything_plans_filter_topic_subscription_and_alarm_in_order() {
+    let s = snapshot(vec![trail("main")], vec![], vec![], vec![]);
+    let r = plan(&s, &[iam(), ct()], &notify()).unwrap();
+    assert_eq!(
+        kinds(&r),
+        vec![
+            "put-metric-filter",
+            "put-metric-filter",
+            "create-topic",
+            "subscribe",
+            "put-metric-alarm",
+            "put-metric-alarm"
+        ]
+    );
+    // One shared topic; alarms depend on their filter and on the topic.
+    assert_eq!(r.actions[4].depends_on, vec![1, 3]);
+    assert_eq!(r.actions[5].depends_on, vec![2, 3]);
+    assert_eq!(r.actions[3].depends_on, vec![3]);
+    let Operation::PutMetricAlarm { after, .. } = &r.actions[4].operation else {
+        panic!()
+    };
+    assert_eq!(after.name, "trailwatch-iam-policy-changes");
+    assert_eq!(
+        after.alarm_actions,
+        vec![topic_arn("trailwatch-cis-alarms")]
+    );
+    assert_eq!(after.period, 300);
+    assert_eq!(after.treat_missing_data.as_deref(), Some("notBreaching"));
+    // Email awaits confirmation, so the control will not hold right after apply.
+    assert!(codes(&r).contains(&"subscription-pending"));
+}
+
+#[test]
+fn without_an_endpoint_the_plan_says_to_pass_notify() {
+    let s = snapshot(vec![trail("main")], vec![], vec![], vec![]);
+    let r = run(&s, &Desired::default());
+    assert!(!kinds(&r).contains(&"subscribe"));
+    let f = r.controls[0]
+        .findings
+        .iter()
+        .find(|f| f.code == "no-subscriber")
+        .unwrap();
+    assert!(f.hint.as_deref().unwrap().contains("--notify"));
+}
+
+#[test]
+fn a_filter_missing_an_event_is_updated_in_place_with_its_metric() {
+    let partial = iam()
+        .pattern
+        .replace("||($.eventName=DetachGroupPolicy)", "");
+    let s = snapshot(
+        vec![trail("main")],
+        vec![filter("iam-changes", &partial, "MyMetric")],
+        vec![alarm("a", "MyMetric", Some("alerts"))],
+        vec![topic("alerts", true)],
+    );
+    let r = run(&s, &Desired::default());
+    assert!(r.controls[0]
+        .findings
+        .iter()
+        .any(|f| f.message.contains("does not catch DetachGroupPolicy")));
+    assert_eq!(kinds(&r), vec!["put-metric-filter"]);
+    let Operation::PutMetricFilter { before, after } = &r.actions[0].operation else {
+        panic!()
+    };
+    assert_eq!(r.actions[0].change, Change::Update);
+    assert_eq!(before.as_ref().unwrap().pattern, partial);
+    assert_eq!(after.name, "iam-changes");
+    assert_eq!(after.metric_name, "MyMetric");
+    assert_eq!(after.pattern, iam().pattern);
+}
+
+#[test]
+fn an_equivalent_pattern_is_accepted() {
+    let mut s = compliant();
+    let reordered = "{ $.eventName = \"DetachGroupPolicy\" || ($.eventName = AttachGroupPolicy) || $.eventName=DetachUserPolicy || $.eventName=AttachUserPolicy || $.eventName=DetachRolePolicy || $.eventName=AttachRolePolicy || $.eventName=DeletePolicyVersion || $.eventName=CreatePolicyVersion || $.eventName=DeletePolicy || $.eventName=CreatePolicy || $.eventName=PutUserPolicy || $.eventName=PutRolePolicy || $.eventName=PutGroupPolicy || $.eventName=DeleteUserPolicy || $.eventName=DeleteRolePolicy || $.eventName=DeleteGroupPolicy }";
+    s.log_groups[0].filters = Ok(vec![filter("f", reordered, "IAMPolicyChanges")]);
+    assert_eq!(
+        run(&s, &Desired::default()).controls[0].status,
+        Status::Compliant
+    );
+}
+
+#[test]
+fn a_disabled_alarm_is_updated_keeping_its_other_actions() {
+    let mut s = compliant();
+    let mut a = alarm("a", "IAMPolicyChanges", Some("alerts"));
+    a.actions_enabled = false;
+    s.regions[0].alarms = Ok(vec![a]);
+    let r = run(&s, &Desired::default());
+    assert_eq!(codes(&r), vec!["alarm-actions-disabled"]);
+    assert_eq!(kinds(&r), vec!["put-metric-alarm"]);
+    let Operation::PutMetricAlarm { before, after } = &r.actions[0].operation else {
+        panic!()
+    };
+    assert!(!before.as_ref().unwrap().actions_enabled);
+    assert!(after.actions_enabled);
+    assert_eq!(
+        after.ok_actions,
+        vec!["arn:aws:sns:us-east-1:111122223333:ok-topic"]
+    );
+    assert_eq!(after.alarm_actions, vec![topic_arn("alerts")]);
+    assert_eq!(after.period, 60, "the user's other settings are kept");
+}
+
+#[test]
+fn a_topic_without_subscribers_is_subscribed_to_not_replaced() {
+    let mut s = compliant();
+    s.regions[0].topics = Ok(vec![Topic {
+        arn: topic_arn("alerts"),
+        subscriptions: Ok(vec![]),
+    }]);
+    let r = run(&s, &notify());
+    assert_eq!(
+        codes(&r),
+        vec!["topic-no-subscriber", "subscription-pending"]
+    );
+    assert_eq!(kinds(&r), vec!["subscribe"]);
+    let Operation::Subscribe { after } = &r.actions[0].operation else {
+        panic!()
+    };
+    assert_eq!(after.topic_arn, topic_arn("alerts"));
+}
+
+#[test]
+fn an_alarm_in_the_wrong_namespace_does_not_count() {
+    let mut s = compliant();
+    let mut a = alarm("a", "IAMPolicyChanges", Some("alerts"));
+    a.namespace = Some("Other".into());
+    s.regions[0].alarms = Ok(vec![a]);
+    let r = run(&s, &Desired::default());
+    assert_eq!(codes(&r), vec!["no-alarm", "alarm-wrong-namespace"]);
+    // The misconfigured alarm's topic has a confirmed subscriber: the new alarm reuses it.
+    assert_eq!(kinds(&r), vec!["put-metric-alarm"]);
+    assert!(r.notes[0].contains("reusing topic"), "{:?}", r.notes);
+}
+
+#[test]
+fn a_trail_whose_log_group_is_elsewhere_is_not_applicable() {
+    let mut t = trail("org");
+    t.log_group_arn = Some("arn:aws:logs:us-east-1:999988887777:log-group:org:*".into());
+    let r = run(&snapshot(vec![t], vec![], vec![], vec![]), &notify());
+    assert_eq!(r.controls[0].status, Status::NotApplicable);
+    assert!(r.controls[0].findings[0]
+        .message
+        .contains("monitored centrally in account 999988887777"));
+    assert!(r.actions.is_empty());
+}
+
+#[test]
+fn topic_arn_must_exist_and_be_in_the_log_groups_region() {
+    let s = snapshot(vec![trail("main")], vec![], vec![], vec![]);
+    let d = |arn: &str| Desired {
+        topic: TopicChoice::Arn(arn.into()),
+        ..Desired::default()
+    };
+    let err = plan(&s, &[iam()], &d(&topic_arn("nope"))).unwrap_err();
+    assert!(err.0.contains("does not exist"), "{err}");
+    let err = plan(&s, &[iam()], &d("arn:aws:sns:eu-west-1:111122223333:x")).unwrap_err();
+    assert!(err.0.contains("own region"), "{err}");
+}
+
+#[test]
+fn an_existing_filter_with_our_name_is_never_duplicated() {
+    let s = snapshot(
+        vec![trail("main")],
+        vec![filter(
+            "trailwatch-iam-policy-changes",
+            "{ $.eventName = Foo }",
+            "X",
+        )],
+        vec![],
+        vec![],
+    );
+    let r = run(&s, &notify());
+    let Operation::PutMetricFilter { before, after } = &r.actions[0].operation else {
+        panic!()
+    };
+    assert!(before.is_some());
+    assert_eq!(after.name, "trailwatch-iam-policy-changes");
+}

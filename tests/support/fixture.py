@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""Builds and reads test accounts in the local AWS API server, for trailwatch's tests and demo.
+
+    fixture.py build  < spec.json   create what the spec describes in the spec's account
+    fixture.py dump   < spec.json   print the account's filters, alarms, topics and subscriptions
+
+The spec is JSON:
+
+    {"endpoint": "http://127.0.0.1:PORT", "account": "111122223333", "region": "us-east-1",
+     "log_groups": [{"name": "trail-logs", "region": "us-east-1"}],
+     "trails": [{"name": "main", "multi_region": true, "logging": true, "log_group": "trail-logs",
+                 "log_group_region": "us-east-1", "log_group_account": "111122223333",
+                 "selectors": {"basic": [{"ReadWriteType": "All", "IncludeManagementEvents": true}]}}],
+     "filters": [{"log_group": "trail-logs", "name": "f", "pattern": "...", "metric": "M",
+                  "namespace": "CISBenchmark"}],
+     "topics": [{"name": "alerts", "subscriptions": [{"protocol": "email", "endpoint": "a@b.c"}]}],
+     "alarms": [{"name": "a", "metric": "M", "namespace": "CISBenchmark", "topics": ["alerts"],
+                 "actions_enabled": true}]}
+
+Every resource may carry "region" (default: the spec's region). Calls are made as the account's
+role through sts:AssumeRole, which is how the local server keeps accounts apart.
+"""
+
+import json
+import sys
+
+import boto3
+
+
+def session_for(spec):
+    base = boto3.client(
+        "sts",
+        endpoint_url=spec["endpoint"],
+        region_name=spec.get("region", "us-east-1"),
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    creds = base.assume_role(
+        RoleArn=f"arn:aws:iam::{spec['account']}:role/trailwatch-fixture",
+        RoleSessionName="fixture",
+    )["Credentials"]
+    return boto3.Session(
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
+
+
+def client(session, spec, service, region=None):
+    return session.client(
+        service, endpoint_url=spec["endpoint"], region_name=region or spec.get("region", "us-east-1")
+    )
+
+
+def region_of(spec, item):
+    return item.get("region", spec.get("region", "us-east-1"))
+
+
+def build(spec):
+    session = session_for(spec)
+    account = spec["account"]
+    for group in spec.get("log_groups", []):
+        client(session, spec, "logs", region_of(spec, group)).create_log_group(
+            logGroupName=group["name"]
+        )
+    for trail in spec.get("trails", []):
+        region = region_of(spec, trail)
+        bucket = f"trail-bucket-{account}-{trail['name']}".lower()
+        s3 = client(session, spec, "s3", "us-east-1")
+        s3.create_bucket(Bucket=bucket)
+        ct = client(session, spec, "cloudtrail", region)
+        args = {
+            "Name": trail["name"],
+            "S3BucketName": bucket,
+            "IsMultiRegionTrail": trail.get("multi_region", True),
+            "IsOrganizationTrail": trail.get("organization", False),
+        }
+        if trail.get("log_group"):
+            group_region = trail.get("log_group_region", region)
+            group_account = trail.get("log_group_account", account)
+            args["CloudWatchLogsLogGroupArn"] = (
+                f"arn:aws:logs:{group_region}:{group_account}:log-group:{trail['log_group']}:*"
+            )
+            args["CloudWatchLogsRoleArn"] = f"arn:aws:iam::{account}:role/cloudtrail-to-logs"
+        ct.create_trail(**args)
+        selectors = trail.get(
+            "selectors",
+            {"basic": [{"ReadWriteType": "All", "IncludeManagementEvents": True}]},
+        )
+        if "basic" in selectors:
+            ct.put_event_selectors(TrailName=trail["name"], EventSelectors=selectors["basic"])
+        if "advanced" in selectors:
+            ct.put_event_selectors(
+                TrailName=trail["name"], AdvancedEventSelectors=selectors["advanced"]
+            )
+        if trail.get("logging", True):
+            ct.start_logging(Name=trail["name"])
+    for f in spec.get("filters", []):
+        client(session, spec, "logs", region_of(spec, f)).put_metric_filter(
+            logGroupName=f["log_group"],
+            filterName=f["name"],
+            filterPattern=f["pattern"],
+            metricTransformations=[
+                {
+                    "metricName": f["metric"],
+                    "metricNamespace": f.get("namespace", "CISBenchmark"),
+                    "metricValue": f.get("value", "1"),
+                }
+            ],
+        )
+    topic_arns = {}
+    for topic in spec.get("topics", []):
+        sns = client(session, spec, "sns", region_of(spec, topic))
+        arn = sns.create_topic(Name=topic["name"])["TopicArn"]
+        topic_arns[topic["name"]] = arn
+        for sub in topic.get("subscriptions", []):
+            sns.subscribe(TopicArn=arn, Protocol=sub["protocol"], Endpoint=sub["endpoint"])
+    for alarm in spec.get("alarms", []):
+        region = region_of(spec, alarm)
+        actions = [
+            topic_arns.get(t, t)
+            if t.startswith("arn:")
+            else f"arn:aws:sns:{region}:{account}:{t}"
+            for t in alarm.get("topics", [])
+        ]
+        client(session, spec, "cloudwatch", region).put_metric_alarm(
+            AlarmName=alarm["name"],
+            MetricName=alarm["metric"],
+            Namespace=alarm.get("namespace", "CISBenchmark"),
+            Statistic="Sum",
+            Period=300,
+            EvaluationPeriods=1,
+            Threshold=1.0,
+            ComparisonOperator="GreaterThanOrEqualToThreshold",
+            ActionsEnabled=alarm.get("actions_enabled", True),
+            AlarmActions=actions,
+            OKActions=alarm.get("ok_actions", []),
+        )
+
+
+def dump(spec):
+    session = session_for(spec)
+    regions = sorted(set([spec.get("region", "us-east-1")] + spec.get("dump_regions", [])))
+    out = {}
+    for region in regions:
+        logs = client(session, spec, "logs", region)
+        filters = []
+        for group in logs.describe_log_groups()["logGroups"]:
+            for f in logs.describe_metric_filters(logGroupName=group["logGroupName"])[
+                "metricFilters"
+            ]:
+                filters.append(
+                    {
+                        "log_group": f["logGroupName"],
+                        "name": f["filterName"],
+                        "pattern": f["filterPattern"],
+                        "metrics": [
+                            [t["metricName"], t["metricNamespace"]]
+                            for t in f["metricTransformations"]
+                        ],
+                    }
+                )
+        cw = client(session, spec, "cloudwatch", region)
+        alarms = [
+            {
+                "name": a["AlarmName"],
+                "metric": a.get("MetricName"),
+                "namespace": a.get("Namespace"),
+                "actions_enabled": a["ActionsEnabled"],
+                "alarm_actions": a.get("AlarmActions", []),
+                "ok_actions": a.get("OKActions", []),
+            }
+            for a in cw.describe_alarms()["MetricAlarms"]
+        ]
+        sns = client(session, spec, "sns", region)
+        topics = []
+        for t in sns.list_topics()["Topics"]:
+            subs = sns.list_subscriptions_by_topic(TopicArn=t["TopicArn"])["Subscriptions"]
+            topics.append(
+                {
+                    "arn": t["TopicArn"],
+                    "subscriptions": sorted(
+                        [s["Protocol"], s["Endpoint"], s["SubscriptionArn"]] for s in subs
+                    ),
+                }
+            )
+        out[region] = {
+            "filters": sorted(filters, key=lambda f: (f["log_group"], f["name"])),
+            "alarms": sorted(alarms, key=lambda a: a["name"]),
+            "topics": sorted(topics, key=lambda t: t["arn"]),
+        }
+    json.dump(out, sys.stdout, indent=1, sort_keys=True)
+    print()
+
+
+def main():
+    if len(sys.argv) != 2 or sys.argv[1] not in ("build", "dump"):
+        sys.exit("usage: fixture.py build|dump < spec.json")
+    spec = json.load(sys.stdin)
+    {"build": build, "dump": dump}[sys.argv[1]](spec)
+
+
+if __name__ == "__main__":
+    main()

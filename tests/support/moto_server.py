@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""Local AWS API server for trailwatch's tests and demo: moto, plus a CloudWatch CBOR bridge.
+
+moto implements CloudWatch over the AWS JSON 1.0 protocol, but the Rust SDK's aws-sdk-cloudwatch
+speaks Smithy RPC v2 CBOR (`POST /service/GraniteServiceVersion20100801/operation/<Op>`). This
+server wraps moto's own WSGI app in a small middleware that decodes such a CBOR request, forwards it
+to moto as JSON 1.0, and encodes moto's JSON answer back to CBOR (timestamps as CBOR tag 1, errors
+keeping their `__type`). Every other request goes to moto untouched.
+
+Usage: moto_server.py [--host 127.0.0.1] [--port 0] [--exit-on-stdin-eof]
+Prints `listening on http://HOST:PORT` on stdout once it accepts connections. With
+--exit-on-stdin-eof it stops when its standard input closes, so a test process that dies cannot
+leave it running.
+"""
+
+import argparse
+import datetime
+import io
+import json
+import os
+import sys
+import threading
+
+import cbor2
+from werkzeug.serving import make_server
+
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+
+CBOR_PREFIX = "/service/GraniteServiceVersion20100801/operation/"
+JSON_TARGET = "GraniteServiceVersion20100801."
+
+
+def _to_json_value(value):
+    """CBOR-decoded request values to what moto's JSON handler expects."""
+    if isinstance(value, dict):
+        return {k: _to_json_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_to_json_value(v) for v in value]
+    if isinstance(value, datetime.datetime):
+        return value.timestamp()
+    if isinstance(value, cbor2.CBORTag) and value.tag == 1:
+        return value.value
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value
+
+
+def _is_timestamp_key(key):
+    return key.endswith("Timestamp") or key in ("StartDate", "EndDate", "Timestamps")
+
+
+def _epoch(value):
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        text = value.replace("Z", "+00:00")
+        try:
+            parsed = datetime.datetime.fromisoformat(text)
+        except ValueError:
+            return value
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=datetime.timezone.utc)
+        return parsed.timestamp()
+    return value
+
+
+def _to_cbor_value(value, key=""):
+    """moto's JSON answer to CBOR values; timestamps become tag 1 (epoch seconds)."""
+    if isinstance(value, dict):
+        return {k: _to_cbor_value(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        if _is_timestamp_key(key):
+            return [cbor2.CBORTag(1, _epoch(v)) for v in value]
+        return [_to_cbor_value(v) for v in value]
+    if _is_timestamp_key(key) and value is not None:
+        epoch = _epoch(value)
+        if isinstance(epoch, float):
+            return cbor2.CBORTag(1, epoch)
+    return value
+
+
+class CborBridge:
+    """WSGI middleware: Smithy RPC v2 CBOR in front of moto's CloudWatch JSON 1.0 handler."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith(CBOR_PREFIX):
+            return self.app(environ, start_response)
+        operation = path[len(CBOR_PREFIX):]
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        raw = environ["wsgi.input"].read(length) if length else b""
+        request = _to_json_value(cbor2.loads(raw)) if raw else {}
+        body = json.dumps(request).encode()
+        environ = dict(environ)
+        environ["PATH_INFO"] = "/"
+        environ["REQUEST_METHOD"] = "POST"
+        environ["CONTENT_TYPE"] = "application/x-amz-json-1.0"
+        environ["CONTENT_LENGTH"] = str(len(body))
+        environ["HTTP_X_AMZ_TARGET"] = JSON_TARGET + operation
+        environ.pop("HTTP_SMITHY_PROTOCOL", None)
+        environ["wsgi.input"] = io.BytesIO(body)
+
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"] = status
+            captured["headers"] = headers
+            return lambda data: None
+
+        chunks = self.app(environ, capture)
+        try:
+            answer = b"".join(chunks)
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
+        try:
+            document = json.loads(answer) if answer.strip() else {}
+        except ValueError:
+            document = {"__type": "InternalFailure", "message": answer.decode("utf-8", "replace")}
+        if isinstance(document, dict) and "__type" in document and "message" not in document:
+            document["message"] = document.get("Message", "")
+        encoded = cbor2.dumps(_to_cbor_value(document))
+        headers = [
+            (k, v)
+            for k, v in captured["headers"]
+            if k.lower() not in ("content-type", "content-length")
+        ]
+        headers += [
+            ("Content-Type", "application/cbor"),
+            ("Content-Length", str(len(encoded))),
+            ("smithy-protocol", "rpc-v2-cbor"),
+        ]
+        start_response(captured["status"], headers)
+        return [encoded]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--exit-on-stdin-eof", action="store_true")
+    args = parser.parse_args()
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        parser.error("the test server only listens on loopback")
+
+    moto_app = DomainDispatcherApplication(create_backend_app)
+    server = make_server(
+        args.host,
+        args.port,
+        CborBridge(moto_app),
+        threaded=True,
+        request_handler=MotoRequestHandler,
+    )
+    os.environ["MOTO_PORT"] = str(server.server_port)
+    if args.exit_on_stdin_eof:
+
+        def watch_stdin():
+            sys.stdin.read()
+            os._exit(0)
+
+        threading.Thread(target=watch_stdin, daemon=True).start()
+    print(f"listening on http://{args.host}:{server.server_port}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
