@@ -1,1 +1,325 @@
-fn main() {}
+//! The `trailwatch` command line: parses flags, wires the AWS adapter, the planner and the
+//! executor together, prints results, and decides the exit code.
+
+mod render;
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use model::{Control, Desired, Endpoint, Report, TopicChoice};
+use serde_json::json;
+
+/// Audit an AWS account against the CIS monitoring controls and fix what is missing.
+#[derive(Parser)]
+#[command(name = "trailwatch", version, about, long_about = None)]
+struct Cli {
+    /// Log what trailwatch does to stderr (set `RUST_LOG` for finer control).
+    #[arg(short, long, global = true)]
+    verbose: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read the account, show what is wrong and what `apply` would change. Changes nothing.
+    ///
+    /// Exit status: 0 when every control is compliant and nothing is to be done, 2 when there
+    /// are findings or actions, 1 on error.
+    Plan(PlanArgs),
+    /// Make the planned changes, then read the account again and verify it.
+    ///
+    /// Exit status: 0 when every action was applied and the account verified, 1 otherwise.
+    Apply(ApplyArgs),
+    /// List the controls trailwatch knows.
+    Controls {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Clone)]
+struct PlanArgs {
+    /// Controls to check, by slug or CIS id (comma-separated; default: all).
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    controls: Vec<String>,
+    /// The region to list trails in (default: from the AWS configuration).
+    #[arg(long, value_name = "REGION")]
+    region: Option<String>,
+    /// The AWS profile to use.
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+    /// Send AWS calls to this endpoint (such as a local AWS API server).
+    #[arg(long, value_name = "URL", value_parser = parse_url)]
+    endpoint_url: Option<String>,
+    /// The namespace of the metrics of new filters.
+    #[arg(long, default_value = model::desired::DEFAULT_NAMESPACE, value_parser = parse_namespace)]
+    namespace: String,
+    /// The SNS topic to notify, by name (created in the log group's region if missing).
+    #[arg(long, value_name = "NAME", conflicts_with = "topic_arn", value_parser = parse_topic_name)]
+    topic_name: Option<String>,
+    /// An existing SNS topic to notify.
+    #[arg(long, value_name = "ARN", value_parser = parse_topic_arn)]
+    topic_arn: Option<String>,
+    /// Subscribe this endpoint to the topic, as PROTOCOL:ENDPOINT (repeatable), such as
+    /// `email:security@example.com`.
+    #[arg(long, value_name = "PROTOCOL:ENDPOINT", value_parser = parse_endpoint)]
+    notify: Vec<Endpoint>,
+    /// Print one JSON document on stdout (see docs/json.md).
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct ApplyArgs {
+    #[command(flatten)]
+    plan: PlanArgs,
+    /// Apply without asking for confirmation (required when stdin is not a terminal).
+    #[arg(long)]
+    auto_approve: bool,
+}
+
+fn parse_url(s: &str) -> Result<String, String> {
+    if (s.starts_with("http://") || s.starts_with("https://")) && s.len() > "https://".len() {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "`{s}` is not a URL; write it like http://127.0.0.1:5000"
+        ))
+    }
+}
+
+fn parse_namespace(s: &str) -> Result<String, String> {
+    if s.is_empty() || s.len() > 255 || s.starts_with("AWS/") || s.starts_with(':') {
+        Err(format!(
+            "`{s}` is not a usable metric namespace; use 1 to 255 characters, not starting with `AWS/` or `:`"
+        ))
+    } else {
+        Ok(s.to_string())
+    }
+}
+
+fn parse_topic_name(s: &str) -> Result<String, String> {
+    if model::arn::is_valid_topic_name(s) {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "`{s}` is not a valid SNS topic name; use 1 to 256 letters, digits, `-` and `_`"
+        ))
+    }
+}
+
+fn parse_topic_arn(s: &str) -> Result<String, String> {
+    model::arn::parse_topic_arn(s).map(|_| s.to_string())
+}
+
+fn parse_endpoint(s: &str) -> Result<Endpoint, String> {
+    s.parse()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Plan(args) => plan(args).await,
+            Command::Apply(args) => apply(args).await,
+            Command::Controls { json } => controls(json),
+        }
+    });
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            let mut stderr = anstream::stderr();
+            let _ = writeln!(stderr, "{} {e:#}", render::error_label());
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn init_logging(verbose: bool) {
+    let default = if verbose {
+        "warn,trailwatch=info,aws=info,apply=info"
+    } else {
+        "error"
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}
+
+struct Planned {
+    aws: aws::Aws,
+    controls: Vec<&'static Control>,
+    desired: Desired,
+    report: Report,
+}
+
+async fn read_and_plan(args: &PlanArgs) -> Result<Planned> {
+    let controls = model::catalog::select(&args.controls).map_err(anyhow::Error::msg)?;
+    let desired = Desired {
+        namespace: args.namespace.clone(),
+        topic: match (&args.topic_name, &args.topic_arn) {
+            (Some(name), _) => TopicChoice::Name(name.clone()),
+            (_, Some(arn)) => TopicChoice::Arn(arn.clone()),
+            _ => TopicChoice::Auto,
+        },
+        notify: args.notify.clone(),
+        ..Desired::default()
+    };
+    let aws = aws::Aws::connect(&aws::ConnectOptions {
+        region: args.region.clone(),
+        profile: args.profile.clone(),
+        endpoint_url: args.endpoint_url.clone(),
+    })
+    .await?;
+    let account = aws.account_id().await?;
+    tracing::info!(account, region = aws.region(), "reading the account");
+    let snapshot = aws.read_snapshot(&account).await;
+    let report = plan::plan(&snapshot, &controls, &desired)?;
+    Ok(Planned {
+        aws,
+        controls,
+        desired,
+        report,
+    })
+}
+
+async fn plan(args: PlanArgs) -> Result<u8> {
+    let planned = read_and_plan(&args).await?;
+    let report = &planned.report;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(report)?);
+    } else {
+        let mut out = anstream::stdout();
+        write!(out, "{}", render::plan(report, planned.aws.region()))?;
+    }
+    Ok(if report.has_errors() {
+        1
+    } else if report.is_clean() {
+        0
+    } else {
+        2
+    })
+}
+
+async fn apply(args: ApplyArgs) -> Result<u8> {
+    let json = args.plan.json;
+    let planned = read_and_plan(&args.plan).await?;
+    let region = planned.aws.region().to_string();
+    if planned.report.has_errors() {
+        if json {
+            println!("{}", serde_json::to_string_pretty(&planned.report)?);
+        } else {
+            write!(
+                anstream::stdout(),
+                "{}",
+                render::plan(&planned.report, &region)
+            )?;
+        }
+        bail!("some controls could not be read; fix the errors above before applying");
+    }
+    if !json {
+        write!(
+            anstream::stdout(),
+            "{}",
+            render::plan(&planned.report, &region)
+        )?;
+    }
+    let outcomes = if planned.report.actions.is_empty() {
+        Vec::new()
+    } else {
+        if !args.auto_approve {
+            confirm()?;
+        }
+        apply::run(&planned.aws, &planned.report.actions).await
+    };
+    if !json && !outcomes.is_empty() {
+        write!(
+            anstream::stdout(),
+            "{}",
+            render::outcomes(&planned.report.actions, &outcomes)
+        )?;
+    }
+
+    // Read the account again and judge it.
+    let after = if outcomes.is_empty() {
+        planned.report.clone()
+    } else {
+        let account = planned.aws.account_id().await?;
+        let snapshot = planned.aws.read_snapshot(&account).await;
+        plan::plan(&snapshot, &planned.controls, &planned.desired)?
+    };
+    let verification = apply::verify(&outcomes, &after);
+    if json {
+        let doc = json!({
+            "schema_version": model::report::SCHEMA_VERSION,
+            "controls": after.controls,
+            "actions": planned.report.actions,
+            "outcomes": outcomes,
+            "verification": verification,
+            "notes": planned.report.notes,
+        });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else {
+        write!(
+            anstream::stdout(),
+            "{}",
+            render::verification(&after, &verification, !outcomes.is_empty())
+        )?;
+    }
+    Ok(if verification.ok { 0 } else { 1 })
+}
+
+/// Asks on the terminal, as Terraform does; refuses when nobody can answer.
+fn confirm() -> Result<()> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        bail!("refusing to apply without confirmation: standard input is not a terminal; review the plan and pass `--auto-approve`");
+    }
+    let mut stderr = std::io::stderr();
+    write!(
+        stderr,
+        "\nDo you want to perform these actions? Only 'yes' will be accepted: "
+    )?;
+    stderr.flush()?;
+    let mut answer = String::new();
+    stdin
+        .lock()
+        .read_line(&mut answer)
+        .context("cannot read the answer")?;
+    if answer.trim() != "yes" {
+        bail!("apply cancelled; nothing was changed");
+    }
+    Ok(())
+}
+
+fn controls(json: bool) -> Result<u8> {
+    if json {
+        let doc = json!({
+            "schema_version": model::report::SCHEMA_VERSION,
+            "controls": model::CATALOG,
+        });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else {
+        write!(anstream::stdout(), "{}", render::catalog())?;
+    }
+    Ok(0)
+}

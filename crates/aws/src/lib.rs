@@ -1,1 +1,130 @@
-//! placeholder
+//! The one crate that talks to AWS: it loads the standard AWS configuration, reads an account
+//! into a [`model::Snapshot`], and executes planned [`model::Action`]s. No other crate names an
+//! `aws_sdk_*` type; everything leaving this crate is the model's plain data.
+
+mod errors;
+mod read;
+mod write;
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+
+pub use errors::AwsError;
+
+/// How to reach AWS: each `None` falls back to the standard AWS configuration (environment,
+/// shared config files, SSO, the credential chain), as the AWS CLI does.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectOptions {
+    /// `--region`.
+    pub region: Option<String>,
+    /// `--profile`.
+    pub profile: Option<String>,
+    /// `--endpoint-url`, for a local AWS API server or a VPC endpoint.
+    pub endpoint_url: Option<String>,
+}
+
+/// A connection to one account, with clients made per region on first use.
+pub struct Aws {
+    config: SdkConfig,
+    region: String,
+    clients: Mutex<HashMap<String, Clients>>,
+}
+
+#[derive(Clone)]
+struct Clients {
+    cloudtrail: aws_sdk_cloudtrail::Client,
+    logs: aws_sdk_cloudwatchlogs::Client,
+    cloudwatch: aws_sdk_cloudwatch::Client,
+    sns: aws_sdk_sns::Client,
+}
+
+impl Aws {
+    /// Loads the AWS configuration. Fails when no region is configured.
+    pub async fn connect(options: &ConnectOptions) -> Result<Aws, AwsError> {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(RetryConfig::standard().with_max_attempts(3))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(3))
+                    .read_timeout(Duration::from_secs(20))
+                    .operation_attempt_timeout(Duration::from_secs(25))
+                    .operation_timeout(Duration::from_secs(60))
+                    .build(),
+            );
+        if let Some(region) = &options.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        if let Some(profile) = &options.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(url) = &options.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        let config = loader.load().await;
+        let region = config
+            .region()
+            .map(|r| r.to_string())
+            .ok_or(AwsError::NoRegion)?;
+        Ok(Aws {
+            config,
+            region,
+            clients: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The region trails are listed in.
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// The account the credentials belong to (`sts:GetCallerIdentity`). This is the first call
+    /// trailwatch makes, so it is where unreachable endpoints and bad credentials show up.
+    pub async fn account_id(&self) -> Result<String, AwsError> {
+        let sts = aws_sdk_sts::Client::new(&self.config);
+        let out = sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| errors::fatal("sts:GetCallerIdentity", e))?;
+        out.account()
+            .map(str::to_string)
+            .ok_or_else(|| AwsError::Other("sts:GetCallerIdentity returned no account".into()))
+    }
+
+    fn clients(&self, region: &str) -> Clients {
+        let mut cache = self.clients.lock().expect("client cache lock");
+        cache
+            .entry(region.to_string())
+            .or_insert_with(|| {
+                let region = Region::new(region.to_string());
+                Clients {
+                    cloudtrail: aws_sdk_cloudtrail::Client::from_conf(
+                        aws_sdk_cloudtrail::config::Builder::from(&self.config)
+                            .region(region.clone())
+                            .build(),
+                    ),
+                    logs: aws_sdk_cloudwatchlogs::Client::from_conf(
+                        aws_sdk_cloudwatchlogs::config::Builder::from(&self.config)
+                            .region(region.clone())
+                            .build(),
+                    ),
+                    cloudwatch: aws_sdk_cloudwatch::Client::from_conf(
+                        aws_sdk_cloudwatch::config::Builder::from(&self.config)
+                            .region(region.clone())
+                            .build(),
+                    ),
+                    sns: aws_sdk_sns::Client::from_conf(
+                        aws_sdk_sns::config::Builder::from(&self.config)
+                            .region(region)
+                            .build(),
+                    ),
+                }
+            })
+            .clone()
+    }
+}

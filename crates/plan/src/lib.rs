@@ -512,8 +512,8 @@ fn plan_region(
         let mut chain = results[need.index].chain.clone().unwrap_or_default();
         chain.filter = metric.filter_name.clone();
         let existing = on_metric(metric);
-        let notifies_topic = existing
-            .is_some_and(|a| a.actions_enabled && a.alarm_actions.iter().any(|x| *x == topic.arn));
+        let notifies_topic =
+            existing.is_some_and(|a| a.actions_enabled && a.alarm_actions.contains(&topic.arn));
         if notifies_topic {
             chain.alarm = existing.map(|a| a.name.clone());
         } else {
@@ -797,7 +797,9 @@ fn plan_alarm(
         if !alarm.actions_enabled {
             why.push("its actions are disabled".to_string());
         }
-        why.push(format!("it does not notify `{topic_arn}`"));
+        if !alarm.alarm_actions.iter().any(|a| a == topic_arn) {
+            why.push(format!("it does not notify `{topic_arn}`"));
+        }
         return (
             after,
             Some(before),

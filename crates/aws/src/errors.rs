@@ -1,0 +1,149 @@
+//! Turning SDK errors into one-line messages that name the IAM action and say what to do.
+
+use std::error::Error as StdError;
+
+use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use model::live::ReadError;
+
+/// An error that stops trailwatch before it can audit anything.
+#[derive(Debug, thiserror::Error)]
+pub enum AwsError {
+    /// No region in the flags, the environment or the profile.
+    #[error("no AWS region is configured; pass `--region us-east-1` or set `AWS_REGION`")]
+    NoRegion,
+    /// No usable credentials.
+    #[error("no usable AWS credentials ({0}); set `AWS_PROFILE`, run `aws sso login`, or export `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`")]
+    NoCredentials(String),
+    /// The endpoint did not answer.
+    #[error("cannot reach AWS at {0}; check the network, `--endpoint-url` and `AWS_ENDPOINT_URL`")]
+    Unreachable(String),
+    /// AWS refused the call.
+    #[error("{action} was denied ({code}: {message}); grant `{action}` to the identity trailwatch runs as")]
+    Denied {
+        /// The IAM action.
+        action: String,
+        /// The error code.
+        code: String,
+        /// The service's message.
+        message: String,
+    },
+    /// Anything else.
+    #[error("{0}")]
+    Other(String),
+}
+
+fn chain_text(err: &dyn StdError) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+const DENIED: &[&str] = &[
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "AuthorizationError",
+    "AuthorizationErrorException",
+];
+
+const BAD_CREDENTIALS: &[&str] = &[
+    "InvalidClientTokenId",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "UnrecognizedClientException",
+    "SignatureDoesNotMatch",
+    "InvalidSignatureException",
+];
+
+/// Classifies an error of the first call, which decides whether trailwatch can run at all.
+pub(crate) fn fatal<E, R>(action: &str, err: SdkError<E, R>) -> AwsError
+where
+    E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    match &err {
+        SdkError::DispatchFailure(d) => {
+            let text = chain_text(&err);
+            if text.contains("credentials") || text.contains("Credentials") {
+                AwsError::NoCredentials(one_line(&text))
+            } else if d.is_io() || d.is_timeout() {
+                AwsError::Unreachable(one_line(&text))
+            } else {
+                AwsError::Other(format!("{action} failed: {}", one_line(&text)))
+            }
+        }
+        SdkError::TimeoutError(_) => AwsError::Unreachable(format!("{action} timed out")),
+        SdkError::ConstructionFailure(_) => {
+            let text = chain_text(&err);
+            if text.contains("credentials") || text.contains("Credentials") {
+                AwsError::NoCredentials(one_line(&text))
+            } else {
+                AwsError::Other(format!("{action} failed: {}", one_line(&text)))
+            }
+        }
+        _ => {
+            let code = err.code().unwrap_or("Unknown").to_string();
+            let message = err.message().unwrap_or_default().to_string();
+            if DENIED.contains(&code.as_str()) {
+                AwsError::Denied {
+                    action: action.to_string(),
+                    code,
+                    message,
+                }
+            } else if BAD_CREDENTIALS.contains(&code.as_str()) {
+                AwsError::NoCredentials(format!("{code}: {message}"))
+            } else {
+                AwsError::Other(format!(
+                    "{action} failed: {}",
+                    one_line(&DisplayErrorContext(&err).to_string())
+                ))
+            }
+        }
+    }
+}
+
+/// A failed read, kept in the snapshot so the controls that depend on it show `error`.
+pub(crate) fn read<E, R>(action: &str, err: SdkError<E, R>) -> ReadError
+where
+    E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    let code = err.code().map(str::to_string);
+    let message = match (&err, err.message()) {
+        (SdkError::ServiceError(_), Some(m)) => m.to_string(),
+        _ => one_line(&chain_text(&err)),
+    };
+    ReadError {
+        action: action.to_string(),
+        code,
+        message,
+    }
+}
+
+/// The message of a failed write, naming the permission when it was denied.
+pub(crate) fn write<E, R>(action: &str, err: SdkError<E, R>) -> String
+where
+    E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    let code = err.code().unwrap_or_default().to_string();
+    if DENIED.contains(&code.as_str()) {
+        return format!(
+            "{action} was denied ({code}: {}); grant `{action}` to the identity trailwatch runs as",
+            err.message().unwrap_or_default()
+        );
+    }
+    match (&err, err.message()) {
+        (SdkError::ServiceError(_), Some(m)) => format!("{action} failed: {code}: {m}"),
+        _ => format!("{action} failed: {}", one_line(&chain_text(&err))),
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,122 @@
+//! Executing planned actions: the four calls trailwatch ever writes with. Nothing here deletes,
+//! and nothing touches trails or log groups.
+
+use aws_sdk_cloudwatch::types::{ComparisonOperator, Statistic};
+use aws_sdk_cloudwatchlogs::types::MetricTransformation;
+use model::report::{AlarmSpec, FilterSpec, SubscriptionSpec, TopicSpec};
+use model::{Action, Operation};
+
+use crate::errors;
+use crate::Aws;
+
+impl apply::Executor for Aws {
+    async fn execute(&self, action: &Action) -> Result<String, String> {
+        let region = action.region.as_str();
+        match &action.operation {
+            Operation::PutMetricFilter { after, .. } => self.put_metric_filter(region, after).await,
+            Operation::CreateTopic { after } => self.create_topic(region, after).await,
+            Operation::Subscribe { after } => self.subscribe(region, after).await,
+            Operation::PutMetricAlarm { after, .. } => self.put_metric_alarm(region, after).await,
+        }
+    }
+}
+
+impl Aws {
+    async fn put_metric_filter(&self, region: &str, f: &FilterSpec) -> Result<String, String> {
+        let transformation = MetricTransformation::builder()
+            .metric_name(&f.metric_name)
+            .metric_namespace(&f.namespace)
+            .metric_value(&f.metric_value)
+            .set_default_value(f.default_value)
+            .build()
+            .map_err(|e| format!("invalid metric transformation: {e}"))?;
+        self.clients(region)
+            .logs
+            .put_metric_filter()
+            .log_group_name(&f.log_group)
+            .filter_name(&f.name)
+            .filter_pattern(&f.pattern)
+            .metric_transformations(transformation)
+            .send()
+            .await
+            .map_err(|e| errors::write("logs:PutMetricFilter", e))?;
+        Ok(format!(
+            "filter `{}` on log group `{}`",
+            f.name, f.log_group
+        ))
+    }
+
+    async fn create_topic(&self, region: &str, t: &TopicSpec) -> Result<String, String> {
+        let out = self
+            .clients(region)
+            .sns
+            .create_topic()
+            .name(&t.name)
+            .send()
+            .await
+            .map_err(|e| errors::write("sns:CreateTopic", e))?;
+        let arn = out.topic_arn().unwrap_or_default();
+        if arn != t.arn {
+            return Err(format!(
+                "sns:CreateTopic returned `{arn}`, not the planned `{}`; nothing depending on it was written",
+                t.arn
+            ));
+        }
+        Ok(format!("topic `{arn}`"))
+    }
+
+    async fn subscribe(&self, region: &str, s: &SubscriptionSpec) -> Result<String, String> {
+        let out = self
+            .clients(region)
+            .sns
+            .subscribe()
+            .topic_arn(&s.topic_arn)
+            .protocol(&s.protocol)
+            .endpoint(&s.endpoint)
+            .return_subscription_arn(true)
+            .send()
+            .await
+            .map_err(|e| errors::write("sns:Subscribe", e))?;
+        let arn = out.subscription_arn().unwrap_or_default();
+        if arn.starts_with("arn:")
+            && !matches!(
+                s.protocol.as_str(),
+                "email" | "email-json" | "http" | "https"
+            )
+        {
+            Ok(format!("{}:{} subscribed", s.protocol, s.endpoint))
+        } else {
+            Ok(format!(
+                "{}:{} subscribed; it receives nothing until the endpoint confirms the subscription",
+                s.protocol, s.endpoint
+            ))
+        }
+    }
+
+    async fn put_metric_alarm(&self, region: &str, a: &AlarmSpec) -> Result<String, String> {
+        self.clients(region)
+            .cloudwatch
+            .put_metric_alarm()
+            .alarm_name(&a.name)
+            .set_alarm_description(a.description.clone())
+            .metric_name(&a.metric_name)
+            .namespace(&a.namespace)
+            .statistic(Statistic::from(a.statistic.as_str()))
+            .period(a.period)
+            .evaluation_periods(a.evaluation_periods)
+            .threshold(a.threshold)
+            .comparison_operator(ComparisonOperator::from(a.comparison_operator.as_str()))
+            .set_treat_missing_data(a.treat_missing_data.clone())
+            .actions_enabled(a.actions_enabled)
+            .set_alarm_actions(Some(a.alarm_actions.clone()))
+            .set_ok_actions(Some(a.ok_actions.clone()))
+            .set_insufficient_data_actions(Some(a.insufficient_data_actions.clone()))
+            .send()
+            .await
+            .map_err(|e| errors::write("cloudwatch:PutMetricAlarm", e))?;
+        Ok(format!(
+            "alarm `{}` on metric `{}/{}`",
+            a.name, a.namespace, a.metric_name
+        ))
+    }
+}
