@@ -121,7 +121,27 @@ fn parse_endpoint(s: &str) -> Result<Endpoint, String> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version.
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            // One line, exit 1, like every other error.
+            let text = e.render().to_string();
+            let first = text.lines().next().unwrap_or("invalid arguments");
+            let first = first.strip_prefix("error: ").unwrap_or(first);
+            let mut stderr = anstream::stderr();
+            let _ = writeln!(
+                stderr,
+                "{} {first} (see `trailwatch --help`)",
+                render::error_label()
+            );
+            return ExitCode::from(1);
+        }
+    };
     init_logging(cli.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -86,6 +86,19 @@ pub fn plan(
         }
     }
 
+    // Topics that already deliver a compliant control's alarms: the natural shared topic.
+    let mut delivering: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for r in &results {
+        if let (Status::Compliant, Some(chain)) = (r.status, &r.chain) {
+            if let Some(topic) = &chain.topic {
+                delivering
+                    .entry(chain.region.clone())
+                    .or_default()
+                    .push(topic.clone());
+            }
+        }
+    }
+
     let mut notes = Vec::new();
     let mut builder = Builder::default();
     // Group the needs by the log group's region: one topic per region serves all its alarms.
@@ -100,12 +113,14 @@ pub fn plan(
         let state = snapshot
             .region_state(&region)
             .ok_or_else(|| PlanError(format!("region `{region}` was not read")))?;
+        let delivering = delivering.remove(&region).unwrap_or_default();
         plan_region(
             snapshot,
             desired,
             &region,
             state,
             needs,
+            &delivering,
             &mut results,
             &mut builder,
             &mut notes,
@@ -332,6 +347,7 @@ fn plan_region(
     region: &str,
     state: &RegionState,
     needs: Vec<Need>,
+    delivering: &[String],
     results: &mut [ControlResult],
     builder: &mut Builder,
     notes: &mut Vec<String>,
@@ -424,6 +440,13 @@ fn plan_region(
                         referenced.push(t);
                     }
                 }
+            }
+        }
+    }
+    for arn in delivering {
+        if let Some(t) = topics.iter().find(|t| t.arn == *arn) {
+            if !referenced.iter().any(|r| r.arn == t.arn) {
+                referenced.push(t);
             }
         }
     }
@@ -583,6 +606,13 @@ fn plan_region(
             )
         };
         let entry = &mut results[need.index];
+        if remaining
+            .as_ref()
+            .is_some_and(|f| f.code == "no-subscriber")
+        {
+            // Says the same as "topic has no subscribers", plus what to do about it.
+            entry.findings.retain(|f| f.code != "topic-no-subscriber");
+        }
         if let Some(f) = remaining {
             if !entry.findings.iter().any(|e| e.code == f.code) {
                 entry.findings.push(f);
@@ -671,9 +701,9 @@ fn choose_topic(
             });
             if let Some(t) = confirmed.or(referenced.first()) {
                 let why = if confirmed.is_some() {
-                    "an alarm of these controls already notifies it and it has a confirmed subscriber"
+                    "an alarm of the selected controls already notifies it and it has a confirmed subscriber"
                 } else {
-                    "an alarm of these controls already notifies it"
+                    "an alarm of the selected controls already notifies it"
                 };
                 notes.push(format!("reusing topic `{}` in {region}: {why}", t.arn));
                 return Ok(TopicDecision {

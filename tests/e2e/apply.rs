@@ -1,0 +1,216 @@
+//! `trailwatch apply`: it writes what the plan showed, converges, and touches nothing else.
+
+use serde_json::{json, Value};
+
+use crate::support::{actions, codes, status, Account};
+use crate::{compliant, trail_only, CT, IAM, IAM_PATTERN};
+
+const NOTIFY: &[&str] = &["--notify", "email:sec@example.com"];
+
+fn apply(acct: &Account, extra: &[&str]) -> (i32, Value) {
+    let mut args = vec!["apply", "--auto-approve"];
+    args.extend_from_slice(extra);
+    acct.json(&args)
+}
+
+/// Resources that have nothing to do with the controls.
+fn unrelated() -> Value {
+    json!({
+        "log_groups": [{"name": "cloudtrail/main"}, {"name": "app-logs"}],
+        "filters": [
+            {"log_group": "app-logs", "name": "errors", "pattern": "ERROR", "metric": "AppErrors", "namespace": "App"},
+            {"log_group": "cloudtrail/main", "name": "console-logins", "pattern": "{ $.eventName = ConsoleLogin }", "metric": "Logins", "namespace": "Security"},
+        ],
+        "topics": [{"name": "app-pager", "subscriptions": [{"protocol": "email", "endpoint": "app@example.com"}]}],
+        "alarms": [{"name": "app-errors", "metric": "AppErrors", "namespace": "App", "topics": ["app-pager"]}],
+    })
+}
+
+fn entries<'a>(dump: &'a Value, kind: &str) -> &'a Vec<Value> {
+    dump["us-east-1"][kind].as_array().unwrap()
+}
+
+fn named<'a>(items: &'a [Value], name: &str) -> Vec<&'a Value> {
+    items.iter().filter(|i| i["name"] == name).collect()
+}
+
+#[test]
+fn apply_fixes_an_account_with_only_a_trail_and_then_plan_is_clean() {
+    let acct = Account::new();
+    acct.build(&trail_only());
+    let (code, doc) = apply(&acct, NOTIFY);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(
+        actions(&doc),
+        vec![
+            "put-metric-filter",
+            "put-metric-filter",
+            "create-topic",
+            "subscribe",
+            "put-metric-alarm",
+            "put-metric-alarm"
+        ]
+    );
+    for outcome in doc["outcomes"].as_array().unwrap() {
+        assert_eq!(outcome["result"], "applied", "{outcome:#}");
+    }
+    assert_eq!(doc["verification"]["ok"], true);
+    assert_eq!(status(&doc, IAM), "compliant");
+    assert_eq!(status(&doc, CT), "compliant");
+
+    // What apply wrote is really there, as planned.
+    let dump = acct.dump(&[]);
+    let topic = format!("arn:aws:sns:us-east-1:{}:trailwatch-cis-alarms", acct.id);
+    let topics = entries(&dump, "topics");
+    assert_eq!(topics.len(), 1);
+    assert_eq!(topics[0]["arn"], topic.as_str());
+    assert_eq!(topics[0]["subscriptions"][0][1], "sec@example.com");
+    let alarm = named(entries(&dump, "alarms"), "trailwatch-iam-policy-changes")[0];
+    assert_eq!(alarm["alarm_actions"], json!([topic]));
+    assert_eq!(alarm["namespace"], "CISBenchmark");
+    let filter = named(entries(&dump, "filters"), "trailwatch-iam-policy-changes")[0];
+    assert_eq!(filter["pattern"], IAM_PATTERN);
+
+    let (code, doc) = acct.json(&["plan"]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert!(actions(&doc).is_empty());
+}
+
+#[test]
+fn applying_twice_changes_nothing_the_second_time() {
+    let acct = Account::new();
+    acct.build(&trail_only());
+    assert_eq!(apply(&acct, NOTIFY).0, 0);
+    let before = acct.dump(&[]);
+    let (code, doc) = apply(&acct, NOTIFY);
+    assert_eq!(code, 0, "{doc:#}");
+    assert!(actions(&doc).is_empty());
+    assert!(doc["outcomes"].as_array().unwrap().is_empty());
+    assert_eq!(acct.dump(&[]), before);
+    let (code, text, _) = acct.run(&[
+        "apply",
+        "--auto-approve",
+        "--notify",
+        "email:sec@example.com",
+    ]);
+    assert_eq!(code, 0);
+    assert!(text.contains("No changes."), "{text}");
+}
+
+#[test]
+fn unrelated_filters_alarms_topics_and_subscriptions_are_untouched() {
+    let acct = Account::new();
+    let mut spec = unrelated();
+    spec["trails"] = trail_only()["trails"].clone();
+    acct.build(&spec);
+    let before = acct.dump(&[]);
+    let (code, doc) = apply(&acct, NOTIFY);
+    assert_eq!(code, 0, "{doc:#}");
+    let after = acct.dump(&[]);
+    for kind in ["filters", "alarms", "topics"] {
+        for item in entries(&before, kind) {
+            assert!(
+                entries(&after, kind).contains(item),
+                "{kind} entry changed or vanished: {item:#}"
+            );
+        }
+    }
+    // The only new things are the planned ones.
+    assert_eq!(
+        entries(&after, "filters").len(),
+        entries(&before, "filters").len() + 2
+    );
+    assert_eq!(
+        entries(&after, "alarms").len(),
+        entries(&before, "alarms").len() + 2
+    );
+    assert_eq!(
+        entries(&after, "topics").len(),
+        entries(&before, "topics").len() + 1
+    );
+}
+
+#[test]
+fn updating_an_alarm_keeps_the_users_other_actions() {
+    let acct = Account::new();
+    let mut spec = compliant();
+    spec["topics"] = json!([
+        {"name": "security-alerts", "subscriptions": [{"protocol": "email", "endpoint": "sec@example.com"}]},
+        {"name": "ops", "subscriptions": []},
+    ]);
+    spec["alarms"][0]["actions_enabled"] = json!(false);
+    spec["alarms"][0]["ok_actions"] = json!([format!("arn:aws:sns:us-east-1:{}:ops", acct.id)]);
+    acct.build(&spec);
+    let (code, doc) = apply(&acct, &[]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(actions(&doc), vec!["put-metric-alarm"]);
+    let dump = acct.dump(&[]);
+    let alarm = named(entries(&dump, "alarms"), "iam-changes")[0];
+    assert_eq!(alarm["actions_enabled"], true);
+    assert_eq!(
+        alarm["alarm_actions"],
+        json!([format!("arn:aws:sns:us-east-1:{}:security-alerts", acct.id)])
+    );
+    assert_eq!(
+        alarm["ok_actions"],
+        json!([format!("arn:aws:sns:us-east-1:{}:ops", acct.id)])
+    );
+}
+
+#[test]
+fn apply_without_approval_on_a_pipe_refuses_and_writes_nothing() {
+    let acct = Account::new();
+    acct.build(&trail_only());
+    let before = acct.dump(&[]);
+    let out = acct
+        .trailwatch()
+        .args(["apply", "--notify", "email:sec@example.com"])
+        .write_stdin("yes\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("pass `--auto-approve`"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert_eq!(acct.dump(&[]), before);
+}
+
+#[test]
+fn apply_without_an_endpoint_writes_the_rest_and_reports_what_is_missing() {
+    let acct = Account::new();
+    acct.build(&trail_only());
+    let (code, doc) = apply(&acct, &[]);
+    assert_eq!(
+        code, 1,
+        "nothing is subscribed, so the account does not comply: {doc:#}"
+    );
+    assert_eq!(doc["verification"]["ok"], false);
+    assert_eq!(codes(&doc, IAM), vec!["no-subscriber"]);
+    // A second apply with an endpoint finishes the job with one call.
+    let (code, doc) = apply(&acct, NOTIFY);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(actions(&doc), vec!["subscribe"]);
+}
+
+#[test]
+fn apply_with_a_named_topic_creates_it_once_for_both_controls() {
+    let acct = Account::new();
+    acct.build(&trail_only());
+    let (code, doc) = apply(
+        &acct,
+        &[
+            "--topic-name",
+            "cis-alarms",
+            "--notify",
+            "email:sec@example.com",
+        ],
+    );
+    assert_eq!(code, 0, "{doc:#}");
+    let dump = acct.dump(&[]);
+    let topics = entries(&dump, "topics");
+    assert_eq!(topics.len(), 1);
+    assert_eq!(
+        topics[0]["arn"],
+        format!("arn:aws:sns:us-east-1:{}:cis-alarms", acct.id)
+    );
+}

@@ -1,0 +1,181 @@
+//! The command-line contract: bad input gives one clear line and exit 1 without writing; the
+//! JSON document's shape; exit codes.
+
+use std::time::Instant;
+
+use crate::support::Account;
+use crate::trail_only;
+
+/// Runs a command that must fail: exit 1, one line on stderr containing `expect`, no stdout,
+/// and nothing written to the account.
+fn fails(acct: &Account, args: &[&str], expect: &str) {
+    let before = acct.dump(&[]);
+    let (code, stdout, stderr) = acct.run(args);
+    assert_eq!(code, 1, "{args:?}: {stderr}");
+    assert_eq!(
+        stderr.trim().lines().count(),
+        1,
+        "{args:?}: one line expected: {stderr}"
+    );
+    assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+    assert!(
+        stderr.contains(expect),
+        "{args:?}: expected `{expect}` in: {stderr}"
+    );
+    assert!(stdout.is_empty(), "{args:?}: nothing on stdout: {stdout}");
+    assert_eq!(acct.dump(&[]), before, "{args:?} wrote to the account");
+}
+
+#[test]
+fn bad_input_is_one_line_exit_1_and_no_writes() {
+    let acct = Account::new();
+    acct.build(&trail_only());
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["plan", "--controls", "root-usage"],
+            "unknown control `root-usage`; valid controls: iam-policy-changes",
+        ),
+        (
+            &["apply", "--auto-approve", "--controls", "9.9"],
+            "unknown control `9.9`",
+        ),
+        (
+            &[
+                "apply",
+                "--auto-approve",
+                "--notify",
+                "security@example.com",
+            ],
+            "PROTOCOL:ENDPOINT",
+        ),
+        (
+            &["apply", "--auto-approve", "--notify", "pager:x"],
+            "unknown protocol `pager`",
+        ),
+        (
+            &["apply", "--auto-approve", "--notify", "email:nobody"],
+            "not a valid email endpoint",
+        ),
+        (
+            &[
+                "apply",
+                "--auto-approve",
+                "--topic-arn",
+                "arn:aws:sns:us-east-1:12:x",
+            ],
+            "not an SNS topic ARN",
+        ),
+        (
+            &["apply", "--auto-approve", "--topic-name", "bad name"],
+            "not a valid SNS topic name",
+        ),
+        (&["plan", "--endpoint-url", "localhost"], "not a URL"),
+        (
+            &["plan", "--namespace", "AWS/Logs"],
+            "not a usable metric namespace",
+        ),
+        (
+            &[
+                "apply",
+                "--auto-approve",
+                "--topic-arn",
+                &format!("arn:aws:sns:us-east-1:{}:missing", acct.id),
+            ],
+            "does not exist in account",
+        ),
+        (
+            &[
+                "apply",
+                "--auto-approve",
+                "--topic-arn",
+                &format!("arn:aws:sns:eu-west-1:{}:x", acct.id),
+            ],
+            "alarms can only notify topics in their own region",
+        ),
+    ];
+    for (args, expect) in cases {
+        fails(&acct, args, expect);
+    }
+}
+
+#[test]
+fn an_unreachable_endpoint_fails_fast_with_a_clear_error() {
+    let acct = Account::new();
+    let started = Instant::now();
+    let (code, stdout, stderr) = acct.run(&["plan", "--endpoint-url", "http://127.0.0.1:9"]);
+    let took = started.elapsed();
+    assert_eq!(code, 1);
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("cannot reach AWS"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    eprintln!("unreachable endpoint reported after {took:?}");
+}
+
+#[test]
+fn a_missing_region_is_reported() {
+    let acct = Account::new();
+    let out = acct
+        .trailwatch()
+        .env("AWS_PROFILE", "base")
+        .env("AWS_CONFIG_FILE", acct.path().join("empty-config"))
+        .arg("plan")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no AWS region is configured"), "{stderr}");
+}
+
+#[test]
+fn plan_exit_codes_follow_terraforms_detailed_exit_code() {
+    let acct = Account::new();
+    acct.build(&trail_only());
+    assert_eq!(acct.run(&["plan"]).0, 2);
+    assert_eq!(
+        acct.run(&["apply", "--auto-approve", "--notify", "email:a@example.com"])
+            .0,
+        0
+    );
+    assert_eq!(acct.run(&["plan"]).0, 0);
+}
+
+#[test]
+fn the_json_plan_carries_account_and_region_on_every_entry() {
+    let acct = Account::new();
+    acct.build(&trail_only());
+    let (code, doc) = acct.json(&["plan", "--notify", "email:sec@example.com"]);
+    assert_eq!(code, 2);
+    assert_eq!(doc["schema_version"], 1);
+    for c in doc["controls"].as_array().unwrap() {
+        assert_eq!(c["account_id"], acct.id.as_str());
+        assert!(c["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["message"].is_string()));
+    }
+    let actions = doc["actions"].as_array().unwrap();
+    assert_eq!(actions.len(), 6);
+    for (i, a) in actions.iter().enumerate() {
+        assert_eq!(a["number"], i + 1);
+        assert_eq!(a["account_id"], acct.id.as_str());
+        assert_eq!(a["region"], "us-east-1");
+        assert!(a["control_ids"].as_array().is_some_and(|c| !c.is_empty()));
+        assert!(a["after"].is_object());
+        assert!(a["reason"].is_string());
+    }
+}
+
+#[test]
+fn controls_lists_the_catalog() {
+    let acct = Account::new();
+    let (code, doc) = acct.json(&["controls"]);
+    assert_eq!(code, 0);
+    let ids: Vec<&str> = doc["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec!["iam-policy-changes", "cloudtrail-config-changes"]);
+}

@@ -1,0 +1,235 @@
+//! Test support: one local AWS API server per test process, one fresh AWS account per test, and
+//! the real `trailwatch` binary pointed at that account through an assume-role profile.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+use serde_json::{json, Value};
+
+/// The running server. Its stdin is held open for the life of the test process: when the process
+/// exits, the pipe closes and the server stops itself.
+struct Server {
+    url: String,
+    _child: Mutex<(Child, ChildStdin)>,
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The Python that has the pinned test server installed (`scripts/test` makes it).
+pub fn python() -> PathBuf {
+    if let Ok(p) = std::env::var("TRAILWATCH_TEST_PYTHON") {
+        return PathBuf::from(p);
+    }
+    let venv = root().join(".tools/venv/bin/python");
+    assert!(
+        venv.exists(),
+        "{} is missing: run `scripts/test`, which installs the local AWS API server the tests need",
+        venv.display()
+    );
+    venv
+}
+
+fn server() -> &'static Server {
+    static SERVER: OnceLock<Server> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        let mut child = Command::new(python())
+            .arg(root().join("tests/support/moto_server.py"))
+            .arg("--exit-on-stdin-eof")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the local AWS API server");
+        let stdin = child.stdin.take().expect("server stdin");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("server stdout"))
+            .read_line(&mut line)
+            .expect("read the server's address");
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected server output: {line:?}"))
+            .to_string();
+        Server {
+            url,
+            _child: Mutex::new((child, stdin)),
+        }
+    })
+}
+
+/// The endpoint of the shared local server.
+pub fn endpoint() -> &'static str {
+    &server().url
+}
+
+/// A fresh, empty account on the local server, reached through `sts:AssumeRole`.
+pub struct Account {
+    pub id: String,
+    dir: tempfile::TempDir,
+}
+
+impl Account {
+    pub fn new() -> Account {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, Ordering::SeqCst);
+        // Distinct per process and per test, so reruns never see an earlier run's state.
+        let id = format!(
+            "{:06}{:06}",
+            std::process::id() % 1_000_000,
+            (n * 7919 + 100_000) % 1_000_000
+        );
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(
+            dir.path().join("config"),
+            format!(
+                "[profile audit]\nrole_arn = arn:aws:iam::{id}:role/trailwatch-audit\nsource_profile = base\nregion = us-east-1\n\n[profile base]\nregion = us-east-1\n"
+            ),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("credentials"),
+            "[base]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
+        )
+        .unwrap();
+        let _ = server();
+        Account { id, dir }
+    }
+
+    fn spec(&self, spec: &Value) -> Value {
+        let mut spec = spec.clone();
+        spec["endpoint"] = json!(endpoint());
+        spec["account"] = json!(self.id);
+        if spec.get("region").is_none() {
+            spec["region"] = json!("us-east-1");
+        }
+        spec
+    }
+
+    fn fixture(&self, verb: &str, spec: &Value) -> String {
+        let mut child = Command::new(python())
+            .arg(root().join("tests/support/fixture.py"))
+            .arg(verb)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run the fixture builder");
+        serde_json::to_writer(child.stdin.take().unwrap(), &self.spec(spec)).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "fixture.py {verb} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Creates what the spec describes (see tests/support/fixture.py).
+    pub fn build(&self, spec: &Value) -> &Self {
+        self.fixture("build", spec);
+        self
+    }
+
+    /// The account's filters, alarms, topics and subscriptions, for before/after comparisons.
+    pub fn dump(&self, regions: &[&str]) -> Value {
+        let text = self.fixture("dump", &json!({ "dump_regions": regions }));
+        serde_json::from_str(&text).unwrap()
+    }
+
+    /// `trailwatch` with the environment pointed at this account and nothing else.
+    pub fn trailwatch(&self) -> assert_cmd::Command {
+        let mut cmd = assert_cmd::Command::cargo_bin("trailwatch").unwrap();
+        for (key, _) in std::env::vars() {
+            if key.starts_with("AWS_") || key == "RUST_LOG" || key == "NO_COLOR" {
+                cmd.env_remove(key);
+            }
+        }
+        cmd.env("AWS_CONFIG_FILE", self.dir.path().join("config"))
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                self.dir.path().join("credentials"),
+            )
+            .env("AWS_PROFILE", "audit")
+            .env("AWS_ENDPOINT_URL", endpoint())
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .current_dir(self.dir.path());
+        cmd
+    }
+
+    /// Runs `trailwatch ARGS --json` and returns (exit code, document).
+    pub fn json(&self, args: &[&str]) -> (i32, Value) {
+        let out = self.trailwatch().args(args).arg("--json").output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let doc = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not one JSON document ({e}): {stdout}\nstderr: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        (out.status.code().unwrap_or(-1), doc)
+    }
+
+    /// Runs `trailwatch ARGS` and returns (exit code, stdout, stderr).
+    pub fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let out = self.trailwatch().args(args).output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// The status of a control in a plan document.
+pub fn status<'a>(doc: &'a Value, control: &str) -> &'a str {
+    control_of(doc, control)["status"].as_str().unwrap()
+}
+
+pub fn control_of<'a>(doc: &'a Value, control: &str) -> &'a Value {
+    doc["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == control)
+        .unwrap_or_else(|| panic!("no control {control} in {doc:#}"))
+}
+
+/// The finding codes of a control.
+pub fn codes(doc: &Value, control: &str) -> Vec<String> {
+    control_of(doc, control)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The finding messages of a control, joined.
+pub fn messages(doc: &Value, control: &str) -> String {
+    control_of(doc, control)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The action names of a plan, in order.
+pub fn actions(doc: &Value) -> Vec<String> {
+    doc["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap().to_string())
+        .collect()
+}
