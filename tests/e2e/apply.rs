@@ -185,7 +185,7 @@ fn apply_without_an_endpoint_writes_the_rest_and_reports_what_is_missing() {
         "nothing is subscribed, so the account does not comply: {doc:#}"
     );
     assert_eq!(doc["verification"]["ok"], false);
-    assert_eq!(codes(&doc, IAM), vec!["no-subscriber"]);
+    assert_eq!(codes(&doc, IAM), vec!["topic-no-subscriber"]);
     // A second apply with an endpoint finishes the job with one call.
     let (code, doc) = apply(&acct, NOTIFY);
     assert_eq!(code, 0, "{doc:#}");

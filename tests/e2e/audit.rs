@@ -301,7 +301,7 @@ fn a_topic_without_subscribers_needs_an_endpoint() {
     acct.build(&spec);
     let (code, doc) = acct.json(&["plan"]);
     assert_eq!(code, 2);
-    assert_eq!(codes(&doc, IAM), vec!["no-subscriber"]);
+    assert_eq!(codes(&doc, IAM), vec!["topic-no-subscriber"]);
     assert!(messages(&doc, IAM).contains("security-alerts"));
     assert!(actions(&doc).is_empty());
     let (_, doc) = acct.json(&["plan", "--notify", "email:oncall@example.com"]);

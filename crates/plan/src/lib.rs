@@ -489,11 +489,12 @@ fn plan_region(
         .cloned()
         .unwrap_or_default();
     let mut confirmed = subs.iter().any(|s| s.is_confirmed());
-    let mut pending: Vec<String> = subs
+    let pending: Vec<String> = subs
         .iter()
         .filter(|s| !s.is_confirmed())
         .map(|s| format!("{}:{}", s.protocol, s.endpoint))
         .collect();
+    let mut subscribing = Vec::new();
     for endpoint in &desired.notify {
         if subs
             .iter()
@@ -524,7 +525,7 @@ fn plan_region(
         // SNS confirms SQS, Lambda, SMS, Firehose and application subscriptions at once;
         // email and HTTP(S) ones wait for the endpoint to confirm.
         if needs_confirmation(&endpoint.protocol) {
-            pending.push(format!("{}:{}", endpoint.protocol, endpoint.endpoint));
+            subscribing.push(format!("{}:{}", endpoint.protocol, endpoint.endpoint));
         } else {
             confirmed = true;
         }
@@ -581,42 +582,48 @@ fn plan_region(
 
         let remaining = if confirmed {
             None
-        } else if pending.is_empty() {
+        } else if !subscribing.is_empty() {
             Some(
                 Finding::new(
-                    "no-subscriber",
-                    format!(
-                        "topic `{}` has no confirmed subscriber and no endpoint was given to subscribe",
-                        topic.arn
-                    ),
+                    "topic-no-confirmed-subscriber",
+                    format!("topic `{}` has no confirmed subscriber", topic.arn),
                 )
-                .with_hint("pass `--notify email:security@example.com` (or another PROTOCOL:ENDPOINT) to subscribe one"),
+                .with_hint(format!(
+                    "apply subscribes {}; the control holds once the subscription is confirmed from the message SNS sends",
+                    subscribing.join(", ")
+                )),
             )
-        } else {
+        } else if !pending.is_empty() {
             Some(
                 Finding::new(
                     "subscription-pending",
                     format!(
-                        "the subscription of {} to `{}` awaits confirmation",
-                        pending.join(", "),
-                        topic.arn
+                        "topic `{}` has only subscriptions awaiting confirmation ({})",
+                        topic.arn,
+                        pending.join(", ")
                     ),
                 )
-                .with_hint("the control holds once someone confirms it from the message SNS sends"),
+                .with_hint("confirm the subscription from the message SNS sent to the endpoint"),
+            )
+        } else {
+            Some(
+                Finding::new(
+                    "topic-no-subscriber",
+                    format!("topic `{}` has no subscribers", topic.arn),
+                )
+                .with_hint("pass `--notify email:security@example.com` (or another PROTOCOL:ENDPOINT) to subscribe one"),
             )
         };
         let entry = &mut results[need.index];
-        if remaining
-            .as_ref()
-            .is_some_and(|f| f.code == "no-subscriber")
-        {
-            // Says the same as "topic has no subscribers", plus what to do about it.
-            entry.findings.retain(|f| f.code != "topic-no-subscriber");
-        }
         if let Some(f) = remaining {
-            if !entry.findings.iter().any(|e| e.code == f.code) {
-                entry.findings.push(f);
-            }
+            // This describes the chosen topic completely; drop the chain's partial view of it.
+            entry.findings.retain(|e| {
+                !matches!(
+                    e.code.as_str(),
+                    "topic-no-subscriber" | "subscription-pending"
+                )
+            });
+            entry.findings.push(f);
         }
         entry.chain = Some(chain);
     }

@@ -263,7 +263,16 @@ fn missing_everything_plans_filter_topic_subscription_and_alarm_in_order() {
     assert_eq!(after.period, 300);
     assert_eq!(after.treat_missing_data.as_deref(), Some("notBreaching"));
     // Email awaits confirmation, so the control will not hold right after apply.
-    assert!(codes(&r).contains(&"subscription-pending"));
+    let f = r.controls[0]
+        .findings
+        .iter()
+        .find(|f| f.code == "topic-no-confirmed-subscriber")
+        .unwrap();
+    assert!(f
+        .hint
+        .as_deref()
+        .unwrap()
+        .contains("apply subscribes email:sec@example.com"));
 }
 
 #[test]
@@ -274,7 +283,7 @@ fn without_an_endpoint_the_plan_says_to_pass_notify() {
     let f = r.controls[0]
         .findings
         .iter()
-        .find(|f| f.code == "no-subscriber")
+        .find(|f| f.code == "topic-no-subscriber")
         .unwrap();
     assert!(f.hint.as_deref().unwrap().contains("--notify"));
 }
@@ -340,6 +349,15 @@ fn a_disabled_alarm_is_updated_keeping_its_other_actions() {
 }
 
 #[test]
+fn a_pending_subscription_is_reported_and_not_subscribed_again() {
+    let mut s = compliant();
+    s.regions[0].topics = Ok(vec![topic("alerts", false)]);
+    let r = run(&s, &notify());
+    assert_eq!(codes(&r), vec!["subscription-pending"]);
+    assert!(r.actions.is_empty(), "{:?}", r.actions);
+}
+
+#[test]
 fn a_topic_without_subscribers_is_subscribed_to_not_replaced() {
     let mut s = compliant();
     s.regions[0].topics = Ok(vec![Topic {
@@ -347,10 +365,7 @@ fn a_topic_without_subscribers_is_subscribed_to_not_replaced() {
         subscriptions: Ok(vec![]),
     }]);
     let r = run(&s, &notify());
-    assert_eq!(
-        codes(&r),
-        vec!["topic-no-subscriber", "subscription-pending"]
-    );
+    assert_eq!(codes(&r), vec!["topic-no-confirmed-subscriber"]);
     assert_eq!(kinds(&r), vec!["subscribe"]);
     let Operation::Subscribe { after } = &r.actions[0].operation else {
         panic!()

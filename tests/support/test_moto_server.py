@@ -1,0 +1,86 @@
+"""Tests of the CloudWatch CBOR bridge in moto_server.py, through moto's real WSGI app."""
+
+import datetime
+import unittest
+
+import cbor2
+from werkzeug.test import Client
+
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+from moto_server import CBOR_PREFIX, CborBridge
+
+
+def auth(service):
+    return (
+        "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/"
+        f"{service}/aws4_request, SignedHeaders=host, Signature=0"
+    )
+
+
+class CborBridgeTest(unittest.TestCase):
+    def setUp(self):
+        self.client = Client(CborBridge(DomainDispatcherApplication(create_backend_app)))
+
+    def call(self, operation, body):
+        response = self.client.post(
+            CBOR_PREFIX + operation,
+            data=cbor2.dumps(body),
+            headers={
+                "Authorization": auth("monitoring"),
+                "Content-Type": "application/cbor",
+                "smithy-protocol": "rpc-v2-cbor",
+            },
+        )
+        return response, cbor2.loads(response.data) if response.data else {}
+
+    def test_put_then_describe_alarm_round_trips_with_cbor_timestamps(self):
+        response, _ = self.call(
+            "PutMetricAlarm",
+            {
+                "AlarmName": "bridge-test",
+                "MetricName": "M",
+                "Namespace": "CISBenchmark",
+                "Statistic": "Sum",
+                "Period": 300,
+                "EvaluationPeriods": 1,
+                "Threshold": 1.0,
+                "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+                "AlarmActions": ["arn:aws:sns:us-east-1:123456789012:t"],
+            },
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers["Content-Type"], "application/cbor")
+        self.assertEqual(response.headers["smithy-protocol"], "rpc-v2-cbor")
+        response, body = self.call("DescribeAlarms", {"AlarmNames": ["bridge-test"]})
+        self.assertEqual(response.status_code, 200)
+        (alarm,) = body["MetricAlarms"]
+        self.assertEqual(alarm["AlarmName"], "bridge-test")
+        self.assertEqual(alarm["AlarmActions"], ["arn:aws:sns:us-east-1:123456789012:t"])
+        # CBOR tag 1 decodes to a datetime: the SDK needs timestamps in that form.
+        self.assertIsInstance(alarm["StateUpdatedTimestamp"], datetime.datetime)
+
+    def test_errors_keep_their_type(self):
+        response, body = self.call(
+            "SetAlarmState",
+            {"AlarmName": "no-such-alarm", "StateValue": "OK", "StateReason": "test"},
+        )
+        self.assertGreaterEqual(response.status_code, 400)
+        self.assertIn("ResourceNotFound", body["__type"])
+        self.assertIn("message", body)
+
+    def test_other_requests_pass_through_untouched(self):
+        response = self.client.post(
+            "/",
+            data="Action=ListTopics&Version=2010-03-31",
+            headers={
+                "Authorization": auth("sns"),
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(b"<ListTopicsResponse", response.data)
+
+
+if __name__ == "__main__":
+    unittest.main()
