@@ -302,11 +302,20 @@ pub fn verification(after: &Report, v: &Verification, applied: bool) -> String {
             v.awaiting_confirmation.join(", ")
         );
     }
-    if v.ok {
+    if v.ok && v.awaiting_confirmation.is_empty() {
         let _ = writeln!(
             out,
             "{}",
             paint(GREEN.bold(), "Apply complete: the account complies.")
+        );
+    } else if v.ok {
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(
+                GREEN.bold(),
+                "Apply complete: the account complies once the subscription is confirmed."
+            )
         );
     } else {
         if !v.still_failing.is_empty() {

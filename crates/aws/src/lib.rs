@@ -4,6 +4,8 @@
 
 mod errors;
 mod read;
+#[cfg(test)]
+mod tests;
 mod write;
 
 use std::collections::HashMap;
@@ -94,6 +96,16 @@ impl Aws {
         out.account()
             .map(str::to_string)
             .ok_or_else(|| AwsError::Other("sts:GetCallerIdentity returned no account".into()))
+    }
+
+    /// A connection whose clients for `region` are given (tests use mocked clients).
+    #[cfg(test)]
+    fn with_clients(region: &str, clients: Clients) -> Aws {
+        Aws {
+            config: SdkConfig::builder().build(),
+            region: region.to_string(),
+            clients: Mutex::new(HashMap::from([(region.to_string(), clients)])),
+        }
     }
 
     fn clients(&self, region: &str) -> Clients {

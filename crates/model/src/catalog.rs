@@ -108,10 +108,54 @@ pub fn select(ids: &[String]) -> Result<Vec<&'static Control>, String> {
     Ok(out)
 }
 
+/// The catalog as Markdown: the content of `docs/controls.md` (a test keeps that file current).
+pub fn markdown() -> String {
+    let mut out = String::from(
+        "# Controls\n\n<!-- Generated from crates/model/src/catalog.rs; do not edit. Regenerate with `UPDATE_DOCS=1 cargo test -p model`. -->\n\n",
+    );
+    out.push_str("| id | CIS ids | Security Hub | default metric |\n|---|---|---|---|\n");
+    for c in CATALOG {
+        let ids: Vec<String> = c
+            .cis_ids
+            .iter()
+            .map(|(v, id)| format!("{id} ({v})"))
+            .collect();
+        out.push_str(&format!(
+            "| `{}` | {} | {} | `{}` |\n",
+            c.id,
+            ids.join(", "),
+            c.security_hub_id.unwrap_or("-"),
+            c.default_metric_name
+        ));
+    }
+    for c in CATALOG {
+        out.push_str(&format!("\n## `{}`: {}\n\n", c.id, c.title));
+        out.push_str(&format!(
+            "Events caught: {}.\n\nPublished pattern:\n\n```\n{}\n```\n",
+            c.events.join(", "),
+            c.pattern
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::pattern;
+
+    #[test]
+    fn docs_controls_md_is_generated_from_the_catalog() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/controls.md");
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            std::fs::write(path, markdown()).unwrap();
+        }
+        let current = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            current == markdown(),
+            "docs/controls.md is stale: run `UPDATE_DOCS=1 cargo test -p model`"
+        );
+    }
 
     #[test]
     fn each_pattern_names_exactly_its_events() {

@@ -1,0 +1,208 @@
+//! The adapter's error and pagination paths, with SDK clients whose responses are scripted by
+//! `aws-smithy-mocks` (the local AWS API server cannot deny a call or paginate these listings).
+
+use aws_sdk_cloudtrail::operation::describe_trails::{DescribeTrailsError, DescribeTrailsOutput};
+use aws_sdk_cloudtrail::operation::get_event_selectors::GetEventSelectorsOutput;
+use aws_sdk_cloudtrail::operation::get_trail_status::GetTrailStatusOutput;
+use aws_sdk_cloudtrail::types::{EventSelector, ReadWriteType};
+use aws_sdk_cloudwatch::operation::describe_alarms::DescribeAlarmsOutput;
+use aws_sdk_cloudwatchlogs::operation::describe_metric_filters::{
+    DescribeMetricFiltersError, DescribeMetricFiltersOutput,
+};
+use aws_sdk_cloudwatchlogs::types::{MetricFilter, MetricTransformation};
+use aws_sdk_sns::operation::list_subscriptions::ListSubscriptionsOutput;
+use aws_sdk_sns::operation::list_topics::ListTopicsOutput;
+use aws_smithy_mocks::{create_mock_http_client, mock, MockResponseInterceptor, Rule, RuleMode};
+use aws_smithy_types::error::ErrorMetadata;
+use model::Status;
+
+use crate::{Aws, Clients};
+
+const REGION: &str = "us-east-1";
+const ACCOUNT: &str = "111122223333";
+
+macro_rules! client {
+    ($krate:ident, $rules:expr) => {{
+        let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
+        for rule in $rules {
+            interceptor = interceptor.with_rule(rule);
+        }
+        $krate::Client::from_conf(
+            $krate::Config::builder()
+                .behavior_version($krate::config::BehaviorVersion::latest())
+                .region($krate::config::Region::new(REGION))
+                .credentials_provider($krate::config::Credentials::new(
+                    "k", "s", None, None, "test",
+                ))
+                .http_client(create_mock_http_client())
+                .interceptor(interceptor)
+                .build(),
+        )
+    }};
+}
+
+fn denied(action: &str) -> ErrorMetadata {
+    ErrorMetadata::builder()
+        .code("AccessDeniedException")
+        .message(format!("User is not authorized to perform: {action}"))
+        .build()
+}
+
+fn trail_rules() -> Vec<Rule> {
+    vec![
+        mock!(aws_sdk_cloudtrail::Client::describe_trails).then_output(|| {
+            DescribeTrailsOutput::builder()
+                .trail_list(
+                    aws_sdk_cloudtrail::types::Trail::builder()
+                        .name("main")
+                        .trail_arn(format!("arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/main"))
+                        .home_region(REGION)
+                        .is_multi_region_trail(true)
+                        .cloud_watch_logs_log_group_arn(format!(
+                            "arn:aws:logs:{REGION}:{ACCOUNT}:log-group:trail-logs:*"
+                        ))
+                        .build(),
+                )
+                .build()
+        }),
+        mock!(aws_sdk_cloudtrail::Client::get_trail_status)
+            .then_output(|| GetTrailStatusOutput::builder().is_logging(true).build()),
+        mock!(aws_sdk_cloudtrail::Client::get_event_selectors).then_output(|| {
+            GetEventSelectorsOutput::builder()
+                .event_selectors(
+                    EventSelector::builder()
+                        .read_write_type(ReadWriteType::All)
+                        .include_management_events(true)
+                        .build(),
+                )
+                .build()
+        }),
+    ]
+}
+
+fn filter(name: &str) -> MetricFilter {
+    MetricFilter::builder()
+        .filter_name(name)
+        .log_group_name("trail-logs")
+        .filter_pattern("{ $.eventName = CreateTrail }")
+        .metric_transformations(
+            MetricTransformation::builder()
+                .metric_name(name)
+                .metric_namespace("CISBenchmark")
+                .metric_value("1")
+                .build()
+                .unwrap(),
+        )
+        .build()
+}
+
+fn aws(cloudtrail: Vec<Rule>, logs: Vec<Rule>) -> Aws {
+    let cloudwatch = vec![mock!(aws_sdk_cloudwatch::Client::describe_alarms)
+        .then_output(|| DescribeAlarmsOutput::builder().build())];
+    let sns = vec![
+        mock!(aws_sdk_sns::Client::list_topics).then_output(|| ListTopicsOutput::builder().build()),
+        mock!(aws_sdk_sns::Client::list_subscriptions)
+            .then_output(|| ListSubscriptionsOutput::builder().build()),
+    ];
+    Aws::with_clients(
+        REGION,
+        Clients {
+            cloudtrail: client!(aws_sdk_cloudtrail, &cloudtrail),
+            logs: client!(aws_sdk_cloudwatchlogs, &logs),
+            cloudwatch: client!(aws_sdk_cloudwatch, &cloudwatch),
+            sns: client!(aws_sdk_sns, &sns),
+        },
+    )
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+fn all_controls() -> Vec<&'static model::Control> {
+    model::CATALOG.iter().collect()
+}
+
+#[test]
+fn a_denied_filter_listing_makes_the_controls_error_naming_the_action() {
+    let logs = vec![
+        mock!(aws_sdk_cloudwatchlogs::Client::describe_metric_filters).then_error(|| {
+            DescribeMetricFiltersError::generic(denied("logs:DescribeMetricFilters"))
+        }),
+    ];
+    let aws = aws(trail_rules(), logs);
+    let snapshot = block_on(aws.read_snapshot(ACCOUNT));
+    let err = snapshot.log_groups[0].filters.as_ref().unwrap_err();
+    assert_eq!(err.action, "logs:DescribeMetricFilters");
+    assert_eq!(err.code.as_deref(), Some("AccessDeniedException"));
+
+    let report = plan::plan(&snapshot, &all_controls(), &model::Desired::default()).unwrap();
+    for control in &report.controls {
+        assert_eq!(
+            control.status,
+            Status::Error,
+            "never non_compliant on a denied read"
+        );
+        assert!(control.findings[0]
+            .message
+            .contains("logs:DescribeMetricFilters"));
+        assert!(control.findings[0]
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("grant `logs:DescribeMetricFilters`"));
+    }
+    assert!(
+        report.actions.is_empty(),
+        "nothing is planned from a partial read"
+    );
+}
+
+#[test]
+fn a_denied_trail_listing_makes_every_control_error() {
+    let cloudtrail = vec![mock!(aws_sdk_cloudtrail::Client::describe_trails)
+        .then_error(|| DescribeTrailsError::generic(denied("cloudtrail:DescribeTrails")))];
+    let aws = aws(cloudtrail, vec![]);
+    let snapshot = block_on(aws.read_snapshot(ACCOUNT));
+    assert_eq!(
+        snapshot.trails.as_ref().unwrap_err().action,
+        "cloudtrail:DescribeTrails"
+    );
+    let report = plan::plan(&snapshot, &all_controls(), &model::Desired::default()).unwrap();
+    assert!(report.controls.iter().all(|c| c.status == Status::Error));
+    assert!(report.has_errors());
+}
+
+#[test]
+fn every_page_of_metric_filters_is_read() {
+    let logs = vec![
+        mock!(aws_sdk_cloudwatchlogs::Client::describe_metric_filters)
+            .sequence()
+            .output(|| {
+                DescribeMetricFiltersOutput::builder()
+                    .metric_filters(filter("first"))
+                    .next_token("page-2")
+                    .build()
+            })
+            .output(|| {
+                DescribeMetricFiltersOutput::builder()
+                    .metric_filters(filter("second"))
+                    .build()
+            })
+            .build(),
+    ];
+    let aws = aws(trail_rules(), logs);
+    let snapshot = block_on(aws.read_snapshot(ACCOUNT));
+    let names: Vec<&str> = snapshot.log_groups[0]
+        .filters
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
+    assert_eq!(names, vec!["first", "second"]);
+}
