@@ -172,14 +172,16 @@ fn main() -> ExitCode {
 
 fn init_logging(verbose: bool) {
     let default = if verbose {
-        "warn,trailwatch=info,aws=info,apply=info"
+        "warn,trailwatch=info,aws=info,aws_config=info,apply=info"
     } else {
         "error"
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colour)
         .with_writer(std::io::stderr)
         .with_target(false)
         .init();

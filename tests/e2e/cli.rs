@@ -123,7 +123,23 @@ fn a_missing_region_is_reported() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("no AWS region is configured"), "{stderr}");
+    assert!(
+        stderr.contains("profile `base` gives no region"),
+        "{stderr}"
+    );
+    let out = acct
+        .trailwatch()
+        .env_remove("AWS_PROFILE")
+        .env("AWS_CONFIG_FILE", acct.path().join("empty-config"))
+        .arg("plan")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no AWS region is configured; pass `--region"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -178,4 +194,25 @@ fn controls_lists_the_catalog() {
         .map(|c| c["id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, vec!["iam-policy-changes", "cloudtrail-config-changes"]);
+}
+
+#[test]
+fn missing_credentials_are_reported_with_what_to_do() {
+    let acct = Account::new();
+    let out = acct
+        .trailwatch()
+        .env_remove("AWS_PROFILE")
+        .env("AWS_CONFIG_FILE", acct.path().join("none"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", acct.path().join("none"))
+        .args(["plan", "--region", "us-east-1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no usable AWS credentials; set `AWS_PROFILE`"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(out.stdout.is_empty());
 }

@@ -11,8 +11,11 @@ pub enum AwsError {
     /// No region in the flags, the environment or the profile.
     #[error("no AWS region is configured; pass `--region us-east-1` or set `AWS_REGION`")]
     NoRegion,
-    /// No usable credentials.
-    #[error("no usable AWS credentials ({0}); set `AWS_PROFILE`, run `aws sso login`, or export `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`")]
+    /// The named profile gives no region, most often because it does not exist.
+    #[error("profile `{0}` gives no region (is it defined in the AWS config file, `~/.aws/config` or `AWS_CONFIG_FILE`?); check its name or pass `--region`")]
+    NoRegionForProfile(String),
+    /// No usable credentials (the detail is logged with `--verbose`).
+    #[error("no usable AWS credentials; set `AWS_PROFILE`, run `aws sso login`, or export `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` (`--verbose` shows why each source failed)")]
     NoCredentials(String),
     /// The endpoint did not answer.
     #[error("cannot reach AWS at {0}; check the network, `--endpoint-url` and `AWS_ENDPOINT_URL`")]
@@ -62,6 +65,18 @@ const BAD_CREDENTIALS: &[&str] = &[
 
 /// Classifies an error of the first call, which decides whether trailwatch can run at all.
 pub(crate) fn fatal<E, R>(action: &str, err: SdkError<E, R>) -> AwsError
+where
+    E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    let error = classify(action, err);
+    if let AwsError::NoCredentials(detail) = &error {
+        tracing::info!("credentials: {detail}");
+    }
+    error
+}
+
+fn classify<E, R>(action: &str, err: SdkError<E, R>) -> AwsError
 where
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
     R: std::fmt::Debug,

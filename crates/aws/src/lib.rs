@@ -68,10 +68,17 @@ impl Aws {
             loader = loader.endpoint_url(url);
         }
         let config = loader.load().await;
+        let profile = options
+            .profile
+            .clone()
+            .or_else(|| std::env::var("AWS_PROFILE").ok());
         let region = config
             .region()
             .map(|r| r.to_string())
-            .ok_or(AwsError::NoRegion)?;
+            .ok_or(match profile {
+                Some(p) => AwsError::NoRegionForProfile(p),
+                None => AwsError::NoRegion,
+            })?;
         Ok(Aws {
             config,
             region,

@@ -16,6 +16,22 @@ pub struct ReadError {
     pub message: String,
 }
 
+impl ReadError {
+    /// True when the service refused the call for lack of permission.
+    pub fn is_access_denied(&self) -> bool {
+        matches!(
+            self.code.as_deref(),
+            Some(
+                "AccessDenied"
+                    | "AccessDeniedException"
+                    | "AuthorizationError"
+                    | "AuthorizationErrorException"
+                    | "UnauthorizedOperation"
+            )
+        )
+    }
+}
+
 impl std::fmt::Display for ReadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.code {

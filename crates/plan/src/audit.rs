@@ -37,6 +37,19 @@ impl TrailCheck<'_> {
     }
 }
 
+/// The finding for a failed read; the hint says which permission to grant when it was denied.
+pub fn read_error_finding(e: &ReadError) -> Finding {
+    let finding = Finding::new("read-error", e.to_string());
+    if e.is_access_denied() {
+        finding.with_hint(format!(
+            "grant `{}` to the identity trailwatch runs as",
+            e.action
+        ))
+    } else {
+        finding
+    }
+}
+
 /// Judges every trail.
 pub fn check_trails(trails: &[Trail]) -> Vec<TrailCheck<'_>> {
     trails.iter().map(check_trail).collect()
@@ -191,9 +204,16 @@ pub struct ChainCheck<'a> {
     pub alarm: Option<&'a Alarm>,
     /// The topic the alarm notifies that comes closest to delivering, if any.
     pub topic: Option<&'a Topic>,
+    /// False when trailwatch's calls cannot complete the chain (the log group does not exist).
+    pub fixable: bool,
 }
 
 impl ChainCheck<'_> {
+    fn without_error(mut self) -> Self {
+        self.error = None;
+        self
+    }
+
     fn failed(error: ReadError) -> Self {
         ChainCheck {
             stage: Stage::NoFilter,
@@ -203,6 +223,7 @@ impl ChainCheck<'_> {
             metric: None,
             alarm: None,
             topic: None,
+            fixable: true,
         }
     }
 }
@@ -260,6 +281,21 @@ pub fn check_chain<'a>(
     };
     let filters = match &state.filters {
         Ok(f) => f,
+        Err(e) if e.code.as_deref() == Some("ResourceNotFoundException") => {
+            return ChainCheck {
+                findings: vec![Finding::new(
+                    "log-group-missing",
+                    format!(
+                        "the trail's log group `{}` does not exist in {}",
+                        group.name, group.region
+                    ),
+                )
+                .with_hint("create the log group or point the trail at an existing one (trailwatch never creates log groups or changes trails)")],
+                fixable: false,
+                ..ChainCheck::failed(e.clone())
+            }
+            .without_error();
+        }
         Err(e) => return ChainCheck::failed(e.clone()),
     };
     let matching: Vec<&MetricFilter> = filters
@@ -288,6 +324,7 @@ pub fn check_chain<'a>(
             metric: None,
             alarm: None,
             topic: None,
+            fixable: true,
         };
     }
     let region = snapshot.region_state(&group.region);
@@ -329,6 +366,7 @@ pub fn check_chain<'a>(
                 metric: None,
                 alarm: None,
                 topic: None,
+                fixable: true,
             });
         }
     }
@@ -351,6 +389,7 @@ fn check_metric<'a>(
         metric: Some((metric_name.clone(), namespace.clone())),
         alarm: None,
         topic: None,
+        fixable: true,
     };
     let on_metric: Vec<&Alarm> = alarms
         .iter()

@@ -60,10 +60,7 @@ pub fn plan(
                     account,
                     control,
                     Status::Error,
-                    vec![Finding::new("read-error", e.to_string()).with_hint(format!(
-                        "grant `{}` to the identity trailwatch runs as",
-                        e.action
-                    ))],
+                    vec![audit::read_error_finding(e)],
                     None,
                 ));
             }
@@ -199,10 +196,7 @@ fn judge<'a>(
         for check in checks {
             for e in &check.errors {
                 errors = true;
-                findings.push(Finding::new("read-error", e.to_string()).with_hint(format!(
-                    "grant `{}` to the identity trailwatch runs as",
-                    e.action
-                )));
+                findings.push(audit::read_error_finding(e));
             }
             findings.extend(check.problems.iter().cloned());
         }
@@ -240,10 +234,7 @@ fn judge<'a>(
         let e = error.expect("every chain failed");
         return (
             Status::Error,
-            vec![Finding::new("read-error", e.to_string()).with_hint(format!(
-                "grant `{}` to the identity trailwatch runs as",
-                e.action
-            ))],
+            vec![audit::read_error_finding(&e)],
             None,
             None,
         );
@@ -267,16 +258,21 @@ fn judge<'a>(
         // A chain we could not read might have been the compliant one.
         return (
             Status::Error,
-            vec![Finding::new("read-error", e.to_string()).with_hint(format!(
-                "grant `{}` to the identity trailwatch runs as",
-                e.action
-            ))],
+            vec![audit::read_error_finding(&e)],
             Some(described),
             None,
         );
     }
     if chain.findings.iter().any(|f| f.code == "read-error") {
         return (Status::Error, chain.findings.clone(), Some(described), None);
+    }
+    if !chain.fixable {
+        return (
+            Status::NonCompliant,
+            chain.findings.clone(),
+            Some(described),
+            None,
+        );
     }
     let findings = chain.findings.clone();
     (

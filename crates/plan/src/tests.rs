@@ -430,3 +430,42 @@ fn an_existing_filter_with_our_name_is_never_duplicated() {
     assert!(before.is_some());
     assert_eq!(after.name, "trailwatch-iam-policy-changes");
 }
+
+#[test]
+fn a_missing_log_group_is_reported_and_not_fixed() {
+    let mut s = snapshot(vec![trail("main")], vec![], vec![], vec![]);
+    s.log_groups[0].filters = Err(ReadError {
+        action: "logs:DescribeMetricFilters".into(),
+        code: Some("ResourceNotFoundException".into()),
+        message: "The specified log group does not exist.".into(),
+    });
+    let r = run(&s, &notify());
+    assert_eq!(r.controls[0].status, Status::NonCompliant);
+    assert_eq!(codes(&r), vec!["log-group-missing"]);
+    assert!(
+        r.actions.is_empty(),
+        "a filter on a missing group would fix nothing"
+    );
+}
+
+#[test]
+fn only_a_denied_read_says_which_permission_to_grant() {
+    let mut s = snapshot(vec![trail("main")], vec![], vec![], vec![]);
+    let mut error = ReadError {
+        action: "cloudwatch:DescribeAlarms".into(),
+        code: Some("ThrottlingException".into()),
+        message: "Rate exceeded".into(),
+    };
+    s.regions[0].alarms = Err(error.clone());
+    s.log_groups[0].filters = Ok(vec![filter("f", iam().pattern, "IAMPolicyChanges")]);
+    let r = run(&s, &Desired::default());
+    assert_eq!(r.controls[0].status, Status::Error);
+    assert_eq!(r.controls[0].findings[0].hint, None);
+    error.code = Some("AccessDenied".into());
+    s.regions[0].alarms = Err(error);
+    let r = run(&s, &Desired::default());
+    assert_eq!(
+        r.controls[0].findings[0].hint.as_deref(),
+        Some("grant `cloudwatch:DescribeAlarms` to the identity trailwatch runs as")
+    );
+}
