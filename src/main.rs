@@ -293,6 +293,7 @@ async fn apply(args: ApplyArgs) -> Result<u8> {
     if json {
         let doc = json!({
             "schema_version": model::report::SCHEMA_VERSION,
+            "trails": after.trails,
             "controls": after.controls,
             "actions": planned.report.actions,
             "outcomes": outcomes,

@@ -48,6 +48,7 @@ pub fn plan(report: &Report, region: &str) -> String {
         "{} account {account}, trails listed in {region}\n",
         paint(BOLD, "trailwatch plan:")
     );
+    trails(&mut out, report);
     controls(&mut out, report);
     if !report.notes.is_empty() && !report.actions.is_empty() {
         let _ = writeln!(out, "{}", paint(BOLD, "Choices"));
@@ -90,7 +91,32 @@ pub fn plan(report: &Report, region: &str) -> String {
     out
 }
 
+fn trails(out: &mut String, report: &Report) {
+    if report.trails.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{}", paint(BOLD, "Trails"));
+    for t in &report.trails {
+        let mark = if t.qualifies {
+            paint(GREEN, "✓ qualifies")
+        } else {
+            paint(RED, "✗ does not qualify")
+        };
+        let _ = writeln!(
+            out,
+            "  {mark}  {} {}",
+            paint(BOLD, &t.name),
+            paint(DIM, format!("({})", t.home_region))
+        );
+        for f in &t.findings {
+            let _ = writeln!(out, "      - {}", f.message);
+        }
+    }
+    out.push('\n');
+}
+
 fn controls(out: &mut String, report: &Report) {
+    let _ = writeln!(out, "{}", paint(BOLD, "Controls"));
     for c in &report.controls {
         let _ = writeln!(
             out,

@@ -214,3 +214,51 @@ fn apply_with_a_named_topic_creates_it_once_for_both_controls() {
         format!("arn:aws:sns:us-east-1:{}:cis-alarms", acct.id)
     );
 }
+
+/// Runs `trailwatch apply` on a pseudo-terminal (util-linux `script`), answering the prompt.
+fn apply_on_a_terminal(acct: &Account, answer: &str) -> (i32, String) {
+    let bin = assert_cmd::cargo::cargo_bin("trailwatch");
+    let command = format!("{} apply --notify email:sec@example.com", bin.display());
+    let mut script = std::process::Command::new("script");
+    acct.configure(&mut script);
+    script.env("NO_COLOR", "1");
+    let mut child = script
+        .args(["-qec", &command, "/dev/null"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("util-linux `script` runs the command on a pseudo-terminal");
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut screen = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut screen).unwrap();
+        screen
+    });
+    // The answer waits in the terminal's input buffer until the prompt reads it; stdin stays
+    // open until the command ends, so `script` does not hang up the terminal early.
+    let mut stdin = child.stdin.take().unwrap();
+    std::io::Write::write_all(&mut stdin, format!("{answer}\n").as_bytes()).unwrap();
+    let status = child.wait().unwrap();
+    drop(stdin);
+    (status.code().unwrap_or(-1), reader.join().unwrap())
+}
+
+#[test]
+fn on_a_terminal_apply_asks_and_only_yes_applies() {
+    let acct = Account::new();
+    acct.build(&trail_only());
+    let before = acct.dump(&[]);
+    let (code, screen) = apply_on_a_terminal(&acct, "no");
+    assert_eq!(code, 1, "{screen}");
+    assert!(screen.contains("Only 'yes' will be accepted"), "{screen}");
+    assert!(
+        screen.contains("apply cancelled; nothing was changed"),
+        "{screen}"
+    );
+    assert_eq!(acct.dump(&[]), before);
+
+    let (code, screen) = apply_on_a_terminal(&acct, "yes");
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("Apply complete"), "{screen}");
+    assert_ne!(acct.dump(&[]), before);
+}

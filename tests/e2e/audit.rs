@@ -328,6 +328,16 @@ fn of_two_trails_the_qualifying_one_decides() {
     assert_eq!(code, 0, "{doc:#}");
     let trail = control_of(&doc, IAM)["chain"]["trail"].as_str().unwrap();
     assert!(trail.ends_with(":trail/main"), "{trail}");
+    // Every trail is reported, with the reasons it does not qualify.
+    let trails = doc["trails"].as_array().unwrap();
+    assert_eq!(trails.len(), 2);
+    let old = trails.iter().find(|t| t["name"] == "old").unwrap();
+    assert_eq!(old["qualifies"], false);
+    assert_eq!(old["findings"][0]["code"], "trail-not-multi-region");
+    assert_eq!(old["account_id"], acct.id.as_str());
+    let main = trails.iter().find(|t| t["name"] == "main").unwrap();
+    assert_eq!(main["qualifies"], true);
+    assert_eq!(main["findings"], json!([]));
 }
 
 #[test]

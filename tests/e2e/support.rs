@@ -141,9 +141,8 @@ impl Account {
         serde_json::from_str(&text).unwrap()
     }
 
-    /// `trailwatch` with the environment pointed at this account and nothing else.
-    pub fn trailwatch(&self) -> assert_cmd::Command {
-        let mut cmd = assert_cmd::Command::cargo_bin("trailwatch").unwrap();
+    /// Points a command's AWS environment at this account and nothing else.
+    pub fn configure(&self, cmd: &mut Command) {
         for (key, _) in std::env::vars() {
             if key.starts_with("AWS_") || key == "RUST_LOG" || key == "NO_COLOR" {
                 cmd.env_remove(key);
@@ -158,7 +157,13 @@ impl Account {
             .env("AWS_ENDPOINT_URL", endpoint())
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .current_dir(self.dir.path());
-        cmd
+    }
+
+    /// `trailwatch` with the environment pointed at this account and nothing else.
+    pub fn trailwatch(&self) -> assert_cmd::Command {
+        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("trailwatch"));
+        self.configure(&mut cmd);
+        assert_cmd::Command::from_std(cmd)
     }
 
     /// Runs `trailwatch ARGS --json` and returns (exit code, document).

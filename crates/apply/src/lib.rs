@@ -247,6 +247,7 @@ mod tests {
         };
         let report = |controls| Report {
             schema_version: 1,
+            trails: vec![],
             controls,
             actions: vec![],
             notes: vec![],

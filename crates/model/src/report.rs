@@ -273,11 +273,33 @@ pub struct Action {
     pub depends_on: Vec<usize>,
 }
 
+/// One trail judged against the CIS trail requirements.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrailResult {
+    /// The account audited.
+    pub account_id: String,
+    /// The trail ARN.
+    pub arn: String,
+    /// The trail name.
+    pub name: String,
+    /// The trail's home region.
+    pub home_region: String,
+    /// True when the trail meets every requirement and its log group is in this account.
+    pub qualifies: bool,
+    /// The log group ARN the trail delivers to, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_group_arn: Option<String>,
+    /// Why it does not qualify (or why it could not be judged).
+    pub findings: Vec<Finding>,
+}
+
 /// The whole result of `plan`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
     /// [`SCHEMA_VERSION`].
     pub schema_version: u32,
+    /// Every trail visible in the account, qualifying or not.
+    pub trails: Vec<TrailResult>,
     /// Per-control results.
     pub controls: Vec<ControlResult>,
     /// The actions, in order of execution.

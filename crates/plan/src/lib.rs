@@ -11,7 +11,9 @@ use audit::{ChainCheck, Stage, TrailCheck};
 use model::arn::{self, LogGroupRef};
 use model::desired::NAME_PREFIX;
 use model::live::{Alarm, MetricFilter, RegionState, Topic};
-use model::report::{AlarmSpec, Chain, FilterSpec, SubscriptionSpec, TopicSpec, SCHEMA_VERSION};
+use model::report::{
+    AlarmSpec, Chain, FilterSpec, SubscriptionSpec, TopicSpec, TrailResult, SCHEMA_VERSION,
+};
 use model::{
     Action, Change, Control, ControlResult, Desired, Finding, Operation, Report, Snapshot, Status,
     TopicChoice,
@@ -64,10 +66,33 @@ pub fn plan(
                     None,
                 ));
             }
-            return Ok(report(results, Vec::new(), Vec::new()));
+            return Ok(report(Vec::new(), results, Vec::new(), Vec::new()));
         }
     };
     let checks = audit::check_trails(trails);
+    let trail_results: Vec<TrailResult> = checks
+        .iter()
+        .map(|c| {
+            let mut findings: Vec<Finding> =
+                c.errors.iter().map(audit::read_error_finding).collect();
+            findings.extend(c.problems.iter().cloned());
+            if let Some(central) = c.central_account(account) {
+                findings.push(Finding::new(
+                    "monitored-centrally",
+                    format!("its log group is in account {central}"),
+                ));
+            }
+            TrailResult {
+                account_id: account.to_string(),
+                arn: c.trail.arn.clone(),
+                name: c.trail.name.clone(),
+                home_region: c.trail.home_region.clone(),
+                qualifies: c.qualifies(account),
+                log_group_arn: c.trail.log_group_arn.clone(),
+                findings,
+            }
+        })
+        .collect();
 
     for control in controls {
         let (status, findings, chain, need) = judge(snapshot, control, &checks);
@@ -123,12 +148,18 @@ pub fn plan(
             &mut notes,
         )?;
     }
-    Ok(report(results, builder.finish(), notes))
+    Ok(report(trail_results, results, builder.finish(), notes))
 }
 
-fn report(controls: Vec<ControlResult>, actions: Vec<Action>, notes: Vec<String>) -> Report {
+fn report(
+    trails: Vec<TrailResult>,
+    controls: Vec<ControlResult>,
+    actions: Vec<Action>,
+    notes: Vec<String>,
+) -> Report {
     Report {
         schema_version: SCHEMA_VERSION,
+        trails,
         controls,
         actions,
         notes,
