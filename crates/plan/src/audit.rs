@@ -244,6 +244,20 @@ pub fn near_misses<'a>(control: &Control, filters: &'a [MetricFilter]) -> Vec<&'
         .collect()
 }
 
+/// Near misses that try to catch this control's events and nothing else: every event they name
+/// is one of the control's. Only these are corrected in place; a filter that also serves other
+/// events (a combined "security changes" filter, say) is left alone.
+pub fn attempts_at<'a>(control: &Control, filters: &'a [MetricFilter]) -> Vec<&'a MetricFilter> {
+    near_misses(control, filters)
+        .into_iter()
+        .filter(|f| {
+            pattern::event_names(&f.pattern)
+                .iter()
+                .all(|e| control.events.contains(&e.as_str()))
+        })
+        .collect()
+}
+
 /// Explains why a near-miss filter is not the control's pattern.
 pub fn explain_difference(control: &Control, filter: &MetricFilter) -> String {
     let named = pattern::event_names(&filter.pattern);

@@ -771,7 +771,7 @@ fn plan_filter(
         .find(|f| f.name == ours)
         .map(|f| (f, format!("filter `{}` is trailwatch's filter for this control but its pattern differs from the CIS pattern", f.name)))
         .or_else(|| {
-            audit::near_misses(control, filters)
+            audit::attempts_at(control, filters)
                 .into_iter()
                 .next()
                 .map(|f| (f, format!("{}; the plan corrects its pattern and keeps its name and metric", audit::explain_difference(control, f))))

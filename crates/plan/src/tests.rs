@@ -469,3 +469,26 @@ fn only_a_denied_read_says_which_permission_to_grant() {
         Some("grant `cloudwatch:DescribeAlarms` to the identity trailwatch runs as")
     );
 }
+
+#[test]
+fn a_filter_that_also_serves_other_events_is_not_rewritten() {
+    let combined = format!(
+        "{{ {} || {} }}",
+        iam().pattern.trim_start_matches('{').trim_end_matches('}'),
+        ct().pattern.trim_start_matches('{').trim_end_matches('}')
+    );
+    let s = snapshot(
+        vec![trail("main")],
+        vec![filter("security-changes", &combined, "SecurityChanges")],
+        vec![],
+        vec![],
+    );
+    let r = run(&s, &notify());
+    // It is reported as differing, but the plan creates trailwatch's own filter beside it.
+    assert!(codes(&r).contains(&"filter-pattern-differs"));
+    let Operation::PutMetricFilter { before, after } = &r.actions[0].operation else {
+        panic!()
+    };
+    assert!(before.is_none());
+    assert_eq!(after.name, "trailwatch-iam-policy-changes");
+}
