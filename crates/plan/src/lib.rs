@@ -607,13 +607,18 @@ fn plan_region(
         }
         chain.topic = Some(topic.arn.clone());
 
+        let new_topic = if topic.create.is_some() {
+            " (created by this plan)"
+        } else {
+            ""
+        };
         let remaining = if confirmed {
             None
         } else if !subscribing.is_empty() {
             Some(
                 Finding::new(
                     "topic-no-confirmed-subscriber",
-                    format!("topic `{}` has no confirmed subscriber", topic.arn),
+                    format!("topic `{}`{new_topic} has no confirmed subscriber", topic.arn),
                 )
                 .with_hint(format!(
                     "apply subscribes {}; the control holds once the subscription is confirmed from the message SNS sends",
@@ -636,7 +641,7 @@ fn plan_region(
             Some(
                 Finding::new(
                     "topic-no-subscriber",
-                    format!("topic `{}` has no subscribers", topic.arn),
+                    format!("topic `{}`{new_topic} has no subscribers", topic.arn),
                 )
                 .with_hint("pass `--notify email:security@example.com` (or another PROTOCOL:ENDPOINT) to subscribe one"),
             )
