@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::support::{actions, codes, control_of, messages, status, Account};
+use crate::support::{actions, codes, control_of, each, messages, status, Account};
 use crate::{compliant, trail_only, CT, CT_PATTERN, IAM, IAM_PATTERN};
 
 #[test]
@@ -358,12 +358,7 @@ fn a_log_group_in_another_region_is_read_and_fixed_in_that_region() {
         messages(&doc, IAM).contains("`central` (eu-west-1)"),
         "{doc:#}"
     );
-    let regions: Vec<&str> = doc["actions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["region"].as_str().unwrap())
-        .collect();
+    let regions = each(&doc, "actions", "region");
     assert_eq!(regions, vec!["eu-west-1"; 4]);
     assert_eq!(
         doc["actions"][1]["after"]["arn"],
@@ -389,12 +384,7 @@ fn controls_are_selected_by_slug_or_cis_id() {
     let acct = Account::new();
     acct.build(&trail_only());
     let (_, doc) = acct.json(&["plan", "--controls", "4.5"]);
-    let ids: Vec<&str> = doc["controls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap())
-        .collect();
+    let ids = each(&doc, "controls", "id");
     assert_eq!(ids, vec![CT]);
     assert!(doc["actions"]
         .as_array()

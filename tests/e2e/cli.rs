@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use crate::support::Account;
+use crate::support::{each, Account};
 use crate::trail_only;
 
 /// Runs a command that must fail: exit 1, one line on stderr containing `expect`, no stdout,
@@ -99,50 +99,6 @@ fn bad_input_is_one_line_exit_1_and_no_writes() {
 }
 
 #[test]
-fn an_unreachable_endpoint_fails_fast_with_a_clear_error() {
-    let acct = Account::new();
-    let started = Instant::now();
-    let (code, stdout, stderr) = acct.run(&["plan", "--endpoint-url", "http://127.0.0.1:9"]);
-    let took = started.elapsed();
-    assert_eq!(code, 1);
-    assert!(stdout.is_empty());
-    assert!(stderr.contains("cannot reach AWS"), "{stderr}");
-    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
-    eprintln!("unreachable endpoint reported after {took:?}");
-}
-
-#[test]
-fn a_missing_region_is_reported() {
-    let acct = Account::new();
-    let out = acct
-        .trailwatch()
-        .env("AWS_PROFILE", "base")
-        .env("AWS_CONFIG_FILE", acct.path().join("empty-config"))
-        .arg("plan")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("profile `base` gives no region"),
-        "{stderr}"
-    );
-    let out = acct
-        .trailwatch()
-        .env_remove("AWS_PROFILE")
-        .env("AWS_CONFIG_FILE", acct.path().join("empty-config"))
-        .arg("plan")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("no AWS region is configured; pass `--region"),
-        "{stderr}"
-    );
-}
-
-#[test]
 fn plan_exit_codes_follow_terraforms_detailed_exit_code() {
     let acct = Account::new();
     acct.build(&trail_only());
@@ -187,32 +143,76 @@ fn controls_lists_the_catalog() {
     let acct = Account::new();
     let (code, doc) = acct.json(&["controls"]);
     assert_eq!(code, 0);
-    let ids: Vec<&str> = doc["controls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap())
-        .collect();
+    let ids = each(&doc, "controls", "id");
     assert_eq!(ids, vec!["iam-policy-changes", "cloudtrail-config-changes"]);
+}
+
+/// Runs a prepared command that must fail before touching AWS: exit 1, nothing on stdout, one
+/// line on stderr; returns that line.
+fn error_line(cmd: &mut assert_cmd::Command) -> String {
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).trim().to_string();
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(stderr.lines().count(), 1, "one line expected: {stderr}");
+    stderr
+}
+
+#[test]
+fn an_unreachable_endpoint_fails_fast_with_a_clear_error() {
+    let acct = Account::new();
+    let started = Instant::now();
+    let line = error_line(
+        acct.trailwatch()
+            .args(["plan", "--endpoint-url", "http://127.0.0.1:9"]),
+    );
+    assert!(line.contains("cannot reach AWS"), "{line}");
+    eprintln!(
+        "unreachable endpoint reported after {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_missing_region_is_reported() {
+    let acct = Account::new();
+    let empty = acct.path().join("empty-config");
+    let line = error_line(
+        acct.trailwatch()
+            .env("AWS_PROFILE", "base")
+            .env("AWS_CONFIG_FILE", &empty)
+            .arg("plan"),
+    );
+    assert!(line.contains("profile `base` gives no region"), "{line}");
+    let line = error_line(
+        acct.trailwatch()
+            .env_remove("AWS_PROFILE")
+            .env("AWS_CONFIG_FILE", &empty)
+            .arg("plan"),
+    );
+    assert!(
+        line.contains("no AWS region is configured; pass `--region"),
+        "{line}"
+    );
 }
 
 #[test]
 fn missing_credentials_are_reported_with_what_to_do() {
     let acct = Account::new();
-    let out = acct
-        .trailwatch()
-        .env_remove("AWS_PROFILE")
-        .env("AWS_CONFIG_FILE", acct.path().join("none"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", acct.path().join("none"))
-        .args(["plan", "--region", "us-east-1"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("no usable AWS credentials; set `AWS_PROFILE`"),
-        "{stderr}"
+    let none = acct.path().join("none");
+    let line = error_line(
+        acct.trailwatch()
+            .env_remove("AWS_PROFILE")
+            .env("AWS_CONFIG_FILE", &none)
+            .env("AWS_SHARED_CREDENTIALS_FILE", &none)
+            .args(["plan", "--region", "us-east-1"]),
     );
-    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
-    assert!(out.stdout.is_empty());
+    assert!(
+        line.contains("no usable AWS credentials; set `AWS_PROFILE`"),
+        "{line}"
+    );
 }

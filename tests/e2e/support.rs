@@ -230,11 +230,16 @@ pub fn messages(doc: &Value, control: &str) -> String {
 }
 
 /// The action names of a plan, in order.
-pub fn actions(doc: &Value) -> Vec<String> {
-    doc["actions"]
+pub fn actions(doc: &Value) -> Vec<&str> {
+    each(doc, "actions", "action")
+}
+
+/// One string field of every entry of an array in a document, such as every action's region.
+pub fn each<'a>(doc: &'a Value, array: &str, field: &str) -> Vec<&'a str> {
+    doc[array]
         .as_array()
-        .unwrap()
+        .unwrap_or_else(|| panic!("no array `{array}` in {doc:#}"))
         .iter()
-        .map(|a| a["action"].as_str().unwrap().to_string())
+        .map(|e| e[field].as_str().unwrap())
         .collect()
 }
