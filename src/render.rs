@@ -205,9 +205,9 @@ fn filter_detail(out: &mut String, before: Option<&FilterSpec>, after: &FilterSp
         after.namespace, after.metric_name, after.metric_value
     );
     let old = before
-        .map(|b| model::pattern::pretty(&b.pattern))
+        .map(|b| pretty_pattern(&b.pattern))
         .unwrap_or_default();
-    let new = model::pattern::pretty(&after.pattern);
+    let new = pretty_pattern(&after.pattern);
     let _ = writeln!(out, "       pattern (normalised, one clause per line):");
     let diff = TextDiff::from_lines(&old, &new);
     let _ = writeln!(out, "       {}", paint(RED, "--- before"));
@@ -223,6 +223,14 @@ fn filter_detail(out: &mut String, before: Option<&FilterSpec>, after: &FilterSp
             };
             let _ = writeln!(out, "       {text}");
         }
+    }
+}
+
+/// A pattern laid out one clause per line in canonical order; unparsable text as it is.
+fn pretty_pattern(text: &str) -> String {
+    match pattern::parse(text) {
+        Ok(p) => pattern::pretty(&p),
+        Err(_) => format!("{}\n", text.trim()),
     }
 }
 

@@ -3,6 +3,7 @@
 //! Controls are data, not code: adding a control is adding an entry to [`CATALOG`].
 
 use serde::Serialize;
+use serde_json::{json, Value};
 
 /// One CIS monitoring control: a metric filter, an alarm on its metric, and a notified topic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -21,6 +22,8 @@ pub struct Control {
     pub default_metric_name: &'static str,
     /// The events the control exists to catch (the `eventName`s of its pattern).
     pub events: &'static [&'static str],
+    /// The service that emits those events, such as `iam.amazonaws.com`.
+    pub event_source: &'static str,
 }
 
 impl Control {
@@ -67,6 +70,7 @@ pub const CATALOG: &[Control] = &[
         pattern: "{($.eventName=DeleteGroupPolicy)||($.eventName=DeleteRolePolicy)||($.eventName=DeleteUserPolicy)||($.eventName=PutGroupPolicy)||($.eventName=PutRolePolicy)||($.eventName=PutUserPolicy)||($.eventName=CreatePolicy)||($.eventName=DeletePolicy)||($.eventName=CreatePolicyVersion)||($.eventName=DeletePolicyVersion)||($.eventName=AttachRolePolicy)||($.eventName=DetachRolePolicy)||($.eventName=AttachUserPolicy)||($.eventName=DetachUserPolicy)||($.eventName=AttachGroupPolicy)||($.eventName=DetachGroupPolicy)}",
         default_metric_name: "IAMPolicyChanges",
         events: IAM_EVENTS,
+        event_source: "iam.amazonaws.com",
     },
     Control {
         id: "cloudtrail-config-changes",
@@ -76,8 +80,90 @@ pub const CATALOG: &[Control] = &[
         pattern: "{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || ($.eventName = StartLogging) || ($.eventName = StopLogging) }",
         default_metric_name: "CloudTrailConfigChanges",
         events: CLOUDTRAIL_EVENTS,
+        event_source: "cloudtrail.amazonaws.com",
     },
 ];
+
+/// A realistic CloudTrail record of a management API call, as CloudTrail delivers it to
+/// CloudWatch Logs.
+pub fn cloudtrail_record(event_source: &str, event_name: &str, user_type: &str) -> Value {
+    let account = "111122223333";
+    let identity = match user_type {
+        "Root" => json!({
+            "type": "Root",
+            "principalId": account,
+            "arn": format!("arn:aws:iam::{account}:root"),
+            "accountId": account,
+        }),
+        "AssumedRole" => json!({
+            "type": "AssumedRole",
+            "principalId": "AROAEXAMPLE:ops",
+            "arn": format!("arn:aws:sts::{account}:assumed-role/Admin/ops"),
+            "accountId": account,
+            "sessionContext": {"sessionIssuer": {"type": "Role", "userName": "Admin"}},
+        }),
+        _ => json!({
+            "type": "IAMUser",
+            "principalId": "AIDAEXAMPLE",
+            "arn": format!("arn:aws:iam::{account}:user/alice"),
+            "accountId": account,
+            "userName": "alice",
+        }),
+    };
+    json!({
+        "eventVersion": "1.09",
+        "userIdentity": identity,
+        "eventTime": "2026-11-01T12:00:00Z",
+        "eventSource": event_source,
+        "eventName": event_name,
+        "awsRegion": "us-east-1",
+        "sourceIPAddress": "203.0.113.7",
+        "userAgent": "aws-cli/2.17.0",
+        "requestParameters": {},
+        "responseElements": null,
+        "requestID": "6f1c0f1e-0000-4000-8000-000000000000",
+        "eventID": "0e9c5b36-0000-4000-8000-000000000000",
+        "readOnly": false,
+        "eventType": "AwsApiCall",
+        "managementEvent": true,
+        "recipientAccountId": account,
+        "eventCategory": "Management",
+    })
+}
+
+/// The control's positive corpus: for each event it exists to catch, that event made by an IAM
+/// user, by an assumed role and by the root user. A compliant filter matches all of them.
+pub fn corpus(control: &Control) -> Vec<(&'static str, Value)> {
+    let mut out = Vec::new();
+    for event in control.events {
+        for user in ["IAMUser", "AssumedRole", "Root"] {
+            out.push((*event, cloudtrail_record(control.event_source, event, user)));
+        }
+    }
+    out
+}
+
+/// Everyday events no monitoring control is about; a filter that matches most of them makes
+/// an alarm that is noise.
+pub fn noise_corpus() -> Vec<Value> {
+    [
+        ("ec2.amazonaws.com", "DescribeInstances"),
+        ("s3.amazonaws.com", "GetObject"),
+        ("s3.amazonaws.com", "ListBuckets"),
+        ("sts.amazonaws.com", "AssumeRole"),
+        ("sts.amazonaws.com", "GetCallerIdentity"),
+        ("logs.amazonaws.com", "PutLogEvents"),
+        ("lambda.amazonaws.com", "Invoke"),
+        ("dynamodb.amazonaws.com", "DescribeTable"),
+        ("kms.amazonaws.com", "Decrypt"),
+        ("monitoring.amazonaws.com", "GetMetricData"),
+        ("iam.amazonaws.com", "ListRoles"),
+        ("cloudtrail.amazonaws.com", "LookupEvents"),
+    ]
+    .iter()
+    .map(|(source, name)| cloudtrail_record(source, name, "AssumedRole"))
+    .collect()
+}
 
 /// Finds a control by slug or by CIS id (any version).
 pub fn find(id: &str) -> Option<&'static Control> {
@@ -142,7 +228,6 @@ pub fn markdown() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pattern;
 
     #[test]
     fn docs_controls_md_is_generated_from_the_catalog() {
@@ -160,7 +245,7 @@ mod tests {
     #[test]
     fn each_pattern_names_exactly_its_events() {
         for control in CATALOG {
-            let named = pattern::event_names(control.pattern);
+            let named = pattern::event_names(&pattern::parse(control.pattern).unwrap());
             let listed: std::collections::BTreeSet<String> =
                 control.events.iter().map(|e| e.to_string()).collect();
             assert_eq!(named, listed, "{}", control.id);

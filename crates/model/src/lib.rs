@@ -5,7 +5,6 @@ pub mod arn;
 pub mod catalog;
 pub mod desired;
 pub mod live;
-pub mod pattern;
 pub mod report;
 
 pub use catalog::{Control, CATALOG};

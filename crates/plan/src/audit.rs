@@ -3,7 +3,8 @@
 
 use model::arn::{self, LogGroupRef};
 use model::live::{Alarm, EventSelectors, MetricFilter, ReadError, Snapshot, Topic, Trail};
-use model::{pattern, Control, Finding};
+use model::{Control, Finding};
+use serde_json::Value;
 
 /// A trail judged against the CIS trail requirements.
 #[derive(Debug, Clone)]
@@ -228,56 +229,154 @@ impl ChainCheck<'_> {
     }
 }
 
-/// Filters that look like an attempt at the control: they name at least half of its events.
-pub fn near_misses<'a>(control: &Control, filters: &'a [MetricFilter]) -> Vec<&'a MetricFilter> {
+/// What a filter's pattern does with a control's events, decided by evaluating it against the
+/// control's positive corpus (see `model::catalog::corpus`).
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    /// Event names with at least one record the filter does not match, in catalog order.
+    pub missed: Vec<&'static str>,
+    /// Event names the filter matches in at least one record.
+    pub caught: Vec<&'static str>,
+    /// Conditions inside `&&` groups that excluded records the rest of the group accepted.
+    pub blocking: Vec<String>,
+    /// How many of the everyday, unrelated events it matches, of how many.
+    pub noise: (usize, usize),
+    /// The pattern's syntax error, if it does not parse.
+    pub error: Option<String>,
+    /// Event names the pattern names in positive `$.eventName = X` conditions.
+    pub named: Vec<String>,
+}
+
+impl Verdict {
+    /// True when the filter matches every record of the corpus.
+    pub fn catches_all(&self) -> bool {
+        self.error.is_none() && self.missed.is_empty()
+    }
+
+    /// True when it also matches most everyday events: its alarm would be noise.
+    pub fn too_broad(&self) -> bool {
+        self.noise.1 > 0 && self.noise.0 * 4 >= self.noise.1 * 3
+    }
+}
+
+/// Evaluates a filter pattern against the control's corpus.
+pub fn judge_filter(
+    control: &Control,
+    corpus: &[(&'static str, Value)],
+    filter: &MetricFilter,
+) -> Verdict {
+    let compiled = match pattern::compile(&filter.pattern) {
+        Ok(c) => c,
+        Err(e) => {
+            return Verdict {
+                missed: control.events.to_vec(),
+                caught: Vec::new(),
+                blocking: Vec::new(),
+                noise: (0, 0),
+                error: Some(e.to_string()),
+                named: Vec::new(),
+            }
+        }
+    };
+    let mut missed: Vec<&'static str> = Vec::new();
+    let mut caught: Vec<&'static str> = Vec::new();
+    let mut blocking: Vec<String> = Vec::new();
+    for (event, record) in corpus {
+        if compiled.matches_json(record) {
+            if !caught.contains(event) {
+                caught.push(event);
+            }
+        } else {
+            if !missed.contains(event) {
+                missed.push(event);
+            }
+            for clause in pattern::blocking_conditions(&compiled, record) {
+                if !blocking.contains(&clause) {
+                    blocking.push(clause);
+                }
+            }
+        }
+    }
+    let noise = model::catalog::noise_corpus();
+    let noisy = noise.iter().filter(|e| compiled.matches_json(e)).count();
+    Verdict {
+        missed,
+        caught,
+        blocking,
+        noise: (noisy, noise.len()),
+        error: None,
+        named: pattern::event_names(compiled.pattern())
+            .into_iter()
+            .collect(),
+    }
+}
+
+/// Filters that catch some of the control's events but not all: attempts that fall short.
+pub fn near_misses<'a>(
+    control: &Control,
+    corpus: &[(&'static str, Value)],
+    filters: &'a [MetricFilter],
+) -> Vec<(&'a MetricFilter, Verdict)> {
     filters
         .iter()
-        .filter(|f| {
-            let named = pattern::event_names(&f.pattern);
-            let hits = control
-                .events
-                .iter()
-                .filter(|e| named.contains(**e))
-                .count();
-            hits * 2 >= control.events.len() && !pattern::equivalent(&f.pattern, control.pattern)
-        })
+        .map(|f| (f, judge_filter(control, corpus, f)))
+        .filter(|(_, v)| !v.catches_all() && !v.caught.is_empty())
         .collect()
 }
 
-/// Near misses that try to catch this control's events and nothing else: every event they name
-/// is one of the control's. Only these are corrected in place; a filter that also serves other
-/// events (a combined "security changes" filter, say) is left alone.
-pub fn attempts_at<'a>(control: &Control, filters: &'a [MetricFilter]) -> Vec<&'a MetricFilter> {
-    near_misses(control, filters)
+/// Near misses meant for this control alone: they catch at least half of its events and name no
+/// other events. Only these are corrected in place; a filter that also serves other events (a
+/// combined "security changes" filter, say) is left alone.
+pub fn attempts_at<'a>(
+    control: &Control,
+    corpus: &[(&'static str, Value)],
+    filters: &'a [MetricFilter],
+) -> Vec<(&'a MetricFilter, Verdict)> {
+    near_misses(control, corpus, filters)
         .into_iter()
-        .filter(|f| {
-            pattern::event_names(&f.pattern)
-                .iter()
-                .all(|e| control.events.contains(&e.as_str()))
+        .filter(|(_, v)| {
+            v.caught.len() * 2 >= control.events.len()
+                && v.named.iter().all(|e| control.events.contains(&e.as_str()))
         })
         .collect()
 }
 
-/// Explains why a near-miss filter is not the control's pattern.
-pub fn explain_difference(control: &Control, filter: &MetricFilter) -> String {
-    let named = pattern::event_names(&filter.pattern);
-    let missing: Vec<&str> = control
-        .events
-        .iter()
-        .copied()
-        .filter(|e| !named.contains(*e))
-        .collect();
-    if !missing.is_empty() {
+/// Explains what a filter that falls short does not catch, and why.
+pub fn explain_miss(filter: &MetricFilter, verdict: &Verdict) -> String {
+    if let Some(error) = &verdict.error {
         return format!(
-            "filter `{}` does not catch {}",
-            filter.name,
-            missing.join(", ")
+            "filter `{}` has a pattern that does not parse ({error})",
+            filter.name
         );
     }
-    format!(
-        "filter `{}` names every event but its pattern differs from the CIS pattern (an extra or narrowing clause)",
-        filter.name
-    )
+    let list = if verdict.missed.len() > 6 {
+        format!(
+            "{} and {} more",
+            verdict.missed[..5].join(", "),
+            verdict.missed.len() - 5
+        )
+    } else {
+        verdict.missed.join(", ")
+    };
+    let mut text = format!("filter `{}` does not catch {list}", filter.name);
+    if !verdict.blocking.is_empty() {
+        let clauses: Vec<String> = verdict.blocking.iter().map(|c| format!("`{c}`")).collect();
+        text.push_str(&format!(
+            ": {} {} {} it",
+            if clauses.len() == 1 {
+                "the clause"
+            } else {
+                "the clauses"
+            },
+            clauses.join(" and "),
+            if clauses.len() == 1 {
+                "narrows"
+            } else {
+                "narrow"
+            }
+        ));
+    }
+    text
 }
 
 /// Follows the chain for one control on one log group.
@@ -312,9 +411,15 @@ pub fn check_chain<'a>(
         }
         Err(e) => return ChainCheck::failed(e.clone()),
     };
-    let matching: Vec<&MetricFilter> = filters
+    let corpus = model::catalog::corpus(control);
+    let judged: Vec<(&MetricFilter, Verdict)> = filters
         .iter()
-        .filter(|f| pattern::equivalent(&f.pattern, control.pattern))
+        .map(|f| (f, judge_filter(control, &corpus, f)))
+        .collect();
+    let matching: Vec<&MetricFilter> = judged
+        .iter()
+        .filter(|(_, v)| v.catches_all())
+        .map(|(f, _)| *f)
         .collect();
     if matching.is_empty() {
         let mut findings = vec![Finding::new(
@@ -324,10 +429,13 @@ pub fn check_chain<'a>(
                 group.name, group.region
             ),
         )];
-        for near in near_misses(control, filters) {
+        for (near, verdict) in judged
+            .iter()
+            .filter(|(_, v)| !v.catches_all() && !v.caught.is_empty())
+        {
             findings.push(Finding::new(
                 "filter-pattern-differs",
-                explain_difference(control, near),
+                explain_miss(near, verdict),
             ));
         }
         return ChainCheck {
@@ -384,7 +492,26 @@ pub fn check_chain<'a>(
             });
         }
     }
-    best.expect("at least one matching filter")
+    let mut best = best.expect("at least one matching filter");
+    if let Some(filter) = best.filter {
+        let verdict = judged
+            .iter()
+            .find(|(f, _)| std::ptr::eq(*f, filter))
+            .map(|(_, v)| v);
+        if let Some(v) = verdict.filter(|v| v.too_broad()) {
+            best.findings.push(
+                Finding::new(
+                    "filter-too-broad",
+                    format!(
+                        "filter `{}` also matches {} of {} everyday, unrelated events: its alarm will be noise",
+                        filter.name, v.noise.0, v.noise.1
+                    ),
+                )
+                .with_hint("narrow the pattern to the control's events, such as the CIS pattern"),
+            );
+        }
+    }
+    best
 }
 
 fn check_metric<'a>(

@@ -283,7 +283,13 @@ fn judge<'a>(
         topic: chain.topic.map(|t| t.arn.clone()),
     };
     if chain.stage == Stage::Complete {
-        return (Status::Compliant, Vec::new(), Some(described), None);
+        // Only warnings (such as a filter so broad its alarm is noise) remain.
+        return (
+            Status::Compliant,
+            chain.findings.clone(),
+            Some(described),
+            None,
+        );
     }
     if let Some(e) = error {
         // A chain we could not read might have been the compliant one.
@@ -776,10 +782,11 @@ fn plan_filter(
         .find(|f| f.name == ours)
         .map(|f| (f, format!("filter `{}` is trailwatch's filter for this control but its pattern differs from the CIS pattern", f.name)))
         .or_else(|| {
-            audit::attempts_at(control, filters)
+            let corpus = model::catalog::corpus(control);
+            audit::attempts_at(control, &corpus, filters)
                 .into_iter()
                 .next()
-                .map(|f| (f, format!("{}; the plan corrects its pattern and keeps its name and metric", audit::explain_difference(control, f))))
+                .map(|(f, verdict)| (f, format!("{}; the plan corrects its pattern and keeps its name and metric", audit::explain_miss(f, &verdict))))
         })
         .or_else(|| {
             filters

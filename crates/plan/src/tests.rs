@@ -470,25 +470,150 @@ fn only_a_denied_read_says_which_permission_to_grant() {
     );
 }
 
-#[test]
-fn a_filter_that_also_serves_other_events_is_not_rewritten() {
-    let combined = format!(
+fn combined(iam_pattern: &str) -> String {
+    format!(
         "{{ {} || {} }}",
-        iam().pattern.trim_start_matches('{').trim_end_matches('}'),
+        iam_pattern.trim_start_matches('{').trim_end_matches('}'),
         ct().pattern.trim_start_matches('{').trim_end_matches('}')
-    );
+    )
+}
+
+#[test]
+fn a_combined_filter_that_catches_every_event_counts_for_both_controls() {
     let s = snapshot(
         vec![trail("main")],
-        vec![filter("security-changes", &combined, "SecurityChanges")],
+        vec![filter(
+            "security-changes",
+            &combined(iam().pattern),
+            "SecurityChanges",
+        )],
+        vec![alarm("security", "SecurityChanges", Some("alerts"))],
+        vec![topic("alerts", true)],
+    );
+    let r = plan(&s, &[iam(), ct()], &Desired::default()).unwrap();
+    for c in &r.controls {
+        assert_eq!(c.status, Status::Compliant, "{}: {:?}", c.id, c.findings);
+        assert_eq!(
+            c.chain.as_ref().unwrap().filter.as_deref(),
+            Some("security-changes")
+        );
+    }
+    assert!(r.is_clean());
+}
+
+#[test]
+fn a_filter_that_also_serves_other_events_is_not_rewritten() {
+    let partial = iam()
+        .pattern
+        .replace("||($.eventName=DetachGroupPolicy)", "");
+    let s = snapshot(
+        vec![trail("main")],
+        vec![filter(
+            "security-changes",
+            &combined(&partial),
+            "SecurityChanges",
+        )],
         vec![],
         vec![],
     );
     let r = run(&s, &notify());
-    // It is reported as differing, but the plan creates trailwatch's own filter beside it.
-    assert!(codes(&r).contains(&"filter-pattern-differs"));
+    let f = r.controls[0]
+        .findings
+        .iter()
+        .find(|f| f.code == "filter-pattern-differs")
+        .unwrap();
+    assert!(
+        f.message.contains("does not catch DetachGroupPolicy"),
+        "{}",
+        f.message
+    );
+    // It also catches CloudTrail events, so the plan creates trailwatch's own filter beside it.
     let Operation::PutMetricFilter { before, after } = &r.actions[0].operation else {
         panic!()
     };
     assert!(before.is_none());
     assert_eq!(after.name, "trailwatch-iam-policy-changes");
+}
+
+#[test]
+fn a_narrowing_clause_is_named_and_the_filter_corrected() {
+    let narrowed = format!(
+        "{{ ({}) && ($.userIdentity.type = Root) }}",
+        ct().pattern.trim_start_matches('{').trim_end_matches('}')
+    );
+    let s = snapshot(
+        vec![trail("main")],
+        vec![filter(
+            "trail-changes",
+            &narrowed,
+            "CloudTrailConfigChanges",
+        )],
+        vec![],
+        vec![],
+    );
+    let r = plan(&s, &[ct()], &notify()).unwrap();
+    let f = r.controls[0]
+        .findings
+        .iter()
+        .find(|f| f.code == "filter-pattern-differs")
+        .unwrap();
+    assert!(
+        f.message
+            .contains("the clause `$.userIdentity.type = Root` narrows it"),
+        "{}",
+        f.message
+    );
+    let Operation::PutMetricFilter { before, after } = &r.actions[0].operation else {
+        panic!()
+    };
+    assert_eq!(before.as_ref().unwrap().name, "trail-changes");
+    assert_eq!(after.pattern, ct().pattern);
+}
+
+#[test]
+fn a_filter_that_matches_nearly_everything_is_compliant_with_a_warning() {
+    let mut s = compliant();
+    s.log_groups[0].filters = Ok(vec![filter(
+        "all",
+        "{ $.eventName = * }",
+        "IAMPolicyChanges",
+    )]);
+    let r = run(&s, &Desired::default());
+    assert_eq!(r.controls[0].status, Status::Compliant);
+    assert_eq!(codes(&r), vec!["filter-too-broad"]);
+    assert!(r.controls[0].findings[0].message.contains("noise"));
+    assert!(r.actions.is_empty());
+}
+
+#[test]
+fn the_cis_1_3_unauthorized_chain_style_is_judged_by_what_it_matches() {
+    // `||` with a `!=` clause matches nearly every event: it catches the control's events too.
+    let mut s = compliant();
+    let broad = format!(
+        "{{ {} || ($.eventName != \"HeadBucket\") }}",
+        iam().pattern.trim_start_matches('{').trim_end_matches('}')
+    );
+    s.log_groups[0].filters = Ok(vec![filter("f", &broad, "IAMPolicyChanges")]);
+    let r = run(&s, &Desired::default());
+    assert_eq!(r.controls[0].status, Status::Compliant);
+    assert_eq!(codes(&r), vec!["filter-too-broad"]);
+}
+
+#[test]
+fn a_pattern_that_does_not_parse_is_reported_when_it_serves_the_control() {
+    let mut s = compliant();
+    s.log_groups[0].filters = Ok(vec![filter(
+        "trailwatch-iam-policy-changes",
+        "{ $.eventName = CreatePolicy ",
+        "IAMPolicyChanges",
+    )]);
+    let r = run(&s, &Desired::default());
+    assert_eq!(r.controls[0].status, Status::NonCompliant);
+    let Operation::PutMetricFilter { before, .. } = &r.actions[0].operation else {
+        panic!()
+    };
+    assert_eq!(
+        before.as_ref().unwrap().name,
+        "trailwatch-iam-policy-changes"
+    );
 }
