@@ -1,6 +1,7 @@
 //! The `trailwatch` command line: parses flags, wires the AWS adapter, the planner and the
 //! executor together, prints results, and decides the exit code.
 
+mod pattern_cmd;
 mod render;
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -33,6 +34,9 @@ enum Command {
     ///
     /// Exit status: 0 when every action was applied and the account verified, 1 otherwise.
     Apply(ApplyArgs),
+    /// Test and explain CloudWatch Logs filter patterns.
+    #[command(subcommand)]
+    Pattern(pattern_cmd::PatternCommand),
     /// List the controls trailwatch knows.
     Controls {
         /// Print JSON instead of a table.
@@ -158,6 +162,7 @@ fn main() -> ExitCode {
             Command::Plan(args) => plan(args).await,
             Command::Apply(args) => apply(args).await,
             Command::Controls { json } => controls(json),
+            Command::Pattern(command) => pattern_cmd::run(command),
         }
     });
     match result {

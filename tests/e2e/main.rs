@@ -5,6 +5,7 @@
 mod apply;
 mod audit;
 mod cli;
+mod pattern;
 mod support;
 
 use serde_json::{json, Value};

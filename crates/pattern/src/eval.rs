@@ -2,7 +2,7 @@
 //! built); each event is parsed at most once. The decisions on the points the AWS documentation
 //! leaves open are written down in `docs/filter-patterns.md`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use regex::Regex;
 use serde_json::Value as Json;
@@ -14,6 +14,55 @@ use crate::ast::*;
 pub struct Compiled {
     pattern: Pattern,
     regexes: HashMap<String, Regex>,
+    /// The JSON expression with runs of `$.x = A || $.x = B || …` folded into set lookups.
+    json: Option<Node>,
+}
+
+/// A JSON expression prepared for evaluation.
+#[derive(Debug, Clone)]
+enum Node {
+    Or(Vec<Node>),
+    And(Vec<Node>),
+    Cond(Condition),
+    /// Any of several exact string values at one wildcard-free selector: one lookup, one probe.
+    OneOf(Vec<Segment>, HashSet<String>),
+}
+
+/// Folds `||` operands that compare one wildcard-free selector with exact strings.
+fn prepare(expr: &Expr) -> Node {
+    match expr {
+        Expr::Cond(c) => Node::Cond(c.clone()),
+        Expr::And(items) => Node::And(items.iter().map(prepare).collect()),
+        Expr::Or(items) => {
+            let mut sets: Vec<(Vec<Segment>, HashSet<String>)> = Vec::new();
+            let mut rest = Vec::new();
+            for item in items {
+                match item {
+                    Expr::Cond(Condition {
+                        selector,
+                        test: Test::Eq(Value::Str { text, .. }),
+                    }) if selector.wildcards() == 0
+                        && !text.starts_with('*')
+                        && !text.ends_with('*') =>
+                    {
+                        match sets.iter_mut().find(|(s, _)| *s == selector.0) {
+                            Some((_, set)) => {
+                                set.insert(text.clone());
+                            }
+                            None => sets.push((selector.0.clone(), HashSet::from([text.clone()]))),
+                        }
+                    }
+                    other => rest.push(prepare(other)),
+                }
+            }
+            let mut nodes: Vec<Node> = sets
+                .into_iter()
+                .map(|(selector, set)| Node::OneOf(selector, set))
+                .collect();
+            nodes.extend(rest);
+            Node::Or(nodes)
+        }
+    }
 }
 
 impl Compiled {
@@ -25,7 +74,15 @@ impl Compiled {
                 regexes.insert(r.to_string(), compiled);
             }
         });
-        Compiled { pattern, regexes }
+        let json = match &pattern {
+            Pattern::Json(expr) => Some(prepare(expr)),
+            _ => None,
+        };
+        Compiled {
+            pattern,
+            regexes,
+            json,
+        }
     }
 
     /// The pattern.
@@ -40,21 +97,34 @@ impl Compiled {
 
     /// Whether the pattern matches a log event message.
     pub fn matches(&self, message: &str) -> bool {
-        match &self.pattern {
-            Pattern::Json(expr) => match serde_json::from_str::<Json>(message) {
-                Ok(event) => self.json(expr, &event),
+        match &self.json {
+            Some(node) => match serde_json::from_str::<Json>(message) {
+                Ok(event) => self.node(node, &event),
                 Err(_) => false,
             },
-            _ => self.text(message),
+            None => self.text(message),
         }
     }
 
     /// Whether the pattern matches an event already parsed from JSON. Text patterns see the
     /// event's compact JSON text.
     pub fn matches_json(&self, event: &Json) -> bool {
-        match &self.pattern {
-            Pattern::Json(expr) => self.json(expr, event),
-            _ => self.text(&event.to_string()),
+        match &self.json {
+            Some(node) => self.node(node, event),
+            None => self.text(&event.to_string()),
+        }
+    }
+
+    fn node(&self, node: &Node, event: &Json) -> bool {
+        match node {
+            Node::Or(items) => items.iter().any(|n| self.node(n, event)),
+            Node::And(items) => items.iter().all(|n| self.node(n, event)),
+            Node::Cond(c) => self.cond(c, event),
+            Node::OneOf(selector, set) => match follow(selector, event) {
+                Some(Json::String(s)) => set.contains(s.as_str()),
+                Some(Json::Number(n)) => set.contains(&n.to_string()),
+                _ => false,
+            },
         }
     }
 
@@ -89,9 +159,18 @@ impl Compiled {
     }
 
     fn cond(&self, c: &Condition, event: &Json) -> bool {
+        // Most selectors name one path: follow it without collecting.
+        if c.selector.wildcards() == 0 {
+            let node = follow(&c.selector.0, event);
+            return self.test(&c.test, node.as_slice());
+        }
         let mut nodes = Vec::new();
         select(&c.selector.0, event, &mut nodes);
-        match &c.test {
+        self.test(&c.test, &nodes)
+    }
+
+    fn test(&self, test: &Test, nodes: &[&Json]) -> bool {
+        match test {
             Test::NotExists => nodes.is_empty(),
             Test::IsNull => nodes.iter().any(|n| n.is_null()),
             Test::IsTrue => nodes.iter().any(|n| n.as_bool() == Some(true)),
@@ -116,19 +195,17 @@ impl Compiled {
     /// Compares a selected node with a value: `None` when the node is not a value node (only
     /// strings and numbers are), so that neither `=` nor `!=` holds.
     fn json_equals(&self, node: &Json, value: &Value) -> Option<bool> {
-        let text = match node {
-            Json::String(s) => s.clone(),
-            Json::Number(n) => n.to_string(),
-            _ => return None,
+        let compare = |text: &str| match value {
+            Value::Str { text: pattern, .. } => wildcard(pattern, text),
+            Value::Regex(r) => self.regex(r, text),
+            Value::Number(x) => text == x.text,
         };
-        Some(match value {
-            Value::Str { text: pattern, .. } => wildcard(pattern, &text),
-            Value::Regex(r) => self.regex(r, &text),
-            Value::Number(x) => match node {
-                Json::Number(n) => n.as_f64() == Some(x.value),
-                _ => text == x.text,
-            },
-        })
+        match (node, value) {
+            (Json::Number(n), Value::Number(x)) => Some(n.as_f64() == Some(x.value)),
+            (Json::String(s), _) => Some(compare(s)),
+            (Json::Number(n), _) => Some(compare(&n.to_string())),
+            _ => None,
+        }
     }
 
     fn space(&self, pattern: &SpacePattern, message: &str) -> bool {
@@ -217,6 +294,18 @@ impl Compiled {
                 .map_or(token == x.text, |n| n == x.value),
         }
     }
+}
+
+/// The one node a wildcard-free selector picks, if any.
+fn follow<'a>(segments: &[Segment], mut node: &'a Json) -> Option<&'a Json> {
+    for segment in segments {
+        node = match (segment, node) {
+            (Segment::Field(name) | Segment::Key(name), Json::Object(map)) => map.get(name)?,
+            (Segment::Index(i), Json::Array(items)) => items.get(*i)?,
+            _ => return None,
+        };
+    }
+    Some(node)
 }
 
 /// The nodes a selector picks from an event; wildcards pick every element or field.

@@ -64,6 +64,12 @@ fn every_case_in_the_table_holds() {
                 if text != parsed {
                     failures.push(format!("{at}: text and parsed evaluation disagree"));
                 }
+                // The folded evaluator (set lookups) agrees with the plain tree walk.
+                if let Pattern::Json(expr) = compiled.pattern() {
+                    if compiled.matches_expr(expr, event) != parsed {
+                        failures.push(format!("{at}: folded and plain evaluation disagree"));
+                    }
+                }
                 parsed
             }
         };

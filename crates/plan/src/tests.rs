@@ -617,3 +617,38 @@ fn a_pattern_that_does_not_parse_is_reported_when_it_serves_the_control() {
         "trailwatch-iam-policy-changes"
     );
 }
+
+#[test]
+fn every_published_pattern_catches_its_corpus_and_little_else() {
+    for control in model::CATALOG {
+        let corpus = model::catalog::corpus(control);
+        let f = filter("f", control.pattern, "M");
+        let verdict = audit::judge_filter(control, &corpus, &f);
+        assert!(
+            verdict.catches_all(),
+            "{}: misses {:?}",
+            control.id,
+            verdict.missed
+        );
+        assert_eq!(verdict.noise.0, 0, "{} matches everyday events", control.id);
+    }
+}
+
+#[test]
+fn dropping_any_one_event_from_a_pattern_is_noticed_by_name() {
+    for control in model::CATALOG {
+        let corpus = model::catalog::corpus(control);
+        for event in control.events {
+            let others: Vec<String> = control
+                .events
+                .iter()
+                .filter(|e| *e != event)
+                .map(|e| format!("($.eventName = {e})"))
+                .collect();
+            let f = filter("f", &format!("{{ {} }}", others.join(" || ")), "M");
+            let verdict = audit::judge_filter(control, &corpus, &f);
+            assert_eq!(verdict.missed, vec![*event], "{}", control.id);
+            assert!(audit::explain_miss(&f, &verdict).ends_with(&format!("does not catch {event}")));
+        }
+    }
+}

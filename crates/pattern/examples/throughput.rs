@@ -1,0 +1,81 @@
+//! Throughput of the pattern evaluator over a CloudTrail-like event stream: events per second for
+//! JSON parsing alone, and for parsing plus evaluating the 16-clause CIS IAM pattern, on the same
+//! events in the same run. Prints figures; asserts nothing.
+//!
+//!     cargo run --release -p pattern --example throughput [EVENTS]
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+const IAM: &str = "{($.eventName=DeleteGroupPolicy)||($.eventName=DeleteRolePolicy)||($.eventName=DeleteUserPolicy)||($.eventName=PutGroupPolicy)||($.eventName=PutRolePolicy)||($.eventName=PutUserPolicy)||($.eventName=CreatePolicy)||($.eventName=DeletePolicy)||($.eventName=CreatePolicyVersion)||($.eventName=DeletePolicyVersion)||($.eventName=AttachRolePolicy)||($.eventName=DetachRolePolicy)||($.eventName=AttachUserPolicy)||($.eventName=DetachUserPolicy)||($.eventName=AttachGroupPolicy)||($.eventName=DetachGroupPolicy)}";
+
+const NAMES: &[(&str, &str)] = &[
+    ("ec2.amazonaws.com", "DescribeInstances"),
+    ("s3.amazonaws.com", "GetObject"),
+    ("sts.amazonaws.com", "AssumeRole"),
+    ("iam.amazonaws.com", "ListRoles"),
+    ("iam.amazonaws.com", "AttachRolePolicy"),
+    ("kms.amazonaws.com", "Decrypt"),
+    ("logs.amazonaws.com", "PutLogEvents"),
+    ("iam.amazonaws.com", "DetachGroupPolicy"),
+];
+
+/// A CloudTrail record of about 1 KiB, as CloudTrail delivers it to CloudWatch Logs.
+fn event(i: usize) -> String {
+    let (source, name) = NAMES[i % NAMES.len()];
+    format!(
+        r#"{{"eventVersion":"1.09","userIdentity":{{"type":"AssumedRole","principalId":"AROAEXAMPLE{i}:session","arn":"arn:aws:sts::111122223333:assumed-role/Admin/session{i}","accountId":"111122223333","accessKeyId":"ASIAEXAMPLE{i}","sessionContext":{{"sessionIssuer":{{"type":"Role","principalId":"AROAEXAMPLE","arn":"arn:aws:iam::111122223333:role/Admin","accountId":"111122223333","userName":"Admin"}},"attributes":{{"creationDate":"2026-11-01T11:00:00Z","mfaAuthenticated":"false"}}}}}},"eventTime":"2026-11-01T12:{:02}:{:02}Z","eventSource":"{source}","eventName":"{name}","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.{}","userAgent":"aws-cli/2.17.0 Python/3.11.6 Linux/6.1 exe/x86_64","requestParameters":{{"roleName":"role-{i}","policyArn":"arn:aws:iam::aws:policy/ReadOnlyAccess","maxItems":100}},"responseElements":null,"requestID":"6f1c0f1e-{i:04}-4000-8000-000000000000","eventID":"0e9c5b36-{i:04}-4000-8000-000000000000","readOnly":false,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"111122223333","eventCategory":"Management","tlsDetails":{{"tlsVersion":"TLSv1.3","cipherSuite":"TLS_AES_128_GCM_SHA256","clientProvidedHostHeader":"iam.amazonaws.com"}}}}"#,
+        (i / 60) % 60,
+        i % 60,
+        i % 250
+    )
+}
+
+fn best_of<F: FnMut() -> usize>(runs: usize, mut f: F) -> (Duration, usize) {
+    let mut best = Duration::MAX;
+    let mut result = 0;
+    for _ in 0..runs {
+        let start = Instant::now();
+        result = f();
+        best = best.min(start.elapsed());
+    }
+    (best, result)
+}
+
+fn main() {
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(200_000);
+    let events: Vec<String> = (0..n).map(event).collect();
+    let bytes: usize = events.iter().map(String::len).sum();
+    let compiled = pattern::compile(IAM).expect("the CIS pattern parses");
+
+    let (parse, parsed) = best_of(5, || {
+        events
+            .iter()
+            .filter(|e| black_box(serde_json::from_str::<serde_json::Value>(e)).is_ok())
+            .count()
+    });
+    let (eval, matched) = best_of(5, || events.iter().filter(|e| compiled.matches(e)).count());
+    assert_eq!(parsed, n);
+
+    let rate = |d: Duration| n as f64 / d.as_secs_f64();
+    println!(
+        "events: {n} CloudTrail-like records, {:.0} bytes each on average",
+        bytes as f64 / n as f64
+    );
+    println!(
+        "parse only (serde_json::Value):  {:>10.0} events/s  ({:.1} MB/s)",
+        rate(parse),
+        bytes as f64 / parse.as_secs_f64() / 1e6
+    );
+    println!(
+        "parse + evaluate IAM pattern:    {:>10.0} events/s  ({matched} matched)",
+        rate(eval)
+    );
+    println!(
+        "evaluation overhead:             {:>+10.1} %  (target: at most +25 %)",
+        (eval.as_secs_f64() / parse.as_secs_f64() - 1.0) * 100.0
+    );
+}

@@ -1,0 +1,149 @@
+//! `trailwatch pattern test` and `pattern explain`: events from lines, CloudTrail files (gzipped
+//! or not) and stdin; numbering; JSON shape; errors.
+
+use std::io::Write;
+
+use serde_json::{json, Value};
+
+use crate::IAM_PATTERN;
+
+fn trailwatch() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("trailwatch").unwrap()
+}
+
+fn cloudtrail_file(
+    dir: &std::path::Path,
+    name: &str,
+    events: &[&str],
+    gzip: bool,
+) -> std::path::PathBuf {
+    let records: Vec<Value> = events
+        .iter()
+        .map(|e| json!({"eventVersion": "1.09", "eventSource": "iam.amazonaws.com", "eventName": e, "userIdentity": {"type": "IAMUser"}}))
+        .collect();
+    let text = json!({ "Records": records }).to_string();
+    let path = dir.join(name);
+    if gzip {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(text.as_bytes()).unwrap();
+        std::fs::write(&path, enc.finish().unwrap()).unwrap();
+    } else {
+        std::fs::write(&path, text).unwrap();
+    }
+    path
+}
+
+#[test]
+fn cloudtrail_files_are_numbered_across_files_gzipped_or_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = cloudtrail_file(
+        dir.path(),
+        "a.json.gz",
+        &["CreatePolicy", "ListRoles"],
+        true,
+    );
+    let b = cloudtrail_file(
+        dir.path(),
+        "b.json",
+        &["GetUser", "DetachGroupPolicy"],
+        false,
+    );
+    let out = trailwatch()
+        .args(["pattern", "test", IAM_PATTERN])
+        .arg(&a)
+        .arg(&b)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["count"], 2);
+    assert_eq!(doc["events"], 4);
+    let numbers: Vec<u64> = doc["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["eventNumber"].as_u64().unwrap())
+        .collect();
+    assert_eq!(numbers, vec![1, 4]);
+    let message: Value =
+        serde_json::from_str(doc["matches"][1]["eventMessage"].as_str().unwrap()).unwrap();
+    assert_eq!(message["eventName"], "DetachGroupPolicy");
+}
+
+#[test]
+fn lines_from_stdin_are_events_and_no_match_is_still_success() {
+    let out = trailwatch()
+        .args(["pattern", "test", "[ip, user, ..., status = 4*, bytes]"])
+        .write_stdin("10.0.0.1 - bob \"GET /\" 200 10\n\n10.0.0.2 - amy \"GET /x\" 404 7\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("     2  10.0.0.2 - amy"), "{text}");
+    assert!(text.contains("1 of 2 events match"), "{text}");
+
+    let out = trailwatch()
+        .args(["pattern", "test", "NOTHING", "--json"])
+        .write_stdin("a\nb\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc, json!({"matches": [], "count": 0, "events": 2}));
+}
+
+#[test]
+fn a_syntax_error_or_unreadable_input_is_one_line_and_exit_1() {
+    let out = trailwatch()
+        .args(["pattern", "test", "{ $.eventName = }"])
+        .write_stdin("{}\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.trim(),
+        "error: the pattern has a syntax error at column 17: expected a value, found `}`"
+    );
+    assert!(out.stdout.is_empty());
+
+    let out = trailwatch()
+        .args(["pattern", "test", "ERROR", "/no/such/file"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("error: cannot open `/no/such/file`"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim().lines().count(), 1);
+}
+
+#[test]
+fn explain_shows_the_grouping() {
+    let out = trailwatch()
+        .args(["pattern", "explain", "{ $.a = 1 || $.b = 2 && $.c = 3 }"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("{ ($.a = 1) || (($.b = 2) && ($.c = 3)) }"),
+        "{text}"
+    );
+
+    let out = trailwatch()
+        .args([
+            "pattern",
+            "explain",
+            "--json",
+            "{ $.eventName = A || $.eventName = B }",
+        ])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["kind"], "json");
+    assert_eq!(doc["event_names"], json!(["A", "B"]));
+}
