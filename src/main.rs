@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
-use model::{Control, Desired, Endpoint, Report, TopicChoice};
+use model::{Control, Desired, Endpoint, MatchMode, Report, TopicChoice};
 use serde_json::json;
 
 /// Audit an AWS account against the CIS monitoring controls and fix what is missing.
@@ -37,8 +37,11 @@ enum Command {
     /// Test and explain CloudWatch Logs filter patterns.
     #[command(subcommand)]
     Pattern(pattern_cmd::PatternCommand),
-    /// List the controls trailwatch knows.
+    /// List the controls of a benchmark version.
     Controls {
+        /// The CIS AWS Foundations Benchmark version.
+        #[arg(long, default_value = model::catalog::DEFAULT_BENCHMARK, value_parser = parse_benchmark)]
+        benchmark: String,
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
@@ -47,9 +50,20 @@ enum Command {
 
 #[derive(Args, Clone)]
 struct PlanArgs {
-    /// Controls to check, by slug or CIS id (comma-separated; default: all).
+    /// Controls to check, by slug or by the benchmark version's CIS id (comma-separated;
+    /// default: every control of the version).
     #[arg(long, value_delimiter = ',', value_name = "ID,...")]
     controls: Vec<String>,
+    /// The CIS AWS Foundations Benchmark version: cis-1.2, cis-1.3, … cis-7.0.
+    #[arg(long, default_value = model::catalog::DEFAULT_BENCHMARK, value_parser = parse_benchmark)]
+    benchmark: String,
+    /// Only controls of this profile level (1: Level 1 only; 2: all).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=2))]
+    level: Option<u8>,
+    /// How filters are judged: `semantic` (by what they match) or `strict` (one of the
+    /// version's published patterns, up to formatting and operand order).
+    #[arg(long = "match", value_enum, default_value = "semantic")]
+    match_mode: Match,
     /// The region to list trails in (default: from the AWS configuration).
     #[arg(long, value_name = "REGION")]
     region: Option<String>,
@@ -84,6 +98,23 @@ struct ApplyArgs {
     /// Apply without asking for confirmation (required when stdin is not a terminal).
     #[arg(long)]
     auto_approve: bool,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Match {
+    Semantic,
+    Strict,
+}
+
+fn parse_benchmark(s: &str) -> Result<String, String> {
+    if model::catalog::BENCHMARKS.contains(&s) {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "unknown benchmark `{s}`; valid benchmarks: {}",
+            model::catalog::BENCHMARKS.join(", ")
+        ))
+    }
 }
 
 fn parse_url(s: &str) -> Result<String, String> {
@@ -161,7 +192,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Plan(args) => plan(args).await,
             Command::Apply(args) => apply(args).await,
-            Command::Controls { json } => controls(json),
+            Command::Controls { benchmark, json } => controls(&benchmark, json),
             Command::Pattern(command) => pattern_cmd::run(command),
         }
     });
@@ -194,13 +225,21 @@ fn init_logging(verbose: bool) {
 
 struct Planned {
     aws: aws::Aws,
-    controls: Vec<&'static Control>,
+    controls: Vec<Control>,
     desired: Desired,
     report: Report,
 }
 
 async fn read_and_plan(args: &PlanArgs) -> Result<Planned> {
-    let controls = model::catalog::select(&args.controls).map_err(anyhow::Error::msg)?;
+    let controls = model::catalog::select(&args.benchmark, &args.controls, args.level)
+        .map_err(anyhow::Error::msg)?;
+    if controls.is_empty() {
+        bail!(
+            "no control of {} matches the selection; see `trailwatch controls --benchmark {}`",
+            args.benchmark,
+            args.benchmark
+        );
+    }
     let desired = Desired {
         namespace: args.namespace.clone(),
         topic: match (&args.topic_name, &args.topic_arn) {
@@ -209,6 +248,10 @@ async fn read_and_plan(args: &PlanArgs) -> Result<Planned> {
             _ => TopicChoice::Auto,
         },
         notify: args.notify.clone(),
+        match_mode: match args.match_mode {
+            Match::Semantic => MatchMode::Semantic,
+            Match::Strict => MatchMode::Strict,
+        },
         ..Desired::default()
     };
     let aws = aws::Aws::connect(&aws::ConnectOptions {
@@ -298,6 +341,7 @@ async fn apply(args: ApplyArgs) -> Result<u8> {
     if json {
         let doc = json!({
             "schema_version": model::report::SCHEMA_VERSION,
+            "benchmark": after.benchmark,
             "trails": after.trails,
             "controls": after.controls,
             "actions": planned.report.actions,
@@ -339,15 +383,21 @@ fn confirm() -> Result<()> {
     Ok(())
 }
 
-fn controls(json: bool) -> Result<u8> {
+fn controls(benchmark: &str, json: bool) -> Result<u8> {
+    let controls = model::catalog::select(benchmark, &[], None).map_err(anyhow::Error::msg)?;
     if json {
         let doc = json!({
             "schema_version": model::report::SCHEMA_VERSION,
-            "controls": model::CATALOG,
+            "benchmark": benchmark,
+            "controls": controls,
         });
         println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
-        write!(anstream::stdout(), "{}", render::catalog())?;
+        write!(
+            anstream::stdout(),
+            "{}",
+            render::catalog(benchmark, &controls)
+        )?;
     }
     Ok(0)
 }

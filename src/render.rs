@@ -45,8 +45,9 @@ pub fn plan(report: &Report, region: &str) -> String {
         .unwrap_or("?");
     let _ = writeln!(
         out,
-        "{} account {account}, trails listed in {region}\n",
-        paint(BOLD, "trailwatch plan:")
+        "{} account {account}, trails listed in {region}, {}\n",
+        paint(BOLD, "trailwatch plan:"),
+        report.benchmark
     );
     trails(&mut out, report);
     controls(&mut out, report);
@@ -372,22 +373,34 @@ pub fn verification(after: &Report, v: &Verification, applied: bool) -> String {
     out
 }
 
-/// The control catalog as a table.
-pub fn catalog() -> String {
-    let mut out = String::new();
-    for c in model::CATALOG {
-        let ids: Vec<String> = c
-            .cis_ids
-            .iter()
-            .map(|(v, id)| format!("{id} ({v})"))
-            .collect();
-        let _ = writeln!(out, "{}  {}", paint(BOLD, c.id), c.title);
+/// The controls of one benchmark version as a table.
+pub fn catalog(benchmark: &str, controls: &[model::Control]) -> String {
+    let mut out = format!(
+        "{}\n",
+        paint(BOLD, format!("{} controls of {benchmark}", controls.len()))
+    );
+    for c in controls {
         let _ = writeln!(
             out,
-            "    CIS {}; Security Hub {}; metric {}",
-            ids.join(", "),
-            c.security_hub_id.unwrap_or("-"),
-            c.default_metric_name
+            "  {:<6} {:<28} L{}  {}",
+            c.cis_id,
+            paint(BOLD, c.id),
+            c.level,
+            c.title
+        );
+        let _ = writeln!(
+            out,
+            "         {}",
+            paint(
+                DIM,
+                format!(
+                    "Security Hub {}; metric {}; {} published pattern{}",
+                    c.security_hub_id.unwrap_or("-"),
+                    c.default_metric_name,
+                    c.variants.len(),
+                    if c.variants.len() == 1 { "" } else { "s" }
+                )
+            )
         );
     }
     out

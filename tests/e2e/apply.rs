@@ -3,12 +3,12 @@
 use serde_json::{json, Value};
 
 use crate::support::{actions, codes, status, Account};
-use crate::{compliant, trail_only, CT, IAM, IAM_PATTERN};
+use crate::{compliant, trail_only, CT, IAM, IAM_PATTERN, PAIR};
 
 const NOTIFY: &[&str] = &["--notify", "email:sec@example.com"];
 
 fn apply(acct: &Account, extra: &[&str]) -> (i32, Value) {
-    let mut args = vec!["apply", "--auto-approve"];
+    let mut args = vec!["apply", "--controls", PAIR, "--auto-approve"];
     args.extend_from_slice(extra);
     acct.json(&args)
 }
@@ -71,7 +71,7 @@ fn apply_fixes_an_account_with_only_a_trail_and_then_plan_is_clean() {
     let filter = named(entries(&dump, "filters"), "trailwatch-iam-policy-changes")[0];
     assert_eq!(filter["pattern"], IAM_PATTERN);
 
-    let (code, doc) = acct.json(&["plan"]);
+    let (code, doc) = acct.json(&["plan", "--controls", PAIR]);
     assert_eq!(code, 0, "{doc:#}");
     assert!(actions(&doc).is_empty());
 }
@@ -89,6 +89,8 @@ fn applying_twice_changes_nothing_the_second_time() {
     assert_eq!(acct.dump(&[]), before);
     let (code, text, _) = acct.run(&[
         "apply",
+        "--controls",
+        PAIR,
         "--auto-approve",
         "--notify",
         "email:sec@example.com",
@@ -218,7 +220,10 @@ fn apply_with_a_named_topic_creates_it_once_for_both_controls() {
 /// Runs `trailwatch apply` on a pseudo-terminal (util-linux `script`), answering the prompt.
 fn apply_on_a_terminal(acct: &Account, answer: &str) -> (i32, String) {
     let bin = assert_cmd::cargo::cargo_bin("trailwatch");
-    let command = format!("{} apply --notify email:sec@example.com", bin.display());
+    let command = format!(
+        "{} apply --controls {PAIR} --notify email:sec@example.com",
+        bin.display()
+    );
     let mut script = std::process::Command::new("script");
     acct.configure(&mut script);
     script.env("NO_COLOR", "1");

@@ -3,13 +3,13 @@
 use serde_json::json;
 
 use crate::support::{actions, codes, control_of, each, messages, status, Account};
-use crate::{compliant, trail_only, CT, CT_PATTERN, IAM, IAM_PATTERN};
+use crate::{compliant, trail_only, CT, CT_PATTERN, IAM, IAM_PATTERN, PAIR};
 
 #[test]
 fn a_compliant_account_plans_nothing_and_exits_0() {
     let acct = Account::new();
     acct.build(&compliant());
-    let (code, doc) = acct.json(&["plan"]);
+    let (code, doc) = acct.json(&["plan", "--controls", PAIR]);
     assert_eq!(code, 0, "{doc:#}");
     assert_eq!(doc["schema_version"], 1);
     assert_eq!(status(&doc, IAM), "compliant");
@@ -22,7 +22,13 @@ fn a_compliant_account_plans_nothing_and_exits_0() {
 #[test]
 fn no_trail_is_reported_and_not_fixable() {
     let acct = Account::new();
-    let (code, doc) = acct.json(&["plan", "--notify", "email:sec@example.com"]);
+    let (code, doc) = acct.json(&[
+        "plan",
+        "--controls",
+        PAIR,
+        "--notify",
+        "email:sec@example.com",
+    ]);
     assert_eq!(code, 2);
     assert_eq!(status(&doc, IAM), "non_compliant");
     assert_eq!(codes(&doc, IAM), vec!["no-trail"]);
@@ -35,7 +41,7 @@ fn a_single_region_trail_does_not_qualify() {
     let mut spec = compliant();
     spec["trails"][0]["multi_region"] = json!(false);
     acct.build(&spec);
-    let (code, doc) = acct.json(&["plan"]);
+    let (code, doc) = acct.json(&["plan", "--controls", PAIR]);
     assert_eq!(code, 2);
     assert_eq!(
         codes(&doc, IAM),
@@ -50,7 +56,7 @@ fn a_trail_that_is_not_logging_does_not_qualify() {
     let mut spec = compliant();
     spec["trails"][0]["logging"] = json!(false);
     acct.build(&spec);
-    let (_, doc) = acct.json(&["plan"]);
+    let (_, doc) = acct.json(&["plan", "--controls", PAIR]);
     assert_eq!(
         codes(&doc, CT),
         vec!["no-qualifying-trail", "trail-not-logging"]
@@ -65,7 +71,13 @@ fn a_trail_that_is_not_logging_does_not_qualify() {
 fn a_trail_without_cloudwatch_logs_does_not_qualify() {
     let acct = Account::new();
     acct.build(&json!({"trails": [{"name": "main"}]}));
-    let (code, doc) = acct.json(&["plan", "--notify", "email:sec@example.com"]);
+    let (code, doc) = acct.json(&[
+        "plan",
+        "--controls",
+        PAIR,
+        "--notify",
+        "email:sec@example.com",
+    ]);
     assert_eq!(code, 2);
     assert_eq!(
         codes(&doc, IAM),
@@ -84,7 +96,7 @@ fn write_only_selectors_do_not_capture_all_management_events() {
     spec["trails"][0]["selectors"] =
         json!({"basic": [{"ReadWriteType": "WriteOnly", "IncludeManagementEvents": true}]});
     acct.build(&spec);
-    let (_, doc) = acct.json(&["plan"]);
+    let (_, doc) = acct.json(&["plan", "--controls", PAIR]);
     assert_eq!(
         codes(&doc, IAM),
         vec!["no-qualifying-trail", "trail-not-all-management-events"]
@@ -101,7 +113,7 @@ fn advanced_selectors_for_all_management_events_qualify() {
         "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]
     }]});
     acct.build(&spec);
-    let (code, doc) = acct.json(&["plan"]);
+    let (code, doc) = acct.json(&["plan", "--controls", PAIR]);
     assert_eq!(code, 0, "{doc:#}");
     assert_eq!(status(&doc, IAM), "compliant");
 }
@@ -118,7 +130,7 @@ fn advanced_selectors_for_read_only_events_do_not_qualify() {
         ]
     }]});
     acct.build(&spec);
-    let (_, doc) = acct.json(&["plan"]);
+    let (_, doc) = acct.json(&["plan", "--controls", PAIR]);
     assert_eq!(status(&doc, IAM), "non_compliant");
     assert!(messages(&doc, IAM).contains("readOnly = true"), "{doc:#}");
 }
@@ -131,7 +143,7 @@ fn no_filter_plans_a_filter_and_an_alarm() {
     spec["filters"] = json!([spec["filters"][1].clone()]);
     spec["alarms"] = json!([spec["alarms"][1].clone()]);
     acct.build(&spec);
-    let (code, doc) = acct.json(&["plan"]);
+    let (code, doc) = acct.json(&["plan", "--controls", PAIR]);
     assert_eq!(code, 2);
     assert_eq!(status(&doc, CT), "compliant");
     assert_eq!(codes(&doc, IAM), vec!["no-matching-filter"]);
@@ -161,7 +173,7 @@ fn a_filter_missing_one_event_is_shown_as_a_diff_and_updated_in_place() {
     let partial = IAM_PATTERN.replace("||($.eventName=DetachGroupPolicy)", "");
     spec["filters"][0]["pattern"] = json!(partial);
     acct.build(&spec);
-    let (_, doc) = acct.json(&["plan"]);
+    let (_, doc) = acct.json(&["plan", "--controls", PAIR]);
     assert!(messages(&doc, IAM).contains("filter `iam-changes` does not catch DetachGroupPolicy"));
     assert_eq!(actions(&doc), vec!["put-metric-filter"]);
     assert_eq!(doc["actions"][0]["change"], "update");
@@ -169,7 +181,7 @@ fn a_filter_missing_one_event_is_shown_as_a_diff_and_updated_in_place() {
     assert_eq!(doc["actions"][0]["after"]["name"], "iam-changes");
     assert_eq!(doc["actions"][0]["after"]["pattern"], IAM_PATTERN);
 
-    let (code, text, _) = acct.run(&["plan"]);
+    let (code, text, _) = acct.run(&["plan", "--controls", PAIR]);
     assert_eq!(code, 2);
     assert!(text.contains("--- before\n"), "{text}");
     assert!(
@@ -190,7 +202,7 @@ fn an_equivalent_pattern_with_other_spacing_quotes_and_order_is_compliant() {
         "{$.eventName = \"StopLogging\" || (($.eventName=\"StartLogging\")) ||\n  $.eventName = DeleteTrail || ($.eventName = UpdateTrail) || ($.eventName = CreateTrail)}"
     );
     acct.build(&spec);
-    let (code, doc) = acct.json(&["plan"]);
+    let (code, doc) = acct.json(&["plan", "--controls", PAIR]);
     assert_eq!(code, 0, "{doc:#}");
     assert_eq!(status(&doc, CT), "compliant");
 }
@@ -204,7 +216,7 @@ fn a_narrowing_clause_is_not_compliant() {
         CT_PATTERN.trim_start_matches('{').trim_end_matches('}')
     ));
     acct.build(&spec);
-    let (_, doc) = acct.json(&["plan"]);
+    let (_, doc) = acct.json(&["plan", "--controls", PAIR]);
     assert_eq!(status(&doc, CT), "non_compliant");
     assert!(
         messages(&doc, CT).contains("the clause `$.userIdentity.type = Root` narrows it"),
@@ -221,7 +233,7 @@ fn a_filter_on_a_log_group_the_trail_does_not_write_to_does_not_count() {
         f["log_group"] = json!("app-logs");
     }
     acct.build(&spec);
-    let (_, doc) = acct.json(&["plan"]);
+    let (_, doc) = acct.json(&["plan", "--controls", PAIR]);
     assert_eq!(codes(&doc, IAM), vec!["no-matching-filter"]);
     assert!(messages(&doc, IAM).contains("log group `cloudtrail/main`"));
     // The fix goes on the trail's log group.
@@ -241,7 +253,7 @@ fn no_alarm_on_the_filters_metric() {
     let mut spec = compliant();
     spec["alarms"] = json!([spec["alarms"][1].clone()]);
     acct.build(&spec);
-    let (_, doc) = acct.json(&["plan"]);
+    let (_, doc) = acct.json(&["plan", "--controls", PAIR]);
     assert_eq!(codes(&doc, IAM), vec!["no-alarm"]);
     assert_eq!(actions(&doc), vec!["put-metric-alarm"]);
     assert_eq!(
@@ -264,7 +276,7 @@ fn an_alarm_on_the_right_metric_name_in_the_wrong_namespace_does_not_count() {
     let mut spec = compliant();
     spec["alarms"][0]["namespace"] = json!("Custom");
     acct.build(&spec);
-    let (_, doc) = acct.json(&["plan"]);
+    let (_, doc) = acct.json(&["plan", "--controls", PAIR]);
     assert_eq!(codes(&doc, IAM), vec!["no-alarm", "alarm-wrong-namespace"]);
     assert!(messages(&doc, IAM).contains("in namespace `Custom`, not `CISBenchmark`"));
     assert_eq!(actions(&doc), vec!["put-metric-alarm"]);
@@ -277,7 +289,7 @@ fn an_alarm_without_actions_does_not_count() {
     let mut spec = compliant();
     spec["alarms"][0]["topics"] = json!([]);
     acct.build(&spec);
-    let (_, doc) = acct.json(&["plan"]);
+    let (_, doc) = acct.json(&["plan", "--controls", PAIR]);
     assert_eq!(codes(&doc, IAM), vec!["alarm-no-sns-action"]);
     assert_eq!(actions(&doc), vec!["put-metric-alarm"]);
     assert_eq!(doc["actions"][0]["change"], "update");
@@ -290,7 +302,7 @@ fn an_alarm_with_actions_disabled_does_not_count() {
     let mut spec = compliant();
     spec["alarms"][1]["actions_enabled"] = json!(false);
     acct.build(&spec);
-    let (_, doc) = acct.json(&["plan"]);
+    let (_, doc) = acct.json(&["plan", "--controls", PAIR]);
     assert_eq!(codes(&doc, CT), vec!["alarm-actions-disabled"]);
     assert_eq!(doc["actions"][0]["before"]["actions_enabled"], false);
     assert_eq!(doc["actions"][0]["after"]["actions_enabled"], true);
@@ -302,12 +314,18 @@ fn a_topic_without_subscribers_needs_an_endpoint() {
     let mut spec = compliant();
     spec["topics"][0]["subscriptions"] = json!([]);
     acct.build(&spec);
-    let (code, doc) = acct.json(&["plan"]);
+    let (code, doc) = acct.json(&["plan", "--controls", PAIR]);
     assert_eq!(code, 2);
     assert_eq!(codes(&doc, IAM), vec!["topic-no-subscriber"]);
     assert!(messages(&doc, IAM).contains("security-alerts"));
     assert!(actions(&doc).is_empty());
-    let (_, doc) = acct.json(&["plan", "--notify", "email:oncall@example.com"]);
+    let (_, doc) = acct.json(&[
+        "plan",
+        "--controls",
+        PAIR,
+        "--notify",
+        "email:oncall@example.com",
+    ]);
     assert_eq!(actions(&doc), vec!["subscribe"]);
     assert_eq!(doc["actions"][0]["after"]["endpoint"], "oncall@example.com");
     assert_eq!(
@@ -327,7 +345,7 @@ fn of_two_trails_the_qualifying_one_decides() {
         {"name": "main", "log_group": "cloudtrail/main"},
     ]);
     acct.build(&spec);
-    let (code, doc) = acct.json(&["plan"]);
+    let (code, doc) = acct.json(&["plan", "--controls", PAIR]);
     assert_eq!(code, 0, "{doc:#}");
     let trail = control_of(&doc, IAM)["chain"]["trail"].as_str().unwrap();
     assert!(trail.ends_with(":trail/main"), "{trail}");
@@ -375,7 +393,13 @@ fn an_organization_trail_logging_to_another_account_is_not_applicable() {
     acct.build(&json!({
         "trails": [{"name": "org", "log_group": "org-trail", "log_group_account": "999988887777"}],
     }));
-    let (code, doc) = acct.json(&["plan", "--notify", "email:sec@example.com"]);
+    let (code, doc) = acct.json(&[
+        "plan",
+        "--controls",
+        PAIR,
+        "--notify",
+        "email:sec@example.com",
+    ]);
     assert_eq!(code, 2);
     assert_eq!(status(&doc, IAM), "not_applicable");
     assert!(messages(&doc, IAM).contains("monitored centrally in account 999988887777"));
@@ -383,15 +407,13 @@ fn an_organization_trail_logging_to_another_account_is_not_applicable() {
 }
 
 #[test]
-fn controls_are_selected_by_slug_or_cis_id() {
+fn controls_are_selected_by_slug_or_the_versions_cis_id() {
     let acct = Account::new();
     acct.build(&trail_only());
-    let (_, doc) = acct.json(&["plan", "--controls", "4.5"]);
-    let ids = each(&doc, "controls", "id");
-    assert_eq!(ids, vec![CT]);
-    assert!(doc["actions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|a| a["control_ids"].as_array().unwrap().contains(&json!(CT))));
+    for (benchmark, id) in [("cis-5.0", "4.5"), ("cis-7.0", "5.5"), ("cis-1.2", "3.5")] {
+        let (_, doc) = acct.json(&["plan", "--benchmark", benchmark, "--controls", id]);
+        assert_eq!(each(&doc, "controls", "id"), vec![CT], "{benchmark}");
+        assert_eq!(control_of(&doc, CT)["cis_id"], id);
+        assert_eq!(doc["benchmark"], benchmark);
+    }
 }

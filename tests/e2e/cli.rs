@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use crate::support::{each, Account};
-use crate::trail_only;
+use crate::{trail_only, PAIR};
 
 /// Runs a command that must fail: exit 1, one line on stderr containing `expect`, no stdout,
 /// and nothing written to the account.
@@ -33,7 +33,7 @@ fn bad_input_is_one_line_exit_1_and_no_writes() {
     let cases: &[(&[&str], &str)] = &[
         (
             &["plan", "--controls", "root-usage"],
-            "unknown control `root-usage`; valid controls: iam-policy-changes",
+            "unknown control `root-usage` in cis-7.0; valid controls: unauthorized-api-calls (5.1)",
         ),
         (
             &["apply", "--auto-approve", "--controls", "9.9"],
@@ -49,11 +49,25 @@ fn bad_input_is_one_line_exit_1_and_no_writes() {
             "PROTOCOL:ENDPOINT",
         ),
         (
-            &["apply", "--auto-approve", "--notify", "pager:x"],
+            &[
+                "apply",
+                "--controls",
+                PAIR,
+                "--auto-approve",
+                "--notify",
+                "pager:x",
+            ],
             "unknown protocol `pager`",
         ),
         (
-            &["apply", "--auto-approve", "--notify", "email:nobody"],
+            &[
+                "apply",
+                "--controls",
+                PAIR,
+                "--auto-approve",
+                "--notify",
+                "email:nobody",
+            ],
             "not a valid email endpoint",
         ),
         (
@@ -66,10 +80,38 @@ fn bad_input_is_one_line_exit_1_and_no_writes() {
             "not an SNS topic ARN",
         ),
         (
-            &["apply", "--auto-approve", "--topic-name", "bad name"],
+            &[
+                "apply",
+                "--controls",
+                PAIR,
+                "--auto-approve",
+                "--topic-name",
+                "bad name",
+            ],
             "not a valid SNS topic name",
         ),
         (&["plan", "--endpoint-url", "localhost"], "not a URL"),
+        (
+            &["plan", "--benchmark", "cis-9.9"],
+            "unknown benchmark `cis-9.9`; valid benchmarks: cis-1.2",
+        ),
+        (
+            &[
+                "apply",
+                "--auto-approve",
+                "--benchmark",
+                "cis-1.2",
+                "--controls",
+                "organizations-changes",
+            ],
+            "control `organizations-changes` is not part of cis-1.2",
+        ),
+        (
+            &["plan", "--benchmark", "cis-5.0", "--controls", "5.4"],
+            "unknown control `5.4` in cis-5.0",
+        ),
+        (&["plan", "--level", "3"], "--level"),
+        (&["plan", "--match", "fuzzy"], "--match"),
         (
             &["plan", "--namespace", "AWS/Logs"],
             "not a usable metric namespace",
@@ -102,20 +144,33 @@ fn bad_input_is_one_line_exit_1_and_no_writes() {
 fn plan_exit_codes_follow_terraforms_detailed_exit_code() {
     let acct = Account::new();
     acct.build(&trail_only());
-    assert_eq!(acct.run(&["plan"]).0, 2);
+    assert_eq!(acct.run(&["plan", "--controls", PAIR]).0, 2);
     assert_eq!(
-        acct.run(&["apply", "--auto-approve", "--notify", "email:a@example.com"])
-            .0,
+        acct.run(&[
+            "apply",
+            "--controls",
+            PAIR,
+            "--auto-approve",
+            "--notify",
+            "email:a@example.com"
+        ])
+        .0,
         0
     );
-    assert_eq!(acct.run(&["plan"]).0, 0);
+    assert_eq!(acct.run(&["plan", "--controls", PAIR]).0, 0);
 }
 
 #[test]
 fn the_json_plan_carries_account_and_region_on_every_entry() {
     let acct = Account::new();
     acct.build(&trail_only());
-    let (code, doc) = acct.json(&["plan", "--notify", "email:sec@example.com"]);
+    let (code, doc) = acct.json(&[
+        "plan",
+        "--controls",
+        PAIR,
+        "--notify",
+        "email:sec@example.com",
+    ]);
     assert_eq!(code, 2);
     assert_eq!(doc["schema_version"], 1);
     for c in doc["controls"].as_array().unwrap() {
@@ -139,12 +194,27 @@ fn the_json_plan_carries_account_and_region_on_every_entry() {
 }
 
 #[test]
-fn controls_lists_the_catalog() {
+fn controls_lists_each_versions_catalog() {
     let acct = Account::new();
     let (code, doc) = acct.json(&["controls"]);
     assert_eq!(code, 0);
+    assert_eq!(doc["benchmark"], "cis-7.0");
     let ids = each(&doc, "controls", "id");
-    assert_eq!(ids, vec!["iam-policy-changes", "cloudtrail-config-changes"]);
+    assert_eq!(ids.len(), 15);
+    assert_eq!(ids[0], "unauthorized-api-calls");
+    assert_eq!(ids[14], "organizations-changes");
+    assert_eq!(each(&doc, "controls", "cis_id")[3], "5.4");
+    let (_, doc) = acct.json(&["controls", "--benchmark", "cis-1.2"]);
+    assert_eq!(
+        each(&doc, "controls", "id").len(),
+        14,
+        "no Organizations control in v1.2"
+    );
+    assert_eq!(each(&doc, "controls", "cis_id")[3], "3.4");
+    let (code, text, _) = acct.run(&["controls", "--benchmark", "cis-5.0"]);
+    assert_eq!(code, 0);
+    assert!(text.contains("15 controls of cis-5.0"), "{text}");
+    assert!(text.contains("4.10   security-group-changes"), "{text}");
 }
 
 /// Runs a prepared command that must fail before touching AWS: exit 1, nothing on stdout, one

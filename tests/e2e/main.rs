@@ -4,6 +4,7 @@
 
 mod apply;
 mod audit;
+mod benchmarks;
 mod cli;
 mod pattern;
 mod support;
@@ -11,6 +12,8 @@ mod support;
 use serde_json::{json, Value};
 
 pub const IAM: &str = "iam-policy-changes";
+/// The two controls most scenarios are about (plan and apply cover every control by default).
+pub const PAIR: &str = "iam-policy-changes,cloudtrail-config-changes";
 pub const CT: &str = "cloudtrail-config-changes";
 
 pub const IAM_PATTERN: &str = "{($.eventName=DeleteGroupPolicy)||($.eventName=DeleteRolePolicy)||($.eventName=DeleteUserPolicy)||($.eventName=PutGroupPolicy)||($.eventName=PutRolePolicy)||($.eventName=PutUserPolicy)||($.eventName=CreatePolicy)||($.eventName=DeletePolicy)||($.eventName=CreatePolicyVersion)||($.eventName=DeletePolicyVersion)||($.eventName=AttachRolePolicy)||($.eventName=DetachRolePolicy)||($.eventName=AttachUserPolicy)||($.eventName=DetachUserPolicy)||($.eventName=AttachGroupPolicy)||($.eventName=DetachGroupPolicy)}";

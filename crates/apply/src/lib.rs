@@ -241,12 +241,14 @@ mod tests {
             id: format!("c{}", codes.len()),
             title: String::new(),
             cis_id: String::new(),
+            level: 1,
             status,
             findings: codes.iter().map(|c| Finding::new(c, "m")).collect(),
             chain: None,
         };
         let report = |controls| Report {
             schema_version: 1,
+            benchmark: "cis-7.0".into(),
             trails: vec![],
             controls,
             actions: vec![],

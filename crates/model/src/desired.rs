@@ -117,6 +117,17 @@ impl Default for AlarmDefaults {
     }
 }
 
+/// How a metric filter is judged against a control.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MatchMode {
+    /// By what it matches: every event of the control's corpus (the default).
+    Semantic,
+    /// By its parsed pattern: one of the benchmark version's published variants, up to
+    /// whitespace, quoting, operand order and redundant parentheses.
+    Strict,
+}
+
 /// Everything the planner needs besides the live state.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Desired {
@@ -128,6 +139,8 @@ pub struct Desired {
     pub notify: Vec<Endpoint>,
     /// Settings of new alarms.
     pub alarm: AlarmDefaults,
+    /// How filters are judged.
+    pub match_mode: MatchMode,
 }
 
 impl Default for Desired {
@@ -137,6 +150,7 @@ impl Default for Desired {
             topic: TopicChoice::Auto,
             notify: Vec::new(),
             alarm: AlarmDefaults::default(),
+            match_mode: MatchMode::Semantic,
         }
     }
 }

@@ -8,6 +8,6 @@ pub mod live;
 pub mod report;
 
 pub use catalog::{Control, CATALOG};
-pub use desired::{Desired, Endpoint, TopicChoice};
+pub use desired::{Desired, Endpoint, MatchMode, TopicChoice};
 pub use live::Snapshot;
 pub use report::{Action, Change, ControlResult, Finding, Operation, Report, Status};

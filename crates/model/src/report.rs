@@ -72,8 +72,10 @@ pub struct ControlResult {
     pub id: String,
     /// The control title.
     pub title: String,
-    /// The CIS id in the newest benchmark version.
+    /// The CIS id in the benchmark version audited against.
     pub cis_id: String,
+    /// The profile level in that version.
+    pub level: u8,
     /// The status.
     pub status: Status,
     /// Why, in order of the audit steps.
@@ -298,6 +300,8 @@ pub struct TrailResult {
 pub struct Report {
     /// [`SCHEMA_VERSION`].
     pub schema_version: u32,
+    /// The benchmark version audited against, such as `cis-7.0`.
+    pub benchmark: String,
     /// Every trail visible in the account, qualifying or not.
     pub trails: Vec<TrailResult>,
     /// Per-control results.

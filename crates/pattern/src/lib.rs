@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 pub use ast::{Condition, Expr, Pattern, Segment, Selector, Test, Value};
 pub use error::{Error, ErrorKind};
 pub use eval::{split_fields, wildcard, Compiled};
-pub use parse::{parse, parse_number, MAX_LENGTH, MAX_REGEXES, MAX_WILDCARDS};
+pub use parse::{parse, parse_number, precedence_traps, MAX_LENGTH, MAX_REGEXES, MAX_WILDCARDS};
 pub use print::{canonical, condition_text, explain, pretty, selector_text};
 
 /// Parses and compiles a pattern.

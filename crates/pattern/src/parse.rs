@@ -13,6 +13,32 @@ pub const MAX_REGEXES: usize = 2;
 
 /// Parses a filter pattern. Never panics, whatever the input.
 pub fn parse(text: &str) -> Result<Pattern, Error> {
+    parse_with_traps(text).map(|(pattern, _)| pattern)
+}
+
+/// The `&&` chains written without parentheses as one operand of a `||` (`A || B && C`): since
+/// `&&` binds tighter, their conditions apply only to that operand, which authors often do not
+/// intend. Returns each chain's text; empty for patterns that do not parse.
+pub fn precedence_traps(text: &str) -> Vec<String> {
+    match parse_with_traps(text) {
+        Ok((_, spans)) => {
+            let chars: Vec<char> = text.chars().collect();
+            spans
+                .into_iter()
+                .map(|(from, to)| {
+                    chars[from..to]
+                        .iter()
+                        .collect::<String>()
+                        .trim()
+                        .to_string()
+                })
+                .collect()
+        }
+        Err(_) => Vec::new(),
+    }
+}
+
+fn parse_with_traps(text: &str) -> Result<(Pattern, Vec<(usize, usize)>), Error> {
     let length = text.chars().count();
     if length > MAX_LENGTH {
         return Err(Error::new(
@@ -26,6 +52,7 @@ pub fn parse(text: &str) -> Result<Pattern, Error> {
         pos: 0,
         regexes: 0,
         wildcards: 0,
+        traps: Vec::new(),
     };
     p.skip_ws();
     let pattern = match p.peek() {
@@ -51,7 +78,7 @@ pub fn parse(text: &str) -> Result<Pattern, Error> {
     if p.pos < p.chars.len() {
         return Err(p.syntax("the end of the pattern"));
     }
-    Ok(pattern)
+    Ok((pattern, p.traps))
 }
 
 struct Parser {
@@ -59,6 +86,8 @@ struct Parser {
     pos: usize,
     regexes: usize,
     wildcards: usize,
+    /// Spans of unparenthesised `&&` chains that are operands of a `||`.
+    traps: Vec<(usize, usize)>,
 }
 
 /// Characters a bare JSON or space-delimited value stops at.
@@ -131,35 +160,49 @@ impl Parser {
     // ---- JSON patterns ----
 
     fn json_or(&mut self) -> Result<Expr, Error> {
-        let mut items = vec![self.json_and()?];
+        let mut chains = Vec::new();
+        let (first, span) = self.json_and()?;
+        chains.extend(span);
+        let mut items = vec![first];
         loop {
             self.skip_ws();
             if self.peek_str("||") {
                 self.pos += 2;
-                items.push(self.json_and()?);
+                let (item, span) = self.json_and()?;
+                chains.extend(span);
+                items.push(item);
             } else if self.peek() == Some('|') {
                 return Err(self.syntax("`||`"));
             } else {
                 break;
             }
         }
+        if items.len() > 1 {
+            self.traps.extend(chains);
+        }
         Ok(one_or(items, Expr::Or))
     }
 
-    fn json_and(&mut self) -> Result<Expr, Error> {
+    /// An `&&` chain, with its span when it has more than one operand.
+    fn json_and(&mut self) -> Result<(Expr, Option<(usize, usize)>), Error> {
+        self.skip_ws();
+        let start = self.pos;
         let mut items = vec![self.json_primary()?];
+        let mut end = self.pos;
         loop {
             self.skip_ws();
             if self.peek_str("&&") {
                 self.pos += 2;
                 items.push(self.json_primary()?);
+                end = self.pos;
             } else if self.peek() == Some('&') {
                 return Err(self.syntax("`&&`"));
             } else {
                 break;
             }
         }
-        Ok(one_or(items, Expr::And))
+        let span = (items.len() > 1).then_some((start, end));
+        Ok((one_or(items, Expr::And), span))
     }
 
     fn json_primary(&mut self) -> Result<Expr, Error> {

@@ -142,6 +142,17 @@ fn blocking_conditions_name_the_narrowing_clause() {
 }
 
 #[test]
+fn unparenthesised_and_chains_inside_or_are_reported() {
+    assert_eq!(
+        precedence_traps("{ $.a = 1 || $.b = 2 && $.c = 3 }"),
+        vec!["$.b = 2 && $.c = 3"]
+    );
+    assert!(precedence_traps("{ $.a = 1 || ($.b = 2 && $.c = 3) }").is_empty());
+    assert!(precedence_traps("{ ($.a = 1 || $.b = 2) && $.c = 3 }").is_empty());
+    assert!(precedence_traps("{ $.a = 1 && $.b = 2 }").is_empty());
+}
+
+#[test]
 fn event_names_are_the_exact_positive_ones() {
     let p = parse("{ ($.eventName = A) || ($.eventName = \"B\") || ($.eventName != C) || ($.eventName = D*) }").unwrap();
     assert_eq!(

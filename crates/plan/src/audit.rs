@@ -2,8 +2,9 @@
 //! chain (filter → alarm → topic → confirmed subscriber) gets on a qualifying trail's log group.
 
 use model::arn::{self, LogGroupRef};
+use model::catalog::Catches;
 use model::live::{Alarm, EventSelectors, MetricFilter, ReadError, Snapshot, Topic, Trail};
-use model::{Control, Finding};
+use model::{Control, Finding, MatchMode};
 use serde_json::Value;
 
 /// A trail judged against the CIS trail requirements.
@@ -260,16 +261,20 @@ impl Verdict {
 }
 
 /// Evaluates a filter pattern against the control's corpus.
-pub fn judge_filter(
-    control: &Control,
-    corpus: &[(&'static str, Value)],
-    filter: &MetricFilter,
-) -> Verdict {
+pub fn judge_filter(corpus: &[(&'static str, Value)], filter: &MetricFilter) -> Verdict {
     let compiled = match pattern::compile(&filter.pattern) {
         Ok(c) => c,
         Err(e) => {
             return Verdict {
-                missed: control.events.to_vec(),
+                missed: corpus
+                    .iter()
+                    .map(|(label, _)| *label)
+                    .fold(Vec::new(), |mut v, l| {
+                        if !v.contains(&l) {
+                            v.push(l);
+                        }
+                        v
+                    }),
                 caught: Vec::new(),
                 blocking: Vec::new(),
                 noise: (0, 0),
@@ -311,15 +316,23 @@ pub fn judge_filter(
     }
 }
 
+/// The event names a control's own patterns name.
+pub fn event_names(control: &Control) -> Vec<&'static str> {
+    match control.catches {
+        Catches::Calls { events, .. } => events.to_vec(),
+        Catches::SigninWithoutMfa | Catches::ConsoleAuthFailures => vec!["ConsoleLogin"],
+        Catches::Unauthorized | Catches::RootUsage => Vec::new(),
+    }
+}
+
 /// Filters that catch some of the control's events but not all: attempts that fall short.
 pub fn near_misses<'a>(
-    control: &Control,
     corpus: &[(&'static str, Value)],
     filters: &'a [MetricFilter],
 ) -> Vec<(&'a MetricFilter, Verdict)> {
     filters
         .iter()
-        .map(|f| (f, judge_filter(control, corpus, f)))
+        .map(|f| (f, judge_filter(corpus, f)))
         .filter(|(_, v)| !v.catches_all() && !v.caught.is_empty())
         .collect()
 }
@@ -332,11 +345,12 @@ pub fn attempts_at<'a>(
     corpus: &[(&'static str, Value)],
     filters: &'a [MetricFilter],
 ) -> Vec<(&'a MetricFilter, Verdict)> {
-    near_misses(control, corpus, filters)
+    near_misses(corpus, filters)
         .into_iter()
         .filter(|(_, v)| {
-            v.caught.len() * 2 >= control.events.len()
-                && v.named.iter().all(|e| control.events.contains(&e.as_str()))
+            let own = event_names(control);
+            v.caught.len() * 2 >= model::catalog::corpus_labels(control)
+                && v.named.iter().all(|e| own.contains(&e.as_str()))
         })
         .collect()
 }
@@ -379,11 +393,38 @@ pub fn explain_miss(filter: &MetricFilter, verdict: &Verdict) -> String {
     text
 }
 
+/// True when the filter's parsed pattern is one of the control's published variants, up to
+/// whitespace, quoting, operand order and redundant parentheses (`--match strict`).
+pub fn is_published_variant(control: &Control, filter: &MetricFilter) -> bool {
+    control
+        .variants
+        .iter()
+        .any(|v| pattern::equivalent(v, &filter.pattern))
+}
+
+/// Warnings about a filter's `&&`/`||` grouping that its author probably did not intend.
+fn precedence_findings(filter: &MetricFilter) -> Vec<Finding> {
+    pattern::precedence_traps(&filter.pattern)
+        .into_iter()
+        .map(|chain| {
+            Finding::new(
+                "precedence-trap",
+                format!(
+                    "in filter `{}`, `&&` binds tighter than `||`: `{chain}` is one alternative of the `||`, so its conditions do not apply to the others",
+                    filter.name
+                ),
+            )
+            .with_hint("`trailwatch pattern explain` shows the grouping; add parentheses if the conditions were meant for every alternative")
+        })
+        .collect()
+}
+
 /// Follows the chain for one control on one log group.
 pub fn check_chain<'a>(
     snapshot: &'a Snapshot,
     control: &Control,
     group: &LogGroupRef,
+    mode: MatchMode,
 ) -> ChainCheck<'a> {
     let Some(state) = snapshot.log_group(&group.region, &group.name) else {
         return ChainCheck::failed(ReadError {
@@ -414,11 +455,14 @@ pub fn check_chain<'a>(
     let corpus = model::catalog::corpus(control);
     let judged: Vec<(&MetricFilter, Verdict)> = filters
         .iter()
-        .map(|f| (f, judge_filter(control, &corpus, f)))
+        .map(|f| (f, judge_filter(&corpus, f)))
         .collect();
     let matching: Vec<&MetricFilter> = judged
         .iter()
-        .filter(|(_, v)| v.catches_all())
+        .filter(|(f, v)| match mode {
+            MatchMode::Semantic => v.catches_all(),
+            MatchMode::Strict => is_published_variant(control, f),
+        })
         .map(|(f, _)| *f)
         .collect();
     if matching.is_empty() {
@@ -429,14 +473,23 @@ pub fn check_chain<'a>(
                 group.name, group.region
             ),
         )];
-        for (near, verdict) in judged
-            .iter()
-            .filter(|(_, v)| !v.catches_all() && !v.caught.is_empty())
-        {
+        for (near, verdict) in judged.iter().filter(|(_, v)| !v.caught.is_empty()) {
+            if verdict.catches_all() {
+                // Only in strict mode: it catches everything but is not a published pattern.
+                findings.push(Finding::new(
+                    "filter-not-published",
+                    format!(
+                        "filter `{}` catches every event of the control but is not one of {}'s published patterns (`--match strict`)",
+                        near.name, control.benchmark
+                    ),
+                ));
+                continue;
+            }
             findings.push(Finding::new(
                 "filter-pattern-differs",
                 explain_miss(near, verdict),
             ));
+            findings.extend(precedence_findings(near));
         }
         return ChainCheck {
             stage: Stage::NoFilter,
@@ -494,6 +547,7 @@ pub fn check_chain<'a>(
     }
     let mut best = best.expect("at least one matching filter");
     if let Some(filter) = best.filter {
+        best.findings.extend(precedence_findings(filter));
         let verdict = judged
             .iter()
             .find(|(f, _)| std::ptr::eq(*f, filter))

@@ -47,7 +47,7 @@ struct Need<'a> {
 /// Plans the selected controls for one account.
 pub fn plan(
     snapshot: &Snapshot,
-    controls: &[&Control],
+    controls: &[Control],
     desired: &Desired,
 ) -> Result<Report, PlanError> {
     let account = snapshot.account_id.as_str();
@@ -66,7 +66,13 @@ pub fn plan(
                     None,
                 ));
             }
-            return Ok(report(Vec::new(), results, Vec::new(), Vec::new()));
+            return Ok(report(
+                controls,
+                Vec::new(),
+                results,
+                Vec::new(),
+                Vec::new(),
+            ));
         }
     };
     let checks = audit::check_trails(trails);
@@ -95,7 +101,7 @@ pub fn plan(
         .collect();
 
     for control in controls {
-        let (status, findings, chain, need) = judge(snapshot, control, &checks);
+        let (status, findings, chain, need) = judge(snapshot, control, &checks, desired);
         let index = results.len();
         results.push(result(account, control, status, findings, chain));
         if let Some((group, chain)) = need {
@@ -148,10 +154,17 @@ pub fn plan(
             &mut notes,
         )?;
     }
-    Ok(report(trail_results, results, builder.finish(), notes))
+    Ok(report(
+        controls,
+        trail_results,
+        results,
+        builder.finish(),
+        notes,
+    ))
 }
 
 fn report(
+    selected: &[Control],
     trails: Vec<TrailResult>,
     controls: Vec<ControlResult>,
     actions: Vec<Action>,
@@ -159,6 +172,11 @@ fn report(
 ) -> Report {
     Report {
         schema_version: SCHEMA_VERSION,
+        benchmark: selected
+            .first()
+            .map(|c| c.benchmark)
+            .unwrap_or(model::catalog::DEFAULT_BENCHMARK)
+            .to_string(),
         trails,
         controls,
         actions,
@@ -177,7 +195,8 @@ fn result(
         account_id: account.to_string(),
         id: control.id.to_string(),
         title: control.title.to_string(),
-        cis_id: control.cis_id().to_string(),
+        cis_id: control.cis_id.clone(),
+        level: control.level,
         status,
         findings,
         chain,
@@ -196,6 +215,7 @@ fn judge<'a>(
     snapshot: &'a Snapshot,
     control: &Control,
     checks: &[TrailCheck<'a>],
+    desired: &Desired,
 ) -> Judgement<'a> {
     let account = snapshot.account_id.as_str();
     if checks.is_empty() {
@@ -252,7 +272,7 @@ fn judge<'a>(
             .log_group
             .as_ref()
             .expect("qualifying trails have a group");
-        let chain = audit::check_chain(snapshot, control, group);
+        let chain = audit::check_chain(snapshot, control, group, desired.match_mode);
         if let Some(e) = &chain.error {
             error.get_or_insert(e.clone());
             continue;
@@ -906,8 +926,7 @@ fn plan_alarm(
             name,
             description: Some(format!(
                 "CIS {} {} (managed by trailwatch)",
-                control.cis_id(),
-                control.title
+                control.cis_id, control.title
             )),
             metric_name: metric.0.clone(),
             namespace: metric.1.clone(),
