@@ -123,8 +123,8 @@ fn block_on<F: std::future::Future>(f: F) -> F::Output {
         .block_on(f)
 }
 
-fn all_controls() -> Vec<&'static model::Control> {
-    model::CATALOG.iter().collect()
+fn all_controls() -> Vec<model::Control> {
+    model::catalog::select(model::catalog::DEFAULT_BENCHMARK, &[], None).unwrap()
 }
 
 #[test]
