@@ -118,6 +118,7 @@ fn trails(out: &mut String, report: &Report) {
 
 fn controls(out: &mut String, report: &Report) {
     let _ = writeln!(out, "{}", paint(BOLD, "Controls"));
+    let mut shown = std::collections::HashSet::new();
     for c in &report.controls {
         let _ = writeln!(
             out,
@@ -128,7 +129,8 @@ fn controls(out: &mut String, report: &Report) {
         );
         for f in &c.findings {
             let _ = writeln!(out, "      - {}", f.message);
-            if let Some(hint) = &f.hint {
+            // A hint shared by several controls (such as the topic's) is shown once.
+            if let Some(hint) = f.hint.as_ref().filter(|h| shown.insert(h.as_str())) {
                 let _ = writeln!(out, "        {} {hint}", paint(CYAN, "hint:"));
             }
         }
@@ -205,9 +207,11 @@ fn filter_detail(out: &mut String, before: Option<&FilterSpec>, after: &FilterSp
         "       metric: {}/{} (value {})",
         after.namespace, after.metric_name, after.metric_value
     );
-    let old = before
-        .map(|b| pretty_pattern(&b.pattern))
-        .unwrap_or_default();
+    let Some(before) = before else {
+        let _ = writeln!(out, "       pattern: {}", paint(GREEN, &after.pattern));
+        return;
+    };
+    let old = pretty_pattern(&before.pattern);
     let new = pretty_pattern(&after.pattern);
     let _ = writeln!(out, "       pattern (normalised, one clause per line):");
     let diff = TextDiff::from_lines(&old, &new);
