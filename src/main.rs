@@ -5,6 +5,7 @@ mod pattern_cmd;
 mod render;
 
 use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
@@ -29,8 +30,11 @@ enum Command {
     ///
     /// Exit status: 0 when every control is compliant and nothing is to be done, 2 when there
     /// are findings or actions, 1 on error.
-    Plan(PlanArgs),
+    Plan(PlanCmd),
     /// Make the planned changes, then read the account again and verify it.
+    ///
+    /// With a saved plan (`trailwatch apply FILE`), apply exactly that plan without prompting,
+    /// after checking that nothing it read or will touch changed since.
     ///
     /// Exit status: 0 when every action was applied and the account verified, 1 otherwise.
     Apply(ApplyArgs),
@@ -93,11 +97,23 @@ struct PlanArgs {
 
 #[derive(Args)]
 struct ApplyArgs {
+    /// A plan saved with `trailwatch plan --out FILE`.
+    #[arg(value_name = "PLAN_FILE")]
+    plan_file: Option<PathBuf>,
     #[command(flatten)]
     plan: PlanArgs,
     /// Apply without asking for confirmation (required when stdin is not a terminal).
     #[arg(long)]
     auto_approve: bool,
+}
+
+#[derive(Args)]
+struct PlanCmd {
+    #[command(flatten)]
+    args: PlanArgs,
+    /// Also save the plan to FILE, for `trailwatch apply FILE`.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -190,7 +206,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Plan(args) => plan(args).await,
+            Command::Plan(cmd) => plan(cmd).await,
             Command::Apply(args) => apply(args).await,
             Command::Controls { benchmark, json } => controls(&benchmark, json),
             Command::Pattern(command) => pattern_cmd::run(command),
@@ -225,9 +241,11 @@ fn init_logging(verbose: bool) {
 
 struct Planned {
     aws: aws::Aws,
+    account: String,
     controls: Vec<Control>,
     desired: Desired,
     report: Report,
+    fingerprints: std::collections::BTreeMap<String, String>,
 }
 
 async fn read_and_plan(args: &PlanArgs) -> Result<Planned> {
@@ -264,17 +282,25 @@ async fn read_and_plan(args: &PlanArgs) -> Result<Planned> {
     tracing::info!(account, region = aws.region(), "reading the account");
     let snapshot = aws.read_snapshot(&account).await;
     let report = plan::plan(&snapshot, &controls, &desired)?;
+    let fingerprints =
+        plan::fingerprint::fingerprints(&snapshot, &controls, &desired.namespace, &report);
     Ok(Planned {
         aws,
+        account,
         controls,
         desired,
         report,
+        fingerprints,
     })
 }
 
-async fn plan(args: PlanArgs) -> Result<u8> {
+async fn plan(cmd: PlanCmd) -> Result<u8> {
+    let args = cmd.args;
     let planned = read_and_plan(&args).await?;
     let report = &planned.report;
+    if let Some(path) = &cmd.out {
+        save_plan(path, &planned)?;
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(report)?);
     } else {
@@ -290,7 +316,34 @@ async fn plan(args: PlanArgs) -> Result<u8> {
     })
 }
 
+fn save_plan(path: &Path, planned: &Planned) -> Result<()> {
+    let file = model::planfile::PlanFile {
+        format: model::planfile::PLAN_FORMAT.into(),
+        version: model::planfile::PLAN_VERSION,
+        trailwatch_version: env!("CARGO_PKG_VERSION").into(),
+        account_id: planned.account.clone(),
+        region: planned.aws.region().to_string(),
+        benchmark: planned.report.benchmark.clone(),
+        control_ids: planned.controls.iter().map(|c| c.id.to_string()).collect(),
+        desired: planned.desired.clone(),
+        fingerprints: planned.fingerprints.clone(),
+        report: planned.report.clone(),
+    };
+    let text = serde_json::to_string_pretty(&file)?;
+    std::fs::write(path, text + "\n")
+        .with_context(|| format!("cannot write the plan to `{}`", path.display()))?;
+    eprintln!(
+        "Saved the plan to {}; apply exactly it with `trailwatch apply {}`",
+        path.display(),
+        path.display()
+    );
+    Ok(())
+}
+
 async fn apply(args: ApplyArgs) -> Result<u8> {
+    if let Some(path) = &args.plan_file {
+        return apply_saved(path, &args.plan).await;
+    }
     let json = args.plan.json;
     let planned = read_and_plan(&args.plan).await?;
     let region = planned.aws.region().to_string();
@@ -313,29 +366,104 @@ async fn apply(args: ApplyArgs) -> Result<u8> {
             render::plan(&planned.report, &region)
         )?;
     }
-    let outcomes = if planned.report.actions.is_empty() {
-        Vec::new()
-    } else {
-        if !args.auto_approve {
-            confirm()?;
-        }
-        apply::run(&planned.aws, &planned.report.actions).await
-    };
+    if !planned.report.actions.is_empty() && !args.auto_approve {
+        confirm()?;
+    }
+    execute(
+        &planned.aws,
+        &planned.controls,
+        &planned.desired,
+        &planned.report,
+        json,
+    )
+    .await
+}
+
+/// `trailwatch apply FILE`: refuse a plan for another account or a changed account; otherwise
+/// run exactly its actions.
+async fn apply_saved(path: &Path, args: &PlanArgs) -> Result<u8> {
+    let name = path.display();
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the plan file `{name}`"))?;
+    let file = model::planfile::PlanFile::parse(&text)
+        .map_err(|e| anyhow::anyhow!("cannot apply `{name}`: {e}"))?;
+    if !args.controls.is_empty()
+        || args.level.is_some()
+        || !args.notify.is_empty()
+        || args.topic_name.is_some()
+        || args.topic_arn.is_some()
+    {
+        bail!("a saved plan carries its own selection; drop --controls, --level, --notify, --topic-name and --topic-arn, or plan again with them");
+    }
+    let controls = model::catalog::select(&file.benchmark, &file.control_ids, None)
+        .map_err(|e| anyhow::anyhow!("cannot apply `{name}`: {e}"))?;
+    let aws = aws::Aws::connect(&aws::ConnectOptions {
+        region: Some(args.region.clone().unwrap_or_else(|| file.region.clone())),
+        profile: args.profile.clone(),
+        endpoint_url: args.endpoint_url.clone(),
+    })
+    .await?;
+    if aws.region() != file.region {
+        bail!(
+            "`{name}` lists trails in {} but --region is {}; drop --region",
+            file.region,
+            aws.region()
+        );
+    }
+    let account = aws.account_id().await?;
+    if account != file.account_id {
+        bail!(
+            "`{name}` is a plan for account {} but the credentials are for account {account}; use that account's credentials or plan again",
+            file.account_id
+        );
+    }
+    let snapshot = aws.read_snapshot(&account).await;
+    let now = plan::fingerprint::fingerprints(
+        &snapshot,
+        &controls,
+        &file.desired.namespace,
+        &file.report,
+    );
+    let changed = plan::fingerprint::changed(&file.fingerprints, &now);
+    if !changed.is_empty() {
+        bail!(
+            "the account changed since `{name}` was made ({}); nothing was written; run `trailwatch plan --out {name}` again",
+            changed.join(", ")
+        );
+    }
+    if !args.json {
+        write!(
+            anstream::stdout(),
+            "{}",
+            render::plan(&file.report, &file.region)
+        )?;
+    }
+    execute(&aws, &controls, &file.desired, &file.report, args.json).await
+}
+
+/// Runs a plan's actions, reads the account again, and reports the verified result.
+async fn execute(
+    aws: &aws::Aws,
+    controls: &[Control],
+    desired: &Desired,
+    report: &Report,
+    json: bool,
+) -> Result<u8> {
+    let outcomes = apply::run(aws, &report.actions).await;
     if !json && !outcomes.is_empty() {
         write!(
             anstream::stdout(),
             "{}",
-            render::outcomes(&planned.report.actions, &outcomes)
+            render::outcomes(&report.actions, &outcomes)
         )?;
     }
-
     // Read the account again and judge it.
     let after = if outcomes.is_empty() {
-        planned.report.clone()
+        report.clone()
     } else {
-        let account = planned.aws.account_id().await?;
-        let snapshot = planned.aws.read_snapshot(&account).await;
-        plan::plan(&snapshot, &planned.controls, &planned.desired)?
+        let account = aws.account_id().await?;
+        let snapshot = aws.read_snapshot(&account).await;
+        plan::plan(&snapshot, controls, desired)?
     };
     let verification = apply::verify(&outcomes, &after);
     if json {
@@ -344,10 +472,10 @@ async fn apply(args: ApplyArgs) -> Result<u8> {
             "benchmark": after.benchmark,
             "trails": after.trails,
             "controls": after.controls,
-            "actions": planned.report.actions,
+            "actions": report.actions,
             "outcomes": outcomes,
             "verification": verification,
-            "notes": planned.report.notes,
+            "notes": report.notes,
         });
         println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {

@@ -7,6 +7,7 @@ mod audit;
 mod benchmarks;
 mod cli;
 mod pattern;
+mod saved;
 mod support;
 
 use serde_json::{json, Value};

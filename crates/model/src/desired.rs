@@ -1,6 +1,6 @@
 //! The desired state: what a compliant set-up looks like, from the CIS remediation and the flags.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The namespace CIS uses for the metrics of its filters.
 pub const DEFAULT_NAMESPACE: &str = "CISBenchmark";
@@ -10,7 +10,7 @@ pub const DEFAULT_TOPIC_NAME: &str = "trailwatch-cis-alarms";
 pub const NAME_PREFIX: &str = "trailwatch-";
 
 /// Which SNS topic the alarms should notify.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "value", rename_all = "kebab-case")]
 pub enum TopicChoice {
     /// Reuse a topic with a confirmed subscriber that the alarms already notify; else the default
@@ -23,7 +23,7 @@ pub enum TopicChoice {
 }
 
 /// An endpoint to subscribe to the topic (`--notify PROTOCOL:ENDPOINT`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Endpoint {
     /// The SNS protocol, such as `email`.
     pub protocol: String,
@@ -88,7 +88,7 @@ impl std::str::FromStr for Endpoint {
 }
 
 /// The alarm settings CIS prescribes.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlarmDefaults {
     /// `Sum`.
     pub statistic: String,
@@ -118,7 +118,7 @@ impl Default for AlarmDefaults {
 }
 
 /// How a metric filter is judged against a control.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MatchMode {
     /// By what it matches: every event of the control's corpus (the default).
@@ -129,7 +129,7 @@ pub enum MatchMode {
 }
 
 /// Everything the planner needs besides the live state.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Desired {
     /// The namespace of new metrics.
     pub namespace: String,

@@ -5,6 +5,7 @@ pub mod arn;
 pub mod catalog;
 pub mod desired;
 pub mod live;
+pub mod planfile;
 pub mod report;
 
 pub use catalog::{Control, CATALOG};

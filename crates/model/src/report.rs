@@ -3,13 +3,13 @@
 //! This is plain data: `apply` executes [`Action`]s without making choices, and the CLI renders
 //! a [`Report`] as text or as the JSON document described in `docs/json.md`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The version of the JSON document; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Whether a control holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Some qualifying trail's whole chain holds.
@@ -35,7 +35,7 @@ impl Status {
 }
 
 /// Why a control does not hold, or a remark on how it holds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// A stable code, listed in `docs/json.md`.
     pub code: String,
@@ -64,7 +64,7 @@ impl Finding {
 }
 
 /// The audit result of one control in one account.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ControlResult {
     /// The account audited.
     pub account_id: String,
@@ -86,7 +86,7 @@ pub struct ControlResult {
 }
 
 /// The resources that make up (or will make up) a control's chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Chain {
     /// The trail ARN.
     pub trail: String,
@@ -106,7 +106,7 @@ pub struct Chain {
 }
 
 /// Whether an action creates a resource or changes an existing one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Change {
     /// A new resource.
@@ -116,7 +116,7 @@ pub enum Change {
 }
 
 /// A metric filter as `PutMetricFilter` writes it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FilterSpec {
     /// The log group.
     pub log_group: String,
@@ -136,7 +136,7 @@ pub struct FilterSpec {
 }
 
 /// A topic as `CreateTopic` makes it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TopicSpec {
     /// The topic name.
     pub name: String,
@@ -145,7 +145,7 @@ pub struct TopicSpec {
 }
 
 /// A subscription as `Subscribe` makes it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubscriptionSpec {
     /// The topic ARN.
     pub topic_arn: String,
@@ -156,7 +156,7 @@ pub struct SubscriptionSpec {
 }
 
 /// A metric alarm as `PutMetricAlarm` writes it: every setting, so an update keeps the rest.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlarmSpec {
     /// The alarm name.
     pub name: String,
@@ -191,7 +191,7 @@ pub struct AlarmSpec {
 }
 
 /// The call an action makes, with the resource before and after.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "kebab-case")]
 #[allow(clippy::large_enum_variant)] // a plan holds a handful of actions; boxing buys nothing
 pub enum Operation {
@@ -254,7 +254,7 @@ impl Operation {
 }
 
 /// One planned call.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Action {
     /// 1-based position in the plan; also the order of execution.
     pub number: usize,
@@ -276,7 +276,7 @@ pub struct Action {
 }
 
 /// One trail judged against the CIS trail requirements.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrailResult {
     /// The account audited.
     pub account_id: String,
@@ -296,7 +296,7 @@ pub struct TrailResult {
 }
 
 /// The whole result of `plan`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     /// [`SCHEMA_VERSION`].
     pub schema_version: u32,

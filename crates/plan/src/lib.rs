@@ -4,6 +4,7 @@
 //! Pure and synchronous: it reads a [`Snapshot`] and returns a [`Report`]; it does no I/O.
 
 pub mod audit;
+pub mod fingerprint;
 
 use std::collections::{BTreeMap, BTreeSet};
 

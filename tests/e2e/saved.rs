@@ -1,0 +1,163 @@
+//! Saved plans: `plan --out FILE` then `apply FILE` applies exactly that plan without prompting,
+//! and refuses, writing nothing, when the account changed, the file is for another account, or
+//! the file is not a usable plan.
+
+use serde_json::{json, Value};
+
+use crate::support::{actions, Account};
+use crate::{compliant, trail_only, PAIR};
+
+fn save(acct: &Account, extra: &[&str]) -> std::path::PathBuf {
+    let path = acct.path().join("plan.json");
+    let mut args = vec!["plan", "--controls", PAIR, "--out", path.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let (code, _, stderr) = acct.run(&args);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("Saved the plan to"), "{stderr}");
+    path
+}
+
+/// Applies a saved plan with stdin on a pipe and no --auto-approve: it must not prompt.
+fn apply_file(acct: &Account, path: &std::path::Path) -> (i32, String, String) {
+    let out = acct
+        .trailwatch()
+        .args(["apply", path.to_str().unwrap()])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_saved_plan_is_applied_exactly_and_without_a_prompt() {
+    let acct = Account::new();
+    acct.build(&trail_only());
+    let path = save(&acct, &["--notify", "email:sec@example.com"]);
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(saved["format"], "trailwatch-plan");
+    assert_eq!(saved["version"], 1);
+    assert_eq!(saved["account_id"], acct.id.as_str());
+    assert!(saved["fingerprints"]["trails"].is_string());
+    assert!(saved["fingerprints"]["filters:us-east-1:cloudtrail/main"].is_string());
+    assert_eq!(
+        saved["fingerprints"]["alarm:us-east-1:trailwatch-iam-policy-changes"],
+        "absent"
+    );
+
+    let (code, stdout, stderr) = apply_file(&acct, &path);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(stdout.contains("Apply complete"), "{stdout}");
+    assert!(!stderr.contains("confirm"), "{stderr}");
+    let (code, doc) = acct.json(&["plan", "--controls", PAIR]);
+    assert_eq!(code, 0, "{doc:#}");
+
+    // The same file again is stale: what it planned to create now exists.
+    let before = acct.dump(&[]);
+    let (code, _, stderr) = apply_file(&acct, &path);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("the account changed since"), "{stderr}");
+    assert_eq!(acct.dump(&[]), before);
+}
+
+#[test]
+fn a_saved_plan_is_refused_when_the_account_changed_and_nothing_is_written() {
+    let acct = Account::new();
+    let mut spec = compliant();
+    spec["alarms"][0]["actions_enabled"] = json!(false);
+    acct.build(&spec);
+    let path = save(&acct, &[]);
+    // Someone adds a filter to the trail's log group between plan and apply.
+    acct.build(&json!({
+        "filters": [{"log_group": "cloudtrail/main", "name": "extra", "pattern": "{ $.eventName = X }", "metric": "X"}],
+    }));
+    let before = acct.dump(&[]);
+    let (code, stdout, stderr) = apply_file(&acct, &path);
+    assert_eq!(code, 1, "{stdout}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("the account changed since"), "{stderr}");
+    assert!(
+        stderr.contains("filters:us-east-1:cloudtrail/main"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("nothing was written; run `trailwatch plan --out"),
+        "{stderr}"
+    );
+    assert_eq!(acct.dump(&[]), before);
+}
+
+#[test]
+fn a_plan_for_another_account_or_a_bad_file_is_refused() {
+    let a = Account::new();
+    a.build(&trail_only());
+    let path = save(&a, &[]);
+    let b = Account::new();
+    b.build(&trail_only());
+    let before = b.dump(&[]);
+    let (code, _, stderr) = apply_file(&b, &path);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains(&format!(
+            "is a plan for account {} but the credentials are for account {}",
+            a.id, b.id
+        )),
+        "{stderr}"
+    );
+    assert_eq!(b.dump(&[]), before);
+
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut doc: Value = serde_json::from_str(&text).unwrap();
+    doc["version"] = json!(99);
+    let cases: Vec<(String, &str)> = vec![
+        (
+            doc.to_string(),
+            "version 99 plan file and this trailwatch reads version 1",
+        ),
+        (text[..text.len() / 2].to_string(), "not JSON"),
+        ("{}".into(), "it is not a trailwatch plan file"),
+        (
+            text.replace("\"actions\": [", "\"actions\": [42, "),
+            "it is damaged",
+        ),
+    ];
+    for (content, expected) in cases {
+        let bad = a.path().join("bad.json");
+        std::fs::write(&bad, content).unwrap();
+        let before = a.dump(&[]);
+        let (code, _, stderr) = apply_file(&a, &bad);
+        assert_eq!(code, 1, "{expected}");
+        assert!(
+            stderr.contains(expected),
+            "expected `{expected}` in {stderr}"
+        );
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        assert_eq!(a.dump(&[]), before);
+    }
+    let (code, _, stderr) = apply_file(&a, &a.path().join("missing.json"));
+    assert_eq!(code, 1);
+    assert!(stderr.contains("cannot read the plan file"), "{stderr}");
+    let out = a
+        .trailwatch()
+        .args([
+            "apply",
+            path.to_str().unwrap(),
+            "--controls",
+            "iam-policy-changes",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("a saved plan carries its own selection"));
+    // The good plan still applies.
+    assert_eq!(
+        apply_file(&a, &path).0,
+        1,
+        "no subscriber was planned, so apply reports it"
+    );
+    let (_, doc) = a.json(&["plan", "--controls", PAIR]);
+    assert!(!actions(&doc).contains(&"put-metric-filter"), "{doc:#}");
+}
