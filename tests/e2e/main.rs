@@ -6,6 +6,7 @@ mod apply;
 mod audit;
 mod benchmarks;
 mod cli;
+mod faults;
 mod pattern;
 mod saved;
 mod support;

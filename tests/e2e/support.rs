@@ -34,32 +34,78 @@ pub fn python() -> PathBuf {
     venv
 }
 
+/// Starts one of the Python test servers and returns it with its address.
+fn spawn(script: &str, args: &[&str]) -> (Child, ChildStdin, String) {
+    let mut child = Command::new(python())
+        .arg(root().join("tests/support").join(script))
+        .args(args)
+        .arg("--exit-on-stdin-eof")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {script}: {e}"));
+    let stdin = child.stdin.take().expect("server stdin");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("server stdout"))
+        .read_line(&mut line)
+        .expect("read the server's address");
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected output from {script}: {line:?}"))
+        .to_string();
+    (child, stdin, url)
+}
+
 fn server() -> &'static Server {
     static SERVER: OnceLock<Server> = OnceLock::new();
     SERVER.get_or_init(|| {
-        let mut child = Command::new(python())
-            .arg(root().join("tests/support/moto_server.py"))
-            .arg("--exit-on-stdin-eof")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the local AWS API server");
-        let stdin = child.stdin.take().expect("server stdin");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("server stdout"))
-            .read_line(&mut line)
-            .expect("read the server's address");
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected server output: {line:?}"))
-            .to_string();
+        let (child, stdin, url) = spawn("moto_server.py", &[]);
         Server {
             url,
             _child: Mutex::new((child, stdin)),
         }
     })
+}
+
+/// A fault-injecting proxy in front of the shared server (tests/support/fault_proxy.py): the
+/// first `times` calls of `operation` fail with `error`; it stops when dropped.
+pub struct FaultProxy {
+    pub url: String,
+    child: Child,
+    _stdin: ChildStdin,
+}
+
+impl FaultProxy {
+    pub fn new(operation: &str, times: usize, error: &str) -> FaultProxy {
+        let times = times.to_string();
+        let (child, stdin, url) = spawn(
+            "fault_proxy.py",
+            &[
+                "--upstream",
+                endpoint(),
+                "--fail",
+                operation,
+                "--times",
+                &times,
+                "--error",
+                error,
+            ],
+        );
+        FaultProxy {
+            url,
+            child,
+            _stdin: stdin,
+        }
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// The endpoint of the shared local server.
@@ -164,6 +210,13 @@ impl Account {
         let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("trailwatch"));
         self.configure(&mut cmd);
         assert_cmd::Command::from_std(cmd)
+    }
+
+    /// `trailwatch` for this account, with every call going through `proxy`.
+    pub fn trailwatch_via(&self, proxy: &FaultProxy) -> assert_cmd::Command {
+        let mut cmd = self.trailwatch();
+        cmd.env("AWS_ENDPOINT_URL", &proxy.url);
+        cmd
     }
 
     /// Runs `trailwatch ARGS --json` and returns (exit code, document).

@@ -1,0 +1,167 @@
+//! Apply under faults, through a fault-injecting proxy in front of the local server: a failure
+//! at any single step is reported, dependants are skipped, independent actions still run, and
+//! running apply again converges.
+
+use serde_json::Value;
+
+use crate::support::{actions, Account, FaultProxy};
+use crate::{trail_only, PAIR};
+
+fn outcomes(doc: &Value) -> Vec<(String, String)> {
+    doc["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["action"].as_str().unwrap().to_string(),
+                o["result"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_failure_at_each_step_is_reported_and_the_next_apply_converges() {
+    for (operation, failed_action) in [
+        ("PutMetricFilter", "put-metric-filter"),
+        ("CreateTopic", "create-topic"),
+        ("Subscribe", "subscribe"),
+        ("PutMetricAlarm", "put-metric-alarm"),
+    ] {
+        let acct = Account::new();
+        acct.build(&trail_only());
+        let proxy = FaultProxy::new(operation, 1, "AccessDenied");
+        let out = acct
+            .trailwatch_via(&proxy)
+            .args([
+                "apply",
+                "--controls",
+                PAIR,
+                "--auto-approve",
+                "--notify",
+                "email:sec@example.com",
+                "--json",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{operation}");
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let results = outcomes(&doc);
+        let failed: Vec<&(String, String)> =
+            results.iter().filter(|(_, r)| r == "failed").collect();
+        assert_eq!(failed.len(), 1, "{operation}: {results:?}");
+        assert_eq!(failed[0].0, failed_action, "{operation}");
+        let error = doc["outcomes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["result"] == "failed")
+            .unwrap()["error"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            error.contains("was denied") && error.contains("grant `"),
+            "{operation}: {error}"
+        );
+        match operation {
+            // The first filter's alarm cannot run; the other control's filter and alarm still do.
+            "PutMetricFilter" => {
+                assert_eq!(
+                    results.iter().filter(|(_, r)| r == "skipped").count(),
+                    1,
+                    "{results:?}"
+                );
+                assert_eq!(
+                    results
+                        .iter()
+                        .filter(|(a, r)| a == "put-metric-alarm" && r == "applied")
+                        .count(),
+                    1
+                );
+            }
+            // Without the topic, nothing that notifies it runs: the subscription and both alarms.
+            "CreateTopic" => {
+                assert_eq!(
+                    results.iter().filter(|(_, r)| r == "skipped").count(),
+                    3,
+                    "{results:?}"
+                );
+                assert_eq!(
+                    results
+                        .iter()
+                        .filter(|(a, r)| a == "put-metric-filter" && r == "applied")
+                        .count(),
+                    2
+                );
+            }
+            _ => assert!(results.iter().all(|(_, r)| r != "skipped"), "{results:?}"),
+        }
+        drop(proxy);
+
+        // Without the fault, apply finishes the job and the account complies.
+        let (code, doc) = acct.json(&[
+            "apply",
+            "--controls",
+            PAIR,
+            "--auto-approve",
+            "--notify",
+            "email:sec@example.com",
+        ]);
+        assert_eq!(code, 0, "{operation}: {doc:#}");
+        assert!(!actions(&doc).is_empty(), "{operation}");
+        let (code, doc) = acct.json(&["plan", "--controls", PAIR]);
+        assert_eq!(code, 0, "{operation}: {doc:#}");
+    }
+}
+
+#[test]
+fn throttling_is_retried_and_succeeds() {
+    let acct = Account::new();
+    acct.build(&trail_only());
+    // Two throttled attempts, then the call goes through: the SDK's retries absorb it.
+    let proxy = FaultProxy::new("PutMetricAlarm", 2, "Throttling");
+    let out = acct
+        .trailwatch_via(&proxy)
+        .args([
+            "apply",
+            "--controls",
+            PAIR,
+            "--auto-approve",
+            "--notify",
+            "email:sec@example.com",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{doc:#}");
+    assert!(outcomes(&doc).iter().all(|(_, r)| r == "applied"));
+}
+
+#[test]
+fn a_denied_read_is_reported_as_an_error_naming_the_action() {
+    let acct = Account::new();
+    acct.build(&trail_only());
+    let proxy = FaultProxy::new("DescribeMetricFilters", 1, "AccessDenied");
+    let out = acct
+        .trailwatch_via(&proxy)
+        .args(["plan", "--controls", PAIR, "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for c in doc["controls"].as_array().unwrap() {
+        assert_eq!(c["status"], "error", "{c:#}");
+        assert!(c["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("logs:DescribeMetricFilters"));
+        assert_eq!(
+            c["findings"][0]["hint"],
+            "grant `logs:DescribeMetricFilters` to the identity trailwatch runs as"
+        );
+    }
+    assert!(actions(&doc).is_empty());
+}

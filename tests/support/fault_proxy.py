@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""A fault-injecting HTTP proxy in front of the local AWS API server, for trailwatch's tests.
+
+    fault_proxy.py --upstream http://127.0.0.1:PORT --fail PutMetricAlarm [--times 1]
+                   [--error AccessDenied|Throttling|InternalFailure] [--exit-on-stdin-eof]
+
+Forwards every request to the upstream server, except the first --times requests of the named
+operation, which get the chosen error in the operation's own protocol (AWS JSON for CloudWatch
+Logs, XML for SNS and STS, Smithy RPC v2 CBOR for CloudWatch), as AWS would send it. Prints
+`listening on http://127.0.0.1:PORT` once ready. Loopback only.
+"""
+
+import argparse
+import http.client
+import os
+import sys
+import threading
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import cbor2
+
+ERRORS = {
+    # name: (status, JSON/CBOR __type, query Code, message)
+    "AccessDenied": (400, "AccessDeniedException", "AuthorizationError", "User is not authorized to perform this action"),
+    "Throttling": (400, "ThrottlingException", "Throttling", "Rate exceeded"),
+    "InternalFailure": (500, "InternalFailure", "InternalFailure", "An internal error occurred"),
+}
+
+
+def operation_of(path, headers, body):
+    target = headers.get("X-Amz-Target", "")
+    if target:
+        return target.rsplit(".", 1)[-1]
+    if "/operation/" in path:
+        return path.rsplit("/operation/", 1)[-1]
+    if body:
+        params = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
+        if "Action" in params:
+            return params["Action"][0]
+    return ""
+
+
+class State:
+    def __init__(self, operation, times, error):
+        self.operation = operation
+        self.remaining = times
+        self.error = error
+        self.lock = threading.Lock()
+
+    def should_fail(self, operation):
+        with self.lock:
+            if operation == self.operation and self.remaining > 0:
+                self.remaining -= 1
+                return True
+            return False
+
+
+def make_handler(upstream, state):
+    target = urllib.parse.urlsplit(upstream)
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def do_POST(self):
+            self.forward()
+
+        def do_GET(self):
+            self.forward()
+
+        def forward(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            operation = operation_of(self.path, self.headers, body)
+            if state.should_fail(operation):
+                return self.fail()
+            conn = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
+            headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+            headers["Host"] = target.netloc
+            conn.request(self.command, self.path, body=body, headers=headers)
+            response = conn.getresponse()
+            data = response.read()
+            self.send_response(response.status)
+            for k, v in response.getheaders():
+                if k.lower() not in ("transfer-encoding", "connection", "content-length"):
+                    self.send_header(k, v)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            conn.close()
+
+        def fail(self):
+            status, json_type, query_code, message = ERRORS[state.error]
+            if "/operation/" in self.path:
+                data = cbor2.dumps({"__type": json_type, "message": message})
+                content_type = "application/cbor"
+            elif self.headers.get("X-Amz-Target"):
+                data = ('{"__type": "%s", "message": "%s"}' % (json_type, message)).encode()
+                content_type = "application/x-amz-json-1.1"
+            else:
+                data = (
+                    "<ErrorResponse><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message>"
+                    "</Error><RequestId>fault-proxy</RequestId></ErrorResponse>" % (query_code, message)
+                ).encode()
+                content_type = "text/xml"
+                status = 403 if state.error == "AccessDenied" else status
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            if "/operation/" in self.path:
+                self.send_header("smithy-protocol", "rpc-v2-cbor")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    return Handler
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--upstream", required=True)
+    parser.add_argument("--fail", required=True, help="the operation to fail, such as PutMetricAlarm")
+    parser.add_argument("--times", type=int, default=1)
+    parser.add_argument("--error", choices=sorted(ERRORS), default="AccessDenied")
+    parser.add_argument("--exit-on-stdin-eof", action="store_true")
+    args = parser.parse_args()
+    state = State(args.fail, args.times, args.error)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(args.upstream, state))
+    if args.exit_on_stdin_eof:
+
+        def watch_stdin():
+            sys.stdin.read()
+            os._exit(0)
+
+        threading.Thread(target=watch_stdin, daemon=True).start()
+    print(f"listening on http://127.0.0.1:{server.server_port}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
