@@ -68,6 +68,10 @@ struct PlanArgs {
     /// version's published patterns, up to formatting and operand order).
     #[arg(long = "match", value_enum, default_value = "semantic")]
     match_mode: Match,
+    /// Take over an alarm that has the name the plan wants but was not created by trailwatch
+    /// (without it, the plan picks a distinct name and leaves that alarm alone).
+    #[arg(long)]
+    adopt: bool,
     /// The region to list trails in (default: from the AWS configuration).
     #[arg(long, value_name = "REGION")]
     region: Option<String>,
@@ -266,6 +270,7 @@ async fn read_and_plan(args: &PlanArgs) -> Result<Planned> {
             _ => TopicChoice::Auto,
         },
         notify: args.notify.clone(),
+        adopt: args.adopt,
         match_mode: match args.match_mode {
             Match::Semantic => MatchMode::Semantic,
             Match::Strict => MatchMode::Strict,
@@ -392,8 +397,9 @@ async fn apply_saved(path: &Path, args: &PlanArgs) -> Result<u8> {
         || !args.notify.is_empty()
         || args.topic_name.is_some()
         || args.topic_arn.is_some()
+        || args.adopt
     {
-        bail!("a saved plan carries its own selection; drop --controls, --level, --notify, --topic-name and --topic-arn, or plan again with them");
+        bail!("a saved plan carries its own selection; drop --controls, --level, --notify, --topic-name, --topic-arn and --adopt, or plan again with them");
     }
     let controls = model::catalog::select(&file.benchmark, &file.control_ids, None)
         .map_err(|e| anyhow::anyhow!("cannot apply `{name}`: {e}"))?;

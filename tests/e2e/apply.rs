@@ -267,3 +267,46 @@ fn on_a_terminal_apply_asks_and_only_yes_applies() {
     assert!(screen.contains("Apply complete"), "{screen}");
     assert_ne!(acct.dump(&[]), before);
 }
+
+#[test]
+fn a_foreign_alarm_with_the_wanted_name_is_left_alone_unless_adopted() {
+    let acct = Account::new();
+    let mut spec = compliant();
+    spec["alarms"][0]["name"] = json!("trailwatch-iam-policy-changes");
+    spec["alarms"][0]["metric"] = json!("SomethingElse");
+    spec["alarms"][0]["ok_actions"] =
+        json!([format!("arn:aws:sns:us-east-1:{}:security-alerts", acct.id)]);
+    acct.build(&spec);
+    let (code, doc) = apply(&acct, &[]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert!(doc["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n.as_str().unwrap().contains("--adopt")));
+    let dump = acct.dump(&[]);
+    let theirs = named(entries(&dump, "alarms"), "trailwatch-iam-policy-changes")[0];
+    assert_eq!(theirs["metric"], "SomethingElse", "left alone");
+    assert_eq!(
+        named(entries(&dump, "alarms"), "trailwatch-iam-policy-changes-2")[0]["metric"],
+        "IAMPolicyChanges"
+    );
+
+    let acct = Account::new();
+    let mut spec = compliant();
+    spec["alarms"][0]["name"] = json!("trailwatch-iam-policy-changes");
+    spec["alarms"][0]["metric"] = json!("SomethingElse");
+    spec["alarms"][0]["ok_actions"] =
+        json!([format!("arn:aws:sns:us-east-1:{}:security-alerts", acct.id)]);
+    acct.build(&spec);
+    let (code, doc) = apply(&acct, &["--adopt"]);
+    assert_eq!(code, 0, "{doc:#}");
+    let dump = acct.dump(&[]);
+    let adopted = named(entries(&dump, "alarms"), "trailwatch-iam-policy-changes")[0];
+    assert_eq!(adopted["metric"], "IAMPolicyChanges");
+    assert_eq!(
+        adopted["ok_actions"],
+        json!([format!("arn:aws:sns:us-east-1:{}:security-alerts", acct.id)])
+    );
+    assert!(named(entries(&dump, "alarms"), "trailwatch-iam-policy-changes-2").is_empty());
+}

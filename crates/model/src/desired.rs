@@ -141,6 +141,9 @@ pub struct Desired {
     pub alarm: AlarmDefaults,
     /// How filters are judged.
     pub match_mode: MatchMode,
+    /// Take over a resource trailwatch did not create when it has the name the plan wants.
+    #[serde(default)]
+    pub adopt: bool,
 }
 
 impl Default for Desired {
@@ -151,6 +154,7 @@ impl Default for Desired {
             notify: Vec::new(),
             alarm: AlarmDefaults::default(),
             match_mode: MatchMode::Semantic,
+            adopt: false,
         }
     }
 }

@@ -32,6 +32,9 @@ impl std::fmt::Display for PlanError {
 
 impl std::error::Error for PlanError {}
 
+/// Marks the alarms trailwatch creates (in their description), so it knows which it may change.
+pub const MANAGED_MARKER: &str = "(managed by trailwatch)";
+
 /// The name trailwatch gives the filter and the alarm it creates for a control.
 pub fn resource_name(control: &Control) -> String {
     format!("{NAME_PREFIX}{}", control.id)
@@ -596,7 +599,7 @@ fn plan_region(
             chain.alarm = existing.map(|a| a.name.clone());
         } else {
             let key = (metric.name.clone(), metric.namespace.clone());
-            let (spec, before, reason) = plan_alarm(
+            let (spec, before, reason, note) = plan_alarm(
                 desired,
                 need.control,
                 &key,
@@ -606,6 +609,7 @@ fn plan_region(
                 builder,
                 region,
             );
+            notes.extend(note);
             chain.alarm = Some(spec.name.clone());
             let change = if before.is_some() {
                 Change::Update
@@ -875,7 +879,7 @@ fn plan_alarm(
     topic_arn: &str,
     builder: &mut Builder,
     region: &str,
-) -> (AlarmSpec, Option<AlarmSpec>, String) {
+) -> (AlarmSpec, Option<AlarmSpec>, String, Option<String>) {
     if let Some(alarm) = existing.filter(|a| {
         !builder
             .claimed_alarms
@@ -905,9 +909,71 @@ fn plan_alarm(
                 alarm.name,
                 why.join(" and ")
             ),
+            None,
         );
     }
     let ours = resource_name(control);
+    let d = &desired.alarm;
+    let fresh = |name: String,
+                 alarm_actions: Vec<String>,
+                 ok: Vec<String>,
+                 insufficient: Vec<String>| AlarmSpec {
+        name,
+        description: Some(format!(
+            "CIS {} {} {MANAGED_MARKER}",
+            control.cis_id, control.title
+        )),
+        metric_name: metric.0.clone(),
+        namespace: metric.1.clone(),
+        statistic: d.statistic.clone(),
+        period: d.period,
+        evaluation_periods: d.evaluation_periods,
+        threshold: d.threshold,
+        comparison_operator: d.comparison_operator.clone(),
+        treat_missing_data: Some(d.treat_missing_data.clone()),
+        actions_enabled: true,
+        alarm_actions,
+        ok_actions: ok,
+        insufficient_data_actions: insufficient,
+    };
+    let mut note = None;
+    let taken = alarms.iter().find(|a| {
+        a.name == ours
+            && !builder
+                .claimed_alarms
+                .contains(&(region.to_string(), a.name.clone()))
+    });
+    if let Some(other) = taken {
+        let managed = other
+            .description
+            .as_deref()
+            .is_some_and(|d| d.contains(MANAGED_MARKER));
+        if managed || desired.adopt {
+            builder
+                .claimed_alarms
+                .insert((region.to_string(), other.name.clone()));
+            let before = alarm_spec(other, metric);
+            let mut actions = before.alarm_actions.clone();
+            if !actions.iter().any(|a| a == topic_arn) {
+                actions.push(topic_arn.to_string());
+            }
+            let after = fresh(
+                ours.clone(),
+                actions,
+                before.ok_actions.clone(),
+                before.insufficient_data_actions.clone(),
+            );
+            let reason = if managed {
+                format!("trailwatch's alarm `{ours}` watches another metric; the update points it at `{}` and keeps its other actions", metric.0)
+            } else {
+                format!("alarm `{ours}` was not created by trailwatch; --adopt takes it over for this control, keeping its other actions")
+            };
+            return (after, Some(before), reason, None);
+        }
+        note = Some(format!(
+            "alarm `{ours}` in {region} watches another metric and was not created by trailwatch: it is left alone and the new alarm gets a distinct name (pass --adopt to take `{ours}` over instead)"
+        ));
+    }
     let mut name = ours.clone();
     let mut n = 2;
     while alarms.iter().any(|a| a.name == name)
@@ -921,32 +987,14 @@ fn plan_alarm(
     builder
         .claimed_alarms
         .insert((region.to_string(), name.clone()));
-    let d = &desired.alarm;
     (
-        AlarmSpec {
-            name,
-            description: Some(format!(
-                "CIS {} {} (managed by trailwatch)",
-                control.cis_id, control.title
-            )),
-            metric_name: metric.0.clone(),
-            namespace: metric.1.clone(),
-            statistic: d.statistic.clone(),
-            period: d.period,
-            evaluation_periods: d.evaluation_periods,
-            threshold: d.threshold,
-            comparison_operator: d.comparison_operator.clone(),
-            treat_missing_data: Some(d.treat_missing_data.clone()),
-            actions_enabled: true,
-            alarm_actions: vec![topic_arn.to_string()],
-            ok_actions: Vec::new(),
-            insufficient_data_actions: Vec::new(),
-        },
+        fresh(name, vec![topic_arn.to_string()], Vec::new(), Vec::new()),
         None,
         format!(
             "no alarm watches metric `{}` in namespace `{}`",
             metric.0, metric.1
         ),
+        note,
     )
 }
 
