@@ -310,3 +310,62 @@ fn a_foreign_alarm_with_the_wanted_name_is_left_alone_unless_adopted() {
     );
     assert!(named(entries(&dump, "alarms"), "trailwatch-iam-policy-changes-2").is_empty());
 }
+
+#[test]
+fn a_created_topic_lets_only_the_accounts_alarms_publish() {
+    let acct = Account::new();
+    acct.build(&trail_only());
+    assert_eq!(apply(&acct, NOTIFY).0, 0);
+    let dump = acct.dump(&[]);
+    let statements = dump["us-east-1"]["topics"][0]["policy"]["Statement"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let cloudwatch = statements
+        .iter()
+        .find(|s| s["Principal"]["Service"] == "cloudwatch.amazonaws.com")
+        .unwrap_or_else(|| panic!("{statements:#?}"));
+    assert_eq!(cloudwatch["Action"], "sns:Publish");
+    assert_eq!(
+        cloudwatch["Condition"]["ArnLike"]["aws:SourceArn"],
+        format!("arn:aws:cloudwatch:us-east-1:{}:alarm:*", acct.id)
+    );
+}
+
+#[test]
+fn a_topic_that_cannot_deliver_is_reported_and_not_changed() {
+    let acct = Account::new();
+    let mut spec = compliant();
+    spec["topics"][0]["policy"] = json!({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow",
+        "Principal": {"AWS": format!("arn:aws:iam::{}:root", acct.id)},
+        "Action": "sns:Publish",
+        "Resource": format!("arn:aws:sns:us-east-1:{}:security-alerts", acct.id)
+    }]});
+    acct.build(&spec);
+    let before = acct.dump(&[]);
+    let (code, doc) = acct.json(&[
+        "plan",
+        "--controls",
+        PAIR,
+        "--notify",
+        "email:sec@example.com",
+    ]);
+    assert_eq!(code, 2);
+    assert_eq!(codes(&doc, IAM)[0], "topic-policy-blocks-cloudwatch");
+    // A new topic is planned; the existing topic's policy is never touched.
+    assert!(actions(&doc).contains(&"create-topic"), "{doc:#}");
+    let (code, doc) = apply(&acct, NOTIFY);
+    assert_eq!(code, 0, "{doc:#}");
+    let after = acct.dump(&[]);
+    let original = |d: &Value| {
+        d["us-east-1"]["topics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["arn"].as_str().unwrap().ends_with(":security-alerts"))
+            .unwrap()["policy"]
+            .clone()
+    };
+    assert_eq!(original(&after), original(&before));
+}

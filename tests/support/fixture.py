@@ -13,7 +13,8 @@ The spec is JSON:
                  "selectors": {"basic": [{"ReadWriteType": "All", "IncludeManagementEvents": true}]}}],
      "filters": [{"log_group": "trail-logs", "name": "f", "pattern": "...", "metric": "M",
                   "namespace": "CISBenchmark"}],
-     "topics": [{"name": "alerts", "subscriptions": [{"protocol": "email", "endpoint": "a@b.c"}]}],
+     "topics": [{"name": "alerts", "subscriptions": [{"protocol": "email", "endpoint": "a@b.c"}],
+                 "policy": {...}, "kms_key": "alias/aws/sns"}],
      "alarms": [{"name": "a", "metric": "M", "namespace": "CISBenchmark", "topics": ["alerts"],
                  "actions_enabled": true}]}
 
@@ -111,7 +112,12 @@ def build(spec):
     topic_arns = {}
     for topic in spec.get("topics", []):
         sns = client(session, spec, "sns", region_of(spec, topic))
-        arn = sns.create_topic(Name=topic["name"])["TopicArn"]
+        attributes = {}
+        if "policy" in topic:
+            attributes["Policy"] = json.dumps(topic["policy"])
+        if "kms_key" in topic:
+            attributes["KmsMasterKeyId"] = topic["kms_key"]
+        arn = sns.create_topic(Name=topic["name"], Attributes=attributes)["TopicArn"]
         topic_arns[topic["name"]] = arn
         for sub in topic.get("subscriptions", []):
             sns.subscribe(TopicArn=arn, Protocol=sub["protocol"], Endpoint=sub["endpoint"])
@@ -176,9 +182,11 @@ def dump(spec):
         topics = []
         for t in sns.list_topics()["Topics"]:
             subs = sns.list_subscriptions_by_topic(TopicArn=t["TopicArn"])["Subscriptions"]
+            attributes = sns.get_topic_attributes(TopicArn=t["TopicArn"])["Attributes"]
             topics.append(
                 {
                     "arn": t["TopicArn"],
+                    "policy": json.loads(attributes.get("Policy", "{}")),
                     "subscriptions": sorted(
                         [s["Protocol"], s["Endpoint"], s["SubscriptionArn"]] for s in subs
                     ),

@@ -166,6 +166,7 @@ mod tests {
         let operation = if number == 1 {
             Operation::CreateTopic {
                 after: TopicSpec {
+                    policy: None,
                     name: "t".into(),
                     arn: "arn:aws:sns:us-east-1:111122223333:t".into(),
                 },

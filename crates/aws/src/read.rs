@@ -4,10 +4,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use futures::future::join_all;
+use futures::StreamExt;
 use model::arn;
 use model::live::{
     AdvancedSelector, Alarm, BasicSelector, EventSelectors, FieldSelector, LogGroup, MetricFilter,
-    MetricTransformation, ReadError, RegionState, Snapshot, Subscription, Topic, Trail,
+    MetricTransformation, ReadError, RegionState, Snapshot, Subscription, Topic, TopicAttributes,
+    Trail,
 };
 
 use crate::errors;
@@ -252,26 +254,49 @@ impl Aws {
         };
         let (arns, subs) = futures::join!(list_topics, list_subscriptions);
         let arns = arns?;
+        let attributes: Vec<Result<TopicAttributes, ReadError>> =
+            futures::stream::iter(arns.iter())
+                .map(|arn| self.read_topic_attributes(&sns, arn))
+                .buffered(16)
+                .collect()
+                .await;
+        let mut subs = subs;
         let mut topics = Vec::new();
-        match subs {
-            Ok(mut subs) => {
-                for arn in arns {
-                    let s = subs.remove(&arn).unwrap_or_default();
-                    topics.push(Topic {
-                        arn,
-                        subscriptions: Ok(s),
-                    });
-                }
-            }
-            Err(e) => {
-                for arn in arns {
-                    topics.push(Topic {
-                        arn,
-                        subscriptions: Err(e.clone()),
-                    });
-                }
-            }
+        for (arn, attributes) in arns.into_iter().zip(attributes) {
+            let subscriptions = match &mut subs {
+                Ok(by_topic) => Ok(by_topic.remove(&arn).unwrap_or_default()),
+                Err(e) => Err(e.clone()),
+            };
+            topics.push(Topic {
+                arn,
+                subscriptions,
+                attributes,
+            });
         }
         Ok(topics)
+    }
+
+    async fn read_topic_attributes(
+        &self,
+        sns: &aws_sdk_sns::Client,
+        arn: &str,
+    ) -> Result<TopicAttributes, ReadError> {
+        let out = sns
+            .get_topic_attributes()
+            .topic_arn(arn)
+            .send()
+            .await
+            .map_err(|e| errors::read("sns:GetTopicAttributes", e))?;
+        let attributes = out.attributes();
+        let get = |key: &str| {
+            attributes
+                .and_then(|a| a.get(key))
+                .filter(|v| !v.is_empty())
+                .cloned()
+        };
+        Ok(TopicAttributes {
+            policy: get("Policy"),
+            kms_master_key_id: get("KmsMasterKeyId"),
+        })
     }
 }

@@ -52,6 +52,11 @@ impl Aws {
             .sns
             .create_topic()
             .name(&t.name)
+            .set_attributes(
+                t.policy
+                    .as_ref()
+                    .map(|p| std::collections::HashMap::from([("Policy".to_string(), p.clone())])),
+            )
             .send()
             .await
             .map_err(|e| errors::write("sns:CreateTopic", e))?;

@@ -217,8 +217,19 @@ pub struct Alarm {
 pub struct Topic {
     /// The topic ARN.
     pub arn: String,
-    /// Its subscriptions (`ListSubscriptionsByTopic`, every page).
+    /// Its subscriptions (`ListSubscriptions`, every page, grouped by topic).
     pub subscriptions: Result<Vec<Subscription>, ReadError>,
+    /// What decides whether CloudWatch alarms can deliver to it (`GetTopicAttributes`).
+    pub attributes: Result<TopicAttributes, ReadError>,
+}
+
+/// The attributes of a topic that decide whether CloudWatch alarms can publish to it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct TopicAttributes {
+    /// The access policy (JSON text), if any.
+    pub policy: Option<String>,
+    /// `KmsMasterKeyId`: the key that encrypts it, if any.
+    pub kms_master_key_id: Option<String>,
 }
 
 /// One SNS subscription.

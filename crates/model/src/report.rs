@@ -142,6 +142,10 @@ pub struct TopicSpec {
     pub name: String,
     /// The ARN the topic will have.
     pub arn: String,
+    /// The access policy it is created with: the account's own rights, and `sns:Publish` for
+    /// `cloudwatch.amazonaws.com` scoped with `aws:SourceArn` to the account's alarms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
 }
 
 /// A subscription as `Subscribe` makes it.

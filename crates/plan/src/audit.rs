@@ -185,6 +185,9 @@ pub enum Stage {
     AlarmCannotNotify,
     /// The alarm notifies a topic that has no confirmed subscriber.
     NoConfirmedSubscriber,
+    /// The topic has a confirmed subscriber but CloudWatch cannot publish to it (its access
+    /// policy, or the AWS-managed key that encrypts it).
+    TopicCannotDeliver,
     /// The whole chain holds.
     Complete,
 }
@@ -648,7 +651,8 @@ fn check_metric<'a>(
         }
         // The alarm can notify: look at its topics.
         for topic_arn in sns {
-            let (stage, finding, topic) = check_topic(topic_arn, topics, &alarm.name);
+            let (stage, finding, topic) =
+                check_topic(topic_arn, topics, &alarm.name, &snapshot.account_id);
             if stage > best_stage || check.alarm.is_none() {
                 best_stage = stage;
                 check.alarm = Some(alarm);
@@ -661,10 +665,105 @@ fn check_metric<'a>(
     check
 }
 
+/// Why CloudWatch alarms cannot deliver to a topic, if they cannot: an access policy that does
+/// not let `cloudwatch.amazonaws.com` publish, or encryption with the AWS-managed `alias/aws/sns`
+/// key (which CloudWatch cannot use). Unknown attributes give no finding here.
+pub fn undeliverable(topic: &Topic, account: &str) -> Option<Finding> {
+    let attributes = topic.attributes.as_ref().ok()?;
+    if let Some(key) = &attributes.kms_master_key_id {
+        if key.ends_with("alias/aws/sns") {
+            return Some(
+                Finding::new(
+                    "topic-aws-managed-key",
+                    format!("topic `{}` is encrypted with the AWS-managed key `alias/aws/sns`, which CloudWatch cannot use: alarms go to ALARM but nothing is delivered", topic.arn),
+                )
+                .with_hint("encrypt the topic with a customer-managed key whose policy grants cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*, or use another topic (--topic-name)"),
+            );
+        }
+    }
+    let policy: Value = serde_json::from_str(attributes.policy.as_deref()?).ok()?;
+    if policy_allows_cloudwatch(&policy, &topic.arn, account) {
+        return None;
+    }
+    Some(
+        Finding::new(
+            "topic-policy-blocks-cloudwatch",
+            format!("the access policy of topic `{}` does not let cloudwatch.amazonaws.com publish: alarms go to ALARM but nothing is delivered", topic.arn),
+        )
+        .with_hint("allow sns:Publish to the service principal cloudwatch.amazonaws.com (scoped with aws:SourceArn to the account's alarms), or use another topic (--topic-name); trailwatch never changes a topic's policy it did not create"),
+    )
+}
+
+fn as_list(value: &Value) -> Vec<&str> {
+    match value {
+        Value::String(s) => vec![s.as_str()],
+        Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether a topic policy lets CloudWatch alarms of `account` publish (simplified IAM
+/// evaluation: an explicit unconditional deny wins; conditions on the source account, owner or
+/// ARN are checked; other conditions are assumed to hold).
+pub fn policy_allows_cloudwatch(policy: &Value, topic_arn: &str, account: &str) -> bool {
+    let statements: Vec<&Value> = match &policy["Statement"] {
+        Value::Array(items) => items.iter().collect(),
+        other @ Value::Object(_) => vec![other],
+        _ => Vec::new(),
+    };
+    let mut allowed = false;
+    for st in statements {
+        let principal = match &st["Principal"] {
+            Value::String(p) => p == "*",
+            Value::Object(map) => {
+                map.get("AWS").is_some_and(|v| as_list(v).contains(&"*"))
+                    || map
+                        .get("Service")
+                        .is_some_and(|v| as_list(v).contains(&"cloudwatch.amazonaws.com"))
+            }
+            _ => false,
+        };
+        let action = as_list(&st["Action"]).iter().any(|a| {
+            a.eq_ignore_ascii_case("sns:Publish") || a.eq_ignore_ascii_case("sns:*") || *a == "*"
+        });
+        let resource = as_list(&st["Resource"])
+            .iter()
+            .any(|r| *r == "*" || *r == topic_arn || pattern::wildcard(r, topic_arn));
+        if !(principal && action && resource) {
+            continue;
+        }
+        let conditions_hold = match &st["Condition"] {
+            Value::Object(operators) => operators.values().all(|keys| match keys {
+                Value::Object(keys) => keys.iter().all(|(key, values)| {
+                    let values = as_list(values);
+                    match key.to_ascii_lowercase().as_str() {
+                        "aws:sourceowner" | "aws:sourceaccount" => values.contains(&account),
+                        "aws:sourcearn" => values.iter().any(|v| {
+                            *v == "*"
+                                || (v.contains(":cloudwatch:")
+                                    && (v.contains(account) || v.contains(":*:")))
+                        }),
+                        _ => true,
+                    }
+                }),
+                _ => true,
+            }),
+            _ => true,
+        };
+        match st["Effect"].as_str() {
+            Some("Deny") if st.get("Condition").is_none() => return false,
+            Some("Allow") if conditions_hold => allowed = true,
+            _ => {}
+        }
+    }
+    allowed
+}
+
 fn check_topic<'a>(
     topic_arn: &str,
     topics: &'a [Topic],
     alarm: &str,
+    account: &str,
 ) -> (Stage, Option<Finding>, Option<&'a Topic>) {
     let Some(topic) = topics.iter().find(|t| t.arn == topic_arn) else {
         return (
@@ -682,7 +781,10 @@ fn check_topic<'a>(
             Some(Finding::new("read-error", e.to_string())),
             Some(topic),
         ),
-        Ok(subs) if subs.iter().any(|s| s.is_confirmed()) => (Stage::Complete, None, Some(topic)),
+        Ok(subs) if subs.iter().any(|s| s.is_confirmed()) => match undeliverable(topic, account) {
+            Some(finding) => (Stage::TopicCannotDeliver, Some(finding), Some(topic)),
+            None => (Stage::Complete, None, Some(topic)),
+        },
         Ok(subs) if !subs.is_empty() => (
             Stage::NoConfirmedSubscriber,
             Some(

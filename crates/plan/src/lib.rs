@@ -520,6 +520,7 @@ fn plan_region(
                         Operation::CreateTopic {
                             after: TopicSpec {
                                 name,
+                                policy: Some(topic_policy(&topic.arn, account, region)),
                                 arn: topic.arn.clone(),
                             },
                         },
@@ -537,6 +538,11 @@ fn plan_region(
         create: topic_id,
         ..topic
     };
+    // A topic chosen by the user that CloudWatch cannot deliver to: the plan cannot fix that.
+    let blocked = topic
+        .existing
+        .as_ref()
+        .and_then(|t| audit::undeliverable(t, account));
 
     // 3. Subscriptions on the topic.
     let subs = topic
@@ -678,6 +684,11 @@ fn plan_region(
             )
         };
         let entry = &mut results[need.index];
+        if let Some(f) = &blocked {
+            if !entry.findings.iter().any(|e| e.code == f.code) {
+                entry.findings.push(f.clone());
+            }
+        }
         if let Some(f) = remaining {
             // This describes the chosen topic completely; drop the chain's partial view of it.
             entry.findings.retain(|e| {
@@ -691,6 +702,37 @@ fn plan_region(
         entry.chain = Some(chain);
     }
     Ok(())
+}
+
+/// The access policy of a topic trailwatch creates: the account keeps every right on it, and
+/// CloudWatch may publish to it for the account's alarms only.
+pub fn topic_policy(topic_arn: &str, account: &str, region: &str) -> String {
+    let partition = model::arn::partition_of(region);
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AccountOwner",
+                "Effect": "Allow",
+                "Principal": {"AWS": format!("arn:{partition}:iam::{account}:root")},
+                "Action": [
+                    "SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission",
+                    "SNS:RemovePermission", "SNS:DeleteTopic", "SNS:Subscribe",
+                    "SNS:ListSubscriptionsByTopic", "SNS:Publish"
+                ],
+                "Resource": topic_arn,
+            },
+            {
+                "Sid": "CloudWatchAlarms",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                "Action": "sns:Publish",
+                "Resource": topic_arn,
+                "Condition": {"ArnLike": {"aws:SourceArn": format!("arn:{partition}:cloudwatch:{region}:{account}:alarm:*")}},
+            }
+        ]
+    })
+    .to_string()
 }
 
 fn needs_confirmation(protocol: &str) -> bool {
@@ -762,8 +804,13 @@ fn choose_topic(
         }
         TopicChoice::Name(name) => Ok(by_name(name, "named with --topic-name", notes)),
         TopicChoice::Auto => {
-            // Prefer a topic the controls' alarms already notify: first one with a confirmed
-            // subscriber, then any that exists.
+            // Prefer a topic the controls' alarms already notify and that CloudWatch can
+            // deliver to: first one with a confirmed subscriber, then any that exists.
+            let referenced: Vec<&Topic> = referenced
+                .iter()
+                .copied()
+                .filter(|t| audit::undeliverable(t, account).is_none())
+                .collect();
             let confirmed = referenced.iter().find(|t| {
                 t.subscriptions
                     .as_ref()

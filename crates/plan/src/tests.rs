@@ -90,6 +90,7 @@ fn topic(name: &str, confirmed: bool) -> Topic {
             protocol: "email".into(),
             endpoint: "sec@example.com".into(),
         }]),
+        attributes: Ok(TopicAttributes::default()),
     }
 }
 
@@ -368,6 +369,7 @@ fn a_topic_without_subscribers_is_subscribed_to_not_replaced() {
     s.regions[0].topics = Ok(vec![Topic {
         arn: topic_arn("alerts"),
         subscriptions: Ok(vec![]),
+        attributes: Ok(TopicAttributes::default()),
     }]);
     let r = run(&s, &notify());
     assert_eq!(codes(&r), vec!["topic-no-confirmed-subscriber"]);
@@ -749,4 +751,85 @@ fn trailwatchs_own_alarm_is_updated_without_adopt() {
     };
     assert!(before.is_some());
     assert_eq!(after.name, "trailwatch-iam-policy-changes");
+}
+
+fn with_topic_attributes(policy: Option<serde_json::Value>, key: Option<&str>) -> Snapshot {
+    let mut s = compliant();
+    let mut t = topic("alerts", true);
+    t.attributes = Ok(TopicAttributes {
+        policy: policy.map(|p| p.to_string()),
+        kms_master_key_id: key.map(str::to_string),
+    });
+    s.regions[0].topics = Ok(vec![t]);
+    s
+}
+
+#[test]
+fn the_default_topic_policy_lets_cloudwatch_publish() {
+    let default_policy = serde_json::json!({"Version": "2008-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "*"},
+        "Action": ["SNS:GetTopicAttributes", "SNS:Publish"],
+        "Resource": topic_arn("alerts"),
+        "Condition": {"StringEquals": {"AWS:SourceOwner": ACCOUNT}}
+    }]});
+    let r = run(
+        &with_topic_attributes(Some(default_policy), None),
+        &Desired::default(),
+    );
+    assert_eq!(r.controls[0].status, Status::Compliant);
+    // The policy trailwatch writes for its own topics passes its own check.
+    let ours: serde_json::Value =
+        serde_json::from_str(&topic_policy(&topic_arn("alerts"), ACCOUNT, REGION)).unwrap();
+    assert!(audit::policy_allows_cloudwatch(
+        &ours,
+        &topic_arn("alerts"),
+        ACCOUNT
+    ));
+}
+
+#[test]
+fn a_topic_cloudwatch_cannot_publish_to_is_a_finding_and_another_topic_is_used() {
+    let owner_only = serde_json::json!({"Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")},
+        "Action": "sns:Publish", "Resource": topic_arn("alerts")
+    }]});
+    let r = run(&with_topic_attributes(Some(owner_only), None), &notify());
+    assert_eq!(r.controls[0].status, Status::NonCompliant);
+    assert_eq!(codes(&r)[0], "topic-policy-blocks-cloudwatch");
+    // The plan does not touch that topic's policy: it creates its own topic, with a policy.
+    let Operation::CreateTopic { after } = &r.actions[0].operation else {
+        panic!("{:?}", kinds(&r))
+    };
+    assert_eq!(after.name, "trailwatch-cis-alarms");
+    assert!(after
+        .policy
+        .as_deref()
+        .unwrap()
+        .contains("cloudwatch.amazonaws.com"));
+}
+
+#[test]
+fn a_topic_encrypted_with_the_aws_managed_key_cannot_deliver() {
+    let r = run(
+        &with_topic_attributes(None, Some("alias/aws/sns")),
+        &notify(),
+    );
+    assert_eq!(r.controls[0].status, Status::NonCompliant);
+    assert_eq!(codes(&r)[0], "topic-aws-managed-key");
+    assert!(r.controls[0].findings[0]
+        .hint
+        .as_deref()
+        .unwrap()
+        .contains("kms:GenerateDataKey*"));
+    // Naming that topic explicitly cannot fix it: the finding stays, with no topic change.
+    let desired = Desired {
+        topic: TopicChoice::Arn(topic_arn("alerts")),
+        ..notify()
+    };
+    let r = run(
+        &with_topic_attributes(None, Some("alias/aws/sns")),
+        &desired,
+    );
+    assert!(codes(&r).contains(&"topic-aws-managed-key"));
+    assert!(!kinds(&r).contains(&"create-topic"));
 }
