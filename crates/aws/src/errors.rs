@@ -2,6 +2,7 @@
 
 use std::error::Error as StdError;
 
+use aws_sdk_sts::config::http::HttpResponse;
 use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use model::live::ReadError;
 
@@ -64,10 +65,9 @@ const BAD_CREDENTIALS: &[&str] = &[
 ];
 
 /// Classifies an error of the first call, which decides whether trailwatch can run at all.
-pub(crate) fn fatal<E, R>(action: &str, err: SdkError<E, R>) -> AwsError
+pub(crate) fn fatal<E>(action: &str, err: SdkError<E, HttpResponse>) -> AwsError
 where
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
-    R: std::fmt::Debug,
 {
     let error = classify(action, err);
     if let AwsError::NoCredentials(detail) = &error {
@@ -76,10 +76,9 @@ where
     error
 }
 
-fn classify<E, R>(action: &str, err: SdkError<E, R>) -> AwsError
+fn classify<E>(action: &str, err: SdkError<E, HttpResponse>) -> AwsError
 where
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
-    R: std::fmt::Debug,
 {
     match &err {
         SdkError::DispatchFailure(d) => {
@@ -102,8 +101,8 @@ where
             }
         }
         _ => {
-            let code = err.code().unwrap_or("Unknown").to_string();
-            let message = err.message().unwrap_or_default().to_string();
+            let code = code_of(&err).unwrap_or_else(|| "Unknown".into());
+            let message = err.message().unwrap_or("HTTP 403 Forbidden").to_string();
             if DENIED.contains(&code.as_str()) {
                 AwsError::Denied {
                     action: action.to_string(),
@@ -123,14 +122,14 @@ where
 }
 
 /// A failed read, kept in the snapshot so the controls that depend on it show `error`.
-pub(crate) fn read<E, R>(action: &str, err: SdkError<E, R>) -> ReadError
+pub(crate) fn read<E>(action: &str, err: SdkError<E, HttpResponse>) -> ReadError
 where
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
-    R: std::fmt::Debug,
 {
-    let code = err.code().map(str::to_string);
+    let code = code_of(&err);
     let message = match (&err, err.message()) {
         (SdkError::ServiceError(_), Some(m)) => m.to_string(),
+        _ if code.as_deref() == Some("AccessDenied") => "HTTP 403 Forbidden".to_string(),
         _ => one_line(&chain_text(&err)),
     };
     ReadError {
@@ -141,22 +140,32 @@ where
 }
 
 /// The message of a failed write, naming the permission when it was denied.
-pub(crate) fn write<E, R>(action: &str, err: SdkError<E, R>) -> String
+pub(crate) fn write<E>(action: &str, err: SdkError<E, HttpResponse>) -> String
 where
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
-    R: std::fmt::Debug,
 {
-    let code = err.code().unwrap_or_default().to_string();
+    let code = code_of(&err).unwrap_or_default();
     if DENIED.contains(&code.as_str()) {
         return format!(
             "{action} was denied ({code}: {}); grant `{action}` to the identity trailwatch runs as",
-            err.message().unwrap_or_default()
+            err.message().unwrap_or("HTTP 403 Forbidden")
         );
     }
     match (&err, err.message()) {
         (SdkError::ServiceError(_), Some(m)) => format!("{action} failed: {code}: {m}"),
         _ => format!("{action} failed: {}", one_line(&chain_text(&err))),
     }
+}
+
+/// The error code, or `AccessDenied` for an HTTP 403 whose body named none (some servers answer
+/// a denied JSON-protocol call with a body the SDK cannot parse).
+fn code_of<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> Option<String> {
+    if let Some(code) = err.code() {
+        return Some(code.to_string());
+    }
+    err.raw_response()
+        .filter(|r| r.status().as_u16() == 403)
+        .map(|_| "AccessDenied".to_string())
 }
 
 fn one_line(text: &str) -> String {

@@ -206,3 +206,25 @@ fn every_page_of_metric_filters_is_read() {
         .collect();
     assert_eq!(names, vec!["first", "second"]);
 }
+
+#[test]
+fn a_403_with_a_body_the_sdk_cannot_parse_is_still_access_denied() {
+    use aws_sdk_cloudwatchlogs::config::http::HttpResponse;
+    use aws_smithy_types::body::SdkBody;
+    let logs = vec![
+        mock!(aws_sdk_cloudwatchlogs::Client::describe_metric_filters).then_http_response(|| {
+            HttpResponse::new(
+                403.try_into().unwrap(),
+                SdkBody::from(
+                    "<ErrorResponse><Error><Code>AccessDenied</Code></Error></ErrorResponse>",
+                ),
+            )
+        }),
+    ];
+    let aws = aws(trail_rules(), logs);
+    let snapshot = block_on(aws.read_snapshot(ACCOUNT));
+    let err = snapshot.log_groups[0].filters.as_ref().unwrap_err();
+    assert_eq!(err.action, "logs:DescribeMetricFilters");
+    assert_eq!(err.code.as_deref(), Some("AccessDenied"));
+    assert!(err.is_access_denied());
+}
