@@ -369,3 +369,41 @@ fn a_topic_that_cannot_deliver_is_reported_and_not_changed() {
     };
     assert_eq!(original(&after), original(&before));
 }
+
+#[test]
+fn a_topic_key_that_does_not_let_cloudwatch_in_is_a_finding() {
+    let key_policy = |with_cloudwatch: bool, account: &str| {
+        let mut statements = vec![json!({
+            "Sid": "Owner", "Effect": "Allow",
+            "Principal": {"AWS": format!("arn:aws:iam::{account}:root")},
+            "Action": "kms:*", "Resource": "*"
+        })];
+        if with_cloudwatch {
+            statements.push(json!({
+                "Sid": "CloudWatch", "Effect": "Allow",
+                "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*"
+            }));
+        }
+        json!({"Version": "2012-10-17", "Statement": statements})
+    };
+    for (with_cloudwatch, expected) in [(false, "non_compliant"), (true, "compliant")] {
+        let acct = Account::new();
+        let mut spec = compliant();
+        spec["keys"] =
+            json!([{"alias": "alerts", "policy": key_policy(with_cloudwatch, &acct.id)}]);
+        spec["topics"][0]["kms_key"] = json!("alias/alerts");
+        acct.build(&spec);
+        let (_, doc) = acct.json(&["plan", "--controls", PAIR]);
+        assert_eq!(status(&doc, IAM), expected, "{doc:#}");
+        if !with_cloudwatch {
+            assert_eq!(codes(&doc, IAM)[0], "topic-key-blocks-cloudwatch");
+        }
+    }
+    let acct = Account::new();
+    let mut spec = compliant();
+    spec["topics"][0]["kms_key"] = json!("alias/aws/sns");
+    acct.build(&spec);
+    let (_, doc) = acct.json(&["plan", "--controls", PAIR]);
+    assert_eq!(codes(&doc, IAM)[0], "topic-aws-managed-key", "{doc:#}");
+}

@@ -15,6 +15,7 @@ The spec is JSON:
                   "namespace": "CISBenchmark"}],
      "topics": [{"name": "alerts", "subscriptions": [{"protocol": "email", "endpoint": "a@b.c"}],
                  "policy": {...}, "kms_key": "alias/aws/sns"}],
+     "keys": [{"alias": "alerts", "policy": {...}}],
      "alarms": [{"name": "a", "metric": "M", "namespace": "CISBenchmark", "topics": ["alerts"],
                  "actions_enabled": true}]}
 
@@ -109,6 +110,10 @@ def build(spec):
                 }
             ],
         )
+    for key in spec.get("keys", []):
+        kms = client(session, spec, "kms", region_of(spec, key))
+        created = kms.create_key(Policy=json.dumps(key["policy"]))["KeyMetadata"]
+        kms.create_alias(AliasName="alias/" + key["alias"], TargetKeyId=created["KeyId"])
     topic_arns = {}
     for topic in spec.get("topics", []):
         sns = client(session, spec, "sns", region_of(spec, topic))

@@ -43,6 +43,7 @@ struct Clients {
     logs: aws_sdk_cloudwatchlogs::Client,
     cloudwatch: aws_sdk_cloudwatch::Client,
     sns: aws_sdk_sns::Client,
+    kms: aws_sdk_kms::Client,
 }
 
 impl Aws {
@@ -139,6 +140,11 @@ impl Aws {
                     ),
                     sns: aws_sdk_sns::Client::from_conf(
                         aws_sdk_sns::config::Builder::from(&self.config)
+                            .region(region.clone())
+                            .build(),
+                    ),
+                    kms: aws_sdk_kms::Client::from_conf(
+                        aws_sdk_kms::config::Builder::from(&self.config)
                             .region(region)
                             .build(),
                     ),

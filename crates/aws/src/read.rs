@@ -7,9 +7,9 @@ use futures::future::join_all;
 use futures::StreamExt;
 use model::arn;
 use model::live::{
-    AdvancedSelector, Alarm, BasicSelector, EventSelectors, FieldSelector, LogGroup, MetricFilter,
-    MetricTransformation, ReadError, RegionState, Snapshot, Subscription, Topic, TopicAttributes,
-    Trail,
+    AdvancedSelector, Alarm, BasicSelector, EventSelectors, FieldSelector, KmsKey, LogGroup,
+    MetricFilter, MetricTransformation, ReadError, RegionState, Snapshot, Subscription, Topic,
+    TopicAttributes, Trail,
 };
 
 use crate::errors;
@@ -256,7 +256,7 @@ impl Aws {
         let arns = arns?;
         let attributes: Vec<Result<TopicAttributes, ReadError>> =
             futures::stream::iter(arns.iter())
-                .map(|arn| self.read_topic_attributes(&sns, arn))
+                .map(|arn| self.read_topic_attributes(&sns, region, arn))
                 .buffered(16)
                 .collect()
                 .await;
@@ -279,6 +279,7 @@ impl Aws {
     async fn read_topic_attributes(
         &self,
         sns: &aws_sdk_sns::Client,
+        region: &str,
         arn: &str,
     ) -> Result<TopicAttributes, ReadError> {
         let out = sns
@@ -294,9 +295,49 @@ impl Aws {
                 .filter(|v| !v.is_empty())
                 .cloned()
         };
+        let kms_master_key_id = get("KmsMasterKeyId");
+        let key = match &kms_master_key_id {
+            Some(id) => Some(self.read_key(region, id).await),
+            None => None,
+        };
         Ok(TopicAttributes {
             policy: get("Policy"),
-            kms_master_key_id: get("KmsMasterKeyId"),
+            kms_master_key_id,
+            key,
+        })
+    }
+
+    /// The KMS key that encrypts a topic: who manages it, and its policy.
+    async fn read_key(&self, region: &str, key_id: &str) -> Result<KmsKey, ReadError> {
+        let kms = self.clients(region).kms;
+        let described = kms
+            .describe_key()
+            .key_id(key_id)
+            .send()
+            .await
+            .map_err(|e| errors::read("kms:DescribeKey", e))?;
+        let metadata = described.key_metadata();
+        let arn = metadata.and_then(|m| m.arn()).unwrap_or(key_id).to_string();
+        let manager = metadata
+            .and_then(|m| m.key_manager())
+            .map(|m| m.as_str().to_string())
+            .unwrap_or_default();
+        let policy = if manager == "AWS" {
+            None
+        } else {
+            kms.get_key_policy()
+                .key_id(&arn)
+                .policy_name("default")
+                .send()
+                .await
+                .map_err(|e| errors::read("kms:GetKeyPolicy", e))?
+                .policy()
+                .map(str::to_string)
+        };
+        Ok(KmsKey {
+            arn,
+            manager,
+            policy,
         })
     }
 }

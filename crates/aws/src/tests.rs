@@ -111,6 +111,7 @@ fn aws(cloudtrail: Vec<Rule>, logs: Vec<Rule>) -> Aws {
             logs: client!(aws_sdk_cloudwatchlogs, &logs),
             cloudwatch: client!(aws_sdk_cloudwatch, &cloudwatch),
             sns: client!(aws_sdk_sns, &sns),
+            kms: client!(aws_sdk_kms, &Vec::<Rule>::new()),
         },
     )
 }

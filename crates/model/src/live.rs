@@ -230,6 +230,19 @@ pub struct TopicAttributes {
     pub policy: Option<String>,
     /// `KmsMasterKeyId`: the key that encrypts it, if any.
     pub kms_master_key_id: Option<String>,
+    /// That key, as KMS describes it (`DescribeKey`, `GetKeyPolicy`), when there is one.
+    pub key: Option<Result<KmsKey, ReadError>>,
+}
+
+/// A KMS key that encrypts a topic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KmsKey {
+    /// The key ARN.
+    pub arn: String,
+    /// `AWS` for an AWS-managed key, `CUSTOMER` for a customer-managed one.
+    pub manager: String,
+    /// The key policy (JSON text).
+    pub policy: Option<String>,
 }
 
 /// One SNS subscription.

@@ -670,8 +670,31 @@ fn check_metric<'a>(
 /// key (which CloudWatch cannot use). Unknown attributes give no finding here.
 pub fn undeliverable(topic: &Topic, account: &str) -> Option<Finding> {
     let attributes = topic.attributes.as_ref().ok()?;
-    if let Some(key) = &attributes.kms_master_key_id {
-        if key.ends_with("alias/aws/sns") {
+    if let Some(key_id) = &attributes.kms_master_key_id {
+        let aws_managed = key_id.ends_with("alias/aws/sns")
+            || matches!(&attributes.key, Some(Ok(k)) if k.manager == "AWS");
+        if !aws_managed {
+            if let Some(Ok(key)) = &attributes.key {
+                let grants = key
+                    .policy
+                    .as_deref()
+                    .and_then(|p| serde_json::from_str::<Value>(p).ok())
+                    .is_some_and(|p| key_policy_allows_cloudwatch(&p));
+                if !grants {
+                    return Some(
+                        Finding::new(
+                            "topic-key-blocks-cloudwatch",
+                            format!(
+                                "topic `{}` is encrypted with key `{}`, whose policy does not grant cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*: alarms go to ALARM but nothing is delivered",
+                                topic.arn, key.arn
+                            ),
+                        )
+                        .with_hint("add a key policy statement allowing the service principal cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*"),
+                    );
+                }
+            }
+        }
+        if aws_managed {
             return Some(
                 Finding::new(
                     "topic-aws-managed-key",
@@ -692,6 +715,40 @@ pub fn undeliverable(topic: &Topic, account: &str) -> Option<Finding> {
         )
         .with_hint("allow sns:Publish to the service principal cloudwatch.amazonaws.com (scoped with aws:SourceArn to the account's alarms), or use another topic (--topic-name); trailwatch never changes a topic's policy it did not create"),
     )
+}
+
+/// Whether a KMS key policy lets CloudWatch use the key to publish to an encrypted topic:
+/// `kms:Decrypt` and `kms:GenerateDataKey*` for the service principal (or everyone).
+pub fn key_policy_allows_cloudwatch(policy: &Value) -> bool {
+    let statements: Vec<&Value> = match &policy["Statement"] {
+        Value::Array(items) => items.iter().collect(),
+        other @ Value::Object(_) => vec![other],
+        _ => Vec::new(),
+    };
+    let granted = |wanted: &str| {
+        statements.iter().any(|st| {
+            let principal = match &st["Principal"] {
+                Value::String(p) => p == "*",
+                Value::Object(map) => {
+                    map.get("AWS").is_some_and(|v| as_list(v).contains(&"*"))
+                        || map
+                            .get("Service")
+                            .is_some_and(|v| as_list(v).contains(&"cloudwatch.amazonaws.com"))
+                }
+                _ => false,
+            };
+            st["Effect"] == "Allow"
+                && principal
+                && as_list(&st["Action"]).iter().any(|a| {
+                    *a == "*"
+                        || a.eq_ignore_ascii_case("kms:*")
+                        || a.eq_ignore_ascii_case(wanted)
+                        || (wanted == "kms:GenerateDataKey*"
+                            && a.eq_ignore_ascii_case("kms:GenerateDataKey"))
+                })
+        })
+    };
+    granted("kms:Decrypt") && granted("kms:GenerateDataKey*")
 }
 
 fn as_list(value: &Value) -> Vec<&str> {

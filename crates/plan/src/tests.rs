@@ -759,6 +759,7 @@ fn with_topic_attributes(policy: Option<serde_json::Value>, key: Option<&str>) -
     t.attributes = Ok(TopicAttributes {
         policy: policy.map(|p| p.to_string()),
         kms_master_key_id: key.map(str::to_string),
+        key: None,
     });
     s.regions[0].topics = Ok(vec![t]);
     s
@@ -832,4 +833,42 @@ fn a_topic_encrypted_with_the_aws_managed_key_cannot_deliver() {
     );
     assert!(codes(&r).contains(&"topic-aws-managed-key"));
     assert!(!kinds(&r).contains(&"create-topic"));
+}
+
+fn with_customer_key(key_policy: serde_json::Value) -> Snapshot {
+    let mut s = compliant();
+    let mut t = topic("alerts", true);
+    t.attributes = Ok(TopicAttributes {
+        policy: None,
+        kms_master_key_id: Some("alias/alerts".into()),
+        key: Some(Ok(KmsKey {
+            arn: "arn:aws:kms:us-east-1:111122223333:key/1234".into(),
+            manager: "CUSTOMER".into(),
+            policy: Some(key_policy.to_string()),
+        })),
+    });
+    s.regions[0].topics = Ok(vec![t]);
+    s
+}
+
+#[test]
+fn a_customer_key_must_let_cloudwatch_decrypt_and_generate_data_keys() {
+    let owner_only = serde_json::json!({"Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")},
+        "Action": "kms:*", "Resource": "*"
+    }]});
+    let r = run(&with_customer_key(owner_only.clone()), &Desired::default());
+    assert_eq!(r.controls[0].status, Status::NonCompliant);
+    assert_eq!(codes(&r)[0], "topic-key-blocks-cloudwatch");
+
+    let mut granted = owner_only;
+    granted["Statement"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*"
+        }));
+    let r = run(&with_customer_key(granted), &Desired::default());
+    assert_eq!(r.controls[0].status, Status::Compliant);
 }
