@@ -165,3 +165,17 @@ fn a_denied_read_is_reported_as_an_error_naming_the_action() {
     }
     assert!(actions(&doc).is_empty());
 }
+
+#[test]
+fn expired_credentials_say_to_refresh_them() {
+    let acct = Account::new();
+    let proxy = FaultProxy::new("GetCallerIdentity", 1, "ExpiredToken");
+    let out = acct.trailwatch_via(&proxy).args(["plan"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the AWS credentials have expired"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}

@@ -2,7 +2,7 @@
 """A fault-injecting HTTP proxy in front of the local AWS API server, for trailwatch's tests.
 
     fault_proxy.py --upstream http://127.0.0.1:PORT --fail PutMetricAlarm [--times 1]
-                   [--error AccessDenied|Throttling|InternalFailure] [--exit-on-stdin-eof]
+                   [--error AccessDenied|Throttling|InternalFailure|ExpiredToken] [--exit-on-stdin-eof]
 
 Forwards every request to the upstream server, except the first --times requests of the named
 operation, which get the chosen error in the operation's own protocol (AWS JSON for CloudWatch
@@ -25,6 +25,7 @@ ERRORS = {
     "AccessDenied": (400, "AccessDeniedException", "AuthorizationError", "User is not authorized to perform this action"),
     "Throttling": (400, "ThrottlingException", "Throttling", "Rate exceeded"),
     "InternalFailure": (500, "InternalFailure", "InternalFailure", "An internal error occurred"),
+    "ExpiredToken": (400, "ExpiredTokenException", "ExpiredToken", "The security token included in the request is expired"),
 }
 
 

@@ -18,6 +18,9 @@ pub enum AwsError {
     /// No usable credentials (the detail is logged with `--verbose`).
     #[error("no usable AWS credentials; set `AWS_PROFILE`, run `aws sso login`, or export `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` (`--verbose` shows why each source failed)")]
     NoCredentials(String),
+    /// The credentials were valid once and have expired.
+    #[error("the AWS credentials have expired ({0}); refresh them (`aws sso login`, or new temporary keys) and run again")]
+    Expired(String),
     /// The endpoint did not answer.
     #[error("cannot reach AWS at {0}; check the network, `--endpoint-url` and `AWS_ENDPOINT_URL`")]
     Unreachable(String),
@@ -109,6 +112,8 @@ where
                     code,
                     message,
                 }
+            } else if code.starts_with("ExpiredToken") {
+                AwsError::Expired(format!("{action}: {code}"))
             } else if BAD_CREDENTIALS.contains(&code.as_str()) {
                 AwsError::NoCredentials(format!("{code}: {message}"))
             } else {
