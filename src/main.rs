@@ -1,6 +1,7 @@
 //! The `trailwatch` command line: parses flags, wires the AWS adapter, the planner and the
 //! executor together, prints results, and decides the exit code.
 
+mod accounts;
 mod pattern_cmd;
 mod render;
 
@@ -68,6 +69,15 @@ struct PlanArgs {
     /// version's published patterns, up to formatting and operand order).
     #[arg(long = "match", value_enum, default_value = "semantic")]
     match_mode: Match,
+    /// Audit these accounts (comma-separated 12-digit ids), each through `--assume-role`.
+    #[arg(long, value_delimiter = ',', value_name = "ID,...", value_parser = parse_account_id)]
+    accounts: Vec<String>,
+    /// The name of the role assumed in each of `--accounts` (the same name in every account).
+    #[arg(long, value_name = "NAME")]
+    assume_role: Option<String>,
+    /// How many accounts are read at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    concurrency: u16,
     /// Take over an alarm that has the name the plan wants but was not created by trailwatch
     /// (without it, the plan picks a distinct name and leaves that alarm alone).
     #[arg(long)]
@@ -124,6 +134,15 @@ struct PlanCmd {
 enum Match {
     Semantic,
     Strict,
+}
+
+fn parse_account_id(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    if s.len() == 12 && s.chars().all(|c| c.is_ascii_digit()) {
+        Ok(s.to_string())
+    } else {
+        Err(format!("`{s}` is not an AWS account id (12 digits)"))
+    }
 }
 
 fn parse_benchmark(s: &str) -> Result<String, String> {
@@ -244,6 +263,7 @@ fn init_logging(verbose: bool) {
 }
 
 struct Planned {
+    wall: std::time::Duration,
     aws: aws::Aws,
     account: String,
     controls: Vec<Control>,
@@ -252,7 +272,8 @@ struct Planned {
     fingerprints: std::collections::BTreeMap<String, String>,
 }
 
-async fn read_and_plan(args: &PlanArgs) -> Result<Planned> {
+/// The controls and desired state the flags select.
+fn selection(args: &PlanArgs) -> Result<(Vec<Control>, Desired)> {
     let controls = model::catalog::select(&args.benchmark, &args.controls, args.level)
         .map_err(anyhow::Error::msg)?;
     if controls.is_empty() {
@@ -277,6 +298,20 @@ async fn read_and_plan(args: &PlanArgs) -> Result<Planned> {
         },
         ..Desired::default()
     };
+    Ok((controls, desired))
+}
+
+fn connect_options(args: &PlanArgs) -> aws::ConnectOptions {
+    aws::ConnectOptions {
+        region: args.region.clone(),
+        profile: args.profile.clone(),
+        endpoint_url: args.endpoint_url.clone(),
+    }
+}
+
+async fn read_and_plan(args: &PlanArgs) -> Result<Planned> {
+    let (controls, desired) = selection(args)?;
+    let started = std::time::Instant::now();
     let aws = aws::Aws::connect(&aws::ConnectOptions {
         region: args.region.clone(),
         profile: args.profile.clone(),
@@ -289,7 +324,10 @@ async fn read_and_plan(args: &PlanArgs) -> Result<Planned> {
     let report = plan::plan(&snapshot, &controls, &desired)?;
     let fingerprints =
         plan::fingerprint::fingerprints(&snapshot, &controls, &desired.namespace, &report);
+    let wall = started.elapsed();
+    accounts::log_calls(&account, &aws.calls(), wall);
     Ok(Planned {
+        wall,
         aws,
         account,
         controls,
@@ -301,13 +339,33 @@ async fn read_and_plan(args: &PlanArgs) -> Result<Planned> {
 
 async fn plan(cmd: PlanCmd) -> Result<u8> {
     let args = cmd.args;
+    if args.assume_role.is_some() && args.accounts.is_empty() {
+        bail!("--assume-role needs --accounts ID,...: the accounts to assume it in");
+    }
+    if !args.accounts.is_empty() {
+        if cmd.out.is_some() {
+            bail!("a saved plan holds one account; plan each account with --out, or drop --out");
+        }
+        return accounts::plan(&args).await;
+    }
     let planned = read_and_plan(&args).await?;
     let report = &planned.report;
     if let Some(path) = &cmd.out {
         save_plan(path, &planned)?;
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(report)?);
+        let summary = accounts::summary(
+            &[accounts::AccountResult {
+                account_id: planned.account.clone(),
+                report: Ok(report.clone()),
+                calls: planned.aws.calls(),
+                wall: planned.wall,
+            }],
+            planned.wall,
+        );
+        let mut doc = serde_json::to_value(report)?;
+        doc["summary"] = summary;
+        println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
         let mut out = anstream::stdout();
         write!(out, "{}", render::plan(report, planned.aws.region()))?;
@@ -346,6 +404,9 @@ fn save_plan(path: &Path, planned: &Planned) -> Result<()> {
 }
 
 async fn apply(args: ApplyArgs) -> Result<u8> {
+    if !args.plan.accounts.is_empty() || args.plan.assume_role.is_some() {
+        bail!("apply works on one account at a time; run it with that account's credentials (or a profile that assumes its role), without --accounts");
+    }
     if let Some(path) = &args.plan_file {
         return apply_saved(path, &args.plan).await;
     }

@@ -409,3 +409,45 @@ pub fn catalog(benchmark: &str, controls: &[model::Control]) -> String {
     }
     out
 }
+
+/// The per-account summary of a multi-account plan.
+pub fn accounts(results: &[crate::accounts::AccountResult], wall: std::time::Duration) -> String {
+    let mut out = format!(
+        "{}\n",
+        paint(
+            BOLD,
+            format!("Accounts ({}, {:.1} s)", results.len(), wall.as_secs_f64())
+        )
+    );
+    for r in results {
+        let calls: u64 = r.calls.values().sum();
+        let line = match &r.report {
+            Ok(report) => {
+                let count = |s: Status| report.controls.iter().filter(|c| c.status == s).count();
+                let mark = if report.has_errors() {
+                    paint(YELLOW.bold(), "!")
+                } else if report.is_clean() {
+                    paint(GREEN, "✓")
+                } else {
+                    paint(RED, "✗")
+                };
+                format!(
+                    "{mark} {}  {} compliant, {} non_compliant, {} not_applicable, {} error; {} action(s)",
+                    r.account_id,
+                    count(Status::Compliant),
+                    count(Status::NonCompliant),
+                    count(Status::NotApplicable),
+                    count(Status::Error),
+                    report.actions.len()
+                )
+            }
+            Err(e) => format!("{} {}  {e}", paint(YELLOW.bold(), "!"), r.account_id),
+        };
+        let _ = writeln!(
+            out,
+            "  {line} {}",
+            paint(DIM, format!("({calls} calls, {} ms)", r.wall.as_millis()))
+        );
+    }
+    out
+}

@@ -2,6 +2,7 @@
 //! API server (moto with the CloudWatch CBOR bridge) that the tests start themselves. Each test
 //! gets its own account through `sts:AssumeRole`. One test binary, to keep link time down.
 
+mod accounts;
 mod apply;
 mod audit;
 mod benchmarks;

@@ -35,6 +35,7 @@ pub struct Aws {
     config: SdkConfig,
     region: String,
     clients: Mutex<HashMap<String, Clients>>,
+    calls: Mutex<std::collections::BTreeMap<&'static str, u64>>,
 }
 
 #[derive(Clone)]
@@ -84,7 +85,48 @@ impl Aws {
             config,
             region,
             clients: Mutex::new(HashMap::new()),
+            calls: Mutex::default(),
         })
+    }
+
+    /// A connection to another account, through `sts:AssumeRole` into the role `role_name` of
+    /// that account, with the same region and endpoint. The role is assumed on first use.
+    pub async fn assume(&self, account_id: &str, role_name: &str) -> Aws {
+        let partition = model::arn::partition_of(&self.region);
+        let role_arn = format!("arn:{partition}:iam::{account_id}:role/{role_name}");
+        let provider = aws_config::sts::AssumeRoleProvider::builder(role_arn)
+            .session_name("trailwatch")
+            .configure(&self.config)
+            .build()
+            .await;
+        let config = self
+            .config
+            .to_builder()
+            .credentials_provider(
+                aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+            )
+            .build();
+        Aws {
+            config,
+            region: self.region.clone(),
+            clients: Mutex::new(HashMap::new()),
+            calls: Mutex::default(),
+        }
+    }
+
+    /// Records one API call (one request; each page of a listing counts).
+    pub(crate) fn count(&self, action: &'static str) {
+        *self
+            .calls
+            .lock()
+            .expect("call counter")
+            .entry(action)
+            .or_default() += 1;
+    }
+
+    /// The API calls made so far, by IAM action.
+    pub fn calls(&self) -> std::collections::BTreeMap<&'static str, u64> {
+        self.calls.lock().expect("call counter").clone()
     }
 
     /// The region trails are listed in.
@@ -96,6 +138,7 @@ impl Aws {
     /// trailwatch makes, so it is where unreachable endpoints and bad credentials show up.
     pub async fn account_id(&self) -> Result<String, AwsError> {
         let sts = aws_sdk_sts::Client::new(&self.config);
+        self.count("sts:GetCallerIdentity");
         let out = sts
             .get_caller_identity()
             .send()
@@ -113,6 +156,7 @@ impl Aws {
             config: SdkConfig::builder().build(),
             region: region.to_string(),
             clients: Mutex::new(HashMap::from([(region.to_string(), clients)])),
+            calls: Mutex::default(),
         }
     }
 

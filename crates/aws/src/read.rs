@@ -1,5 +1,6 @@
-//! Reading an account into a [`Snapshot`]: trails, then (concurrently) each trail's status and
-//! selectors, then each log group's filters and each region's alarms, topics and subscriptions.
+//! Reading an account into a [`Snapshot`]: the trails; then, all at once, each trail's status
+//! and selectors, each log group's filters and each region's alarms, topics and subscriptions;
+//! then the topics' attributes (and the keys of encrypted topics).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,13 +21,15 @@ impl Aws {
     /// the snapshot (so the controls that depend on them are reported as `error`).
     pub async fn read_snapshot(&self, account_id: &str) -> Snapshot {
         let partition = arn::partition_of(&self.region).to_string();
-        let trails = self.read_trails().await;
+        // Round trip 1: the trails. Everything else depends only on what it returns, so the
+        // trails' status and selectors, the log groups' filters and the regions' alarms and
+        // topics are all read at once (round trip 2; topic attributes and keys follow).
+        let listed = self.describe_trails().await;
         let mut groups: BTreeSet<(String, String)> = BTreeSet::new();
-        if let Ok(trails) = &trails {
+        if let Ok(trails) = &listed {
             for trail in trails {
                 let Some(group) = trail
-                    .log_group_arn
-                    .as_deref()
+                    .cloud_watch_logs_log_group_arn()
                     .and_then(|a| arn::parse_log_group_arn(a).ok())
                 else {
                     continue;
@@ -38,7 +41,14 @@ impl Aws {
             }
         }
         let regions: BTreeSet<String> = groups.iter().map(|(r, _)| r.clone()).collect();
-        let (log_groups, region_states) = futures::join!(
+        let details = async {
+            match listed {
+                Ok(trails) => Ok(join_all(trails.into_iter().map(|t| self.read_trail(t))).await),
+                Err(e) => Err(e),
+            }
+        };
+        let (trails, log_groups, region_states) = futures::join!(
+            details,
             join_all(
                 groups
                     .iter()
@@ -56,8 +66,10 @@ impl Aws {
         }
     }
 
-    async fn read_trails(&self) -> Result<Vec<Trail>, ReadError> {
+    /// `DescribeTrails`, de-duplicated by ARN.
+    async fn describe_trails(&self) -> Result<Vec<aws_sdk_cloudtrail::types::Trail>, ReadError> {
         let ct = self.clients(&self.region).cloudtrail;
+        self.count("cloudtrail:DescribeTrails");
         let out = ct
             .describe_trails()
             .include_shadow_trails(true)
@@ -69,8 +81,7 @@ impl Aws {
             let Some(arn) = t.trail_arn() else { continue };
             seen.entry(arn.to_string()).or_insert_with(|| t.clone());
         }
-        let trails = join_all(seen.into_values().map(|t| self.read_trail(t))).await;
-        Ok(trails)
+        Ok(seen.into_values().collect())
     }
 
     async fn read_trail(&self, t: aws_sdk_cloudtrail::types::Trail) -> Trail {
@@ -81,6 +92,8 @@ impl Aws {
             .unwrap_or_else(|| self.region.clone());
         // Per-trail calls go to the trail's home region (AWS requires it for some of them).
         let ct = self.clients(&home).cloudtrail;
+        self.count("cloudtrail:GetTrailStatus");
+        self.count("cloudtrail:GetEventSelectors");
         let (status, selectors) = futures::join!(
             ct.get_trail_status().name(&arn).send(),
             ct.get_event_selectors().trail_name(&arn).send(),
@@ -141,6 +154,7 @@ impl Aws {
         let mut filters = Vec::new();
         let mut error = None;
         while let Some(page) = pages.next().await {
+            self.count("logs:DescribeMetricFilters");
             match page {
                 Ok(page) => {
                     for f in page.metric_filters() {
@@ -194,6 +208,7 @@ impl Aws {
         let mut pages = cw.describe_alarms().into_paginator().send();
         let mut alarms = Vec::new();
         while let Some(page) = pages.next().await {
+            self.count("cloudwatch:DescribeAlarms");
             let page = page.map_err(|e| errors::read("cloudwatch:DescribeAlarms", e))?;
             for a in page.metric_alarms() {
                 alarms.push(Alarm {
@@ -226,6 +241,7 @@ impl Aws {
             let mut pages = sns.list_topics().into_paginator().send();
             let mut arns = Vec::new();
             while let Some(page) = pages.next().await {
+                self.count("sns:ListTopics");
                 let page = page.map_err(|e| errors::read("sns:ListTopics", e))?;
                 arns.extend(
                     page.topics()
@@ -239,6 +255,7 @@ impl Aws {
             let mut pages = sns.list_subscriptions().into_paginator().send();
             let mut subs: BTreeMap<String, Vec<Subscription>> = BTreeMap::new();
             while let Some(page) = pages.next().await {
+                self.count("sns:ListSubscriptions");
                 let page = page.map_err(|e| errors::read("sns:ListSubscriptions", e))?;
                 for s in page.subscriptions() {
                     subs.entry(s.topic_arn().unwrap_or_default().to_string())
@@ -282,6 +299,7 @@ impl Aws {
         region: &str,
         arn: &str,
     ) -> Result<TopicAttributes, ReadError> {
+        self.count("sns:GetTopicAttributes");
         let out = sns
             .get_topic_attributes()
             .topic_arn(arn)
@@ -310,6 +328,7 @@ impl Aws {
     /// The KMS key that encrypts a topic: who manages it, and its policy.
     async fn read_key(&self, region: &str, key_id: &str) -> Result<KmsKey, ReadError> {
         let kms = self.clients(region).kms;
+        self.count("kms:DescribeKey");
         let described = kms
             .describe_key()
             .key_id(key_id)
@@ -325,6 +344,7 @@ impl Aws {
         let policy = if manager == "AWS" {
             None
         } else {
+            self.count("kms:GetKeyPolicy");
             kms.get_key_policy()
                 .key_id(&arn)
                 .policy_name("default")

@@ -12,6 +12,7 @@ use crate::Aws;
 impl apply::Executor for Aws {
     async fn execute(&self, action: &Action) -> Result<String, String> {
         let region = action.region.as_str();
+        self.count(action.operation.iam_action());
         match &action.operation {
             Operation::PutMetricFilter { after, .. } => self.put_metric_filter(region, after).await,
             Operation::CreateTopic { after } => self.create_topic(region, after).await,

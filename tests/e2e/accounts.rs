@@ -1,0 +1,195 @@
+//! Many accounts at once: `plan --accounts … --assume-role …` reads each through AssumeRole,
+//! merges the results with `account_id` on every entry, isolates an account that cannot be
+//! read, and reports API calls and wall time.
+
+use serde_json::Value;
+
+use crate::support::{Account, FaultProxy};
+use crate::{compliant, trail_only, PAIR};
+
+fn summary_of<'a>(doc: &'a Value, account: &str) -> &'a Value {
+    doc["summary"]["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["account_id"] == account)
+        .unwrap_or_else(|| panic!("no summary for {account}: {doc:#}"))
+}
+
+#[test]
+fn several_accounts_are_audited_in_one_run_and_merged() {
+    let (a, b, c) = (Account::new(), Account::new(), Account::new());
+    a.build(&compliant());
+    b.build(&trail_only());
+    let list = format!("{},{},{}", a.id, b.id, c.id);
+    let out = a
+        .trailwatch()
+        .env("AWS_PROFILE", "base")
+        .args([
+            "plan",
+            "--controls",
+            PAIR,
+            "--accounts",
+            &list,
+            "--assume-role",
+            "trailwatch-audit",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["controls"].as_array().unwrap().len(), 6);
+    for (acct, compliant, non_compliant) in [(&a, 2, 0), (&b, 0, 2), (&c, 0, 2)] {
+        let s = summary_of(&doc, &acct.id);
+        assert_eq!(s["status"], "ok");
+        assert_eq!(s["compliant"], compliant, "{s:#}");
+        assert_eq!(s["non_compliant"], non_compliant, "{s:#}");
+        assert_eq!(s["calls"]["cloudtrail:DescribeTrails"], 1, "{s:#}");
+    }
+    // Every entry says which account it is about.
+    for array in ["controls", "actions", "trails"] {
+        for entry in doc[array].as_array().unwrap() {
+            let id = entry["account_id"].as_str().unwrap();
+            assert!(
+                [&a.id, &b.id, &c.id].contains(&&id.to_string()),
+                "{entry:#}"
+            );
+        }
+    }
+    let actions_for_b = doc["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["account_id"] == b.id.as_str())
+        .count();
+    assert_eq!(actions_for_b, 5, "{doc:#}");
+    assert!(doc["summary"]["wall_ms"].is_u64());
+
+    // The human output ends with a per-account summary.
+    let out = a
+        .trailwatch()
+        .env("AWS_PROFILE", "base")
+        .args([
+            "plan",
+            "--controls",
+            PAIR,
+            "--accounts",
+            &list,
+            "--assume-role",
+            "trailwatch-audit",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Accounts (3,"), "{text}");
+    assert!(text.contains(&format!("✓ {}  2 compliant", a.id)), "{text}");
+}
+
+#[test]
+fn an_account_that_cannot_be_assumed_is_an_error_and_the_others_complete() {
+    let (a, b) = (Account::new(), Account::new());
+    a.build(&compliant());
+    b.build(&compliant());
+    // The first AssumeRole (the first account, with one at a time) is denied.
+    let proxy = FaultProxy::new("AssumeRole", 1, "AccessDenied");
+    let list = format!("{},{}", a.id, b.id);
+    let out = a
+        .trailwatch_via(&proxy)
+        .env("AWS_PROFILE", "base")
+        .args([
+            "plan",
+            "--controls",
+            PAIR,
+            "--accounts",
+            &list,
+            "--assume-role",
+            "trailwatch-audit",
+            "--concurrency",
+            "1",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let failed = summary_of(&doc, &a.id);
+    assert_eq!(failed["status"], "error");
+    assert!(
+        failed["message"].as_str().unwrap().contains(&format!(
+            "cannot assume role `trailwatch-audit` in account {}",
+            a.id
+        )),
+        "{failed:#}"
+    );
+    let ok = summary_of(&doc, &b.id);
+    assert_eq!(ok["status"], "ok");
+    assert_eq!(ok["compliant"], 2);
+}
+
+#[test]
+fn fifteen_controls_cost_no_more_calls_than_one() {
+    let acct = Account::new();
+    acct.build(&compliant());
+    let calls = |args: &[&str]| {
+        let (_, doc) = acct.json(args);
+        doc["summary"]["calls"].clone()
+    };
+    let one = calls(&["plan", "--controls", "iam-policy-changes"]);
+    let all = calls(&["plan"]);
+    assert_eq!(one, all, "calls by action for one control and for fifteen");
+    assert_eq!(all["logs:DescribeMetricFilters"], 1);
+    assert_eq!(all["cloudwatch:DescribeAlarms"], 1);
+}
+
+#[test]
+fn account_flags_are_checked() {
+    let acct = Account::new();
+    for (args, expected) in [
+        (
+            vec!["plan", "--accounts", "123"],
+            "is not an AWS account id",
+        ),
+        (
+            vec!["plan", "--accounts", "111122223333"],
+            "--accounts needs --assume-role NAME",
+        ),
+        (
+            vec!["plan", "--assume-role", "audit"],
+            "--assume-role needs --accounts",
+        ),
+        (
+            vec![
+                "apply",
+                "--accounts",
+                "111122223333",
+                "--assume-role",
+                "audit",
+            ],
+            "apply works on one account at a time",
+        ),
+        (
+            vec![
+                "plan",
+                "--accounts",
+                "111122223333",
+                "--assume-role",
+                "a",
+                "--out",
+                "p.json",
+            ],
+            "a saved plan holds one account",
+        ),
+        (vec!["plan", "--concurrency", "0"], "--concurrency"),
+    ] {
+        let (code, _, stderr) = acct.run(&args);
+        assert_eq!(code, 1, "{args:?}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    }
+}
