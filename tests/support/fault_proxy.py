@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """A fault-injecting HTTP proxy in front of the local AWS API server, for trailwatch's tests.
 
-    fault_proxy.py --upstream http://127.0.0.1:PORT --fail PutMetricAlarm [--times 1]
-                   [--error AccessDenied|Throttling|InternalFailure|ExpiredToken] [--exit-on-stdin-eof]
+    fault_proxy.py --upstream http://127.0.0.1:PORT [--fail PutMetricAlarm] [--times 1]
+                   [--error AccessDenied|Throttling|InternalFailure|ExpiredToken]
+                   [--delay-ms 50] [--exit-on-stdin-eof]
 
-Forwards every request to the upstream server, except the first --times requests of the named
+Forwards every request to the upstream server, except the first --times requests of the --fail
 operation, which get the chosen error in the operation's own protocol (AWS JSON for CloudWatch
-Logs, XML for SNS and STS, Smithy RPC v2 CBOR for CloudWatch), as AWS would send it. Prints
-`listening on http://127.0.0.1:PORT` once ready. Loopback only.
+Logs, XML for SNS and STS, Smithy RPC v2 CBOR for CloudWatch), as AWS would send it. With
+--delay-ms every request waits that long first, to model the round trip to real AWS (the
+benchmark uses this). Prints `listening on http://127.0.0.1:PORT` once ready. Loopback only.
 """
 
 import argparse
@@ -15,6 +17,7 @@ import http.client
 import os
 import sys
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -47,6 +50,7 @@ class State:
         self.operation = operation
         self.remaining = times
         self.error = error
+        self.delay = 0.0
         self.lock = threading.Lock()
 
     def should_fail(self, operation):
@@ -76,6 +80,8 @@ def make_handler(upstream, state):
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             operation = operation_of(self.path, self.headers, body)
+            if state.delay:
+                time.sleep(state.delay)
             if state.should_fail(operation):
                 return self.fail()
             conn = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
@@ -122,12 +128,15 @@ def make_handler(upstream, state):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--upstream", required=True)
-    parser.add_argument("--fail", required=True, help="the operation to fail, such as PutMetricAlarm")
+    parser.add_argument("--fail", default="", help="the operation to fail, such as PutMetricAlarm")
+    parser.add_argument("--delay-ms", type=float, default=0.0)
     parser.add_argument("--times", type=int, default=1)
     parser.add_argument("--error", choices=sorted(ERRORS), default="AccessDenied")
     parser.add_argument("--exit-on-stdin-eof", action="store_true")
     args = parser.parse_args()
     state = State(args.fail, args.times, args.error)
+    state.delay = args.delay_ms / 1000.0
+    ThreadingHTTPServer.request_queue_size = 512
     server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(args.upstream, state))
     if args.exit_on_stdin_eof:
 

@@ -196,6 +196,31 @@ impl Aws {
 
     async fn read_region(&self, region: &str) -> RegionState {
         let (alarms, topics) = futures::join!(self.read_alarms(region), self.read_topics(region));
+        // Only the topics some alarm notifies can be part of a control's chain: read their
+        // attributes (policy, encryption), all at once; the others stay unread.
+        let topics = match (topics, &alarms) {
+            (Ok(mut topics), Ok(alarms)) => {
+                let notified: BTreeSet<&str> = alarms
+                    .iter()
+                    .flat_map(|a| a.alarm_actions.iter().map(String::as_str))
+                    .collect();
+                let sns = self.clients(region).sns;
+                let wanted: Vec<usize> = (0..topics.len())
+                    .filter(|i| notified.contains(topics[*i].arn.as_str()))
+                    .collect();
+                let read: Vec<Result<TopicAttributes, ReadError>> =
+                    futures::stream::iter(wanted.iter())
+                        .map(|i| self.read_topic_attributes(&sns, region, &topics[*i].arn))
+                        .buffered(32)
+                        .collect()
+                        .await;
+                for (i, attributes) in wanted.into_iter().zip(read) {
+                    topics[i].attributes = attributes;
+                }
+                Ok(topics)
+            }
+            (topics, _) => topics,
+        };
         RegionState {
             region: region.to_string(),
             alarms,
@@ -271,15 +296,10 @@ impl Aws {
         };
         let (arns, subs) = futures::join!(list_topics, list_subscriptions);
         let arns = arns?;
-        let attributes: Vec<Result<TopicAttributes, ReadError>> =
-            futures::stream::iter(arns.iter())
-                .map(|arn| self.read_topic_attributes(&sns, region, arn))
-                .buffered(16)
-                .collect()
-                .await;
         let mut subs = subs;
         let mut topics = Vec::new();
-        for (arn, attributes) in arns.into_iter().zip(attributes) {
+        for arn in arns {
+            let attributes = Ok(TopicAttributes::default());
             let subscriptions = match &mut subs {
                 Ok(by_topic) => Ok(by_topic.remove(&arn).unwrap_or_default()),
                 Err(e) => Err(e.clone()),

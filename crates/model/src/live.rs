@@ -219,7 +219,8 @@ pub struct Topic {
     pub arn: String,
     /// Its subscriptions (`ListSubscriptions`, every page, grouped by topic).
     pub subscriptions: Result<Vec<Subscription>, ReadError>,
-    /// What decides whether CloudWatch alarms can deliver to it (`GetTopicAttributes`).
+    /// What decides whether CloudWatch alarms can deliver to it (`GetTopicAttributes`). Read
+    /// only for topics some alarm notifies; the default (no policy, no key) for the others.
     pub attributes: Result<TopicAttributes, ReadError>,
 }
 
