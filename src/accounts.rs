@@ -136,6 +136,7 @@ pub async fn plan(args: &PlanArgs) -> Result<u8> {
     progress.finish_and_clear();
     let order: Vec<&String> = args.accounts.iter().collect();
     results.sort_by_key(|r| order.iter().position(|a| **a == r.account_id));
+    centralise(&mut results);
     let wall = started.elapsed();
 
     let reports: Vec<&Report> = results
@@ -180,4 +181,46 @@ pub async fn plan(args: &PlanArgs) -> Result<u8> {
     } else {
         2
     })
+}
+
+/// Organization trails: a member account whose qualifying trail sends to a log group in another
+/// audited account takes that account's verdict for each control, instead of `not_applicable`;
+/// the log group is evaluated once, where it lives (and only that account gets actions).
+fn centralise(results: &mut [AccountResult]) {
+    let verdicts: BTreeMap<(String, String), Status> = results
+        .iter()
+        .filter_map(|r| r.report.as_ref().ok())
+        .flat_map(|rep| {
+            rep.controls
+                .iter()
+                .map(|c| ((c.account_id.clone(), c.id.clone()), c.status))
+        })
+        .collect();
+    for r in results.iter_mut() {
+        let Ok(report) = &mut r.report else { continue };
+        let central: Option<String> = report.trails.iter().find_map(|t| {
+            let group = model::arn::parse_log_group_arn(t.log_group_arn.as_deref()?).ok()?;
+            t.findings
+                .iter()
+                .any(|f| f.code == "monitored-centrally")
+                .then_some(group.account_id)
+        });
+        let Some(central) = central else { continue };
+        for control in report.controls.iter_mut() {
+            if control.status != Status::NotApplicable {
+                continue;
+            }
+            let Some(status) = verdicts.get(&(central.clone(), control.id.clone())) else {
+                continue;
+            };
+            control.status = *status;
+            control.findings = vec![model::Finding::new(
+                "monitored-centrally",
+                format!(
+                    "monitored centrally in account {central}, where the control is {}",
+                    status.as_str()
+                ),
+            )];
+        }
+    }
 }

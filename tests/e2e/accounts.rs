@@ -193,3 +193,50 @@ fn account_flags_are_checked() {
         assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     }
 }
+
+#[test]
+fn a_member_whose_trail_logs_to_an_audited_account_takes_its_verdict() {
+    let (central, member) = (Account::new(), Account::new());
+    central.build(&compliant());
+    member.build(&serde_json::json!({
+        "trails": [{"name": "org", "log_group": "cloudtrail/main", "log_group_account": central.id}],
+    }));
+    let list = format!("{},{}", central.id, member.id);
+    let out = central
+        .trailwatch()
+        .env("AWS_PROFILE", "base")
+        .args([
+            "plan",
+            "--controls",
+            PAIR,
+            "--accounts",
+            &list,
+            "--assume-role",
+            "trailwatch-audit",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{doc:#}");
+    let member_controls: Vec<&Value> = doc["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["account_id"] == member.id.as_str())
+        .collect();
+    assert_eq!(member_controls.len(), 2);
+    for c in member_controls {
+        assert_eq!(c["status"], "compliant", "{c:#}");
+        assert!(c["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("monitored centrally in account {}", central.id)));
+    }
+    // Only the account that owns the log group could get actions; here none are needed.
+    assert!(doc["actions"].as_array().unwrap().is_empty());
+
+    // Audited alone, the member cannot judge the control.
+    let (_, doc) = member.json(&["plan", "--controls", PAIR]);
+    assert_eq!(doc["controls"][0]["status"], "not_applicable");
+}
