@@ -83,14 +83,20 @@ pub fn summary(results: &[AccountResult], wall: Duration) -> Value {
 pub async fn plan(args: &PlanArgs) -> Result<u8> {
     let Some(role) = args.assume_role.clone() else {
         anyhow::bail!(
-            "--accounts needs --assume-role NAME: the role trailwatch assumes in each account"
+            "--accounts and --organization need --assume-role NAME: the role trailwatch assumes in each account"
         );
     };
     let (controls, desired) = selection(args)?;
     let started = Instant::now();
     let base = aws::Aws::connect(&connect_options(args)).await?;
-    let progress = if std::io::stderr().is_terminal() && args.accounts.len() > 1 {
-        let bar = indicatif::ProgressBar::new(args.accounts.len() as u64);
+    let own = base.account_id().await?;
+    let accounts: Vec<String> = if args.organization {
+        base.organization_accounts().await?
+    } else {
+        args.accounts.clone()
+    };
+    let progress = if std::io::stderr().is_terminal() && accounts.len() > 1 {
+        let bar = indicatif::ProgressBar::new(accounts.len() as u64);
         bar.set_style(
             indicatif::ProgressStyle::with_template(
                 "{spinner} {pos}/{len} accounts {wide_bar} {elapsed}",
@@ -101,12 +107,20 @@ pub async fn plan(args: &PlanArgs) -> Result<u8> {
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let mut results: Vec<AccountResult> = futures::stream::iter(args.accounts.iter().cloned())
+    let mut results: Vec<AccountResult> = futures::stream::iter(accounts.iter().cloned())
         .map(|account| {
-            let (base, role, controls, desired, progress) = (&base, &role, &controls, &desired, &progress);
+            let (base, role, controls, desired, progress, own) =
+                (&base, &role, &controls, &desired, &progress, &own);
             async move {
                 let t0 = Instant::now();
-                let aws = base.assume(&account, role).await;
+                // The credentials' own account is read with them; the others through the role.
+                let assumed;
+                let aws = if account == *own {
+                    base
+                } else {
+                    assumed = base.assume(&account, role).await;
+                    &assumed
+                };
                 let report = async {
                     let id = aws
                         .account_id()
@@ -134,7 +148,7 @@ pub async fn plan(args: &PlanArgs) -> Result<u8> {
         .collect()
         .await;
     progress.finish_and_clear();
-    let order: Vec<&String> = args.accounts.iter().collect();
+    let order: Vec<&String> = accounts.iter().collect();
     results.sort_by_key(|r| order.iter().position(|a| **a == r.account_id));
     centralise(&mut results);
     let wall = started.elapsed();

@@ -72,6 +72,10 @@ struct PlanArgs {
     /// Audit these accounts (comma-separated 12-digit ids), each through `--assume-role`.
     #[arg(long, value_delimiter = ',', value_name = "ID,...", value_parser = parse_account_id)]
     accounts: Vec<String>,
+    /// Audit every active account of the organization (listed with the Organizations API from
+    /// the management or a delegated administrator account), each through `--assume-role`.
+    #[arg(long, conflicts_with = "accounts")]
+    organization: bool,
     /// The name of the role assumed in each of `--accounts` (the same name in every account).
     #[arg(long, value_name = "NAME")]
     assume_role: Option<String>,
@@ -339,10 +343,12 @@ async fn read_and_plan(args: &PlanArgs) -> Result<Planned> {
 
 async fn plan(cmd: PlanCmd) -> Result<u8> {
     let args = cmd.args;
-    if args.assume_role.is_some() && args.accounts.is_empty() {
-        bail!("--assume-role needs --accounts ID,...: the accounts to assume it in");
+    if args.assume_role.is_some() && args.accounts.is_empty() && !args.organization {
+        bail!(
+            "--assume-role needs --accounts ID,... or --organization: the accounts to assume it in"
+        );
     }
-    if !args.accounts.is_empty() {
+    if !args.accounts.is_empty() || args.organization {
         if cmd.out.is_some() {
             bail!("a saved plan holds one account; plan each account with --out, or drop --out");
         }
@@ -404,7 +410,7 @@ fn save_plan(path: &Path, planned: &Planned) -> Result<()> {
 }
 
 async fn apply(args: ApplyArgs) -> Result<u8> {
-    if !args.plan.accounts.is_empty() || args.plan.assume_role.is_some() {
+    if !args.plan.accounts.is_empty() || args.plan.assume_role.is_some() || args.plan.organization {
         bail!("apply works on one account at a time; run it with that account's credentials (or a profile that assumes its role), without --accounts");
     }
     if let Some(path) = &args.plan_file {

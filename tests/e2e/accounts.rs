@@ -157,11 +157,15 @@ fn account_flags_are_checked() {
         ),
         (
             vec!["plan", "--accounts", "111122223333"],
-            "--accounts needs --assume-role NAME",
+            "--accounts and --organization need --assume-role NAME",
         ),
         (
             vec!["plan", "--assume-role", "audit"],
-            "--assume-role needs --accounts",
+            "--assume-role needs --accounts ID,... or --organization",
+        ),
+        (
+            vec!["plan", "--organization", "--accounts", "111122223333"],
+            "cannot be used with",
         ),
         (
             vec![
@@ -239,4 +243,47 @@ fn a_member_whose_trail_logs_to_an_audited_account_takes_its_verdict() {
     // Audited alone, the member cannot judge the control.
     let (_, doc) = member.json(&["plan", "--controls", PAIR]);
     assert_eq!(doc["controls"][0]["status"], "not_applicable");
+}
+
+#[test]
+fn the_whole_organization_is_audited_from_its_management_account() {
+    let management = Account::new();
+    let mut spec = compliant();
+    spec["organization"] = serde_json::json!({"accounts": ["dev", "prod"]});
+    let created = management.build_reporting(&spec);
+    let members: Vec<String> = created["organization_accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(members.len(), 2);
+    // Run as the management account (its own credentials), assuming the role in the others.
+    let (code, doc) = management.json(&[
+        "plan",
+        "--controls",
+        PAIR,
+        "--organization",
+        "--assume-role",
+        "trailwatch-audit",
+    ]);
+    assert_eq!(code, 2, "{doc:#}");
+    let ids: Vec<&str> = doc["summary"]["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["account_id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&management.id.as_str()), "{ids:?}");
+    for m in &members {
+        assert!(ids.contains(&m.as_str()), "{ids:?}");
+        assert_eq!(summary_of(&doc, m)["status"], "ok");
+        assert_eq!(
+            summary_of(&doc, m)["non_compliant"],
+            2,
+            "a new account has no trail"
+        );
+    }
+    assert_eq!(summary_of(&doc, &management.id)["compliant"], 2);
+    assert_eq!(doc["summary"]["calls"]["organizations:ListAccounts"], 1);
 }

@@ -181,6 +181,12 @@ impl Account {
         self
     }
 
+    /// Like [`Account::build`], returning what the fixture reports it created (such as the ids
+    /// of the organization's new accounts).
+    pub fn build_reporting(&self, spec: &Value) -> Value {
+        serde_json::from_str(&self.fixture("build", spec)).unwrap()
+    }
+
     /// The account's filters, alarms, topics and subscriptions, for before/after comparisons.
     pub fn dump(&self, regions: &[&str]) -> Value {
         let text = self.fixture("dump", &json!({ "dump_regions": regions }));

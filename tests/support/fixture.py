@@ -16,6 +16,7 @@ The spec is JSON:
      "topics": [{"name": "alerts", "subscriptions": [{"protocol": "email", "endpoint": "a@b.c"}],
                  "policy": {...}, "kms_key": "alias/aws/sns"}],
      "keys": [{"alias": "alerts", "policy": {...}}],
+     "organization": {"accounts": ["dev", "prod"]},
      "alarms": [{"name": "a", "metric": "M", "namespace": "CISBenchmark", "topics": ["alerts"],
                  "actions_enabled": true}]}
 
@@ -126,6 +127,14 @@ def build(spec):
         topic_arns[topic["name"]] = arn
         for sub in topic.get("subscriptions", []):
             sns.subscribe(TopicArn=arn, Protocol=sub["protocol"], Endpoint=sub["endpoint"])
+    created = {}
+    if "organization" in spec:
+        org = client(session, spec, "organizations")
+        org.create_organization(FeatureSet="ALL")
+        created["organization_accounts"] = []
+        for name in spec["organization"].get("accounts", []):
+            status = org.create_account(Email=f"{name}@example.com", AccountName=name)
+            created["organization_accounts"].append(status["CreateAccountStatus"]["AccountId"])
     for alarm in spec.get("alarms", []):
         region = region_of(spec, alarm)
         actions = [
@@ -147,6 +156,7 @@ def build(spec):
             AlarmActions=actions,
             OKActions=alarm.get("ok_actions", []),
         )
+    json.dump(created, sys.stdout)
 
 
 def dump(spec):

@@ -114,6 +114,27 @@ impl Aws {
         }
     }
 
+    /// The active accounts of the organization the credentials' account manages or belongs to
+    /// (`organizations:ListAccounts`, every page; needs the management or a delegated
+    /// administrator account).
+    pub async fn organization_accounts(&self) -> Result<Vec<String>, AwsError> {
+        let org = aws_sdk_organizations::Client::new(&self.config);
+        let mut pages = org.list_accounts().into_paginator().send();
+        let mut out = Vec::new();
+        while let Some(page) = pages.next().await {
+            self.count("organizations:ListAccounts");
+            let page = page.map_err(|e| errors::fatal("organizations:ListAccounts", e))?;
+            for account in page.accounts() {
+                let active = account.status().is_none_or(|s| s.as_str() == "ACTIVE");
+                if let (Some(id), true) = (account.id(), active) {
+                    out.push(id.to_string());
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
     /// Records one API call (one request; each page of a listing counts).
     pub(crate) fn count(&self, action: &'static str) {
         *self
