@@ -720,25 +720,11 @@ pub fn undeliverable(topic: &Topic, account: &str) -> Option<Finding> {
 /// Whether a KMS key policy lets CloudWatch use the key to publish to an encrypted topic:
 /// `kms:Decrypt` and `kms:GenerateDataKey*` for the service principal (or everyone).
 pub fn key_policy_allows_cloudwatch(policy: &Value) -> bool {
-    let statements: Vec<&Value> = match &policy["Statement"] {
-        Value::Array(items) => items.iter().collect(),
-        other @ Value::Object(_) => vec![other],
-        _ => Vec::new(),
-    };
+    let statements = statements(policy);
     let granted = |wanted: &str| {
         statements.iter().any(|st| {
-            let principal = match &st["Principal"] {
-                Value::String(p) => p == "*",
-                Value::Object(map) => {
-                    map.get("AWS").is_some_and(|v| as_list(v).contains(&"*"))
-                        || map
-                            .get("Service")
-                            .is_some_and(|v| as_list(v).contains(&"cloudwatch.amazonaws.com"))
-                }
-                _ => false,
-            };
             st["Effect"] == "Allow"
-                && principal
+                && cloudwatch_is_principal(st)
                 && as_list(&st["Action"]).iter().any(|a| {
                     *a == "*"
                         || a.eq_ignore_ascii_case("kms:*")
@@ -749,6 +735,29 @@ pub fn key_policy_allows_cloudwatch(policy: &Value) -> bool {
         })
     };
     granted("kms:Decrypt") && granted("kms:GenerateDataKey*")
+}
+
+/// A policy's statements (`Statement` may be one object or a list).
+fn statements(policy: &Value) -> Vec<&Value> {
+    match &policy["Statement"] {
+        Value::Array(items) => items.iter().collect(),
+        other @ Value::Object(_) => vec![other],
+        _ => Vec::new(),
+    }
+}
+
+/// Whether a statement's principal covers `cloudwatch.amazonaws.com` (by service, or everyone).
+fn cloudwatch_is_principal(statement: &Value) -> bool {
+    match &statement["Principal"] {
+        Value::String(p) => p == "*",
+        Value::Object(map) => {
+            map.get("AWS").is_some_and(|v| as_list(v).contains(&"*"))
+                || map
+                    .get("Service")
+                    .is_some_and(|v| as_list(v).contains(&"cloudwatch.amazonaws.com"))
+        }
+        _ => false,
+    }
 }
 
 fn as_list(value: &Value) -> Vec<&str> {
@@ -763,23 +772,10 @@ fn as_list(value: &Value) -> Vec<&str> {
 /// evaluation: an explicit unconditional deny wins; conditions on the source account, owner or
 /// ARN are checked; other conditions are assumed to hold).
 pub fn policy_allows_cloudwatch(policy: &Value, topic_arn: &str, account: &str) -> bool {
-    let statements: Vec<&Value> = match &policy["Statement"] {
-        Value::Array(items) => items.iter().collect(),
-        other @ Value::Object(_) => vec![other],
-        _ => Vec::new(),
-    };
+    let statements = statements(policy);
     let mut allowed = false;
     for st in statements {
-        let principal = match &st["Principal"] {
-            Value::String(p) => p == "*",
-            Value::Object(map) => {
-                map.get("AWS").is_some_and(|v| as_list(v).contains(&"*"))
-                    || map
-                        .get("Service")
-                        .is_some_and(|v| as_list(v).contains(&"cloudwatch.amazonaws.com"))
-            }
-            _ => false,
-        };
+        let principal = cloudwatch_is_principal(st);
         let action = as_list(&st["Action"]).iter().any(|a| {
             a.eq_ignore_ascii_case("sns:Publish") || a.eq_ignore_ascii_case("sns:*") || *a == "*"
         });
