@@ -4,8 +4,23 @@
 
 use serde_json::Value;
 
-use crate::support::{Account, FaultProxy};
+use crate::support::{json_of, Account, FaultProxy};
 use crate::{compliant, trail_only, PAIR};
+
+/// `plan --accounts LIST --assume-role trailwatch-audit` for the usual pair of controls, run with
+/// `runner`'s base credentials.
+fn plan_accounts(runner: &Account, list: &str) -> (i32, Value) {
+    json_of(runner.trailwatch().env("AWS_PROFILE", "base").args([
+        "plan",
+        "--controls",
+        PAIR,
+        "--accounts",
+        list,
+        "--assume-role",
+        "trailwatch-audit",
+        "--json",
+    ]))
+}
 
 fn summary_of<'a>(doc: &'a Value, account: &str) -> &'a Value {
     doc["summary"]["accounts"]
@@ -22,28 +37,8 @@ fn several_accounts_are_audited_in_one_run_and_merged() {
     a.build(&compliant());
     b.build(&trail_only());
     let list = format!("{},{},{}", a.id, b.id, c.id);
-    let out = a
-        .trailwatch()
-        .env("AWS_PROFILE", "base")
-        .args([
-            "plan",
-            "--controls",
-            PAIR,
-            "--accounts",
-            &list,
-            "--assume-role",
-            "trailwatch-audit",
-            "--json",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (code, doc) = plan_accounts(&a, &list);
+    assert_eq!(code, 2, "{doc:#}");
     assert_eq!(doc["controls"].as_array().unwrap().len(), 6);
     for (acct, compliant, non_compliant) in [(&a, 2, 0), (&b, 0, 2), (&c, 0, 2)] {
         let s = summary_of(&doc, &acct.id);
@@ -206,23 +201,8 @@ fn a_member_whose_trail_logs_to_an_audited_account_takes_its_verdict() {
         "trails": [{"name": "org", "log_group": "cloudtrail/main", "log_group_account": central.id}],
     }));
     let list = format!("{},{}", central.id, member.id);
-    let out = central
-        .trailwatch()
-        .env("AWS_PROFILE", "base")
-        .args([
-            "plan",
-            "--controls",
-            PAIR,
-            "--accounts",
-            &list,
-            "--assume-role",
-            "trailwatch-audit",
-            "--json",
-        ])
-        .output()
-        .unwrap();
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(out.status.code(), Some(0), "{doc:#}");
+    let (code, doc) = plan_accounts(&central, &list);
+    assert_eq!(code, 0, "{doc:#}");
     let member_controls: Vec<&Value> = doc["controls"]
         .as_array()
         .unwrap()

@@ -4,8 +4,21 @@
 
 use serde_json::Value;
 
-use crate::support::{actions, Account, FaultProxy};
+use crate::support::{actions, json_of, Account, FaultProxy};
 use crate::{trail_only, PAIR};
+
+/// `apply` of the usual pair of controls, every call going through `proxy`.
+fn apply_via(acct: &Account, proxy: &FaultProxy) -> (i32, Value) {
+    json_of(acct.trailwatch_via(proxy).args([
+        "apply",
+        "--controls",
+        PAIR,
+        "--auto-approve",
+        "--notify",
+        "email:sec@example.com",
+        "--json",
+    ]))
+}
 
 fn outcomes(doc: &Value) -> Vec<(String, String)> {
     doc["outcomes"]
@@ -32,21 +45,8 @@ fn a_failure_at_each_step_is_reported_and_the_next_apply_converges() {
         let acct = Account::new();
         acct.build(&trail_only());
         let proxy = FaultProxy::new(operation, 1, "AccessDenied");
-        let out = acct
-            .trailwatch_via(&proxy)
-            .args([
-                "apply",
-                "--controls",
-                PAIR,
-                "--auto-approve",
-                "--notify",
-                "email:sec@example.com",
-                "--json",
-            ])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(1), "{operation}");
-        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let (code, doc) = apply_via(&acct, &proxy);
+        assert_eq!(code, 1, "{operation}");
         let results = outcomes(&doc);
         let failed: Vec<&(String, String)> =
             results.iter().filter(|(_, r)| r == "failed").collect();
@@ -122,21 +122,8 @@ fn throttling_is_retried_and_succeeds() {
     acct.build(&trail_only());
     // Two throttled attempts, then the call goes through: the SDK's retries absorb it.
     let proxy = FaultProxy::new("PutMetricAlarm", 2, "Throttling");
-    let out = acct
-        .trailwatch_via(&proxy)
-        .args([
-            "apply",
-            "--controls",
-            PAIR,
-            "--auto-approve",
-            "--notify",
-            "email:sec@example.com",
-            "--json",
-        ])
-        .output()
-        .unwrap();
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(out.status.code(), Some(0), "{doc:#}");
+    let (code, doc) = apply_via(&acct, &proxy);
+    assert_eq!(code, 0, "{doc:#}");
     assert!(outcomes(&doc).iter().all(|(_, r)| r == "applied"));
 }
 

@@ -227,15 +227,7 @@ impl Account {
 
     /// Runs `trailwatch ARGS --json` and returns (exit code, document).
     pub fn json(&self, args: &[&str]) -> (i32, Value) {
-        let out = self.trailwatch().args(args).arg("--json").output().unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let doc = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not one JSON document ({e}): {stdout}\nstderr: {}",
-                String::from_utf8_lossy(&out.stderr)
-            )
-        });
-        (out.status.code().unwrap_or(-1), doc)
+        json_of(self.trailwatch().args(args).arg("--json"))
     }
 
     /// Runs `trailwatch ARGS` and returns (exit code, stdout, stderr).
@@ -301,4 +293,17 @@ pub fn each<'a>(doc: &'a Value, array: &str, field: &str) -> Vec<&'a str> {
         .iter()
         .map(|e| e[field].as_str().unwrap())
         .collect()
+}
+
+/// Runs a prepared command whose stdout must be one JSON document; returns (exit code, document).
+pub fn json_of(cmd: &mut assert_cmd::Command) -> (i32, Value) {
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let doc = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not one JSON document ({e}): {stdout}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap_or(-1), doc)
 }
