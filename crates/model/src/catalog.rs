@@ -559,9 +559,23 @@ fn console_login(user_type: &str, fields: Value) -> Value {
 }
 
 /// The control's positive corpus: labelled CloudTrail records of every event it exists to catch,
-/// in the forms CloudTrail records them. A compliant filter matches all of them.
-pub fn corpus(control: &Control) -> Vec<(&'static str, Value)> {
-    match control.catches {
+/// in the forms CloudTrail records them. A compliant filter matches all of them. Built once per
+/// kind of catch and shared (every account audited in one run uses the same records).
+pub fn corpus(control: &Control) -> std::sync::Arc<Vec<(&'static str, Value)>> {
+    type Cache = std::sync::Mutex<Vec<(Catches, std::sync::Arc<Vec<(&'static str, Value)>>)>>;
+    static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let mut entries = cache.lock().expect("corpus cache");
+    if let Some((_, built)) = entries.iter().find(|(c, _)| *c == control.catches) {
+        return built.clone();
+    }
+    let built = std::sync::Arc::new(build_corpus(control.catches));
+    entries.push((control.catches, built.clone()));
+    built
+}
+
+fn build_corpus(catches: Catches) -> Vec<(&'static str, Value)> {
+    match catches {
         Catches::Calls { source, events } => events
             .iter()
             .flat_map(|e| {
@@ -652,8 +666,13 @@ pub fn corpus_labels(control: &Control) -> usize {
 }
 
 /// Everyday events no monitoring control is about; a filter that matches most of them makes
-/// an alarm that is noise.
-pub fn noise_corpus() -> Vec<Value> {
+/// an alarm that is noise. Built once: every filter of every account is judged against it.
+pub fn noise_corpus() -> &'static [Value] {
+    static NOISE: std::sync::OnceLock<Vec<Value>> = std::sync::OnceLock::new();
+    NOISE.get_or_init(build_noise_corpus)
+}
+
+fn build_noise_corpus() -> Vec<Value> {
     [
         ("ec2.amazonaws.com", "DescribeInstances"),
         ("s3.amazonaws.com", "GetObject"),
