@@ -55,13 +55,11 @@ pub fn summary(results: &[AccountResult], wall: Duration) -> Value {
             });
             match &r.report {
                 Ok(report) => {
-                    let count =
-                        |s: Status| report.controls.iter().filter(|c| c.status == s).count();
                     entry["status"] = json!("ok");
-                    entry["compliant"] = json!(count(Status::Compliant));
-                    entry["non_compliant"] = json!(count(Status::NonCompliant));
-                    entry["not_applicable"] = json!(count(Status::NotApplicable));
-                    entry["error"] = json!(count(Status::Error));
+                    entry["compliant"] = json!(report.count(Status::Compliant));
+                    entry["non_compliant"] = json!(report.count(Status::NonCompliant));
+                    entry["not_applicable"] = json!(report.count(Status::NotApplicable));
+                    entry["error"] = json!(report.count(Status::Error));
                     entry["actions"] = json!(report.actions.len());
                 }
                 Err(e) => {

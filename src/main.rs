@@ -316,12 +316,7 @@ fn connect_options(args: &PlanArgs) -> aws::ConnectOptions {
 async fn read_and_plan(args: &PlanArgs) -> Result<Planned> {
     let (controls, desired) = selection(args)?;
     let started = std::time::Instant::now();
-    let aws = aws::Aws::connect(&aws::ConnectOptions {
-        region: args.region.clone(),
-        profile: args.profile.clone(),
-        endpoint_url: args.endpoint_url.clone(),
-    })
-    .await?;
+    let aws = aws::Aws::connect(&connect_options(args)).await?;
     let account = aws.account_id().await?;
     tracing::info!(account, region = aws.region(), "reading the account");
     let snapshot = aws.read_snapshot(&account).await;
@@ -472,8 +467,7 @@ async fn apply_saved(path: &Path, args: &PlanArgs) -> Result<u8> {
         .map_err(|e| anyhow::anyhow!("cannot apply `{name}`: {e}"))?;
     let aws = aws::Aws::connect(&aws::ConnectOptions {
         region: Some(args.region.clone().unwrap_or_else(|| file.region.clone())),
-        profile: args.profile.clone(),
-        endpoint_url: args.endpoint_url.clone(),
+        ..connect_options(args)
     })
     .await?;
     if aws.region() != file.region {

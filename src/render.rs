@@ -423,7 +423,6 @@ pub fn accounts(results: &[crate::accounts::AccountResult], wall: std::time::Dur
         let calls: u64 = r.calls.values().sum();
         let line = match &r.report {
             Ok(report) => {
-                let count = |s: Status| report.controls.iter().filter(|c| c.status == s).count();
                 let mark = if report.has_errors() {
                     paint(YELLOW.bold(), "!")
                 } else if report.is_clean() {
@@ -434,10 +433,10 @@ pub fn accounts(results: &[crate::accounts::AccountResult], wall: std::time::Dur
                 format!(
                     "{mark} {}  {} compliant, {} non_compliant, {} not_applicable, {} error; {} action(s)",
                     r.account_id,
-                    count(Status::Compliant),
-                    count(Status::NonCompliant),
-                    count(Status::NotApplicable),
-                    count(Status::Error),
+                    report.count(Status::Compliant),
+                    report.count(Status::NonCompliant),
+                    report.count(Status::NotApplicable),
+                    report.count(Status::Error),
                     report.actions.len()
                 )
             }

@@ -584,36 +584,49 @@ fn build_corpus(catches: Catches) -> Vec<(&'static str, Value)> {
                     .map(move |user| (*e, cloudtrail_record(source, e, user)))
             })
             .collect(),
-        Catches::Unauthorized => vec![
+        Catches::Unauthorized => [
             (
                 "RunInstances denied (Client.UnauthorizedOperation)",
-                with(
-                    cloudtrail_record("ec2.amazonaws.com", "RunInstances", "AssumedRole"),
-                    json!({"errorCode": "Client.UnauthorizedOperation", "errorMessage": "You are not authorized to perform this operation."}),
-                ),
+                "ec2.amazonaws.com",
+                "RunInstances",
+                "AssumedRole",
+                "Client.UnauthorizedOperation",
+                "You are not authorized to perform this operation.",
             ),
             (
                 "GetObject denied (AccessDenied)",
-                with(
-                    cloudtrail_record("s3.amazonaws.com", "GetObject", "IAMUser"),
-                    json!({"errorCode": "AccessDenied", "errorMessage": "Access Denied"}),
-                ),
+                "s3.amazonaws.com",
+                "GetObject",
+                "IAMUser",
+                "AccessDenied",
+                "Access Denied",
             ),
             (
                 "CreateUser denied (AccessDenied)",
-                with(
-                    cloudtrail_record("iam.amazonaws.com", "CreateUser", "AssumedRole"),
-                    json!({"errorCode": "AccessDenied", "errorMessage": "User is not authorized to perform: iam:CreateUser"}),
-                ),
+                "iam.amazonaws.com",
+                "CreateUser",
+                "AssumedRole",
+                "AccessDenied",
+                "User is not authorized to perform: iam:CreateUser",
             ),
             (
                 "Decrypt denied (AccessDeniedException)",
-                with(
-                    cloudtrail_record("kms.amazonaws.com", "Decrypt", "AssumedRole"),
-                    json!({"errorCode": "AccessDeniedException", "errorMessage": "not authorized"}),
-                ),
+                "kms.amazonaws.com",
+                "Decrypt",
+                "AssumedRole",
+                "AccessDeniedException",
+                "not authorized",
             ),
-        ],
+        ]
+        .into_iter()
+        .map(|(label, source, name, user, code, message)| {
+            let record = cloudtrail_record(source, name, user);
+            (
+                label,
+                with(record, json!({"errorCode": code, "errorMessage": message})),
+            )
+        })
+        .collect(),
         Catches::SigninWithoutMfa => vec![(
             "ConsoleLogin by an IAM user without MFA",
             console_login(

@@ -322,6 +322,11 @@ impl Report {
         self.actions.is_empty() && self.controls.iter().all(|c| c.status == Status::Compliant)
     }
 
+    /// How many controls have this status.
+    pub fn count(&self, status: Status) -> usize {
+        self.controls.iter().filter(|c| c.status == status).count()
+    }
+
     /// True when some control could not be read.
     pub fn has_errors(&self) -> bool {
         self.controls.iter().any(|c| c.status == Status::Error)
