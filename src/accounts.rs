@@ -87,12 +87,15 @@ pub async fn plan(args: &PlanArgs) -> Result<u8> {
     let (controls, desired) = selection(args)?;
     let started = Instant::now();
     let base = aws::Aws::connect(&connect_options(args)).await?;
-    let own = base.account_id().await?;
-    let accounts: Vec<String> = if args.organization {
-        base.organization_accounts().await?
-    } else {
-        args.accounts.clone()
-    };
+    let scope = plan::read_scope(&controls, &desired);
+    let (own, accounts) = futures::join!(base.account_id(), async {
+        if args.organization {
+            base.organization_accounts().await
+        } else {
+            Ok(args.accounts.clone())
+        }
+    });
+    let (own, accounts) = (own?, accounts?);
     let progress = if std::io::stderr().is_terminal() && accounts.len() > 1 {
         let bar = indicatif::ProgressBar::new(accounts.len() as u64);
         bar.set_style(
@@ -107,8 +110,8 @@ pub async fn plan(args: &PlanArgs) -> Result<u8> {
     };
     let mut results: Vec<AccountResult> = futures::stream::iter(accounts.iter().cloned())
         .map(|account| {
-            let (base, role, controls, desired, progress, own) =
-                (&base, &role, &controls, &desired, &progress, &own);
+            let (base, role, controls, desired, progress, own, scope) =
+                (&base, &role, &controls, &desired, &progress, &own, &scope);
             async move {
                 let t0 = Instant::now();
                 // The credentials' own account is read with them; the others through the role.
@@ -120,14 +123,13 @@ pub async fn plan(args: &PlanArgs) -> Result<u8> {
                     &assumed
                 };
                 let report = async {
-                    let id = aws
-                        .account_id()
+                    let snapshot = aws
+                        .read_snapshot(scope)
                         .await
                         .map_err(|e| format!("cannot assume role `{role}` in account {account}: {e}"))?;
-                    if id != account {
-                        return Err(format!("assuming role `{role}` in account {account} gave credentials for account {id}"));
+                    if snapshot.account_id != account {
+                        return Err(format!("assuming role `{role}` in account {account} gave credentials for account {}", snapshot.account_id));
                     }
-                    let snapshot = aws.read_snapshot(&id).await;
                     plan::plan(&snapshot, controls, desired).map_err(|e| format!("account {account}: {e}"))
                 }
                 .await;

@@ -317,9 +317,11 @@ async fn read_and_plan(args: &PlanArgs) -> Result<Planned> {
     let (controls, desired) = selection(args)?;
     let started = std::time::Instant::now();
     let aws = aws::Aws::connect(&connect_options(args)).await?;
-    let account = aws.account_id().await?;
-    tracing::info!(account, region = aws.region(), "reading the account");
-    let snapshot = aws.read_snapshot(&account).await;
+    tracing::info!(region = aws.region(), "reading the account");
+    let snapshot = aws
+        .read_snapshot(&plan::read_scope(&controls, &desired))
+        .await?;
+    let account = snapshot.account_id.clone();
     let report = plan::plan(&snapshot, &controls, &desired)?;
     let fingerprints =
         plan::fingerprint::fingerprints(&snapshot, &controls, &desired.namespace, &report);
@@ -477,14 +479,16 @@ async fn apply_saved(path: &Path, args: &PlanArgs) -> Result<u8> {
             aws.region()
         );
     }
-    let account = aws.account_id().await?;
-    if account != file.account_id {
+    let snapshot = aws
+        .read_snapshot(&plan::read_scope(&controls, &file.desired))
+        .await?;
+    if snapshot.account_id != file.account_id {
         bail!(
-            "`{name}` is a plan for account {} but the credentials are for account {account}; use that account's credentials or plan again",
-            file.account_id
+            "`{name}` is a plan for account {} but the credentials are for account {}; use that account's credentials or plan again",
+            file.account_id,
+            snapshot.account_id
         );
     }
-    let snapshot = aws.read_snapshot(&account).await;
     let now = plan::fingerprint::fingerprints(
         &snapshot,
         &controls,
@@ -528,8 +532,9 @@ async fn execute(
     let after = if outcomes.is_empty() {
         report.clone()
     } else {
-        let account = aws.account_id().await?;
-        let snapshot = aws.read_snapshot(&account).await;
+        let snapshot = aws
+            .read_snapshot(&plan::read_scope(controls, desired))
+            .await?;
         plan::plan(&snapshot, controls, desired)?
     };
     let verification = apply::verify(&outcomes, &after);

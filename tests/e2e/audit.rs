@@ -272,15 +272,17 @@ fn no_alarm_on_the_filters_metric() {
 
 #[test]
 fn an_alarm_on_the_right_metric_name_in_the_wrong_namespace_does_not_count() {
+    // The filter publishes in `Custom`; the alarm watches the same name in the namespace
+    // trailwatch is configured with (`CISBenchmark`), the usual slip.
     let acct = Account::new();
     let mut spec = compliant();
-    spec["alarms"][0]["namespace"] = json!("Custom");
+    spec["filters"][0]["namespace"] = json!("Custom");
     acct.build(&spec);
     let (_, doc) = acct.json(&["plan", "--controls", PAIR]);
     assert_eq!(codes(&doc, IAM), vec!["no-alarm", "alarm-wrong-namespace"]);
-    assert!(messages(&doc, IAM).contains("in namespace `Custom`, not `CISBenchmark`"));
+    assert!(messages(&doc, IAM).contains("in namespace `CISBenchmark`, not `Custom`"));
     assert_eq!(actions(&doc), vec!["put-metric-alarm"]);
-    assert_eq!(doc["actions"][0]["after"]["namespace"], "CISBenchmark");
+    assert_eq!(doc["actions"][0]["after"]["namespace"], "Custom");
 }
 
 #[test]

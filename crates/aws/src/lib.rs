@@ -36,6 +36,7 @@ pub struct Aws {
     region: String,
     clients: Mutex<HashMap<String, Clients>>,
     calls: Mutex<std::collections::BTreeMap<&'static str, u64>>,
+    account_id: tokio::sync::OnceCell<String>,
 }
 
 #[derive(Clone)]
@@ -86,6 +87,7 @@ impl Aws {
             region,
             clients: Mutex::new(HashMap::new()),
             calls: Mutex::default(),
+            account_id: tokio::sync::OnceCell::new(),
         })
     }
 
@@ -111,6 +113,7 @@ impl Aws {
             region: self.region.clone(),
             clients: Mutex::new(HashMap::new()),
             calls: Mutex::default(),
+            account_id: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -155,29 +158,37 @@ impl Aws {
         &self.region
     }
 
-    /// The account the credentials belong to (`sts:GetCallerIdentity`). This is the first call
-    /// trailwatch makes, so it is where unreachable endpoints and bad credentials show up.
+    /// The account the credentials belong to (`sts:GetCallerIdentity`, asked once per
+    /// connection). It is among the first calls trailwatch makes, so it is where unreachable
+    /// endpoints and bad credentials show up.
     pub async fn account_id(&self) -> Result<String, AwsError> {
-        let sts = aws_sdk_sts::Client::new(&self.config);
-        self.count("sts:GetCallerIdentity");
-        let out = sts
-            .get_caller_identity()
-            .send()
+        self.account_id
+            .get_or_try_init(|| async {
+                let sts = aws_sdk_sts::Client::new(&self.config);
+                self.count("sts:GetCallerIdentity");
+                let out = sts
+                    .get_caller_identity()
+                    .send()
+                    .await
+                    .map_err(|e| errors::fatal("sts:GetCallerIdentity", e))?;
+                out.account().map(str::to_string).ok_or_else(|| {
+                    AwsError::Other("sts:GetCallerIdentity returned no account".into())
+                })
+            })
             .await
-            .map_err(|e| errors::fatal("sts:GetCallerIdentity", e))?;
-        out.account()
-            .map(str::to_string)
-            .ok_or_else(|| AwsError::Other("sts:GetCallerIdentity returned no account".into()))
+            .cloned()
     }
 
-    /// A connection whose clients for `region` are given (tests use mocked clients).
+    /// A connection to `account_id` whose clients for `region` are given (tests use mocked
+    /// clients).
     #[cfg(test)]
-    fn with_clients(region: &str, clients: Clients) -> Aws {
+    fn with_clients(region: &str, account_id: &str, clients: Clients) -> Aws {
         Aws {
             config: SdkConfig::builder().build(),
             region: region.to_string(),
             clients: Mutex::new(HashMap::from([(region.to_string(), clients)])),
             calls: Mutex::default(),
+            account_id: tokio::sync::OnceCell::new_with(Some(account_id.to_string())),
         }
     }
 

@@ -1,6 +1,8 @@
-//! Reading an account into a [`Snapshot`]: the trails; then, all at once, each trail's status
-//! and selectors, each log group's filters and each region's alarms, topics and subscriptions;
-//! then the topics' attributes (and the keys of encrypted topics).
+//! Reading an account into a [`Snapshot`], in dependent round trips: who we are and the trails;
+//! then each trail's status and selectors, each log group's filters, the alarms named like
+//! trailwatch's and the scope's topics; then the alarms on the metrics that matter (decided by
+//! the planner's [`ReadScope`] from the filters); then the topics those alarms notify (and the
+//! keys of encrypted topics). Calls that do not depend on each other run at once.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -9,23 +11,27 @@ use futures::StreamExt;
 use model::arn;
 use model::live::{
     AdvancedSelector, Alarm, BasicSelector, EventSelectors, FieldSelector, KmsKey, LogGroup,
-    MetricFilter, MetricTransformation, ReadError, RegionState, Snapshot, Subscription, Topic,
-    TopicAttributes, Trail,
+    MetricFilter, MetricTransformation, ReadError, ReadScope, RegionState, Snapshot, Subscription,
+    Topic, TopicAttributes, Trail,
 };
 
 use crate::errors;
-use crate::Aws;
+use crate::{Aws, AwsError};
+
+/// How many reads of one kind (alarms of a metric, topics) one account has in flight per region.
+const IN_FLIGHT: usize = 16;
 
 impl Aws {
-    /// Reads everything the audit needs from the account. Individual read failures are kept in
-    /// the snapshot (so the controls that depend on them are reported as `error`).
-    pub async fn read_snapshot(&self, account_id: &str) -> Snapshot {
+    /// Reads what the audit needs from the account: everything about the trails and their log
+    /// groups' filters, and the alarms and topics `scope` names. Individual read failures are
+    /// kept in the snapshot (so the controls that depend on them are reported as `error`); only
+    /// failing to learn the account (bad credentials, no endpoint) fails the whole read.
+    pub async fn read_snapshot(&self, scope: &ReadScope) -> Result<Snapshot, AwsError> {
         let partition = arn::partition_of(&self.region).to_string();
-        // Round trip 1: the trails. Everything else depends only on what it returns, so the
-        // trails' status and selectors, the log groups' filters and the regions' alarms and
-        // topics are all read at once (round trip 2; topic attributes and keys follow).
-        let listed = self.describe_trails().await;
-        let mut groups: BTreeSet<(String, String)> = BTreeSet::new();
+        // Round trip 1: the account and the trails, at once.
+        let (account_id, listed) = futures::join!(self.account_id(), self.describe_trails());
+        let account_id = account_id?;
+        let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
         if let Ok(trails) = &listed {
             for trail in trails {
                 let Some(group) = trail
@@ -36,34 +42,43 @@ impl Aws {
                 };
                 // A log group in another account (an organization trail) is read there.
                 if group.account_id == account_id {
-                    groups.insert((group.region, group.name));
+                    let names = groups.entry(group.region).or_default();
+                    if !names.contains(&group.name) {
+                        names.push(group.name);
+                    }
                 }
             }
         }
-        let regions: BTreeSet<String> = groups.iter().map(|(r, _)| r.clone()).collect();
         let details = async {
             match listed {
                 Ok(trails) => Ok(join_all(trails.into_iter().map(|t| self.read_trail(t))).await),
                 Err(e) => Err(e),
             }
         };
-        let (trails, log_groups, region_states) = futures::join!(
+        let (trails, regions) = futures::join!(
             details,
-            join_all(
-                groups
-                    .iter()
-                    .map(|(region, name)| self.read_log_group(region, name))
-            ),
-            join_all(regions.iter().map(|region| self.read_region(region))),
+            join_all(groups.iter().map(|(region, names)| self.read_region(
+                region,
+                names,
+                scope,
+                &account_id,
+                &partition
+            ))),
         );
-        Snapshot {
-            account_id: account_id.to_string(),
+        let mut log_groups = Vec::new();
+        let mut region_states = Vec::new();
+        for (groups, state) in regions {
+            log_groups.extend(groups);
+            region_states.push(state);
+        }
+        Ok(Snapshot {
+            account_id,
             region: self.region.clone(),
             partition,
             trails,
             log_groups,
             regions: region_states,
-        }
+        })
     }
 
     /// `DescribeTrails`, de-duplicated by ARN.
@@ -194,123 +209,161 @@ impl Aws {
         }
     }
 
-    async fn read_region(&self, region: &str) -> RegionState {
-        let (alarms, topics) = futures::join!(self.read_alarms(region), self.read_topics(region));
-        // Only the topics some alarm notifies can be part of a control's chain: read their
-        // attributes (policy, encryption), all at once; the others stay unread.
-        let topics = match (topics, &alarms) {
-            (Ok(mut topics), Ok(alarms)) => {
-                let notified: BTreeSet<&str> = alarms
-                    .iter()
-                    .flat_map(|a| a.alarm_actions.iter().map(String::as_str))
-                    .collect();
-                let sns = self.clients(region).sns;
-                let wanted: Vec<usize> = (0..topics.len())
-                    .filter(|i| notified.contains(topics[*i].arn.as_str()))
-                    .collect();
-                let read: Vec<Result<TopicAttributes, ReadError>> =
-                    futures::stream::iter(wanted.iter())
-                        .map(|i| self.read_topic_attributes(&sns, region, &topics[*i].arn))
-                        .buffered(32)
-                        .collect()
-                        .await;
-                for (i, attributes) in wanted.into_iter().zip(read) {
-                    topics[i].attributes = attributes;
-                }
-                Ok(topics)
-            }
-            (topics, _) => topics,
+    /// One region: its log groups' filters, then the alarms that matter, then the topics.
+    async fn read_region(
+        &self,
+        region: &str,
+        names: &[String],
+        scope: &ReadScope,
+        account: &str,
+        partition: &str,
+    ) -> (Vec<LogGroup>, RegionState) {
+        let ours = |arn: &str| {
+            arn::parse_topic_arn(arn).is_ok_and(|t| t.region == region && t.account_id == account)
         };
-        RegionState {
-            region: region.to_string(),
-            alarms,
-            topics,
-        }
+        let wanted: BTreeSet<String> = scope
+            .topic_names
+            .iter()
+            .map(|name| arn::topic_arn(partition, region, account, name))
+            .chain(scope.topic_arns.iter().cloned())
+            .filter(|arn| ours(arn))
+            .collect();
+        // Round trip 2: filters, the alarms named like trailwatch's, the scope's topics.
+        let (groups, named_alarms, named_topics) = futures::join!(
+            join_all(names.iter().map(|name| self.read_log_group(region, name))),
+            self.alarms_named(region, &scope.alarm_name_prefix),
+            self.read_topics(region, wanted.iter().cloned().collect()),
+        );
+        // Round trip 3: the alarms on the metrics that matter for these filters.
+        let metrics: BTreeSet<(String, String)> = groups
+            .iter()
+            .flat_map(|g| (scope.alarm_metrics)(g.filters.as_deref().unwrap_or(&[])))
+            .collect();
+        let on_metrics: Vec<Result<Vec<Alarm>, ReadError>> = futures::stream::iter(metrics)
+            .map(|(name, namespace)| self.alarms_for_metric(region, name, namespace))
+            .buffered(IN_FLIGHT)
+            .collect()
+            .await;
+        let alarms = std::iter::once(named_alarms)
+            .chain(on_metrics)
+            .collect::<Result<Vec<Vec<Alarm>>, ReadError>>()
+            .map(|lists| {
+                let mut by_name = BTreeMap::new();
+                for alarm in lists.into_iter().flatten() {
+                    by_name.entry(alarm.name.clone()).or_insert(alarm);
+                }
+                by_name.into_values().collect::<Vec<_>>()
+            });
+        // Round trip 4: the topics of this account those alarms notify, not read yet.
+        let notified: BTreeSet<String> = alarms
+            .iter()
+            .flatten()
+            .flat_map(|a| a.alarm_actions.iter())
+            .filter(|arn| ours(arn) && !wanted.contains(*arn))
+            .cloned()
+            .collect();
+        let more = self
+            .read_topics(region, notified.into_iter().collect())
+            .await;
+        let mut topics = named_topics;
+        topics.extend(more);
+        topics.sort_by(|a, b| a.arn.cmp(&b.arn));
+        (
+            groups,
+            RegionState {
+                region: region.to_string(),
+                alarms,
+                topics: Ok(topics),
+            },
+        )
     }
 
-    async fn read_alarms(&self, region: &str) -> Result<Vec<Alarm>, ReadError> {
+    /// Alarms whose names start with `prefix` (`DescribeAlarms`, every page).
+    async fn alarms_named(&self, region: &str, prefix: &str) -> Result<Vec<Alarm>, ReadError> {
         let cw = self.clients(region).cloudwatch;
-        let mut pages = cw.describe_alarms().into_paginator().send();
+        let mut pages = cw
+            .describe_alarms()
+            .alarm_name_prefix(prefix)
+            .max_records(100)
+            .into_paginator()
+            .send();
         let mut alarms = Vec::new();
         while let Some(page) = pages.next().await {
             self.count("cloudwatch:DescribeAlarms");
             let page = page.map_err(|e| errors::read("cloudwatch:DescribeAlarms", e))?;
-            for a in page.metric_alarms() {
-                alarms.push(Alarm {
-                    name: a.alarm_name().unwrap_or_default().to_string(),
-                    description: a.alarm_description().map(str::to_string),
-                    metric_name: a.metric_name().map(str::to_string),
-                    namespace: a.namespace().map(str::to_string),
-                    has_dimensions: !a.dimensions().is_empty(),
-                    actions_enabled: a.actions_enabled().unwrap_or(true),
-                    alarm_actions: a.alarm_actions().to_vec(),
-                    ok_actions: a.ok_actions().to_vec(),
-                    insufficient_data_actions: a.insufficient_data_actions().to_vec(),
-                    statistic: a.statistic().map(|s| s.as_str().to_string()),
-                    period: a.period(),
-                    evaluation_periods: a.evaluation_periods(),
-                    threshold: a.threshold(),
-                    comparison_operator: a.comparison_operator().map(|c| c.as_str().to_string()),
-                    treat_missing_data: a.treat_missing_data().map(str::to_string),
-                });
-            }
+            alarms.extend(page.metric_alarms().iter().map(alarm));
         }
         Ok(alarms)
     }
 
-    /// Topics (`ListTopics`) and all subscriptions of the region (`ListSubscriptions`, one
-    /// listing instead of a call per topic).
-    async fn read_topics(&self, region: &str) -> Result<Vec<Topic>, ReadError> {
+    /// The alarms on one metric (`DescribeAlarmsForMetric`, which is not paginated).
+    async fn alarms_for_metric(
+        &self,
+        region: &str,
+        name: String,
+        namespace: String,
+    ) -> Result<Vec<Alarm>, ReadError> {
+        let cw = self.clients(region).cloudwatch;
+        self.count("cloudwatch:DescribeAlarmsForMetric");
+        let out = cw
+            .describe_alarms_for_metric()
+            .metric_name(name)
+            .namespace(namespace)
+            .send()
+            .await
+            .map_err(|e| errors::read("cloudwatch:DescribeAlarmsForMetric", e))?;
+        Ok(out.metric_alarms().iter().map(alarm).collect())
+    }
+
+    /// The topics among `arns` that exist, each with its attributes and subscriptions.
+    async fn read_topics(&self, region: &str, arns: Vec<String>) -> Vec<Topic> {
         let sns = self.clients(region).sns;
-        let list_topics = async {
-            let mut pages = sns.list_topics().into_paginator().send();
-            let mut arns = Vec::new();
+        futures::stream::iter(arns)
+            .map(|arn| self.read_topic(&sns, region, arn))
+            .buffered(IN_FLIGHT)
+            .filter_map(|t| async move { t })
+            .collect()
+            .await
+    }
+
+    /// One topic (`GetTopicAttributes` and `ListSubscriptionsByTopic`, at once); `None` when it
+    /// does not exist.
+    async fn read_topic(
+        &self,
+        sns: &aws_sdk_sns::Client,
+        region: &str,
+        arn: String,
+    ) -> Option<Topic> {
+        let subscriptions = async {
+            let mut pages = sns
+                .list_subscriptions_by_topic()
+                .topic_arn(&arn)
+                .into_paginator()
+                .send();
+            let mut subs = Vec::new();
             while let Some(page) = pages.next().await {
-                self.count("sns:ListTopics");
-                let page = page.map_err(|e| errors::read("sns:ListTopics", e))?;
-                arns.extend(
-                    page.topics()
-                        .iter()
-                        .filter_map(|t| t.topic_arn().map(str::to_string)),
-                );
-            }
-            Ok::<_, ReadError>(arns)
-        };
-        let list_subscriptions = async {
-            let mut pages = sns.list_subscriptions().into_paginator().send();
-            let mut subs: BTreeMap<String, Vec<Subscription>> = BTreeMap::new();
-            while let Some(page) = pages.next().await {
-                self.count("sns:ListSubscriptions");
-                let page = page.map_err(|e| errors::read("sns:ListSubscriptions", e))?;
-                for s in page.subscriptions() {
-                    subs.entry(s.topic_arn().unwrap_or_default().to_string())
-                        .or_default()
-                        .push(Subscription {
-                            arn: s.subscription_arn().unwrap_or_default().to_string(),
-                            protocol: s.protocol().unwrap_or_default().to_string(),
-                            endpoint: s.endpoint().unwrap_or_default().to_string(),
-                        });
-                }
+                self.count("sns:ListSubscriptionsByTopic");
+                let page = page.map_err(|e| errors::read("sns:ListSubscriptionsByTopic", e))?;
+                subs.extend(page.subscriptions().iter().map(|s| Subscription {
+                    arn: s.subscription_arn().unwrap_or_default().to_string(),
+                    protocol: s.protocol().unwrap_or_default().to_string(),
+                    endpoint: s.endpoint().unwrap_or_default().to_string(),
+                }));
             }
             Ok::<_, ReadError>(subs)
         };
-        let (arns, subs) = futures::join!(list_topics, list_subscriptions);
-        let arns = arns?;
-        let mut subs = subs;
-        let mut topics = Vec::new();
-        for arn in arns {
-            let attributes = Ok(TopicAttributes::default());
-            let subscriptions = match &mut subs {
-                Ok(by_topic) => Ok(by_topic.remove(&arn).unwrap_or_default()),
-                Err(e) => Err(e.clone()),
-            };
-            topics.push(Topic {
-                arn,
-                subscriptions,
-                attributes,
-            });
+        let (attributes, subscriptions) =
+            futures::join!(self.read_topic_attributes(sns, region, &arn), subscriptions);
+        let missing =
+            |e: Option<&ReadError>| e.is_some_and(|e| e.code.as_deref() == Some("NotFound"));
+        if missing(attributes.as_ref().err()) || missing(subscriptions.as_ref().err()) {
+            return None;
         }
-        Ok(topics)
+        Some(Topic {
+            arn,
+            subscriptions,
+            attributes,
+        })
     }
 
     async fn read_topic_attributes(
@@ -379,5 +432,26 @@ impl Aws {
             manager,
             policy,
         })
+    }
+}
+
+/// The model's alarm from the SDK's.
+fn alarm(a: &aws_sdk_cloudwatch::types::MetricAlarm) -> Alarm {
+    Alarm {
+        name: a.alarm_name().unwrap_or_default().to_string(),
+        description: a.alarm_description().map(str::to_string),
+        metric_name: a.metric_name().map(str::to_string),
+        namespace: a.namespace().map(str::to_string),
+        has_dimensions: !a.dimensions().is_empty(),
+        actions_enabled: a.actions_enabled().unwrap_or(true),
+        alarm_actions: a.alarm_actions().to_vec(),
+        ok_actions: a.ok_actions().to_vec(),
+        insufficient_data_actions: a.insufficient_data_actions().to_vec(),
+        statistic: a.statistic().map(|s| s.as_str().to_string()),
+        period: a.period(),
+        evaluation_periods: a.evaluation_periods(),
+        threshold: a.threshold(),
+        comparison_operator: a.comparison_operator().map(|c| c.as_str().to_string()),
+        treat_missing_data: a.treat_missing_data().map(str::to_string),
     }
 }

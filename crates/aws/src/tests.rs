@@ -6,12 +6,18 @@ use aws_sdk_cloudtrail::operation::get_event_selectors::GetEventSelectorsOutput;
 use aws_sdk_cloudtrail::operation::get_trail_status::GetTrailStatusOutput;
 use aws_sdk_cloudtrail::types::{EventSelector, ReadWriteType};
 use aws_sdk_cloudwatch::operation::describe_alarms::DescribeAlarmsOutput;
+use aws_sdk_cloudwatch::operation::describe_alarms_for_metric::DescribeAlarmsForMetricOutput;
+use aws_sdk_cloudwatch::types::MetricAlarm;
 use aws_sdk_cloudwatchlogs::operation::describe_metric_filters::{
     DescribeMetricFiltersError, DescribeMetricFiltersOutput,
 };
 use aws_sdk_cloudwatchlogs::types::{MetricFilter, MetricTransformation};
-use aws_sdk_sns::operation::list_subscriptions::ListSubscriptionsOutput;
-use aws_sdk_sns::operation::list_topics::ListTopicsOutput;
+use aws_sdk_sns::operation::get_topic_attributes::{
+    GetTopicAttributesError, GetTopicAttributesOutput,
+};
+use aws_sdk_sns::operation::list_subscriptions_by_topic::{
+    ListSubscriptionsByTopicError, ListSubscriptionsByTopicOutput,
+};
 use aws_smithy_mocks::{create_mock_http_client, mock, MockResponseInterceptor, Rule, RuleMode};
 use aws_smithy_types::error::ErrorMetadata;
 use model::Status;
@@ -96,16 +102,40 @@ fn filter(name: &str) -> MetricFilter {
         .build()
 }
 
+fn not_found() -> ErrorMetadata {
+    ErrorMetadata::builder()
+        .code("NotFound")
+        .message("Topic does not exist")
+        .build()
+}
+
+/// An account with no alarms and no topics.
+fn empty_cloudwatch() -> Vec<Rule> {
+    vec![
+        mock!(aws_sdk_cloudwatch::Client::describe_alarms)
+            .then_output(|| DescribeAlarmsOutput::builder().build()),
+        mock!(aws_sdk_cloudwatch::Client::describe_alarms_for_metric)
+            .then_output(|| DescribeAlarmsForMetricOutput::builder().build()),
+    ]
+}
+
+fn no_topics() -> Vec<Rule> {
+    vec![
+        mock!(aws_sdk_sns::Client::get_topic_attributes)
+            .then_error(|| GetTopicAttributesError::generic(not_found())),
+        mock!(aws_sdk_sns::Client::list_subscriptions_by_topic)
+            .then_error(|| ListSubscriptionsByTopicError::generic(not_found())),
+    ]
+}
+
 fn aws(cloudtrail: Vec<Rule>, logs: Vec<Rule>) -> Aws {
-    let cloudwatch = vec![mock!(aws_sdk_cloudwatch::Client::describe_alarms)
-        .then_output(|| DescribeAlarmsOutput::builder().build())];
-    let sns = vec![
-        mock!(aws_sdk_sns::Client::list_topics).then_output(|| ListTopicsOutput::builder().build()),
-        mock!(aws_sdk_sns::Client::list_subscriptions)
-            .then_output(|| ListSubscriptionsOutput::builder().build()),
-    ];
+    aws_with(cloudtrail, logs, empty_cloudwatch(), no_topics())
+}
+
+fn aws_with(cloudtrail: Vec<Rule>, logs: Vec<Rule>, cloudwatch: Vec<Rule>, sns: Vec<Rule>) -> Aws {
     Aws::with_clients(
         REGION,
+        ACCOUNT,
         Clients {
             cloudtrail: client!(aws_sdk_cloudtrail, &cloudtrail),
             logs: client!(aws_sdk_cloudwatchlogs, &logs),
@@ -128,6 +158,10 @@ fn all_controls() -> Vec<model::Control> {
     model::catalog::select(model::catalog::DEFAULT_BENCHMARK, &[], None).unwrap()
 }
 
+fn scope() -> model::live::ReadScope {
+    plan::read_scope(&all_controls(), &model::Desired::default())
+}
+
 #[test]
 fn a_denied_filter_listing_makes_the_controls_error_naming_the_action() {
     let logs = vec![
@@ -136,7 +170,7 @@ fn a_denied_filter_listing_makes_the_controls_error_naming_the_action() {
         }),
     ];
     let aws = aws(trail_rules(), logs);
-    let snapshot = block_on(aws.read_snapshot(ACCOUNT));
+    let snapshot = block_on(aws.read_snapshot(&scope())).unwrap();
     let err = snapshot.log_groups[0].filters.as_ref().unwrap_err();
     assert_eq!(err.action, "logs:DescribeMetricFilters");
     assert_eq!(err.code.as_deref(), Some("AccessDeniedException"));
@@ -168,7 +202,7 @@ fn a_denied_trail_listing_makes_every_control_error() {
     let cloudtrail = vec![mock!(aws_sdk_cloudtrail::Client::describe_trails)
         .then_error(|| DescribeTrailsError::generic(denied("cloudtrail:DescribeTrails")))];
     let aws = aws(cloudtrail, vec![]);
-    let snapshot = block_on(aws.read_snapshot(ACCOUNT));
+    let snapshot = block_on(aws.read_snapshot(&scope())).unwrap();
     assert_eq!(
         snapshot.trails.as_ref().unwrap_err().action,
         "cloudtrail:DescribeTrails"
@@ -197,7 +231,7 @@ fn every_page_of_metric_filters_is_read() {
             .build(),
     ];
     let aws = aws(trail_rules(), logs);
-    let snapshot = block_on(aws.read_snapshot(ACCOUNT));
+    let snapshot = block_on(aws.read_snapshot(&scope())).unwrap();
     let names: Vec<&str> = snapshot.log_groups[0]
         .filters
         .as_ref()
@@ -223,9 +257,168 @@ fn a_403_with_a_body_the_sdk_cannot_parse_is_still_access_denied() {
         }),
     ];
     let aws = aws(trail_rules(), logs);
-    let snapshot = block_on(aws.read_snapshot(ACCOUNT));
+    let snapshot = block_on(aws.read_snapshot(&scope())).unwrap();
     let err = snapshot.log_groups[0].filters.as_ref().unwrap_err();
     assert_eq!(err.action, "logs:DescribeMetricFilters");
     assert_eq!(err.code.as_deref(), Some("AccessDenied"));
     assert!(err.is_access_denied());
+}
+
+fn filter_with(name: &str, pattern: &str, metric: &str, namespace: &str) -> MetricFilter {
+    MetricFilter::builder()
+        .filter_name(name)
+        .log_group_name("trail-logs")
+        .filter_pattern(pattern)
+        .metric_transformations(
+            MetricTransformation::builder()
+                .metric_name(metric)
+                .metric_namespace(namespace)
+                .metric_value("1")
+                .build()
+                .unwrap(),
+        )
+        .build()
+}
+
+/// A log group with the CIS CloudTrail-changes filter (in its own namespace) and an unrelated one.
+fn two_filters() -> Vec<Rule> {
+    let trail = all_controls()
+        .into_iter()
+        .find(|c| c.id == "cloudtrail-config-changes")
+        .unwrap();
+    vec![
+        mock!(aws_sdk_cloudwatchlogs::Client::describe_metric_filters).then_output(move || {
+            DescribeMetricFiltersOutput::builder()
+                .metric_filters(filter_with(
+                    "trail-changes",
+                    trail.pattern,
+                    "TrailChanges",
+                    "LogMetrics",
+                ))
+                .metric_filters(filter_with(
+                    "s3-reads",
+                    "{ $.eventName = GetObject }",
+                    "S3Reads",
+                    "LogMetrics",
+                ))
+                .build()
+        }),
+    ]
+}
+
+/// An alarm named after the metric it watches, notifying `topic`.
+fn alarm_on(metric: &str, namespace: &str, topic: &str) -> MetricAlarm {
+    MetricAlarm::builder()
+        .alarm_name(format!("on-{metric}-{namespace}"))
+        .metric_name(metric)
+        .namespace(namespace)
+        .actions_enabled(true)
+        .alarm_actions(topic)
+        .build()
+}
+
+#[test]
+fn only_the_alarms_on_metrics_that_matter_are_read_each_metric_once() {
+    let topic = format!("arn:aws:sns:{REGION}:{ACCOUNT}:ops");
+    let t = topic.clone();
+    let cloudwatch = vec![
+        mock!(aws_sdk_cloudwatch::Client::describe_alarms)
+            .match_requests(|r| r.alarm_name_prefix() == Some("trailwatch-"))
+            .then_output(|| DescribeAlarmsOutput::builder().build()),
+        mock!(aws_sdk_cloudwatch::Client::describe_alarms_for_metric).then_compute_output(
+            move |r| {
+                DescribeAlarmsForMetricOutput::builder()
+                    .metric_alarms(alarm_on(
+                        r.metric_name().unwrap(),
+                        r.namespace().unwrap(),
+                        &t,
+                    ))
+                    .build()
+            },
+        ),
+    ];
+    let aws = aws_with(trail_rules(), two_filters(), cloudwatch, no_topics());
+    let snapshot = block_on(aws.read_snapshot(&scope())).unwrap();
+    let names: Vec<&str> = snapshot.regions[0]
+        .alarms
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
+    // The CIS filter's metric, and the same name in the desired namespace (where a wrong-namespace
+    // alarm would be); never the unrelated filter's metric.
+    assert!(names.contains(&"on-TrailChanges-LogMetrics"), "{names:?}");
+    assert!(names.contains(&"on-TrailChanges-CISBenchmark"), "{names:?}");
+    assert!(!names.iter().any(|n| n.contains("S3Reads")), "{names:?}");
+    // The other fourteen controls have no filter: their own metrics in the desired namespace.
+    let calls = aws.calls();
+    assert_eq!(calls["cloudwatch:DescribeAlarmsForMetric"], 2 + 14);
+    assert_eq!(names.len(), 2 + 14, "each metric asked once");
+    assert_eq!(calls["cloudwatch:DescribeAlarms"], 1);
+}
+
+#[test]
+fn notified_topics_are_read_with_every_page_of_subscriptions_and_missing_ones_left_out() {
+    let ops = format!("arn:aws:sns:{REGION}:{ACCOUNT}:ops");
+    let gone = format!("arn:aws:sns:{REGION}:{ACCOUNT}:gone");
+    let (o, g) = (ops.clone(), gone.clone());
+    let cloudwatch = vec![
+        mock!(aws_sdk_cloudwatch::Client::describe_alarms)
+            .then_output(|| DescribeAlarmsOutput::builder().build()),
+        mock!(aws_sdk_cloudwatch::Client::describe_alarms_for_metric)
+            .match_requests(|r| r.metric_name() == Some("TrailChanges"))
+            .then_output(move || {
+                DescribeAlarmsForMetricOutput::builder()
+                    .metric_alarms(alarm_on("TrailChanges", "LogMetrics", &o))
+                    .metric_alarms(alarm_on("TrailChanges", "CISBenchmark", &g))
+                    .build()
+            }),
+        mock!(aws_sdk_cloudwatch::Client::describe_alarms_for_metric)
+            .then_output(|| DescribeAlarmsForMetricOutput::builder().build()),
+    ];
+    let subscription = |n: u8| {
+        aws_sdk_sns::types::Subscription::builder()
+            .subscription_arn(format!("arn:aws:sns:{REGION}:{ACCOUNT}:ops:{n}"))
+            .protocol("email")
+            .endpoint(format!("sec{n}@example.com"))
+            .build()
+    };
+    let sns = vec![
+        mock!(aws_sdk_sns::Client::get_topic_attributes)
+            .match_requests(|r| r.topic_arn().is_some_and(|a| a.ends_with(":ops")))
+            .then_output(|| GetTopicAttributesOutput::builder().build()),
+        mock!(aws_sdk_sns::Client::list_subscriptions_by_topic)
+            .match_requests(|r| r.topic_arn().is_some_and(|a| a.ends_with(":ops")))
+            .sequence()
+            .output(move || {
+                ListSubscriptionsByTopicOutput::builder()
+                    .subscriptions(subscription(1))
+                    .next_token("page-2")
+                    .build()
+            })
+            .output(move || {
+                ListSubscriptionsByTopicOutput::builder()
+                    .subscriptions(subscription(2))
+                    .build()
+            })
+            .build(),
+    ]
+    .into_iter()
+    .chain(no_topics())
+    .collect();
+    let aws = aws_with(trail_rules(), two_filters(), cloudwatch, sns);
+    let snapshot = block_on(aws.read_snapshot(&scope())).unwrap();
+    let topics = snapshot.regions[0].topics.as_ref().unwrap();
+    assert_eq!(topics.len(), 1, "`gone` and the default topic do not exist");
+    assert_eq!(topics[0].arn, ops);
+    let endpoints: Vec<&str> = topics[0]
+        .subscriptions
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|s| s.endpoint.as_str())
+        .collect();
+    assert_eq!(endpoints, vec!["sec1@example.com", "sec2@example.com"]);
+    assert!(!topics.iter().any(|t| t.arn == gone));
 }

@@ -22,7 +22,7 @@ fn index(benchmark: &str) -> usize {
 }
 
 /// The events a control exists to catch, from which its positive corpus is generated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Catches {
     /// Successful calls of these APIs of one service, by an IAM user, an assumed role and root.

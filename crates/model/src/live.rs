@@ -72,6 +72,35 @@ impl Snapshot {
     }
 }
 
+/// Which metrics' alarms, which alarm names and which topics the audit needs, beyond the trails
+/// and their log groups' filters (which are always read whole). Decided by the planner
+/// (`plan::read_scope`), so the reader fetches only what can change a verdict or a plan, however
+/// many alarms and topics the account holds.
+#[derive(Clone)]
+pub struct ReadScope {
+    /// Given one log group's filters, the `(metric name, namespace)` pairs whose alarms matter.
+    pub alarm_metrics: std::sync::Arc<AlarmMetrics>,
+    /// Alarms whose names start with this are read too: the names trailwatch may create.
+    pub alarm_name_prefix: String,
+    /// Topic names read in every region the audit reads, whether or not an alarm notifies them.
+    pub topic_names: Vec<String>,
+    /// Topic ARNs read whether or not an alarm notifies them (those of this account).
+    pub topic_arns: Vec<String>,
+}
+
+/// The planner's choice of metrics for one log group's filters (see [`ReadScope`]).
+pub type AlarmMetrics = dyn Fn(&[MetricFilter]) -> Vec<(String, String)> + Send + Sync;
+
+impl std::fmt::Debug for ReadScope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadScope")
+            .field("alarm_name_prefix", &self.alarm_name_prefix)
+            .field("topic_names", &self.topic_names)
+            .field("topic_arns", &self.topic_arns)
+            .finish_non_exhaustive()
+    }
+}
+
 /// One CloudTrail trail and what the audit needs to know about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Trail {
@@ -171,9 +200,12 @@ pub struct MetricTransformation {
 pub struct RegionState {
     /// The region.
     pub region: String,
-    /// Metric alarms (`DescribeAlarms`, every page).
+    /// The alarms that matter (see [`ReadScope`]): those on the metrics of interest
+    /// (`DescribeAlarmsForMetric`) and those whose names start with the scope's prefix
+    /// (`DescribeAlarms`, every page), each once. Not every alarm of the region.
     pub alarms: Result<Vec<Alarm>, ReadError>,
-    /// SNS topics (`ListTopics`) with their subscriptions.
+    /// The topics of interest that exist, with their subscriptions: the scope's topics and every
+    /// topic of this account a read alarm notifies. Not every topic of the region.
     pub topics: Result<Vec<Topic>, ReadError>,
 }
 
@@ -217,10 +249,9 @@ pub struct Alarm {
 pub struct Topic {
     /// The topic ARN.
     pub arn: String,
-    /// Its subscriptions (`ListSubscriptions`, every page, grouped by topic).
+    /// Its subscriptions (`ListSubscriptionsByTopic`, every page).
     pub subscriptions: Result<Vec<Subscription>, ReadError>,
-    /// What decides whether CloudWatch alarms can deliver to it (`GetTopicAttributes`). Read
-    /// only for topics some alarm notifies; the default (no policy, no key) for the others.
+    /// What decides whether CloudWatch alarms can deliver to it (`GetTopicAttributes`).
     pub attributes: Result<TopicAttributes, ReadError>,
 }
 

@@ -1,6 +1,9 @@
 //! The CIS audit procedure over a snapshot: which trails qualify, and how far each control's
 //! chain (filter → alarm → topic → confirmed subscriber) gets on a qualifying trail's log group.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
 use model::arn::{self, LogGroupRef};
 use model::catalog::Catches;
 use model::live::{Alarm, EventSelectors, MetricFilter, ReadError, Snapshot, Topic, Trail};
@@ -328,33 +331,44 @@ pub fn event_names(control: &Control) -> Vec<&'static str> {
     }
 }
 
-/// Filters that catch some of the control's events but not all: attempts that fall short.
-pub fn near_misses<'a>(
-    corpus: &[(&'static str, Value)],
+/// The verdict on a filter for a control, remembered per kind of catch and pattern text: every
+/// account of a run (and the read scope, and the planner) asks about the same few patterns, and
+/// each answer costs a compile and a pass over the corpus.
+pub fn judge(control: &Control, filter: &MetricFilter) -> Verdict {
+    type Memo = Mutex<HashMap<(Catches, String), Verdict>>;
+    static MEMO: OnceLock<Memo> = OnceLock::new();
+    let memo = MEMO.get_or_init(Default::default);
+    let key = (control.catches, filter.pattern.clone());
+    if let Some(v) = memo.lock().expect("verdict memo").get(&key) {
+        return v.clone();
+    }
+    let verdict = judge_filter(&model::catalog::corpus(control), filter);
+    memo.lock()
+        .expect("verdict memo")
+        .insert(key, verdict.clone());
+    verdict
+}
+
+/// True when a filter that falls short is meant for this control alone: it catches at least
+/// half of its events and names no other events. Only these are corrected in place; a filter
+/// that also serves other events (a combined "security changes" filter, say) is left alone.
+pub fn is_attempt(control: &Control, verdict: &Verdict) -> bool {
+    let own = event_names(control);
+    !verdict.catches_all()
+        && !verdict.caught.is_empty()
+        && verdict.caught.len() * 2 >= model::catalog::corpus_labels(control)
+        && verdict.named.iter().all(|e| own.contains(&e.as_str()))
+}
+
+/// The filters that are attempts at the control (see [`is_attempt`]), with their verdicts.
+pub fn attempts_at<'a>(
+    control: &Control,
     filters: &'a [MetricFilter],
 ) -> Vec<(&'a MetricFilter, Verdict)> {
     filters
         .iter()
-        .map(|f| (f, judge_filter(corpus, f)))
-        .filter(|(_, v)| !v.catches_all() && !v.caught.is_empty())
-        .collect()
-}
-
-/// Near misses meant for this control alone: they catch at least half of its events and name no
-/// other events. Only these are corrected in place; a filter that also serves other events (a
-/// combined "security changes" filter, say) is left alone.
-pub fn attempts_at<'a>(
-    control: &Control,
-    corpus: &[(&'static str, Value)],
-    filters: &'a [MetricFilter],
-) -> Vec<(&'a MetricFilter, Verdict)> {
-    near_misses(corpus, filters)
-        .into_iter()
-        .filter(|(_, v)| {
-            let own = event_names(control);
-            v.caught.len() * 2 >= model::catalog::corpus_labels(control)
-                && v.named.iter().all(|e| own.contains(&e.as_str()))
-        })
+        .map(|f| (f, judge(control, f)))
+        .filter(|(_, v)| is_attempt(control, v))
         .collect()
 }
 
@@ -455,11 +469,8 @@ pub fn check_chain<'a>(
         }
         Err(e) => return ChainCheck::failed(e.clone()),
     };
-    let corpus = model::catalog::corpus(control);
-    let judged: Vec<(&MetricFilter, Verdict)> = filters
-        .iter()
-        .map(|f| (f, judge_filter(&corpus, f)))
-        .collect();
+    let judged: Vec<(&MetricFilter, Verdict)> =
+        filters.iter().map(|f| (f, judge(control, f))).collect();
     let matching: Vec<&MetricFilter> = judged
         .iter()
         .filter(|(f, v)| match mode {

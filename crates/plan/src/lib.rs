@@ -5,6 +5,9 @@
 
 pub mod audit;
 pub mod fingerprint;
+mod scope;
+
+pub use scope::{alarm_metrics, read_scope};
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -854,8 +857,7 @@ fn plan_filter(
         .find(|f| f.name == ours)
         .map(|f| (f, format!("filter `{}` is trailwatch's filter for this control but its pattern differs from the CIS pattern", f.name)))
         .or_else(|| {
-            let corpus = model::catalog::corpus(control);
-            audit::attempts_at(control, &corpus, filters)
+            audit::attempts_at(control, filters)
                 .into_iter()
                 .next()
                 .map(|(f, verdict)| (f, format!("{}; the plan corrects its pattern and keeps its name and metric", audit::explain_miss(f, &verdict))))
