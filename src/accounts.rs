@@ -11,7 +11,7 @@ use futures::StreamExt;
 use model::{Report, Status};
 use serde_json::{json, Value};
 
-use crate::{connect_options, render, selection, PlanArgs};
+use crate::{connect_options, render, selection, PlanArgs, SurveyError};
 
 /// What happened in one account.
 pub struct AccountResult {
@@ -122,17 +122,17 @@ pub async fn plan(args: &PlanArgs) -> Result<u8> {
                     assumed = base.assume(&account, role).await;
                     &assumed
                 };
-                let report = async {
-                    let snapshot = aws
-                        .read_snapshot(scope)
-                        .await
-                        .map_err(|e| format!("cannot assume role `{role}` in account {account}: {e}"))?;
-                    if snapshot.account_id != account {
-                        return Err(format!("assuming role `{role}` in account {account} gave credentials for account {}", snapshot.account_id));
-                    }
-                    plan::plan(&snapshot, controls, desired).map_err(|e| format!("account {account}: {e}"))
-                }
-                .await;
+                let report = match crate::survey(aws, scope, controls, desired).await {
+                    Ok((_, report)) => Ok(report),
+                    Err(SurveyError::Read(e)) if account == *own => Err(format!("account {account}: {e}")),
+                    // The role's credentials are the first thing the read needs.
+                    Err(SurveyError::Read(aws::AwsError::NoCredentials(detail))) => Err(format!(
+                        "cannot assume role `{role}` in account {account} (sts:AssumeRole: {}); check that the role exists there and trusts account {own}",
+                        sts_answer(&detail)
+                    )),
+                    Err(SurveyError::Read(e)) => Err(format!("cannot assume role `{role}` in account {account}: {e}")),
+                    Err(SurveyError::Plan(e)) => Err(format!("account {account}: {e}")),
+                };
                 progress.inc(1);
                 let wall = t0.elapsed();
                 log_calls(&account, &aws.calls(), wall);
@@ -236,5 +236,19 @@ fn centralise(results: &mut [AccountResult]) {
                 ),
             )];
         }
+    }
+}
+
+/// STS's `code: message` out of the SDK's description of a failed credentials load, or the
+/// description itself when it names none.
+fn sts_answer(detail: &str) -> String {
+    let field = |name: &str| {
+        let start = detail.find(&format!("{name}: \""))? + name.len() + 3;
+        let len = detail[start..].find('"')?;
+        Some(&detail[start..start + len])
+    };
+    match (field("code"), field("message")) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        _ => detail.to_string(),
     }
 }

@@ -318,11 +318,9 @@ async fn read_and_plan(args: &PlanArgs) -> Result<Planned> {
     let started = std::time::Instant::now();
     let aws = aws::Aws::connect(&connect_options(args)).await?;
     tracing::info!(region = aws.region(), "reading the account");
-    let snapshot = aws
-        .read_snapshot(&plan::read_scope(&controls, &desired))
-        .await?;
+    let scope = plan::read_scope(&controls, &desired);
+    let (snapshot, report) = survey(&aws, &scope, &controls, &desired).await?;
     let account = snapshot.account_id.clone();
-    let report = plan::plan(&snapshot, &controls, &desired)?;
     let fingerprints =
         plan::fingerprint::fingerprints(&snapshot, &controls, &desired.namespace, &report);
     let wall = started.elapsed();
@@ -479,9 +477,8 @@ async fn apply_saved(path: &Path, args: &PlanArgs) -> Result<u8> {
             aws.region()
         );
     }
-    let snapshot = aws
-        .read_snapshot(&plan::read_scope(&controls, &file.desired))
-        .await?;
+    let scope = plan::read_scope(&controls, &file.desired);
+    let (snapshot, _) = survey(&aws, &scope, &controls, &file.desired).await?;
     if snapshot.account_id != file.account_id {
         bail!(
             "`{name}` is a plan for account {} but the credentials are for account {}; use that account's credentials or plan again",
@@ -512,6 +509,36 @@ async fn apply_saved(path: &Path, args: &PlanArgs) -> Result<u8> {
     execute(&aws, &controls, &file.desired, &file.report, args.json).await
 }
 
+/// Why reading and planning an account stopped.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum SurveyError {
+    /// Nothing could be read (credentials, endpoint).
+    #[error(transparent)]
+    Read(#[from] aws::AwsError),
+    /// The input makes planning impossible.
+    #[error(transparent)]
+    Plan(#[from] plan::PlanError),
+}
+
+/// Reads an account and plans it; when the plan turns to a topic the read did not cover (the
+/// default shared topic), reads it and plans again.
+pub(crate) async fn survey(
+    aws: &aws::Aws,
+    scope: &model::live::ReadScope,
+    controls: &[Control],
+    desired: &Desired,
+) -> Result<(model::Snapshot, Report), SurveyError> {
+    let mut snapshot = aws.read_snapshot(scope).await?;
+    match plan::plan_or_read(&snapshot, controls, desired)? {
+        plan::Planned::Report(report) => Ok((snapshot, report)),
+        plan::Planned::Read(wanted) => {
+            aws.read_topics_into(&mut snapshot, &wanted).await;
+            let report = plan::plan(&snapshot, controls, desired)?;
+            Ok((snapshot, report))
+        }
+    }
+}
+
 /// Runs a plan's actions, reads the account again, and reports the verified result.
 async fn execute(
     aws: &aws::Aws,
@@ -532,10 +559,8 @@ async fn execute(
     let after = if outcomes.is_empty() {
         report.clone()
     } else {
-        let snapshot = aws
-            .read_snapshot(&plan::read_scope(controls, desired))
-            .await?;
-        plan::plan(&snapshot, controls, desired)?
+        let scope = plan::read_scope(controls, desired);
+        survey(aws, &scope, controls, desired).await?.1
     };
     let verification = apply::verify(&outcomes, &after);
     if json {

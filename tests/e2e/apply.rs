@@ -407,3 +407,42 @@ fn a_topic_key_that_does_not_let_cloudwatch_in_is_a_finding() {
     let (_, doc) = acct.json(&["plan", "--controls", PAIR]);
     assert_eq!(codes(&doc, IAM)[0], "topic-aws-managed-key", "{doc:#}");
 }
+
+#[test]
+fn an_existing_default_topic_no_alarm_notifies_yet_is_read_when_needed_and_reused() {
+    // A trail and trailwatch's default topic with its subscriber (say, from an apply that was
+    // interrupted before its alarms): the plan reuses the topic instead of creating it.
+    let acct = Account::new();
+    let mut spec = trail_only();
+    spec["topics"] = json!([
+        {"name": "trailwatch-cis-alarms", "subscriptions": [{"protocol": "email", "endpoint": "sec@example.com"}]}
+    ]);
+    acct.build(&spec);
+    let (code, doc) = acct.json(&[
+        "plan",
+        "--controls",
+        PAIR,
+        "--notify",
+        "email:sec@example.com",
+    ]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        actions(&doc),
+        vec![
+            "put-metric-filter",
+            "put-metric-filter",
+            "put-metric-alarm",
+            "put-metric-alarm"
+        ],
+        "{doc:#}"
+    );
+    let topic = format!("arn:aws:sns:us-east-1:{}:trailwatch-cis-alarms", acct.id);
+    assert!(
+        doc["notes"].as_array().unwrap().iter().any(|n| n
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("reusing topic `{topic}`"))),
+        "{doc:#}"
+    );
+    assert_eq!(doc["actions"][2]["after"]["alarm_actions"], json!([topic]));
+}

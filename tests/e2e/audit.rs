@@ -419,3 +419,31 @@ fn controls_are_selected_by_slug_or_the_versions_cis_id() {
         assert_eq!(doc["benchmark"], benchmark);
     }
 }
+
+#[test]
+fn beyond_a_page_of_alarms_the_same_verdicts_come_from_per_metric_reads() {
+    // 120 unrelated alarms push the region past one page of DescribeAlarms; one of them has the
+    // name trailwatch would give the IAM alarm, and the IAM filter's own alarm is missing.
+    let acct = Account::new();
+    let mut spec = compliant();
+    let mut alarms = vec![spec["alarms"][1].clone()];
+    alarms.extend((0..120).map(|i| json!({"name": format!("app-{i:03}"), "metric": format!("App{i}"), "topics": ["security-alerts"]})));
+    alarms.push(
+        json!({"name": "trailwatch-iam-policy-changes", "metric": "Unrelated", "topics": []}),
+    );
+    spec["alarms"] = json!(alarms);
+    acct.build(&spec);
+    let (code, doc) = acct.json(&["plan", "--controls", PAIR]);
+    assert_eq!(code, 2);
+    assert_eq!(status(&doc, CT), "compliant");
+    assert_eq!(codes(&doc, IAM), vec!["no-alarm"]);
+    assert_eq!(actions(&doc), vec!["put-metric-alarm"]);
+    // The clash was seen although the alarm is not on a metric that matters.
+    assert_eq!(
+        doc["actions"][0]["after"]["name"],
+        "trailwatch-iam-policy-changes-2"
+    );
+    let calls = &doc["summary"]["calls"];
+    assert_eq!(calls["cloudwatch:DescribeAlarms"], 2, "{calls}");
+    assert_eq!(calls["cloudwatch:DescribeAlarmsForMetric"], 2, "{calls}");
+}

@@ -7,6 +7,10 @@ server wraps moto's own WSGI app in a small middleware that decodes such a CBOR 
 to moto as JSON 1.0, and encodes moto's JSON answer back to CBOR (timestamps as CBOR tag 1, errors
 keeping their `__type`). Every other request goes to moto untouched.
 
+moto's DescribeAlarms ignores MaxRecords and answers every alarm at once; AWS pages by at most
+100, in name order. The bridge pages it as AWS does (see `_page_alarms`), so that trailwatch's
+read of an account with more alarms than a page takes the path it takes against AWS.
+
 Usage: moto_server.py [--host 127.0.0.1] [--port 0] [--exit-on-stdin-eof]
 Prints `listening on http://HOST:PORT` on stdout once it accepts connections. With
 --exit-on-stdin-eof it stops when its standard input closes, so a test process that dies cannot
@@ -83,6 +87,33 @@ def _to_cbor_value(value, key=""):
     return value
 
 
+def _page_alarms(environ, request):
+    """For a paged DescribeAlarms (MaxRecords, optionally AlarmNamePrefix), the names of this
+    page's alarms and the next token, as AWS pages them: by name, MaxRecords at a time (the
+    token is the offset). None when the request is not one to page."""
+    if "MaxRecords" not in request or any(
+        k in request for k in ("AlarmNames", "StateValue", "ActionPrefix", "AlarmTypes")
+    ):
+        return None
+    from moto.cloudwatch.models import cloudwatch_backends
+    from moto.iam.models import get_account_id_from
+
+    credential = environ.get("HTTP_AUTHORIZATION", "").split("Credential=", 1)[-1].split("/")
+    if len(credential) < 3:
+        return None
+    access_key, region = credential[0], credential[2]
+    backend = cloudwatch_backends[get_account_id_from(access_key)][region]
+    prefix = request.get("AlarmNamePrefix", "")
+    names = sorted(
+        name
+        for name, alarm in list(backend.alarms.items())
+        if alarm.rule is None and name.startswith(prefix)
+    )
+    start = int(request.get("NextToken") or 0)
+    end = start + int(request["MaxRecords"])
+    return names[start:end], (str(end) if end < len(names) else None)
+
+
 class CborBridge:
     """WSGI middleware: Smithy RPC v2 CBOR in front of moto's CloudWatch JSON 1.0 handler."""
 
@@ -97,6 +128,12 @@ class CborBridge:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         raw = environ["wsgi.input"].read(length) if length else b""
         request = _to_json_value(cbor2.loads(raw)) if raw else {}
+        page = _page_alarms(environ, request) if operation == "DescribeAlarms" else None
+        if page is not None:
+            names, next_token = page
+            if not names:
+                return self._answer(start_response, "200 OK", [], {"MetricAlarms": [], "CompositeAlarms": []})
+            request = {"AlarmNames": names}
         body = json.dumps(request).encode()
         environ = dict(environ)
         environ["PATH_INFO"] = "/"
@@ -126,18 +163,22 @@ class CborBridge:
             document = {"__type": "InternalFailure", "message": answer.decode("utf-8", "replace")}
         if isinstance(document, dict) and "__type" in document and "message" not in document:
             document["message"] = document.get("Message", "")
+        if page is not None and "__type" not in document:
+            document["MetricAlarms"] = sorted(document.get("MetricAlarms", []), key=lambda a: a["AlarmName"])
+            if page[1] is not None:
+                document["NextToken"] = page[1]
+        return self._answer(start_response, captured["status"], captured["headers"], document)
+
+    @staticmethod
+    def _answer(start_response, status, headers, document):
         encoded = cbor2.dumps(_to_cbor_value(document))
-        headers = [
-            (k, v)
-            for k, v in captured["headers"]
-            if k.lower() not in ("content-type", "content-length")
-        ]
+        headers = [(k, v) for k, v in headers if k.lower() not in ("content-type", "content-length")]
         headers += [
             ("Content-Type", "application/cbor"),
             ("Content-Length", str(len(encoded))),
             ("smithy-protocol", "rpc-v2-cbor"),
         ]
-        start_response(captured["status"], headers)
+        start_response(status, headers)
         return [encoded]
 
 

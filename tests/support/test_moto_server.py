@@ -60,6 +60,38 @@ class CborBridgeTest(unittest.TestCase):
         # CBOR tag 1 decodes to a datetime: the SDK needs timestamps in that form.
         self.assertIsInstance(alarm["StateUpdatedTimestamp"], datetime.datetime)
 
+    def test_describe_alarms_pages_by_name_as_aws_does(self):
+        for i in (3, 0, 4, 1, 2):
+            response, _ = self.call(
+                "PutMetricAlarm",
+                {
+                    "AlarmName": f"paged-{i}",
+                    "MetricName": "M",
+                    "Namespace": "CISBenchmark",
+                    "Statistic": "Sum",
+                    "Period": 300,
+                    "EvaluationPeriods": 1,
+                    "Threshold": 1.0,
+                    "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+                },
+            )
+            self.assertEqual(response.status_code, 200)
+        pages, token = [], None
+        while True:
+            request = {"AlarmNamePrefix": "paged-", "MaxRecords": 2}
+            if token:
+                request["NextToken"] = token
+            response, body = self.call("DescribeAlarms", request)
+            self.assertEqual(response.status_code, 200)
+            pages.append([a["AlarmName"] for a in body["MetricAlarms"]])
+            token = body.get("NextToken")
+            if not token:
+                break
+        self.assertEqual(pages, [["paged-0", "paged-1"], ["paged-2", "paged-3"], ["paged-4"]])
+        _, body = self.call("DescribeAlarms", {"AlarmNamePrefix": "none-such-", "MaxRecords": 2})
+        self.assertEqual(body["MetricAlarms"], [])
+        self.assertNotIn("NextToken", body)
+
     def test_errors_keep_their_type(self):
         response, body = self.call(
             "SetAlarmState",

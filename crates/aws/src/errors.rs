@@ -72,20 +72,37 @@ pub(crate) fn fatal<E>(action: &str, err: SdkError<E, HttpResponse>) -> AwsError
 where
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
 {
-    let error = classify(action, err);
+    let error = classify(action, &err);
     if let AwsError::NoCredentials(detail) = &error {
         tracing::info!("credentials: {detail}");
     }
     error
 }
 
-fn classify<E>(action: &str, err: SdkError<E, HttpResponse>) -> AwsError
+/// A failed read that no other read can succeed after (no credentials, expired ones, no
+/// endpoint) as the error that stops the account's audit; any other as a [`ReadError`].
+pub(crate) fn read_or_fatal<E>(
+    action: &str,
+    err: SdkError<E, HttpResponse>,
+) -> Result<ReadError, AwsError>
 where
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
 {
-    match &err {
+    match classify(action, &err) {
+        e @ (AwsError::NoCredentials(_) | AwsError::Expired(_) | AwsError::Unreachable(_)) => {
+            Err(e)
+        }
+        _ => Ok(read(action, err)),
+    }
+}
+
+fn classify<E>(action: &str, err: &SdkError<E, HttpResponse>) -> AwsError
+where
+    E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+{
+    match err {
         SdkError::DispatchFailure(d) => {
-            let text = chain_text(&err);
+            let text = chain_text(err);
             if text.contains("credentials") || text.contains("Credentials") {
                 AwsError::NoCredentials(one_line(&text))
             } else if d.is_io() || d.is_timeout() {
@@ -96,7 +113,7 @@ where
         }
         SdkError::TimeoutError(_) => AwsError::Unreachable(format!("{action} timed out")),
         SdkError::ConstructionFailure(_) => {
-            let text = chain_text(&err);
+            let text = chain_text(err);
             if text.contains("credentials") || text.contains("Credentials") {
                 AwsError::NoCredentials(one_line(&text))
             } else {
@@ -104,7 +121,7 @@ where
             }
         }
         _ => {
-            let code = code_of(&err).unwrap_or_else(|| "Unknown".into());
+            let code = code_of(err).unwrap_or_else(|| "Unknown".into());
             let message = err.message().unwrap_or("HTTP 403 Forbidden").to_string();
             if DENIED.contains(&code.as_str()) {
                 AwsError::Denied {
@@ -119,7 +136,7 @@ where
             } else {
                 AwsError::Other(format!(
                     "{action} failed: {}",
-                    one_line(&DisplayErrorContext(&err).to_string())
+                    one_line(&DisplayErrorContext(err).to_string())
                 ))
             }
         }

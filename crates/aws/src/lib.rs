@@ -92,7 +92,8 @@ impl Aws {
     }
 
     /// A connection to another account, through `sts:AssumeRole` into the role `role_name` of
-    /// that account, with the same region and endpoint. The role is assumed on first use.
+    /// that account, with the same region and endpoint. The role is assumed on first use; the
+    /// account is the role's, so it is not asked (`sts:GetCallerIdentity`) again.
     pub async fn assume(&self, account_id: &str, role_name: &str) -> Aws {
         let partition = model::arn::partition_of(&self.region);
         let role_arn = format!("arn:{partition}:iam::{account_id}:role/{role_name}");
@@ -113,7 +114,7 @@ impl Aws {
             region: self.region.clone(),
             clients: Mutex::new(HashMap::new()),
             calls: Mutex::default(),
-            account_id: tokio::sync::OnceCell::new(),
+            account_id: tokio::sync::OnceCell::new_with(Some(account_id.to_string())),
         }
     }
 

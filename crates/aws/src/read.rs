@@ -1,8 +1,9 @@
 //! Reading an account into a [`Snapshot`], in dependent round trips: who we are and the trails;
-//! then each trail's status and selectors, each log group's filters, the alarms named like
-//! trailwatch's and the scope's topics; then the alarms on the metrics that matter (decided by
-//! the planner's [`ReadScope`] from the filters); then the topics those alarms notify (and the
-//! keys of encrypted topics). Calls that do not depend on each other run at once.
+//! then each trail's status and selectors, each log group's filters, the first page of alarms
+//! and the scope's topics; when there are more alarms than a page, the alarms on the metrics
+//! that matter (decided by the planner's [`ReadScope`] from the filters) and those named like
+//! trailwatch's; then the topics those alarms notify (and the keys of encrypted topics). Calls
+//! that do not depend on each other run at once.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -18,6 +19,9 @@ use model::live::{
 use crate::errors;
 use crate::{Aws, AwsError};
 
+/// The largest page `DescribeAlarms` gives.
+const PAGE: i32 = 100;
+
 /// How many reads of one kind (alarms of a metric, topics) one account has in flight per region.
 const IN_FLIGHT: usize = 16;
 
@@ -31,6 +35,7 @@ impl Aws {
         // Round trip 1: the account and the trails, at once.
         let (account_id, listed) = futures::join!(self.account_id(), self.describe_trails());
         let account_id = account_id?;
+        let listed = listed?;
         let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
         if let Ok(trails) = &listed {
             for trail in trails {
@@ -81,22 +86,28 @@ impl Aws {
         })
     }
 
-    /// `DescribeTrails`, de-duplicated by ARN.
-    async fn describe_trails(&self) -> Result<Vec<aws_sdk_cloudtrail::types::Trail>, ReadError> {
+    /// `DescribeTrails`, de-duplicated by ARN. Fails outright when no call can succeed (for an
+    /// assumed role, this is the first call, so it is where a role that cannot be assumed shows).
+    async fn describe_trails(
+        &self,
+    ) -> Result<Result<Vec<aws_sdk_cloudtrail::types::Trail>, ReadError>, AwsError> {
         let ct = self.clients(&self.region).cloudtrail;
         self.count("cloudtrail:DescribeTrails");
-        let out = ct
+        let out = match ct
             .describe_trails()
             .include_shadow_trails(true)
             .send()
             .await
-            .map_err(|e| errors::read("cloudtrail:DescribeTrails", e))?;
+        {
+            Ok(out) => out,
+            Err(e) => return errors::read_or_fatal("cloudtrail:DescribeTrails", e).map(Err),
+        };
         let mut seen = BTreeMap::new();
         for t in out.trail_list() {
             let Some(arn) = t.trail_arn() else { continue };
             seen.entry(arn.to_string()).or_insert_with(|| t.clone());
         }
-        Ok(seen.into_values().collect())
+        Ok(Ok(seen.into_values().collect()))
     }
 
     async fn read_trail(&self, t: aws_sdk_cloudtrail::types::Trail) -> Trail {
@@ -228,33 +239,43 @@ impl Aws {
             .chain(scope.topic_arns.iter().cloned())
             .filter(|arn| ours(arn))
             .collect();
-        // Round trip 2: filters, the alarms named like trailwatch's, the scope's topics.
-        let (groups, named_alarms, named_topics) = futures::join!(
+        // Round trip 2: filters, the first page of alarms, the scope's topics.
+        let (groups, first_page, named_topics) = futures::join!(
             join_all(names.iter().map(|name| self.read_log_group(region, name))),
-            self.alarms_named(region, &scope.alarm_name_prefix),
+            self.first_alarm_page(region),
             self.read_topics(region, wanted.iter().cloned().collect()),
         );
-        // Round trip 3: the alarms on the metrics that matter for these filters.
-        let metrics: BTreeSet<(String, String)> = groups
-            .iter()
-            .flat_map(|g| (scope.alarm_metrics)(g.filters.as_deref().unwrap_or(&[])))
-            .collect();
-        let on_metrics: Vec<Result<Vec<Alarm>, ReadError>> = futures::stream::iter(metrics)
-            .map(|(name, namespace)| self.alarms_for_metric(region, name, namespace))
-            .buffered(IN_FLIGHT)
-            .collect()
-            .await;
-        let alarms = std::iter::once(named_alarms)
-            .chain(on_metrics)
-            .collect::<Result<Vec<Vec<Alarm>>, ReadError>>()
-            .map(|lists| {
-                let mut by_name = BTreeMap::new();
-                for alarm in lists.into_iter().flatten() {
-                    by_name.entry(alarm.name.clone()).or_insert(alarm);
-                }
-                by_name.into_values().collect::<Vec<_>>()
-            });
-        // Round trip 4: the topics of this account those alarms notify, not read yet.
+        let alarms = match first_page {
+            // A region with at most a page of alarms: that page is all of them.
+            Ok((alarms, false)) => Ok(alarms),
+            // More: round trip 3 asks for the alarms on the metrics that matter for these
+            // filters, and those named like trailwatch's, instead of paging through them all.
+            Ok((_, true)) => {
+                let metrics: BTreeSet<(String, String)> = groups
+                    .iter()
+                    .flat_map(|g| (scope.alarm_metrics)(g.filters.as_deref().unwrap_or(&[])))
+                    .collect();
+                let (named, on_metrics) = futures::join!(
+                    self.alarms_named(region, &scope.alarm_name_prefix),
+                    futures::stream::iter(metrics)
+                        .map(|(name, namespace)| self.alarms_for_metric(region, name, namespace))
+                        .buffered(IN_FLIGHT)
+                        .collect::<Vec<_>>(),
+                );
+                std::iter::once(named)
+                    .chain(on_metrics)
+                    .collect::<Result<Vec<Vec<Alarm>>, ReadError>>()
+                    .map(|lists| {
+                        let mut by_name = BTreeMap::new();
+                        for alarm in lists.into_iter().flatten() {
+                            by_name.entry(alarm.name.clone()).or_insert(alarm);
+                        }
+                        by_name.into_values().collect()
+                    })
+            }
+            Err(e) => Err(e),
+        };
+        // Next round trip: the topics of this account those alarms notify, not read yet.
         let notified: BTreeSet<String> = alarms
             .iter()
             .flatten()
@@ -263,7 +284,7 @@ impl Aws {
             .cloned()
             .collect();
         let more = self
-            .read_topics(region, notified.into_iter().collect())
+            .read_topics(region, notified.iter().cloned().collect())
             .await;
         let mut topics = named_topics;
         topics.extend(more);
@@ -274,8 +295,49 @@ impl Aws {
                 region: region.to_string(),
                 alarms,
                 topics: Ok(topics),
+                topics_read: wanted.into_iter().chain(notified).collect(),
             },
         )
+    }
+
+    /// Reads more topics into a snapshot: `(region, ARN)` pairs the plan turned to (see
+    /// `plan::plan_or_read`), all at once.
+    pub async fn read_topics_into(&self, snapshot: &mut Snapshot, wanted: &[(String, String)]) {
+        let read = join_all(wanted.iter().map(|(region, arn)| async move {
+            (
+                region,
+                arn,
+                self.read_topics(region, vec![arn.clone()]).await,
+            )
+        }))
+        .await;
+        for (region, arn, topics) in read {
+            let Some(state) = snapshot.regions.iter_mut().find(|r| r.region == *region) else {
+                continue;
+            };
+            if let Ok(list) = &mut state.topics {
+                list.extend(topics);
+                list.sort_by(|a, b| a.arn.cmp(&b.arn));
+            }
+            if !state.topics_read.contains(arn) {
+                state.topics_read.push(arn.clone());
+            }
+        }
+    }
+
+    /// The first page of the region's metric alarms (`DescribeAlarms`, 100 at most), and whether
+    /// there are more.
+    async fn first_alarm_page(&self, region: &str) -> Result<(Vec<Alarm>, bool), ReadError> {
+        let cw = self.clients(region).cloudwatch;
+        self.count("cloudwatch:DescribeAlarms");
+        let page = cw
+            .describe_alarms()
+            .max_records(PAGE)
+            .send()
+            .await
+            .map_err(|e| errors::read("cloudwatch:DescribeAlarms", e))?;
+        let more = page.next_token().is_some_and(|t| !t.is_empty());
+        Ok((page.metric_alarms().iter().map(alarm).collect(), more))
     }
 
     /// Alarms whose names start with `prefix` (`DescribeAlarms`, every page).
@@ -284,7 +346,7 @@ impl Aws {
         let mut pages = cw
             .describe_alarms()
             .alarm_name_prefix(prefix)
-            .max_records(100)
+            .max_records(PAGE)
             .into_paginator()
             .send();
         let mut alarms = Vec::new();

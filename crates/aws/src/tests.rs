@@ -318,13 +318,52 @@ fn alarm_on(metric: &str, namespace: &str, topic: &str) -> MetricAlarm {
 }
 
 #[test]
-fn only_the_alarms_on_metrics_that_matter_are_read_each_metric_once() {
+fn a_region_with_a_page_of_alarms_or_less_is_read_in_one_call() {
+    let topic = format!("arn:aws:sns:{REGION}:{ACCOUNT}:ops");
+    let cloudwatch = vec![mock!(aws_sdk_cloudwatch::Client::describe_alarms)
+        .match_requests(|r| r.alarm_name_prefix().is_none() && r.max_records() == Some(100))
+        .then_output(move || {
+            DescribeAlarmsOutput::builder()
+                .metric_alarms(alarm_on("TrailChanges", "LogMetrics", &topic))
+                .metric_alarms(alarm_on("S3Reads", "LogMetrics", &topic))
+                .build()
+        })];
+    let aws = aws_with(trail_rules(), two_filters(), cloudwatch, no_topics());
+    let snapshot = block_on(aws.read_snapshot(&scope())).unwrap();
+    let alarms = snapshot.regions[0].alarms.as_ref().unwrap();
+    assert_eq!(alarms.len(), 2, "the page is every alarm of the region");
+    let calls = aws.calls();
+    assert_eq!(calls["cloudwatch:DescribeAlarms"], 1);
+    assert!(!calls.contains_key("cloudwatch:DescribeAlarmsForMetric"));
+}
+
+#[test]
+fn beyond_a_page_only_the_alarms_on_metrics_that_matter_are_read_each_metric_once() {
     let topic = format!("arn:aws:sns:{REGION}:{ACCOUNT}:ops");
     let t = topic.clone();
     let cloudwatch = vec![
+        // The first page says there are more; its alarms are not used.
+        mock!(aws_sdk_cloudwatch::Client::describe_alarms)
+            .match_requests(|r| r.alarm_name_prefix().is_none())
+            .then_output(move || {
+                DescribeAlarmsOutput::builder()
+                    .metric_alarms(alarm_on("Unrelated", "Other", &topic))
+                    .next_token("page-2")
+                    .build()
+            }),
         mock!(aws_sdk_cloudwatch::Client::describe_alarms)
             .match_requests(|r| r.alarm_name_prefix() == Some("trailwatch-"))
-            .then_output(|| DescribeAlarmsOutput::builder().build()),
+            .then_output(|| {
+                DescribeAlarmsOutput::builder()
+                    .metric_alarms(
+                        MetricAlarm::builder()
+                            .alarm_name("trailwatch-root-account-usage")
+                            .metric_name("Elsewhere")
+                            .namespace("Other")
+                            .build(),
+                    )
+                    .build()
+            }),
         mock!(aws_sdk_cloudwatch::Client::describe_alarms_for_metric).then_compute_output(
             move |r| {
                 DescribeAlarmsForMetricOutput::builder()
@@ -351,11 +390,17 @@ fn only_the_alarms_on_metrics_that_matter_are_read_each_metric_once() {
     assert!(names.contains(&"on-TrailChanges-LogMetrics"), "{names:?}");
     assert!(names.contains(&"on-TrailChanges-CISBenchmark"), "{names:?}");
     assert!(!names.iter().any(|n| n.contains("S3Reads")), "{names:?}");
+    assert!(!names.contains(&"on-Unrelated-Other"), "{names:?}");
+    // The names trailwatch may create are checked for clashes.
+    assert!(
+        names.contains(&"trailwatch-root-account-usage"),
+        "{names:?}"
+    );
     // The other fourteen controls have no filter: their own metrics in the desired namespace.
     let calls = aws.calls();
     assert_eq!(calls["cloudwatch:DescribeAlarmsForMetric"], 2 + 14);
-    assert_eq!(names.len(), 2 + 14, "each metric asked once");
-    assert_eq!(calls["cloudwatch:DescribeAlarms"], 1);
+    assert_eq!(names.len(), 2 + 14 + 1, "each metric asked once");
+    assert_eq!(calls["cloudwatch:DescribeAlarms"], 2);
 }
 
 #[test]
@@ -364,18 +409,12 @@ fn notified_topics_are_read_with_every_page_of_subscriptions_and_missing_ones_le
     let gone = format!("arn:aws:sns:{REGION}:{ACCOUNT}:gone");
     let (o, g) = (ops.clone(), gone.clone());
     let cloudwatch = vec![
-        mock!(aws_sdk_cloudwatch::Client::describe_alarms)
-            .then_output(|| DescribeAlarmsOutput::builder().build()),
-        mock!(aws_sdk_cloudwatch::Client::describe_alarms_for_metric)
-            .match_requests(|r| r.metric_name() == Some("TrailChanges"))
-            .then_output(move || {
-                DescribeAlarmsForMetricOutput::builder()
-                    .metric_alarms(alarm_on("TrailChanges", "LogMetrics", &o))
-                    .metric_alarms(alarm_on("TrailChanges", "CISBenchmark", &g))
-                    .build()
-            }),
-        mock!(aws_sdk_cloudwatch::Client::describe_alarms_for_metric)
-            .then_output(|| DescribeAlarmsForMetricOutput::builder().build()),
+        mock!(aws_sdk_cloudwatch::Client::describe_alarms).then_output(move || {
+            DescribeAlarmsOutput::builder()
+                .metric_alarms(alarm_on("TrailChanges", "LogMetrics", &o))
+                .metric_alarms(alarm_on("TrailChanges", "CISBenchmark", &g))
+                .build()
+        }),
     ];
     let subscription = |n: u8| {
         aws_sdk_sns::types::Subscription::builder()
@@ -410,7 +449,7 @@ fn notified_topics_are_read_with_every_page_of_subscriptions_and_missing_ones_le
     let aws = aws_with(trail_rules(), two_filters(), cloudwatch, sns);
     let snapshot = block_on(aws.read_snapshot(&scope())).unwrap();
     let topics = snapshot.regions[0].topics.as_ref().unwrap();
-    assert_eq!(topics.len(), 1, "`gone` and the default topic do not exist");
+    assert_eq!(topics.len(), 1, "`gone` does not exist");
     assert_eq!(topics[0].arn, ops);
     let endpoints: Vec<&str> = topics[0]
         .subscriptions

@@ -82,9 +82,11 @@ pub struct ReadScope {
     pub alarm_metrics: std::sync::Arc<AlarmMetrics>,
     /// Alarms whose names start with this are read too: the names trailwatch may create.
     pub alarm_name_prefix: String,
-    /// Topic names read in every region the audit reads, whether or not an alarm notifies them.
+    /// Topic names read in every region the audit reads, whether or not an alarm notifies them
+    /// (the topic given with `--topic-name`).
     pub topic_names: Vec<String>,
-    /// Topic ARNs read whether or not an alarm notifies them (those of this account).
+    /// Topic ARNs read whether or not an alarm notifies them (the one given with `--topic-arn`,
+    /// when it is this account's).
     pub topic_arns: Vec<String>,
 }
 
@@ -200,13 +202,16 @@ pub struct MetricTransformation {
 pub struct RegionState {
     /// The region.
     pub region: String,
-    /// The alarms that matter (see [`ReadScope`]): those on the metrics of interest
-    /// (`DescribeAlarmsForMetric`) and those whose names start with the scope's prefix
-    /// (`DescribeAlarms`, every page), each once. Not every alarm of the region.
+    /// The region's metric alarms when they fit one page of `DescribeAlarms` (100); beyond that,
+    /// only those that matter (see [`ReadScope`]): the alarms on the metrics of interest
+    /// (`DescribeAlarmsForMetric`) and those whose names start with the scope's prefix, each once.
     pub alarms: Result<Vec<Alarm>, ReadError>,
     /// The topics of interest that exist, with their subscriptions: the scope's topics and every
     /// topic of this account a read alarm notifies. Not every topic of the region.
     pub topics: Result<Vec<Topic>, ReadError>,
+    /// The ARNs of every topic asked about, whether it exists or not: a topic outside this list
+    /// was not read, which is not the same as absent (see `plan::plan_or_read`).
+    pub topics_read: Vec<String>,
 }
 
 /// A CloudWatch metric alarm, with every setting trailwatch writes back on an update.

@@ -51,12 +51,46 @@ struct Need<'a> {
     chain: ChainCheck<'a>,
 }
 
-/// Plans the selected controls for one account.
+/// Plans the selected controls for one account, taking a topic the snapshot did not read as
+/// absent (use [`plan_or_read`] on a snapshot from `aws`, which reads topics on demand).
 pub fn plan(
     snapshot: &Snapshot,
     controls: &[Control],
     desired: &Desired,
 ) -> Result<Report, PlanError> {
+    plan_reads(snapshot, controls, desired).map(|(report, _)| report)
+}
+
+/// What planning made of a snapshot: the report, or the topics it turned to that the snapshot
+/// did not read (read them, add them to the snapshot, and plan again).
+#[derive(Debug)]
+pub enum Planned {
+    /// The plan: everything it depends on was read.
+    Report(Report),
+    /// `(region, topic ARN)` pairs to read first.
+    Read(Vec<(String, String)>),
+}
+
+/// Like [`plan`], but says when the plan depends on a topic the snapshot did not read (the
+/// default shared topic is read only when the plan turns to it).
+pub fn plan_or_read(
+    snapshot: &Snapshot,
+    controls: &[Control],
+    desired: &Desired,
+) -> Result<Planned, PlanError> {
+    let (report, unread) = plan_reads(snapshot, controls, desired)?;
+    Ok(if unread.is_empty() {
+        Planned::Report(report)
+    } else {
+        Planned::Read(unread)
+    })
+}
+
+fn plan_reads(
+    snapshot: &Snapshot,
+    controls: &[Control],
+    desired: &Desired,
+) -> Result<(Report, Vec<(String, String)>), PlanError> {
     let account = snapshot.account_id.as_str();
     let mut results = Vec::new();
     let mut needs: Vec<Need> = Vec::new();
@@ -73,11 +107,8 @@ pub fn plan(
                     None,
                 ));
             }
-            return Ok(report(
-                controls,
-                Vec::new(),
-                results,
-                Vec::new(),
+            return Ok((
+                report(controls, Vec::new(), results, Vec::new(), Vec::new()),
                 Vec::new(),
             ));
         }
@@ -161,12 +192,10 @@ pub fn plan(
             &mut notes,
         )?;
     }
-    Ok(report(
-        controls,
-        trail_results,
-        results,
-        builder.finish(),
-        notes,
+    let unread = std::mem::take(&mut builder.unread_topics);
+    Ok((
+        report(controls, trail_results, results, builder.finish(), notes),
+        unread,
     ))
 }
 
@@ -353,6 +382,8 @@ struct Builder {
     actions: Vec<(usize, Action, Vec<usize>)>,
     claimed_filters: BTreeSet<(String, String, String)>,
     claimed_alarms: BTreeSet<(String, String)>,
+    /// Topics the plan turned to that were not read: `(region, ARN)`.
+    unread_topics: Vec<(String, String)>,
 }
 
 impl Builder {
@@ -511,6 +542,11 @@ fn plan_region(
         }
     }
     let topic = choose_topic(snapshot, desired, region, topics, &referenced, notes)?;
+    if topic.existing.is_none() && !state.topics_read.contains(&topic.arn) {
+        builder
+            .unread_topics
+            .push((region.to_string(), topic.arn.clone()));
+    }
     let topic_id = match &topic.existing {
         Some(_) => None,
         None => {

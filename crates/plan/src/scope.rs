@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use model::desired::{DEFAULT_TOPIC_NAME, NAME_PREFIX};
+use model::desired::NAME_PREFIX;
 use model::live::{MetricFilter, ReadScope};
 use model::{Control, Desired, MatchMode, TopicChoice};
 
@@ -16,8 +16,10 @@ pub fn read_scope(controls: &[Control], desired: &Desired) -> ReadScope {
     let controls = controls.to_vec();
     let namespace = desired.namespace.clone();
     let mode = desired.match_mode;
+    // The default topic is read only when the plan turns to it (`plan_or_read`): an account
+    // whose alarms already notify a good topic never needs it.
     let (topic_names, topic_arns) = match &desired.topic {
-        TopicChoice::Auto => (vec![DEFAULT_TOPIC_NAME.to_string()], Vec::new()),
+        TopicChoice::Auto => (Vec::new(), Vec::new()),
         TopicChoice::Name(name) => (vec![name.clone()], Vec::new()),
         TopicChoice::Arn(arn) => (Vec::new(), vec![arn.clone()]),
     };
