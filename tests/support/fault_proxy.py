@@ -84,12 +84,9 @@ def make_handler(upstream, state):
                 time.sleep(state.delay)
             if state.should_fail(operation):
                 return self.fail()
-            conn = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
             headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
             headers["Host"] = target.netloc
-            conn.request(self.command, self.path, body=body, headers=headers)
-            response = conn.getresponse()
-            data = response.read()
+            response, data = self.upstream(self.command, self.path, body, headers)
             self.send_response(response.status)
             for k, v in response.getheaders():
                 if k.lower() not in ("transfer-encoding", "connection", "content-length"):
@@ -97,7 +94,29 @@ def make_handler(upstream, state):
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
-            conn.close()
+
+        def upstream(self, method, path, body, headers):
+            """Sends the request upstream on this client connection's own upstream connection,
+            kept open between requests (as the SDK keeps its own open); reconnects once if the
+            server closed it."""
+            for attempt in (1, 2):
+                conn = getattr(self, "conn", None)
+                if conn is None:
+                    conn = self.conn = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
+                try:
+                    conn.request(method, path, body=body, headers=headers)
+                    response = conn.getresponse()
+                    return response, response.read()
+                except (http.client.HTTPException, ConnectionError):
+                    conn.close()
+                    self.conn = None
+                    if attempt == 2:
+                        raise
+
+        def finish(self):
+            super().finish()
+            if getattr(self, "conn", None) is not None:
+                self.conn.close()
 
         def fail(self):
             status, json_type, query_code, message = ERRORS[state.error]

