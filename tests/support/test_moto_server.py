@@ -34,11 +34,11 @@ class CborBridgeTest(unittest.TestCase):
         )
         return response, cbor2.loads(response.data) if response.data else {}
 
-    def test_put_then_describe_alarm_round_trips_with_cbor_timestamps(self):
+    def put_alarm(self, name, **extra):
         response, _ = self.call(
             "PutMetricAlarm",
             {
-                "AlarmName": "bridge-test",
+                "AlarmName": name,
                 "MetricName": "M",
                 "Namespace": "CISBenchmark",
                 "Statistic": "Sum",
@@ -46,10 +46,14 @@ class CborBridgeTest(unittest.TestCase):
                 "EvaluationPeriods": 1,
                 "Threshold": 1.0,
                 "ComparisonOperator": "GreaterThanOrEqualToThreshold",
-                "AlarmActions": ["arn:aws:sns:us-east-1:123456789012:t"],
+                **extra,
             },
         )
         self.assertEqual(response.status_code, 200)
+        return response
+
+    def test_put_then_describe_alarm_round_trips_with_cbor_timestamps(self):
+        response = self.put_alarm("bridge-test", AlarmActions=["arn:aws:sns:us-east-1:123456789012:t"])
         self.assertEqual(response.headers["Content-Type"], "application/cbor")
         self.assertEqual(response.headers["smithy-protocol"], "rpc-v2-cbor")
         response, body = self.call("DescribeAlarms", {"AlarmNames": ["bridge-test"]})
@@ -62,20 +66,7 @@ class CborBridgeTest(unittest.TestCase):
 
     def test_describe_alarms_pages_by_name_as_aws_does(self):
         for i in (3, 0, 4, 1, 2):
-            response, _ = self.call(
-                "PutMetricAlarm",
-                {
-                    "AlarmName": f"paged-{i}",
-                    "MetricName": "M",
-                    "Namespace": "CISBenchmark",
-                    "Statistic": "Sum",
-                    "Period": 300,
-                    "EvaluationPeriods": 1,
-                    "Threshold": 1.0,
-                    "ComparisonOperator": "GreaterThanOrEqualToThreshold",
-                },
-            )
-            self.assertEqual(response.status_code, 200)
+            self.put_alarm(f"paged-{i}")
         pages, token = [], None
         while True:
             request = {"AlarmNamePrefix": "paged-", "MaxRecords": 2}
