@@ -29,7 +29,8 @@ impl Aws {
     /// Reads what the audit needs from the account: everything about the trails and their log
     /// groups' filters, and the alarms and topics `scope` names. Individual read failures are
     /// kept in the snapshot (so the controls that depend on them are reported as `error`); only
-    /// failing to learn the account (bad credentials, no endpoint) fails the whole read.
+    /// what no call gets past (no or expired credentials, a role that cannot be assumed, no
+    /// endpoint) fails the whole read.
     pub async fn read_snapshot(&self, scope: &ReadScope) -> Result<Snapshot, AwsError> {
         let partition = arn::partition_of(&self.region).to_string();
         // Round trip 1: the account and the trails, at once.
