@@ -124,13 +124,15 @@ pub async fn plan(args: &PlanArgs) -> Result<u8> {
                 };
                 let report = match crate::survey(aws, scope, controls, desired).await {
                     Ok((_, report)) => Ok(report),
-                    Err(SurveyError::Read(e)) if account == *own => Err(format!("account {account}: {e}")),
-                    // The role's credentials are the first thing the read needs.
-                    Err(SurveyError::Read(aws::AwsError::NoCredentials(detail))) => Err(format!(
-                        "cannot assume role `{role}` in account {account} (sts:AssumeRole: {}); check that the role exists there and trusts account {own}",
-                        sts_answer(&detail)
+                    Err(SurveyError::Read(e)) if account == *own => {
+                        Err(format!("account {account}: {e}"))
+                    }
+                    Err(SurveyError::Read(e @ aws::AwsError::AssumeRole { .. })) => {
+                        Err(e.to_string())
+                    }
+                    Err(SurveyError::Read(e)) => Err(format!(
+                        "cannot assume role `{role}` in account {account}: {e}"
                     )),
-                    Err(SurveyError::Read(e)) => Err(format!("cannot assume role `{role}` in account {account}: {e}")),
                     Err(SurveyError::Plan(e)) => Err(format!("account {account}: {e}")),
                 };
                 progress.inc(1);
@@ -236,19 +238,5 @@ fn centralise(results: &mut [AccountResult]) {
                 ),
             )];
         }
-    }
-}
-
-/// STS's `code: message` out of the SDK's description of a failed credentials load, or the
-/// description itself when it names none.
-fn sts_answer(detail: &str) -> String {
-    let field = |name: &str| {
-        let start = detail.find(&format!("{name}: \""))? + name.len() + 3;
-        let len = detail[start..].find('"')?;
-        Some(&detail[start..start + len])
-    };
-    match (field("code"), field("message")) {
-        (Some(code), Some(message)) => format!("{code}: {message}"),
-        _ => detail.to_string(),
     }
 }

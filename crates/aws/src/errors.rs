@@ -24,6 +24,18 @@ pub enum AwsError {
     /// The endpoint did not answer.
     #[error("cannot reach AWS at {0}; check the network, `--endpoint-url` and `AWS_ENDPOINT_URL`")]
     Unreachable(String),
+    /// The role of an account audited through `--assume-role` could not be assumed.
+    #[error("cannot assume role `{role}` in account {account} (sts:AssumeRole: {answer}); check that the role exists there and trusts {trusted}")]
+    AssumeRole {
+        /// The role name.
+        role: String,
+        /// The account it is in.
+        account: String,
+        /// STS's answer, `code: message` when it gave one.
+        answer: String,
+        /// Who the role must trust: `account N`, or the identity trailwatch runs as.
+        trusted: String,
+    },
     /// AWS refused the call.
     #[error("{action} was denied ({code}: {message}); grant `{action}` to the identity trailwatch runs as")]
     Denied {
@@ -188,6 +200,20 @@ fn code_of<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> Option<S
     err.raw_response()
         .filter(|r| r.status().as_u16() == 403)
         .map(|_| "AccessDenied".to_string())
+}
+
+/// STS's `code: message` out of the SDK's description of a failed credentials load, or the
+/// description itself when it names none.
+pub(crate) fn sts_answer(detail: &str) -> String {
+    let field = |name: &str| {
+        let start = detail.find(&format!("{name}: \""))? + name.len() + 3;
+        let len = detail[start..].find('"')?;
+        Some(&detail[start..start + len])
+    };
+    match (field("code"), field("message")) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        _ => detail.to_string(),
+    }
 }
 
 fn one_line(text: &str) -> String {

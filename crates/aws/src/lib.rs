@@ -37,6 +37,8 @@ pub struct Aws {
     clients: Mutex<HashMap<String, Clients>>,
     calls: Mutex<std::collections::BTreeMap<&'static str, u64>>,
     account_id: tokio::sync::OnceCell<String>,
+    /// For a connection made by [`Aws::assume`]: the role name, and the account that assumes it.
+    assumed: Option<(String, Option<String>)>,
 }
 
 #[derive(Clone)]
@@ -88,6 +90,7 @@ impl Aws {
             clients: Mutex::new(HashMap::new()),
             calls: Mutex::default(),
             account_id: tokio::sync::OnceCell::new(),
+            assumed: None,
         })
     }
 
@@ -115,6 +118,26 @@ impl Aws {
             clients: Mutex::new(HashMap::new()),
             calls: Mutex::default(),
             account_id: tokio::sync::OnceCell::new_with(Some(account_id.to_string())),
+            assumed: Some((role_name.to_string(), self.account_id.get().cloned())),
+        }
+    }
+
+    /// A read's fatal error, told as a role that cannot be assumed when this connection is an
+    /// assumed role and its credentials could not be had (its first call is where that shows).
+    pub(crate) fn explain(&self, error: AwsError) -> AwsError {
+        match (error, &self.assumed, self.account_id.get()) {
+            (AwsError::NoCredentials(detail), Some((role, caller)), Some(account)) => {
+                AwsError::AssumeRole {
+                    role: role.clone(),
+                    account: account.clone(),
+                    answer: errors::sts_answer(&detail),
+                    trusted: match caller {
+                        Some(id) => format!("account {id}"),
+                        None => "the identity trailwatch runs as".to_string(),
+                    },
+                }
+            }
+            (error, ..) => error,
         }
     }
 
@@ -190,6 +213,7 @@ impl Aws {
             clients: Mutex::new(HashMap::from([(region.to_string(), clients)])),
             calls: Mutex::default(),
             account_id: tokio::sync::OnceCell::new_with(Some(account_id.to_string())),
+            assumed: None,
         }
     }
 

@@ -36,7 +36,7 @@ impl Aws {
         // Round trip 1: the account and the trails, at once.
         let (account_id, listed) = futures::join!(self.account_id(), self.describe_trails());
         let account_id = account_id?;
-        let listed = listed?;
+        let listed = listed.map_err(|e| self.explain(e))?;
         let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
         if let Ok(trails) = &listed {
             for trail in trails {

@@ -7,7 +7,7 @@ pub mod audit;
 pub mod fingerprint;
 mod scope;
 
-pub use scope::{alarm_metrics, read_scope};
+pub use scope::read_scope;
 
 use std::collections::{BTreeMap, BTreeSet};
 

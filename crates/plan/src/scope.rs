@@ -38,7 +38,7 @@ pub fn read_scope(controls: &[Control], desired: &Desired) -> ReadScope {
 /// or publishes the control's metric — each also in the desired namespace, where an alarm on the
 /// right name but the wrong namespace is reported — and, for a control no filter serves, its
 /// own metric in the desired namespace (where trailwatch would create it).
-pub fn alarm_metrics(
+fn alarm_metrics(
     controls: &[Control],
     namespace: &str,
     mode: MatchMode,
