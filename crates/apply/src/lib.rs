@@ -6,7 +6,7 @@
 
 use std::future::Future;
 
-use model::{Action, Report, Status};
+use model::{Action, FindingCode, Report, Status};
 use serde::Serialize;
 
 /// Something that can perform one planned call (the `aws` crate, or a fake in tests).
@@ -121,7 +121,7 @@ pub fn verify(outcomes: &[ActionOutcome], after: &Report) -> Verification {
                     && control
                         .findings
                         .iter()
-                        .all(|f| f.code == "subscription-pending") =>
+                        .all(|f| f.code == FindingCode::SubscriptionPending) =>
             {
                 awaiting.push(control.id.clone())
             }
@@ -237,14 +237,14 @@ mod tests {
     #[test]
     fn verification_allows_only_pending_confirmation() {
         use model::{ControlResult, Finding};
-        let control = |status, codes: &[&str]| ControlResult {
+        let control = |status, codes: &[FindingCode]| ControlResult {
             account_id: "1".into(),
             id: format!("c{}", codes.len()),
             title: String::new(),
             cis_id: String::new(),
             level: 1,
             status,
-            findings: codes.iter().map(|c| Finding::new(c, "m")).collect(),
+            findings: codes.iter().map(|c| Finding::new(*c, "m")).collect(),
             chain: None,
         };
         let report = |controls| Report {
@@ -259,14 +259,14 @@ mod tests {
             &[],
             &report(vec![
                 control(Status::Compliant, &[]),
-                control(Status::NonCompliant, &["subscription-pending"]),
+                control(Status::NonCompliant, &[FindingCode::SubscriptionPending]),
             ]),
         );
         assert!(v.ok);
         assert_eq!(v.awaiting_confirmation, vec!["c1"]);
         let v = verify(
             &[],
-            &report(vec![control(Status::NonCompliant, &["no-trail"])]),
+            &report(vec![control(Status::NonCompliant, &[FindingCode::NoTrail])]),
         );
         assert!(!v.ok);
         assert_eq!(v.still_failing, vec!["c1"]);

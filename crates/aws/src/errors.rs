@@ -62,14 +62,6 @@ fn chain_text(err: &dyn StdError) -> String {
     text
 }
 
-const DENIED: &[&str] = &[
-    "AccessDenied",
-    "AccessDeniedException",
-    "UnauthorizedOperation",
-    "AuthorizationError",
-    "AuthorizationErrorException",
-];
-
 const BAD_CREDENTIALS: &[&str] = &[
     "InvalidClientTokenId",
     "ExpiredToken",
@@ -135,7 +127,7 @@ where
         _ => {
             let code = code_of(err).unwrap_or_else(|| "Unknown".into());
             let message = err.message().unwrap_or("HTTP 403 Forbidden").to_string();
-            if DENIED.contains(&code.as_str()) {
+            if model::live::is_access_denied_code(&code) {
                 AwsError::Denied {
                     action: action.to_string(),
                     code,
@@ -179,7 +171,7 @@ where
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
 {
     let code = code_of(&err).unwrap_or_default();
-    if DENIED.contains(&code.as_str()) {
+    if model::live::is_access_denied_code(&code) {
         return format!(
             "{action} was denied ({code}: {}); grant `{action}` to the identity trailwatch runs as",
             err.message().unwrap_or("HTTP 403 Forbidden")

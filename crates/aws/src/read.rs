@@ -1,9 +1,10 @@
 //! Reading an account into a [`Snapshot`], in dependent round trips: who we are and the trails;
 //! then each trail's status and selectors, each log group's filters, the first page of alarms
-//! and the scope's topics; when there are more alarms than a page, the alarms on the metrics
-//! that matter (decided by the planner's [`ReadScope`] from the filters) and those named like
-//! trailwatch's; then the topics those alarms notify (and the keys of encrypted topics). Calls
-//! that do not depend on each other run at once.
+//! and the scope's topics; then the topics those alarms notify (and the keys of encrypted
+//! topics). When a region has more alarms than a page, only what the planner asks for next
+//! ([`ReadRequest`]: the alarms on the metrics that matter and those named like trailwatch's,
+//! and the topics they notify) is read into the snapshot by [`Aws::read_more`]. Calls that do
+//! not depend on each other run at once.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -11,9 +12,9 @@ use futures::future::join_all;
 use futures::StreamExt;
 use model::arn;
 use model::live::{
-    AdvancedSelector, Alarm, BasicSelector, EventSelectors, FieldSelector, KmsKey, LogGroup,
-    MetricFilter, MetricTransformation, ReadError, ReadScope, RegionState, Snapshot, Subscription,
-    Topic, TopicAttributes, Trail,
+    AdvancedSelector, Alarm, AlarmRequest, AlarmsRead, BasicSelector, EventSelectors,
+    FieldSelector, KmsKey, LogGroup, MetricFilter, MetricKey, MetricTransformation, ReadError,
+    ReadRequest, ReadScope, RegionState, Snapshot, Subscription, Topic, TopicAttributes, Trail,
 };
 
 use crate::errors;
@@ -47,7 +48,7 @@ impl Aws {
                     continue;
                 };
                 // A log group in another account (an organization trail) is read there.
-                if group.account_id == account_id {
+                if group.is_in(&account_id) {
                     let names = groups.entry(group.region).or_default();
                     if !names.contains(&group.name) {
                         names.push(group.name);
@@ -230,15 +231,12 @@ impl Aws {
         account: &str,
         partition: &str,
     ) -> (Vec<LogGroup>, RegionState) {
-        let ours = |arn: &str| {
-            arn::parse_topic_arn(arn).is_ok_and(|t| t.region == region && t.account_id == account)
-        };
         let wanted: BTreeSet<String> = scope
             .topic_names
             .iter()
             .map(|name| arn::topic_arn(partition, region, account, name))
             .chain(scope.topic_arns.iter().cloned())
-            .filter(|arn| ours(arn))
+            .filter(|arn| is_local_topic(arn, region, account))
             .collect();
         // Round trip 2: filters, the first page of alarms, the scope's topics.
         let (groups, first_page, named_topics) = futures::join!(
@@ -246,82 +244,132 @@ impl Aws {
             self.first_alarm_page(region),
             self.read_topics(region, wanted.iter().cloned().collect()),
         );
-        let alarms = match first_page {
+        let (alarms, alarms_read) = match first_page {
             // A region with at most a page of alarms: that page is all of them.
-            Ok((alarms, false)) => Ok(alarms),
-            // More: round trip 3 asks for the alarms on the metrics that matter for these
-            // filters, and those named like trailwatch's, instead of paging through them all.
-            Ok((_, true)) => {
-                let metrics: BTreeSet<(String, String)> = groups
-                    .iter()
-                    .flat_map(|g| (scope.alarm_metrics)(g.filters.as_deref().unwrap_or(&[])))
-                    .collect();
-                let (named, on_metrics) = futures::join!(
-                    self.alarms_named(region, &scope.alarm_name_prefix),
-                    futures::stream::iter(metrics)
-                        .map(|(name, namespace)| self.alarms_for_metric(region, name, namespace))
-                        .buffered(IN_FLIGHT)
-                        .collect::<Vec<_>>(),
-                );
-                std::iter::once(named)
-                    .chain(on_metrics)
-                    .collect::<Result<Vec<Vec<Alarm>>, ReadError>>()
-                    .map(|lists| {
-                        let mut by_name = BTreeMap::new();
-                        for alarm in lists.into_iter().flatten() {
-                            by_name.entry(alarm.name.clone()).or_insert(alarm);
-                        }
-                        by_name.into_values().collect()
-                    })
-            }
-            Err(e) => Err(e),
+            Ok((alarms, false)) => (Ok(alarms), AlarmsRead::All),
+            // More: the planner says which matter (`ReadRequest`), instead of paging them all.
+            Ok((_, true)) => (
+                Ok(Vec::new()),
+                AlarmsRead::Only {
+                    metrics: BTreeSet::new(),
+                    name_prefix: None,
+                },
+            ),
+            Err(e) => (Err(e), AlarmsRead::All),
+        };
+        let mut state = RegionState {
+            region: region.to_string(),
+            alarms,
+            alarms_read,
+            topics: Ok(named_topics),
+            topics_read: wanted.into_iter().collect(),
         };
         // Next round trip: the topics of this account those alarms notify, not read yet.
-        let notified: BTreeSet<String> = alarms
-            .iter()
-            .flatten()
-            .flat_map(|a| a.alarm_actions.iter())
-            .filter(|arn| ours(arn) && !wanted.contains(*arn))
-            .cloned()
-            .collect();
-        let more = self
-            .read_topics(region, notified.iter().cloned().collect())
-            .await;
-        let mut topics = named_topics;
-        topics.extend(more);
-        topics.sort_by(|a, b| a.arn.cmp(&b.arn));
-        (
-            groups,
-            RegionState {
-                region: region.to_string(),
-                alarms,
-                topics: Ok(topics),
-                topics_read: wanted.into_iter().chain(notified).collect(),
-            },
-        )
+        let notified = notified_topics(&state, account);
+        self.read_topics_of_region(&mut state, notified).await;
+        (groups, state)
     }
 
-    /// Reads more topics into a snapshot: `(region, ARN)` pairs the plan turned to (see
-    /// `plan::plan_or_read`), all at once.
-    pub async fn read_topics_into(&self, snapshot: &mut Snapshot, wanted: &[(String, String)]) {
-        let read = join_all(wanted.iter().map(|(region, arn)| async move {
-            (
-                region,
-                arn,
-                self.read_topics(region, vec![arn.clone()]).await,
-            )
-        }))
-        .await;
-        for (region, arn, topics) in read {
-            let Some(state) = snapshot.regions.iter_mut().find(|r| r.region == *region) else {
-                continue;
-            };
-            if let Ok(list) = &mut state.topics {
-                list.extend(topics);
-                list.sort_by(|a, b| a.arn.cmp(&b.arn));
+    /// Reads what the planner asked for into the snapshot (see `plan::plan_or_read`): per
+    /// region, the alarms on the metrics that matter and those named with the prefix (then the
+    /// topics of this account they notify), and the topics the plan turned to. All at once.
+    pub async fn read_more(&self, snapshot: &mut Snapshot, request: &ReadRequest) {
+        let account = snapshot.account_id.clone();
+        let reads = snapshot.regions.iter_mut().map(|state| {
+            let alarms = request.alarms.iter().find(|r| r.region == state.region);
+            let topics: Vec<String> = request
+                .topics
+                .iter()
+                .filter(|t| t.region == state.region)
+                .map(|t| t.arn.clone())
+                .collect();
+            self.read_more_in_region(state, alarms, topics, &account)
+        });
+        join_all(reads).await;
+    }
+
+    async fn read_more_in_region(
+        &self,
+        state: &mut RegionState,
+        alarms: Option<&AlarmRequest>,
+        mut topics: Vec<String>,
+        account: &str,
+    ) {
+        if let Some(request) = alarms {
+            let before: BTreeSet<String> = notified_topics(state, account).into_iter().collect();
+            self.read_alarms_into(state, request).await;
+            topics.extend(
+                notified_topics(state, account)
+                    .into_iter()
+                    .filter(|t| !before.contains(t)),
+            );
+        }
+        topics.retain(|t| !state.topics_read.contains(t));
+        topics.dedup();
+        self.read_topics_of_region(state, topics).await;
+    }
+
+    /// The alarms on the requested metrics (`DescribeAlarmsForMetric`, 16 in flight) and those
+    /// named with the prefix, merged into what the region already holds, each alarm once.
+    async fn read_alarms_into(&self, state: &mut RegionState, request: &AlarmRequest) {
+        let region = state.region.clone();
+        let named = async {
+            match &request.name_prefix {
+                Some(prefix) => self.alarms_named(&region, prefix).await,
+                None => Ok(Vec::new()),
             }
-            if !state.topics_read.contains(arn) {
-                state.topics_read.push(arn.clone());
+        };
+        let (named, on_metrics) = futures::join!(
+            named,
+            futures::stream::iter(request.metrics.iter().cloned())
+                .map(|metric| self.alarms_for_metric(&region, metric))
+                .buffered(IN_FLIGHT)
+                .collect::<Vec<_>>(),
+        );
+        let read = std::iter::once(named)
+            .chain(on_metrics)
+            .collect::<Result<Vec<Vec<Alarm>>, ReadError>>();
+        let lists = match read {
+            Ok(lists) => lists,
+            Err(e) => {
+                state.alarms = Err(e);
+                return;
+            }
+        };
+        let Ok(held) = &mut state.alarms else {
+            return;
+        };
+        let mut by_name: BTreeMap<String, Alarm> =
+            held.drain(..).map(|a| (a.name.clone(), a)).collect();
+        for alarm in lists.into_iter().flatten() {
+            by_name.entry(alarm.name.clone()).or_insert(alarm);
+        }
+        *held = by_name.into_values().collect();
+        if let AlarmsRead::Only {
+            metrics,
+            name_prefix,
+        } = &mut state.alarms_read
+        {
+            metrics.extend(request.metrics.iter().cloned());
+            if request.name_prefix.is_some() {
+                name_prefix.clone_from(&request.name_prefix);
+            }
+        }
+    }
+
+    /// Reads topics of the region into its state, recording each as asked about.
+    async fn read_topics_of_region(&self, state: &mut RegionState, arns: Vec<String>) {
+        if arns.is_empty() {
+            return;
+        }
+        let read = self.read_topics(&state.region, arns.clone()).await;
+        if let Ok(list) = &mut state.topics {
+            list.extend(read);
+            list.sort_by(|a, b| a.arn.cmp(&b.arn));
+        }
+        for arn in arns {
+            if !state.topics_read.contains(&arn) {
+                state.topics_read.push(arn);
             }
         }
     }
@@ -363,9 +411,9 @@ impl Aws {
     async fn alarms_for_metric(
         &self,
         region: &str,
-        name: String,
-        namespace: String,
+        metric: MetricKey,
     ) -> Result<Vec<Alarm>, ReadError> {
+        let MetricKey { name, namespace } = metric;
         let cw = self.clients(region).cloudwatch;
         self.count("cloudwatch:DescribeAlarmsForMetric");
         let out = cw
@@ -499,6 +547,24 @@ impl Aws {
 }
 
 /// The model's alarm from the SDK's.
+/// True when `arn` is a topic of this account and region: the only topics this read can see.
+fn is_local_topic(arn: &str, region: &str, account: &str) -> bool {
+    arn::parse_topic_arn(arn).is_ok_and(|t| t.region == region && t.account_id == account)
+}
+
+/// The topics of this account the region's read alarms notify that were not read yet.
+fn notified_topics(state: &RegionState, account: &str) -> Vec<String> {
+    let notified: BTreeSet<&String> = state
+        .alarms
+        .iter()
+        .flatten()
+        .flat_map(|a| a.alarm_actions.iter())
+        .filter(|arn| is_local_topic(arn, &state.region, account))
+        .filter(|arn| !state.topics_read.contains(*arn))
+        .collect();
+    notified.into_iter().cloned().collect()
+}
+
 fn alarm(a: &aws_sdk_cloudwatch::types::MetricAlarm) -> Alarm {
     Alarm {
         name: a.alarm_name().unwrap_or_default().to_string(),
@@ -516,5 +582,17 @@ fn alarm(a: &aws_sdk_cloudwatch::types::MetricAlarm) -> Alarm {
         threshold: a.threshold(),
         comparison_operator: a.comparison_operator().map(|c| c.as_str().to_string()),
         treat_missing_data: a.treat_missing_data().map(str::to_string),
+    }
+}
+
+impl survey::Reader for Aws {
+    type Error = AwsError;
+
+    async fn read_snapshot(&self, scope: &ReadScope) -> Result<Snapshot, AwsError> {
+        Aws::read_snapshot(self, scope).await
+    }
+
+    async fn read_more(&self, snapshot: &mut Snapshot, request: &ReadRequest) {
+        Aws::read_more(self, snapshot, request).await
     }
 }

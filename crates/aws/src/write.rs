@@ -84,12 +84,7 @@ impl Aws {
             .await
             .map_err(|e| errors::write("sns:Subscribe", e))?;
         let arn = out.subscription_arn().unwrap_or_default();
-        if arn.starts_with("arn:")
-            && !matches!(
-                s.protocol.as_str(),
-                "email" | "email-json" | "http" | "https"
-            )
-        {
+        if arn.starts_with("arn:") && !model::desired::needs_confirmation(&s.protocol) {
             Ok(format!("{}:{} subscribed", s.protocol, s.endpoint))
         } else {
             Ok(format!(

@@ -15,6 +15,20 @@ pub struct LogGroupRef {
     pub name: String,
 }
 
+impl LogGroupRef {
+    /// True when the group belongs to `account`: only then can its filters be read (and
+    /// fixed) with that account's credentials; otherwise it is monitored centrally there.
+    pub fn is_in(&self, account: &str) -> bool {
+        self.account_id == account
+    }
+}
+
+/// True when `arn` is an SNS topic ARN, in any partition (`arn:PARTITION:sns:…`).
+pub fn is_sns_arn(arn: &str) -> bool {
+    let mut parts = arn.split(':');
+    parts.next() == Some("arn") && parts.nth(1) == Some("sns")
+}
+
 /// Parses `arn:PARTITION:logs:REGION:ACCOUNT:log-group:NAME[:*]`.
 pub fn parse_log_group_arn(arn: &str) -> Result<LogGroupRef, String> {
     let parts: Vec<&str> = arn.splitn(7, ':').collect();

@@ -43,6 +43,19 @@ const PROTOCOLS: &[&str] = &[
     "application",
 ];
 
+impl Endpoint {
+    /// The endpoint as `PROTOCOL:ENDPOINT`.
+    pub fn label(&self) -> String {
+        format!("{}:{}", self.protocol, self.endpoint)
+    }
+}
+
+/// True when SNS waits for the endpoint to confirm a subscription of this protocol (email and
+/// HTTP(S)); SQS, Lambda, SMS, Firehose and application subscriptions are confirmed at once.
+pub fn needs_confirmation(protocol: &str) -> bool {
+    matches!(protocol, "email" | "email-json" | "http" | "https")
+}
+
 impl std::str::FromStr for Endpoint {
     type Err = String;
 

@@ -4,11 +4,14 @@
 pub mod arn;
 pub mod catalog;
 pub mod desired;
+pub mod finding;
 pub mod live;
 pub mod planfile;
 pub mod report;
+#[cfg(feature = "sample")]
+pub mod sample;
 
 pub use catalog::{Control, CATALOG};
 pub use desired::{Desired, Endpoint, MatchMode, TopicChoice};
 pub use live::Snapshot;
-pub use report::{Action, Change, ControlResult, Finding, Operation, Report, Status};
+pub use report::{Action, Change, ControlResult, Finding, FindingCode, Operation, Report, Status};

@@ -5,6 +5,20 @@
 
 use serde::Serialize;
 
+/// The error codes AWS services use when a call is refused for lack of permission.
+pub const ACCESS_DENIED_CODES: &[&str] = &[
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "AuthorizationError",
+    "AuthorizationErrorException",
+];
+
+/// True when `code` says the call was refused for lack of permission.
+pub fn is_access_denied_code(code: &str) -> bool {
+    ACCESS_DENIED_CODES.contains(&code)
+}
+
 /// A read that failed, naming the API action (as IAM spells it) so the user knows what to grant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReadError {
@@ -19,16 +33,7 @@ pub struct ReadError {
 impl ReadError {
     /// True when the service refused the call for lack of permission.
     pub fn is_access_denied(&self) -> bool {
-        matches!(
-            self.code.as_deref(),
-            Some(
-                "AccessDenied"
-                    | "AccessDeniedException"
-                    | "AuthorizationError"
-                    | "AuthorizationErrorException"
-                    | "UnauthorizedOperation"
-            )
-        )
+        self.code.as_deref().is_some_and(is_access_denied_code)
     }
 }
 
@@ -72,15 +77,13 @@ impl Snapshot {
     }
 }
 
-/// Which metrics' alarms, which alarm names and which topics the audit needs, beyond the trails
-/// and their log groups' filters (which are always read whole). Decided by the planner
-/// (`plan::read_scope`), so the reader fetches only what can change a verdict or a plan, however
-/// many alarms and topics the account holds.
-#[derive(Clone)]
+/// What the first read of an account fetches beyond the trails and their log groups' filters
+/// (which are always read whole): the alarm names trailwatch may create, and the topics the user
+/// named. Plain data, made by `plan::read_scope`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReadScope {
-    /// Given one log group's filters, the `(metric name, namespace)` pairs whose alarms matter.
-    pub alarm_metrics: std::sync::Arc<AlarmMetrics>,
-    /// Alarms whose names start with this are read too: the names trailwatch may create.
+    /// Alarms whose names start with this are read when a region holds more than a page of
+    /// alarms: the names trailwatch may create.
     pub alarm_name_prefix: String,
     /// Topic names read in every region the audit reads, whether or not an alarm notifies them
     /// (the topic given with `--topic-name`).
@@ -90,16 +93,94 @@ pub struct ReadScope {
     pub topic_arns: Vec<String>,
 }
 
-/// The planner's choice of metrics for one log group's filters (see [`ReadScope`]).
-pub type AlarmMetrics = dyn Fn(&[MetricFilter]) -> Vec<(String, String)> + Send + Sync;
+/// What the planner needs read before it can judge or plan (see `plan::plan_or_read`): the
+/// alarms on some metrics of regions whose alarms were not all read, and topics not read yet.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadRequest {
+    /// Alarms to read, per region.
+    pub alarms: Vec<AlarmRequest>,
+    /// Topics to read.
+    pub topics: Vec<TopicRequest>,
+}
 
-impl std::fmt::Debug for ReadScope {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ReadScope")
-            .field("alarm_name_prefix", &self.alarm_name_prefix)
-            .field("topic_names", &self.topic_names)
-            .field("topic_arns", &self.topic_arns)
-            .finish_non_exhaustive()
+impl ReadRequest {
+    /// True when nothing more is needed.
+    pub fn is_empty(&self) -> bool {
+        self.alarms.is_empty() && self.topics.is_empty()
+    }
+}
+
+/// The alarms to read in one region: those on these metrics, and those named with the prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlarmRequest {
+    /// The region.
+    pub region: String,
+    /// The metrics whose alarms matter (`DescribeAlarmsForMetric` each).
+    pub metrics: Vec<MetricKey>,
+    /// Alarms whose names start with this (`DescribeAlarms` by prefix), when not read yet.
+    pub name_prefix: Option<String>,
+}
+
+/// A topic to read.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TopicRequest {
+    /// Its region.
+    pub region: String,
+    /// Its ARN.
+    pub arn: String,
+}
+
+/// A CloudWatch metric: name and namespace (a filter's metrics have no dimensions).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct MetricKey {
+    /// The metric name.
+    pub name: String,
+    /// The namespace.
+    pub namespace: String,
+}
+
+impl MetricKey {
+    /// The metric `name` in `namespace`.
+    pub fn new(name: impl Into<String>, namespace: impl Into<String>) -> Self {
+        MetricKey {
+            name: name.into(),
+            namespace: namespace.into(),
+        }
+    }
+}
+
+/// Which of a region's alarms [`RegionState::alarms`] holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlarmsRead {
+    /// Every alarm of the region (they fit one page of `DescribeAlarms`).
+    #[default]
+    All,
+    /// The region holds more: only the alarms on these metrics and those named with this prefix
+    /// were read.
+    Only {
+        /// The metrics whose alarms were read.
+        metrics: std::collections::BTreeSet<MetricKey>,
+        /// The name prefix whose alarms were read, if it was.
+        name_prefix: Option<String>,
+    },
+}
+
+impl AlarmsRead {
+    /// True when the alarms on `metric` were read.
+    pub fn covers(&self, metric: &MetricKey) -> bool {
+        match self {
+            AlarmsRead::All => true,
+            AlarmsRead::Only { metrics, .. } => metrics.contains(metric),
+        }
+    }
+
+    /// True when the alarms named with `prefix` were read.
+    pub fn covers_prefix(&self, prefix: &str) -> bool {
+        match self {
+            AlarmsRead::All => true,
+            AlarmsRead::Only { name_prefix, .. } => name_prefix.as_deref() == Some(prefix),
+        }
     }
 }
 
@@ -203,9 +284,11 @@ pub struct RegionState {
     /// The region.
     pub region: String,
     /// The region's metric alarms when they fit one page of `DescribeAlarms` (100); beyond that,
-    /// only those that matter (see [`ReadScope`]): the alarms on the metrics of interest
-    /// (`DescribeAlarmsForMetric`) and those whose names start with the scope's prefix, each once.
+    /// only those the planner asked for ([`ReadRequest`]): the alarms on the metrics of interest
+    /// (`DescribeAlarmsForMetric`) and those whose names start with trailwatch's prefix, each once.
     pub alarms: Result<Vec<Alarm>, ReadError>,
+    /// Which alarms `alarms` holds.
+    pub alarms_read: AlarmsRead,
     /// The topics of interest that exist, with their subscriptions: the scope's topics and every
     /// topic of this account a read alarm notifies. Not every topic of the region.
     pub topics: Result<Vec<Topic>, ReadError>,
@@ -247,6 +330,32 @@ pub struct Alarm {
     pub comparison_operator: Option<String>,
     /// `TreatMissingData`.
     pub treat_missing_data: Option<String>,
+}
+
+impl Alarm {
+    /// True when the alarm watches exactly this metric (a filter's metric has no dimensions).
+    pub fn watches(&self, metric: &MetricKey) -> bool {
+        self.watches_name(&metric.name)
+            && self.namespace.as_deref() == Some(metric.namespace.as_str())
+            && !self.has_dimensions
+    }
+
+    /// True when the alarm watches a metric of this name, in any namespace.
+    pub fn watches_name(&self, metric_name: &str) -> bool {
+        self.metric_name.as_deref() == Some(metric_name)
+    }
+
+    /// The SNS topics among its `AlarmActions`.
+    pub fn sns_actions(&self) -> impl Iterator<Item = &String> {
+        self.alarm_actions
+            .iter()
+            .filter(|a| crate::arn::is_sns_arn(a))
+    }
+
+    /// True when it can notify someone: its actions are enabled and one of them is a topic.
+    pub fn can_notify(&self) -> bool {
+        self.actions_enabled && self.sns_actions().next().is_some()
+    }
 }
 
 /// An SNS topic and its subscriptions.

@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::finding::FindingCode;
+
 /// The version of the JSON document; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -38,7 +40,7 @@ impl Status {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// A stable code, listed in `docs/json.md`.
-    pub code: String,
+    pub code: FindingCode,
     /// What is wrong, in one line.
     pub message: String,
     /// What to do about it, when trailwatch cannot.
@@ -48,9 +50,9 @@ pub struct Finding {
 
 impl Finding {
     /// A finding without a hint.
-    pub fn new(code: &str, message: impl Into<String>) -> Self {
+    pub fn new(code: FindingCode, message: impl Into<String>) -> Self {
         Finding {
-            code: code.into(),
+            code,
             message: message.into(),
             hint: None,
         }
@@ -331,4 +333,17 @@ impl Report {
     pub fn has_errors(&self) -> bool {
         self.controls.iter().any(|c| c.status == Status::Error)
     }
+}
+
+/// What happened in one account of a run: its plan, or why it could not be read.
+#[derive(Debug, Clone)]
+pub struct AccountResult {
+    /// The account.
+    pub account_id: String,
+    /// Its plan, or why it could not be read (one line).
+    pub report: Result<Report, String>,
+    /// API calls made for it, by IAM action.
+    pub calls: std::collections::BTreeMap<&'static str, u64>,
+    /// How long it took.
+    pub wall: std::time::Duration,
 }

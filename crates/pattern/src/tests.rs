@@ -9,6 +9,73 @@ use crate::*;
 
 const CASES: &str = include_str!("../testdata/cases.jsonl");
 
+/// A case that expects a parse error: the message, column and kind it names.
+fn check_error(
+    case: &Json,
+    at: &str,
+    expected: &str,
+    parsed: Result<Pattern, Error>,
+    failures: &mut Vec<String>,
+) {
+    let e = match parsed {
+        Ok(_) => return failures.push(format!("{at}: parsed, expected error `{expected}`")),
+        Err(e) => e,
+    };
+    if !e.message.contains(expected) {
+        failures.push(format!("{at}: error `{e}`, expected `{expected}`"));
+    }
+    if let Some(col) = case["column"].as_u64() {
+        if e.column as u64 != col {
+            failures.push(format!("{at}: column {}, expected {col} ({e})", e.column));
+        }
+    }
+    let kind = match e.kind {
+        ErrorKind::Syntax => "syntax",
+        ErrorKind::Unsupported => "unsupported",
+        ErrorKind::Limit => "limit",
+    };
+    if let Some(k) = case["kind"].as_str() {
+        if k != kind {
+            failures.push(format!("{at}: kind {kind}, expected {k}"));
+        }
+    }
+}
+
+/// A case that expects a match or not: through the text path, the parsed path and the folded
+/// evaluator, which must agree; and the pattern survives printing and parsing again.
+fn check_match(case: &Json, at: &str, compiled: Compiled, failures: &mut Vec<String>) {
+    let expected = case["match"].as_bool().unwrap();
+    let got = match (&case["message"], &case["event"]) {
+        (Json::String(message), _) => compiled.matches(message),
+        (_, event) => {
+            let text = compiled.matches(&event.to_string());
+            let parsed = compiled.matches_json(event);
+            if text != parsed {
+                failures.push(format!("{at}: text and parsed evaluation disagree"));
+            }
+            if let Pattern::Json(expr) = compiled.pattern() {
+                if compiled.matches_expr(expr, event) != parsed {
+                    failures.push(format!("{at}: folded and plain evaluation disagree"));
+                }
+            }
+            parsed
+        }
+    };
+    if got != expected {
+        failures.push(format!(
+            "{at}: matched {got}, expected {expected} ({})",
+            case["note"].as_str().unwrap_or("")
+        ));
+    }
+    let printed = compiled.pattern().to_string();
+    match parse(&printed) {
+        Ok(again) if &again == compiled.pattern() => {}
+        other => failures.push(format!(
+            "{at}: printed as `{printed}`, parsed back as {other:?}"
+        )),
+    }
+}
+
 #[test]
 fn every_case_in_the_table_holds() {
     let mut failures = Vec::new();
@@ -21,71 +88,12 @@ fn every_case_in_the_table_holds() {
         count += 1;
         let parsed = parse(pattern);
         if let Some(expected) = case["error"].as_str() {
+            check_error(&case, &at, expected, parsed, &mut failures);
+        } else {
             match parsed {
-                Ok(_) => failures.push(format!("{at}: parsed, expected error `{expected}`")),
-                Err(e) => {
-                    if !e.message.contains(expected) {
-                        failures.push(format!("{at}: error `{e}`, expected `{expected}`"));
-                    }
-                    if let Some(col) = case["column"].as_u64() {
-                        if e.column as u64 != col {
-                            failures
-                                .push(format!("{at}: column {}, expected {col} ({e})", e.column));
-                        }
-                    }
-                    let kind = match e.kind {
-                        ErrorKind::Syntax => "syntax",
-                        ErrorKind::Unsupported => "unsupported",
-                        ErrorKind::Limit => "limit",
-                    };
-                    if let Some(k) = case["kind"].as_str() {
-                        if k != kind {
-                            failures.push(format!("{at}: kind {kind}, expected {k}"));
-                        }
-                    }
-                }
+                Ok(p) => check_match(&case, &at, Compiled::new(p), &mut failures),
+                Err(e) => failures.push(format!("{at}: {e}")),
             }
-            continue;
-        }
-        let compiled = match parsed {
-            Ok(p) => Compiled::new(p),
-            Err(e) => {
-                failures.push(format!("{at}: {e}"));
-                continue;
-            }
-        };
-        let expected = case["match"].as_bool().unwrap();
-        let got = match (&case["message"], &case["event"]) {
-            (Json::String(message), _) => compiled.matches(message),
-            (_, event) => {
-                // Through the text path (as TestMetricFilter sees it) and the parsed path.
-                let text = compiled.matches(&event.to_string());
-                let parsed = compiled.matches_json(event);
-                if text != parsed {
-                    failures.push(format!("{at}: text and parsed evaluation disagree"));
-                }
-                // The folded evaluator (set lookups) agrees with the plain tree walk.
-                if let Pattern::Json(expr) = compiled.pattern() {
-                    if compiled.matches_expr(expr, event) != parsed {
-                        failures.push(format!("{at}: folded and plain evaluation disagree"));
-                    }
-                }
-                parsed
-            }
-        };
-        if got != expected {
-            failures.push(format!(
-                "{at}: matched {got}, expected {expected} ({})",
-                case["note"].as_str().unwrap_or("")
-            ));
-        }
-        // Every valid pattern in the table survives printing and parsing again.
-        let printed = compiled.pattern().to_string();
-        match parse(&printed) {
-            Ok(again) if &again == compiled.pattern() => {}
-            other => failures.push(format!(
-                "{at}: printed as `{printed}`, parsed back as {other:?}"
-            )),
         }
     }
     assert!(

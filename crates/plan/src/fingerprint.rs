@@ -1,12 +1,14 @@
-//! Fingerprints of the live objects a plan read or will touch, so that applying a saved plan can
-//! refuse when any of them changed since.
+//! Fingerprints of the live objects a plan depends on, so that applying a saved plan can refuse
+//! when any of them changed since. What is covered is what can change the plan (see `scope`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use model::live::Snapshot;
-use model::{Control, Operation, Report};
+use model::{Control, Desired, Operation, Report};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+
+use crate::scope::{matters, region_metrics};
 
 /// The value recorded for an object that did not exist.
 pub const ABSENT: &str = "absent";
@@ -18,56 +20,34 @@ fn digest<T: Serialize>(value: &T) -> String {
 }
 
 /// Fingerprints by object key: `trails`; `filters:REGION:GROUP` for each log group read;
-/// `alarm:REGION:NAME` for each alarm on a metric those filters publish (or a control's default
-/// metric) and each alarm the plan writes (`absent` when it does not exist yet); `topics:REGION`
-/// for each region's topics and subscriptions.
+/// `alarm:REGION:NAME` for each alarm that can change the plan (`scope::matters`: on a metric
+/// that matters or its name in another namespace, or with trailwatch's names) and each alarm
+/// the plan writes (`absent` when it does not exist yet); `topics:REGION` for each region's
+/// topics and subscriptions.
 pub fn fingerprints(
     snapshot: &Snapshot,
     controls: &[Control],
-    namespace: &str,
+    desired: &Desired,
     report: &Report,
 ) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     out.insert("trails".to_string(), digest(&snapshot.trails));
-    let mut metrics: BTreeSet<(String, String)> = controls
-        .iter()
-        .map(|c| (c.default_metric_name.to_string(), namespace.to_string()))
-        .collect();
     for group in &snapshot.log_groups {
         out.insert(
             format!("filters:{}:{}", group.region, group.name),
             digest(&group.filters),
         );
-        if let Ok(filters) = &group.filters {
-            for f in filters {
-                for m in &f.metrics {
-                    metrics.insert((m.name.clone(), m.namespace.clone()));
-                }
-            }
-        }
-    }
-    let mut written: BTreeSet<(String, String)> = BTreeSet::new();
-    for action in &report.actions {
-        if let Operation::PutMetricAlarm { after, .. } = &action.operation {
-            written.insert((action.region.clone(), after.name.clone()));
-        }
     }
     for region in &snapshot.regions {
         out.insert(format!("topics:{}", region.region), digest(&region.topics));
+        let metrics = region_metrics(snapshot, controls, desired, &region.region);
         match &region.alarms {
             Ok(alarms) => {
-                for alarm in alarms {
-                    let relevant = metrics.iter().any(|(name, ns)| {
-                        alarm.metric_name.as_deref() == Some(name)
-                            && alarm.namespace.as_deref() == Some(ns)
-                    }) || written
-                        .contains(&(region.region.clone(), alarm.name.clone()));
-                    if relevant {
-                        out.insert(
-                            format!("alarm:{}:{}", region.region, alarm.name),
-                            digest(alarm),
-                        );
-                    }
+                for alarm in alarms.iter().filter(|a| matters(a, &metrics)) {
+                    out.insert(
+                        format!("alarm:{}:{}", region.region, alarm.name),
+                        digest(alarm),
+                    );
                 }
             }
             Err(e) => {
@@ -75,11 +55,24 @@ pub fn fingerprints(
             }
         }
     }
-    for (region, name) in written {
+    for (region, name) in written_alarms(report) {
         out.entry(format!("alarm:{region}:{name}"))
             .or_insert_with(|| ABSENT.to_string());
     }
     out
+}
+
+fn written_alarms(report: &Report) -> BTreeSet<(String, String)> {
+    report
+        .actions
+        .iter()
+        .filter_map(|action| match &action.operation {
+            Operation::PutMetricAlarm { after, .. } => {
+                Some((action.region.clone(), after.name.clone()))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// The keys whose fingerprints differ between a saved plan and now (added, removed or changed).

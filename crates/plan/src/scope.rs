@@ -1,81 +1,128 @@
-//! What the reader must fetch for a run: the metrics whose alarms can change a verdict or a plan,
-//! the alarm names trailwatch may create, and the topics it may use. Deciding it here keeps the
-//! read small and bounded in accounts with thousands of alarms and topics.
+//! What can change a verdict or a plan, defined once: the metrics whose alarms matter for a log
+//! group's filters, and which alarms matter at all. The reader fetches by it (the first read's
+//! [`ReadScope`], then [`alarm_requests`] when a region has more than a page of alarms), and the
+//! saved plan's fingerprint covers exactly it.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 use model::desired::NAME_PREFIX;
-use model::live::{MetricFilter, ReadScope};
-use model::{Control, Desired, MatchMode, TopicChoice};
+use model::live::{Alarm, AlarmRequest, MetricFilter, MetricKey, ReadScope, Snapshot};
+use model::{Control, Desired, TopicChoice};
 
-use crate::{audit, resource_name};
+use crate::resources::{own_metric, resource_name};
+use crate::verdict::{is_attempt, judge, serves};
 
-/// The read scope for these controls and this desired state.
-pub fn read_scope(controls: &[Control], desired: &Desired) -> ReadScope {
-    let controls = controls.to_vec();
-    let namespace = desired.namespace.clone();
-    let mode = desired.match_mode;
-    // The default topic is read only when the plan turns to it (`plan_or_read`): an account
-    // whose alarms already notify a good topic never needs it.
+/// What the first read fetches beyond trails and filters: the topic the user named, and
+/// trailwatch's alarm name prefix. The default shared topic is read only when the plan turns to
+/// it (`plan_or_read`): an account whose alarms already notify a good topic never needs it.
+pub fn read_scope(desired: &Desired) -> ReadScope {
     let (topic_names, topic_arns) = match &desired.topic {
         TopicChoice::Auto => (Vec::new(), Vec::new()),
         TopicChoice::Name(name) => (vec![name.clone()], Vec::new()),
         TopicChoice::Arn(arn) => (Vec::new(), vec![arn.clone()]),
     };
     ReadScope {
-        alarm_metrics: Arc::new(move |filters: &[MetricFilter]| {
-            alarm_metrics(&controls, &namespace, mode, filters)
-        }),
         alarm_name_prefix: NAME_PREFIX.to_string(),
         topic_names,
         topic_arns,
     }
 }
 
-/// The `(metric, namespace)` pairs whose alarms the audit and the planner look at for one log
-/// group: every metric of a filter that serves a control, falls short of one, is trailwatch's,
-/// or publishes the control's metric — each also in the desired namespace, where an alarm on the
-/// right name but the wrong namespace is reported — and, for a control no filter serves, its
-/// own metric in the desired namespace (where trailwatch would create it).
-fn alarm_metrics(
+/// The metrics whose alarms the audit and the planner look at for one log group: every metric
+/// of a filter that serves a control, catches all its events, falls short of it, is named for
+/// it, or publishes its metric — each also in the desired namespace, where an alarm on the right
+/// name but the wrong namespace is reported — and, for a control no filter serves, its own
+/// metric in the desired namespace (where trailwatch would create it).
+pub fn alarm_metrics(
     controls: &[Control],
-    namespace: &str,
-    mode: MatchMode,
+    desired: &Desired,
     filters: &[MetricFilter],
-) -> Vec<(String, String)> {
+) -> BTreeSet<MetricKey> {
     let mut out = BTreeSet::new();
     for control in controls {
-        let ours = resource_name(control);
         let mut served = false;
         for filter in filters {
-            let verdict = audit::judge(control, filter);
-            let matches = match mode {
-                MatchMode::Semantic => verdict.catches_all(),
-                MatchMode::Strict => audit::is_published_variant(control, filter),
-            };
+            let verdict = judge(control, filter);
+            let matches = serves(control, filter, &verdict, desired.match_mode);
             served |= matches && !filter.metrics.is_empty();
-            let relevant = matches
-                || verdict.catches_all()
-                || audit::is_attempt(control, &verdict)
-                || filter.name == ours
-                || filter
-                    .metrics
-                    .iter()
-                    .any(|m| m.name == control.default_metric_name && m.namespace == namespace);
-            if relevant {
+            if matches || is_relevant(control, desired, filter, &verdict) {
                 for m in &filter.metrics {
-                    out.insert((m.name.clone(), m.namespace.clone()));
-                    out.insert((m.name.clone(), namespace.to_string()));
+                    out.insert(MetricKey::new(&m.name, &m.namespace));
+                    out.insert(MetricKey::new(&m.name, &desired.namespace));
                 }
             }
         }
         if !served {
-            out.insert((
-                control.default_metric_name.to_string(),
-                namespace.to_string(),
-            ));
+            out.insert(own_metric(control, desired));
         }
     }
-    out.into_iter().collect()
+    out
+}
+
+fn is_relevant(
+    control: &Control,
+    desired: &Desired,
+    filter: &MetricFilter,
+    verdict: &crate::verdict::Verdict,
+) -> bool {
+    let own = own_metric(control, desired);
+    verdict.catches_all()
+        || is_attempt(control, verdict)
+        || filter.name == resource_name(control)
+        || filter
+            .metrics
+            .iter()
+            .any(|m| m.name == own.name && m.namespace == own.namespace)
+}
+
+/// The metrics that matter in one region: those of every log group read there.
+pub fn region_metrics(
+    snapshot: &Snapshot,
+    controls: &[Control],
+    desired: &Desired,
+    region: &str,
+) -> BTreeSet<MetricKey> {
+    snapshot
+        .log_groups
+        .iter()
+        .filter(|g| g.region == region)
+        .flat_map(|g| alarm_metrics(controls, desired, g.filters.as_deref().unwrap_or(&[])))
+        .collect()
+}
+
+/// Whether an alarm can change a verdict or a plan: it watches a metric that matters, or a
+/// metric of the same name in another namespace (reported, and its topic may be reused), or it
+/// has a name trailwatch may create.
+pub fn matters(alarm: &Alarm, metrics: &BTreeSet<MetricKey>) -> bool {
+    alarm.name.starts_with(NAME_PREFIX) || metrics.iter().any(|m| alarm.watches_name(&m.name))
+}
+
+/// The alarms still to read: in each region whose alarms were not all read, those on the
+/// metrics that matter and those with trailwatch's names, when they were not read yet.
+pub fn alarm_requests(
+    snapshot: &Snapshot,
+    controls: &[Control],
+    desired: &Desired,
+) -> Vec<AlarmRequest> {
+    let mut requests = Vec::new();
+    for state in &snapshot.regions {
+        if state.alarms.is_err() {
+            continue;
+        }
+        let wanted = region_metrics(snapshot, controls, desired, &state.region);
+        let metrics: Vec<MetricKey> = wanted
+            .into_iter()
+            .filter(|m| !state.alarms_read.covers(m))
+            .collect();
+        let name_prefix =
+            (!state.alarms_read.covers_prefix(NAME_PREFIX)).then(|| NAME_PREFIX.to_string());
+        if !metrics.is_empty() || name_prefix.is_some() {
+            requests.push(AlarmRequest {
+                region: state.region.clone(),
+                metrics,
+                name_prefix,
+            });
+        }
+    }
+    requests
 }

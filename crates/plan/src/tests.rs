@@ -2,131 +2,9 @@
 
 use super::*;
 use model::live::*;
+use model::{Change, FindingCode, Operation, TopicChoice};
 
-const ACCOUNT: &str = "111122223333";
-const REGION: &str = "us-east-1";
-const GROUP: &str = "trail-logs";
-
-fn control(id: &str) -> Control {
-    model::catalog::select(model::catalog::DEFAULT_BENCHMARK, &[id.into()], None).unwrap()[0]
-        .clone()
-}
-
-fn iam() -> Control {
-    control("iam-policy-changes")
-}
-
-fn ct() -> Control {
-    control("cloudtrail-config-changes")
-}
-
-fn trail(name: &str) -> Trail {
-    Trail {
-        arn: format!("arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/{name}"),
-        name: name.into(),
-        home_region: REGION.into(),
-        is_multi_region: true,
-        is_organization_trail: false,
-        log_group_arn: Some(format!(
-            "arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{GROUP}:*"
-        )),
-        is_logging: Ok(true),
-        selectors: Ok(EventSelectors {
-            basic: vec![BasicSelector {
-                read_write_type: "All".into(),
-                include_management_events: true,
-            }],
-            advanced: vec![],
-        }),
-    }
-}
-
-fn filter(name: &str, pattern: &str, metric: &str) -> MetricFilter {
-    MetricFilter {
-        name: name.into(),
-        pattern: pattern.into(),
-        metrics: vec![MetricTransformation {
-            name: metric.into(),
-            namespace: "CISBenchmark".into(),
-            value: "1".into(),
-            default_value: None,
-        }],
-    }
-}
-
-fn alarm(name: &str, metric: &str, topic: Option<&str>) -> Alarm {
-    Alarm {
-        name: name.into(),
-        description: None,
-        metric_name: Some(metric.into()),
-        namespace: Some("CISBenchmark".into()),
-        has_dimensions: false,
-        actions_enabled: true,
-        alarm_actions: topic.map(|t| vec![topic_arn(t)]).unwrap_or_default(),
-        ok_actions: vec!["arn:aws:sns:us-east-1:111122223333:ok-topic".into()],
-        insufficient_data_actions: vec![],
-        statistic: Some("Sum".into()),
-        period: Some(60),
-        evaluation_periods: Some(1),
-        threshold: Some(1.0),
-        comparison_operator: Some("GreaterThanOrEqualToThreshold".into()),
-        treat_missing_data: None,
-    }
-}
-
-fn topic_arn(name: &str) -> String {
-    format!("arn:aws:sns:{REGION}:{ACCOUNT}:{name}")
-}
-
-fn topic(name: &str, confirmed: bool) -> Topic {
-    Topic {
-        arn: topic_arn(name),
-        subscriptions: Ok(vec![Subscription {
-            arn: if confirmed {
-                format!("{}:abc", topic_arn(name))
-            } else {
-                "PendingConfirmation".into()
-            },
-            protocol: "email".into(),
-            endpoint: "sec@example.com".into(),
-        }]),
-        attributes: Ok(TopicAttributes::default()),
-    }
-}
-
-fn snapshot(
-    trails: Vec<Trail>,
-    filters: Vec<MetricFilter>,
-    alarms: Vec<Alarm>,
-    topics: Vec<Topic>,
-) -> Snapshot {
-    Snapshot {
-        account_id: ACCOUNT.into(),
-        region: REGION.into(),
-        partition: "aws".into(),
-        trails: Ok(trails),
-        log_groups: vec![LogGroup {
-            region: REGION.into(),
-            name: GROUP.into(),
-            filters: Ok(filters),
-        }],
-        regions: vec![RegionState {
-            region: REGION.into(),
-            alarms: Ok(alarms),
-            topics_read: topics.iter().map(|t| t.arn.clone()).collect(),
-            topics: Ok(topics),
-        }],
-    }
-}
-
-fn compliant() -> Snapshot {
-    snapshot(
-        vec![trail("main")],
-        vec![filter("f", iam().pattern, "IAMPolicyChanges")],
-        vec![alarm("a", "IAMPolicyChanges", Some("alerts"))],
-        vec![topic("alerts", true)],
-    )
-}
+use model::sample::*;
 
 fn run(s: &Snapshot, desired: &Desired) -> Report {
     plan(s, &[iam()], desired).unwrap()
@@ -219,8 +97,8 @@ fn advanced_selectors_qualify_only_without_read_only() {
             advanced: vec![AdvancedSelector { name: None, fields }],
         }
     };
-    assert!(audit::captures_all_management_events(&mgmt(None)).is_ok());
-    let err = audit::captures_all_management_events(&mgmt(Some("false"))).unwrap_err();
+    assert!(trails::captures_all_management_events(&mgmt(None)).is_ok());
+    let err = trails::captures_all_management_events(&mgmt(Some("false"))).unwrap_err();
     assert!(err.contains("readOnly = false"), "{err}");
 }
 
@@ -248,7 +126,12 @@ fn the_default_topic_is_asked_for_only_when_the_plan_turns_to_it() {
     let Planned::Read(wanted) = plan_or_read(&s, &[iam()], &Desired::default()).unwrap() else {
         panic!("the default topic was not read")
     };
-    assert_eq!(wanted, vec![(REGION.to_string(), default.clone())]);
+    let topic = TopicRequest {
+        region: REGION.to_string(),
+        arn: default.clone(),
+    };
+    assert_eq!(wanted.topics, vec![topic]);
+    assert!(wanted.alarms.is_empty());
     // Read and absent: create it.
     s.regions[0].topics_read.push(default.clone());
     let Planned::Report(r) = plan_or_read(&s, &[iam()], &Desired::default()).unwrap() else {
@@ -296,7 +179,7 @@ fn missing_everything_plans_filter_topic_subscription_and_alarm_in_order() {
     let f = r.controls[0]
         .findings
         .iter()
-        .find(|f| f.code == "topic-no-confirmed-subscriber")
+        .find(|f| f.code == FindingCode::TopicNoConfirmedSubscriber)
         .unwrap();
     assert!(f
         .hint
@@ -313,7 +196,7 @@ fn without_an_endpoint_the_plan_says_to_pass_notify() {
     let f = r.controls[0]
         .findings
         .iter()
-        .find(|f| f.code == "topic-no-subscriber")
+        .find(|f| f.code == FindingCode::TopicNoSubscriber)
         .unwrap();
     assert!(f.hint.as_deref().unwrap().contains("--notify"));
 }
@@ -442,24 +325,74 @@ fn topic_arn_must_exist_and_be_in_the_log_groups_region() {
     assert!(err.0.contains("own region"), "{err}");
 }
 
-#[test]
-fn an_existing_filter_with_our_name_is_never_duplicated() {
-    let s = snapshot(
-        vec![trail("main")],
-        vec![filter(
-            "trailwatch-iam-policy-changes",
-            "{ $.eventName = Foo }",
-            "X",
-        )],
-        vec![],
-        vec![],
-    );
-    let r = run(&s, &notify());
+fn filter_action(
+    r: &Report,
+) -> (
+    &Option<model::report::FilterSpec>,
+    &model::report::FilterSpec,
+) {
     let Operation::PutMetricFilter { before, after } = &r.actions[0].operation else {
-        panic!()
+        panic!("the first action writes a filter: {:?}", kinds(r))
     };
-    assert!(before.is_some());
+    (before, after)
+}
+
+#[test]
+fn trailwatchs_own_filter_is_corrected_not_duplicated() {
+    let ours = filter(
+        "trailwatch-iam-policy-changes",
+        "{ $.eventName = Foo }",
+        "IAMPolicyChanges",
+    );
+    let s = snapshot(vec![trail("main")], vec![ours], vec![], vec![]);
+    let r = run(&s, &notify());
+    let (before, after) = filter_action(&r);
+    assert_eq!(before.as_ref().unwrap().pattern, "{ $.eventName = Foo }");
     assert_eq!(after.name, "trailwatch-iam-policy-changes");
+    assert_eq!(after.pattern, iam().pattern);
+}
+
+#[test]
+fn a_filter_with_our_name_on_another_metric_is_left_alone_unless_adopted() {
+    let theirs = filter(
+        "trailwatch-iam-policy-changes",
+        "{ $.eventName = Foo }",
+        "X",
+    );
+    let s = snapshot(vec![trail("main")], vec![theirs], vec![], vec![]);
+    let r = run(&s, &notify());
+    let (before, after) = filter_action(&r);
+    assert!(
+        before.is_none(),
+        "someone else's filter must not be rewritten"
+    );
+    assert_eq!(after.name, "trailwatch-iam-policy-changes-2");
+    assert_eq!(after.metric_name, "IAMPolicyChanges");
+    assert!(
+        r.notes.iter().any(
+            |n| n.contains("publishes a metric trailwatch would not create")
+                && n.contains("--adopt")
+        ),
+        "{:?}",
+        r.notes
+    );
+    let adopt = Desired {
+        adopt: true,
+        ..notify()
+    };
+    let r = run(&s, &adopt);
+    let (before, after) = filter_action(&r);
+    assert_eq!(
+        before.as_ref().unwrap().name,
+        "trailwatch-iam-policy-changes"
+    );
+    assert_eq!(after.name, "trailwatch-iam-policy-changes");
+    assert_eq!(after.metric_name, "X", "adopting keeps the filter's metric");
+    assert!(
+        r.actions[0].reason.contains("--adopt"),
+        "{}",
+        r.actions[0].reason
+    );
 }
 
 #[test]
@@ -551,7 +484,7 @@ fn a_filter_that_also_serves_other_events_is_not_rewritten() {
     let f = r.controls[0]
         .findings
         .iter()
-        .find(|f| f.code == "filter-pattern-differs")
+        .find(|f| f.code == FindingCode::FilterPatternDiffers)
         .unwrap();
     assert!(
         f.message.contains("does not catch DetachGroupPolicy"),
@@ -586,7 +519,7 @@ fn a_narrowing_clause_is_named_and_the_filter_corrected() {
     let f = r.controls[0]
         .findings
         .iter()
-        .find(|f| f.code == "filter-pattern-differs")
+        .find(|f| f.code == FindingCode::FilterPatternDiffers)
         .unwrap();
     assert!(
         f.message
@@ -656,7 +589,7 @@ fn every_published_pattern_catches_its_corpus_and_little_else() {
             let corpus = model::catalog::corpus(&control);
             for variant in control.variants {
                 let f = filter("f", variant, "M");
-                let verdict = audit::judge_filter(&corpus, &f);
+                let verdict = verdict::judge_filter(&corpus, &f);
                 assert!(
                     verdict.catches_all(),
                     "{benchmark} {}: `{variant}` misses {:?}",
@@ -692,9 +625,11 @@ fn dropping_any_one_event_from_a_pattern_is_noticed_by_name() {
                 .map(|e| format!("($.eventName = {e})"))
                 .collect();
             let f = filter("f", &format!("{{ {} }}", others.join(" || ")), "M");
-            let verdict = audit::judge_filter(&corpus, &f);
+            let verdict = verdict::judge_filter(&corpus, &f);
             assert_eq!(verdict.missed, vec![*event], "{}", control.id);
-            assert!(audit::explain_miss(&f, &verdict).ends_with(&format!("does not catch {event}")));
+            assert!(
+                verdict::explain_miss(&f, &verdict).ends_with(&format!("does not catch {event}"))
+            );
         }
     }
 }
@@ -805,7 +740,7 @@ fn the_default_topic_policy_lets_cloudwatch_publish() {
     // The policy trailwatch writes for its own topics passes its own check.
     let ours: serde_json::Value =
         serde_json::from_str(&topic_policy(&topic_arn("alerts"), ACCOUNT, REGION)).unwrap();
-    assert!(audit::policy_allows_cloudwatch(
+    assert!(delivery::policy_allows_cloudwatch(
         &ours,
         &topic_arn("alerts"),
         ACCOUNT

@@ -8,7 +8,11 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Subcommand;
-use serde_json::{json, Value};
+use output::documents::{ExplainDocument, TestDocument, TestMatch};
+use output::exit::Exit;
+use serde_json::Value;
+
+use crate::print;
 
 /// The `pattern` subcommands.
 #[derive(Subcommand)]
@@ -39,7 +43,7 @@ pub enum PatternCommand {
 }
 
 /// Runs a `pattern` subcommand; returns the exit status.
-pub fn run(command: PatternCommand) -> Result<u8> {
+pub fn run(command: PatternCommand) -> Result<Exit> {
     match command {
         PatternCommand::Test {
             pattern,
@@ -54,7 +58,7 @@ fn compile(text: &str) -> Result<pattern::Compiled> {
     pattern::compile(text).map_err(|e| anyhow::anyhow!("the pattern has a {e}"))
 }
 
-fn explain(text: &str, json: bool) -> Result<u8> {
+fn explain(text: &str, json: bool) -> Result<Exit> {
     let compiled = compile(text)?;
     let p = compiled.pattern();
     if json {
@@ -65,19 +69,18 @@ fn explain(text: &str, json: bool) -> Result<u8> {
             pattern::Pattern::Json(_) => "json",
             pattern::Pattern::Space(_) => "space-delimited",
         };
-        let doc = json!({
-            "schema_version": model::report::SCHEMA_VERSION,
-            "kind": kind,
-            "pattern": p.to_string(),
-            "canonical": pattern::canonical(p),
-            "explanation": pattern::explain(p),
-            "event_names": pattern::event_names(p),
-        });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        print::json(&ExplainDocument {
+            schema_version: model::report::SCHEMA_VERSION,
+            kind,
+            pattern: p.to_string(),
+            canonical: pattern::canonical(p),
+            explanation: pattern::explain(p),
+            event_names: pattern::event_names(p).into_iter().collect(),
+        })?;
     } else {
         print!("{}", pattern::explain(p));
     }
-    Ok(0)
+    Ok(Exit::Clean)
 }
 
 /// One event read from the input, numbered from 1 across every file.
@@ -86,7 +89,7 @@ struct Event {
     parsed: Option<Value>,
 }
 
-fn test(text: &str, files: &[PathBuf], json: bool) -> Result<u8> {
+fn test(text: &str, files: &[PathBuf], json: bool) -> Result<Exit> {
     let compiled = compile(text)?;
     let mut matches = Vec::new();
     let mut total = 0usize;
@@ -120,14 +123,19 @@ fn test(text: &str, files: &[PathBuf], json: bool) -> Result<u8> {
 
     let mut out = std::io::stdout().lock();
     if json {
-        let doc = json!({
-            "matches": matches
-                .iter()
-                .map(|(n, m)| json!({"eventNumber": n, "eventMessage": m}))
-                .collect::<Vec<_>>(),
-            "count": matches.len(),
-            "events": total,
-        });
+        let count = matches.len();
+        let matches = matches
+            .into_iter()
+            .map(|(event_number, event_message)| TestMatch {
+                event_number,
+                event_message,
+            })
+            .collect();
+        let doc = TestDocument {
+            matches,
+            count,
+            events: total,
+        };
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
         let mut text = String::new();
@@ -149,7 +157,7 @@ fn test(text: &str, files: &[PathBuf], json: bool) -> Result<u8> {
         );
         out.write_all(text.as_bytes())?;
     }
-    Ok(0)
+    Ok(Exit::Clean)
 }
 
 /// Reads everything, un-gzipping when the data starts with the gzip magic number.

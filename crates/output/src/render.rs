@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
 use apply::{ActionOutcome, Outcome, Verification};
-use model::report::{AlarmSpec, FilterSpec};
+use model::report::{AccountResult, AlarmSpec, FilterSpec};
 use model::{Action, Change, Operation, Report, Status};
 use similar::{ChangeTag, TextDiff};
 
@@ -411,7 +411,7 @@ pub fn catalog(benchmark: &str, controls: &[model::Control]) -> String {
 }
 
 /// The per-account summary of a multi-account plan.
-pub fn accounts(results: &[crate::accounts::AccountResult], wall: std::time::Duration) -> String {
+pub fn accounts(results: &[AccountResult], wall: std::time::Duration) -> String {
     let mut out = format!(
         "{}\n",
         paint(

@@ -1,0 +1,190 @@
+//! The stable codes of findings: one enum, serialised as today's kebab-case strings, with the
+//! meaning and remedy that `docs/json.md` lists (generated from here, kept current by a test).
+
+use serde::{Deserialize, Serialize};
+
+/// What a finding is about. The serialised form (`no-trail`, …) is part of the JSON schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingCode {
+    /// The account has no trail.
+    NoTrail,
+    /// No trail meets every requirement.
+    NoQualifyingTrail,
+    /// A trail is single-region.
+    TrailNotMultiRegion,
+    /// A trail is not logging.
+    TrailNotLogging,
+    /// A trail's selectors miss read or write management events.
+    TrailNotAllManagementEvents,
+    /// A trail does not deliver to CloudWatch Logs.
+    TrailNoCloudwatchLogs,
+    /// A trail's log group ARN cannot be parsed.
+    TrailBadLogGroupArn,
+    /// The trail's log group does not exist.
+    LogGroupMissing,
+    /// The qualifying trail's log group is in another account.
+    MonitoredCentrally,
+    /// No filter catches the control's events.
+    NoMatchingFilter,
+    /// A filter catches some of the control's events but not all.
+    FilterPatternDiffers,
+    /// With `--match strict`: a filter catches every event but is not a published pattern.
+    FilterNotPublished,
+    /// An unparenthesised `&&` chain is one operand of a `||`.
+    PrecedenceTrap,
+    /// The filter also matches most everyday events.
+    FilterTooBroad,
+    /// The matching filter publishes no metric.
+    FilterWithoutMetric,
+    /// No alarm watches the filter's metric.
+    NoAlarm,
+    /// An alarm watches the metric name in another namespace.
+    AlarmWrongNamespace,
+    /// The alarm's actions are disabled.
+    AlarmActionsDisabled,
+    /// The alarm notifies no SNS topic.
+    AlarmNoSnsAction,
+    /// The alarm's topic does not exist.
+    TopicNotFound,
+    /// The topic has no subscriber.
+    TopicNoSubscriber,
+    /// The topic has no confirmed subscriber; apply subscribes the `--notify` endpoints.
+    TopicNoConfirmedSubscriber,
+    /// The topic's only subscriptions await confirmation.
+    SubscriptionPending,
+    /// The topic's access policy does not let CloudWatch publish.
+    TopicPolicyBlocksCloudwatch,
+    /// The topic is encrypted with the AWS-managed key.
+    TopicAwsManagedKey,
+    /// The topic's customer-managed key does not grant CloudWatch what it needs.
+    TopicKeyBlocksCloudwatch,
+    /// A read failed.
+    ReadError,
+}
+
+impl FindingCode {
+    /// Every code, in the order `docs/json.md` lists them.
+    pub const ALL: &'static [FindingCode] = &[
+        FindingCode::NoTrail,
+        FindingCode::NoQualifyingTrail,
+        FindingCode::TrailNotMultiRegion,
+        FindingCode::TrailNotLogging,
+        FindingCode::TrailNotAllManagementEvents,
+        FindingCode::TrailNoCloudwatchLogs,
+        FindingCode::TrailBadLogGroupArn,
+        FindingCode::LogGroupMissing,
+        FindingCode::MonitoredCentrally,
+        FindingCode::NoMatchingFilter,
+        FindingCode::FilterPatternDiffers,
+        FindingCode::FilterNotPublished,
+        FindingCode::PrecedenceTrap,
+        FindingCode::FilterTooBroad,
+        FindingCode::FilterWithoutMetric,
+        FindingCode::NoAlarm,
+        FindingCode::AlarmWrongNamespace,
+        FindingCode::AlarmActionsDisabled,
+        FindingCode::AlarmNoSnsAction,
+        FindingCode::TopicNotFound,
+        FindingCode::TopicNoSubscriber,
+        FindingCode::TopicNoConfirmedSubscriber,
+        FindingCode::SubscriptionPending,
+        FindingCode::TopicPolicyBlocksCloudwatch,
+        FindingCode::TopicAwsManagedKey,
+        FindingCode::TopicKeyBlocksCloudwatch,
+        FindingCode::ReadError,
+    ];
+
+    /// The code as it appears in output, such as `no-trail`.
+    pub fn as_str(self) -> &'static str {
+        self.doc().0
+    }
+
+    /// `(code, meaning, fixed by apply?)`: one row of the table in `docs/json.md`.
+    fn doc(self) -> (&'static str, &'static str, &'static str) {
+        use FindingCode::*;
+        match self {
+            NoTrail => ("no-trail", "the account has no trail", "no"),
+            NoQualifyingTrail => ("no-qualifying-trail", "no trail meets every requirement; the trail findings follow", "no"),
+            TrailNotMultiRegion => ("trail-not-multi-region", "a trail is single-region", "no"),
+            TrailNotLogging => ("trail-not-logging", "a trail is not logging", "no"),
+            TrailNotAllManagementEvents => ("trail-not-all-management-events", "a trail's selectors miss read or write management events", "no"),
+            TrailNoCloudwatchLogs => ("trail-no-cloudwatch-logs", "a trail does not deliver to CloudWatch Logs", "no"),
+            TrailBadLogGroupArn => ("trail-bad-log-group-arn", "a trail's log group ARN cannot be parsed", "no"),
+            LogGroupMissing => ("log-group-missing", "the trail's log group does not exist", "no — create it or fix the trail"),
+            MonitoredCentrally => ("monitored-centrally", "the qualifying trail's log group is in another account (status `not_applicable`; with `--accounts`/`--organization`, the status of that account's control)", "no — audit that account"),
+            NoMatchingFilter => ("no-matching-filter", "no filter on the trail's log group has the control's pattern", "yes"),
+            FilterPatternDiffers => ("filter-pattern-differs", "a filter catches some of the control's events but not all; the message names the missed events and any `&&` clause that excluded them", "yes (pattern corrected, or a new filter beside it)"),
+            FilterNotPublished => ("filter-not-published", "with `--match strict`: a filter catches every event but is not one of the version's published patterns", "yes (a new filter)"),
+            PrecedenceTrap => ("precedence-trap", "warning: an unparenthesised `&&` chain is one operand of a `||`, so its conditions apply only to that operand", "no — `trailwatch pattern explain` shows the grouping"),
+            FilterTooBroad => ("filter-too-broad", "warning on a compliant control: the filter also matches most everyday events, so its alarm will be noise", "no — narrow the pattern"),
+            FilterWithoutMetric => ("filter-without-metric", "the matching filter publishes no metric", "yes"),
+            NoAlarm => ("no-alarm", "no alarm watches the filter's metric (name and namespace)", "yes"),
+            AlarmWrongNamespace => ("alarm-wrong-namespace", "an alarm watches the filter's metric name in the namespace trailwatch is configured with (`--namespace`), not the filter's (alarms in third namespaces are not read)", "yes (new alarm)"),
+            AlarmActionsDisabled => ("alarm-actions-disabled", "the alarm's actions are disabled", "yes"),
+            AlarmNoSnsAction => ("alarm-no-sns-action", "the alarm notifies no SNS topic", "yes"),
+            TopicNotFound => ("topic-not-found", "the alarm's topic does not exist in the account and region", "yes"),
+            TopicNoSubscriber => ("topic-no-subscriber", "the topic has no subscriber and no `--notify` endpoint was given", "with `--notify`"),
+            TopicNoConfirmedSubscriber => ("topic-no-confirmed-subscriber", "the topic has no confirmed subscriber; apply subscribes the `--notify` endpoints", "confirmation by a person"),
+            SubscriptionPending => ("subscription-pending", "the topic's only subscriptions await confirmation", "confirmation by a person"),
+            TopicPolicyBlocksCloudwatch => ("topic-policy-blocks-cloudwatch", "the topic's access policy does not let `cloudwatch.amazonaws.com` publish", "yes (another topic; the policy is never changed)"),
+            TopicAwsManagedKey => ("topic-aws-managed-key", "the topic is encrypted with `alias/aws/sns`, which CloudWatch cannot use", "yes (another topic)"),
+            TopicKeyBlocksCloudwatch => ("topic-key-blocks-cloudwatch", "the topic's customer-managed key does not grant CloudWatch `kms:Decrypt` and `kms:GenerateDataKey*`", "yes (another topic)"),
+            ReadError => ("read-error", "a read failed; the message names the IAM action, and the hint the permission to grant when it was denied (status `error`)", "no"),
+        }
+    }
+}
+
+impl std::fmt::Display for FindingCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The table of finding codes in `docs/json.md`, between its markers.
+pub fn markdown_table() -> String {
+    let mut out = String::from("| code | meaning | fixed by apply? |\n|---|---|---|\n");
+    for code in FindingCode::ALL {
+        let (name, meaning, fixed) = code.doc();
+        out.push_str(&format!("| `{name}` | {meaning} | {fixed} |\n"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_serialises_as_its_documented_name() {
+        for code in FindingCode::ALL {
+            let json = serde_json::to_value(code).unwrap();
+            assert_eq!(json, code.as_str(), "{code:?}");
+            let back: FindingCode = serde_json::from_value(json).unwrap();
+            assert_eq!(back, *code);
+        }
+    }
+
+    #[test]
+    fn docs_json_md_lists_every_finding_code() {
+        const START: &str = "<!-- finding-codes:start -->\n";
+        const END: &str = "<!-- finding-codes:end -->";
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/json.md");
+        let text = std::fs::read_to_string(path).unwrap();
+        let (head, rest) = text
+            .split_once(START)
+            .expect("docs/json.md has the start marker");
+        let (current, tail) = rest
+            .split_once(END)
+            .expect("docs/json.md has the end marker");
+        let wanted = markdown_table();
+        if std::env::var_os("UPDATE_DOCS").is_some() && current != wanted {
+            std::fs::write(path, format!("{head}{START}{wanted}{END}{tail}")).unwrap();
+            return;
+        }
+        assert!(
+            current == wanted,
+            "the finding codes in docs/json.md are stale: run `UPDATE_DOCS=1 cargo test -p model`"
+        );
+    }
+}

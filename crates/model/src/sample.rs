@@ -1,0 +1,145 @@
+//! Sample live state for tests of the crates above `model`: an account with a qualifying trail,
+//! and builders for its filters, alarms and topics. Compiled only with the `sample` feature,
+//! which only dev-dependencies turn on.
+
+use crate::live::*;
+use crate::Control;
+
+/// The sample account.
+pub const ACCOUNT: &str = "111122223333";
+/// Its region.
+pub const REGION: &str = "us-east-1";
+/// The log group its trail sends to.
+pub const GROUP: &str = "trail-logs";
+
+/// A control of the default benchmark version, by slug.
+pub fn control(id: &str) -> Control {
+    crate::catalog::select(crate::catalog::DEFAULT_BENCHMARK, &[id.into()], None).unwrap()[0]
+        .clone()
+}
+
+/// The IAM policy changes control.
+pub fn iam() -> Control {
+    control("iam-policy-changes")
+}
+
+/// The CloudTrail configuration changes control.
+pub fn ct() -> Control {
+    control("cloudtrail-config-changes")
+}
+
+/// A qualifying trail that sends to [`GROUP`].
+pub fn trail(name: &str) -> Trail {
+    Trail {
+        arn: format!("arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/{name}"),
+        name: name.into(),
+        home_region: REGION.into(),
+        is_multi_region: true,
+        is_organization_trail: false,
+        log_group_arn: Some(format!(
+            "arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{GROUP}:*"
+        )),
+        is_logging: Ok(true),
+        selectors: Ok(EventSelectors {
+            basic: vec![BasicSelector {
+                read_write_type: "All".into(),
+                include_management_events: true,
+            }],
+            advanced: vec![],
+        }),
+    }
+}
+
+/// A filter publishing `metric` in `CISBenchmark`.
+pub fn filter(name: &str, pattern: &str, metric: &str) -> MetricFilter {
+    MetricFilter {
+        name: name.into(),
+        pattern: pattern.into(),
+        metrics: vec![MetricTransformation {
+            name: metric.into(),
+            namespace: "CISBenchmark".into(),
+            value: "1".into(),
+            default_value: None,
+        }],
+    }
+}
+
+/// An alarm on `metric` in `CISBenchmark`, notifying `topic` if given, with an OK action.
+pub fn alarm(name: &str, metric: &str, topic: Option<&str>) -> Alarm {
+    Alarm {
+        name: name.into(),
+        description: None,
+        metric_name: Some(metric.into()),
+        namespace: Some("CISBenchmark".into()),
+        has_dimensions: false,
+        actions_enabled: true,
+        alarm_actions: topic.map(|t| vec![topic_arn(t)]).unwrap_or_default(),
+        ok_actions: vec!["arn:aws:sns:us-east-1:111122223333:ok-topic".into()],
+        insufficient_data_actions: vec![],
+        statistic: Some("Sum".into()),
+        period: Some(60),
+        evaluation_periods: Some(1),
+        threshold: Some(1.0),
+        comparison_operator: Some("GreaterThanOrEqualToThreshold".into()),
+        treat_missing_data: None,
+    }
+}
+
+/// The ARN of the sample account's topic `name`.
+pub fn topic_arn(name: &str) -> String {
+    format!("arn:aws:sns:{REGION}:{ACCOUNT}:{name}")
+}
+
+/// A topic with one email subscription, confirmed or pending.
+pub fn topic(name: &str, confirmed: bool) -> Topic {
+    Topic {
+        arn: topic_arn(name),
+        subscriptions: Ok(vec![Subscription {
+            arn: if confirmed {
+                format!("{}:abc", topic_arn(name))
+            } else {
+                "PendingConfirmation".into()
+            },
+            protocol: "email".into(),
+            endpoint: "sec@example.com".into(),
+        }]),
+        attributes: Ok(TopicAttributes::default()),
+    }
+}
+
+/// The sample account with these trails, filters (on [`GROUP`]), alarms and topics.
+pub fn snapshot(
+    trails: Vec<Trail>,
+    filters: Vec<MetricFilter>,
+    alarms: Vec<Alarm>,
+    topics: Vec<Topic>,
+) -> Snapshot {
+    Snapshot {
+        account_id: ACCOUNT.into(),
+        region: REGION.into(),
+        partition: "aws".into(),
+        trails: Ok(trails),
+        log_groups: vec![LogGroup {
+            region: REGION.into(),
+            name: GROUP.into(),
+            filters: Ok(filters),
+        }],
+        regions: vec![RegionState {
+            region: REGION.into(),
+            alarms: Ok(alarms),
+            alarms_read: AlarmsRead::All,
+            topics_read: topics.iter().map(|t| t.arn.clone()).collect(),
+            topics: Ok(topics),
+        }],
+    }
+}
+
+/// The sample account where the IAM control holds.
+pub fn compliant() -> Snapshot {
+    snapshot(
+        vec![trail("main")],
+        vec![filter("f", iam().pattern, "IAMPolicyChanges")],
+        vec![alarm("a", "IAMPolicyChanges", Some("alerts"))],
+        vec![topic("alerts", true)],
+    )
+}

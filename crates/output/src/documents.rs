@@ -1,0 +1,267 @@
+//! The JSON documents of `docs/json.md`, as typed structs: what `--json` prints for `plan`,
+//! `apply`, `controls` and `pattern`. Field order is the documented order.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use apply::{ActionOutcome, Verification};
+use model::report::{AccountResult, TrailResult, SCHEMA_VERSION};
+use model::{Action, Control, ControlResult, Report, Status};
+use serde::Serialize;
+
+/// `trailwatch plan --json`, for one account or many.
+#[derive(Debug, Serialize)]
+pub struct PlanDocument<'a> {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The benchmark version.
+    pub benchmark: &'a str,
+    /// Every trail of every account read.
+    pub trails: Vec<&'a TrailResult>,
+    /// Every control of every account read.
+    pub controls: Vec<&'a ControlResult>,
+    /// Every action, per account in plan order.
+    pub actions: Vec<&'a Action>,
+    /// The plans' choices (prefixed with the account when there are several).
+    pub notes: Vec<String>,
+    /// Per account and in total: statuses, calls, time.
+    pub summary: Summary,
+}
+
+impl<'a> PlanDocument<'a> {
+    /// The document for these accounts' results, taken `wall` in all; `many` for a run over
+    /// several accounts (`--accounts`, `--organization`), whose notes name their account.
+    pub fn new(
+        benchmark: &'a str,
+        results: &'a [AccountResult],
+        wall: Duration,
+        many: bool,
+    ) -> Self {
+        let reports: Vec<(&str, &Report)> = results
+            .iter()
+            .filter_map(|r| {
+                r.report
+                    .as_ref()
+                    .ok()
+                    .map(|rep| (r.account_id.as_str(), rep))
+            })
+            .collect();
+        let notes = reports
+            .iter()
+            .flat_map(|(account, rep)| {
+                rep.notes.iter().map(move |n| match many {
+                    true => format!("account {account}: {n}"),
+                    false => n.clone(),
+                })
+            })
+            .collect();
+        PlanDocument {
+            schema_version: SCHEMA_VERSION,
+            benchmark,
+            trails: reports.iter().flat_map(|(_, r)| r.trails.iter()).collect(),
+            controls: reports
+                .iter()
+                .flat_map(|(_, r)| r.controls.iter())
+                .collect(),
+            actions: reports.iter().flat_map(|(_, r)| r.actions.iter()).collect(),
+            notes,
+            summary: Summary::new(results, wall),
+        }
+    }
+}
+
+/// The `summary` object: per account, and in total.
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    /// One entry per account, in the order given.
+    pub accounts: Vec<AccountSummary>,
+    /// The run's wall time.
+    pub wall_ms: u64,
+    /// API calls of the run, by IAM action.
+    pub calls: BTreeMap<&'static str, u64>,
+}
+
+impl Summary {
+    /// The summary of these results.
+    pub fn new(results: &[AccountResult], wall: Duration) -> Self {
+        let mut calls: BTreeMap<&'static str, u64> = BTreeMap::new();
+        for (action, n) in results.iter().flat_map(|r| r.calls.iter()) {
+            *calls.entry(action).or_default() += n;
+        }
+        Summary {
+            accounts: results.iter().map(AccountSummary::new).collect(),
+            wall_ms: millis(wall),
+            calls,
+        }
+    }
+}
+
+/// One account of the summary.
+#[derive(Debug, Serialize)]
+pub struct AccountSummary {
+    /// The account.
+    pub account_id: String,
+    /// Its wall time.
+    pub wall_ms: u64,
+    /// Its API calls, by IAM action.
+    pub calls: BTreeMap<&'static str, u64>,
+    /// `ok` when it was read and planned, else `error`.
+    pub status: &'static str,
+    /// Controls by status, and actions, when it was read.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub counts: Option<Counts>,
+    /// Why it could not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// How many controls of an account have each status, and how many actions it has.
+#[derive(Debug, Serialize)]
+pub struct Counts {
+    /// Compliant controls.
+    pub compliant: usize,
+    /// Non-compliant controls.
+    pub non_compliant: usize,
+    /// Controls that do not apply.
+    pub not_applicable: usize,
+    /// Controls that could not be judged.
+    pub error: usize,
+    /// Planned actions.
+    pub actions: usize,
+}
+
+impl AccountSummary {
+    fn new(result: &AccountResult) -> Self {
+        let (status, counts, message) = match &result.report {
+            Ok(report) => ("ok", Some(Counts::of(report)), None),
+            Err(e) => ("error", None, Some(e.clone())),
+        };
+        AccountSummary {
+            account_id: result.account_id.clone(),
+            wall_ms: millis(result.wall),
+            calls: result.calls.clone(),
+            status,
+            counts,
+            message,
+        }
+    }
+}
+
+impl Counts {
+    fn of(report: &Report) -> Self {
+        Counts {
+            compliant: report.count(Status::Compliant),
+            non_compliant: report.count(Status::NonCompliant),
+            not_applicable: report.count(Status::NotApplicable),
+            error: report.count(Status::Error),
+            actions: report.actions.len(),
+        }
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// `trailwatch apply --json`: the state after apply, what was attempted, and the verdict.
+#[derive(Debug, Serialize)]
+pub struct ApplyDocument<'a> {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The benchmark version.
+    pub benchmark: &'a str,
+    /// The trails as read again after apply.
+    pub trails: &'a [TrailResult],
+    /// The controls as read again after apply.
+    pub controls: &'a [ControlResult],
+    /// What was planned and attempted.
+    pub actions: &'a [Action],
+    /// One per action.
+    pub outcomes: &'a [ActionOutcome],
+    /// The verdict on the account after apply.
+    pub verification: &'a Verification,
+    /// The plan's choices.
+    pub notes: &'a [String],
+}
+
+impl<'a> ApplyDocument<'a> {
+    /// The document for a plan, its outcomes, and the account read again.
+    pub fn new(
+        planned: &'a Report,
+        outcomes: &'a [ActionOutcome],
+        after: &'a Report,
+        verification: &'a Verification,
+    ) -> Self {
+        ApplyDocument {
+            schema_version: SCHEMA_VERSION,
+            benchmark: &after.benchmark,
+            trails: &after.trails,
+            controls: &after.controls,
+            actions: &planned.actions,
+            outcomes,
+            verification,
+            notes: &planned.notes,
+        }
+    }
+}
+
+/// `trailwatch controls --json`.
+#[derive(Debug, Serialize)]
+pub struct ControlsDocument<'a> {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The benchmark version.
+    pub benchmark: &'a str,
+    /// Its controls.
+    pub controls: &'a [Control],
+}
+
+impl<'a> ControlsDocument<'a> {
+    /// The document for a version's controls.
+    pub fn new(benchmark: &'a str, controls: &'a [Control]) -> Self {
+        ControlsDocument {
+            schema_version: SCHEMA_VERSION,
+            benchmark,
+            controls,
+        }
+    }
+}
+
+/// `trailwatch pattern explain --json`.
+#[derive(Debug, Serialize)]
+pub struct ExplainDocument {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// `json`, `space-delimited`, `terms`, `regex` or `match-all`.
+    pub kind: &'static str,
+    /// The pattern as trailwatch prints it.
+    pub pattern: String,
+    /// The form equal for patterns that differ only in formatting and operand order.
+    pub canonical: String,
+    /// What `pattern explain` prints.
+    pub explanation: String,
+    /// The names of positive `$.eventName = X` conditions.
+    pub event_names: Vec<String>,
+}
+
+/// `trailwatch pattern test --json`, named as the `TestMetricFilter` API names its fields.
+#[derive(Debug, Serialize)]
+pub struct TestDocument {
+    /// The events that match.
+    pub matches: Vec<TestMatch>,
+    /// How many match.
+    pub count: usize,
+    /// How many events were read.
+    pub events: usize,
+}
+
+/// One matching event.
+#[derive(Debug, Serialize)]
+pub struct TestMatch {
+    /// Its 1-based number across every input.
+    #[serde(rename = "eventNumber")]
+    pub event_number: usize,
+    /// The line, or the record's compact JSON.
+    #[serde(rename = "eventMessage")]
+    pub event_message: String,
+}

@@ -1,0 +1,52 @@
+//! The exit status of every command, decided here and nowhere else (Terraform's
+//! `-detailed-exitcode`: 0 nothing to do, 2 changes or findings, 1 error).
+
+use apply::Verification;
+use model::report::AccountResult;
+
+/// How a command ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Every control is compliant and there is nothing to do; or the command succeeded.
+    Clean,
+    /// Something failed: a read, an account, a write, or the input.
+    Error,
+    /// There are findings or actions.
+    Changes,
+}
+
+impl Exit {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Clean => 0,
+            Exit::Error => 1,
+            Exit::Changes => 2,
+        }
+    }
+}
+
+/// `plan`, for one account or many: an account that could not be read, or a control that
+/// could not be judged, is an error; else findings or actions are changes.
+pub fn plan(results: &[AccountResult]) -> Exit {
+    let reports: Vec<&model::Report> = results
+        .iter()
+        .filter_map(|r| r.report.as_ref().ok())
+        .collect();
+    if reports.len() < results.len() || reports.iter().any(|r| r.has_errors()) {
+        Exit::Error
+    } else if reports.iter().all(|r| r.is_clean()) {
+        Exit::Clean
+    } else {
+        Exit::Changes
+    }
+}
+
+/// `apply`: clean exactly when the verification after it is.
+pub fn apply(verification: &Verification) -> Exit {
+    if verification.ok {
+        Exit::Clean
+    } else {
+        Exit::Error
+    }
+}

@@ -1,0 +1,202 @@
+//! Snapshot tests of what users read: the rendered plan, apply and multi-account output, and the
+//! JSON documents, for representative accounts planned from plain values. Styles are stripped
+//! (as on a pipe); `INSTA_UPDATE=always cargo test -p output` rewrites the snapshots.
+
+use std::time::Duration;
+
+use apply::{ActionOutcome, Outcome, Verification};
+use model::report::AccountResult;
+use model::sample::*;
+use model::{Desired, Report, Snapshot};
+
+use crate::documents::{ApplyDocument, PlanDocument};
+use crate::render;
+
+fn plain(text: String) -> String {
+    anstream::adapter::strip_str(&text).to_string()
+}
+
+fn notify() -> Desired {
+    Desired {
+        notify: vec!["email:sec@example.com".parse().unwrap()],
+        ..Desired::default()
+    }
+}
+
+fn planned(snapshot: &Snapshot, desired: &Desired) -> Report {
+    plan::plan(snapshot, &[iam(), ct()], desired).unwrap()
+}
+
+/// Both controls hold.
+fn both_compliant() -> Snapshot {
+    let mut s = compliant();
+    s.log_groups[0].filters.as_mut().unwrap().push(filter(
+        "ct",
+        ct().pattern,
+        "CloudTrailConfigChanges",
+    ));
+    s.regions[0].alarms.as_mut().unwrap().push(alarm(
+        "ct",
+        "CloudTrailConfigChanges",
+        Some("alerts"),
+    ));
+    s
+}
+
+/// The IAM filter misses two events (a pattern diff); the CloudTrail chain has no filter, the
+/// alarm of the IAM metric has its actions disabled, and the topic has only a pending
+/// subscription.
+fn broken() -> Snapshot {
+    let narrow = iam().pattern.replace(
+        "||($.eventName=AttachGroupPolicy)||($.eventName=DetachGroupPolicy)",
+        "",
+    );
+    let mut alarm = alarm("iam", "IAMPolicyChanges", Some("alerts"));
+    alarm.actions_enabled = false;
+    snapshot(
+        vec![trail("main")],
+        vec![filter("iam", &narrow, "IAMPolicyChanges")],
+        vec![alarm],
+        vec![topic("alerts", false)],
+    )
+}
+
+#[test]
+fn a_compliant_account_has_nothing_to_do() {
+    let report = planned(&both_compliant(), &Desired::default());
+    insta::assert_snapshot!(plain(render::plan(&report, REGION)));
+}
+
+#[test]
+fn a_broken_chain_shows_findings_the_pattern_diff_and_numbered_actions() {
+    let report = planned(&broken(), &notify());
+    insta::assert_snapshot!(plain(render::plan(&report, REGION)));
+}
+
+#[test]
+fn an_account_without_a_trail_says_what_trailwatch_cannot_fix() {
+    let report = planned(&snapshot(vec![], vec![], vec![], vec![]), &notify());
+    insta::assert_snapshot!(plain(render::plan(&report, REGION)));
+}
+
+fn outcomes(report: &Report) -> Vec<ActionOutcome> {
+    report
+        .actions
+        .iter()
+        .map(|a| ActionOutcome {
+            number: a.number,
+            action: a.operation.name().to_string(),
+            account_id: a.account_id.clone(),
+            region: a.region.clone(),
+            outcome: match a.number {
+                1 => Outcome::Failed {
+                    error: "logs:PutMetricFilter was denied (AccessDeniedException: no); grant `logs:PutMetricFilter` to the identity trailwatch runs as".into(),
+                },
+                _ if a.depends_on.contains(&1) => Outcome::Skipped { because_of: vec![1] },
+                n => Outcome::Applied { detail: format!("done {n}") },
+            },
+        })
+        .collect()
+}
+
+#[test]
+fn apply_shows_each_outcome_and_the_verification() {
+    let report = planned(&broken(), &notify());
+    let outcomes = outcomes(&report);
+    let verification = apply::verify(&outcomes, &report);
+    let text = render::outcomes(&report.actions, &outcomes)
+        + &render::verification(&report, &verification, true);
+    insta::assert_snapshot!(plain(text));
+}
+
+#[test]
+fn a_verified_apply_awaiting_confirmation_says_so() {
+    let verification = Verification {
+        ok: true,
+        awaiting_confirmation: vec!["iam-policy-changes".into()],
+        still_failing: vec![],
+        actions_left: 0,
+    };
+    let report = planned(&both_compliant(), &Desired::default());
+    insta::assert_snapshot!(plain(render::verification(&report, &verification, false)));
+}
+
+fn several() -> Vec<AccountResult> {
+    let ok = AccountResult {
+        account_id: ACCOUNT.into(),
+        report: Ok(planned(&broken(), &notify())),
+        calls: [
+            ("cloudtrail:DescribeTrails", 1),
+            ("logs:DescribeMetricFilters", 1),
+        ]
+        .into(),
+        wall: Duration::from_millis(420),
+    };
+    let clean = AccountResult {
+        account_id: "222233334444".into(),
+        report: Ok(planned(&both_compliant(), &Desired::default())),
+        calls: [("cloudtrail:DescribeTrails", 1)].into(),
+        wall: Duration::from_millis(380),
+    };
+    let unread = AccountResult {
+        account_id: "333344445555".into(),
+        report: Err("cannot assume role `audit` in account 333344445555 (sts:AssumeRole: AccessDenied: no); check that the role exists there and trusts account 111122223333".into()),
+        calls: Default::default(),
+        wall: Duration::from_millis(90),
+    };
+    vec![ok, clean, unread]
+}
+
+#[test]
+fn several_accounts_end_with_a_summary_line_each() {
+    insta::assert_snapshot!(plain(render::accounts(
+        &several(),
+        Duration::from_millis(1500)
+    )));
+}
+
+#[test]
+fn the_plan_document_of_several_accounts_holds_every_account_and_a_summary() {
+    let results = several();
+    let doc = PlanDocument::new("cis-7.0", &results, Duration::from_millis(1500), true);
+    let value = serde_json::to_value(&doc).unwrap();
+    assert_eq!(
+        value["controls"].as_array().unwrap().len(),
+        4,
+        "two controls of two readable accounts"
+    );
+    assert!(value["notes"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("account 111122223333: "));
+    let summary = &value["summary"];
+    assert_eq!(summary["calls"]["cloudtrail:DescribeTrails"], 2);
+    assert_eq!(summary["accounts"][1]["compliant"], 2);
+    assert_eq!(summary["accounts"][2]["status"], "error");
+    assert!(summary["accounts"][2].get("compliant").is_none());
+    assert_eq!(crate::exit::plan(&results), crate::exit::Exit::Error);
+    assert_eq!(crate::exit::plan(&results[1..2]), crate::exit::Exit::Clean);
+    assert_eq!(crate::exit::plan(&results[..1]), crate::exit::Exit::Changes);
+}
+
+#[test]
+fn the_apply_document_keeps_the_documented_field_order() {
+    let report = planned(&broken(), &notify());
+    let outcomes = outcomes(&report);
+    let verification = apply::verify(&outcomes, &report);
+    let doc = ApplyDocument::new(&report, &outcomes, &report, &verification);
+    let value = serde_json::to_value(&doc).unwrap();
+    let keys: Vec<&String> = value.as_object().unwrap().keys().collect();
+    let documented = [
+        "schema_version",
+        "benchmark",
+        "trails",
+        "controls",
+        "actions",
+        "outcomes",
+        "verification",
+        "notes",
+    ];
+    assert_eq!(keys, documented);
+    assert_eq!(crate::exit::apply(&verification), crate::exit::Exit::Error);
+}

@@ -1,0 +1,488 @@
+//! How far a control's chain gets on one log group: a filter that catches the control's events
+//! → an alarm on its metric that can notify → a topic CloudWatch can deliver to → a confirmed
+//! subscriber. The best chain found is what the report shows and what the plan completes.
+
+use model::arn::LogGroupRef;
+use model::live::{Alarm, MetricFilter, MetricKey, ReadError, RegionState, Snapshot, Topic};
+use model::{Control, Finding, FindingCode, MatchMode};
+
+use crate::delivery::undeliverable;
+use crate::verdict::{explain_miss, judge, serves, Verdict};
+
+/// How far a control's chain gets on one log group; higher is closer to compliant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Stage {
+    /// No filter catches the control's events.
+    NoFilter,
+    /// A filter does; no alarm watches its metric.
+    NoAlarm,
+    /// An alarm watches it but cannot notify (disabled, or no SNS action).
+    AlarmCannotNotify,
+    /// The alarm notifies a topic that has no confirmed subscriber.
+    NoConfirmedSubscriber,
+    /// The topic has a confirmed subscriber but CloudWatch cannot publish to it (its access
+    /// policy, or the AWS-managed key that encrypts it).
+    TopicCannotDeliver,
+    /// The whole chain holds.
+    Complete,
+}
+
+/// The best chain found for one control on one log group.
+#[derive(Debug, Clone)]
+pub struct ChainCheck<'a> {
+    /// How far it gets.
+    pub stage: Stage,
+    /// Why it stops there.
+    pub findings: Vec<Finding>,
+    /// A read that stopped the check.
+    pub error: Option<ReadError>,
+    /// The filter that catches the control's events, if any.
+    pub filter: Option<&'a MetricFilter>,
+    /// The metric of that filter that the alarm watches or should watch.
+    pub metric: Option<MetricKey>,
+    /// The best alarm on that metric, if any.
+    pub alarm: Option<&'a Alarm>,
+    /// The topic the alarm notifies that comes closest to delivering, if any.
+    pub topic: Option<&'a Topic>,
+    /// False when trailwatch's calls cannot complete the chain (the log group does not exist).
+    pub fixable: bool,
+}
+
+impl<'a> ChainCheck<'a> {
+    fn at(stage: Stage, findings: Vec<Finding>) -> Self {
+        ChainCheck {
+            stage,
+            findings,
+            error: None,
+            filter: None,
+            metric: None,
+            alarm: None,
+            topic: None,
+            fixable: true,
+        }
+    }
+
+    fn failed(error: ReadError) -> Self {
+        ChainCheck {
+            error: Some(error),
+            ..Self::at(Stage::NoFilter, Vec::new())
+        }
+    }
+}
+
+/// A region's alarms and topics as read, or the read that failed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RegionView<'a> {
+    pub alarms: &'a [Alarm],
+    pub topics: &'a [Topic],
+}
+
+impl<'a> RegionView<'a> {
+    /// The region's alarms and topics; a region that was not read holds none.
+    pub fn of(state: Option<&'a RegionState>) -> Result<Self, ReadError> {
+        let Some(state) = state else {
+            return Ok(RegionView {
+                alarms: &[],
+                topics: &[],
+            });
+        };
+        Ok(RegionView {
+            alarms: state.alarms.as_ref().map_err(Clone::clone)?,
+            topics: state.topics.as_ref().map_err(Clone::clone)?,
+        })
+    }
+}
+
+/// The alarms that watch exactly this metric.
+pub(crate) fn alarms_on<'a, 'm>(
+    alarms: &'a [Alarm],
+    metric: &'m MetricKey,
+) -> impl Iterator<Item = &'a Alarm> + use<'a, 'm> {
+    alarms.iter().filter(move |a| a.watches(metric))
+}
+
+/// Follows the chain for one control on one log group.
+pub fn check_chain<'a>(
+    snapshot: &'a Snapshot,
+    control: &Control,
+    group: &LogGroupRef,
+    mode: MatchMode,
+) -> ChainCheck<'a> {
+    let filters = match group_filters(snapshot, group) {
+        Ok(filters) => filters,
+        Err(check) => return *check,
+    };
+    let judged: Vec<(&MetricFilter, Verdict)> =
+        filters.iter().map(|f| (f, judge(control, f))).collect();
+    let matching: Vec<&MetricFilter> = judged
+        .iter()
+        .filter(|(f, v)| serves(control, f, v, mode))
+        .map(|(f, _)| *f)
+        .collect();
+    if matching.is_empty() {
+        return no_matching_filter(control, group, &judged);
+    }
+    let region = match RegionView::of(snapshot.region_state(&group.region)) {
+        Ok(region) => region,
+        Err(e) => return ChainCheck::failed(e),
+    };
+    let mut best = best_of_filters(&snapshot.account_id, &matching, region);
+    best.findings.extend(filter_warnings(best.filter, &judged));
+    best
+}
+
+/// The group's filters, or the check that ends there (the group is missing or was not read).
+fn group_filters<'a>(
+    snapshot: &'a Snapshot,
+    group: &LogGroupRef,
+) -> Result<&'a [MetricFilter], Box<ChainCheck<'a>>> {
+    let Some(state) = snapshot.log_group(&group.region, &group.name) else {
+        return Err(Box::new(ChainCheck::failed(ReadError {
+            action: "logs:DescribeMetricFilters".into(),
+            code: None,
+            message: format!("log group `{}` was not read", group.name),
+        })));
+    };
+    match &state.filters {
+        Ok(filters) => Ok(filters),
+        Err(e) if e.code.as_deref() == Some("ResourceNotFoundException") => {
+            Err(Box::new(ChainCheck {
+                fixable: false,
+                ..ChainCheck::at(Stage::NoFilter, vec![log_group_missing(group)])
+            }))
+        }
+        Err(e) => Err(Box::new(ChainCheck::failed(e.clone()))),
+    }
+}
+
+fn log_group_missing(group: &LogGroupRef) -> Finding {
+    Finding::new(
+        FindingCode::LogGroupMissing,
+        format!(
+            "the trail's log group `{}` does not exist in {}",
+            group.name, group.region
+        ),
+    )
+    .with_hint("create the log group or point the trail at an existing one (trailwatch never creates log groups or changes trails)")
+}
+
+/// No filter serves the control: say so, and why each near miss falls short.
+fn no_matching_filter<'a>(
+    control: &Control,
+    group: &LogGroupRef,
+    judged: &[(&MetricFilter, Verdict)],
+) -> ChainCheck<'a> {
+    let mut findings = vec![Finding::new(
+        FindingCode::NoMatchingFilter,
+        format!(
+            "no metric filter on log group `{}` ({}) catches the control's events",
+            group.name, group.region
+        ),
+    )];
+    for (near, verdict) in judged.iter().filter(|(_, v)| !v.caught.is_empty()) {
+        if verdict.catches_all() {
+            // Only in strict mode: it catches everything but is not a published pattern.
+            findings.push(Finding::new(
+                FindingCode::FilterNotPublished,
+                format!(
+                    "filter `{}` catches every event of the control but is not one of {}'s published patterns (`--match strict`)",
+                    near.name, control.benchmark
+                ),
+            ));
+            continue;
+        }
+        findings.push(Finding::new(
+            FindingCode::FilterPatternDiffers,
+            explain_miss(near, verdict),
+        ));
+        findings.extend(precedence_findings(near));
+    }
+    ChainCheck::at(Stage::NoFilter, findings)
+}
+
+/// The best chain through any metric of any matching filter; the first wins a tie.
+fn best_of_filters<'a>(
+    account: &str,
+    matching: &[&'a MetricFilter],
+    region: RegionView<'a>,
+) -> ChainCheck<'a> {
+    let mut best: Option<ChainCheck<'a>> = None;
+    for filter in matching {
+        for m in &filter.metrics {
+            let metric = MetricKey::new(&m.name, &m.namespace);
+            let candidate = check_metric(account, filter, metric, region);
+            if best.as_ref().is_none_or(|b| candidate.stage > b.stage) {
+                best = Some(candidate);
+            }
+        }
+    }
+    best.unwrap_or_else(|| {
+        let filter = matching[0];
+        ChainCheck::at(
+            Stage::NoFilter,
+            vec![Finding::new(
+                FindingCode::FilterWithoutMetric,
+                format!("filter `{}` publishes no metric", filter.name),
+            )],
+        )
+    })
+}
+
+/// Warnings about the filter the chain goes through: precedence traps, and a pattern so broad
+/// its alarm would be noise.
+fn filter_warnings(
+    filter: Option<&MetricFilter>,
+    judged: &[(&MetricFilter, Verdict)],
+) -> Vec<Finding> {
+    let Some(filter) = filter else {
+        return Vec::new();
+    };
+    let mut findings = precedence_findings(filter);
+    let verdict = judged
+        .iter()
+        .find(|(f, _)| std::ptr::eq(*f, filter))
+        .map(|(_, v)| v);
+    if let Some(v) = verdict.filter(|v| v.too_broad()) {
+        findings.push(
+            Finding::new(
+                FindingCode::FilterTooBroad,
+                format!(
+                    "filter `{}` also matches {} of {} everyday, unrelated events: its alarm will be noise",
+                    filter.name, v.noise.matched, v.noise.of
+                ),
+            )
+            .with_hint("narrow the pattern to the control's events, such as the CIS pattern"),
+        );
+    }
+    findings
+}
+
+/// Warnings about a filter's `&&`/`||` grouping that its author probably did not intend.
+fn precedence_findings(filter: &MetricFilter) -> Vec<Finding> {
+    pattern::precedence_traps(&filter.pattern)
+        .into_iter()
+        .map(|chain| {
+            Finding::new(
+                FindingCode::PrecedenceTrap,
+                format!(
+                    "in filter `{}`, `&&` binds tighter than `||`: `{chain}` is one alternative of the `||`, so its conditions do not apply to the others",
+                    filter.name
+                ),
+            )
+            .with_hint("`trailwatch pattern explain` shows the grouping; add parentheses if the conditions were meant for every alternative")
+        })
+        .collect()
+}
+
+/// The chain through one metric of a matching filter: the best of the alarms on it.
+fn check_metric<'a>(
+    account: &str,
+    filter: &'a MetricFilter,
+    metric: MetricKey,
+    region: RegionView<'a>,
+) -> ChainCheck<'a> {
+    let mut check = ChainCheck {
+        filter: Some(filter),
+        ..ChainCheck::at(Stage::NoAlarm, Vec::new())
+    };
+    let mut best: Option<AlarmCheck<'a>> = None;
+    for alarm in alarms_on(region.alarms, &metric) {
+        let candidate = check_alarm(account, alarm, region.topics);
+        if best.as_ref().is_none_or(|b| candidate.stage > b.stage) {
+            best = Some(candidate);
+        }
+    }
+    match best {
+        Some(found) => {
+            check.stage = found.stage;
+            check.findings = found.findings;
+            check.alarm = Some(found.alarm);
+            check.topic = found.topic;
+        }
+        None => check.findings = no_alarm(filter, &metric, region.alarms),
+    }
+    check.metric = Some(metric);
+    check
+}
+
+/// Why no alarm watches the metric, with the alarms on its name in another namespace.
+fn no_alarm(filter: &MetricFilter, metric: &MetricKey, alarms: &[Alarm]) -> Vec<Finding> {
+    let MetricKey { name, namespace } = metric;
+    let mut findings = vec![Finding::new(
+        FindingCode::NoAlarm,
+        format!(
+            "no alarm watches metric `{name}` in namespace `{namespace}` (published by filter `{}`)",
+            filter.name
+        ),
+    )];
+    for other in alarms
+        .iter()
+        .filter(|a| a.watches_name(name) && a.namespace.as_deref() != Some(namespace.as_str()))
+    {
+        findings.push(Finding::new(
+            FindingCode::AlarmWrongNamespace,
+            format!(
+                "alarm `{}` watches `{name}` in namespace `{}`, not `{namespace}`",
+                other.name,
+                other.namespace.as_deref().unwrap_or("")
+            ),
+        ));
+    }
+    findings
+}
+
+/// How far one alarm gets: the best of the topics it notifies.
+struct AlarmCheck<'a> {
+    stage: Stage,
+    findings: Vec<Finding>,
+    alarm: &'a Alarm,
+    topic: Option<&'a Topic>,
+}
+
+fn check_alarm<'a>(account: &str, alarm: &'a Alarm, topics: &'a [Topic]) -> AlarmCheck<'a> {
+    if !alarm.can_notify() {
+        return AlarmCheck {
+            stage: Stage::AlarmCannotNotify,
+            findings: why_alarm_cannot_notify(alarm),
+            alarm,
+            topic: None,
+        };
+    }
+    let mut best: Option<AlarmCheck<'a>> = None;
+    for arn in alarm.sns_actions() {
+        let found = check_topic(arn, topics, &alarm.name, account);
+        if best.as_ref().is_none_or(|b| found.stage > b.stage) {
+            best = Some(AlarmCheck {
+                stage: found.stage,
+                findings: found.finding.into_iter().collect(),
+                alarm,
+                topic: found.topic,
+            });
+        }
+    }
+    best.expect("an alarm that can notify has an SNS action")
+}
+
+fn why_alarm_cannot_notify(alarm: &Alarm) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if !alarm.actions_enabled {
+        findings.push(Finding::new(
+            FindingCode::AlarmActionsDisabled,
+            format!("alarm `{}` has its actions disabled", alarm.name),
+        ));
+    }
+    if alarm.sns_actions().next().is_none() {
+        findings.push(Finding::new(
+            FindingCode::AlarmNoSnsAction,
+            format!("alarm `{}` notifies no SNS topic", alarm.name),
+        ));
+    }
+    findings
+}
+
+/// How far one topic an alarm notifies gets.
+struct TopicCheck<'a> {
+    stage: Stage,
+    finding: Option<Finding>,
+    topic: Option<&'a Topic>,
+}
+
+fn check_topic<'a>(
+    topic_arn: &str,
+    topics: &'a [Topic],
+    alarm: &str,
+    account: &str,
+) -> TopicCheck<'a> {
+    let Some(topic) = topics.iter().find(|t| t.arn == topic_arn) else {
+        return TopicCheck {
+            stage: Stage::NoConfirmedSubscriber,
+            finding: Some(Finding::new(
+                FindingCode::TopicNotFound,
+                format!("alarm `{alarm}` notifies topic `{topic_arn}`, which was not found in this account and region"),
+            )),
+            topic: None,
+        };
+    };
+    let (stage, finding) = match &topic.subscriptions {
+        Err(e) => (
+            Stage::NoConfirmedSubscriber,
+            Some(crate::trails::read_error_finding(e)),
+        ),
+        Ok(subs) => match Subscribers::of(subs).finding(topic_arn, false) {
+            Some(finding) => (Stage::NoConfirmedSubscriber, Some(finding)),
+            None => match undeliverable(topic, account) {
+                Some(finding) => (Stage::TopicCannotDeliver, Some(finding)),
+                None => (Stage::Complete, None),
+            },
+        },
+    };
+    TopicCheck {
+        stage,
+        finding,
+        topic: Some(topic),
+    }
+}
+
+/// Who will hear a topic's alarms: the one rule for the subscription findings of the audit and
+/// of the plan.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Subscribers {
+    /// Some subscriber is confirmed (or will be at once, when the plan subscribes it).
+    pub confirmed: bool,
+    /// Endpoints the plan subscribes that a person must confirm, as `PROTOCOL:ENDPOINT`.
+    pub subscribing: Vec<String>,
+    /// Existing subscriptions that await confirmation, as `PROTOCOL:ENDPOINT`.
+    pub pending: Vec<String>,
+}
+
+impl Subscribers {
+    /// The subscribers a topic has now.
+    pub fn of(subscriptions: &[model::live::Subscription]) -> Self {
+        Subscribers {
+            confirmed: subscriptions.iter().any(|s| s.is_confirmed()),
+            subscribing: Vec::new(),
+            pending: subscriptions
+                .iter()
+                .filter(|s| !s.is_confirmed())
+                .map(|s| format!("{}:{}", s.protocol, s.endpoint))
+                .collect(),
+        }
+    }
+
+    /// Why nobody will be told, if nobody will; `created` when the plan creates the topic.
+    pub fn finding(&self, topic_arn: &str, created: bool) -> Option<Finding> {
+        let new_topic = if created {
+            " (created by this plan)"
+        } else {
+            ""
+        };
+        if self.confirmed {
+            return None;
+        }
+        Some(if !self.subscribing.is_empty() {
+            Finding::new(
+                FindingCode::TopicNoConfirmedSubscriber,
+                format!("topic `{topic_arn}`{new_topic} has no confirmed subscriber"),
+            )
+            .with_hint(format!(
+                "apply subscribes {}; the control holds once the subscription is confirmed from the message SNS sends",
+                self.subscribing.join(", ")
+            ))
+        } else if !self.pending.is_empty() {
+            Finding::new(
+                FindingCode::SubscriptionPending,
+                format!(
+                    "topic `{topic_arn}` has only subscriptions awaiting confirmation ({})",
+                    self.pending.join(", ")
+                ),
+            )
+            .with_hint("confirm the subscription from the message SNS sent to the endpoint")
+        } else {
+            Finding::new(
+                FindingCode::TopicNoSubscriber,
+                format!("topic `{topic_arn}`{new_topic} has no subscribers"),
+            )
+            .with_hint("pass `--notify email:security@example.com` (or another PROTOCOL:ENDPOINT) to subscribe one")
+        })
+    }
+}

@@ -1,0 +1,188 @@
+//! The CIS trail requirements: which trails qualify (multi-region, logging, all management
+//! events, a CloudWatch Logs group in this account), and why the others do not.
+
+use model::arn::{self, LogGroupRef};
+use model::live::{EventSelectors, ReadError, Trail};
+use model::{Finding, FindingCode};
+
+/// A trail judged against the CIS trail requirements.
+#[derive(Debug, Clone)]
+pub struct TrailCheck<'a> {
+    /// The trail.
+    pub trail: &'a Trail,
+    /// Why it does not qualify (empty when it does).
+    pub problems: Vec<Finding>,
+    /// Reads that failed while judging it.
+    pub errors: Vec<ReadError>,
+    /// Its log group, when it has a valid one.
+    pub log_group: Option<LogGroupRef>,
+}
+
+impl TrailCheck<'_> {
+    /// True when the trail meets every requirement and its log group is in this account.
+    pub fn qualifies(&self, account_id: &str) -> bool {
+        self.is_sound() && self.log_group.as_ref().is_some_and(|g| g.is_in(account_id))
+    }
+
+    /// The account that owns the log group, when it is not this one and the trail otherwise qualifies.
+    pub fn central_account(&self, account_id: &str) -> Option<&str> {
+        let group = self.log_group.as_ref()?;
+        (self.is_sound() && !group.is_in(account_id)).then_some(group.account_id.as_str())
+    }
+
+    fn is_sound(&self) -> bool {
+        self.problems.is_empty() && self.errors.is_empty()
+    }
+}
+
+/// The finding for a failed read; the hint says which permission to grant when it was denied.
+pub fn read_error_finding(e: &ReadError) -> Finding {
+    let finding = Finding::new(FindingCode::ReadError, e.to_string());
+    if e.is_access_denied() {
+        finding.with_hint(format!(
+            "grant `{}` to the identity trailwatch runs as",
+            e.action
+        ))
+    } else {
+        finding
+    }
+}
+
+/// Judges every trail.
+pub fn check_trails(trails: &[Trail]) -> Vec<TrailCheck<'_>> {
+    trails.iter().map(check_trail).collect()
+}
+
+fn check_trail(trail: &Trail) -> TrailCheck<'_> {
+    let mut check = TrailCheck {
+        trail,
+        problems: Vec::new(),
+        errors: Vec::new(),
+        log_group: None,
+    };
+    check.problems.extend(multi_region(trail));
+    match logging(trail) {
+        Ok(problem) => check.problems.extend(problem),
+        Err(e) => check.errors.push(e),
+    }
+    match management_events(trail) {
+        Ok(problem) => check.problems.extend(problem),
+        Err(e) => check.errors.push(e),
+    }
+    match log_group(trail) {
+        Ok(group) => check.log_group = Some(group),
+        Err(problem) => check.problems.push(problem),
+    }
+    check
+}
+
+fn multi_region(trail: &Trail) -> Option<Finding> {
+    let name = &trail.name;
+    (!trail.is_multi_region).then(|| {
+        Finding::new(
+            FindingCode::TrailNotMultiRegion,
+            format!("trail `{name}` is a single-region trail"),
+        )
+        .with_hint(format!(
+            "make it multi-region: `aws cloudtrail update-trail --name {name} --is-multi-region-trail` (trailwatch never changes trails)"
+        ))
+    })
+}
+
+fn logging(trail: &Trail) -> Result<Option<Finding>, ReadError> {
+    let logging = trail.is_logging.clone()?;
+    Ok((!logging).then(|| {
+        Finding::new(
+            FindingCode::TrailNotLogging,
+            format!("trail `{}` is not logging", trail.name),
+        )
+        .with_hint(format!(
+            "start it: `aws cloudtrail start-logging --name {}`",
+            trail.arn
+        ))
+    }))
+}
+
+fn management_events(trail: &Trail) -> Result<Option<Finding>, ReadError> {
+    let selectors = trail.selectors.as_ref().map_err(Clone::clone)?;
+    Ok(captures_all_management_events(selectors).err().map(|why| {
+        Finding::new(
+            FindingCode::TrailNotAllManagementEvents,
+            format!(
+                "trail `{}` does not capture all management events: {why}",
+                trail.name
+            ),
+        )
+        .with_hint("add an event selector with IncludeManagementEvents=true and ReadWriteType=All")
+    }))
+}
+
+fn log_group(trail: &Trail) -> Result<LogGroupRef, Finding> {
+    let name = &trail.name;
+    let Some(text) = &trail.log_group_arn else {
+        return Err(Finding::new(
+            FindingCode::TrailNoCloudwatchLogs,
+            format!("trail `{name}` does not send its logs to CloudWatch Logs"),
+        )
+        .with_hint("set the trail's CloudWatch Logs log group and role (trailwatch never changes trails or log groups)"));
+    };
+    arn::parse_log_group_arn(text).map_err(|why| {
+        Finding::new(
+            FindingCode::TrailBadLogGroupArn,
+            format!("trail `{name}`: {why}"),
+        )
+    })
+}
+
+/// Whether the selectors capture every management event, read and write; the error says why not.
+pub fn captures_all_management_events(selectors: &EventSelectors) -> Result<(), String> {
+    let basic = selectors
+        .basic
+        .iter()
+        .any(|s| s.include_management_events && s.read_write_type.eq_ignore_ascii_case("All"));
+    let advanced = selectors.advanced.iter().any(|selector| {
+        let has = |field: &str| selector.fields.iter().any(|f| f.field == field);
+        let excludes_sources = selector
+            .fields
+            .iter()
+            .any(|f| f.field == "eventSource" && !f.not_equals.is_empty());
+        is_management(selector) && !has("readOnly") && !excludes_sources
+    });
+    if basic || advanced {
+        return Ok(());
+    }
+    Err(what_is_captured(selectors))
+}
+
+fn is_management(selector: &model::live::AdvancedSelector) -> bool {
+    selector
+        .fields
+        .iter()
+        .any(|f| f.field == "eventCategory" && f.equals.iter().any(|v| v == "Management"))
+}
+
+/// Says which management events the selectors do capture, for the finding.
+fn what_is_captured(selectors: &EventSelectors) -> String {
+    let mut seen = Vec::new();
+    for s in selectors
+        .basic
+        .iter()
+        .filter(|s| s.include_management_events)
+    {
+        seen.push(format!("{} management events", s.read_write_type));
+    }
+    for s in selectors.advanced.iter().filter(|s| is_management(s)) {
+        match s.fields.iter().find(|f| f.field == "readOnly") {
+            Some(f) => {
+                let v = f.equals.first().map(String::as_str).unwrap_or("?");
+                seen.push(format!("advanced selector with readOnly = {v}"));
+            }
+            None => seen.push("advanced selector that excludes event sources".to_string()),
+        }
+    }
+    if seen.is_empty() {
+        "no event selector includes management events".to_string()
+    } else {
+        format!("only {}", seen.join(", "))
+    }
+}

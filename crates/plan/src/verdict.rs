@@ -1,0 +1,191 @@
+//! What a filter's pattern does with a control's events: evaluated against the control's
+//! generated CloudTrail corpus, remembered per pattern, and explained when it falls short.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+use model::catalog::Catches;
+use model::live::MetricFilter;
+use model::{Control, MatchMode};
+use serde_json::Value;
+
+/// What a filter's pattern does with a control's events, decided by evaluating it against the
+/// control's positive corpus (see `model::catalog::corpus`).
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    /// Event names with at least one record the filter does not match, in catalog order.
+    pub missed: Vec<&'static str>,
+    /// Event names the filter matches in at least one record.
+    pub caught: Vec<&'static str>,
+    /// Conditions inside `&&` groups that excluded records the rest of the group accepted.
+    pub blocking: Vec<String>,
+    /// How many of the everyday, unrelated events it matches, of how many.
+    pub noise: Noise,
+    /// The pattern's syntax error, if it does not parse.
+    pub error: Option<String>,
+    /// Event names the pattern names in positive `$.eventName = X` conditions.
+    pub named: Vec<String>,
+}
+
+/// How many everyday, unrelated events a pattern matches.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Noise {
+    /// Matched.
+    pub matched: usize,
+    /// Of how many.
+    pub of: usize,
+}
+
+impl Verdict {
+    /// True when the filter matches every record of the corpus.
+    pub fn catches_all(&self) -> bool {
+        self.error.is_none() && self.missed.is_empty()
+    }
+
+    /// True when it also matches most everyday events: its alarm would be noise.
+    pub fn too_broad(&self) -> bool {
+        self.noise.of > 0 && self.noise.matched * 4 >= self.noise.of * 3
+    }
+}
+
+/// Evaluates a filter pattern against the control's corpus.
+pub fn judge_filter(corpus: &[(&'static str, Value)], filter: &MetricFilter) -> Verdict {
+    match pattern::compile(&filter.pattern) {
+        Ok(compiled) => evaluate(corpus, &compiled),
+        Err(e) => Verdict {
+            missed: unique(corpus.iter().map(|(label, _)| *label)),
+            caught: Vec::new(),
+            blocking: Vec::new(),
+            noise: Noise::default(),
+            error: Some(e.to_string()),
+            named: Vec::new(),
+        },
+    }
+}
+
+fn evaluate(corpus: &[(&'static str, Value)], compiled: &pattern::Compiled) -> Verdict {
+    let (hits, misses): (Vec<_>, Vec<_>) = corpus
+        .iter()
+        .partition(|(_, record)| compiled.matches_json(record));
+    let blocking = unique(
+        misses
+            .iter()
+            .flat_map(|(_, record)| pattern::blocking_conditions(compiled, record)),
+    );
+    let noise = model::catalog::noise_corpus();
+    Verdict {
+        missed: unique(misses.iter().map(|(event, _)| *event)),
+        caught: unique(hits.iter().map(|(event, _)| *event)),
+        blocking,
+        noise: Noise {
+            matched: noise.iter().filter(|e| compiled.matches_json(e)).count(),
+            of: noise.len(),
+        },
+        error: None,
+        named: pattern::event_names(compiled.pattern())
+            .into_iter()
+            .collect(),
+    }
+}
+
+/// The items in first-seen order, each once.
+fn unique<T: PartialEq>(items: impl Iterator<Item = T>) -> Vec<T> {
+    let mut out = Vec::new();
+    for item in items {
+        if !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    out
+}
+
+/// The event names a control's own patterns name.
+pub fn event_names(control: &Control) -> Vec<&'static str> {
+    match control.catches {
+        Catches::Calls { events, .. } => events.to_vec(),
+        Catches::SigninWithoutMfa | Catches::ConsoleAuthFailures => vec!["ConsoleLogin"],
+        Catches::Unauthorized | Catches::RootUsage => Vec::new(),
+    }
+}
+
+/// The verdict on a filter for a control, remembered per kind of catch and pattern text: every
+/// account of a run (and the read scope, and the planner) asks about the same few patterns, and
+/// each answer costs a compile and a pass over the corpus.
+pub fn judge(control: &Control, filter: &MetricFilter) -> Verdict {
+    type Memo = Mutex<HashMap<(Catches, String), Verdict>>;
+    static MEMO: OnceLock<Memo> = OnceLock::new();
+    let memo = MEMO.get_or_init(Default::default);
+    let key = (control.catches, filter.pattern.clone());
+    if let Some(v) = memo.lock().expect("verdict memo").get(&key) {
+        return v.clone();
+    }
+    let verdict = judge_filter(&model::catalog::corpus(control), filter);
+    memo.lock()
+        .expect("verdict memo")
+        .insert(key, verdict.clone());
+    verdict
+}
+
+/// True when the filter serves the control under the match mode: in `semantic` mode it catches
+/// every event of the control; in `strict` mode it is one of the version's published patterns.
+pub fn serves(
+    control: &Control,
+    filter: &MetricFilter,
+    verdict: &Verdict,
+    mode: MatchMode,
+) -> bool {
+    match mode {
+        MatchMode::Semantic => verdict.catches_all(),
+        MatchMode::Strict => is_published_variant(control, filter),
+    }
+}
+
+/// True when a filter that falls short is meant for this control alone: it catches at least
+/// half of its events and names no other events. Only these are corrected in place; a filter
+/// that also serves other events (a combined "security changes" filter, say) is left alone.
+pub fn is_attempt(control: &Control, verdict: &Verdict) -> bool {
+    let own = event_names(control);
+    !verdict.catches_all()
+        && !verdict.caught.is_empty()
+        && verdict.caught.len() * 2 >= model::catalog::corpus_labels(control)
+        && verdict.named.iter().all(|e| own.contains(&e.as_str()))
+}
+
+/// Explains what a filter that falls short does not catch, and why.
+pub fn explain_miss(filter: &MetricFilter, verdict: &Verdict) -> String {
+    if let Some(error) = &verdict.error {
+        return format!(
+            "filter `{}` has a pattern that does not parse ({error})",
+            filter.name
+        );
+    }
+    let list = if verdict.missed.len() > 6 {
+        format!(
+            "{} and {} more",
+            verdict.missed[..5].join(", "),
+            verdict.missed.len() - 5
+        )
+    } else {
+        verdict.missed.join(", ")
+    };
+    let mut text = format!("filter `{}` does not catch {list}", filter.name);
+    if !verdict.blocking.is_empty() {
+        let clauses: Vec<String> = verdict.blocking.iter().map(|c| format!("`{c}`")).collect();
+        let (noun, verb) = if clauses.len() == 1 {
+            ("the clause", "narrows")
+        } else {
+            ("the clauses", "narrow")
+        };
+        text.push_str(&format!(": {noun} {} {verb} it", clauses.join(" and ")));
+    }
+    text
+}
+
+/// True when the filter's parsed pattern is one of the control's published variants, up to
+/// whitespace, quoting, operand order and redundant parentheses (`--match strict`).
+pub fn is_published_variant(control: &Control, filter: &MetricFilter) -> bool {
+    control
+        .variants
+        .iter()
+        .any(|v| pattern::equivalent(v, &filter.pattern))
+}

@@ -1,0 +1,109 @@
+//! Reading and planning accounts: the read → plan → read-more loop for one account, generic over
+//! the [`Reader`] that talks to AWS, and the merge of many accounts' results (organization
+//! trails carry the verdict of the account that holds their log group).
+//!
+//! No AWS SDK here: `aws::Aws` implements [`Reader`]; the tests use a reader of plain values.
+
+use std::future::Future;
+
+use model::live::{ReadRequest, ReadScope};
+use model::report::AccountResult;
+use model::{Control, Desired, Report, Snapshot};
+use plan::{PlanError, Planned};
+
+/// Reads accounts: the first read, then what the planner asks for.
+pub trait Reader {
+    /// Why nothing could be read (credentials, endpoint, a role that cannot be assumed).
+    type Error;
+
+    /// Reads the trails, their log groups' filters, and the alarms and topics of `scope`.
+    fn read_snapshot(
+        &self,
+        scope: &ReadScope,
+    ) -> impl Future<Output = Result<Snapshot, Self::Error>>;
+
+    /// Reads what the planner asked for into the snapshot. Failures of single reads are kept
+    /// in the snapshot, as in `read_snapshot`.
+    fn read_more(&self, snapshot: &mut Snapshot, request: &ReadRequest)
+        -> impl Future<Output = ()>;
+}
+
+/// How many times the planner may ask for more: alarms of crowded regions, then the topics
+/// they notify, then the topic the plan turns to.
+pub const MAX_READS: usize = 4;
+
+/// Why reading and planning an account stopped.
+#[derive(Debug)]
+pub enum SurveyError<E> {
+    /// Nothing could be read (credentials, endpoint).
+    Read(E),
+    /// The input makes planning impossible.
+    Plan(PlanError),
+    /// The planner still wanted more after [`MAX_READS`] reads: a bug, reported rather than
+    /// turned into a plan made on a partial read.
+    Unsettled(ReadRequest),
+}
+
+impl<E: std::fmt::Display> std::fmt::Display for SurveyError<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SurveyError::Read(e) => write!(f, "{e}"),
+            SurveyError::Plan(e) => write!(f, "{e}"),
+            SurveyError::Unsettled(request) => write!(
+                f,
+                "the plan still depends on unread objects after {MAX_READS} reads ({} alarm and {} topic reads pending); please report this",
+                request.alarms.len(),
+                request.topics.len()
+            ),
+        }
+    }
+}
+
+impl<E: std::fmt::Debug + std::fmt::Display> std::error::Error for SurveyError<E> {}
+
+/// An account read and planned.
+#[derive(Debug)]
+pub struct Surveyed {
+    /// What was read.
+    pub snapshot: Snapshot,
+    /// The plan made of it.
+    pub report: Report,
+}
+
+/// Reads an account and plans it; when the plan depends on something the read did not cover
+/// (the alarms of a crowded region, the default shared topic), reads it and plans again.
+pub async fn survey<R: Reader>(
+    reader: &R,
+    controls: &[Control],
+    desired: &Desired,
+) -> Result<Surveyed, SurveyError<R::Error>> {
+    let scope = plan::read_scope(desired);
+    let mut snapshot = reader
+        .read_snapshot(&scope)
+        .await
+        .map_err(SurveyError::Read)?;
+    for _ in 0..MAX_READS {
+        match plan::plan_or_read(&snapshot, controls, desired).map_err(SurveyError::Plan)? {
+            Planned::Report(report) => return Ok(Surveyed { snapshot, report }),
+            Planned::Read(request) => reader.read_more(&mut snapshot, &request).await,
+        }
+    }
+    match plan::plan_or_read(&snapshot, controls, desired).map_err(SurveyError::Plan)? {
+        Planned::Report(report) => Ok(Surveyed { snapshot, report }),
+        Planned::Read(request) => Err(SurveyError::Unsettled(request)),
+    }
+}
+
+/// Puts many accounts' results in the order the accounts were given and carries organization
+/// trails' verdicts to their members (see `plan::organization::centralise`).
+pub fn merge(results: &mut [AccountResult], order: &[String]) {
+    results.sort_by_key(|r| order.iter().position(|a| *a == r.account_id));
+    let mut reports: Vec<&mut Report> = results
+        .iter_mut()
+        .filter_map(|r| r.report.as_mut().ok())
+        .collect();
+    plan::organization::centralise(&mut reports);
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,138 @@
+//! Auditing many accounts at once (`plan --accounts ID,... --assume-role NAME`, or
+//! `--organization`): each account is read through `sts:AssumeRole`, several at a time, and the
+//! results are merged into one document of the usual shape, with a per-account summary.
+
+use std::io::IsTerminal;
+use std::time::Instant;
+
+use anyhow::Result;
+use futures::StreamExt;
+use model::report::AccountResult;
+use model::{Control, Desired};
+use output::documents::PlanDocument;
+use output::exit::{self, Exit};
+use survey::SurveyError;
+
+use crate::account::log_calls;
+use crate::args::{connect_options, selection, PlanArgs};
+use crate::print;
+
+/// What every account of the run shares.
+struct Run<'a> {
+    base: &'a aws::Aws,
+    own: &'a str,
+    role: &'a str,
+    controls: &'a [Control],
+    desired: &'a Desired,
+}
+
+/// `plan --accounts`: read every account (at most `--concurrency` at once) and report them all.
+pub async fn plan(args: &PlanArgs) -> Result<Exit> {
+    let Some(role) = args.assume_role.as_deref() else {
+        anyhow::bail!(
+            "--accounts and --organization need --assume-role NAME: the role trailwatch assumes in each account"
+        );
+    };
+    let (controls, desired) = selection(args)?;
+    let started = Instant::now();
+    let base = aws::Aws::connect(&connect_options(args)).await?;
+    let (own, accounts) = futures::join!(base.account_id(), async {
+        if args.organization {
+            base.organization_accounts().await
+        } else {
+            Ok(args.accounts.clone())
+        }
+    });
+    let (own, accounts) = (own?, accounts?);
+    let run = Run {
+        base: &base,
+        own: &own,
+        role,
+        controls: &controls,
+        desired: &desired,
+    };
+    let progress = progress_bar(accounts.len());
+    let mut results: Vec<AccountResult> = futures::stream::iter(accounts.iter().cloned())
+        .map(|account| {
+            let (run, progress) = (&run, &progress);
+            async move {
+                let result = read_account(run, account).await;
+                progress.inc(1);
+                result
+            }
+        })
+        .buffer_unordered(usize::from(args.concurrency))
+        .collect()
+        .await;
+    progress.finish_and_clear();
+    survey::merge(&mut results, &accounts);
+    let wall = started.elapsed();
+    if args.json {
+        print::json(&PlanDocument::new(&args.benchmark, &results, wall, true))?;
+    } else {
+        print::text(&render(&results, base.region(), wall))?;
+    }
+    Ok(exit::plan(&results))
+}
+
+fn render(results: &[AccountResult], region: &str, wall: std::time::Duration) -> String {
+    let mut out = String::new();
+    for report in results.iter().filter_map(|r| r.report.as_ref().ok()) {
+        out.push_str(&output::render::plan(report, region));
+        out.push('\n');
+    }
+    out.push_str(&output::render::accounts(results, wall));
+    out
+}
+
+fn progress_bar(accounts: usize) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() || accounts < 2 {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(accounts as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {pos}/{len} accounts {wide_bar} {elapsed}",
+        )
+        .expect("valid template"),
+    );
+    bar
+}
+
+/// Reads and plans one account: the credentials' own account with them, the others through
+/// the role.
+async fn read_account(run: &Run<'_>, account: String) -> AccountResult {
+    let started = Instant::now();
+    let assumed;
+    let aws = if account == run.own {
+        run.base
+    } else {
+        assumed = run.base.assume(&account, run.role).await;
+        &assumed
+    };
+    let report = survey::survey(aws, run.controls, run.desired)
+        .await
+        .map(|surveyed| surveyed.report)
+        .map_err(|e| why_unread(run, &account, e));
+    let wall = started.elapsed();
+    log_calls(&account, &aws.calls(), wall);
+    AccountResult {
+        account_id: account,
+        report,
+        calls: aws.calls(),
+        wall,
+    }
+}
+
+/// One line saying why an account could not be read.
+fn why_unread(run: &Run, account: &str, error: SurveyError<aws::AwsError>) -> String {
+    match error {
+        SurveyError::Read(e) if account == run.own => format!("account {account}: {e}"),
+        SurveyError::Read(e @ aws::AwsError::AssumeRole { .. }) => e.to_string(),
+        SurveyError::Read(e) => format!(
+            "cannot assume role `{}` in account {account}: {e}",
+            run.role
+        ),
+        other => format!("account {account}: {other}"),
+    }
+}

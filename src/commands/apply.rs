@@ -1,0 +1,182 @@
+//! `trailwatch apply`: plan (or load a saved plan), confirm, make the calls, read the account
+//! again and verify it.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use model::planfile::PlanFile;
+use model::{Control, Desired, Report};
+use output::documents::ApplyDocument;
+use output::exit::{self, Exit};
+
+use crate::account::{read_and_plan, survey};
+use crate::args::{connect_options, ApplyArgs, PlanArgs};
+use crate::print;
+
+/// Runs `apply`.
+pub async fn run(args: ApplyArgs) -> Result<Exit> {
+    if !args.plan.accounts.is_empty() || args.plan.assume_role.is_some() || args.plan.organization {
+        bail!("apply works on one account at a time; run it with that account's credentials (or a profile that assumes its role), without --accounts");
+    }
+    if let Some(path) = &args.plan_file {
+        return apply_saved(path, &args.plan).await;
+    }
+    let json = args.plan.json;
+    let planned = read_and_plan(&args.plan).await?;
+    let region = planned.aws.region().to_string();
+    if planned.report.has_errors() {
+        if json {
+            print::json(&planned.report)?;
+        } else {
+            print::text(&output::render::plan(&planned.report, &region))?;
+        }
+        bail!("some controls could not be read; fix the errors above before applying");
+    }
+    if !json {
+        print::text(&output::render::plan(&planned.report, &region))?;
+    }
+    if !planned.report.actions.is_empty() && !args.auto_approve {
+        confirm()?;
+    }
+    let target = Target {
+        aws: &planned.aws,
+        controls: &planned.controls,
+        desired: &planned.desired,
+    };
+    execute(&target, &planned.report, json).await
+}
+
+/// `trailwatch apply FILE`: refuse a plan for another account or a changed account; otherwise
+/// run exactly its actions.
+async fn apply_saved(path: &Path, args: &PlanArgs) -> Result<Exit> {
+    let name = path.display();
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the plan file `{name}`"))?;
+    let file = PlanFile::parse(&text).map_err(|e| anyhow::anyhow!("cannot apply `{name}`: {e}"))?;
+    refuse_selection_flags(args)?;
+    let controls = model::catalog::select(&file.benchmark, &file.control_ids, None)
+        .map_err(|e| anyhow::anyhow!("cannot apply `{name}`: {e}"))?;
+    let aws = aws::Aws::connect(&aws::ConnectOptions {
+        region: Some(args.region.clone().unwrap_or_else(|| file.region.clone())),
+        ..connect_options(args)
+    })
+    .await?;
+    if aws.region() != file.region {
+        bail!(
+            "`{name}` lists trails in {} but --region is {}; drop --region",
+            file.region,
+            aws.region()
+        );
+    }
+    refuse_if_changed(&name.to_string(), &file, &aws, &controls).await?;
+    if !args.json {
+        print::text(&output::render::plan(&file.report, &file.region))?;
+    }
+    let target = Target {
+        aws: &aws,
+        controls: &controls,
+        desired: &file.desired,
+    };
+    execute(&target, &file.report, args.json).await
+}
+
+fn refuse_selection_flags(args: &PlanArgs) -> Result<()> {
+    if !args.controls.is_empty()
+        || args.level.is_some()
+        || !args.notify.is_empty()
+        || args.topic_name.is_some()
+        || args.topic_arn.is_some()
+        || args.adopt
+    {
+        bail!("a saved plan carries its own selection; drop --controls, --level, --notify, --topic-name, --topic-arn and --adopt, or plan again with them");
+    }
+    Ok(())
+}
+
+/// Refuses a plan for another account, or one whose account changed since it was made.
+async fn refuse_if_changed(
+    name: &str,
+    file: &PlanFile,
+    aws: &aws::Aws,
+    controls: &[Control],
+) -> Result<()> {
+    let (snapshot, _) = survey(aws, controls, &file.desired).await?;
+    if snapshot.account_id != file.account_id {
+        bail!(
+            "`{name}` is a plan for account {} but the credentials are for account {}; use that account's credentials or plan again",
+            file.account_id,
+            snapshot.account_id
+        );
+    }
+    let now = plan::fingerprint::fingerprints(&snapshot, controls, &file.desired, &file.report);
+    let changed = plan::fingerprint::changed(&file.fingerprints, &now);
+    if !changed.is_empty() {
+        bail!(
+            "the account changed since `{name}` was made ({}); nothing was written; run `trailwatch plan --out {name}` again",
+            changed.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// The account apply writes to, and what it must hold afterwards.
+struct Target<'a> {
+    aws: &'a aws::Aws,
+    controls: &'a [Control],
+    desired: &'a Desired,
+}
+
+/// Runs a plan's actions, reads the account again, and reports the verified result.
+async fn execute(target: &Target<'_>, report: &Report, json: bool) -> Result<Exit> {
+    let outcomes = apply::run(target.aws, &report.actions).await;
+    if !json && !outcomes.is_empty() {
+        print::text(&output::render::outcomes(&report.actions, &outcomes))?;
+    }
+    // Read the account again and judge it.
+    let after = if outcomes.is_empty() {
+        report.clone()
+    } else {
+        survey(target.aws, target.controls, target.desired).await?.1
+    };
+    let verification = apply::verify(&outcomes, &after);
+    if json {
+        print::json(&ApplyDocument::new(
+            report,
+            &outcomes,
+            &after,
+            &verification,
+        ))?;
+    } else {
+        let applied = !outcomes.is_empty();
+        print::text(&output::render::verification(
+            &after,
+            &verification,
+            applied,
+        ))?;
+    }
+    Ok(exit::apply(&verification))
+}
+
+/// Asks on the terminal, as Terraform does; refuses when nobody can answer.
+fn confirm() -> Result<()> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        bail!("refusing to apply without confirmation: standard input is not a terminal; review the plan and pass `--auto-approve`");
+    }
+    let mut stderr = std::io::stderr();
+    write!(
+        stderr,
+        "\nDo you want to perform these actions? Only 'yes' will be accepted: "
+    )?;
+    stderr.flush()?;
+    let mut answer = String::new();
+    stdin
+        .lock()
+        .read_line(&mut answer)
+        .context("cannot read the answer")?;
+    if answer.trim() != "yes" {
+        bail!("apply cancelled; nothing was changed");
+    }
+    Ok(())
+}

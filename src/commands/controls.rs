@@ -1,0 +1,18 @@
+//! `trailwatch controls`: the controls of a benchmark version, as a table or JSON.
+
+use anyhow::Result;
+use output::documents::ControlsDocument;
+use output::exit::Exit;
+
+use crate::print;
+
+/// Lists the controls of `benchmark`.
+pub fn run(benchmark: &str, json: bool) -> Result<Exit> {
+    let controls = model::catalog::select(benchmark, &[], None).map_err(anyhow::Error::msg)?;
+    if json {
+        print::json(&ControlsDocument::new(benchmark, &controls))?;
+    } else {
+        print::text(&output::render::catalog(benchmark, &controls))?;
+    }
+    Ok(Exit::Clean)
+}

@@ -1,0 +1,7 @@
+//! One module per command; each returns the command's [`output::exit::Exit`].
+
+pub mod accounts;
+pub mod apply;
+pub mod controls;
+pub mod pattern;
+pub mod plan;

@@ -1,0 +1,70 @@
+//! `trailwatch plan`: read the account (or many), show what is wrong and what `apply` would
+//! change, optionally save the plan for `trailwatch apply FILE`.
+
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use output::documents::PlanDocument;
+use output::exit::{self, Exit};
+
+use crate::account::{read_and_plan, Planned};
+use crate::args::{PlanArgs, PlanCmd};
+use crate::commands::accounts;
+use crate::print;
+
+/// Runs `plan`.
+pub async fn run(cmd: PlanCmd) -> Result<Exit> {
+    let args = cmd.args;
+    if args.assume_role.is_some() && args.accounts.is_empty() && !args.organization {
+        bail!(
+            "--assume-role needs --accounts ID,... or --organization: the accounts to assume it in"
+        );
+    }
+    if is_many(&args) {
+        if cmd.out.is_some() {
+            bail!("a saved plan holds one account; plan each account with --out, or drop --out");
+        }
+        return accounts::plan(&args).await;
+    }
+    let planned = read_and_plan(&args).await?;
+    if let Some(path) = &cmd.out {
+        save_plan(path, &planned)?;
+    }
+    let results = [planned.result()];
+    if args.json {
+        let benchmark = planned.report.benchmark.as_str();
+        print::json(&PlanDocument::new(benchmark, &results, planned.wall, false))?;
+    } else {
+        print::text(&output::render::plan(&planned.report, planned.aws.region()))?;
+    }
+    Ok(exit::plan(&results))
+}
+
+/// True when the flags name several accounts.
+pub fn is_many(args: &PlanArgs) -> bool {
+    !args.accounts.is_empty() || args.organization
+}
+
+fn save_plan(path: &Path, planned: &Planned) -> Result<()> {
+    let file = model::planfile::PlanFile {
+        format: model::planfile::PLAN_FORMAT.into(),
+        version: model::planfile::PLAN_VERSION,
+        trailwatch_version: env!("CARGO_PKG_VERSION").into(),
+        account_id: planned.account.clone(),
+        region: planned.aws.region().to_string(),
+        benchmark: planned.report.benchmark.clone(),
+        control_ids: planned.controls.iter().map(|c| c.id.to_string()).collect(),
+        desired: planned.desired.clone(),
+        fingerprints: planned.fingerprints.clone(),
+        report: planned.report.clone(),
+    };
+    let text = serde_json::to_string_pretty(&file)?;
+    std::fs::write(path, text + "\n")
+        .with_context(|| format!("cannot write the plan to `{}`", path.display()))?;
+    eprintln!(
+        "Saved the plan to {}; apply exactly it with `trailwatch apply {}`",
+        path.display(),
+        path.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,20 @@
+//! Writing to stdout: documents as pretty JSON, and human text through `anstream` (which strips
+//! styles when stdout is not a terminal or `NO_COLOR` is set). Only the binary prints.
+
+use std::io::Write;
+
+use anyhow::Result;
+use serde::Serialize;
+
+/// Prints a document as pretty JSON, one per run (so `--json | jq` works).
+pub fn json<T: Serialize>(document: &T) -> Result<()> {
+    let text = serde_json::to_string_pretty(document)?;
+    writeln!(std::io::stdout().lock(), "{text}")?;
+    Ok(())
+}
+
+/// Prints human text, styled when stdout is a terminal.
+pub fn text(text: &str) -> Result<()> {
+    write!(anstream::stdout(), "{text}")?;
+    Ok(())
+}
