@@ -8,7 +8,7 @@ pub mod live;
 pub mod planfile;
 pub mod report;
 
-pub use catalog::{Control, CATALOG};
+pub use catalog::Control;
 pub use desired::{Desired, Endpoint, MatchMode, TopicChoice};
 pub use live::Snapshot;
 pub use report::{Action, Change, ControlResult, Finding, Operation, Report, Status};

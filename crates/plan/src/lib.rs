@@ -211,7 +211,7 @@ fn report(
         benchmark: selected
             .first()
             .map(|c| c.benchmark)
-            .unwrap_or(model::catalog::DEFAULT_BENCHMARK)
+            .unwrap_or_else(model::catalog::default_benchmark)
             .to_string(),
         trails,
         controls,
