@@ -284,49 +284,7 @@ fn build_corpus(catches: Catches) -> Vec<(&'static str, Value)> {
                     .map(move |user| (*e, cloudtrail_record(source, e, user)))
             })
             .collect(),
-        Catches::Unauthorized => [
-            (
-                "RunInstances denied (Client.UnauthorizedOperation)",
-                "ec2.amazonaws.com",
-                "RunInstances",
-                "AssumedRole",
-                "Client.UnauthorizedOperation",
-                "You are not authorized to perform this operation.",
-            ),
-            (
-                "GetObject denied (AccessDenied)",
-                "s3.amazonaws.com",
-                "GetObject",
-                "IAMUser",
-                "AccessDenied",
-                "Access Denied",
-            ),
-            (
-                "CreateUser denied (AccessDenied)",
-                "iam.amazonaws.com",
-                "CreateUser",
-                "AssumedRole",
-                "AccessDenied",
-                "User is not authorized to perform: iam:CreateUser",
-            ),
-            (
-                "Decrypt denied (AccessDeniedException)",
-                "kms.amazonaws.com",
-                "Decrypt",
-                "AssumedRole",
-                "AccessDeniedException",
-                "not authorized",
-            ),
-        ]
-        .into_iter()
-        .map(|(label, source, name, user, code, message)| {
-            let record = cloudtrail_record(source, name, user);
-            (
-                label,
-                with(record, json!({"errorCode": code, "errorMessage": message})),
-            )
-        })
-        .collect(),
+        Catches::Unauthorized => unauthorized_corpus(),
         Catches::SigninWithoutMfa => vec![(
             "ConsoleLogin by an IAM user without MFA",
             console_login(
@@ -368,6 +326,53 @@ fn build_corpus(catches: Catches) -> Vec<(&'static str, Value)> {
             ),
         ],
     }
+}
+
+/// Refused calls of several services, in the error codes each service uses.
+fn unauthorized_corpus() -> Vec<(&'static str, Value)> {
+    [
+        (
+            "RunInstances denied (Client.UnauthorizedOperation)",
+            "ec2.amazonaws.com",
+            "RunInstances",
+            "AssumedRole",
+            "Client.UnauthorizedOperation",
+            "You are not authorized to perform this operation.",
+        ),
+        (
+            "GetObject denied (AccessDenied)",
+            "s3.amazonaws.com",
+            "GetObject",
+            "IAMUser",
+            "AccessDenied",
+            "Access Denied",
+        ),
+        (
+            "CreateUser denied (AccessDenied)",
+            "iam.amazonaws.com",
+            "CreateUser",
+            "AssumedRole",
+            "AccessDenied",
+            "User is not authorized to perform: iam:CreateUser",
+        ),
+        (
+            "Decrypt denied (AccessDeniedException)",
+            "kms.amazonaws.com",
+            "Decrypt",
+            "AssumedRole",
+            "AccessDeniedException",
+            "not authorized",
+        ),
+    ]
+    .into_iter()
+    .map(|(label, source, name, user, code, message)| {
+        let record = cloudtrail_record(source, name, user);
+        (
+            label,
+            with(record, json!({"errorCode": code, "errorMessage": message})),
+        )
+    })
+    .collect()
 }
 
 /// How many distinct things the corpus is about (event names, or labelled cases).
