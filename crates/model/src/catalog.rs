@@ -75,6 +75,19 @@ pub enum Catches {
     ConsoleAuthFailures,
 }
 
+impl Catches {
+    /// The event names a pattern for this catch may name in `$.eventName = …` conditions: the
+    /// APIs of a `Calls`, `ConsoleLogin` for the sign-in controls, none for the others (which
+    /// are about any event).
+    pub fn event_names(self) -> &'static [&'static str] {
+        match self {
+            Catches::Calls { events, .. } => events,
+            Catches::SigninWithoutMfa | Catches::ConsoleAuthFailures => &["ConsoleLogin"],
+            Catches::Unauthorized | Catches::RootUsage => &[],
+        }
+    }
+}
+
 /// The kind of a [`Catches`], as the catalog file names it (`catches = "calls"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -108,6 +121,8 @@ pub struct Edition {
     pub to: &'static str,
     /// The published pattern variants; the first is the one `apply` writes.
     pub patterns: Vec<&'static str>,
+    /// The published patterns known to be flawed, and how.
+    pub known_defects: Vec<KnownDefect>,
     kind: Kind,
     source: &'static str,
     events: Vec<&'static str>,
@@ -127,6 +142,34 @@ impl Edition {
             Kind::ConsoleAuthFailures => Catches::ConsoleAuthFailures,
         }
     }
+
+    /// The known defect of one of the published `patterns`, if it has one.
+    pub fn known_defect(&self, pattern: &str) -> Option<&KnownDefect> {
+        self.known_defects.iter().find(|d| d.pattern == pattern)
+    }
+}
+
+/// A published pattern that CIS got wrong, kept because it is what the benchmark says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownDefect {
+    /// The pattern, one of its edition's `patterns`.
+    pub pattern: &'static str,
+    /// Which check of the catalog's tests it fails.
+    pub kind: DefectKind,
+    /// What is wrong, for people.
+    pub why: &'static str,
+}
+
+/// How a published pattern falls short of catching exactly its control's events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DefectKind {
+    /// It names (`$.eventName = X`) an event outside the ones the control exists to catch.
+    NamesOtherEvents,
+    /// It matches everyday events no control is about ([`noise_corpus`]).
+    MatchesEverydayEvents,
+    /// Its `$.eventSource` condition applies to some of the control's events only.
+    EventSourceOnSomeEvents,
 }
 
 /// One CIS monitoring control, across every benchmark version.

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use serde::Deserialize;
 
-use super::{Edition, Entry, Kind, Numbering};
+use super::{DefectKind, Edition, Entry, Kind, KnownDefect, Numbering};
 
 /// The data file, compiled into the binary.
 pub(super) const SOURCE: &str = include_str!("../catalog.toml");
@@ -82,6 +82,15 @@ struct RawEdition {
 #[serde(deny_unknown_fields)]
 struct RawVariant {
     pattern: String,
+    known_defect: Option<RawDefect>,
+}
+
+/// A `[control.edition.variant.known_defect]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDefect {
+    kind: DefectKind,
+    why: String,
 }
 
 /// Parses and checks a catalog file. Errors name the file and say what is wrong where.
@@ -222,6 +231,12 @@ impl RawEdition {
             if !seen.insert(v.pattern.as_str()) {
                 return Err(format!("pattern `{}` is listed twice", v.pattern));
             }
+            if v.known_defect
+                .as_ref()
+                .is_some_and(|d| d.why.trim().is_empty())
+            {
+                return Err(format!("the known defect of `{}` has no `why`", v.pattern));
+            }
         }
         Ok(())
     }
@@ -279,6 +294,17 @@ fn edition(e: &'static RawEdition) -> Edition {
         from: &e.from,
         to: &e.to,
         patterns: e.variants.iter().map(|v| v.pattern.as_str()).collect(),
+        known_defects: e
+            .variants
+            .iter()
+            .filter_map(|v| {
+                v.known_defect.as_ref().map(|d| KnownDefect {
+                    pattern: &v.pattern,
+                    kind: d.kind,
+                    why: &d.why,
+                })
+            })
+            .collect(),
         kind: e.catches,
         source: e.source.as_deref().unwrap_or_default(),
         events: e.events.iter().flatten().map(String::as_str).collect(),

@@ -1,5 +1,6 @@
-//! Tests of the control catalog: the data file parses and is consistent, malformed ones are
-//! refused, selection, and the generated docs/controls.md.
+//! Tests of the control catalog: the data file parses and is consistent, every published pattern
+//! catches its corpus and only its events (or shows its recorded defect), selection, and the
+//! generated docs/controls.md.
 
 use super::*;
 
@@ -206,6 +207,12 @@ pattern = '{ $.userIdentity.type = Root }'",
         "missing field `variant`",
     ),
     (
+        "pattern = '{ $.userIdentity.type = Root }'",
+        r#"pattern = '{ $.userIdentity.type = Root }'
+known_defect = { kind = "names-other-events", why = " " }"#,
+        "has no `why`",
+    ),
+    (
         r#"id = "two""#,
         r#"id = "one""#,
         "control `one` is listed twice",
@@ -245,4 +252,89 @@ pattern = '{ $.userIdentity.type = Root }'
         err.contains("control `two`: editions overlap in cis-b"),
         "{err}"
     );
+}
+
+/// The checks a published pattern of `control` fails beyond catching its corpus, each with what
+/// was seen; or why it does not even parse or catch its corpus (which no pattern may fail).
+fn flaws(control: &Control, text: &str) -> Result<Vec<(DefectKind, String)>, String> {
+    let compiled = pattern::compile(text).map_err(|e| format!("does not parse: {e}"))?;
+    let mut missed: Vec<&str> = corpus(control)
+        .iter()
+        .filter(|(_, record)| !compiled.matches_json(record))
+        .map(|(label, _)| *label)
+        .collect();
+    missed.dedup();
+    if !missed.is_empty() {
+        return Err(format!("misses {missed:?} of its corpus"));
+    }
+    let mut found = Vec::new();
+    let allowed = control.catches.event_names();
+    let others: Vec<String> = pattern::event_names(compiled.pattern())
+        .into_iter()
+        .filter(|e| !allowed.contains(&e.as_str()))
+        .collect();
+    if !others.is_empty() {
+        found.push((DefectKind::NamesOtherEvents, format!("names {others:?}")));
+    }
+    let noise = noise_corpus();
+    let noisy = noise.iter().filter(|r| compiled.matches_json(r)).count();
+    if noisy > 0 {
+        let what = format!("matches {noisy} of {} everyday events", noise.len());
+        found.push((DefectKind::MatchesEverydayEvents, what));
+    }
+    if let Catches::Calls { events, .. } = control.catches {
+        let (matched, not): (Vec<&str>, Vec<&str>) = events.iter().partition(|e| {
+            compiled.matches_json(&cloudtrail_record("example.amazonaws.com", e, "IAMUser"))
+        });
+        if !matched.is_empty() && !not.is_empty() {
+            let what = format!("from another service, matches {matched:?} but not {not:?}");
+            found.push((DefectKind::EventSourceOnSomeEvents, what));
+        }
+    }
+    Ok(found)
+}
+
+/// What is wrong with one published pattern, given its flaws and its recorded defect.
+fn judge(
+    found: Result<Vec<(DefectKind, String)>, String>,
+    known: Option<&KnownDefect>,
+) -> Vec<String> {
+    let found = match found {
+        Ok(found) => found,
+        Err(e) => return vec![e],
+    };
+    let mut wrong: Vec<String> = found
+        .iter()
+        .filter(|(kind, _)| known.is_none_or(|d| d.kind != *kind))
+        .map(|(kind, what)| format!("{what} ({kind:?}, not a known_defect)"))
+        .collect();
+    if let Some(d) = known {
+        if !found.iter().any(|(kind, _)| *kind == d.kind) {
+            wrong.push(format!(
+                "its known_defect {:?} is gone: remove it from catalog.toml",
+                d.kind
+            ));
+        }
+    }
+    wrong
+}
+
+#[test]
+fn every_published_pattern_catches_its_corpus_and_only_its_events() {
+    let mut failures = Vec::new();
+    for entry in entries() {
+        for edition in &entry.editions {
+            let control = entry
+                .resolve(edition.from)
+                .expect("an edition's first version has the control");
+            for text in &edition.patterns {
+                let known = edition.known_defect(text);
+                for wrong in judge(flaws(&control, text), known) {
+                    let (id, from, to) = (entry.id, edition.from, edition.to);
+                    failures.push(format!("{id} {from} to {to}: `{text}`: {wrong}"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
