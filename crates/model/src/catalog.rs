@@ -511,7 +511,7 @@ fn find<'a>(all: &'a [Control], id: &str, benchmark: &str) -> Result<&'a Control
 /// The catalog as Markdown: the content of `docs/controls.md` (a test keeps that file current).
 pub fn markdown() -> String {
     let mut out = String::from(
-        "# Controls\n\n<!-- Generated from crates/model/src/catalog.rs; do not edit. Regenerate with `UPDATE_DOCS=1 cargo test -p model`. -->\n\n",
+        "# Controls\n\n<!-- Generated from crates/model/src/catalog.toml; do not edit. Regenerate with `UPDATE_DOCS=1 cargo test -p model`. -->\n\n",
     );
     out.push_str("The fifteen CIS AWS Foundations Benchmark monitoring controls in every version trailwatch knows. `--benchmark` picks the version (default: the newest); `--controls` takes slugs or that version's CIS ids; `--level 1` keeps Level 1 controls only.\n\n");
     out.push_str("New resources are named `trailwatch-<id>` (metric filter and alarm) and publish the default metric in namespace `CISBenchmark`.\n\n");
