@@ -47,7 +47,7 @@ enum Command {
     /// List the controls of a benchmark version.
     Controls {
         /// The CIS AWS Foundations Benchmark version.
-        #[arg(long, default_value = model::catalog::DEFAULT_BENCHMARK, value_parser = parse_benchmark)]
+        #[arg(long, default_value = model::catalog::default_benchmark(), value_parser = parse_benchmark)]
         benchmark: String,
         /// Print JSON instead of a table.
         #[arg(long)]

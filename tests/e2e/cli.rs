@@ -24,6 +24,7 @@ fn fails(acct: &Account, args: &[&str], expect: &str) {
 }
 
 #[test]
+#[allow(clippy::too_many_lines)] // a table of bad inputs, one case per line
 fn bad_input_is_one_line_exit_1_and_no_writes() {
     let acct = Account::new();
     acct.build(&trail_only());

@@ -155,7 +155,7 @@ fn block_on<F: std::future::Future>(f: F) -> F::Output {
 }
 
 fn all_controls() -> Vec<model::Control> {
-    model::catalog::select(model::catalog::DEFAULT_BENCHMARK, &[], None).unwrap()
+    model::catalog::select(model::catalog::default_benchmark(), &[], None).unwrap()
 }
 
 fn scope() -> model::live::ReadScope {

@@ -11,7 +11,7 @@ pub mod report;
 #[cfg(feature = "sample")]
 pub mod sample;
 
-pub use catalog::{Control, CATALOG};
+pub use catalog::Control;
 pub use desired::{Desired, Endpoint, MatchMode, TopicChoice};
 pub use live::Snapshot;
 pub use report::{Action, Change, ControlResult, Finding, FindingCode, Operation, Report, Status};

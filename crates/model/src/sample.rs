@@ -14,7 +14,7 @@ pub const GROUP: &str = "trail-logs";
 
 /// A control of the default benchmark version, by slug.
 pub fn control(id: &str) -> Control {
-    crate::catalog::select(crate::catalog::DEFAULT_BENCHMARK, &[id.into()], None).unwrap()[0]
+    crate::catalog::select(crate::catalog::default_benchmark(), &[id.into()], None).unwrap()[0]
         .clone()
 }
 

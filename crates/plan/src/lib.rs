@@ -155,7 +155,7 @@ impl AccountPlan<'_> {
             benchmark: controls
                 .first()
                 .map(|c| c.benchmark)
-                .unwrap_or(model::catalog::DEFAULT_BENCHMARK)
+                .unwrap_or_else(model::catalog::default_benchmark)
                 .to_string(),
             trails,
             controls: self.results,

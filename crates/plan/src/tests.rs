@@ -584,7 +584,7 @@ fn a_pattern_that_does_not_parse_is_reported_when_it_serves_the_control() {
 
 #[test]
 fn every_published_pattern_catches_its_corpus_and_little_else() {
-    for benchmark in model::catalog::BENCHMARKS {
+    for benchmark in model::catalog::benchmarks() {
         for control in model::catalog::select(benchmark, &[], None).unwrap() {
             let corpus = model::catalog::corpus(&control);
             for variant in control.variants {
@@ -613,7 +613,7 @@ fn every_published_pattern_catches_its_corpus_and_little_else() {
 
 #[test]
 fn dropping_any_one_event_from_a_pattern_is_noticed_by_name() {
-    for control in model::catalog::select(model::catalog::DEFAULT_BENCHMARK, &[], None).unwrap() {
+    for control in model::catalog::select(model::catalog::default_benchmark(), &[], None).unwrap() {
         let model::catalog::Catches::Calls { events, .. } = control.catches else {
             continue;
         };
