@@ -125,6 +125,14 @@ fn throttling_is_retried_and_succeeds() {
     let (code, doc) = apply_via(&acct, &proxy);
     assert_eq!(code, 0, "{doc:#}");
     assert!(outcomes(&doc).iter().all(|(_, r)| r == "applied"));
+    let put_alarms = proxy
+        .calls()
+        .iter()
+        .filter(|c| c.action == "cloudwatch:PutMetricAlarm")
+        .count();
+    assert_eq!(proxy.faults(), 2, "the proxy throttled twice");
+    // Both alarms were written, and each throttled request was sent again.
+    assert_eq!(put_alarms, 2 + 2, "PutMetricAlarm requests");
 }
 
 #[test]
