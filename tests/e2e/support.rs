@@ -88,8 +88,12 @@ pub struct FaultProxy {
 pub struct Call {
     /// The IAM action the request needs, `service:Operation`.
     pub action: String,
+    /// The access key id that signed it: which identity made the call.
+    pub key: String,
     /// The error the proxy answered with instead of forwarding the request, if any.
     pub fault: Option<String>,
+    /// For `sts:AssumeRole`: the access key id of the credentials it returned.
+    pub issued: Option<String>,
 }
 
 impl FaultProxy {
@@ -97,6 +101,11 @@ impl FaultProxy {
     pub fn new(operation: &str, times: usize, error: &str) -> FaultProxy {
         let times = times.to_string();
         FaultProxy::start(&["--fail", operation, "--times", &times, "--error", error])
+    }
+
+    /// A proxy that fails nothing and only records.
+    pub fn recording() -> FaultProxy {
+        FaultProxy::start(&[])
     }
 
     fn start(args: &[&str]) -> FaultProxy {
@@ -125,7 +134,9 @@ impl FaultProxy {
                 let text = |field: &str| v[field].as_str().map(str::to_string);
                 Call {
                     action: text("action").expect("action"),
+                    key: text("key").expect("key"),
                     fault: text("fault"),
+                    issued: text("issued"),
                 }
             })
             .collect()
