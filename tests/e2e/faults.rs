@@ -34,6 +34,13 @@ fn outcomes(doc: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The error of the failed outcome of an apply document.
+fn failed_error(doc: &Value) -> String {
+    let outcomes = doc["outcomes"].as_array().unwrap();
+    let failed = outcomes.iter().find(|o| o["result"] == "failed").unwrap();
+    failed["error"].as_str().unwrap().to_string()
+}
+
 #[test]
 fn a_failure_at_each_step_is_reported_and_the_next_apply_converges() {
     for (operation, failed_action) in [
@@ -52,15 +59,7 @@ fn a_failure_at_each_step_is_reported_and_the_next_apply_converges() {
             results.iter().filter(|(_, r)| r == "failed").collect();
         assert_eq!(failed.len(), 1, "{operation}: {results:?}");
         assert_eq!(failed[0].0, failed_action, "{operation}");
-        let error = doc["outcomes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|o| o["result"] == "failed")
-            .unwrap()["error"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let error = failed_error(&doc);
         assert!(
             error.contains("was denied") && error.contains("grant `"),
             "{operation}: {error}"
@@ -125,6 +124,14 @@ fn throttling_is_retried_and_succeeds() {
     let (code, doc) = apply_via(&acct, &proxy);
     assert_eq!(code, 0, "{doc:#}");
     assert!(outcomes(&doc).iter().all(|(_, r)| r == "applied"));
+    let put_alarms = proxy
+        .calls()
+        .iter()
+        .filter(|c| c.action == "cloudwatch:PutMetricAlarm")
+        .count();
+    assert_eq!(proxy.faults(), 2, "the proxy throttled twice");
+    // Both alarms were written, and each throttled request was sent again.
+    assert_eq!(put_alarms, 2 + 2, "PutMetricAlarm requests");
 }
 
 #[test]

@@ -8,6 +8,7 @@ mod audit;
 mod benchmarks;
 mod cli;
 mod faults;
+mod iam;
 mod pattern;
 mod saved;
 mod support;

@@ -16,7 +16,12 @@ struct Server {
     _child: Mutex<(Child, ChildStdin)>,
 }
 
-fn root() -> PathBuf {
+/// The access key id of the `base` profile's static credentials, which every test account's
+/// `audit` profile assumes its role with (see [`Account::new`]).
+pub const SOURCE_KEY: &str = "testing";
+
+/// The repository's root.
+pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
@@ -69,35 +74,77 @@ fn server() -> &'static Server {
     })
 }
 
-/// A fault-injecting proxy in front of the shared server (tests/support/fault_proxy.py): the
-/// first `times` calls of `operation` fail with `error`; it stops when dropped.
+/// A proxy in front of the shared server (tests/support/fault_proxy.py) that records every
+/// request it gets (see [`Call`]) and can fail some; it stops when dropped.
 pub struct FaultProxy {
     pub url: String,
     child: Child,
     _stdin: ChildStdin,
+    record: tempfile::TempDir,
+}
+
+/// One request a [`FaultProxy`] got, as it recorded it.
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// The IAM action the request needs, `service:Operation`.
+    pub action: String,
+    /// The access key id that signed it: which identity made the call.
+    pub key: String,
+    /// The error the proxy answered with instead of forwarding the request, if any.
+    pub fault: Option<String>,
+    /// For `sts:AssumeRole`: the access key id of the credentials it returned.
+    pub issued: Option<String>,
 }
 
 impl FaultProxy {
+    /// A proxy whose first `times` calls of `operation` fail with `error`.
     pub fn new(operation: &str, times: usize, error: &str) -> FaultProxy {
         let times = times.to_string();
-        let (child, stdin, url) = spawn(
-            "fault_proxy.py",
-            &[
-                "--upstream",
-                endpoint(),
-                "--fail",
-                operation,
-                "--times",
-                &times,
-                "--error",
-                error,
-            ],
-        );
+        FaultProxy::start(&["--fail", operation, "--times", &times, "--error", error])
+    }
+
+    /// A proxy that fails nothing and only records.
+    pub fn recording() -> FaultProxy {
+        FaultProxy::start(&[])
+    }
+
+    fn start(args: &[&str]) -> FaultProxy {
+        let record = tempfile::tempdir().expect("temp dir");
+        let file = record.path().join("calls.jsonl");
+        let mut all = vec!["--upstream", endpoint(), "--record", file.to_str().unwrap()];
+        all.extend_from_slice(args);
+        let (child, stdin, url) = spawn("fault_proxy.py", &all);
         FaultProxy {
             url,
             child,
             _stdin: stdin,
+            record,
         }
+    }
+
+    /// Every request so far, in the order the proxy answered them. The proxy records a request
+    /// before it answers it, so once a client has exited, all of its requests are here.
+    pub fn calls(&self) -> Vec<Call> {
+        let text =
+            std::fs::read_to_string(self.record.path().join("calls.jsonl")).unwrap_or_default();
+        text.lines()
+            .map(|line| {
+                let v: Value = serde_json::from_str(line)
+                    .unwrap_or_else(|e| panic!("bad record line ({e}): {line}"));
+                let text = |field: &str| v[field].as_str().map(str::to_string);
+                Call {
+                    action: text("action").expect("action"),
+                    key: text("key").expect("key"),
+                    fault: text("fault"),
+                    issued: text("issued"),
+                }
+            })
+            .collect()
+    }
+
+    /// How many requests the proxy failed on purpose.
+    pub fn faults(&self) -> usize {
+        self.calls().iter().filter(|c| c.fault.is_some()).count()
     }
 }
 
@@ -139,7 +186,7 @@ impl Account {
         .unwrap();
         std::fs::write(
             dir.path().join("credentials"),
-            "[base]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
+            format!("[base]\naws_access_key_id = {SOURCE_KEY}\naws_secret_access_key = testing\n"),
         )
         .unwrap();
         let _ = server();

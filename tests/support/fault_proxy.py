@@ -3,18 +3,32 @@
 
     fault_proxy.py --upstream http://127.0.0.1:PORT [--fail PutMetricAlarm] [--times 1]
                    [--error AccessDenied|Throttling|InternalFailure|ExpiredToken]
-                   [--delay-ms 50] [--exit-on-stdin-eof]
+                   [--delay-ms 50] [--record FILE] [--exit-on-stdin-eof]
 
 Forwards every request to the upstream server, except the first --times requests of the --fail
 operation, which get the chosen error in the operation's own protocol (AWS JSON for CloudWatch
 Logs, XML for SNS and STS, Smithy RPC v2 CBOR for CloudWatch), as AWS would send it. With
 --delay-ms every request waits that long first, to model the round trip to real AWS (the
 benchmark uses this). Prints `listening on http://127.0.0.1:PORT` once ready. Loopback only.
+
+With --record FILE, every request is appended to FILE as one JSON line, before its answer is
+sent (so a client that has exited has all its requests recorded):
+
+    {"action": "cloudwatch:DescribeAlarms", "key": "ASIA...", "fault": null}
+
+`action` is the IAM action the request needs: the service prefix from the SigV4 credential
+scope of its `Authorization` header (`.../REGION/SERVICE/aws4_request`, where CloudWatch's
+`monitoring` is IAM's `cloudwatch`) and the operation; `key` is the access key id that signed
+it, so a test can tell the identities apart; `fault` is the error injected instead of
+forwarding, if any (the tests count those). An `sts:AssumeRole` line also has `role`, the role
+asked for, and `issued`, the access key id of the credentials it returned (null when it failed).
 """
 
 import argparse
 import http.client
+import json
 import os
+import re
 import sys
 import threading
 import time
@@ -45,6 +59,48 @@ def operation_of(path, headers, body):
     return ""
 
 
+# The SigV4 signing name of a service, where IAM's action prefix differs from it.
+IAM_PREFIX = {"monitoring": "cloudwatch"}
+
+CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/[^/]+/[^/]+/([^/]+)/aws4_request")
+
+
+def signer_of(headers):
+    """(access key id, IAM service prefix) from a SigV4 `Authorization` header; ("", "") when the
+    request is not signed."""
+    match = CREDENTIAL.search(headers.get("Authorization", ""))
+    if not match:
+        return "", ""
+    key, service = match.groups()
+    return key, IAM_PREFIX.get(service, service)
+
+
+def record_of(headers, operation, body, fault, answer):
+    """The record of one request (see the module docstring); `answer` is the body sent back."""
+    key, service = signer_of(headers)
+    record = {"action": f"{service}:{operation}", "key": key, "fault": fault}
+    if record["action"] == "sts:AssumeRole":
+        params = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
+        record["role"] = params.get("RoleArn", [None])[0]
+        issued = re.search(rb"<AccessKeyId>([^<]+)</AccessKeyId>", answer or b"")
+        record["issued"] = issued.group(1).decode() if issued and not fault else None
+    return record
+
+
+class Recorder:
+    """Appends records to a file, one JSON line each, flushed at once; or nothing without one."""
+
+    def __init__(self, path):
+        self.path = path
+        self.lock = threading.Lock()
+
+    def write(self, record):
+        if not self.path:
+            return
+        with self.lock, open(self.path, "a", encoding="utf-8") as out:
+            out.write(json.dumps(record) + "\n")
+
+
 class State:
     def __init__(self, operation, times, error):
         self.operation = operation
@@ -52,6 +108,7 @@ class State:
         self.error = error
         self.delay = 0.0
         self.lock = threading.Lock()
+        self.recorder = Recorder(None)
 
     def should_fail(self, operation):
         with self.lock:
@@ -83,10 +140,12 @@ def make_handler(upstream, state):
             if state.delay:
                 time.sleep(state.delay)
             if state.should_fail(operation):
+                state.recorder.write(record_of(self.headers, operation, body, state.error, None))
                 return self.fail()
             headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
             headers["Host"] = target.netloc
             response, data = self.upstream(self.command, self.path, body, headers)
+            state.recorder.write(record_of(self.headers, operation, body, None, data))
             self.send_response(response.status)
             for k, v in response.getheaders():
                 if k.lower() not in ("transfer-encoding", "connection", "content-length"):
@@ -151,10 +210,12 @@ def main():
     parser.add_argument("--delay-ms", type=float, default=0.0)
     parser.add_argument("--times", type=int, default=1)
     parser.add_argument("--error", choices=sorted(ERRORS), default="AccessDenied")
+    parser.add_argument("--record", help="append one JSON line per request to this file")
     parser.add_argument("--exit-on-stdin-eof", action="store_true")
     args = parser.parse_args()
     state = State(args.fail, args.times, args.error)
     state.delay = args.delay_ms / 1000.0
+    state.recorder = Recorder(args.record)
     ThreadingHTTPServer.request_queue_size = 512
     server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(args.upstream, state))
     if args.exit_on_stdin_eof:
