@@ -197,7 +197,26 @@ fn no_matching_filter<'a>(
         ));
         findings.extend(precedence_findings(near));
     }
+    // A filter meant for the control whose pattern does not parse catches nothing: say why.
+    for (broken, verdict) in judged
+        .iter()
+        .filter(|(f, v)| v.error.is_some() && is_meant_for(control, f))
+    {
+        findings.push(Finding::new(
+            FindingCode::FilterPatternDiffers,
+            explain_miss(broken, verdict),
+        ));
+    }
     ChainCheck::at(Stage::NoFilter, findings)
+}
+
+/// True when a filter is named for the control or publishes its metric (in any namespace).
+fn is_meant_for(control: &Control, filter: &MetricFilter) -> bool {
+    filter.name == crate::resource_name(control)
+        || filter
+            .metrics
+            .iter()
+            .any(|m| m.name == control.default_metric_name)
 }
 
 /// The best chain through any metric of any matching filter; the first wins a tie.
@@ -351,7 +370,10 @@ fn check_alarm<'a>(account: &str, alarm: &'a Alarm, topics: &'a [Topic]) -> Alar
     let mut best: Option<AlarmCheck<'a>> = None;
     for arn in alarm.sns_actions() {
         let found = check_topic(arn, topics, &alarm.name, account);
-        if best.as_ref().is_none_or(|b| found.stage > b.stage) {
+        // On a tie, a topic that exists says more than one that does not.
+        let better =
+            |b: &AlarmCheck| (found.stage, found.topic.is_some()) > (b.stage, b.topic.is_some());
+        if best.as_ref().is_none_or(better) {
             best = Some(AlarmCheck {
                 stage: found.stage,
                 findings: found.finding.into_iter().collect(),

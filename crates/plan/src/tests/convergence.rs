@@ -1,0 +1,308 @@
+//! Convergence, the property that matters for apply: plan an account, apply the plan's actions
+//! to the snapshot in memory (as AWS would), plan again — nothing is left to do, and every
+//! control holds or waits only for a person to confirm a subscription. Over generated accounts.
+
+use proptest::prelude::*;
+
+use super::*;
+use model::catalog::Catches;
+use model::report::{AlarmSpec, FilterSpec};
+use model::Action;
+
+/// What a control's log group holds.
+#[derive(Debug, Clone, Copy)]
+enum FilterCase {
+    None,
+    Exact,
+    MissingOneEvent,
+    NamesakeOnOtherMetric,
+    Unrelated,
+}
+
+/// What watches the control's default metric.
+#[derive(Debug, Clone, Copy)]
+enum AlarmCase {
+    None,
+    Notifying,
+    Disabled,
+    WithoutActions,
+    WrongNamespace,
+    NameClash,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum TopicCase {
+    Absent,
+    Confirmed,
+    Pending,
+    NoSubscribers,
+}
+
+#[derive(Debug, Clone)]
+struct Account {
+    controls: Vec<(FilterCase, AlarmCase)>,
+    topic: TopicCase,
+    notify: Option<&'static str>,
+    named_topic: bool,
+    adopt: bool,
+}
+
+fn account() -> impl Strategy<Value = Account> {
+    let filter = prop_oneof![
+        Just(FilterCase::None),
+        Just(FilterCase::Exact),
+        Just(FilterCase::MissingOneEvent),
+        Just(FilterCase::NamesakeOnOtherMetric),
+        Just(FilterCase::Unrelated),
+    ];
+    let alarm = prop_oneof![
+        Just(AlarmCase::None),
+        Just(AlarmCase::Notifying),
+        Just(AlarmCase::Disabled),
+        Just(AlarmCase::WithoutActions),
+        Just(AlarmCase::WrongNamespace),
+        Just(AlarmCase::NameClash),
+    ];
+    let topic = prop_oneof![
+        Just(TopicCase::Absent),
+        Just(TopicCase::Confirmed),
+        Just(TopicCase::Pending),
+        Just(TopicCase::NoSubscribers),
+    ];
+    let notify = prop_oneof![
+        Just(None),
+        Just(Some("email:sec@example.com")),
+        Just(Some("sqs:arn:aws:sqs:us-east-1:111122223333:alerts")),
+    ];
+    (
+        prop::collection::vec((filter, alarm), 2),
+        topic,
+        notify,
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(|(controls, topic, notify, named_topic, adopt)| Account {
+            controls,
+            topic,
+            notify,
+            named_topic,
+            adopt,
+        })
+}
+
+fn controls() -> Vec<Control> {
+    vec![iam(), ct()]
+}
+
+/// A pattern naming every event of the control but the last.
+fn missing_one_event(control: &Control) -> String {
+    let Catches::Calls { events, .. } = control.catches else {
+        unreachable!("the generated controls catch API calls")
+    };
+    let names: Vec<String> = events[..events.len() - 1]
+        .iter()
+        .map(|e| format!("($.eventName = {e})"))
+        .collect();
+    format!("{{ {} }}", names.join(" || "))
+}
+
+fn build(account: &Account) -> (Snapshot, Desired) {
+    let mut s = snapshot(vec![trail("main")], vec![], vec![], vec![]);
+    for (control, (filter_case, alarm_case)) in controls().iter().zip(&account.controls) {
+        let metric = control.default_metric_name;
+        let own = resource_name(control);
+        let f = match filter_case {
+            FilterCase::None => None,
+            FilterCase::Exact => Some(filter(
+                &format!("{}-f", control.id),
+                control.pattern,
+                metric,
+            )),
+            FilterCase::MissingOneEvent => Some(filter(
+                &format!("{}-f", control.id),
+                &missing_one_event(control),
+                metric,
+            )),
+            FilterCase::NamesakeOnOtherMetric => {
+                Some(filter(&own, "{ $.eventName = Foo }", "Theirs"))
+            }
+            FilterCase::Unrelated => Some(filter("reads", "{ $.eventName = GetObject }", "Reads")),
+        };
+        if let Some(f) = f {
+            let filters = s.log_groups[0].filters.as_mut().unwrap();
+            if !filters.iter().any(|g| g.name == f.name) {
+                filters.push(f);
+            }
+        }
+        let a = match alarm_case {
+            AlarmCase::None => None,
+            AlarmCase::Notifying => {
+                Some(alarm(&format!("{}-a", control.id), metric, Some("alerts")))
+            }
+            AlarmCase::Disabled => {
+                let mut a = alarm(&format!("{}-a", control.id), metric, Some("alerts"));
+                a.actions_enabled = false;
+                Some(a)
+            }
+            AlarmCase::WithoutActions => Some(alarm(&format!("{}-a", control.id), metric, None)),
+            AlarmCase::WrongNamespace => {
+                let mut a = alarm(&format!("{}-a", control.id), metric, Some("alerts"));
+                a.namespace = Some("Elsewhere".into());
+                Some(a)
+            }
+            AlarmCase::NameClash => Some(alarm(&own, "SomethingElse", None)),
+        };
+        s.regions[0].alarms.as_mut().unwrap().extend(a);
+    }
+    let topics = match account.topic {
+        TopicCase::Absent => vec![],
+        TopicCase::Confirmed => vec![topic("alerts", true)],
+        TopicCase::Pending => vec![topic("alerts", false)],
+        TopicCase::NoSubscribers => {
+            let mut t = topic("alerts", true);
+            t.subscriptions = Ok(vec![]);
+            vec![t]
+        }
+    };
+    s.regions[0].topics_read = vec![
+        topic_arn("alerts"),
+        topic_arn(model::desired::DEFAULT_TOPIC_NAME),
+    ];
+    s.regions[0].topics = Ok(topics);
+    let desired = Desired {
+        notify: account.notify.iter().map(|n| n.parse().unwrap()).collect(),
+        topic: if account.named_topic {
+            TopicChoice::Name("alerts".into())
+        } else {
+            TopicChoice::Auto
+        },
+        adopt: account.adopt,
+        ..Desired::default()
+    };
+    (s, desired)
+}
+
+/// Applies the actions to the snapshot as AWS would.
+fn apply_in_memory(s: &mut Snapshot, actions: &[Action]) {
+    for action in actions {
+        match &action.operation {
+            Operation::PutMetricFilter { after, .. } => put_filter(s, &action.region, after),
+            Operation::CreateTopic { after } => {
+                let state = region_mut(s, &action.region);
+                state.topics.as_mut().unwrap().push(Topic {
+                    arn: after.arn.clone(),
+                    subscriptions: Ok(vec![]),
+                    attributes: Ok(TopicAttributes {
+                        policy: after.policy.clone(),
+                        ..TopicAttributes::default()
+                    }),
+                });
+            }
+            Operation::Subscribe { after } => {
+                let state = region_mut(s, &action.region);
+                let topic = state
+                    .topics
+                    .as_mut()
+                    .unwrap()
+                    .iter_mut()
+                    .find(|t| t.arn == after.topic_arn)
+                    .expect("subscribing to a topic that exists");
+                let arn = if model::desired::needs_confirmation(&after.protocol) {
+                    "PendingConfirmation".to_string()
+                } else {
+                    format!("{}:sub", after.topic_arn)
+                };
+                topic.subscriptions.as_mut().unwrap().push(Subscription {
+                    arn,
+                    protocol: after.protocol.clone(),
+                    endpoint: after.endpoint.clone(),
+                });
+            }
+            Operation::PutMetricAlarm { after, .. } => put_alarm(s, &action.region, after),
+        }
+    }
+}
+
+fn region_mut<'a>(s: &'a mut Snapshot, region: &str) -> &'a mut RegionState {
+    s.regions
+        .iter_mut()
+        .find(|r| r.region == region)
+        .expect("a region of the plan was read")
+}
+
+fn put_filter(s: &mut Snapshot, region: &str, spec: &FilterSpec) {
+    let group = s
+        .log_groups
+        .iter_mut()
+        .find(|g| g.region == region && g.name == spec.log_group)
+        .expect("the group exists");
+    let filters = group.filters.as_mut().unwrap();
+    filters.retain(|f| f.name != spec.name);
+    filters.push(MetricFilter {
+        name: spec.name.clone(),
+        pattern: spec.pattern.clone(),
+        metrics: vec![MetricTransformation {
+            name: spec.metric_name.clone(),
+            namespace: spec.namespace.clone(),
+            value: spec.metric_value.clone(),
+            default_value: spec.default_value,
+        }],
+    });
+}
+
+fn put_alarm(s: &mut Snapshot, region: &str, spec: &AlarmSpec) {
+    let alarms = region_mut(s, region).alarms.as_mut().unwrap();
+    alarms.retain(|a| a.name != spec.name);
+    alarms.push(Alarm {
+        name: spec.name.clone(),
+        description: spec.description.clone(),
+        metric_name: Some(spec.metric_name.clone()),
+        namespace: Some(spec.namespace.clone()),
+        has_dimensions: false,
+        actions_enabled: spec.actions_enabled,
+        alarm_actions: spec.alarm_actions.clone(),
+        ok_actions: spec.ok_actions.clone(),
+        insufficient_data_actions: spec.insufficient_data_actions.clone(),
+        statistic: Some(spec.statistic.clone()),
+        period: Some(spec.period),
+        evaluation_periods: Some(spec.evaluation_periods),
+        threshold: Some(spec.threshold),
+        comparison_operator: Some(spec.comparison_operator.clone()),
+        treat_missing_data: spec.treat_missing_data.clone(),
+    });
+}
+
+/// Findings that only a person can clear: confirming a subscription, or giving an endpoint.
+fn waits_for_a_person(finding: &Finding) -> bool {
+    matches!(
+        finding.code,
+        FindingCode::SubscriptionPending
+            | FindingCode::TopicNoSubscriber
+            | FindingCode::TopicNoConfirmedSubscriber
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn applying_a_plan_leaves_nothing_to_do(account in account()) {
+        let (mut s, desired) = build(&account);
+        let first = plan(&s, &controls(), &desired).unwrap();
+        apply_in_memory(&mut s, &first.actions);
+        let second = plan(&s, &controls(), &desired).unwrap();
+        prop_assert!(second.actions.is_empty(), "still to do: {:#?}\nfirst plan: {:#?}", second.actions, first.actions);
+        for control in &second.controls {
+            let ok = control.status == Status::Compliant || control.findings.iter().all(waits_for_a_person);
+            prop_assert!(ok, "{} after apply: {:?}", control.id, control.findings);
+        }
+        // What someone else owns is never rewritten without --adopt.
+        if !account.adopt {
+            for action in &first.actions {
+                if let Operation::PutMetricFilter { before: Some(before), .. } = &action.operation {
+                    prop_assert!(before.metric_name != "Theirs", "rewrote someone else's filter: {action:?}");
+                }
+            }
+        }
+    }
+}
