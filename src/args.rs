@@ -37,8 +37,8 @@ pub struct PlanArgs {
     /// How many accounts are read at once.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
-    /// Take over an alarm that has the name the plan wants but was not created by trailwatch
-    /// (without it, the plan picks a distinct name and leaves that alarm alone).
+    /// Take over a filter or alarm that has the name the plan wants but was not created by
+    /// trailwatch (without it, the plan picks a distinct name and leaves it alone).
     #[arg(long)]
     pub adopt: bool,
     /// The region to list trails in (default: from the AWS configuration).
