@@ -70,19 +70,9 @@ pub async fn plan(args: &PlanArgs) -> Result<Exit> {
     if args.json {
         print::json(&PlanDocument::new(&args.benchmark, &results, wall, true))?;
     } else {
-        print::text(&render(&results, base.region(), wall))?;
+        print::text(&output::render::many(&results, base.region(), wall))?;
     }
     Ok(exit::plan(&results))
-}
-
-fn render(results: &[AccountResult], region: &str, wall: std::time::Duration) -> String {
-    let mut out = String::new();
-    for report in results.iter().filter_map(|r| r.report.as_ref().ok()) {
-        out.push_str(&output::render::plan(report, region));
-        out.push('\n');
-    }
-    out.push_str(&output::render::accounts(results, wall));
-    out
 }
 
 fn progress_bar(accounts: usize) -> indicatif::ProgressBar {

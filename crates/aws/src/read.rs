@@ -304,9 +304,12 @@ impl Aws {
                     .filter(|t| !before.contains(t)),
             );
         }
-        topics.retain(|t| !state.topics_read.contains(t));
-        topics.dedup();
-        self.read_topics_of_region(state, topics).await;
+        let unread: BTreeSet<String> = topics
+            .into_iter()
+            .filter(|t| !state.topics_read.contains(t))
+            .collect();
+        self.read_topics_of_region(state, unread.into_iter().collect())
+            .await;
     }
 
     /// The alarms on the requested metrics (`DescribeAlarmsForMetric`, 16 in flight) and those

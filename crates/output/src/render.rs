@@ -410,6 +410,17 @@ pub fn catalog(benchmark: &str, controls: &[model::Control]) -> String {
     out
 }
 
+/// A multi-account plan: each readable account's plan, then the per-account summary.
+pub fn many(results: &[AccountResult], region: &str, wall: std::time::Duration) -> String {
+    let mut out = String::new();
+    for report in results.iter().filter_map(|r| r.report.as_ref().ok()) {
+        out.push_str(&plan(report, region));
+        out.push('\n');
+    }
+    out.push_str(&accounts(results, wall));
+    out
+}
+
 /// The per-account summary of a multi-account plan.
 pub fn accounts(results: &[AccountResult], wall: std::time::Duration) -> String {
     let mut out = format!(

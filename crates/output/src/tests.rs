@@ -148,11 +148,9 @@ fn several() -> Vec<AccountResult> {
 }
 
 #[test]
-fn several_accounts_end_with_a_summary_line_each() {
-    insta::assert_snapshot!(plain(render::accounts(
-        &several(),
-        Duration::from_millis(1500)
-    )));
+fn several_accounts_show_each_plan_then_a_summary_line_each() {
+    let wall = Duration::from_millis(1500);
+    insta::assert_snapshot!(plain(render::many(&several(), REGION, wall)));
 }
 
 #[test]

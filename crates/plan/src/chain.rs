@@ -2,6 +2,8 @@
 //! → an alarm on its metric that can notify → a topic CloudWatch can deliver to → a confirmed
 //! subscriber. The best chain found is what the report shows and what the plan completes.
 
+use std::sync::Arc;
+
 use model::arn::LogGroupRef;
 use model::live::{Alarm, MetricFilter, MetricKey, ReadError, RegionState, Snapshot, Topic};
 use model::{Control, Finding, FindingCode, MatchMode};
@@ -112,7 +114,7 @@ pub fn check_chain<'a>(
         Ok(filters) => filters,
         Err(check) => return *check,
     };
-    let judged: Vec<(&MetricFilter, Verdict)> =
+    let judged: Vec<(&MetricFilter, Arc<Verdict>)> =
         filters.iter().map(|f| (f, judge(control, f))).collect();
     let matching: Vec<&MetricFilter> = judged
         .iter()
@@ -170,7 +172,7 @@ fn log_group_missing(group: &LogGroupRef) -> Finding {
 fn no_matching_filter<'a>(
     control: &Control,
     group: &LogGroupRef,
-    judged: &[(&MetricFilter, Verdict)],
+    judged: &[(&MetricFilter, Arc<Verdict>)],
 ) -> ChainCheck<'a> {
     let mut findings = vec![Finding::new(
         FindingCode::NoMatchingFilter,
@@ -251,7 +253,7 @@ fn best_of_filters<'a>(
 /// its alarm would be noise.
 fn filter_warnings(
     filter: Option<&MetricFilter>,
-    judged: &[(&MetricFilter, Verdict)],
+    judged: &[(&MetricFilter, Arc<Verdict>)],
 ) -> Vec<Finding> {
     let Some(filter) = filter else {
         return Vec::new();

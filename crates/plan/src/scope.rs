@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use model::desired::NAME_PREFIX;
-use model::live::{Alarm, AlarmRequest, MetricFilter, MetricKey, ReadScope, Snapshot};
+use model::live::{Alarm, AlarmRequest, AlarmsRead, MetricFilter, MetricKey, ReadScope, Snapshot};
 use model::{Control, Desired, TopicChoice};
 
 use crate::resources::{own_metric, resource_name};
@@ -106,7 +106,7 @@ pub fn alarm_requests(
 ) -> Vec<AlarmRequest> {
     let mut requests = Vec::new();
     for state in &snapshot.regions {
-        if state.alarms.is_err() {
+        if state.alarms.is_err() || state.alarms_read == AlarmsRead::All {
             continue;
         }
         let wanted = region_metrics(snapshot, controls, desired, &state.region);

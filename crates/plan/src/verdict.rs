@@ -2,7 +2,7 @@
 //! generated CloudTrail corpus, remembered per pattern, and explained when it falls short.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use model::catalog::Catches;
 use model::live::MetricFilter;
@@ -109,20 +109,26 @@ pub fn event_names(control: &Control) -> Vec<&'static str> {
 }
 
 /// The verdict on a filter for a control, remembered per kind of catch and pattern text: every
-/// account of a run (and the read scope, and the planner) asks about the same few patterns, and
-/// each answer costs a compile and a pass over the corpus.
-pub fn judge(control: &Control, filter: &MetricFilter) -> Verdict {
-    type Memo = Mutex<HashMap<(Catches, String), Verdict>>;
+/// account of a run (and the read scope, the planner and the fingerprint) asks about the same
+/// few patterns, and each answer costs a compile and a pass over the corpus.
+pub fn judge(control: &Control, filter: &MetricFilter) -> Arc<Verdict> {
+    type Memo = Mutex<HashMap<Catches, HashMap<String, Arc<Verdict>>>>;
     static MEMO: OnceLock<Memo> = OnceLock::new();
     let memo = MEMO.get_or_init(Default::default);
-    let key = (control.catches, filter.pattern.clone());
-    if let Some(v) = memo.lock().expect("verdict memo").get(&key) {
-        return v.clone();
+    let known = memo
+        .lock()
+        .expect("verdict memo")
+        .get(&control.catches)
+        .and_then(|by_pattern| by_pattern.get(&filter.pattern).cloned());
+    if let Some(verdict) = known {
+        return verdict;
     }
-    let verdict = judge_filter(&model::catalog::corpus(control), filter);
+    let verdict = Arc::new(judge_filter(&model::catalog::corpus(control), filter));
     memo.lock()
         .expect("verdict memo")
-        .insert(key, verdict.clone());
+        .entry(control.catches)
+        .or_default()
+        .insert(filter.pattern.clone(), Arc::clone(&verdict));
     verdict
 }
 
