@@ -8,7 +8,8 @@ use anyhow::Result;
 use model::report::AccountResult;
 use model::{Control, Desired, Report, Snapshot};
 
-use crate::args::{connect_options, selection, PlanArgs};
+use crate::args::{connect_options, selection, warn_stale_accounts, PlanArgs};
+use config::Settings;
 
 /// An account read and planned with the flags' selection.
 pub struct Planned {
@@ -40,14 +41,15 @@ impl Planned {
     }
 }
 
-/// Connects with the flags, reads the account and plans it.
-pub async fn read_and_plan(args: &PlanArgs) -> Result<Planned> {
-    let (controls, desired) = selection(args)?;
+/// Connects with the flags, reads the account and plans it with the run's settings.
+pub async fn read_and_plan(args: &PlanArgs, settings: &Settings) -> Result<Planned> {
+    let (controls, desired) = selection(settings)?;
     let started = Instant::now();
-    let aws = aws::Aws::connect(&connect_options(args)).await?;
+    let aws = aws::Aws::connect(&connect_options(args, settings)).await?;
     tracing::info!(region = aws.region(), "reading the account");
     let (snapshot, report) = survey(&aws, &controls, &desired).await?;
     let account = snapshot.account_id.clone();
+    warn_stale_accounts(settings, std::slice::from_ref(&account));
     let fingerprints = plan::fingerprint::fingerprints(&snapshot, &controls, &desired, &report);
     let wall = started.elapsed();
     log_calls(&account, &aws.calls(), wall);

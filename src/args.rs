@@ -1,29 +1,35 @@
-//! The flags of `plan` and `apply`, their parsers (each bad value is one line that says what to
-//! write instead), and what they select: the controls, the desired state, the connection.
+//! The flags of `plan` and `apply` (each bad value is one line that says what to write
+//! instead), merged over the configuration file into the run's settings, and what they select:
+//! the controls, the desired state, the connection.
 
 use std::path::PathBuf;
 
 use anyhow::{bail, Result};
 use clap::Args;
+use config::{Flags, Settings};
 use model::{Control, Desired, Endpoint, MatchMode, TopicChoice};
 
 #[derive(Args, Clone)]
 pub struct PlanArgs {
+    /// The configuration file (default: `./trailwatch.toml` when it exists; see
+    /// docs/config.md). Flags override its keys.
+    #[arg(long, value_name = "PATH", env = "TRAILWATCH_CONFIG")]
+    pub config: Option<PathBuf>,
     /// Controls to check, by slug or by the benchmark version's CIS id (comma-separated;
     /// default: every control of the version).
     #[arg(long, value_delimiter = ',', value_name = "ID,...")]
     pub controls: Vec<String>,
-    /// The CIS AWS Foundations Benchmark version, such as cis-1.4; an unknown one is refused
-    /// with the list of valid ones.
-    #[arg(long, default_value = model::catalog::default_benchmark(), value_parser = parse_benchmark)]
-    pub benchmark: String,
+    /// The CIS AWS Foundations Benchmark version, such as cis-1.4 (default: the newest); an
+    /// unknown one is refused with the list of valid ones.
+    #[arg(long, value_parser = parse_benchmark)]
+    pub benchmark: Option<String>,
     /// Only controls of this profile level (1: Level 1 only; 2: all).
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=2))]
     pub level: Option<u8>,
-    /// How filters are judged: `semantic` (by what they match) or `strict` (one of the
-    /// version's published patterns, up to formatting and operand order).
-    #[arg(long = "match", value_enum, default_value = "semantic")]
-    pub match_mode: Match,
+    /// How filters are judged: `semantic` (by what they match; the default) or `strict` (one of
+    /// the version's published patterns, up to formatting and operand order).
+    #[arg(long = "match", value_enum)]
+    pub match_mode: Option<Match>,
     /// Audit these accounts (comma-separated 12-digit ids), each through `--assume-role`.
     #[arg(long, value_delimiter = ',', value_name = "ID,...", value_parser = parse_account_id)]
     pub accounts: Vec<String>,
@@ -34,9 +40,9 @@ pub struct PlanArgs {
     /// The name of the role assumed in each of `--accounts` (the same name in every account).
     #[arg(long, value_name = "NAME")]
     pub assume_role: Option<String>,
-    /// How many accounts are read at once.
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub concurrency: u16,
+    /// How many accounts are read at once (default: 8).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: Option<u16>,
     /// Take over a filter or alarm that has the name the plan wants but was not created by
     /// trailwatch (without it, the plan picks a distinct name and leaves it alone).
     #[arg(long)]
@@ -50,9 +56,9 @@ pub struct PlanArgs {
     /// Send AWS calls to this endpoint (such as a local AWS API server).
     #[arg(long, value_name = "URL", value_parser = parse_url)]
     pub endpoint_url: Option<String>,
-    /// The namespace of the metrics of new filters.
-    #[arg(long, default_value = model::desired::DEFAULT_NAMESPACE, value_parser = parse_namespace)]
-    pub namespace: String,
+    /// The namespace of the metrics of new filters (default: CISBenchmark).
+    #[arg(long, value_parser = parse_namespace)]
+    pub namespace: Option<String>,
     /// The SNS topic to notify, by name (created in the log group's region if missing).
     #[arg(long, value_name = "NAME", conflicts_with = "topic_arn", value_parser = parse_topic_name)]
     pub topic_name: Option<String>,
@@ -96,16 +102,11 @@ pub enum Match {
 }
 
 pub fn parse_account_id(s: &str) -> Result<String, String> {
-    let s = s.trim();
-    if s.len() == 12 && s.chars().all(|c| c.is_ascii_digit()) {
-        Ok(s.to_string())
-    } else {
-        Err(format!("`{s}` is not an AWS account id (12 digits)"))
-    }
+    config::values::account_id(s)
 }
 
 pub fn parse_benchmark(s: &str) -> Result<String, String> {
-    model::catalog::parse_benchmark(s).map(str::to_string)
+    config::values::benchmark(s)
 }
 
 fn parse_url(s: &str) -> Result<String, String> {
@@ -119,65 +120,111 @@ fn parse_url(s: &str) -> Result<String, String> {
 }
 
 fn parse_namespace(s: &str) -> Result<String, String> {
-    if s.is_empty() || s.len() > 255 || s.starts_with("AWS/") || s.starts_with(':') {
-        Err(format!(
-            "`{s}` is not a usable metric namespace; use 1 to 255 characters, not starting with `AWS/` or `:`"
-        ))
-    } else {
-        Ok(s.to_string())
-    }
+    config::values::namespace(s)
 }
 
 fn parse_topic_name(s: &str) -> Result<String, String> {
-    if model::arn::is_valid_topic_name(s) {
-        Ok(s.to_string())
-    } else {
-        Err(format!(
-            "`{s}` is not a valid SNS topic name; use 1 to 256 letters, digits, `-` and `_`"
-        ))
-    }
+    config::values::topic_name(s)
 }
 
 fn parse_topic_arn(s: &str) -> Result<String, String> {
-    model::arn::parse_topic_arn(s).map(|_| s.to_string())
+    config::values::topic_arn(s)
 }
 
 fn parse_endpoint(s: &str) -> Result<Endpoint, String> {
-    s.parse()
+    config::values::endpoint(s)
 }
 
-/// The controls and desired state the flags select.
-pub fn selection(args: &PlanArgs) -> Result<(Vec<Control>, Desired)> {
-    let controls = model::catalog::select(&args.benchmark, &args.controls, args.level)
+/// The run's settings: the flags over the configuration file (if any) over the defaults.
+pub fn settings(args: &PlanArgs) -> Result<Settings> {
+    let file = match config::find(args.config.as_deref()) {
+        Some(path) => config::file::load(&path, args.benchmark.as_deref(), config::today())?,
+        None => config::FileSettings::default(),
+    };
+    let settings = Settings::merge(flags(args), file);
+    if settings.organization && !settings.accounts.is_empty() {
+        bail!("both `--organization` and a list of accounts select the accounts; keep one (flags or the configuration file)");
+    }
+    Ok(settings)
+}
+
+fn flags(args: &PlanArgs) -> Flags {
+    Flags {
+        benchmark: args.benchmark.clone(),
+        controls: args.controls.clone(),
+        level: args.level,
+        match_mode: args.match_mode.map(|m| match m {
+            Match::Semantic => MatchMode::Semantic,
+            Match::Strict => MatchMode::Strict,
+        }),
+        region: args.region.clone(),
+        namespace: args.namespace.clone(),
+        topic: match (&args.topic_name, &args.topic_arn) {
+            (Some(name), _) => Some(TopicChoice::Name(name.clone())),
+            (_, Some(arn)) => Some(TopicChoice::Arn(arn.clone())),
+            _ => None,
+        },
+        notify: args.notify.clone(),
+        accounts: args.accounts.clone(),
+        organization: args.organization,
+        assume_role: args.assume_role.clone(),
+        concurrency: args.concurrency,
+        adopt: args.adopt,
+    }
+}
+
+/// The controls the settings select, and the run's desired state; warns about waivers of
+/// controls that are not selected (stale exceptions are how exception lists rot).
+pub fn selection(settings: &Settings) -> Result<(Vec<Control>, Desired)> {
+    let benchmark = &settings.benchmark;
+    let controls = model::catalog::select(benchmark, &settings.controls, settings.level)
         .map_err(anyhow::Error::msg)?;
     if controls.is_empty() {
         bail!(
-            "no control of {} matches the selection; see `trailwatch controls --benchmark {}`",
-            args.benchmark,
-            args.benchmark
+            "no control of {benchmark} matches the selection; see `trailwatch controls --benchmark {benchmark}`"
         );
     }
-    let desired = Desired {
-        namespace: args.namespace.clone(),
-        topic: match (&args.topic_name, &args.topic_arn) {
-            (Some(name), _) => TopicChoice::Name(name.clone()),
-            (_, Some(arn)) => TopicChoice::Arn(arn.clone()),
-            _ => TopicChoice::Auto,
-        },
-        notify: args.notify.clone(),
-        adopt: args.adopt,
-        match_mode: match args.match_mode {
-            Match::Semantic => MatchMode::Semantic,
-            Match::Strict => MatchMode::Strict,
-        },
-        ..Desired::default()
-    };
-    Ok((controls, desired))
+    for waiver in &settings.waivers {
+        if !controls.iter().any(|c| c.id == waiver.control) {
+            warn(&format!(
+                "the waiver of `{}` matches no selected control",
+                waiver.control
+            ));
+        }
+    }
+    Ok((controls, settings.desired(None)))
 }
 
-pub fn connect_options(args: &PlanArgs) -> aws::ConnectOptions {
+/// Warns about waivers naming accounts outside the run.
+pub fn warn_stale_accounts(settings: &Settings, accounts: &[String]) {
+    for waiver in &settings.waivers {
+        let Some(listed) = &waiver.accounts else {
+            continue;
+        };
+        if !listed.iter().any(|a| accounts.contains(a)) {
+            warn(&format!(
+                "the waiver of `{}` matches no account of this run ({})",
+                waiver.control,
+                listed.join(", ")
+            ));
+        }
+    }
+}
+
+/// One warning line on stderr.
+pub fn warn(message: &str) {
+    let style = anstyle::Style::new()
+        .fg_color(Some(anstyle::AnsiColor::Yellow.into()))
+        .bold();
+    let _ = std::io::Write::write_all(
+        &mut anstream::stderr(),
+        format!("{style}warning:{style:#} {message}\n").as_bytes(),
+    );
+}
+
+pub fn connect_options(args: &PlanArgs, settings: &Settings) -> aws::ConnectOptions {
     aws::ConnectOptions {
-        region: args.region.clone(),
+        region: settings.region.clone(),
         profile: args.profile.clone(),
         endpoint_url: args.endpoint_url.clone(),
     }

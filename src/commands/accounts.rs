@@ -8,48 +8,48 @@ use std::time::Instant;
 use anyhow::Result;
 use futures::StreamExt;
 use model::report::AccountResult;
-use model::{Control, Desired};
+use model::Control;
 use output::documents::PlanDocument;
 use output::exit::{self, Exit};
 use survey::SurveyError;
 
 use crate::account::log_calls;
-use crate::args::{connect_options, selection, PlanArgs};
+use crate::args::{connect_options, selection, warn_stale_accounts, PlanArgs};
 use crate::print;
+use config::Settings;
 
 /// What every account of the run shares.
 struct Run<'a> {
     base: &'a aws::Aws,
     own: &'a str,
-    role: &'a str,
+    settings: &'a Settings,
     controls: &'a [Control],
-    desired: &'a Desired,
 }
 
 /// `plan --accounts`: read every account (at most `--concurrency` at once) and report them all.
-pub async fn plan(args: &PlanArgs) -> Result<Exit> {
-    let Some(role) = args.assume_role.as_deref() else {
-        anyhow::bail!(
-            "--accounts and --organization need --assume-role NAME: the role trailwatch assumes in each account"
-        );
-    };
-    let (controls, desired) = selection(args)?;
+pub async fn plan(args: &PlanArgs, settings: &Settings) -> Result<Exit> {
+    let (controls, _) = selection(settings)?;
     let started = Instant::now();
-    let base = aws::Aws::connect(&connect_options(args)).await?;
+    let base = aws::Aws::connect(&connect_options(args, settings)).await?;
     let (own, accounts) = futures::join!(base.account_id(), async {
-        if args.organization {
+        if settings.organization {
             base.organization_accounts().await
         } else {
-            Ok(args.accounts.clone())
+            Ok(settings.accounts.clone())
         }
     });
     let (own, accounts) = (own?, accounts?);
+    if let Some(account) = accounts.iter().find(|a| role_of(settings, a).is_none()) {
+        anyhow::bail!(
+            "--accounts and --organization need --assume-role NAME (or `assume_role` in the configuration file): no role to assume in account {account}"
+        );
+    }
+    warn_stale_accounts(settings, &accounts);
     let run = Run {
         base: &base,
         own: &own,
-        role,
+        settings,
         controls: &controls,
-        desired: &desired,
     };
     let progress = progress_bar(accounts.len());
     let mut results: Vec<AccountResult> = futures::stream::iter(accounts.iter().cloned())
@@ -61,14 +61,19 @@ pub async fn plan(args: &PlanArgs) -> Result<Exit> {
                 result
             }
         })
-        .buffer_unordered(usize::from(args.concurrency))
+        .buffer_unordered(usize::from(settings.concurrency))
         .collect()
         .await;
     progress.finish_and_clear();
     survey::merge(&mut results, &accounts);
     let wall = started.elapsed();
     if args.json {
-        print::json(&PlanDocument::new(&args.benchmark, &results, wall, true))?;
+        print::json(&PlanDocument::new(
+            &settings.benchmark,
+            &results,
+            wall,
+            true,
+        ))?;
     } else {
         print::text(&output::render::many(&results, base.region(), wall))?;
     }
@@ -93,14 +98,16 @@ fn progress_bar(accounts: usize) -> indicatif::ProgressBar {
 /// the role.
 async fn read_account(run: &Run<'_>, account: String) -> AccountResult {
     let started = Instant::now();
+    let role = role_of(run.settings, &account).unwrap_or_default();
+    let desired = run.settings.desired(Some(&account));
     let assumed;
     let aws = if account == run.own {
         run.base
     } else {
-        assumed = run.base.assume(&account, run.role).await;
+        assumed = run.base.assume(&account, role).await;
         &assumed
     };
-    let report = survey::survey(aws, run.controls, run.desired)
+    let report = survey::survey(aws, run.controls, &desired)
         .await
         .map(|surveyed| surveyed.report)
         .map_err(|e| why_unread(run, &account, e));
@@ -114,15 +121,21 @@ async fn read_account(run: &Run<'_>, account: String) -> AccountResult {
     }
 }
 
+/// The role assumed in an account: its table's, else the run's.
+fn role_of<'a>(settings: &'a Settings, account: &str) -> Option<&'a str> {
+    settings
+        .destination_of(Some(account))
+        .assume_role
+        .as_deref()
+}
+
 /// One line saying why an account could not be read.
 fn why_unread(run: &Run, account: &str, error: SurveyError<aws::AwsError>) -> String {
+    let role = role_of(run.settings, account).unwrap_or_default();
     match error {
         SurveyError::Read(e) if account == run.own => format!("account {account}: {e}"),
         SurveyError::Read(e @ aws::AwsError::AssumeRole { .. }) => e.to_string(),
-        SurveyError::Read(e) => format!(
-            "cannot assume role `{}` in account {account}: {e}",
-            run.role
-        ),
+        SurveyError::Read(e) => format!("cannot assume role `{role}` in account {account}: {e}"),
         other => format!("account {account}: {other}"),
     }
 }

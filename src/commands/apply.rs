@@ -11,7 +11,7 @@ use output::documents::ApplyDocument;
 use output::exit::{self, Exit};
 
 use crate::account::{read_and_plan, survey};
-use crate::args::{connect_options, ApplyArgs, PlanArgs};
+use crate::args::{settings, ApplyArgs, PlanArgs};
 use crate::print;
 
 /// Runs `apply`.
@@ -23,7 +23,11 @@ pub async fn run(args: ApplyArgs) -> Result<Exit> {
         return apply_saved(path, &args.plan).await;
     }
     let json = args.plan.json;
-    let planned = read_and_plan(&args.plan).await?;
+    let settings = settings(&args.plan)?;
+    if crate::commands::plan::is_many(&settings) {
+        bail!("apply works on one account at a time; run it with that account's credentials (or a profile that assumes its role), without accounts in the flags or the configuration file");
+    }
+    let planned = read_and_plan(&args.plan, &settings).await?;
     let region = planned.aws.region().to_string();
     if planned.report.has_errors() {
         if json {
@@ -57,9 +61,11 @@ async fn apply_saved(path: &Path, args: &PlanArgs) -> Result<Exit> {
     refuse_selection_flags(args)?;
     let controls = model::catalog::select(&file.benchmark, &file.control_ids, None)
         .map_err(|e| anyhow::anyhow!("cannot apply `{name}`: {e}"))?;
+    note_if_config_differs(args, &file)?;
     let aws = aws::Aws::connect(&aws::ConnectOptions {
         region: Some(args.region.clone().unwrap_or_else(|| file.region.clone())),
-        ..connect_options(args)
+        profile: args.profile.clone(),
+        endpoint_url: args.endpoint_url.clone(),
     })
     .await?;
     if aws.region() != file.region {
@@ -79,6 +85,18 @@ async fn apply_saved(path: &Path, args: &PlanArgs) -> Result<Exit> {
         desired: &file.desired,
     };
     execute(&target, &file.report, args.json).await
+}
+
+/// A saved plan is applied as it was made; says so when the configuration now differs.
+fn note_if_config_differs(args: &PlanArgs, file: &PlanFile) -> Result<()> {
+    if config::find(args.config.as_deref()).is_none() && file.desired.waivers.is_empty() {
+        return Ok(());
+    }
+    let now = settings(args)?.desired(Some(&file.account_id));
+    if now != file.desired {
+        crate::args::warn("the configuration now differs from the one this plan was made with; applying the plan as it was made");
+    }
+    Ok(())
 }
 
 fn refuse_selection_flags(args: &PlanArgs) -> Result<()> {

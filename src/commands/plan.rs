@@ -8,25 +8,27 @@ use output::documents::PlanDocument;
 use output::exit::{self, Exit};
 
 use crate::account::{read_and_plan, Planned};
-use crate::args::{PlanArgs, PlanCmd};
+use crate::args::{settings, PlanCmd};
 use crate::commands::accounts;
 use crate::print;
+use config::Settings;
 
 /// Runs `plan`.
 pub async fn run(cmd: PlanCmd) -> Result<Exit> {
     let args = cmd.args;
-    if args.assume_role.is_some() && args.accounts.is_empty() && !args.organization {
+    let settings = settings(&args)?;
+    if args.assume_role.is_some() && !is_many(&settings) {
         bail!(
             "--assume-role needs --accounts ID,... or --organization: the accounts to assume it in"
         );
     }
-    if is_many(&args) {
+    if is_many(&settings) {
         if cmd.out.is_some() {
             bail!("a saved plan holds one account; plan each account with --out, or drop --out");
         }
-        return accounts::plan(&args).await;
+        return accounts::plan(&args, &settings).await;
     }
-    let planned = read_and_plan(&args).await?;
+    let planned = read_and_plan(&args, &settings).await?;
     if let Some(path) = &cmd.out {
         save_plan(path, &planned)?;
     }
@@ -40,9 +42,9 @@ pub async fn run(cmd: PlanCmd) -> Result<Exit> {
     Ok(exit::plan(&results))
 }
 
-/// True when the flags name several accounts.
-pub fn is_many(args: &PlanArgs) -> bool {
-    !args.accounts.is_empty() || args.organization
+/// True when the settings name several accounts.
+pub fn is_many(settings: &Settings) -> bool {
+    !settings.accounts.is_empty() || settings.organization
 }
 
 fn save_plan(path: &Path, planned: &Planned) -> Result<()> {

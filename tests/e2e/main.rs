@@ -7,6 +7,7 @@ mod apply;
 mod audit;
 mod benchmarks;
 mod cli;
+mod config;
 mod faults;
 mod iam;
 mod pattern;

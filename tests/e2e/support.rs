@@ -243,7 +243,11 @@ impl Account {
     /// Points a command's AWS environment at this account and nothing else.
     pub fn configure(&self, cmd: &mut Command) {
         for (key, _) in std::env::vars() {
-            if key.starts_with("AWS_") || key == "RUST_LOG" || key == "NO_COLOR" {
+            if key.starts_with("AWS_")
+                || key == "RUST_LOG"
+                || key == "NO_COLOR"
+                || key == "TRAILWATCH_CONFIG"
+            {
                 cmd.env_remove(key);
             }
         }

@@ -115,7 +115,7 @@ pub fn verify(outcomes: &[ActionOutcome], after: &Report) -> Verification {
     let mut failing = Vec::new();
     for control in &after.controls {
         match control.status {
-            Status::Compliant => {}
+            Status::Compliant | Status::Waived => {}
             Status::NonCompliant
                 if !control.findings.is_empty()
                     && control
@@ -246,6 +246,7 @@ mod tests {
             status,
             findings: codes.iter().map(|c| Finding::new(*c, "m")).collect(),
             chain: None,
+            waiver: None,
         };
         let report = |controls| Report {
             schema_version: 1,

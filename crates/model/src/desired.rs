@@ -157,6 +157,40 @@ pub struct Desired {
     /// Take over a resource trailwatch did not create when it has the name the plan wants.
     #[serde(default)]
     pub adopt: bool,
+    /// Exceptions recorded in the configuration file, each with its reason and end date.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waivers: Vec<Waiver>,
+}
+
+/// An exception to one control, for some accounts or all, until a date (`[[waiver]]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Waiver {
+    /// The control's slug.
+    pub control: String,
+    /// The accounts it covers; `None` for every account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accounts: Option<Vec<String>>,
+    /// Why the control is waived.
+    pub reason: String,
+    /// The last day before it lapses (`YYYY-MM-DD`): from this day on it no longer applies.
+    pub expires: String,
+    /// A ticket that tracks it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
+    /// True when the run's date is on or after `expires`, decided when the file was read.
+    #[serde(default)]
+    pub expired: bool,
+}
+
+impl Waiver {
+    /// True when the waiver names this control in this account (whether or not it expired).
+    pub fn covers(&self, control: &str, account: &str) -> bool {
+        self.control == control
+            && self
+                .accounts
+                .as_ref()
+                .is_none_or(|accounts| accounts.iter().any(|a| a == account))
+    }
 }
 
 impl Default for Desired {
@@ -168,6 +202,7 @@ impl Default for Desired {
             alarm: AlarmDefaults::default(),
             match_mode: MatchMode::Semantic,
             adopt: false,
+            waivers: Vec::new(),
         }
     }
 }

@@ -61,6 +61,8 @@ pub enum FindingCode {
     TopicKeyBlocksCloudwatch,
     /// A read failed.
     ReadError,
+    /// A waiver of the control expired: it is judged normally again.
+    WaiverExpired,
 }
 
 impl FindingCode {
@@ -93,6 +95,7 @@ impl FindingCode {
         FindingCode::TopicAwsManagedKey,
         FindingCode::TopicKeyBlocksCloudwatch,
         FindingCode::ReadError,
+        FindingCode::WaiverExpired,
     ];
 
     /// The code as it appears in output, such as `no-trail`.
@@ -130,6 +133,7 @@ impl FindingCode {
             TopicPolicyBlocksCloudwatch => ("topic-policy-blocks-cloudwatch", "the topic's access policy does not let `cloudwatch.amazonaws.com` publish", "yes (another topic; the policy is never changed)"),
             TopicAwsManagedKey => ("topic-aws-managed-key", "the topic is encrypted with `alias/aws/sns`, which CloudWatch cannot use", "yes (another topic)"),
             TopicKeyBlocksCloudwatch => ("topic-key-blocks-cloudwatch", "the topic's customer-managed key does not grant CloudWatch `kms:Decrypt` and `kms:GenerateDataKey*`", "yes (another topic)"),
+            WaiverExpired => ("waiver-expired", "a waiver of the control in the configuration file expired on the date it names; the control is judged normally again", "no — fix the control, or renew the waiver with a new reason and date"),
             ReadError => ("read-error", "a read failed; the message names the IAM action, and the hint the permission to grant when it was denied (status `error`)", "no"),
         }
     }

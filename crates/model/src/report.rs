@@ -22,6 +22,9 @@ pub enum Status {
     NotApplicable,
     /// A read failed (the findings name the denied action).
     Error,
+    /// Not compliant, but an unexpired waiver in the configuration covers it: its findings are
+    /// kept for information, it gets no actions, and it does not count as a finding.
+    Waived,
 }
 
 impl Status {
@@ -32,6 +35,7 @@ impl Status {
             Status::NonCompliant => "non_compliant",
             Status::NotApplicable => "not_applicable",
             Status::Error => "error",
+            Status::Waived => "waived",
         }
     }
 }
@@ -85,6 +89,9 @@ pub struct ControlResult {
     /// The chain that holds, or the one the plan completes: trail, log group, filter, alarm, topic.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chain: Option<Chain>,
+    /// The waiver that covers it (status `waived`), or that expired (finding `waiver-expired`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<crate::desired::Waiver>,
 }
 
 /// The resources that make up (or will make up) a control's chain.
@@ -319,9 +326,13 @@ pub struct Report {
 }
 
 impl Report {
-    /// True when every control is compliant and there is nothing to do.
+    /// True when every control is compliant (or waived) and there is nothing to do.
     pub fn is_clean(&self) -> bool {
-        self.actions.is_empty() && self.controls.iter().all(|c| c.status == Status::Compliant)
+        self.actions.is_empty()
+            && self
+                .controls
+                .iter()
+                .all(|c| matches!(c.status, Status::Compliant | Status::Waived))
     }
 
     /// How many controls have this status.

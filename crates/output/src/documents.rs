@@ -126,6 +126,8 @@ pub struct Counts {
     pub not_applicable: usize,
     /// Controls that could not be judged.
     pub error: usize,
+    /// Controls a waiver covers.
+    pub waived: usize,
     /// Planned actions.
     pub actions: usize,
 }
@@ -154,6 +156,7 @@ impl Counts {
             non_compliant: report.count(Status::NonCompliant),
             not_applicable: report.count(Status::NotApplicable),
             error: report.count(Status::Error),
+            waived: report.count(Status::Waived),
             actions: report.actions.len(),
         }
     }

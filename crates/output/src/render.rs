@@ -32,6 +32,7 @@ fn status_mark(status: Status) -> String {
         Status::NonCompliant => paint(RED, "✗ non_compliant"),
         Status::NotApplicable => paint(DIM, "- not_applicable"),
         Status::Error => paint(YELLOW.bold(), "! error"),
+        Status::Waived => paint(CYAN, "~ waived"),
     }
 }
 
@@ -127,6 +128,20 @@ fn controls(out: &mut String, report: &Report) {
             paint(BOLD, &c.id),
             paint(DIM, format!("(CIS {}: {})", c.cis_id, c.title))
         );
+        if let Some(w) = c.waiver.as_ref().filter(|_| c.status == Status::Waived) {
+            let ticket = w
+                .ticket
+                .as_deref()
+                .map(|t| format!(", {t}"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "      {} {} (until {}{ticket}); findings for information:",
+                paint(CYAN, "waived:"),
+                w.reason,
+                w.expires
+            );
+        }
         for f in &c.findings {
             let _ = writeln!(out, "      - {}", f.message);
             // A hint shared by several controls (such as the topic's) is shown once.

@@ -15,6 +15,7 @@ mod resources;
 pub mod scope;
 pub mod trails;
 pub mod verdict;
+mod waivers;
 
 pub use resources::{own_metric, resource_name, topic_policy, MANAGED_MARKER};
 pub use scope::read_scope;
@@ -169,24 +170,27 @@ impl AccountPlan<'_> {
     }
 }
 
-/// Judges every control, recording its result; returns the fixable ones.
+/// Judges every control, recording its result (with any waiver); returns the fixable ones.
 fn judge_all<'a>(
     plan: &mut AccountPlan<'a>,
     controls: &'a [Control],
     checks: &[TrailCheck<'a>],
 ) -> Vec<Target<'a>> {
     let mut targets = Vec::new();
+    let account = plan.snapshot.account_id.as_str();
     for control in controls {
-        let judgement = judge_control(plan.snapshot, control, checks, plan.desired);
+        let mut judgement = judge_control(plan.snapshot, control, checks, plan.desired);
+        let waiver = waivers::apply(&mut judgement, plan.desired, control, account);
         let index = plan.results.len();
-        let account = &plan.snapshot.account_id;
-        plan.results.push(result(
+        let mut entry = result(
             account,
             control,
             judgement.status,
             judgement.findings,
             judgement.chain,
-        ));
+        );
+        entry.waiver = waiver;
+        plan.results.push(entry);
         if let Some(need) = judgement.need {
             targets.push(Target { index, need });
         }
@@ -257,6 +261,7 @@ fn result(
         status,
         findings,
         chain,
+        waiver: None,
     }
 }
 

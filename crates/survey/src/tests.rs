@@ -218,6 +218,7 @@ fn account(id: &str, status: Status, log_group_account: &str) -> AccountResult {
         status,
         findings: vec![],
         chain: None,
+        waiver: None,
     };
     AccountResult {
         account_id: id.into(),

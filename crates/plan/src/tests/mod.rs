@@ -8,6 +8,7 @@ mod fingerprint;
 mod scope;
 mod topics;
 mod trails;
+mod waivers;
 
 use super::*;
 use model::live::*;

@@ -1,0 +1,217 @@
+//! The configuration file on plain text: what it accepts, how a bad file is refused (with its
+//! line and column), how flags override it, and which waivers apply.
+
+use std::path::Path;
+
+use model::{MatchMode, TopicChoice};
+
+use crate::file::{one_year_after, parse, parse_date};
+use crate::settings::{Flags, Settings};
+use crate::FileSettings;
+
+fn today() -> time::Date {
+    parse_date("2026-11-29").unwrap()
+}
+
+fn read(text: &str) -> Result<FileSettings, String> {
+    parse(Path::new("trailwatch.toml"), text, None, today()).map_err(|e| e.to_string())
+}
+
+const FULL: &str = r#"
+benchmark = "cis-1.4"
+controls = ["4.4", "cloudtrail-config-changes"]
+level = 1
+match = "strict"
+region = "eu-west-1"
+namespace = "Audit"
+topic_name = "security"
+notify = ["email:security@example.com"]
+organization = false
+assume_role = "SecurityAudit"
+concurrency = 4
+adopt = true
+
+[accounts."111122223333"]
+notify = ["email:team-a@example.com"]
+
+[accounts."222233334444"]
+topic_arn = "arn:aws:sns:eu-west-1:222233334444:sandbox"
+namespace = "Sandbox"
+
+[[waiver]]
+control = "4.4"
+accounts = ["222233334444"]
+reason = "sandbox account, no IAM users"
+expires = 2027-03-01
+ticket = "SEC-42"
+"#;
+
+#[test]
+fn every_key_is_read_and_cis_ids_become_slugs() {
+    let file = read(FULL).unwrap();
+    assert_eq!(file.benchmark.as_deref(), Some("cis-1.4"));
+    assert_eq!(
+        file.controls.as_deref().unwrap(),
+        ["iam-policy-changes", "cloudtrail-config-changes"]
+    );
+    assert_eq!(file.match_mode, Some(MatchMode::Strict));
+    assert_eq!(
+        file.accounts.as_deref().unwrap(),
+        ["111122223333", "222233334444"]
+    );
+    assert_eq!(file.waivers[0].control, "iam-policy-changes");
+    assert_eq!(file.waivers[0].expires, "2027-03-01");
+    assert!(!file.waivers[0].expired);
+}
+
+fn refused(text: &str) -> String {
+    read(text).expect_err("the file must be refused")
+}
+
+#[test]
+fn bad_files_are_refused_with_line_column_and_what_was_expected() {
+    let cases = [
+        ("colour = \"red\"\n", "trailwatch.toml:1:1: unknown field `colour`, expected one of"),
+        ("level = \"one\"\n", "trailwatch.toml:1:9: invalid type: string \"one\", expected i64"),
+        ("level = 3\n", "trailwatch.toml:1:9: level 3 does not exist (expected 1 or 2)"),
+        ("controls = [\"nope\"]\n", "trailwatch.toml:1:13: unknown control `nope` in cis-7.0"),
+        ("\n[[waiver]]\ncontrol = \"5.4\"\nexpires = 2027-01-01\n", "trailwatch.toml:2:1: missing field `reason`"),
+        ("[[waiver]]\ncontrol = \"5.4\"\nreason = \"  \"\nexpires = 2027-01-01\n", "trailwatch.toml:3:10: a waiver's `reason` is empty"),
+        ("[[waiver]]\ncontrol = \"5.4\"\nreason = \"r\"\nexpires = \"March\"\n", "trailwatch.toml:4:11: `expires` is not a date (expected YYYY-MM-DD"),
+        ("[[waiver]]\ncontrol = \"5.4\"\nreason = \"r\"\nexpires = 2027-11-30\n", "trailwatch.toml:4:11: `expires` 2027-11-30 is more than a year after today, 2026-11-29 (expected a date on or before 2027-11-29"),
+        ("[accounts.\"1234\"]\n", "trailwatch.toml:1:11: `1234` is not an AWS account id (12 digits)"),
+        ("[accounts.\"111122223333\"]\ncolour = 1\n", "trailwatch.toml:2:1: unknown field `colour`"),
+        ("topic_name = \"a\"\ntopic_arn = \"arn:aws:sns:us-east-1:111122223333:b\"\n", "trailwatch.toml:2:13: `topic_name` and `topic_arn` both name the topic"),
+        ("notify = [\"pager:x\"]\n", "trailwatch.toml:1:11: unknown protocol `pager`"),
+        ("benchmark = \"cis-9\"\n", "trailwatch.toml:1:13: unknown benchmark `cis-9`"),
+        ("benchmark = \n", "trailwatch.toml:1:"),
+    ];
+    let failures: Vec<String> = cases
+        .iter()
+        .filter_map(|(text, want)| {
+            let got = refused(text);
+            (!got.starts_with(want)).then(|| format!("{text:?}\n   got: {got}\n  want: {want}…"))
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_waiver_expiring_today_has_expired_and_one_a_year_out_is_accepted() {
+    let waiver = |date: &str| {
+        format!("[[waiver]]\ncontrol = \"iam-policy-changes\"\nreason = \"r\"\nexpires = {date}\n")
+    };
+    assert!(
+        read(&waiver("2026-11-29")).unwrap().waivers[0].expired,
+        "on the day itself"
+    );
+    assert!(!read(&waiver("2026-11-30")).unwrap().waivers[0].expired);
+    assert!(read(&waiver("2027-11-29")).is_ok(), "exactly a year out");
+    assert!(
+        read(&waiver("\"2020-01-01\"")).unwrap().waivers[0].expired,
+        "quoted dates too"
+    );
+    assert_eq!(
+        one_year_after(parse_date("2028-02-29").unwrap()),
+        parse_date("2029-02-28").unwrap()
+    );
+}
+
+#[test]
+fn a_waiver_names_a_control_by_the_selected_versions_cis_id() {
+    let text = "[[waiver]]\ncontrol = \"4.4\"\nreason = \"r\"\nexpires = 2027-01-01\n";
+    let path = Path::new("t.toml");
+    let v14 = parse(path, text, Some("cis-1.4"), today()).unwrap();
+    assert_eq!(v14.waivers[0].control, "iam-policy-changes");
+    let v70 = parse(path, text, None, today()).unwrap_err().to_string();
+    assert!(
+        v70.starts_with("t.toml:2:11: unknown control `4.4` in cis-7.0"),
+        "{v70}"
+    );
+    let slug = parse(
+        path,
+        &text.replace("4.4", "iam-policy-changes"),
+        None,
+        today(),
+    )
+    .unwrap();
+    assert_eq!(slug.waivers[0].control, "iam-policy-changes");
+}
+
+#[test]
+fn waivers_cover_their_accounts_only() {
+    let file = read(FULL).unwrap();
+    let w = &file.waivers[0];
+    assert!(w.covers("iam-policy-changes", "222233334444"));
+    assert!(!w.covers("iam-policy-changes", "111122223333"));
+    assert!(!w.covers("cloudtrail-config-changes", "222233334444"));
+    let everywhere =
+        read("[[waiver]]\ncontrol = \"5.4\"\nreason = \"r\"\nexpires = 2027-01-01\n").unwrap();
+    assert!(everywhere.waivers[0].covers("iam-policy-changes", "999999999999"));
+}
+
+#[test]
+fn flags_override_keys_and_lists_replace_lists() {
+    let file = read(FULL).unwrap();
+    let flags = Flags {
+        benchmark: Some("cis-7.0".into()),
+        notify: vec!["email:oncall@example.com".parse().unwrap()],
+        concurrency: Some(16),
+        ..Flags::default()
+    };
+    let s = Settings::merge(flags, file.clone());
+    assert_eq!(s.benchmark, "cis-7.0");
+    assert_eq!(s.concurrency, 16);
+    assert_eq!(s.region.as_deref(), Some("eu-west-1"), "from the file");
+    assert_eq!(s.destination.namespace, "Audit");
+    let notify: Vec<String> = s
+        .desired(Some("111122223333"))
+        .notify
+        .iter()
+        .map(|e| e.label())
+        .collect();
+    assert_eq!(
+        notify,
+        ["email:oncall@example.com"],
+        "a flag list replaces every file list"
+    );
+    let s = Settings::merge(Flags::default(), file);
+    assert_eq!(s.benchmark, "cis-1.4");
+    assert_eq!(s.concurrency, 4);
+    assert!(s.adopt);
+}
+
+#[test]
+fn account_tables_override_the_files_destination_for_their_account_only() {
+    let s = Settings::merge(Flags::default(), read(FULL).unwrap());
+    let a = s.desired(Some("111122223333"));
+    assert_eq!(a.notify[0].label(), "email:team-a@example.com");
+    assert_eq!(a.topic, TopicChoice::Name("security".into()), "inherited");
+    let b = s.desired(Some("222233334444"));
+    assert_eq!(b.namespace, "Sandbox");
+    assert_eq!(
+        b.topic,
+        TopicChoice::Arn("arn:aws:sns:eu-west-1:222233334444:sandbox".into())
+    );
+    assert_eq!(
+        b.notify[0].label(),
+        "email:security@example.com",
+        "inherited"
+    );
+    let other = s.desired(Some("333344445555"));
+    assert_eq!(other.namespace, "Audit");
+    assert_eq!(
+        s.destination_of(Some("222233334444"))
+            .assume_role
+            .as_deref(),
+        Some("SecurityAudit")
+    );
+}
+
+#[test]
+fn no_file_and_no_flags_is_todays_behaviour() {
+    let s = Settings::merge(Flags::default(), FileSettings::default());
+    assert_eq!(s.benchmark, model::catalog::default_benchmark());
+    assert_eq!(s.desired(None), model::Desired::default());
+    assert_eq!(s.concurrency, 8);
+}
