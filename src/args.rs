@@ -148,7 +148,8 @@ pub fn settings(args: &PlanArgs) -> Result<Settings> {
     Ok(settings)
 }
 
-fn flags(args: &PlanArgs) -> Flags {
+/// The settings the flags give (`None`/empty where a flag was not given).
+pub fn flags(args: &PlanArgs) -> Flags {
     Flags {
         benchmark: args.benchmark.clone(),
         controls: args.controls.clone(),

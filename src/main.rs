@@ -41,6 +41,12 @@ enum Command {
     ///
     /// Exit status: 0 when every action was applied and the account verified, 1 otherwise.
     Apply(ApplyArgs),
+    /// Print the effective settings (the configuration file under the flags) as TOML, or
+    /// the configuration file's JSON Schema with `--schema`.
+    Config(commands::config::ConfigCmd),
+    /// Write a commented starter configuration file (`./trailwatch.toml`, or `--config PATH`)
+    /// from the flags given. Never overwrites a file.
+    Init(args::PlanArgs),
     /// Test and explain CloudWatch Logs filter patterns.
     #[command(subcommand)]
     Pattern(PatternCommand),
@@ -93,6 +99,10 @@ fn main() -> ExitCode {
             Command::Plan(cmd) => commands::plan::run(cmd).await,
             Command::Apply(args) => commands::apply::run(args).await,
             Command::Controls { benchmark, json } => commands::controls::run(&benchmark, json),
+            Command::Config(cmd) => commands::config::show(cmd),
+            Command::Init(args) => {
+                commands::config::check_init(&args).and_then(|()| commands::config::init(args))
+            }
             Command::Pattern(command) => commands::pattern::run(command),
         }
     });

@@ -184,3 +184,51 @@ fn every_bad_file_is_refused_with_its_position_before_any_aws_call() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn init_writes_a_starter_from_the_flags_that_plans_like_them_and_never_overwrites() {
+    let acct = Account::new();
+    acct.build(&trail_only());
+    let (code, _, stderr) = acct.run(&[
+        "init",
+        "--controls",
+        IAM,
+        "--notify",
+        "email:sec@example.com",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = acct.run(&["init"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("never overwrites"), "{stderr}");
+    let (_, by_file) = acct.json(&["plan"]);
+    let (_, by_flags) = acct.json(&[
+        "plan",
+        "--config",
+        "/dev/null",
+        "--controls",
+        IAM,
+        "--notify",
+        "email:sec@example.com",
+    ]);
+    assert_eq!(stable(by_file), stable(by_flags));
+    // The effective settings, written back, are a file that gives the same run.
+    let (code, effective, _) = acct.run(&["config", "--namespace", "Audit"]);
+    assert_eq!(code, 0);
+    assert!(effective.contains("namespace = \"Audit\""), "{effective}");
+    assert!(
+        effective.contains("notify = [\"email:sec@example.com\"]"),
+        "{effective}"
+    );
+}
+
+#[test]
+fn config_schema_is_json_schema_naming_every_key() {
+    let acct = Account::new();
+    let (code, doc) = json_of(acct.trailwatch().args(["config", "--schema"]));
+    assert_eq!(code, 0);
+    assert_eq!(
+        doc["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    assert!(doc["properties"]["waiver"].is_object(), "{doc:#}");
+}

@@ -161,3 +161,41 @@ fn a_plan_for_another_account_or_a_bad_file_is_refused() {
     let (_, doc) = a.json(&["plan", "--controls", PAIR]);
     assert!(!actions(&doc).contains(&"put-metric-filter"), "{doc:#}");
 }
+
+#[test]
+fn a_saved_plan_records_the_waivers_and_is_applied_as_made_when_the_file_changed() {
+    let acct = Account::new();
+    acct.build(&trail_only());
+    let config = acct.path().join("trailwatch.toml");
+    let waiver = "[[waiver]]\ncontrol = \"cloudtrail-config-changes\"\nreason = \"migrating trails\"\nexpires = 2027-01-31\n";
+    std::fs::write(
+        &config,
+        format!(
+            "notify = [\"sqs:arn:aws:sqs:us-east-1:{}:alerts\"]\n\n{waiver}",
+            acct.id
+        ),
+    )
+    .unwrap();
+    let path = save(&acct, &[]);
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(saved["desired"]["waivers"][0]["reason"], "migrating trails");
+    let waived: Vec<&Value> = saved["report"]["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "waived")
+        .collect();
+    assert_eq!(waived.len(), 1, "{saved:#}");
+    // The file changes after the plan was made: the plan is applied as made, and says so.
+    std::fs::write(
+        &config,
+        format!(
+            "notify = [\"sqs:arn:aws:sqs:us-east-1:{}:alerts\"]\n",
+            acct.id
+        ),
+    )
+    .unwrap();
+    let (code, _, stderr) = apply_file(&acct, &path);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("the configuration now differs"), "{stderr}");
+}

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use model::desired::Waiver;
 use model::{Endpoint, MatchMode, TopicChoice};
+use schemars::JsonSchema;
 use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use toml::Spanned;
@@ -60,39 +61,97 @@ pub fn find(given: Option<&Path>) -> Option<PathBuf> {
     }
 }
 
-/// The file as written (serde's view).
-#[derive(Debug, Default, Deserialize)]
+/// The file as written (serde's view, and the JSON Schema of `trailwatch config --schema`).
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(
+    title = "trailwatch.toml",
+    description = "trailwatch's configuration: the desired state and waivers (docs/config.md)"
+)]
 struct Raw {
+    /// The CIS AWS Foundations Benchmark version, such as `cis-7.0`.
+    #[schemars(with = "Option<String>")]
     benchmark: Option<Spanned<String>>,
+    /// Controls by slug or the version's CIS id (default: every control).
+    #[schemars(with = "Option<Vec<String>>")]
     controls: Option<Vec<Spanned<String>>>,
+    /// Only controls of this profile level: 1 or 2.
+    #[schemars(with = "Option<u8>", range(min = 1, max = 2))]
     level: Option<Spanned<i64>>,
     #[serde(rename = "match")]
+    /// `semantic` or `strict`.
+    #[schemars(with = "Option<MatchName>")]
     match_mode: Option<Spanned<String>>,
+    /// The region trails are listed in.
     region: Option<String>,
+    /// The namespace of new metrics.
+    #[schemars(with = "Option<String>")]
     namespace: Option<Spanned<String>>,
+    /// The SNS topic to notify, by name (not with `topic_arn`).
+    #[schemars(with = "Option<String>")]
     topic_name: Option<Spanned<String>>,
+    /// An existing SNS topic to notify (not with `topic_name`).
+    #[schemars(with = "Option<String>")]
     topic_arn: Option<Spanned<String>>,
+    /// Endpoints to subscribe, as `PROTOCOL:ENDPOINT`.
+    #[schemars(with = "Option<Vec<String>>")]
     notify: Option<Vec<Spanned<String>>>,
+    /// The role assumed in each account of a multi-account run.
     assume_role: Option<String>,
+    /// The accounts of a multi-account run: a list, or one table per account.
+    #[schemars(with = "Option<AccountsSchema>")]
     accounts: Option<RawAccounts>,
     organization: Option<bool>,
+    /// How many accounts are read at once: 1 to 64.
+    #[schemars(with = "Option<u16>", range(min = 1, max = 64))]
     concurrency: Option<Spanned<i64>>,
     adopt: Option<bool>,
     #[serde(default, rename = "waiver")]
+    #[schemars(with = "Vec<RawWaiver>")]
     waivers: Vec<Spanned<RawWaiver>>,
 }
 
 /// The keys an `[accounts."ID"]` table may override (also top-level keys; serde's `flatten`
 /// would lose `deny_unknown_fields`, so the top level lists them again).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawDestination {
+    /// The namespace of new metrics in this account.
+    #[schemars(with = "Option<String>")]
     namespace: Option<Spanned<String>>,
+    /// This account's topic, by name.
+    #[schemars(with = "Option<String>")]
     topic_name: Option<Spanned<String>>,
+    /// This account's existing topic.
+    #[schemars(with = "Option<String>")]
     topic_arn: Option<Spanned<String>>,
+    /// This account's endpoints, as `PROTOCOL:ENDPOINT`.
+    #[schemars(with = "Option<Vec<String>>")]
     notify: Option<Vec<Spanned<String>>>,
+    /// The role assumed in this account.
     assume_role: Option<String>,
+}
+
+/// The schema of `accounts`: a list of ids, or a table per account.
+#[derive(JsonSchema)]
+#[allow(dead_code)] // only its schema is used
+#[serde(untagged)]
+enum AccountsSchema {
+    /// 12-digit account ids.
+    List(Vec<String>),
+    /// One table per account id.
+    Tables(BTreeMap<String, RawDestination>),
+}
+
+/// The schema of `match`.
+#[derive(JsonSchema)]
+#[allow(dead_code)] // only its schema is used
+#[serde(rename_all = "lowercase")]
+enum MatchName {
+    /// By what the filter matches.
+    Semantic,
+    /// One of the version's published patterns.
+    Strict,
 }
 
 /// `accounts = ["ID", …]`, or `[accounts."ID"]` tables (whose keys are then the accounts).
@@ -129,13 +188,23 @@ impl<'de> Deserialize<'de> for RawAccounts {
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// An exception to one control until a date.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawWaiver {
+    /// The control: a slug, or the selected version's CIS id.
+    #[schemars(with = "String")]
     control: Spanned<String>,
+    /// The accounts it covers (omitted: every account).
+    #[schemars(with = "Option<Vec<String>>")]
     accounts: Option<Vec<Spanned<String>>>,
+    /// Why the control is waived (required, not empty).
+    #[schemars(with = "String")]
     reason: Spanned<String>,
+    /// The date it lapses, `YYYY-MM-DD`, at most a year ahead.
+    #[schemars(with = "String", extend("format" = "date"))]
     expires: Spanned<toml::Value>,
+    /// A ticket that tracks it.
     ticket: Option<String>,
 }
 
@@ -431,4 +500,9 @@ pub fn one_year_after(day: time::Date) -> time::Date {
     day.replace_year(day.year() + 1)
         .or_else(|_| (day - time::Duration::days(1)).replace_year(day.year() + 1))
         .unwrap_or(day)
+}
+
+/// The JSON Schema of the file, for editors (`trailwatch config --schema`).
+pub fn schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(Raw)).expect("a schema serialises")
 }

@@ -3,6 +3,7 @@
 //! bad file is refused with `PATH:LINE:COL: what is wrong (expected …)`; checked against the
 //! catalog and today's date; and merged under the flags (a flag overrides its key).
 
+pub mod effective;
 pub mod file;
 pub mod settings;
 pub mod values;

@@ -215,3 +215,71 @@ fn no_file_and_no_flags_is_todays_behaviour() {
     assert_eq!(s.desired(None), model::Desired::default());
     assert_eq!(s.concurrency, 8);
 }
+
+#[test]
+fn the_effective_settings_written_as_a_file_read_back_the_same() {
+    let settings = Settings::merge(Flags::default(), read(FULL).unwrap());
+    let text = crate::effective::to_table(&settings).to_string();
+    let again = Settings::merge(
+        Flags::default(),
+        read(&text).unwrap_or_else(|e| panic!("{e}\n{text}")),
+    );
+    assert_eq!(again, settings, "{text}");
+}
+
+#[test]
+fn the_starter_file_parses_and_keeps_the_flags_given() {
+    let flags = Flags {
+        notify: vec!["email:sec@example.com".parse().unwrap()],
+        ..Flags::default()
+    };
+    let settings = Settings::merge(flags, FileSettings::default());
+    let text = crate::effective::starter(&settings, &["notify"]);
+    let file = read(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(
+        file.defaults.notify.unwrap()[0].label(),
+        "email:sec@example.com"
+    );
+    assert!(
+        file.benchmark.is_none(),
+        "keys not given stay commented out:\n{text}"
+    );
+    assert!(text.contains("# benchmark = \"cis-"), "{text}");
+}
+
+#[test]
+fn the_schema_names_every_key_the_file_accepts() {
+    let schema = crate::file::schema();
+    let properties = schema["properties"].as_object().expect("an object schema");
+    let keys: Vec<&str> = properties.keys().map(String::as_str).collect();
+    for key in [
+        "benchmark",
+        "controls",
+        "level",
+        "match",
+        "region",
+        "namespace",
+        "topic_name",
+        "topic_arn",
+        "notify",
+        "accounts",
+        "organization",
+        "assume_role",
+        "concurrency",
+        "adopt",
+        "waiver",
+    ] {
+        assert!(keys.contains(&key), "{key} missing from {keys:?}");
+        let text = format!("{key} = 0\n");
+        let err = read(&text).unwrap_err();
+        assert!(
+            !err.contains("unknown field"),
+            "the parser refuses the schema's key {key}: {err}"
+        );
+    }
+    assert_eq!(keys.len(), 15, "{keys:?}");
+    assert_eq!(
+        schema["additionalProperties"], false,
+        "unknown keys are refused in editors too"
+    );
+}
