@@ -48,7 +48,7 @@ pub struct PlanArgs {
     #[arg(long)]
     pub adopt: bool,
     /// The region to list trails in (default: from the AWS configuration).
-    #[arg(long, value_name = "REGION")]
+    #[arg(long, value_name = "REGION", value_parser = config::values::region)]
     pub region: Option<String>,
     /// The AWS profile to use.
     #[arg(long, value_name = "NAME")]

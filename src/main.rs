@@ -16,9 +16,17 @@ use output::render::error_label;
 use args::{parse_benchmark, ApplyArgs, PlanCmd};
 use commands::pattern::PatternCommand;
 
+/// The version and the commit it was built from.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("TRAILWATCH_COMMIT"),
+    ")"
+);
+
 /// Audit an AWS account against the CIS monitoring controls and fix what is missing.
 #[derive(Parser)]
-#[command(name = "trailwatch", version, about, long_about = None)]
+#[command(name = "trailwatch", version = VERSION, about, long_about = None)]
 struct Cli {
     /// Log what trailwatch does to stderr (set `RUST_LOG` for finer control).
     #[arg(short, long, global = true)]
@@ -47,6 +55,13 @@ enum Command {
     /// Write a commented starter configuration file (`./trailwatch.toml`, or `--config PATH`)
     /// from the flags given. Never overwrites a file.
     Init(args::PlanArgs),
+    /// Print a shell completion script: `trailwatch completions bash > /etc/bash_completion.d/trailwatch`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `trailwatch man > /usr/local/share/man/man1/trailwatch.1`.
+    Man,
     /// Test and explain CloudWatch Logs filter patterns.
     #[command(subcommand)]
     Pattern(PatternCommand),
@@ -100,6 +115,8 @@ fn main() -> ExitCode {
             Command::Apply(args) => commands::apply::run(args).await,
             Command::Controls { benchmark, json } => commands::controls::run(&benchmark, json),
             Command::Config(cmd) => commands::config::show(cmd),
+            Command::Completions { shell } => completions(shell),
+            Command::Man => man(),
             Command::Init(args) => {
                 commands::config::check_init(&args).and_then(|()| commands::config::init(args))
             }
@@ -107,11 +124,42 @@ fn main() -> ExitCode {
         }
     });
     let exit = result.unwrap_or_else(|e| {
+        if is_broken_pipe(&e) {
+            // The reader went away (`trailwatch controls | head -1`): stop quietly, like a
+            // Unix tool.
+            return Exit::Clean;
+        }
         let mut stderr = anstream::stderr();
         let _ = writeln!(stderr, "{} {e:#}", error_label());
         Exit::Error
     });
     ExitCode::from(exit.code())
+}
+
+fn completions(shell: clap_complete::Shell) -> anyhow::Result<Exit> {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut command, "trailwatch", &mut out);
+    print::text(&String::from_utf8_lossy(&out))?;
+    Ok(Exit::Clean)
+}
+
+fn man() -> anyhow::Result<Exit> {
+    // The package version alone, so the committed docs/trailwatch.1 does not change per commit.
+    let command = <Cli as clap::CommandFactory>::command().version(env!("CARGO_PKG_VERSION"));
+    let mut out = Vec::new();
+    clap_mangen::Man::new(command).render(&mut out)?;
+    std::io::Write::write_all(&mut std::io::stdout().lock(), &out)?;
+    Ok(Exit::Clean)
+}
+
+/// True when the error is a write to a closed pipe.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn init_logging(verbose: bool) {

@@ -13,6 +13,7 @@ mod iam;
 mod pattern;
 mod saved;
 mod support;
+mod unix;
 
 use serde_json::{json, Value};
 

@@ -84,6 +84,7 @@ impl Aws {
                 Some(p) => AwsError::NoRegionForProfile(p),
                 None => AwsError::NoRegion,
             })?;
+        model::regions::check(&region).map_err(AwsError::Other)?;
         Ok(Aws {
             config,
             region,

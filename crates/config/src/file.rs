@@ -83,7 +83,8 @@ struct Raw {
     #[schemars(with = "Option<MatchName>")]
     match_mode: Option<Spanned<String>>,
     /// The region trails are listed in.
-    region: Option<String>,
+    #[schemars(with = "Option<String>")]
+    region: Option<Spanned<String>>,
     /// The namespace of new metrics.
     #[schemars(with = "Option<String>")]
     namespace: Option<Spanned<String>>,
@@ -334,7 +335,7 @@ impl Checker<'_> {
             controls: self.controls(raw.controls.as_deref(), &selected)?,
             level: self.optional(raw.level.as_ref(), |n| values::level(*n))?,
             match_mode: self.optional(raw.match_mode.as_ref(), values::match_mode)?,
-            region: raw.region,
+            region: self.optional(raw.region.as_ref(), values::region)?,
             defaults: self.destination(RawDestination {
                 namespace: raw.namespace,
                 topic_name: raw.topic_name,

@@ -68,3 +68,8 @@ pub fn level(n: i64) -> Result<u8, String> {
         _ => Err(format!("level {n} does not exist (expected 1 or 2)")),
     }
 }
+
+/// A known AWS region (a typo is refused with the closest one suggested).
+pub fn region(s: &str) -> Result<String, String> {
+    model::regions::check(s).map(str::to_string)
+}

@@ -7,6 +7,7 @@ pub mod desired;
 pub mod finding;
 pub mod live;
 pub mod planfile;
+pub mod regions;
 pub mod report;
 #[cfg(feature = "sample")]
 pub mod sample;
