@@ -214,12 +214,10 @@ pub fn warn_stale_accounts(settings: &Settings, accounts: &[String]) {
 
 /// One warning line on stderr.
 pub fn warn(message: &str) {
-    let style = anstyle::Style::new()
-        .fg_color(Some(anstyle::AnsiColor::Yellow.into()))
-        .bold();
+    let label = output::render::warning_label();
     let _ = std::io::Write::write_all(
         &mut anstream::stderr(),
-        format!("{style}warning:{style:#} {message}\n").as_bytes(),
+        format!("{label} {message}\n").as_bytes(),
     );
 }
 

@@ -117,9 +117,7 @@ fn main() -> ExitCode {
             Command::Config(cmd) => commands::config::show(cmd),
             Command::Completions { shell } => completions(shell),
             Command::Man => man(),
-            Command::Init(args) => {
-                commands::config::check_init(&args).and_then(|()| commands::config::init(args))
-            }
+            Command::Init(args) => commands::config::init(args),
             Command::Pattern(command) => commands::pattern::run(command),
         }
     });

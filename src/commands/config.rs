@@ -37,14 +37,17 @@ pub fn show(cmd: ConfigCmd) -> Result<Exit> {
     Ok(Exit::Clean)
 }
 
-/// Writes a commented starter file; refuses to overwrite one.
+/// Writes a commented starter file; refuses to overwrite one, and flags that are not settings.
 pub fn init(args: PlanArgs) -> Result<Exit> {
+    if args.json || args.profile.is_some() || args.endpoint_url.is_some() {
+        bail!("--json, --profile and --endpoint-url describe a run, not the desired state; drop them from `trailwatch init`");
+    }
     let path = args
         .config
         .clone()
         .unwrap_or_else(|| PathBuf::from(config::file::DEFAULT_FILE));
     let flags = flags(&args);
-    let given = given_keys(&args);
+    let given = flags.given();
     let text = config::effective::starter(&Settings::merge(flags, FileSettings::default()), &given);
     let mut file = std::fs::OpenOptions::new()
         .write(true)
@@ -64,33 +67,4 @@ pub fn init(args: PlanArgs) -> Result<Exit> {
         path.display()
     );
     Ok(Exit::Clean)
-}
-
-/// The configuration keys the flags gave.
-fn given_keys(args: &PlanArgs) -> Vec<&'static str> {
-    let given = [
-        ("benchmark", args.benchmark.is_some()),
-        ("controls", !args.controls.is_empty()),
-        ("level", args.level.is_some()),
-        ("match", args.match_mode.is_some()),
-        ("region", args.region.is_some()),
-        ("namespace", args.namespace.is_some()),
-        ("topic_name", args.topic_name.is_some()),
-        ("topic_arn", args.topic_arn.is_some()),
-        ("notify", !args.notify.is_empty()),
-        ("accounts", !args.accounts.is_empty()),
-        ("organization", args.organization),
-        ("assume_role", args.assume_role.is_some()),
-        ("concurrency", args.concurrency.is_some()),
-        ("adopt", args.adopt),
-    ];
-    given.iter().filter(|(_, g)| *g).map(|(k, _)| *k).collect()
-}
-
-/// Refuses `init` flags that are not settings.
-pub fn check_init(args: &PlanArgs) -> Result<()> {
-    if args.json || args.profile.is_some() || args.endpoint_url.is_some() {
-        bail!("--json, --profile and --endpoint-url describe a run, not the desired state; drop them from `trailwatch init`");
-    }
-    Ok(())
 }

@@ -296,13 +296,9 @@ impl Aws {
         account: &str,
     ) {
         if let Some(request) = alarms {
-            let before: BTreeSet<String> = notified_topics(state, account).into_iter().collect();
             self.read_alarms_into(state, request).await;
-            topics.extend(
-                notified_topics(state, account)
-                    .into_iter()
-                    .filter(|t| !before.contains(t)),
-            );
+            // The topics of this account the alarms notify that were not read yet.
+            topics.extend(notified_topics(state, account));
         }
         let unread: BTreeSet<String> = topics
             .into_iter()

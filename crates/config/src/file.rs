@@ -50,8 +50,6 @@ impl std::fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-// `anyhow` in the binary takes the error as is: `PATH:LINE:COL: …` is the whole line.
-
 /// The file to read: `--config PATH` (or `$TRAILWATCH_CONFIG`, which clap puts there), else
 /// `./trailwatch.toml` when it exists, else none.
 pub fn find(given: Option<&Path>) -> Option<PathBuf> {

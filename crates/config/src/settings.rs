@@ -27,6 +27,36 @@ pub struct Flags {
     pub adopt: bool,
 }
 
+impl Flags {
+    /// The configuration keys these flags give (for `trailwatch init`).
+    pub fn given(&self) -> Vec<&'static str> {
+        let topic = match &self.topic {
+            Some(TopicChoice::Name(_)) => Some("topic_name"),
+            Some(TopicChoice::Arn(_)) => Some("topic_arn"),
+            Some(TopicChoice::Auto) | None => None,
+        };
+        [
+            ("benchmark", self.benchmark.is_some()),
+            ("controls", !self.controls.is_empty()),
+            ("level", self.level.is_some()),
+            ("match", self.match_mode.is_some()),
+            ("region", self.region.is_some()),
+            ("namespace", self.namespace.is_some()),
+            ("notify", !self.notify.is_empty()),
+            ("accounts", !self.accounts.is_empty()),
+            ("organization", self.organization),
+            ("assume_role", self.assume_role.is_some()),
+            ("concurrency", self.concurrency.is_some()),
+            ("adopt", self.adopt),
+        ]
+        .into_iter()
+        .filter(|(_, given)| *given)
+        .map(|(key, _)| key)
+        .chain(topic)
+        .collect()
+    }
+}
+
 /// Where alarms notify, for one account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Destination {
@@ -61,11 +91,11 @@ pub const DEFAULT_CONCURRENCY: u16 = 8;
 impl Settings {
     /// Merges the flags over the file over the defaults.
     pub fn merge(flags: Flags, file: FileSettings) -> Settings {
-        let destination = destination(&flags, &file.defaults);
+        let destination = overlay(&flags, &file.defaults, &default_destination());
         let per_account = file
             .per_account
             .iter()
-            .map(|(id, table)| (id.clone(), destination_over(&flags, table, &destination)))
+            .map(|(id, table)| (id.clone(), overlay(&flags, table, &destination)))
             .collect();
         Settings {
             benchmark: flags
@@ -123,46 +153,38 @@ fn list<T>(flag: Vec<T>, file: Option<Vec<T>>) -> Vec<T> {
     }
 }
 
-/// The run's destination: flags over the file's top-level keys over the defaults.
-fn destination(flags: &Flags, file: &AccountSettings) -> Destination {
+/// Where nothing says otherwise: the default namespace and topic, no endpoint, no role.
+fn default_destination() -> Destination {
     Destination {
-        namespace: flags
-            .namespace
-            .clone()
-            .or(file.namespace.clone())
-            .unwrap_or_else(|| DEFAULT_NAMESPACE.to_string()),
-        topic: flags
-            .topic
-            .clone()
-            .or(file.topic.clone())
-            .unwrap_or(TopicChoice::Auto),
-        notify: list(flags.notify.clone(), file.notify.clone()),
-        assume_role: flags.assume_role.clone().or(file.assume_role.clone()),
+        namespace: DEFAULT_NAMESPACE.to_string(),
+        topic: TopicChoice::Auto,
+        notify: Vec::new(),
+        assume_role: None,
     }
 }
 
-/// One account's destination: flags over its table over the run's destination.
-fn destination_over(flags: &Flags, table: &AccountSettings, run: &Destination) -> Destination {
+/// A destination: the flags over `keys` (the file's top level, or an account's table) over
+/// `under` (the defaults, or the run's destination). A list flag replaces the keys' list.
+fn overlay(flags: &Flags, keys: &AccountSettings, under: &Destination) -> Destination {
     Destination {
         namespace: flags
             .namespace
             .clone()
-            .or(table.namespace.clone())
-            .unwrap_or_else(|| run.namespace.clone()),
+            .or(keys.namespace.clone())
+            .unwrap_or_else(|| under.namespace.clone()),
         topic: flags
             .topic
             .clone()
-            .or(table.topic.clone())
-            .unwrap_or_else(|| run.topic.clone()),
-        notify: if flags.notify.is_empty() {
-            table.notify.clone().unwrap_or_else(|| run.notify.clone())
-        } else {
-            flags.notify.clone()
-        },
+            .or(keys.topic.clone())
+            .unwrap_or_else(|| under.topic.clone()),
+        notify: list(
+            flags.notify.clone(),
+            keys.notify.clone().or_else(|| Some(under.notify.clone())),
+        ),
         assume_role: flags
             .assume_role
             .clone()
-            .or(table.assume_role.clone())
-            .or(run.assume_role.clone()),
+            .or(keys.assume_role.clone())
+            .or(under.assume_role.clone()),
     }
 }

@@ -22,6 +22,12 @@ pub fn error_label() -> String {
     format!("{s}error:{s:#}")
 }
 
+/// `warning:` in bold yellow.
+pub fn warning_label() -> String {
+    let s = YELLOW.bold();
+    format!("{s}warning:{s:#}")
+}
+
 fn paint(style: Style, text: impl std::fmt::Display) -> String {
     format!("{style}{text}{style:#}")
 }

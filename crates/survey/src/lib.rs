@@ -82,15 +82,18 @@ pub async fn survey<R: Reader>(
         .read_snapshot(&scope)
         .await
         .map_err(SurveyError::Read)?;
-    for _ in 0..MAX_READS {
+    let mut reads = 0;
+    loop {
         match plan::plan_or_read(&snapshot, controls, desired).map_err(SurveyError::Plan)? {
             Planned::Report(report) => return Ok(Surveyed { snapshot, report }),
-            Planned::Read(request) => reader.read_more(&mut snapshot, &request).await,
+            Planned::Read(request) if reads == MAX_READS => {
+                return Err(SurveyError::Unsettled(request))
+            }
+            Planned::Read(request) => {
+                reader.read_more(&mut snapshot, &request).await;
+                reads += 1;
+            }
         }
-    }
-    match plan::plan_or_read(&snapshot, controls, desired).map_err(SurveyError::Plan)? {
-        Planned::Report(report) => Ok(Surveyed { snapshot, report }),
-        Planned::Read(request) => Err(SurveyError::Unsettled(request)),
     }
 }
 
