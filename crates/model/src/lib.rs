@@ -2,6 +2,7 @@
 //! AWS, and the plan's data types. Pure data and pure functions: no I/O, no async.
 
 pub mod arn;
+pub mod asff;
 pub mod catalog;
 pub mod desired;
 pub mod finding;

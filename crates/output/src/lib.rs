@@ -5,6 +5,7 @@
 
 pub mod documents;
 pub mod exit;
+pub mod formats;
 pub mod render;
 
 #[cfg(test)]

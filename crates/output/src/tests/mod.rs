@@ -12,23 +12,25 @@ use model::{Desired, Report, Snapshot};
 use crate::documents::{ApplyDocument, PlanDocument};
 use crate::render;
 
+mod formats;
+
 fn plain(text: String) -> String {
     anstream::adapter::strip_str(&text).to_string()
 }
 
-fn notify() -> Desired {
+pub(super) fn notify() -> Desired {
     Desired {
         notify: vec!["email:sec@example.com".parse().unwrap()],
         ..Desired::default()
     }
 }
 
-fn planned(snapshot: &Snapshot, desired: &Desired) -> Report {
+pub(super) fn planned(snapshot: &Snapshot, desired: &Desired) -> Report {
     plan::plan(snapshot, &[iam(), ct()], desired).unwrap()
 }
 
 /// Both controls hold.
-fn both_compliant() -> Snapshot {
+pub(super) fn both_compliant() -> Snapshot {
     let mut s = compliant();
     s.log_groups[0].filters.as_mut().unwrap().push(filter(
         "ct",
@@ -46,7 +48,7 @@ fn both_compliant() -> Snapshot {
 /// The IAM filter misses two events (a pattern diff); the CloudTrail chain has no filter, the
 /// alarm of the IAM metric has its actions disabled, and the topic has only a pending
 /// subscription.
-fn broken() -> Snapshot {
+pub(super) fn broken() -> Snapshot {
     let narrow = iam().pattern.replace(
         "||($.eventName=AttachGroupPolicy)||($.eventName=DetachGroupPolicy)",
         "",
@@ -121,7 +123,7 @@ fn a_verified_apply_awaiting_confirmation_says_so() {
     insta::assert_snapshot!(plain(render::verification(&report, &verification, false)));
 }
 
-fn several() -> Vec<AccountResult> {
+pub(super) fn several() -> Vec<AccountResult> {
     let ok = AccountResult {
         account_id: ACCOUNT.into(),
         report: Ok(planned(&broken(), &notify())),

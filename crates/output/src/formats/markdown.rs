@@ -1,0 +1,115 @@
+//! A Markdown summary for a pull-request comment or `$GITHUB_STEP_SUMMARY`: a table per
+//! account, the controls that need attention, and the plan's actions.
+
+use std::fmt::Write;
+
+use model::report::AccountResult;
+use model::{Report, Status};
+
+use super::{action_line, Item, Run};
+
+/// The Markdown summary of a run.
+pub fn document(run: &Run) -> String {
+    let mut out = format!("## trailwatch: {}\n\n", run.standard());
+    summary(&mut out, run.results);
+    let items = run.items();
+    attention(&mut out, &items);
+    actions(&mut out, run.results);
+    out
+}
+
+fn summary(out: &mut String, results: &[AccountResult]) {
+    out.push_str(
+        "| Account | Compliant | Non-compliant | Error | Waived | Not applicable | Actions |\n",
+    );
+    out.push_str("|---|---:|---:|---:|---:|---:|---:|\n");
+    for result in results {
+        let _ = match &result.report {
+            Ok(report) => writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                result.account_id,
+                report.count(Status::Compliant),
+                report.count(Status::NonCompliant),
+                report.count(Status::Error),
+                report.count(Status::Waived),
+                report.count(Status::NotApplicable),
+                report.actions.len()
+            ),
+            Err(why) => writeln!(
+                out,
+                "| {} | could not be read: {} | | | | | |",
+                result.account_id,
+                cell(why)
+            ),
+        };
+    }
+    out.push('\n');
+}
+
+/// Every control that is not compliant, with its findings.
+fn attention(out: &mut String, items: &[Item]) {
+    let open: Vec<&Item> = items
+        .iter()
+        .filter(|i| i.result.status != Status::Compliant)
+        .collect();
+    if open.is_empty() {
+        out.push_str("Every selected control is compliant.\n\n");
+        return;
+    }
+    out.push_str("### Controls that need attention\n\n");
+    out.push_str("| Account | CIS | Control | Status | Findings |\n|---|---|---|---|---|\n");
+    for item in open {
+        let findings = match (&item.result.waiver, item.result.status) {
+            (Some(w), Status::Waived) => format!("waived: {} (until {})", w.reason, w.expires),
+            _ => item.findings_text(),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | `{}` | {} | {} |",
+            item.account,
+            item.control.cis_id,
+            item.control.id,
+            item.result.status.as_str(),
+            cell(&findings)
+        );
+    }
+    out.push('\n');
+}
+
+fn actions(out: &mut String, results: &[AccountResult]) {
+    let reports: Vec<(&str, &Report)> = results
+        .iter()
+        .filter_map(|r| {
+            r.report
+                .as_ref()
+                .ok()
+                .map(|rep| (r.account_id.as_str(), rep))
+        })
+        .filter(|(_, rep)| !rep.actions.is_empty())
+        .collect();
+    if reports.is_empty() {
+        out.push_str("No changes to apply.\n");
+        return;
+    }
+    let total: usize = reports.iter().map(|(_, r)| r.actions.len()).sum();
+    let _ = writeln!(out, "### Actions ({total})\n");
+    for (account, report) in reports {
+        let _ = writeln!(out, "Account {account}:\n");
+        for action in &report.actions {
+            let _ = writeln!(
+                out,
+                "- {} — for {}",
+                action_line(action),
+                action.control_ids.join(", ")
+            );
+        }
+        out.push('\n');
+    }
+    out.push_str("Run `trailwatch apply` with the same flags to make these changes.\n");
+}
+
+/// Text fit for one table cell: pipes escaped, lines joined with `<br>`.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', "<br>")
+}

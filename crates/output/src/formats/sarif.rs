@@ -1,0 +1,371 @@
+//! SARIF 2.1.0 for code scanning: one run, a rule per selected control, a result per control
+//! that fails, cannot be judged or is waived (as a suppressed result), in every account.
+
+use serde::Serialize;
+
+use super::{Item, Run, CONTROLS_URL};
+use model::{Control, Status};
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// The SARIF log of a run, as pretty JSON.
+pub fn document(run: &Run) -> String {
+    let log = Log {
+        schema: SCHEMA,
+        version: "2.1.0",
+        runs: vec![sarif_run(run)],
+    };
+    serde_json::to_string_pretty(&log).expect("a SARIF log serializes") + "\n"
+}
+
+fn sarif_run<'a>(run: &'a Run<'a>) -> SarifRun<'a> {
+    let results = run
+        .items()
+        .iter()
+        .filter(|item| is_result(item.result.status))
+        .map(|item| result(run, item))
+        .collect();
+    SarifRun {
+        tool: Tool {
+            driver: Driver {
+                name: "trailwatch",
+                version: run.version,
+                information_uri: "https://github.com/trailwatch/trailwatch",
+                rules: run.controls.iter().map(|c| rule(run, c)).collect(),
+            },
+        },
+        automation_details: AutomationDetails {
+            id: format!("trailwatch/{}/", run.benchmark),
+        },
+        invocations: vec![invocation(run)],
+        results,
+    }
+}
+
+/// Compliant and not-applicable controls are not results; everything else is.
+fn is_result(status: Status) -> bool {
+    matches!(
+        status,
+        Status::NonCompliant | Status::Error | Status::Waived
+    )
+}
+
+fn rule<'a>(run: &Run, control: &'a Control) -> Rule<'a> {
+    Rule {
+        id: control.id,
+        name: pascal(control.id),
+        short_description: Text {
+            text: format!("CIS {} {}", control.cis_id, control.title),
+        },
+        full_description: Text {
+            text: format!(
+                "{} ({} {}, Level {}): a multi-region trail's log group has a metric filter for these events, an alarm on its metric, and an SNS topic with a confirmed subscriber.",
+                control.title,
+                run.standard(),
+                control.cis_id,
+                control.level
+            ),
+        },
+        help_uri: format!("{CONTROLS_URL}#{}", control.id),
+        default_configuration: Configuration { level: "error" },
+        properties: RuleProperties {
+            cis_id: control.cis_id.clone(),
+            level: control.level,
+            benchmark: control.benchmark,
+            security_hub_id: control.security_hub_id,
+            tags: vec!["security", "CIS", "monitoring"],
+        },
+    }
+}
+
+fn result<'a>(run: &Run, item: &Item<'a>) -> SarifResult {
+    let status = item.result.status;
+    let region = item.region(run).to_string();
+    let log_group = item.result.chain.as_ref().map(|c| c.log_group.clone());
+    let mut message = format!(
+        "{} in account {} ({}): {}",
+        item.control.title,
+        item.account,
+        region,
+        item.findings_text().replace('\n', "; ")
+    );
+    if !item.actions.is_empty() {
+        message.push_str(&format!(
+            "; trailwatch apply would run: {}",
+            item.actions_text().join("; ")
+        ));
+    }
+    SarifResult {
+        rule_id: item.control.id.to_string(),
+        rule_index: run
+            .controls
+            .iter()
+            .position(|c| c.id == item.control.id)
+            .unwrap_or_default(),
+        kind: "fail",
+        level: if status == Status::Error {
+            "warning"
+        } else {
+            "error"
+        },
+        message: Text { text: message },
+        locations: vec![location(run, item.account, &region, log_group)],
+        partial_fingerprints: Fingerprints {
+            control: item.key(run),
+        },
+        suppressions: item
+            .result
+            .waiver
+            .as_ref()
+            .filter(|_| status == Status::Waived)
+            .map(|w| {
+                vec![Suppression {
+                    kind: "external",
+                    status: "accepted",
+                    justification: format!("{} (until {})", w.reason, w.expires),
+                }]
+            }),
+        properties: ResultProperties {
+            account_id: item.account.to_string(),
+            region,
+            status: status.as_str(),
+            findings: item
+                .result
+                .findings
+                .iter()
+                .map(|f| f.code.to_string())
+                .collect(),
+            actions: item.actions.len(),
+        },
+    }
+}
+
+/// The account, region and log group as logical locations; the configuration file, when the
+/// run has one, as the physical location code scanning needs.
+fn location(run: &Run, account: &str, region: &str, log_group: Option<String>) -> Location {
+    let mut logical = vec![
+        LogicalLocation {
+            name: account.to_string(),
+            fully_qualified_name: account.to_string(),
+            kind: "account",
+        },
+        LogicalLocation {
+            name: region.to_string(),
+            fully_qualified_name: format!("{account}/{region}"),
+            kind: "region",
+        },
+    ];
+    if let Some(group) = log_group {
+        logical.push(LogicalLocation {
+            fully_qualified_name: format!("{account}/{region}/{group}"),
+            name: group,
+            kind: "logGroup",
+        });
+    }
+    Location {
+        physical_location: run.config_file.map(|uri| PhysicalLocation {
+            artifact_location: ArtifactLocation {
+                uri: uri.to_string(),
+            },
+            region: LineRegion { start_line: 1 },
+        }),
+        logical_locations: logical,
+    }
+}
+
+/// Accounts that could not be read are notifications of an unsuccessful run.
+fn invocation(run: &Run) -> Invocation {
+    let notifications: Vec<Notification> = run
+        .results
+        .iter()
+        .filter_map(|r| r.report.as_ref().err().map(|e| (&r.account_id, e)))
+        .map(|(account, why)| Notification {
+            level: "error",
+            message: Text {
+                text: format!("account {account} could not be read: {why}"),
+            },
+        })
+        .collect();
+    Invocation {
+        execution_successful: notifications.is_empty(),
+        end_time_utc: run.timestamp(),
+        tool_execution_notifications: notifications,
+    }
+}
+
+/// `iam-policy-changes` → `IamPolicyChanges`.
+fn pascal(slug: &str) -> String {
+    slug.split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: Vec<SarifRun<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifRun<'a> {
+    tool: Tool<'a>,
+    automation_details: AutomationDetails,
+    invocations: Vec<Invocation>,
+    results: Vec<SarifResult>,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    driver: Driver<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver<'a> {
+    name: &'static str,
+    version: &'a str,
+    information_uri: &'static str,
+    rules: Vec<Rule<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Rule<'a> {
+    id: &'a str,
+    name: String,
+    short_description: Text,
+    full_description: Text,
+    help_uri: String,
+    default_configuration: Configuration,
+    properties: RuleProperties<'a>,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct RuleProperties<'a> {
+    cis_id: String,
+    level: u8,
+    benchmark: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    security_hub_id: Option<&'a str>,
+    tags: Vec<&'static str>,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct AutomationDetails {
+    id: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation {
+    execution_successful: bool,
+    #[serde(rename = "endTimeUtc")]
+    end_time_utc: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_execution_notifications: Vec<Notification>,
+}
+
+#[derive(Serialize)]
+struct Notification {
+    level: &'static str,
+    message: Text,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult {
+    rule_id: String,
+    rule_index: usize,
+    kind: &'static str,
+    level: &'static str,
+    message: Text,
+    locations: Vec<Location>,
+    partial_fingerprints: Fingerprints,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressions: Option<Vec<Suppression>>,
+    properties: ResultProperties,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    physical_location: Option<PhysicalLocation>,
+    logical_locations: Vec<LogicalLocation>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    region: LineRegion,
+}
+
+#[derive(Serialize)]
+struct ArtifactLocation {
+    uri: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LineRegion {
+    start_line: u32,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogicalLocation {
+    name: String,
+    fully_qualified_name: String,
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct Fingerprints {
+    #[serde(rename = "trailwatchControl/v1")]
+    control: String,
+}
+
+#[derive(Serialize)]
+struct Suppression {
+    kind: &'static str,
+    status: &'static str,
+    justification: String,
+}
+
+#[derive(Serialize)]
+struct ResultProperties {
+    account_id: String,
+    region: String,
+    status: &'static str,
+    findings: Vec<String>,
+    actions: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn slugs_become_rule_names() {
+        assert_eq!(super::pascal("iam-policy-changes"), "IamPolicyChanges");
+        assert_eq!(super::pascal("vpc-changes"), "VpcChanges");
+    }
+}
