@@ -8,6 +8,7 @@ use anyhow::{bail, Result};
 use clap::Args;
 use config::{Flags, Settings};
 use model::{Control, Desired, Endpoint, MatchMode, TopicChoice};
+use output::formats::OutputSpec;
 
 #[derive(Args, Clone)]
 pub struct PlanArgs {
@@ -69,9 +70,18 @@ pub struct PlanArgs {
     /// `email:security@example.com`.
     #[arg(long, value_name = "PROTOCOL:ENDPOINT", value_parser = parse_endpoint)]
     pub notify: Vec<Endpoint>,
-    /// Print one JSON document on stdout (see docs/json.md).
+    /// Print one JSON document on stdout (see docs/json.md); the same as `--output json`.
     #[arg(long)]
     pub json: bool,
+    /// Write the findings as FORMAT: human, json, sarif, ocsf, asff, junit, csv or markdown;
+    /// to PATH (written whole, then renamed into place), or without `=PATH` to stdout (one
+    /// format at most). Repeatable: every document comes from the same read (docs/outputs.md).
+    #[arg(long, value_name = "FORMAT[=PATH]", value_parser = parse_output)]
+    pub output: Vec<OutputSpec>,
+    /// Show every finding under every control (by default a finding that several controls
+    /// share is shown once, naming them).
+    #[arg(long)]
+    pub detail: bool,
 }
 
 #[derive(Args)]
@@ -93,6 +103,10 @@ pub struct PlanCmd {
     /// Also save the plan to FILE, for `trailwatch apply FILE`.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Also send the findings (ASFF, compliant ones included) to AWS Security Hub in each
+    /// account's region, so earlier failures resolve when fixed.
+    #[arg(long)]
+    pub security_hub: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -107,6 +121,10 @@ pub fn parse_account_id(s: &str) -> Result<String, String> {
 
 pub fn parse_benchmark(s: &str) -> Result<String, String> {
     config::values::benchmark(s)
+}
+
+fn parse_output(s: &str) -> Result<OutputSpec, String> {
+    s.parse()
 }
 
 fn parse_url(s: &str) -> Result<String, String> {
@@ -227,4 +245,15 @@ pub fn connect_options(args: &PlanArgs, settings: &Settings) -> aws::ConnectOpti
         profile: args.profile.clone(),
         endpoint_url: args.endpoint_url.clone(),
     }
+}
+
+/// The configuration file the run reads, as SARIF points at it: relative to the working
+/// directory where it is under it.
+pub fn config_file(args: &PlanArgs) -> Option<String> {
+    let path = config::find(args.config.as_deref())?;
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(|p| p.to_path_buf()))
+        .unwrap_or(path);
+    Some(relative.to_string_lossy().into_owned())
 }

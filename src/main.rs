@@ -4,6 +4,8 @@
 mod account;
 mod args;
 mod commands;
+mod emit;
+mod outputs;
 mod print;
 
 use std::io::{IsTerminal, Write};

@@ -18,3 +18,9 @@ pub fn text(text: &str) -> Result<()> {
     write!(anstream::stdout(), "{text}")?;
     Ok(())
 }
+
+/// Prints a document as it is (no styles to strip).
+pub fn raw(text: &str) -> Result<()> {
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(())
+}

@@ -9,13 +9,14 @@ use anyhow::Result;
 use futures::StreamExt;
 use model::report::AccountResult;
 use model::Control;
-use output::documents::PlanDocument;
 use output::exit::{self, Exit};
 use survey::SurveyError;
+use time::OffsetDateTime;
 
 use crate::account::log_calls;
-use crate::args::{connect_options, selection, warn_stale_accounts, PlanArgs};
-use crate::print;
+use crate::args::{config_file, connect_options, selection, warn_stale_accounts, PlanArgs};
+use crate::emit::{emit, PlanView, RunInfo};
+use crate::outputs::Outputs;
 use config::Settings;
 
 /// What every account of the run shares.
@@ -27,7 +28,12 @@ struct Run<'a> {
 }
 
 /// `plan --accounts`: read every account (at most `--concurrency` at once) and report them all.
-pub async fn plan(args: &PlanArgs, settings: &Settings) -> Result<Exit> {
+pub async fn plan(
+    args: &PlanArgs,
+    settings: &Settings,
+    outputs: Outputs,
+    at: OffsetDateTime,
+) -> Result<Exit> {
     let (controls, _) = selection(settings)?;
     let started = Instant::now();
     let base = aws::Aws::connect(&connect_options(args, settings)).await?;
@@ -66,17 +72,20 @@ pub async fn plan(args: &PlanArgs, settings: &Settings) -> Result<Exit> {
         .await;
     progress.finish_and_clear();
     survey::merge(&mut results, &accounts);
-    let wall = started.elapsed();
-    if args.json {
-        print::json(&PlanDocument::new(
-            &settings.benchmark,
-            &results,
-            wall,
-            true,
-        ))?;
-    } else {
-        print::text(&output::render::many(&results, base.region(), wall))?;
-    }
+    let context = RunInfo {
+        controls: &controls,
+        region: base.region(),
+        benchmark: &settings.benchmark,
+        at,
+        config_file: config_file(args),
+    };
+    let view = PlanView {
+        context: &context,
+        results: &results,
+        wall: started.elapsed(),
+        many: true,
+    };
+    emit(outputs, |format| view.document(format), false)?;
     Ok(exit::plan(&results))
 }
 

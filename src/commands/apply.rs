@@ -6,12 +6,18 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use model::planfile::PlanFile;
+use std::time::Instant;
+
+use model::report::AccountResult;
 use model::{Control, Desired, Report};
-use output::documents::ApplyDocument;
 use output::exit::{self, Exit};
+use output::formats::Format;
+use time::OffsetDateTime;
 
 use crate::account::{read_and_plan, survey};
-use crate::args::{settings, ApplyArgs, PlanArgs};
+use crate::args::{config_file, settings, ApplyArgs, PlanArgs};
+use crate::emit::{emit, ApplyView, RunInfo};
+use crate::outputs::Outputs;
 use crate::print;
 
 /// Runs `apply`.
@@ -19,10 +25,11 @@ pub async fn run(args: ApplyArgs) -> Result<Exit> {
     if !args.plan.accounts.is_empty() || args.plan.assume_role.is_some() || args.plan.organization {
         bail!("apply works on one account at a time; run it with that account's credentials (or a profile that assumes its role), without --accounts");
     }
+    let outputs = Outputs::open(&args.plan.output, args.plan.json)?;
+    let at = OffsetDateTime::now_utc();
     if let Some(path) = &args.plan_file {
-        return apply_saved(path, &args.plan).await;
+        return apply_saved(path, &args.plan, outputs, at).await;
     }
-    let json = args.plan.json;
     let settings = settings(&args.plan)?;
     if crate::commands::plan::is_many(&settings) {
         bail!("apply works on one account at a time; run it with that account's credentials (or a profile that assumes its role), without accounts in the flags or the configuration file");
@@ -30,30 +37,53 @@ pub async fn run(args: ApplyArgs) -> Result<Exit> {
     let planned = read_and_plan(&args.plan, &settings).await?;
     let region = planned.aws.region().to_string();
     if planned.report.has_errors() {
-        if json {
+        if outputs.stdout() == Format::Json {
             print::json(&planned.report)?;
         } else {
             print::text(&output::render::plan(&planned.report, &region))?;
         }
         bail!("some controls could not be read; fix the errors above before applying");
     }
-    if !json {
-        print::text(&output::render::plan(&planned.report, &region))?;
-    }
+    show_plan(&planned.report, &region, &outputs, args.auto_approve)?;
     if !planned.report.actions.is_empty() && !args.auto_approve {
         confirm()?;
     }
     let target = Target {
         aws: &planned.aws,
+        account: &planned.account,
         controls: &planned.controls,
         desired: &planned.desired,
     };
-    execute(&target, &planned.report, json).await
+    let info = RunInfo {
+        controls: &planned.controls,
+        region: &region,
+        benchmark: &planned.report.benchmark,
+        at,
+        config_file: config_file(&args.plan),
+    };
+    execute(&target, &planned.report, outputs, &info).await
+}
+
+/// Shows the plan before anything is written: on stdout when that is where the human text
+/// goes, else on stderr when someone is about to be asked.
+fn show_plan(report: &Report, region: &str, outputs: &Outputs, auto_approve: bool) -> Result<()> {
+    let text = output::render::plan(report, region);
+    if outputs.stdout() == Format::Human {
+        print::text(&text)?;
+    } else if !report.actions.is_empty() && !auto_approve {
+        let _ = anstream::stderr().write_all(text.as_bytes());
+    }
+    Ok(())
 }
 
 /// `trailwatch apply FILE`: refuse a plan for another account or a changed account; otherwise
 /// run exactly its actions.
-async fn apply_saved(path: &Path, args: &PlanArgs) -> Result<Exit> {
+async fn apply_saved(
+    path: &Path,
+    args: &PlanArgs,
+    outputs: Outputs,
+    at: OffsetDateTime,
+) -> Result<Exit> {
     let name = path.display();
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the plan file `{name}`"))?;
@@ -76,15 +106,22 @@ async fn apply_saved(path: &Path, args: &PlanArgs) -> Result<Exit> {
         );
     }
     refuse_if_changed(&name.to_string(), &file, &aws, &controls).await?;
-    if !args.json {
-        print::text(&output::render::plan(&file.report, &file.region))?;
-    }
+    // A saved plan was reviewed when it was made: it is shown, not asked about again.
+    show_plan(&file.report, &file.region, &outputs, true)?;
     let target = Target {
         aws: &aws,
+        account: &file.account_id,
         controls: &controls,
         desired: &file.desired,
     };
-    execute(&target, &file.report, args.json).await
+    let info = RunInfo {
+        controls: &controls,
+        region: &file.region,
+        benchmark: &file.benchmark,
+        at,
+        config_file: config_file(args),
+    };
+    execute(&target, &file.report, outputs, &info).await
 }
 
 /// A saved plan is applied as it was made; says so when the configuration now differs.
@@ -141,14 +178,22 @@ async fn refuse_if_changed(
 /// The account apply writes to, and what it must hold afterwards.
 struct Target<'a> {
     aws: &'a aws::Aws,
+    account: &'a str,
     controls: &'a [Control],
     desired: &'a Desired,
 }
 
 /// Runs a plan's actions, reads the account again, and reports the verified result.
-async fn execute(target: &Target<'_>, report: &Report, json: bool) -> Result<Exit> {
+async fn execute(
+    target: &Target<'_>,
+    report: &Report,
+    outputs: Outputs,
+    info: &RunInfo<'_>,
+) -> Result<Exit> {
+    let started = Instant::now();
+    let human = outputs.stdout() == Format::Human;
     let outcomes = apply::run(target.aws, &report.actions).await;
-    if !json && !outcomes.is_empty() {
+    if human && !outcomes.is_empty() {
         print::text(&output::render::outcomes(&report.actions, &outcomes))?;
     }
     // Read the account again and judge it.
@@ -158,14 +203,7 @@ async fn execute(target: &Target<'_>, report: &Report, json: bool) -> Result<Exi
         survey(target.aws, target.controls, target.desired).await?.1
     };
     let verification = apply::verify(&outcomes, &after);
-    if json {
-        print::json(&ApplyDocument::new(
-            report,
-            &outcomes,
-            &after,
-            &verification,
-        ))?;
-    } else {
+    if human {
         let applied = !outcomes.is_empty();
         print::text(&output::render::verification(
             &after,
@@ -173,6 +211,20 @@ async fn execute(target: &Target<'_>, report: &Report, json: bool) -> Result<Exi
             applied,
         ))?;
     }
+    let after = AccountResult {
+        account_id: target.account.to_string(),
+        report: Ok(after),
+        calls: target.aws.calls(),
+        wall: started.elapsed(),
+    };
+    let view = ApplyView {
+        context: info,
+        planned: report,
+        outcomes: &outcomes,
+        after: &after,
+        verification: &verification,
+    };
+    emit(outputs, |format| view.document(format), true)?;
     Ok(exit::apply(&verification))
 }
 

@@ -4,41 +4,52 @@
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
-use output::documents::PlanDocument;
 use output::exit::{self, Exit};
+use time::OffsetDateTime;
 
 use crate::account::{read_and_plan, Planned};
-use crate::args::{settings, PlanCmd};
+use crate::args::{config_file, settings, PlanCmd};
 use crate::commands::accounts;
-use crate::print;
+use crate::emit::{emit, PlanView, RunInfo};
+use crate::outputs::Outputs;
 use config::Settings;
 
 /// Runs `plan`.
 pub async fn run(cmd: PlanCmd) -> Result<Exit> {
-    let args = cmd.args;
-    let settings = settings(&args)?;
+    let args = &cmd.args;
+    let settings = settings(args)?;
     if args.assume_role.is_some() && !is_many(&settings) {
         bail!(
             "--assume-role needs --accounts ID,... or --organization: the accounts to assume it in"
         );
     }
-    if is_many(&settings) {
-        if cmd.out.is_some() {
-            bail!("a saved plan holds one account; plan each account with --out, or drop --out");
-        }
-        return accounts::plan(&args, &settings).await;
+    if is_many(&settings) && cmd.out.is_some() {
+        bail!("a saved plan holds one account; plan each account with --out, or drop --out");
     }
-    let planned = read_and_plan(&args, &settings).await?;
+    let outputs = Outputs::open(&args.output, args.json)?;
+    let at = OffsetDateTime::now_utc();
+    if is_many(&settings) {
+        return accounts::plan(args, &settings, outputs, at).await;
+    }
+    let planned = read_and_plan(args, &settings).await?;
     if let Some(path) = &cmd.out {
         save_plan(path, &planned)?;
     }
     let results = [planned.result()];
-    if args.json {
-        let benchmark = planned.report.benchmark.as_str();
-        print::json(&PlanDocument::new(benchmark, &results, planned.wall, false))?;
-    } else {
-        print::text(&output::render::plan(&planned.report, planned.aws.region()))?;
-    }
+    let context = RunInfo {
+        controls: &planned.controls,
+        region: planned.aws.region(),
+        benchmark: &planned.report.benchmark,
+        at,
+        config_file: config_file(args),
+    };
+    let view = PlanView {
+        context: &context,
+        results: &results,
+        wall: planned.wall,
+        many: false,
+    };
+    emit(outputs, |format| view.document(format), false)?;
     Ok(exit::plan(&results))
 }
 

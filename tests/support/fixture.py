@@ -3,6 +3,9 @@
 
     fixture.py build  < spec.json   create what the spec describes in the spec's account
     fixture.py dump   < spec.json   print the account's filters, alarms, topics and subscriptions
+    fixture.py import < spec.json   send spec["findings"] (ASFF) to Security Hub with the AWS SDK
+                                    for Python, which validates them against the API model first
+    fixture.py findings < spec.json print the account's Security Hub findings (GetFindings)
 
 The spec is JSON:
 
@@ -18,7 +21,8 @@ The spec is JSON:
      "keys": [{"alias": "alerts", "policy": {...}}],
      "organization": {"accounts": ["dev", "prod"]},
      "alarms": [{"name": "a", "metric": "M", "namespace": "CISBenchmark", "topics": ["alerts"],
-                 "actions_enabled": true}]}
+                 "actions_enabled": true}],
+     "security_hub": true}
 
 Every resource may carry "region" (default: the spec's region). Calls are made as the account's
 role through sts:AssumeRole, which is how the local server keeps accounts apart.
@@ -156,7 +160,24 @@ def build(spec):
             AlarmActions=actions,
             OKActions=alarm.get("ok_actions", []),
         )
+    if spec.get("security_hub"):
+        client(session, spec, "securityhub").enable_security_hub()
     json.dump(created, sys.stdout)
+
+
+def import_findings(spec):
+    hub = client(session_for(spec), spec, "securityhub")
+    answer = hub.batch_import_findings(Findings=spec["findings"])
+    answer.pop("ResponseMetadata", None)
+    json.dump(answer, sys.stdout)
+
+
+def findings(spec):
+    hub = client(session_for(spec), spec, "securityhub")
+    found = []
+    for page in hub.get_paginator("get_findings").paginate():
+        found.extend(page["Findings"])
+    json.dump(found, sys.stdout, default=str)
 
 
 def dump(spec):
@@ -217,10 +238,11 @@ def dump(spec):
 
 
 def main():
-    if len(sys.argv) != 2 or sys.argv[1] not in ("build", "dump"):
-        sys.exit("usage: fixture.py build|dump < spec.json")
+    verbs = {"build": build, "dump": dump, "import": import_findings, "findings": findings}
+    if len(sys.argv) != 2 or sys.argv[1] not in verbs:
+        sys.exit("usage: fixture.py build|dump|import|findings < spec.json")
     spec = json.load(sys.stdin)
-    {"build": build, "dump": dump}[sys.argv[1]](spec)
+    verbs[sys.argv[1]](spec)
 
 
 if __name__ == "__main__":

@@ -109,14 +109,15 @@ impl FromStr for OutputSpec {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (format, path) =
-            match s.split_once('=') {
-                Some((_, "")) => return Err(format!(
+        let (format, path) = match s.split_once('=') {
+            Some((_, "")) => {
+                return Err(format!(
                     "`{s}` names no file after `=`; write FORMAT=PATH, or FORMAT alone for stdout"
-                )),
-                Some((format, path)) => (format, Some(PathBuf::from(path))),
-                None => (s, None),
-            };
+                ))
+            }
+            Some((format, path)) => (format, Some(PathBuf::from(path))),
+            None => (s, None),
+        };
         Ok(OutputSpec {
             format: format.parse()?,
             path,
@@ -415,4 +416,18 @@ fn chain_resources(chain: &Chain) -> Vec<Resource> {
         out.push(resource(ResourceKind::Topic, topic.clone(), name));
     }
     out
+}
+
+/// The document of one of the six security-tool formats; `None` for `human` and `json`, which
+/// depend on the command (`render`, `documents`).
+pub fn document(format: Format, run: &Run) -> Option<String> {
+    match format {
+        Format::Human | Format::Json => None,
+        Format::Sarif => Some(sarif::document(run)),
+        Format::Ocsf => Some(ocsf::document(run)),
+        Format::Asff => Some(asff::document(run)),
+        Format::Junit => Some(junit::document(run)),
+        Format::Csv => Some(csv::document(run)),
+        Format::Markdown => Some(markdown::document(run)),
+    }
 }
