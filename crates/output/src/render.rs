@@ -1,11 +1,13 @@
 //! Human output: the plan, the apply outcomes and the verification, with ANSI styles that
 //! `anstream` strips when stdout is not a terminal or `NO_COLOR` is set.
 
+use std::collections::HashSet;
 use std::fmt::Write;
+use std::time::Duration;
 
 use anstyle::{AnsiColor, Style};
 use apply::{ActionOutcome, Outcome, Verification};
-use model::report::{AccountResult, AlarmSpec, FilterSpec};
+use model::report::{AccountResult, AlarmSpec, ControlResult, FilterSpec, Finding};
 use model::{Action, Change, Operation, Report, Status};
 use similar::{ChangeTag, TextDiff};
 
@@ -42,9 +44,80 @@ fn status_mark(status: Status) -> String {
     }
 }
 
-/// The plan: each control's status with reasons, the plan's choices, then the numbered actions.
-pub fn plan(report: &Report, region: &str) -> String {
+/// How much of each control the plan shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Detail {
+    /// One line per control with only its own findings; a finding several controls share is
+    /// shown once, naming them, and compliant controls' chains are left out.
+    #[default]
+    Summary,
+    /// Every finding under every control, and each compliant control's chain.
+    Full,
+}
+
+/// What a summary left out, for the closing hint that points to `--detail`.
+#[derive(Debug, Clone, Copy, Default)]
+struct Condensed {
+    /// Findings shared by several controls were shown once.
+    findings: bool,
+    /// Compliant controls' chains were left out.
+    chains: bool,
+}
+
+impl Condensed {
+    fn and(self, other: Condensed) -> Condensed {
+        Condensed {
+            findings: self.findings || other.findings,
+            chains: self.chains || other.chains,
+        }
+    }
+
+    /// The closing hint line, empty when nothing was condensed.
+    fn hint(self) -> String {
+        let what = match (self.findings, self.chains) {
+            (false, false) => return String::new(),
+            (true, false) => "every finding of every control",
+            (false, true) => "the chain of each compliant control",
+            (true, true) => "every finding of every control and each compliant chain",
+        };
+        format!(
+            "{}\n",
+            paint(DIM, format!("(run with --detail for {what})"))
+        )
+    }
+}
+
+/// A finding that several controls share (same code and message), shown once.
+struct Shared<'a> {
+    finding: &'a Finding,
+    /// The slugs of the controls it affects, in report order.
+    controls: Vec<&'a str>,
+}
+
+/// The plan: each control's status with reasons (in full, or with shared findings shown once,
+/// per `detail`), the plan's choices, then the numbered actions.
+pub fn plan(report: &Report, region: &str, detail: Detail) -> String {
     let mut out = String::new();
+    let condensed = plan_body(&mut out, report, region, detail);
+    out.push_str(&condensed.hint());
+    out
+}
+
+/// The plan without the closing hint; says what it condensed.
+fn plan_body(out: &mut String, report: &Report, region: &str, detail: Detail) -> Condensed {
+    header(out, report, region);
+    trails(out, report);
+    let condensed = controls(out, report, detail);
+    choices(out, report);
+    if report.actions.is_empty() {
+        no_changes(out, report);
+    } else {
+        actions(out, report);
+    }
+    condensed
+}
+
+fn header(out: &mut String, report: &Report, region: &str) {
     let account = report
         .controls
         .first()
@@ -56,34 +129,39 @@ pub fn plan(report: &Report, region: &str) -> String {
         paint(BOLD, "trailwatch plan:"),
         report.benchmark
     );
-    trails(&mut out, report);
-    controls(&mut out, report);
-    if !report.notes.is_empty() && !report.actions.is_empty() {
-        let _ = writeln!(out, "{}", paint(BOLD, "Choices"));
-        for note in &report.notes {
-            let _ = writeln!(out, "  - {note}");
-        }
-        out.push('\n');
+}
+
+fn choices(out: &mut String, report: &Report) {
+    if report.notes.is_empty() || report.actions.is_empty() {
+        return;
     }
-    if report.actions.is_empty() {
-        let _ = writeln!(out, "{}", paint(BOLD, "No changes."));
-        if report.is_clean() {
-            let _ = writeln!(out, "Every selected control is compliant.");
-        } else {
-            let _ = writeln!(
-                out,
-                "What is wrong above cannot be fixed by trailwatch's calls; follow the hints."
-            );
-        }
-        return out;
+    let _ = writeln!(out, "{}", paint(BOLD, "Choices"));
+    for note in &report.notes {
+        let _ = writeln!(out, "  - {note}");
     }
+    out.push('\n');
+}
+
+fn no_changes(out: &mut String, report: &Report) {
+    let _ = writeln!(out, "{}", paint(BOLD, "No changes."));
+    if report.is_clean() {
+        let _ = writeln!(out, "Every selected control is compliant.");
+    } else {
+        let _ = writeln!(
+            out,
+            "What is wrong above cannot be fixed by trailwatch's calls; follow the hints."
+        );
+    }
+}
+
+fn actions(out: &mut String, report: &Report) {
     let _ = writeln!(
         out,
         "{}",
         paint(BOLD, format!("Actions ({})", report.actions.len()))
     );
     for action in &report.actions {
-        render_action(&mut out, action);
+        render_action(out, action);
     }
     let creates = report
         .actions
@@ -96,7 +174,6 @@ pub fn plan(report: &Report, region: &str) -> String {
         "{} {creates} to create, {updates} to update, 0 to delete. Run `trailwatch apply` with the same flags to make these changes.",
         paint(BOLD, "Plan:")
     );
-    out
 }
 
 fn trails(out: &mut String, report: &Report) {
@@ -123,59 +200,194 @@ fn trails(out: &mut String, report: &Report) {
     out.push('\n');
 }
 
-fn controls(out: &mut String, report: &Report) {
+/// The controls: every finding under each (`Full`), or shared findings once and then one line
+/// per control with its own findings (`Summary`).
+fn controls(out: &mut String, report: &Report, detail: Detail) -> Condensed {
+    match detail {
+        Detail::Full => {
+            full_controls(out, report);
+            Condensed::default()
+        }
+        Detail::Summary => summary_controls(out, report),
+    }
+}
+
+fn full_controls(out: &mut String, report: &Report) {
     let _ = writeln!(out, "{}", paint(BOLD, "Controls"));
-    let mut shown = std::collections::HashSet::new();
+    // A hint shared by several controls (such as the topic's) is shown once.
+    let mut hints = HashSet::new();
     for c in &report.controls {
-        let _ = writeln!(
-            out,
-            "  {}  {} {}",
-            status_mark(c.status),
-            paint(BOLD, &c.id),
-            paint(DIM, format!("(CIS {}: {})", c.cis_id, c.title))
-        );
-        if let Some(w) = c.waiver.as_ref().filter(|_| c.status == Status::Waived) {
-            let ticket = w
-                .ticket
-                .as_deref()
-                .map(|t| format!(", {t}"))
-                .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "      {} {} (until {}{ticket}); findings for information:",
-                paint(CYAN, "waived:"),
-                w.reason,
-                w.expires
-            );
-        }
+        status_line(out, c);
+        waiver_line(out, c, true);
         for f in &c.findings {
-            let _ = writeln!(out, "      - {}", f.message);
-            // A hint shared by several controls (such as the topic's) is shown once.
-            if let Some(hint) = f.hint.as_ref().filter(|h| shown.insert(h.as_str())) {
-                let _ = writeln!(out, "        {} {hint}", paint(CYAN, "hint:"));
-            }
+            finding_lines(out, f, &mut hints);
         }
-        if c.status == Status::Compliant {
-            if let Some(chain) = &c.chain {
-                let _ = writeln!(
-                    out,
-                    "      {}",
-                    paint(
-                        DIM,
-                        format!(
-                            "log group {} ({}) → filter {} → alarm {} → topic {}",
-                            chain.log_group,
-                            chain.region,
-                            chain.filter.as_deref().unwrap_or("?"),
-                            chain.alarm.as_deref().unwrap_or("?"),
-                            chain.topic.as_deref().unwrap_or("?"),
-                        )
-                    )
-                );
-            }
+        chain_line(out, c);
+    }
+    out.push('\n');
+}
+
+fn summary_controls(out: &mut String, report: &Report) -> Condensed {
+    let shared = shared_findings(report);
+    let mut hints = HashSet::new();
+    shared_section(out, report, &shared, &mut hints);
+    let _ = writeln!(out, "{}", paint(BOLD, "Controls"));
+    for c in &report.controls {
+        let own: Vec<&Finding> = c
+            .findings
+            .iter()
+            .filter(|f| !shared.iter().any(|s| same(s.finding, f)))
+            .collect();
+        status_line(out, c);
+        waiver_line(out, c, !own.is_empty());
+        for f in own {
+            finding_lines(out, f, &mut hints);
         }
     }
     out.push('\n');
+    Condensed {
+        findings: !shared.is_empty(),
+        chains: report
+            .controls
+            .iter()
+            .any(|c| c.status == Status::Compliant && c.chain.is_some()),
+    }
+}
+
+/// Whether two findings are the same finding: same code and same message.
+fn same(a: &Finding, b: &Finding) -> bool {
+    a.code == b.code && a.message == b.message
+}
+
+/// The findings that more than one control has, in the order they first appear.
+fn shared_findings(report: &Report) -> Vec<Shared<'_>> {
+    let mut all: Vec<Shared> = Vec::new();
+    for c in &report.controls {
+        for f in &c.findings {
+            match all.iter_mut().find(|s| same(s.finding, f)) {
+                Some(s) if !s.controls.contains(&c.id.as_str()) => s.controls.push(&c.id),
+                Some(_) => {}
+                None => all.push(Shared {
+                    finding: f,
+                    controls: vec![&c.id],
+                }),
+            }
+        }
+    }
+    all.retain(|s| s.controls.len() > 1);
+    all
+}
+
+fn shared_section<'a>(
+    out: &mut String,
+    report: &Report,
+    shared: &[Shared<'a>],
+    hints: &mut HashSet<&'a str>,
+) {
+    if shared.is_empty() {
+        return;
+    }
+    let all: Vec<&str> = report.controls.iter().map(|c| c.id.as_str()).collect();
+    let _ = writeln!(
+        out,
+        "{}",
+        paint(BOLD, "Findings shared by several controls")
+    );
+    for s in shared {
+        let _ = writeln!(out, "  - {}", s.finding.message);
+        let _ = writeln!(out, "    {}", paint(DIM, affects(&s.controls, &all)));
+        if let Some(hint) = s.finding.hint.as_ref().filter(|h| hints.insert(h.as_str())) {
+            let _ = writeln!(out, "    {} {hint}", paint(CYAN, "hint:"));
+        }
+    }
+    out.push('\n');
+}
+
+/// Which of the report's controls (`all`) a shared finding affects, as briefly as is exact.
+fn affects(controls: &[&str], all: &[&str]) -> String {
+    let (n, total) = (controls.len(), all.len());
+    if n == total {
+        return match n {
+            2 => "affects both controls".to_string(),
+            _ => format!("affects all {n} controls"),
+        };
+    }
+    let others: Vec<&str> = all
+        .iter()
+        .filter(|c| !controls.contains(c))
+        .copied()
+        .collect();
+    if n > 3 && others.len() <= 3 {
+        return format!(
+            "affects {n} of {total} controls: all but {}",
+            others.join(", ")
+        );
+    }
+    format!("affects {n} controls: {}", controls.join(", "))
+}
+
+fn status_line(out: &mut String, c: &ControlResult) {
+    let _ = writeln!(
+        out,
+        "  {}  {} {}",
+        status_mark(c.status),
+        paint(BOLD, &c.id),
+        paint(DIM, format!("(CIS {}: {})", c.cis_id, c.title))
+    );
+}
+
+/// A waived control's waiver; `findings_follow` ends it with "findings for information:".
+fn waiver_line(out: &mut String, c: &ControlResult, findings_follow: bool) {
+    let Some(w) = c.waiver.as_ref().filter(|_| c.status == Status::Waived) else {
+        return;
+    };
+    let ticket = w
+        .ticket
+        .as_deref()
+        .map(|t| format!(", {t}"))
+        .unwrap_or_default();
+    let follow = if findings_follow {
+        "; findings for information:"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        out,
+        "      {} {} (until {}{ticket}){follow}",
+        paint(CYAN, "waived:"),
+        w.reason,
+        w.expires
+    );
+}
+
+/// A finding, and its hint unless `hints` says it was shown already.
+fn finding_lines<'a>(out: &mut String, f: &'a Finding, hints: &mut HashSet<&'a str>) {
+    let _ = writeln!(out, "      - {}", f.message);
+    if let Some(hint) = f.hint.as_ref().filter(|h| hints.insert(h.as_str())) {
+        let _ = writeln!(out, "        {} {hint}", paint(CYAN, "hint:"));
+    }
+}
+
+/// A compliant control's chain, dimmed.
+fn chain_line(out: &mut String, c: &ControlResult) {
+    let Some(chain) = c.chain.as_ref().filter(|_| c.status == Status::Compliant) else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "      {}",
+        paint(
+            DIM,
+            format!(
+                "log group {} ({}) → filter {} → alarm {} → topic {}",
+                chain.log_group,
+                chain.region,
+                chain.filter.as_deref().unwrap_or("?"),
+                chain.alarm.as_deref().unwrap_or("?"),
+                chain.topic.as_deref().unwrap_or("?"),
+            )
+        )
+    );
 }
 
 fn render_action(out: &mut String, action: &Action) {
@@ -343,16 +555,17 @@ pub fn outcomes(actions: &[Action], outcomes: &[ActionOutcome]) -> String {
     out
 }
 
-/// The account as read again after apply.
-pub fn verification(after: &Report, v: &Verification, applied: bool) -> String {
+/// The account as read again after apply, its controls shown per `detail`.
+pub fn verification(after: &Report, v: &Verification, applied: bool, detail: Detail) -> String {
     let mut out = String::new();
+    let mut condensed = Condensed::default();
     if applied {
         let _ = writeln!(
             out,
             "\n{}\n",
             paint(BOLD, "Verified (account read again after apply)")
         );
-        controls(&mut out, after);
+        condensed = controls(&mut out, after, detail);
     }
     if !v.awaiting_confirmation.is_empty() {
         let _ = writeln!(
@@ -362,6 +575,13 @@ pub fn verification(after: &Report, v: &Verification, applied: bool) -> String {
             v.awaiting_confirmation.join(", ")
         );
     }
+    verdict(&mut out, v);
+    out.push_str(&condensed.hint());
+    out
+}
+
+/// Whether apply left the account compliant, or what still stands in the way.
+fn verdict(out: &mut String, v: &Verification) {
     if v.ok && v.awaiting_confirmation.is_empty() {
         let _ = writeln!(
             out,
@@ -395,7 +615,6 @@ pub fn verification(after: &Report, v: &Verification, applied: bool) -> String {
             );
         }
     }
-    out
 }
 
 /// The controls of one benchmark version as a table.
@@ -431,19 +650,22 @@ pub fn catalog(benchmark: &str, controls: &[model::Control]) -> String {
     out
 }
 
-/// A multi-account plan: each readable account's plan, then the per-account summary.
-pub fn many(results: &[AccountResult], region: &str, wall: std::time::Duration) -> String {
+/// A multi-account plan: each readable account's plan (per `detail`), then the per-account
+/// summary, then at most one `--detail` hint.
+pub fn many(results: &[AccountResult], region: &str, wall: Duration, detail: Detail) -> String {
     let mut out = String::new();
+    let mut condensed = Condensed::default();
     for report in results.iter().filter_map(|r| r.report.as_ref().ok()) {
-        out.push_str(&plan(report, region));
+        condensed = condensed.and(plan_body(&mut out, report, region, detail));
         out.push('\n');
     }
     out.push_str(&accounts(results, wall));
+    out.push_str(&condensed.hint());
     out
 }
 
 /// The per-account summary of a multi-account plan.
-pub fn accounts(results: &[AccountResult], wall: std::time::Duration) -> String {
+pub fn accounts(results: &[AccountResult], wall: Duration) -> String {
     let mut out = format!(
         "{}\n",
         paint(

@@ -5,12 +5,13 @@
 use std::time::Duration;
 
 use apply::{ActionOutcome, Outcome, Verification};
+use model::desired::{TopicChoice, Waiver};
 use model::report::AccountResult;
 use model::sample::*;
 use model::{Desired, Report, Snapshot};
 
 use crate::documents::{ApplyDocument, PlanDocument};
-use crate::render;
+use crate::render::{self, Detail};
 
 mod formats;
 
@@ -66,19 +67,126 @@ pub(super) fn broken() -> Snapshot {
 #[test]
 fn a_compliant_account_has_nothing_to_do() {
     let report = planned(&both_compliant(), &Desired::default());
-    insta::assert_snapshot!(plain(render::plan(&report, REGION)));
+    insta::assert_snapshot!(plain(render::plan(&report, REGION, Detail::Full)));
 }
 
 #[test]
 fn a_broken_chain_shows_findings_the_pattern_diff_and_numbered_actions() {
     let report = planned(&broken(), &notify());
-    insta::assert_snapshot!(plain(render::plan(&report, REGION)));
+    insta::assert_snapshot!(plain(render::plan(&report, REGION, Detail::Full)));
 }
 
 #[test]
 fn an_account_without_a_trail_says_what_trailwatch_cannot_fix() {
     let report = planned(&snapshot(vec![], vec![], vec![], vec![]), &notify());
-    insta::assert_snapshot!(plain(render::plan(&report, REGION)));
+    insta::assert_snapshot!(plain(render::plan(&report, REGION, Detail::Full)));
+}
+
+/// Every control of the default benchmark version on an account whose log group has no filter
+/// and whose topic (chosen with `--topic-arn`) has only a pending subscription: the same two
+/// findings under each of the fifteen controls.
+fn fifteen() -> Report {
+    let controls = model::catalog::select(model::catalog::default_benchmark(), &[], None).unwrap();
+    let account = snapshot(
+        vec![trail("main")],
+        vec![],
+        vec![],
+        vec![topic("alerts", false)],
+    );
+    let desired = Desired {
+        topic: TopicChoice::Arn(topic_arn("alerts")),
+        ..notify()
+    };
+    plan::plan(&account, &controls, &desired).unwrap()
+}
+
+#[test]
+fn a_broken_chain_in_summary_shows_shared_findings_once() {
+    let report = planned(&broken(), &notify());
+    insta::assert_snapshot!(plain(render::plan(&report, REGION, Detail::Summary)));
+}
+
+#[test]
+fn fifteen_controls_in_summary_show_each_shared_finding_once() {
+    let report = fifteen();
+    assert_eq!(report.controls.len(), 15);
+    insta::assert_snapshot!(plain(render::plan(&report, REGION, Detail::Summary)));
+}
+
+#[test]
+fn the_summary_names_a_shared_finding_once_and_keeps_a_line_per_control() {
+    let report = fifteen();
+    let shared = &report.controls[0].findings[0].message;
+    assert!(report
+        .controls
+        .iter()
+        .all(|c| c.findings.iter().any(|f| &f.message == shared)));
+    let summary = plain(render::plan(&report, REGION, Detail::Summary));
+    let full = plain(render::plan(&report, REGION, Detail::Full));
+    assert_eq!(summary.matches(shared.as_str()).count(), 1, "{summary}");
+    assert_eq!(full.matches(shared.as_str()).count(), 15, "{full}");
+    for c in &report.controls {
+        let line = format!(
+            "{}  {} (CIS {}: {})",
+            "✗ non_compliant", c.id, c.cis_id, c.title
+        );
+        assert_eq!(summary.matches(&line).count(), 1, "{line}");
+        assert_eq!(full.matches(&line).count(), 1, "{line}");
+    }
+    assert!(summary.ends_with("(run with --detail for every finding of every control)\n"));
+    assert!(!full.contains("--detail"));
+}
+
+/// Six controls: IAM holds, CloudTrail has a filter but no alarm, root usage is waived, and the
+/// other three have no filter, like the waived one.
+fn mixed() -> Report {
+    let ids = [
+        "unauthorized-api-calls",
+        "console-signin-without-mfa",
+        "root-account-usage",
+        "iam-policy-changes",
+        "cloudtrail-config-changes",
+        "console-auth-failures",
+    ];
+    let controls: Vec<_> = ids.into_iter().map(control).collect();
+    let mut account = compliant();
+    let ct_filter = filter("ct", ct().pattern, "CloudTrailConfigChanges");
+    account.log_groups[0]
+        .filters
+        .as_mut()
+        .unwrap()
+        .push(ct_filter);
+    let waiver = Waiver {
+        control: "root-account-usage".into(),
+        accounts: None,
+        reason: "break-glass use is reviewed weekly".into(),
+        expires: "2027-03-01".into(),
+        ticket: Some("SEC-42".into()),
+        expired: false,
+    };
+    let desired = Desired {
+        waivers: vec![waiver],
+        ..Desired::default()
+    };
+    plan::plan(&account, &controls, &desired).unwrap()
+}
+
+#[test]
+fn a_mixed_account_in_summary_names_the_controls_a_finding_affects() {
+    let report = mixed();
+    let text = plain(render::plan(&report, REGION, Detail::Summary));
+    let before_actions = text.split("\nActions").next().unwrap();
+    insta::assert_snapshot!(before_actions);
+    assert!(text.contains(
+        "affects 4 of 6 controls: all but iam-policy-changes, cloudtrail-config-changes"
+    ));
+    assert!(
+        !text.contains("→ filter"),
+        "a compliant control is one line"
+    );
+    assert!(text.ends_with(
+        "(run with --detail for every finding of every control and each compliant chain)\n"
+    ));
 }
 
 fn outcomes(report: &Report) -> Vec<ActionOutcome> {
@@ -107,7 +215,7 @@ fn apply_shows_each_outcome_and_the_verification() {
     let outcomes = outcomes(&report);
     let verification = apply::verify(&outcomes, &report);
     let text = render::outcomes(&report.actions, &outcomes)
-        + &render::verification(&report, &verification, true);
+        + &render::verification(&report, &verification, true, Detail::Full);
     insta::assert_snapshot!(plain(text));
 }
 
@@ -120,7 +228,12 @@ fn a_verified_apply_awaiting_confirmation_says_so() {
         actions_left: 0,
     };
     let report = planned(&both_compliant(), &Desired::default());
-    insta::assert_snapshot!(plain(render::verification(&report, &verification, false)));
+    insta::assert_snapshot!(plain(render::verification(
+        &report,
+        &verification,
+        false,
+        Detail::Full
+    )));
 }
 
 pub(super) fn several() -> Vec<AccountResult> {
@@ -152,7 +265,7 @@ pub(super) fn several() -> Vec<AccountResult> {
 #[test]
 fn several_accounts_show_each_plan_then_a_summary_line_each() {
     let wall = Duration::from_millis(1500);
-    insta::assert_snapshot!(plain(render::many(&several(), REGION, wall)));
+    insta::assert_snapshot!(plain(render::many(&several(), REGION, wall, Detail::Full)));
 }
 
 #[test]
