@@ -230,6 +230,15 @@ pub fn warn_stale_accounts(settings: &Settings, accounts: &[String]) {
     }
 }
 
+/// One error line on stderr, for a failure the run goes on after.
+pub fn error(message: &str) {
+    let label = output::render::error_label();
+    let _ = std::io::Write::write_all(
+        &mut anstream::stderr(),
+        format!("{label} {message}\n").as_bytes(),
+    );
+}
+
 /// One warning line on stderr.
 pub fn warn(message: &str) {
     let label = output::render::warning_label();
@@ -256,4 +265,12 @@ pub fn config_file(args: &PlanArgs) -> Option<String> {
         .and_then(|cwd| path.strip_prefix(cwd).ok().map(|p| p.to_path_buf()))
         .unwrap_or(path);
     Some(relative.to_string_lossy().into_owned())
+}
+
+/// How much of each control the human text shows (`--detail`).
+pub fn detail(args: &PlanArgs) -> output::render::Detail {
+    match args.detail {
+        true => output::render::Detail::Full,
+        false => output::render::Detail::Summary,
+    }
 }

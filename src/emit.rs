@@ -9,6 +9,7 @@ use model::report::AccountResult;
 use model::{Control, Report};
 use output::documents::{ApplyDocument, PlanDocument};
 use output::formats::{self, Format};
+use output::render::Detail;
 use time::OffsetDateTime;
 
 use crate::outputs::Outputs;
@@ -26,6 +27,8 @@ pub struct RunInfo<'a> {
     pub at: OffsetDateTime,
     /// The configuration file, as SARIF names it.
     pub config_file: Option<String>,
+    /// How much of each control the human text shows.
+    pub detail: Detail,
 }
 
 impl RunInfo<'_> {
@@ -59,11 +62,16 @@ impl PlanView<'_> {
     /// The plan in a format (human text styled for a terminal).
     pub fn document(&self, format: Format) -> Result<String> {
         Ok(match format {
-            Format::Human if self.many => {
-                output::render::many(self.results, self.context.region, self.wall)
-            }
+            Format::Human if self.many => output::render::many(
+                self.results,
+                self.context.region,
+                self.wall,
+                self.context.detail,
+            ),
             Format::Human => match self.results.first().map(|r| &r.report) {
-                Some(Ok(report)) => output::render::plan(report, self.context.region),
+                Some(Ok(report)) => {
+                    output::render::plan(report, self.context.region, self.context.detail)
+                }
                 Some(Err(e)) => anyhow::bail!("{e}"),
                 None => String::new(),
             },
@@ -105,7 +113,8 @@ impl ApplyView<'_> {
         let after = self.after();
         Ok(match format {
             Format::Human => {
-                let mut text = output::render::plan(self.planned, self.context.region);
+                let detail = self.context.detail;
+                let mut text = output::render::plan(self.planned, self.context.region, detail);
                 if !self.outcomes.is_empty() {
                     text += &output::render::outcomes(&self.planned.actions, self.outcomes);
                 }
@@ -113,6 +122,7 @@ impl ApplyView<'_> {
                     after,
                     self.verification,
                     !self.outcomes.is_empty(),
+                    detail,
                 )
             }
             Format::Json => json(&ApplyDocument::new(

@@ -14,7 +14,8 @@ use survey::SurveyError;
 use time::OffsetDateTime;
 
 use crate::account::log_calls;
-use crate::args::{config_file, connect_options, selection, warn_stale_accounts, PlanArgs};
+use crate::args::{config_file, connect_options, detail, selection, warn_stale_accounts, PlanArgs};
+use crate::commands::hub::{self, Sent};
 use crate::emit::{emit, PlanView, RunInfo};
 use crate::outputs::Outputs;
 use config::Settings;
@@ -25,6 +26,8 @@ struct Run<'a> {
     own: &'a str,
     settings: &'a Settings,
     controls: &'a [Control],
+    /// Set for `--security-hub`: what each account's findings are filed with.
+    hub: Option<&'a RunInfo<'a>>,
 }
 
 /// `plan --accounts`: read every account (at most `--concurrency` at once) and report them all.
@@ -33,6 +36,7 @@ pub async fn plan(
     settings: &Settings,
     outputs: Outputs,
     at: OffsetDateTime,
+    security_hub: bool,
 ) -> Result<Exit> {
     let (controls, _) = selection(settings)?;
     let started = Instant::now();
@@ -51,14 +55,23 @@ pub async fn plan(
         );
     }
     warn_stale_accounts(settings, &accounts);
+    let context = RunInfo {
+        controls: &controls,
+        region: base.region(),
+        benchmark: &settings.benchmark,
+        at,
+        config_file: config_file(args),
+        detail: detail(args),
+    };
     let run = Run {
         base: &base,
         own: &own,
         settings,
         controls: &controls,
+        hub: security_hub.then_some(&context),
     };
     let progress = progress_bar(accounts.len());
-    let mut results: Vec<AccountResult> = futures::stream::iter(accounts.iter().cloned())
+    let read: Vec<(AccountResult, Option<Sent>)> = futures::stream::iter(accounts.iter().cloned())
         .map(|account| {
             let (run, progress) = (&run, &progress);
             async move {
@@ -71,14 +84,8 @@ pub async fn plan(
         .collect()
         .await;
     progress.finish_and_clear();
+    let (mut results, sent): (Vec<AccountResult>, Vec<Option<Sent>>) = read.into_iter().unzip();
     survey::merge(&mut results, &accounts);
-    let context = RunInfo {
-        controls: &controls,
-        region: base.region(),
-        benchmark: &settings.benchmark,
-        at,
-        config_file: config_file(args),
-    };
     let view = PlanView {
         context: &context,
         results: &results,
@@ -86,7 +93,9 @@ pub async fn plan(
         many: true,
     };
     emit(outputs, |format| view.document(format), false)?;
-    Ok(exit::plan(&results))
+    let sent: Vec<Sent> = sent.into_iter().flatten().collect();
+    let imported = hub::report(&sent);
+    Ok(exit::with_import(exit::plan(&results), imported))
 }
 
 fn progress_bar(accounts: usize) -> indicatif::ProgressBar {
@@ -104,8 +113,8 @@ fn progress_bar(accounts: usize) -> indicatif::ProgressBar {
 }
 
 /// Reads and plans one account: the credentials' own account with them, the others through
-/// the role.
-async fn read_account(run: &Run<'_>, account: String) -> AccountResult {
+/// the role; with `--security-hub`, files its findings there too.
+async fn read_account(run: &Run<'_>, account: String) -> (AccountResult, Option<Sent>) {
     let started = Instant::now();
     let role = role_of(run.settings, &account).unwrap_or_default();
     let desired = run.settings.desired(Some(&account));
@@ -122,12 +131,17 @@ async fn read_account(run: &Run<'_>, account: String) -> AccountResult {
         .map_err(|e| why_unread(run, &account, e));
     let wall = started.elapsed();
     log_calls(&account, &aws.calls(), wall);
-    AccountResult {
+    let result = AccountResult {
         account_id: account,
         report,
         calls: aws.calls(),
         wall,
-    }
+    };
+    let sent = match run.hub {
+        Some(info) => hub::send(aws, &info.run(std::slice::from_ref(&result))).await,
+        None => None,
+    };
+    (result, sent)
 }
 
 /// The role assumed in an account: its table's, else the run's.

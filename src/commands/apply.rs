@@ -15,7 +15,7 @@ use output::formats::Format;
 use time::OffsetDateTime;
 
 use crate::account::{read_and_plan, survey};
-use crate::args::{config_file, settings, ApplyArgs, PlanArgs};
+use crate::args::{config_file, detail, settings, ApplyArgs, PlanArgs};
 use crate::emit::{emit, ApplyView, RunInfo};
 use crate::outputs::Outputs;
 use crate::print;
@@ -36,15 +36,23 @@ pub async fn run(args: ApplyArgs) -> Result<Exit> {
     }
     let planned = read_and_plan(&args.plan, &settings).await?;
     let region = planned.aws.region().to_string();
+    let info = RunInfo {
+        controls: &planned.controls,
+        region: &region,
+        benchmark: &planned.report.benchmark,
+        at,
+        config_file: config_file(&args.plan),
+        detail: detail(&args.plan),
+    };
     if planned.report.has_errors() {
         if outputs.stdout() == Format::Json {
             print::json(&planned.report)?;
         } else {
-            print::text(&output::render::plan(&planned.report, &region))?;
+            print::text(&output::render::plan(&planned.report, &region, info.detail))?;
         }
         bail!("some controls could not be read; fix the errors above before applying");
     }
-    show_plan(&planned.report, &region, &outputs, args.auto_approve)?;
+    show_plan(&planned.report, &info, &outputs, args.auto_approve)?;
     if !planned.report.actions.is_empty() && !args.auto_approve {
         confirm()?;
     }
@@ -54,20 +62,13 @@ pub async fn run(args: ApplyArgs) -> Result<Exit> {
         controls: &planned.controls,
         desired: &planned.desired,
     };
-    let info = RunInfo {
-        controls: &planned.controls,
-        region: &region,
-        benchmark: &planned.report.benchmark,
-        at,
-        config_file: config_file(&args.plan),
-    };
     execute(&target, &planned.report, outputs, &info).await
 }
 
 /// Shows the plan before anything is written: on stdout when that is where the human text
 /// goes, else on stderr when someone is about to be asked.
-fn show_plan(report: &Report, region: &str, outputs: &Outputs, auto_approve: bool) -> Result<()> {
-    let text = output::render::plan(report, region);
+fn show_plan(report: &Report, info: &RunInfo, outputs: &Outputs, auto_approve: bool) -> Result<()> {
+    let text = output::render::plan(report, info.region, info.detail);
     if outputs.stdout() == Format::Human {
         print::text(&text)?;
     } else if !report.actions.is_empty() && !auto_approve {
@@ -106,20 +107,21 @@ async fn apply_saved(
         );
     }
     refuse_if_changed(&name.to_string(), &file, &aws, &controls).await?;
-    // A saved plan was reviewed when it was made: it is shown, not asked about again.
-    show_plan(&file.report, &file.region, &outputs, true)?;
-    let target = Target {
-        aws: &aws,
-        account: &file.account_id,
-        controls: &controls,
-        desired: &file.desired,
-    };
     let info = RunInfo {
         controls: &controls,
         region: &file.region,
         benchmark: &file.benchmark,
         at,
         config_file: config_file(args),
+        detail: detail(args),
+    };
+    // A saved plan was reviewed when it was made: it is shown, not asked about again.
+    show_plan(&file.report, &info, &outputs, true)?;
+    let target = Target {
+        aws: &aws,
+        account: &file.account_id,
+        controls: &controls,
+        desired: &file.desired,
     };
     execute(&target, &file.report, outputs, &info).await
 }
@@ -209,6 +211,7 @@ async fn execute(
             &after,
             &verification,
             applied,
+            info.detail,
         ))?;
     }
     let after = AccountResult {

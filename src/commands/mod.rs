@@ -4,5 +4,6 @@ pub mod accounts;
 pub mod apply;
 pub mod config;
 pub mod controls;
+pub mod hub;
 pub mod pattern;
 pub mod plan;

@@ -8,8 +8,8 @@ use output::exit::{self, Exit};
 use time::OffsetDateTime;
 
 use crate::account::{read_and_plan, Planned};
-use crate::args::{config_file, settings, PlanCmd};
-use crate::commands::accounts;
+use crate::args::{config_file, detail, settings, PlanCmd};
+use crate::commands::{accounts, hub};
 use crate::emit::{emit, PlanView, RunInfo};
 use crate::outputs::Outputs;
 use config::Settings;
@@ -29,7 +29,7 @@ pub async fn run(cmd: PlanCmd) -> Result<Exit> {
     let outputs = Outputs::open(&args.output, args.json)?;
     let at = OffsetDateTime::now_utc();
     if is_many(&settings) {
-        return accounts::plan(args, &settings, outputs, at).await;
+        return accounts::plan(args, &settings, outputs, at, cmd.security_hub).await;
     }
     let planned = read_and_plan(args, &settings).await?;
     if let Some(path) = &cmd.out {
@@ -42,6 +42,7 @@ pub async fn run(cmd: PlanCmd) -> Result<Exit> {
         benchmark: &planned.report.benchmark,
         at,
         config_file: config_file(args),
+        detail: detail(args),
     };
     let view = PlanView {
         context: &context,
@@ -50,7 +51,12 @@ pub async fn run(cmd: PlanCmd) -> Result<Exit> {
         many: false,
     };
     emit(outputs, |format| view.document(format), false)?;
-    Ok(exit::plan(&results))
+    let mut imported = true;
+    if cmd.security_hub {
+        let sent = hub::send(&planned.aws, &context.run(&results)).await;
+        imported = hub::report(sent.as_slice());
+    }
+    Ok(exit::with_import(exit::plan(&results), imported))
 }
 
 /// True when the settings name several accounts.

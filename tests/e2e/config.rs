@@ -110,10 +110,11 @@ fn account_tables_reach_their_accounts_in_a_multi_account_run() {
 #[test]
 fn a_waived_control_exits_0_with_no_actions_and_shows_its_reason() {
     let acct = Account::new();
+    let expires = crate::support::in_days(60);
     acct.build(&trail_only());
     write_config(
         &acct,
-        &format!("controls = [\"{IAM}\"]\n\n[[waiver]]\ncontrol = \"{IAM}\"\nreason = \"sandbox without IAM users\"\nexpires = 2027-01-31\nticket = \"SEC-7\"\n"),
+        &format!("controls = [\"{IAM}\"]\n\n[[waiver]]\ncontrol = \"{IAM}\"\nreason = \"sandbox without IAM users\"\nexpires = {expires}\nticket = \"SEC-7\"\n"),
     );
     let (code, doc) = acct.json(&["plan"]);
     assert_eq!(code, 0, "{doc:#}");
@@ -123,7 +124,9 @@ fn a_waived_control_exits_0_with_no_actions_and_shows_its_reason() {
     let (code, text, _) = acct.run(&["plan"]);
     assert_eq!(code, 0);
     assert!(
-        text.contains("waived: sandbox without IAM users (until 2027-01-31, SEC-7)"),
+        text.contains(&format!(
+            "waived: sandbox without IAM users (until {expires}, SEC-7)"
+        )),
         "{text}"
     );
 }

@@ -13,6 +13,7 @@ use crate::{compliant, trail_only, PAIR};
 const PLAN_POLICY: &str = "plan-policy.json";
 const APPLY_POLICY: &str = "apply-policy.json";
 const CALLER_POLICY: &str = "organization-caller-policy.json";
+const HUB_POLICY: &str = "security-hub-policy.json";
 
 /// The actions an Allow policy in `docs/iam/` grants. `Statement` may be one object or a list,
 /// `Action` one string or a list. Only exact action names are compared, so a wildcard (which
@@ -288,6 +289,25 @@ fn plan_calls_exactly_what_the_plan_policy_grants() {
     assert_none(vec![
         ungranted(&[PLAN_POLICY], &calls),
         unused(PLAN_POLICY, &calls, "plan"),
+    ]);
+}
+
+#[test]
+fn plan_security_hub_adds_exactly_what_its_policy_grants() {
+    let acct = Account::new();
+    acct.build(&trail_only());
+    acct.build(&json!({ "security_hub": true }));
+    let args = ["plan", "--controls", PAIR, "--security-hub"];
+    let run = record("plan --security-hub", &acct, RunAs::Profile, &args, 2);
+    let calls = called([(&run, &run.caller)]);
+    let hub_only: Called = calls
+        .iter()
+        .filter(|(action, _)| !granted(PLAN_POLICY).contains(*action))
+        .map(|(a, r)| (a.clone(), r.clone()))
+        .collect();
+    assert_none(vec![
+        ungranted(&[PLAN_POLICY, HUB_POLICY], &calls),
+        unused(HUB_POLICY, &hub_only, "plan --security-hub"),
     ]);
 }
 

@@ -10,6 +10,7 @@ mod cli;
 mod config;
 mod faults;
 mod iam;
+mod outputs;
 mod pattern;
 mod saved;
 mod support;

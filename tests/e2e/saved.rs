@@ -167,7 +167,7 @@ fn a_saved_plan_records_the_waivers_and_is_applied_as_made_when_the_file_changed
     let acct = Account::new();
     acct.build(&trail_only());
     let config = acct.path().join("trailwatch.toml");
-    let waiver = "[[waiver]]\ncontrol = \"cloudtrail-config-changes\"\nreason = \"migrating trails\"\nexpires = 2027-01-31\n";
+    let waiver = format!("[[waiver]]\ncontrol = \"cloudtrail-config-changes\"\nreason = \"migrating trails\"\nexpires = {}\n", crate::support::in_days(60));
     std::fs::write(
         &config,
         format!(

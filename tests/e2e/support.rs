@@ -240,6 +240,19 @@ impl Account {
         serde_json::from_str(&text).unwrap()
     }
 
+    /// Sends ASFF findings to the account's Security Hub with the AWS SDK for Python, which
+    /// validates them against the Security Hub API model first; returns its answer.
+    pub fn import_findings(&self, findings: &Value) -> Value {
+        let text = self.fixture("import", &json!({ "findings": findings }));
+        serde_json::from_str(&text).unwrap()
+    }
+
+    /// The account's Security Hub findings (`GetFindings`, every page).
+    pub fn hub_findings(&self) -> Vec<Value> {
+        let text = self.fixture("findings", &json!({}));
+        serde_json::from_str(&text).unwrap()
+    }
+
     /// Points a command's AWS environment at this account and nothing else.
     pub fn configure(&self, cmd: &mut Command) {
         for (key, _) in std::env::vars() {
@@ -357,4 +370,36 @@ pub fn json_of(cmd: &mut assert_cmd::Command) -> (i32, Value) {
         )
     });
     (out.status.code().unwrap_or(-1), doc)
+}
+
+/// Checks a document with tests/support/validate.py (`sarif` against the SARIF schema, `ocsf`
+/// with the OCSF models); returns what it printed, and fails the test when it found a problem.
+pub fn validate(kind: &str, path: &Path) -> String {
+    let out = Command::new(python())
+        .arg(root().join("tests/support/validate.py"))
+        .arg(kind)
+        .arg(path)
+        .output()
+        .expect("run validate.py");
+    let printed = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{kind} document {} is not valid:\n{printed}{}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    printed
+}
+
+/// The date `days` from today (UTC) as `YYYY-MM-DD`: waivers must expire within a year of the
+/// run, so tests date them from the day they run.
+pub fn in_days(days: i64) -> String {
+    let today = time::OffsetDateTime::now_utc().date();
+    let date = today + time::Duration::days(days);
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
 }

@@ -46,12 +46,24 @@ ERRORS = {
 }
 
 
-def operation_of(path, headers, body):
+# Operations of REST protocols (Security Hub's restJson1), by method and path.
+REST_ROUTES = {
+    ("GET", "/accounts"): "DescribeHub",
+    ("POST", "/accounts"): "EnableSecurityHub",
+    ("POST", "/findings/import"): "BatchImportFindings",
+    ("POST", "/findings"): "GetFindings",
+}
+
+
+def operation_of(path, headers, body, method="POST"):
     target = headers.get("X-Amz-Target", "")
     if target:
         return target.rsplit(".", 1)[-1]
     if "/operation/" in path:
         return path.rsplit("/operation/", 1)[-1]
+    route = REST_ROUTES.get((method, urllib.parse.urlsplit(path).path.rstrip("/")))
+    if route:
+        return route
     if body:
         params = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
         if "Action" in params:
@@ -112,7 +124,7 @@ class State:
 
     def should_fail(self, operation):
         with self.lock:
-            if operation == self.operation and self.remaining > 0:
+            if operation and operation == self.operation and self.remaining > 0:
                 self.remaining -= 1
                 return True
             return False
@@ -136,7 +148,7 @@ def make_handler(upstream, state):
         def forward(self):
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
-            operation = operation_of(self.path, self.headers, body)
+            operation = operation_of(self.path, self.headers, body, self.command)
             if state.delay:
                 time.sleep(state.delay)
             if state.should_fail(operation):

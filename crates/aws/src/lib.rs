@@ -4,6 +4,7 @@
 
 mod errors;
 mod read;
+pub mod securityhub;
 #[cfg(test)]
 mod tests;
 mod write;

@@ -50,3 +50,11 @@ pub fn apply(verification: &Verification) -> Exit {
         Exit::Error
     }
 }
+
+/// `plan --security-hub`: the plan's status, unless Security Hub did not take every finding.
+pub fn with_import(plan: Exit, imported: bool) -> Exit {
+    match imported {
+        true => plan,
+        false => Exit::Error,
+    }
+}

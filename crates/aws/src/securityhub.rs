@@ -1,0 +1,159 @@
+//! Sending findings to AWS Security Hub (`plan --security-hub`): the hub must be enabled in the
+//! region, and findings go at most 100 per `BatchImportFindings` call (the API's limit);
+//! throttled calls are retried by the SDK's standard retry policy.
+
+use aws_config::Region;
+use aws_sdk_securityhub::error::ProvideErrorMetadata;
+use aws_sdk_securityhub::types::{
+    AwsSecurityFinding, Compliance, ComplianceStatus, Note, Partition, Recommendation, RecordState,
+    Remediation, Resource, Severity, SeverityLabel, Workflow, WorkflowStatus,
+};
+use model::asff;
+
+use crate::{errors, Aws, AwsError};
+
+/// `BatchImportFindings` takes at most this many findings per call.
+pub const BATCH: usize = 100;
+
+/// What Security Hub did with a run's findings in one account and region.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Imported {
+    /// Findings it took.
+    pub imported: usize,
+    /// Findings it refused, with why.
+    pub failed: Vec<FailedFinding>,
+}
+
+/// A finding Security Hub refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedFinding {
+    /// The finding's `Id`.
+    pub id: String,
+    /// The error code.
+    pub code: String,
+    /// The error message.
+    pub message: String,
+}
+
+impl Aws {
+    /// Sends `findings` to Security Hub in `region`; refuses, sending nothing, when the hub is
+    /// not enabled there.
+    pub async fn import_findings(
+        &self,
+        region: &str,
+        findings: &[asff::Finding],
+    ) -> Result<Imported, AwsError> {
+        let hub = self.securityhub(region);
+        self.require_hub(&hub, region).await?;
+        let mut outcome = Imported::default();
+        for batch in findings.chunks(BATCH) {
+            self.count("securityhub:BatchImportFindings");
+            let answer = hub
+                .batch_import_findings()
+                .set_findings(Some(batch.iter().map(sdk_finding).collect()))
+                .send()
+                .await
+                .map_err(|e| errors::fatal("securityhub:BatchImportFindings", e))?;
+            outcome.imported += usize::try_from(answer.success_count().unwrap_or(0)).unwrap_or(0);
+            outcome
+                .failed
+                .extend(answer.failed_findings().iter().map(|f| FailedFinding {
+                    id: f.id().unwrap_or_default().to_string(),
+                    code: f.error_code().unwrap_or_default().to_string(),
+                    message: f.error_message().unwrap_or_default().to_string(),
+                }));
+        }
+        Ok(outcome)
+    }
+
+    fn securityhub(&self, region: &str) -> aws_sdk_securityhub::Client {
+        aws_sdk_securityhub::Client::from_conf(
+            aws_sdk_securityhub::config::Builder::from(&self.config)
+                .region(Region::new(region.to_string()))
+                .build(),
+        )
+    }
+
+    /// `DescribeHub`: a hub that is not enabled is one line saying how to enable it.
+    async fn require_hub(
+        &self,
+        hub: &aws_sdk_securityhub::Client,
+        region: &str,
+    ) -> Result<(), AwsError> {
+        self.count("securityhub:DescribeHub");
+        match hub.describe_hub().send().await {
+            Ok(_) => Ok(()),
+            Err(e) if e.code() == Some("InvalidAccessException") => {
+                let account = self.account_id().await.unwrap_or_default();
+                Err(AwsError::Other(format!(
+                    "Security Hub is not enabled in account {account} in {region}; enable it (`aws securityhub enable-security-hub --region {region}`) or drop --security-hub"
+                )))
+            }
+            Err(e) => Err(errors::fatal("securityhub:DescribeHub", e)),
+        }
+    }
+}
+
+/// The SDK's form of a finding.
+fn sdk_finding(f: &asff::Finding) -> AwsSecurityFinding {
+    let mut builder = AwsSecurityFinding::builder()
+        .schema_version(&f.schema_version)
+        .id(&f.id)
+        .product_arn(&f.product_arn)
+        .generator_id(&f.generator_id)
+        .aws_account_id(&f.aws_account_id)
+        .region(&f.region)
+        .set_types(Some(f.types.clone()))
+        .created_at(&f.created_at)
+        .updated_at(&f.updated_at)
+        .severity(
+            Severity::builder()
+                .label(SeverityLabel::from(f.severity.label.as_str()))
+                .build(),
+        )
+        .title(&f.title)
+        .description(&f.description)
+        .remediation(
+            Remediation::builder()
+                .recommendation(
+                    Recommendation::builder()
+                        .text(&f.remediation.recommendation.text)
+                        .url(&f.remediation.recommendation.url)
+                        .build(),
+                )
+                .build(),
+        )
+        .set_product_fields(Some(f.product_fields.clone().into_iter().collect()))
+        .set_resources(Some(f.resources.iter().map(sdk_resource).collect()))
+        .compliance(
+            Compliance::builder()
+                .status(ComplianceStatus::from(f.compliance.status.as_str()))
+                .set_related_requirements(Some(f.compliance.related_requirements.clone()))
+                .build(),
+        )
+        .workflow(
+            Workflow::builder()
+                .status(WorkflowStatus::from(f.workflow.status.as_str()))
+                .build(),
+        )
+        .record_state(RecordState::from(f.record_state.as_str()));
+    if let Some(note) = &f.note {
+        builder = builder.note(
+            Note::builder()
+                .text(&note.text)
+                .updated_by(&note.updated_by)
+                .updated_at(&note.updated_at)
+                .build(),
+        );
+    }
+    builder.build()
+}
+
+fn sdk_resource(r: &asff::Resource) -> Resource {
+    Resource::builder()
+        .r#type(&r.kind)
+        .id(&r.id)
+        .partition(Partition::from(r.partition.as_str()))
+        .region(&r.region)
+        .build()
+}
