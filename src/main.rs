@@ -148,9 +148,31 @@ fn man() -> anyhow::Result<Exit> {
     // The package version alone, so the committed docs/trailwatch.1 does not change per commit.
     let command = <Cli as clap::CommandFactory>::command().version(env!("CARGO_PKG_VERSION"));
     let mut out = Vec::new();
-    clap_mangen::Man::new(command).render(&mut out)?;
+    clap_mangen::Man::new(command.clone()).render(&mut out)?;
+    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+        out.extend(subcommand_section(sub)?);
+    }
     std::io::Write::write_all(&mut std::io::stdout().lock(), &out)?;
     Ok(Exit::Clean)
+}
+
+/// A section of the man page for one subcommand: its synopsis, description and options (the
+/// page's own sections, one level down).
+fn subcommand_section(sub: &clap::Command) -> std::io::Result<Vec<u8>> {
+    let name = format!("trailwatch {}", sub.get_name());
+    let man = clap_mangen::Man::new(sub.clone().bin_name(name.clone()).display_name(name.clone()));
+    let mut body = Vec::new();
+    man.render_synopsis_section(&mut body)?;
+    man.render_description_section(&mut body)?;
+    if sub.get_arguments().any(|a| !a.is_hide_set()) {
+        man.render_options_section(&mut body)?;
+    }
+    if sub.has_subcommands() {
+        man.render_subcommands_section(&mut body)?;
+    }
+    let body = String::from_utf8_lossy(&body).replace("\n.SH ", "\n.SS ");
+    let body = body.strip_prefix(".SH ").map_or(body.clone(), |rest| format!(".SS {rest}"));
+    Ok(format!(".SH \"{}\"\n{body}", name.to_uppercase()).into_bytes())
 }
 
 /// True when the error is a write to a closed pipe.
