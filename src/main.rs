@@ -160,7 +160,11 @@ fn man() -> anyhow::Result<Exit> {
 /// page's own sections, one level down).
 fn subcommand_section(sub: &clap::Command) -> std::io::Result<Vec<u8>> {
     let name = format!("trailwatch {}", sub.get_name());
-    let man = clap_mangen::Man::new(sub.clone().bin_name(name.clone()).display_name(name.clone()));
+    let man = clap_mangen::Man::new(
+        sub.clone()
+            .bin_name(name.clone())
+            .display_name(name.clone()),
+    );
     let mut body = Vec::new();
     man.render_synopsis_section(&mut body)?;
     man.render_description_section(&mut body)?;
@@ -171,7 +175,9 @@ fn subcommand_section(sub: &clap::Command) -> std::io::Result<Vec<u8>> {
         man.render_subcommands_section(&mut body)?;
     }
     let body = String::from_utf8_lossy(&body).replace("\n.SH ", "\n.SS ");
-    let body = body.strip_prefix(".SH ").map_or(body.clone(), |rest| format!(".SS {rest}"));
+    let body = body
+        .strip_prefix(".SH ")
+        .map_or(body.clone(), |rest| format!(".SS {rest}"));
     Ok(format!(".SH \"{}\"\n{body}", name.to_uppercase()).into_bytes())
 }
 

@@ -275,3 +275,24 @@ fn the_plan_shows_shared_findings_once_unless_asked_for_detail() {
     let (_, text, _) = acct.run(&["plan", "--controls", &format!("{IAM},{CT}"), "--detail"]);
     assert_eq!(text.matches(shared).count(), 2, "{text}");
 }
+
+#[test]
+fn a_throttled_import_is_retried() {
+    let acct = Account::new();
+    acct.build(&trail_only());
+    acct.build(&json!({ "security_hub": true }));
+    let proxy = FaultProxy::new("BatchImportFindings", 1, "Throttling");
+    let out = acct
+        .trailwatch_via(&proxy)
+        .args(["plan", "--controls", IAM, "--security-hub"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(proxy.faults(), 1, "the first import was throttled");
+    assert!(
+        stderr.contains("Security Hub: 1 finding(s) imported"),
+        "{stderr}"
+    );
+    assert_eq!(acct.hub_findings().len(), 1);
+}

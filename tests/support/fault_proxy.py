@@ -191,9 +191,15 @@ def make_handler(upstream, state):
 
         def fail(self):
             status, json_type, query_code, message = ERRORS[state.error]
+            rest = (self.command, urllib.parse.urlsplit(self.path).path.rstrip("/")) in REST_ROUTES
             if "/operation/" in self.path:
                 data = cbor2.dumps({"__type": json_type, "message": message})
                 content_type = "application/cbor"
+            elif rest:
+                # restJson1 (Security Hub): the code in a header and the body, throttling as 429.
+                data = ('{"__type": "%s", "message": "%s"}' % (json_type, message)).encode()
+                content_type = "application/json"
+                status = 429 if state.error == "Throttling" else status
             elif self.headers.get("X-Amz-Target"):
                 data = ('{"__type": "%s", "message": "%s"}' % (json_type, message)).encode()
                 content_type = "application/x-amz-json-1.1"
@@ -206,6 +212,8 @@ def make_handler(upstream, state):
                 status = 403 if state.error == "AccessDenied" else status
             self.send_response(status)
             self.send_header("Content-Type", content_type)
+            if rest:
+                self.send_header("x-amzn-ErrorType", json_type)
             if "/operation/" in self.path:
                 self.send_header("smithy-protocol", "rpc-v2-cbor")
             self.send_header("Content-Length", str(len(data)))
