@@ -122,7 +122,11 @@ fn result<'a>(run: &Run, item: &Item<'a>) -> SarifResult {
                 vec![Suppression {
                     kind: "external",
                     status: "accepted",
-                    justification: format!("{} (until {})", w.reason, w.expires),
+                    justification: w.reason.clone(),
+                    properties: SuppressionProperties {
+                        expires: w.expires.clone(),
+                        ticket: w.ticket.clone(),
+                    },
                 }]
             }),
         properties: ResultProperties {
@@ -350,6 +354,15 @@ struct Suppression {
     kind: &'static str,
     status: &'static str,
     justification: String,
+    properties: SuppressionProperties,
+}
+
+/// When the waiver lapses, and its ticket.
+#[derive(Serialize)]
+struct SuppressionProperties {
+    expires: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ticket: Option<String>,
 }
 
 #[derive(Serialize)]
