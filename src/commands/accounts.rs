@@ -2,13 +2,16 @@
 //! `--organization`): each account is read through `sts:AssumeRole`, several at a time, and the
 //! results are merged into one document of the usual shape, with a per-account summary.
 
+use std::collections::HashMap;
 use std::io::IsTerminal;
+use std::path::Path;
 use std::time::Instant;
 
 use anyhow::Result;
 use futures::StreamExt;
+use model::planfile::{AccountPlan, PlanFile, Planned, PLAN_FORMAT, PLAN_VERSION};
 use model::report::AccountResult;
-use model::Control;
+use model::{Control, Snapshot};
 use output::exit::{self, Exit};
 use survey::SurveyError;
 use time::OffsetDateTime;
@@ -30,14 +33,70 @@ struct Run<'a> {
     hub: Option<&'a RunInfo<'a>>,
 }
 
+/// Every account of a run, read and planned.
+pub struct ReadAll {
+    /// The connection of the credentials trailwatch runs with.
+    pub base: aws::Aws,
+    /// Their account.
+    pub own: String,
+    /// The selected controls.
+    pub controls: Vec<Control>,
+    /// Each account's result, in the order given, organization trails' verdicts carried to
+    /// their members.
+    pub results: Vec<AccountResult>,
+    /// What each account read holds, for the fingerprints of a saved plan.
+    snapshots: HashMap<String, Snapshot>,
+    /// What Security Hub took, with `--security-hub`.
+    pub sent: Vec<Sent>,
+    /// When reading started.
+    pub started: Instant,
+}
+
+/// What a multi-account read is asked for besides the plan.
+pub struct ReadOptions {
+    /// When the run started.
+    pub at: OffsetDateTime,
+    /// `plan --security-hub`.
+    pub security_hub: bool,
+}
+
 /// `plan --accounts`: read every account (at most `--concurrency` at once) and report them all.
 pub async fn plan(
     args: &PlanArgs,
     settings: &Settings,
     outputs: Outputs,
-    at: OffsetDateTime,
-    security_hub: bool,
+    options: ReadOptions,
+    out: Option<&Path>,
 ) -> Result<Exit> {
+    let read = read_all(args, settings, &options).await?;
+    if let Some(path) = out {
+        crate::commands::plan::write_plan_file(path, &read.plan_file(settings))?;
+    }
+    let context = RunInfo {
+        controls: &read.controls,
+        region: read.base.region(),
+        benchmark: &settings.benchmark,
+        at: options.at,
+        config_file: config_file(args),
+        detail: detail(args),
+    };
+    let view = PlanView {
+        context: &context,
+        results: &read.results,
+        wall: read.started.elapsed(),
+        many: true,
+    };
+    emit(outputs, |format| view.document(format), false)?;
+    let imported = hub::report(&read.sent);
+    Ok(exit::with_import(exit::plan(&read.results), imported))
+}
+
+/// Connects, lists the accounts, and reads and plans each (at most `--concurrency` at once).
+pub async fn read_all(
+    args: &PlanArgs,
+    settings: &Settings,
+    options: &ReadOptions,
+) -> Result<ReadAll> {
     let (controls, _) = selection(settings)?;
     let started = Instant::now();
     let base = aws::Aws::connect(&connect_options(args, settings)).await?;
@@ -59,8 +118,8 @@ pub async fn plan(
         controls: &controls,
         region: base.region(),
         benchmark: &settings.benchmark,
-        at,
-        config_file: config_file(args),
+        at: options.at,
+        config_file: None,
         detail: detail(args),
     };
     let run = Run {
@@ -68,37 +127,85 @@ pub async fn plan(
         own: &own,
         settings,
         controls: &controls,
-        hub: security_hub.then_some(&context),
+        hub: options.security_hub.then_some(&context),
     };
     let progress = progress_bar(accounts.len());
-    let read: Vec<(AccountResult, Option<Sent>)> = futures::stream::iter(accounts.iter().cloned())
+    let read: Vec<AccountRead> = futures::stream::iter(accounts.iter().cloned())
         .map(|account| {
             let (run, progress) = (&run, &progress);
             async move {
-                let result = read_account(run, account).await;
+                let read = read_account(run, account).await;
                 progress.inc(1);
-                result
+                read
             }
         })
         .buffer_unordered(usize::from(settings.concurrency))
         .collect()
         .await;
     progress.finish_and_clear();
-    let (mut results, sent): (Vec<AccountResult>, Vec<Option<Sent>>) = read.into_iter().unzip();
+    let mut results = Vec::with_capacity(read.len());
+    let mut snapshots = HashMap::new();
+    let mut sent = Vec::new();
+    for r in read {
+        if let Some(snapshot) = r.snapshot {
+            snapshots.insert(r.result.account_id.clone(), snapshot);
+        }
+        results.push(r.result);
+        sent.extend(r.sent);
+    }
     survey::merge(&mut results, &accounts);
-    let view = PlanView {
-        context: &context,
-        results: &results,
-        wall: started.elapsed(),
-        many: true,
-    };
-    emit(outputs, |format| view.document(format), false)?;
-    let sent: Vec<Sent> = sent.into_iter().flatten().collect();
-    let imported = hub::report(&sent);
-    Ok(exit::with_import(exit::plan(&results), imported))
+    Ok(ReadAll {
+        base,
+        own,
+        controls,
+        results,
+        snapshots,
+        sent,
+        started,
+    })
 }
 
-fn progress_bar(accounts: usize) -> indicatif::ProgressBar {
+impl ReadAll {
+    /// The run as a saved plan: each account with the role that reaches it, its desired state
+    /// and the fingerprints of what its (merged) plan depends on.
+    pub fn plan_file(&self, settings: &Settings) -> PlanFile {
+        let accounts = self
+            .results
+            .iter()
+            .map(|r| {
+                let desired = settings.desired(Some(&r.account_id));
+                let (fingerprints, plan) = match (&r.report, self.snapshots.get(&r.account_id)) {
+                    (Ok(report), Some(snapshot)) => (
+                        plan::fingerprint::fingerprints(snapshot, &self.controls, &desired, report),
+                        Planned::Report(report.clone()),
+                    ),
+                    (Err(e), _) => (Default::default(), Planned::Unread(e.clone())),
+                    (Ok(_), None) => unreachable!("a read account has its snapshot"),
+                };
+                AccountPlan {
+                    assume_role: (r.account_id != self.own)
+                        .then(|| role_of(settings, &r.account_id).map(str::to_string))
+                        .flatten(),
+                    account_id: r.account_id.clone(),
+                    desired,
+                    fingerprints,
+                    plan,
+                }
+            })
+            .collect();
+        PlanFile {
+            format: PLAN_FORMAT.into(),
+            version: PLAN_VERSION,
+            trailwatch_version: env!("CARGO_PKG_VERSION").into(),
+            region: self.base.region().to_string(),
+            benchmark: settings.benchmark.clone(),
+            control_ids: self.controls.iter().map(|c| c.id.to_string()).collect(),
+            accounts,
+        }
+    }
+}
+
+pub fn progress_bar(accounts: usize) -> indicatif::ProgressBar {
     if !std::io::stderr().is_terminal() || accounts < 2 {
         return indicatif::ProgressBar::hidden();
     }
@@ -112,23 +219,30 @@ fn progress_bar(accounts: usize) -> indicatif::ProgressBar {
     bar
 }
 
+/// One account, read and planned.
+struct AccountRead {
+    result: AccountResult,
+    snapshot: Option<Snapshot>,
+    sent: Option<Sent>,
+}
+
 /// Reads and plans one account: the credentials' own account with them, the others through
 /// the role; with `--security-hub`, files its findings there too.
-async fn read_account(run: &Run<'_>, account: String) -> (AccountResult, Option<Sent>) {
+async fn read_account(run: &Run<'_>, account: String) -> AccountRead {
     let started = Instant::now();
-    let role = role_of(run.settings, &account).unwrap_or_default();
     let desired = run.settings.desired(Some(&account));
     let assumed;
     let aws = if account == run.own {
         run.base
     } else {
+        let role = role_of(run.settings, &account).unwrap_or_default();
         assumed = run.base.assume(&account, role).await;
         &assumed
     };
-    let report = survey::survey(aws, run.controls, &desired)
-        .await
-        .map(|surveyed| surveyed.report)
-        .map_err(|e| why_unread(run, &account, e));
+    let (report, snapshot) = match survey::survey(aws, run.controls, &desired).await {
+        Ok(surveyed) => (Ok(surveyed.report), Some(surveyed.snapshot)),
+        Err(e) => (Err(why_unread(run.settings, run.own, &account, e)), None),
+    };
     let wall = started.elapsed();
     log_calls(&account, &aws.calls(), wall);
     let result = AccountResult {
@@ -141,11 +255,15 @@ async fn read_account(run: &Run<'_>, account: String) -> (AccountResult, Option<
         Some(info) => hub::send(aws, &info.run(std::slice::from_ref(&result))).await,
         None => None,
     };
-    (result, sent)
+    AccountRead {
+        result,
+        snapshot,
+        sent,
+    }
 }
 
 /// The role assumed in an account: its table's, else the run's.
-fn role_of<'a>(settings: &'a Settings, account: &str) -> Option<&'a str> {
+pub fn role_of<'a>(settings: &'a Settings, account: &str) -> Option<&'a str> {
     settings
         .destination_of(Some(account))
         .assume_role
@@ -153,10 +271,15 @@ fn role_of<'a>(settings: &'a Settings, account: &str) -> Option<&'a str> {
 }
 
 /// One line saying why an account could not be read.
-fn why_unread(run: &Run, account: &str, error: SurveyError<aws::AwsError>) -> String {
-    let role = role_of(run.settings, account).unwrap_or_default();
+pub fn why_unread(
+    settings: &Settings,
+    own: &str,
+    account: &str,
+    error: SurveyError<aws::AwsError>,
+) -> String {
+    let role = role_of(settings, account).unwrap_or_default();
     match error {
-        SurveyError::Read(e) if account == run.own => format!("account {account}: {e}"),
+        SurveyError::Read(e) if account == own => format!("account {account}: {e}"),
         SurveyError::Read(e @ aws::AwsError::AssumeRole { .. }) => e.to_string(),
         SurveyError::Read(e) => format!("cannot assume role `{role}` in account {account}: {e}"),
         other => format!("account {account}: {other}"),

@@ -5,7 +5,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
-use model::planfile::PlanFile;
+use model::planfile::{AccountPlan, PlanFile};
 use std::time::Instant;
 
 use model::report::AccountResult;
@@ -16,14 +16,17 @@ use time::OffsetDateTime;
 
 use crate::account::{read_and_plan, survey};
 use crate::args::{config_file, detail, settings, ApplyArgs, PlanArgs};
+use crate::commands::apply_accounts;
 use crate::emit::{emit, ApplyView, RunInfo};
 use crate::outputs::Outputs;
 use crate::print;
 
 /// Runs `apply`.
 pub async fn run(args: ApplyArgs) -> Result<Exit> {
-    if !args.plan.accounts.is_empty() || args.plan.assume_role.is_some() || args.plan.organization {
-        bail!("apply works on one account at a time; run it with that account's credentials (or a profile that assumes its role), without --accounts");
+    let many_flags =
+        !args.plan.accounts.is_empty() || args.plan.assume_role.is_some() || args.plan.organization;
+    if args.plan_file.is_some() && many_flags {
+        bail!("a saved plan carries its own accounts; drop --accounts, --organization and --assume-role");
     }
     let outputs = Outputs::open(&args.plan.output, args.plan.json)?;
     let at = OffsetDateTime::now_utc();
@@ -32,7 +35,19 @@ pub async fn run(args: ApplyArgs) -> Result<Exit> {
     }
     let settings = settings(&args.plan)?;
     if crate::commands::plan::is_many(&settings) {
-        bail!("apply works on one account at a time; run it with that account's credentials (or a profile that assumes its role), without accounts in the flags or the configuration file");
+        let info = RunInfo {
+            controls: &[],
+            region: "",
+            benchmark: &settings.benchmark,
+            at,
+            config_file: config_file(&args.plan),
+            detail: detail(&args.plan),
+        };
+        return apply_accounts::apply_live(&args, &settings, outputs, info).await;
+    } else if args.plan.assume_role.is_some() {
+        bail!(
+            "--assume-role needs --accounts ID,... or --organization: the accounts to assume it in"
+        );
     }
     let planned = read_and_plan(&args.plan, &settings).await?;
     let region = planned.aws.region().to_string();
@@ -106,7 +121,6 @@ async fn apply_saved(
             aws.region()
         );
     }
-    refuse_if_changed(&name.to_string(), &file, &aws, &controls).await?;
     let info = RunInfo {
         controls: &controls,
         region: &file.region,
@@ -115,24 +129,44 @@ async fn apply_saved(
         config_file: config_file(args),
         detail: detail(args),
     };
+    if file.is_many() {
+        let own = aws.account_id().await?;
+        let targets = apply_accounts::Targets {
+            base: &aws,
+            own: &own,
+            controls: &controls,
+            concurrency: usize::from(settings(args)?.concurrency),
+        };
+        return apply_accounts::apply_saved(&targets, &file, outputs, &info).await;
+    }
+    let account = &file.accounts[0];
+    let report = account
+        .report()
+        .ok_or_else(|| anyhow::anyhow!("cannot apply `{name}`: its account was not read"))?;
+    refuse_if_changed(&name.to_string(), account, &aws, &controls).await?;
     // A saved plan was reviewed when it was made: it is shown, not asked about again.
-    show_plan(&file.report, &info, &outputs, true)?;
+    show_plan(report, &info, &outputs, true)?;
     let target = Target {
         aws: &aws,
-        account: &file.account_id,
+        account: &account.account_id,
         controls: &controls,
-        desired: &file.desired,
+        desired: &account.desired,
     };
-    execute(&target, &file.report, outputs, &info).await
+    execute(&target, report, outputs, &info).await
 }
 
 /// A saved plan is applied as it was made; says so when the configuration now differs.
 fn note_if_config_differs(args: &PlanArgs, file: &PlanFile) -> Result<()> {
-    if config::find(args.config.as_deref()).is_none() && file.desired.waivers.is_empty() {
+    let waivers = file.accounts.iter().any(|a| !a.desired.waivers.is_empty());
+    if config::find(args.config.as_deref()).is_none() && !waivers {
         return Ok(());
     }
-    let now = settings(args)?.desired(Some(&file.account_id));
-    if now != file.desired {
+    let settings = settings(args)?;
+    if file
+        .accounts
+        .iter()
+        .any(|a| settings.desired(Some(&a.account_id)) != a.desired)
+    {
         crate::args::warn("the configuration now differs from the one this plan was made with; applying the plan as it was made");
     }
     Ok(())
@@ -154,10 +188,11 @@ fn refuse_selection_flags(args: &PlanArgs) -> Result<()> {
 /// Refuses a plan for another account, or one whose account changed since it was made.
 async fn refuse_if_changed(
     name: &str,
-    file: &PlanFile,
+    file: &AccountPlan,
     aws: &aws::Aws,
     controls: &[Control],
 ) -> Result<()> {
+    let report = file.report().expect("a read account");
     let (snapshot, _) = survey(aws, controls, &file.desired).await?;
     if snapshot.account_id != file.account_id {
         bail!(
@@ -166,7 +201,7 @@ async fn refuse_if_changed(
             snapshot.account_id
         );
     }
-    let now = plan::fingerprint::fingerprints(&snapshot, controls, &file.desired, &file.report);
+    let now = plan::fingerprint::fingerprints(&snapshot, controls, &file.desired, report);
     let changed = plan::fingerprint::changed(&file.fingerprints, &now);
     if !changed.is_empty() {
         bail!(
@@ -232,7 +267,7 @@ async fn execute(
 }
 
 /// Asks on the terminal, as Terraform does; refuses when nobody can answer.
-fn confirm() -> Result<()> {
+pub fn confirm() -> Result<()> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         bail!("refusing to apply without confirmation: standard input is not a terminal; review the plan and pass `--auto-approve`");

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod apply;
+pub mod apply_accounts;
 pub mod config;
 pub mod controls;
 pub mod hub;

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
+use model::planfile::{AccountPlan, PlanFile, PLAN_FORMAT, PLAN_VERSION};
 use output::exit::{self, Exit};
 use time::OffsetDateTime;
 
@@ -23,13 +24,14 @@ pub async fn run(cmd: PlanCmd) -> Result<Exit> {
             "--assume-role needs --accounts ID,... or --organization: the accounts to assume it in"
         );
     }
-    if is_many(&settings) && cmd.out.is_some() {
-        bail!("a saved plan holds one account; plan each account with --out, or drop --out");
-    }
     let outputs = Outputs::open(&args.output, args.json)?;
     let at = OffsetDateTime::now_utc();
     if is_many(&settings) {
-        return accounts::plan(args, &settings, outputs, at, cmd.security_hub).await;
+        let options = accounts::ReadOptions {
+            at,
+            security_hub: cmd.security_hub,
+        };
+        return accounts::plan(args, &settings, outputs, options, cmd.out.as_deref()).await;
     }
     let planned = read_and_plan(args, &settings).await?;
     if let Some(path) = &cmd.out {
@@ -65,19 +67,27 @@ pub fn is_many(settings: &Settings) -> bool {
 }
 
 fn save_plan(path: &Path, planned: &Planned) -> Result<()> {
-    let file = model::planfile::PlanFile {
-        format: model::planfile::PLAN_FORMAT.into(),
-        version: model::planfile::PLAN_VERSION,
+    let file = PlanFile {
+        format: PLAN_FORMAT.into(),
+        version: PLAN_VERSION,
         trailwatch_version: env!("CARGO_PKG_VERSION").into(),
-        account_id: planned.account.clone(),
         region: planned.aws.region().to_string(),
         benchmark: planned.report.benchmark.clone(),
         control_ids: planned.controls.iter().map(|c| c.id.to_string()).collect(),
-        desired: planned.desired.clone(),
-        fingerprints: planned.fingerprints.clone(),
-        report: planned.report.clone(),
+        accounts: vec![AccountPlan {
+            account_id: planned.account.clone(),
+            assume_role: None,
+            desired: planned.desired.clone(),
+            fingerprints: planned.fingerprints.clone(),
+            plan: model::planfile::Planned::Report(planned.report.clone()),
+        }],
     };
-    let text = serde_json::to_string_pretty(&file)?;
+    write_plan_file(path, &file)
+}
+
+/// Writes a saved plan and says how to apply it.
+pub fn write_plan_file(path: &Path, file: &PlanFile) -> Result<()> {
+    let text = serde_json::to_string_pretty(file)?;
     std::fs::write(path, text + "\n")
         .with_context(|| format!("cannot write the plan to `{}`", path.display()))?;
     eprintln!(

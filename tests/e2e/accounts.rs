@@ -166,26 +166,12 @@ fn account_flags_are_checked() {
             "cannot be used with",
         ),
         (
-            vec![
-                "apply",
-                "--accounts",
-                "111122223333",
-                "--assume-role",
-                "audit",
-            ],
-            "apply works on one account at a time",
+            vec!["apply", "--assume-role", "audit"],
+            "--assume-role needs --accounts ID,... or --organization",
         ),
         (
-            vec![
-                "plan",
-                "--accounts",
-                "111122223333",
-                "--assume-role",
-                "a",
-                "--out",
-                "p.json",
-            ],
-            "a saved plan holds one account",
+            vec!["apply", "p.json", "--accounts", "111122223333"],
+            "a saved plan carries its own accounts",
         ),
         (vec!["plan", "--concurrency", "0"], "--concurrency"),
     ] {

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod apply;
+mod apply_accounts;
 mod audit;
 mod benchmarks;
 mod cli;

@@ -39,12 +39,17 @@ fn a_saved_plan_is_applied_exactly_and_without_a_prompt() {
     let path = save(&acct, &["--notify", "email:sec@example.com"]);
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     assert_eq!(saved["format"], "trailwatch-plan");
-    assert_eq!(saved["version"], 1);
-    assert_eq!(saved["account_id"], acct.id.as_str());
-    assert!(saved["fingerprints"]["trails"].is_string());
-    assert!(saved["fingerprints"]["filters:us-east-1:cloudtrail/main"].is_string());
+    assert_eq!(saved["version"], 2);
+    let account = &saved["accounts"][0];
+    assert_eq!(account["account_id"], acct.id.as_str());
+    assert!(
+        account.get("assume_role").is_none(),
+        "the credentials' own account"
+    );
+    assert!(account["fingerprints"]["trails"].is_string());
+    assert!(account["fingerprints"]["filters:us-east-1:cloudtrail/main"].is_string());
     assert_eq!(
-        saved["fingerprints"]["alarm:us-east-1:trailwatch-iam-policy-changes"],
+        account["fingerprints"]["alarm:us-east-1:trailwatch-iam-policy-changes"],
         "absent"
     );
 
@@ -115,7 +120,7 @@ fn a_plan_for_another_account_or_a_bad_file_is_refused() {
     let cases: Vec<(String, &str)> = vec![
         (
             doc.to_string(),
-            "version 99 plan file and this trailwatch reads version 1",
+            "version 99 plan file and this trailwatch reads versions 1 and 2",
         ),
         (text[..text.len() / 2].to_string(), "not JSON"),
         ("{}".into(), "it is not a trailwatch plan file"),
@@ -178,8 +183,12 @@ fn a_saved_plan_records_the_waivers_and_is_applied_as_made_when_the_file_changed
     .unwrap();
     let path = save(&acct, &[]);
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    assert_eq!(saved["desired"]["waivers"][0]["reason"], "migrating trails");
-    let waived: Vec<&Value> = saved["report"]["controls"]
+    let account = &saved["accounts"][0];
+    assert_eq!(
+        account["desired"]["waivers"][0]["reason"],
+        "migrating trails"
+    );
+    let waived: Vec<&Value> = account["report"]["controls"]
         .as_array()
         .unwrap()
         .iter()
@@ -198,4 +207,29 @@ fn a_saved_plan_records_the_waivers_and_is_applied_as_made_when_the_file_changed
     let (code, _, stderr) = apply_file(&acct, &path);
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("the configuration now differs"), "{stderr}");
+}
+
+#[test]
+fn a_version_1_plan_file_is_still_applied() {
+    let acct = Account::new();
+    acct.build(&trail_only());
+    let path = save(&acct, &["--notify", "email:sec@example.com"]);
+    let v2: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let account = &v2["accounts"][0];
+    let v1 = json!({
+        "format": "trailwatch-plan",
+        "version": 1,
+        "trailwatch_version": v2["trailwatch_version"],
+        "account_id": account["account_id"],
+        "region": v2["region"],
+        "benchmark": v2["benchmark"],
+        "control_ids": v2["control_ids"],
+        "desired": account["desired"],
+        "fingerprints": account["fingerprints"],
+        "report": account["report"],
+    });
+    std::fs::write(&path, v1.to_string()).unwrap();
+    let (code, stdout, stderr) = apply_file(&acct, &path);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(stdout.contains("Apply complete"), "{stdout}");
 }

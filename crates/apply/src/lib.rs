@@ -4,6 +4,8 @@
 //! The plan is plain data: this crate makes no choices about *what* to write, only runs the
 //! actions it is given, in their order, and reports what happened.
 
+pub mod accounts;
+
 use std::future::Future;
 
 use model::{Action, FindingCode, Report, Status};

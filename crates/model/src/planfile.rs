@@ -1,6 +1,6 @@
-//! Saved plans (`trailwatch plan --out FILE`): a versioned document holding the report, the
-//! selection it was made for, and fingerprints of every live object it read or will touch, so
-//! that `trailwatch apply FILE` can refuse when the account changed in between.
+//! Saved plans (`trailwatch plan --out FILE`): a versioned document holding, per account, the
+//! report, the desired state it was made with, and fingerprints of every live object it read
+//! or will touch, so that `trailwatch apply FILE` can refuse an account that changed in between.
 
 use std::collections::BTreeMap;
 
@@ -10,10 +10,10 @@ use crate::{Desired, Report};
 
 /// The `format` field of every plan file.
 pub const PLAN_FORMAT: &str = "trailwatch-plan";
-/// The plan file version this trailwatch writes and reads.
-pub const PLAN_VERSION: u32 = 1;
+/// The plan file version this trailwatch writes (it also reads version 1, one account).
+pub const PLAN_VERSION: u32 = 2;
 
-/// A saved plan.
+/// A saved plan, for one account or many.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanFile {
     /// Always [`PLAN_FORMAT`].
@@ -22,41 +22,117 @@ pub struct PlanFile {
     pub version: u32,
     /// The trailwatch version that wrote it.
     pub trailwatch_version: String,
-    /// The account the plan is for.
-    pub account_id: String,
     /// The region trails were listed in.
     pub region: String,
     /// The benchmark version.
     pub benchmark: String,
     /// The selected controls.
     pub control_ids: Vec<String>,
+    /// Every account planned, in the order given.
+    pub accounts: Vec<AccountPlan>,
+}
+
+/// One account of a saved plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountPlan {
+    /// The account.
+    pub account_id: String,
+    /// The role assumed to reach it; none for the credentials' own account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assume_role: Option<String>,
     /// The desired state the plan was made with.
     pub desired: Desired,
     /// Fingerprints of the live objects the plan read or will touch, by object key.
     pub fingerprints: BTreeMap<String, String>,
-    /// The plan itself: statuses, findings and the actions `apply` will run.
-    pub report: Report,
+    /// The plan itself: statuses, findings and the actions `apply` will run; or why the
+    /// account could not be read.
+    #[serde(flatten)]
+    pub plan: Planned,
+}
+
+/// An account's plan, or why it could not be read when the plan was made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Planned {
+    /// The plan.
+    Report(Report),
+    /// Why the account could not be read (one line).
+    Unread(String),
+}
+
+/// Version 1: one account, its fields at the top level.
+#[derive(Deserialize)]
+struct PlanFileV1 {
+    trailwatch_version: String,
+    account_id: String,
+    region: String,
+    benchmark: String,
+    control_ids: Vec<String>,
+    desired: Desired,
+    fingerprints: BTreeMap<String, String>,
+    report: Report,
+}
+
+impl From<PlanFileV1> for PlanFile {
+    fn from(v1: PlanFileV1) -> Self {
+        PlanFile {
+            format: PLAN_FORMAT.into(),
+            version: PLAN_VERSION,
+            trailwatch_version: v1.trailwatch_version,
+            region: v1.region,
+            benchmark: v1.benchmark,
+            control_ids: v1.control_ids,
+            accounts: vec![AccountPlan {
+                account_id: v1.account_id,
+                assume_role: None,
+                desired: v1.desired,
+                fingerprints: v1.fingerprints,
+                plan: Planned::Report(v1.report),
+            }],
+        }
+    }
 }
 
 impl PlanFile {
-    /// Reads a plan file's text; the error says what is wrong and what to do.
+    /// Reads a plan file's text (version 1 or 2); the error says what is wrong and what to do.
     pub fn parse(text: &str) -> Result<PlanFile, String> {
         let value: serde_json::Value = serde_json::from_str(text)
             .map_err(|e| format!("it is not a trailwatch plan file (not JSON: {e}); make one with `trailwatch plan --out FILE`"))?;
         if value.get("format").and_then(|f| f.as_str()) != Some(PLAN_FORMAT) {
             return Err("it is not a trailwatch plan file (no `\"format\": \"trailwatch-plan\"`); make one with `trailwatch plan --out FILE`".into());
         }
-        match value.get("version").and_then(|v| v.as_u64()) {
-            Some(v) if v == u64::from(PLAN_VERSION) => {}
+        let damaged = |e: serde_json::Error| {
+            format!("it is damaged ({e}); plan again with `trailwatch plan --out FILE`")
+        };
+        let file = match value.get("version").and_then(|v| v.as_u64()) {
+            Some(1) => serde_json::from_value::<PlanFileV1>(value).map(PlanFile::from),
+            Some(v) if v == u64::from(PLAN_VERSION) => serde_json::from_value(value),
             Some(v) => {
                 return Err(format!(
-                    "it is a version {v} plan file and this trailwatch reads version {PLAN_VERSION}; plan again with this trailwatch"
+                    "it is a version {v} plan file and this trailwatch reads versions 1 and {PLAN_VERSION}; plan again with this trailwatch"
                 ))
             }
             None => return Err("it has no plan file version; plan again with `trailwatch plan --out FILE`".into()),
         }
-        serde_json::from_value(value).map_err(|e| {
-            format!("it is damaged ({e}); plan again with `trailwatch plan --out FILE`")
-        })
+        .map_err(damaged)?;
+        if file.accounts.is_empty() {
+            return Err("it plans no account; plan again with `trailwatch plan --out FILE`".into());
+        }
+        Ok(file)
+    }
+
+    /// True for a plan of several accounts (or of one reached through a role).
+    pub fn is_many(&self) -> bool {
+        self.accounts.len() > 1 || self.accounts.iter().any(|a| a.assume_role.is_some())
+    }
+}
+
+impl AccountPlan {
+    /// The account's report, when it was read.
+    pub fn report(&self) -> Option<&Report> {
+        match &self.plan {
+            Planned::Report(report) => Some(report),
+            Planned::Unread(_) => None,
+        }
     }
 }

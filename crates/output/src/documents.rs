@@ -268,3 +268,44 @@ pub struct TestMatch {
     #[serde(rename = "eventMessage")]
     pub event_message: String,
 }
+
+/// `trailwatch apply --json` over many accounts: each account's outcome, flat, and the
+/// controls as read again after apply.
+#[derive(Debug, Serialize)]
+pub struct AccountsApplyDocument<'a> {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The benchmark version.
+    pub benchmark: &'a str,
+    /// One per account, in the order given.
+    pub outcomes: &'a [apply::accounts::AccountOutcome],
+    /// The controls of every account written to, as read again after apply.
+    pub controls: Vec<&'a ControlResult>,
+    /// How many accounts ended in each state.
+    pub totals: BTreeMap<&'static str, usize>,
+}
+
+impl<'a> AccountsApplyDocument<'a> {
+    /// The document of a multi-account apply.
+    pub fn new(
+        benchmark: &'a str,
+        outcomes: &'a [apply::accounts::AccountOutcome],
+        after: &'a [AccountResult],
+    ) -> Self {
+        let mut totals = BTreeMap::new();
+        for o in outcomes {
+            *totals.entry(o.state.as_str()).or_default() += 1;
+        }
+        AccountsApplyDocument {
+            schema_version: SCHEMA_VERSION,
+            benchmark,
+            outcomes,
+            controls: after
+                .iter()
+                .filter_map(|r| r.report.as_ref().ok())
+                .flat_map(|r| r.controls.iter())
+                .collect(),
+            totals,
+        }
+    }
+}

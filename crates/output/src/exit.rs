@@ -58,3 +58,12 @@ pub fn with_import(plan: Exit, imported: bool) -> Exit {
         false => Exit::Error,
     }
 }
+
+/// `apply` over many accounts: clean only when every account was applied, awaits a person's
+/// confirmation, or had nothing to do.
+pub fn apply_accounts(outcomes: &[apply::accounts::AccountOutcome]) -> Exit {
+    match outcomes.iter().all(|o| o.state.is_success()) {
+        true => Exit::Clean,
+        false => Exit::Error,
+    }
+}

@@ -704,3 +704,59 @@ pub fn accounts(results: &[AccountResult], wall: Duration) -> String {
     }
     out
 }
+
+/// The outcome of a multi-account apply: a line per account, then the totals.
+pub fn account_outcomes(
+    outcomes: &[apply::accounts::AccountOutcome],
+    wall: std::time::Duration,
+) -> String {
+    use apply::accounts::AccountState;
+    let mut out = format!(
+        "\n{}\n",
+        paint(
+            BOLD,
+            format!(
+                "Apply ({} accounts, {:.1} s)",
+                outcomes.len(),
+                wall.as_secs_f64()
+            )
+        )
+    );
+    for o in outcomes {
+        let mark = match o.state {
+            AccountState::Applied | AccountState::NothingToDo => paint(GREEN, "✓"),
+            AccountState::AwaitingConfirmation => paint(YELLOW, "~"),
+            AccountState::Failed | AccountState::Unreachable => paint(RED, "✗"),
+            AccountState::Stale => paint(YELLOW.bold(), "!"),
+        };
+        let error = o
+            .error
+            .as_deref()
+            .map(|e| format!(": {e}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {mark} {}  {:<21} {} done, {} failed{error}",
+            o.account_id,
+            o.state.as_str(),
+            o.actions_done,
+            o.actions_failed
+        );
+    }
+    let mut totals: Vec<(&str, usize)> = Vec::new();
+    for o in outcomes {
+        match totals.iter_mut().find(|(s, _)| *s == o.state.as_str()) {
+            Some((_, n)) => *n += 1,
+            None => totals.push((o.state.as_str(), 1)),
+        }
+    }
+    let totals: Vec<String> = totals.iter().map(|(s, n)| format!("{n} {s}")).collect();
+    let _ = writeln!(out, "{} {}", paint(BOLD, "Total:"), totals.join(", "));
+    if outcomes.iter().any(|o| o.state == AccountState::Stale) {
+        let _ = writeln!(
+            out,
+            "Stale accounts changed since the plan was made and were not written: plan them again."
+        );
+    }
+    out
+}
