@@ -11,7 +11,7 @@ use super::{broken, notify, planned, several};
 use crate::formats::{self, Format, OutputSpec, Run};
 
 /// The broken account of `several`, its CloudTrail control waived.
-fn results() -> Vec<AccountResult> {
+pub(super) fn results() -> Vec<AccountResult> {
     let mut results = several();
     let desired = Desired {
         waivers: vec![Waiver {
@@ -28,11 +28,11 @@ fn results() -> Vec<AccountResult> {
     results
 }
 
-fn controls() -> Vec<Control> {
+pub(super) fn controls() -> Vec<Control> {
     vec![iam(), ct()]
 }
 
-fn run<'a>(results: &'a [AccountResult], controls: &'a [Control]) -> Run<'a> {
+pub(super) fn run<'a>(results: &'a [AccountResult], controls: &'a [Control]) -> Run<'a> {
     Run {
         benchmark: "cis-7.0",
         region: REGION,
