@@ -103,8 +103,9 @@ pub struct PlanCmd {
     /// Also save the plan to FILE, for `trailwatch apply FILE`.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Also send the findings (ASFF, compliant ones included) to AWS Security Hub in each
-    /// account's region, so earlier failures resolve when fixed.
+    /// Also send the findings (ASFF, compliant ones included) to AWS Security Hub, in the
+    /// region trails are listed in, with each account's own credentials, so earlier failures
+    /// resolve when fixed.
     #[arg(long)]
     pub security_hub: bool,
 }

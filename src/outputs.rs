@@ -111,8 +111,21 @@ fn pending(format: Format, path: &Path) -> Result<Pending> {
 }
 
 fn refuse_same_file(files: &[Pending]) -> Result<()> {
+    // The directory is known to exist; compare where the files would really be.
+    let real = |p: &Path| {
+        let dir = p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        dir.canonicalize()
+            .ok()
+            .map(|d| d.join(p.file_name().unwrap_or_default()))
+    };
     for (i, file) in files.iter().enumerate() {
-        if let Some(other) = files[..i].iter().find(|f| f.path == file.path) {
+        if let Some(other) = files[..i]
+            .iter()
+            .find(|f| real(&f.path) == real(&file.path))
+        {
             bail!(
                 "--output {} and --output {} both write `{}`; give each its own file",
                 other.format,

@@ -29,8 +29,6 @@ struct Run<'a> {
     own: &'a str,
     settings: &'a Settings,
     controls: &'a [Control],
-    /// Set for `--security-hub`: what each account's findings are filed with.
-    hub: Option<&'a RunInfo<'a>>,
 }
 
 /// Every account of a run, read and planned.
@@ -114,20 +112,11 @@ pub async fn read_all(
         );
     }
     warn_stale_accounts(settings, &accounts);
-    let context = RunInfo {
-        controls: &controls,
-        region: base.region(),
-        benchmark: &settings.benchmark,
-        at: options.at,
-        config_file: None,
-        detail: detail(args),
-    };
     let run = Run {
         base: &base,
         own: &own,
         settings,
         controls: &controls,
-        hub: options.security_hub.then_some(&context),
     };
     let progress = progress_bar(accounts.len());
     let read: Vec<AccountRead> = futures::stream::iter(accounts.iter().cloned())
@@ -145,15 +134,17 @@ pub async fn read_all(
     progress.finish_and_clear();
     let mut results = Vec::with_capacity(read.len());
     let mut snapshots = HashMap::new();
-    let mut sent = Vec::new();
     for r in read {
         if let Some(snapshot) = r.snapshot {
             snapshots.insert(r.result.account_id.clone(), snapshot);
         }
         results.push(r.result);
-        sent.extend(r.sent);
     }
     survey::merge(&mut results, &accounts);
+    let sent = match options.security_hub {
+        true => send_all(&run, &results, options.at, detail(args)).await,
+        false => Vec::new(),
+    };
     Ok(ReadAll {
         base,
         own,
@@ -223,11 +214,48 @@ pub fn progress_bar(accounts: usize) -> indicatif::ProgressBar {
 struct AccountRead {
     result: AccountResult,
     snapshot: Option<Snapshot>,
-    sent: Option<Sent>,
+}
+
+/// `--security-hub`: every read account's findings, as merged (a member monitored centrally
+/// takes its organization trail's verdict), sent with its own credentials.
+async fn send_all(
+    run: &Run<'_>,
+    results: &[AccountResult],
+    at: OffsetDateTime,
+    detail: output::render::Detail,
+) -> Vec<Sent> {
+    let info = RunInfo {
+        controls: run.controls,
+        region: run.base.region(),
+        benchmark: &run.settings.benchmark,
+        at,
+        config_file: None,
+        detail,
+    };
+    let sent: Vec<Option<Sent>> =
+        futures::stream::iter(results.iter().filter(|r| r.report.is_ok()))
+            .map(|result| {
+                let info = &info;
+                async move {
+                    let assumed;
+                    let aws = if result.account_id == run.own {
+                        run.base
+                    } else {
+                        let role = role_of(run.settings, &result.account_id).unwrap_or_default();
+                        assumed = run.base.assume(&result.account_id, role).await;
+                        &assumed
+                    };
+                    hub::send(aws, &info.run(std::slice::from_ref(result))).await
+                }
+            })
+            .buffered(usize::from(run.settings.concurrency))
+            .collect()
+            .await;
+    sent.into_iter().flatten().collect()
 }
 
 /// Reads and plans one account: the credentials' own account with them, the others through
-/// the role; with `--security-hub`, files its findings there too.
+/// the role.
 async fn read_account(run: &Run<'_>, account: String) -> AccountRead {
     let started = Instant::now();
     let desired = run.settings.desired(Some(&account));
@@ -251,15 +279,7 @@ async fn read_account(run: &Run<'_>, account: String) -> AccountRead {
         calls: aws.calls(),
         wall,
     };
-    let sent = match run.hub {
-        Some(info) => hub::send(aws, &info.run(std::slice::from_ref(&result))).await,
-        None => None,
-    };
-    AccountRead {
-        result,
-        snapshot,
-        sent,
-    }
+    AccountRead { result, snapshot }
 }
 
 /// The role assumed in an account: its table's, else the run's.

@@ -39,6 +39,13 @@ pub fn report(sent: &[Sent]) -> bool {
             ),
             Ok(imported) => {
                 all = false;
+                eprintln!(
+                    "Security Hub: {} finding(s) imported into account {} in {}; {} refused",
+                    imported.imported,
+                    s.account,
+                    s.region,
+                    imported.failed.len()
+                );
                 for f in &imported.failed {
                     crate::args::error(&format!(
                         "Security Hub refused finding `{}` in account {} ({}: {})",

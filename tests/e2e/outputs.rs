@@ -146,8 +146,8 @@ fn bad_outputs_are_refused_before_any_aws_call() {
         ),
         (&["--output", "sarif=."], "is a directory"),
         (
-            &["--output", "junit=a.xml", "--output", "csv=a.xml"],
-            "both write `a.xml`",
+            &["--output", "junit=a.xml", "--output", "csv=./a.xml"],
+            "both write `./a.xml`",
         ),
     ];
     for (args, expected) in cases {

@@ -76,7 +76,7 @@ fn finding(run: &Run, item: &Item) -> Finding {
         description: clip(&description(item), MAX_DESCRIPTION),
         remediation: Remediation {
             recommendation: Recommendation {
-                text: clip(&recommendation(item), MAX_RECOMMENDATION),
+                text: clip(&item.remediation(), MAX_RECOMMENDATION),
                 url: format!("{CONTROLS_URL}#{}", item.control.id),
             },
         },
@@ -120,24 +120,6 @@ fn description(item: &Item) -> String {
     match item.findings_text() {
         text if text.is_empty() => format!("{}: compliant.", item.control.title),
         text => text.replace('\n', "; "),
-    }
-}
-
-/// The plan's actions, else the findings' hints.
-fn recommendation(item: &Item) -> String {
-    let actions = item.actions_text();
-    if !actions.is_empty() {
-        return format!("Run `trailwatch apply`: {}", actions.join("; "));
-    }
-    let hints: Vec<&str> = item
-        .result
-        .findings
-        .iter()
-        .filter_map(|f| f.hint.as_deref())
-        .collect();
-    match hints.is_empty() {
-        true => "Nothing to do.".to_string(),
-        false => hints.join(" "),
     }
 }
 

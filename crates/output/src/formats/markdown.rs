@@ -1,5 +1,5 @@
-//! A Markdown summary for a pull-request comment or `$GITHUB_STEP_SUMMARY`: a table per
-//! account, the controls that need attention, and the plan's actions.
+//! A Markdown summary for a pull-request comment or `$GITHUB_STEP_SUMMARY`: a table with a row
+//! per account, the controls that need attention, and the plan's actions as a numbered list.
 
 use std::fmt::Write;
 
@@ -99,7 +99,7 @@ fn actions(out: &mut String, results: &[AccountResult]) {
         for action in &report.actions {
             let _ = writeln!(
                 out,
-                "- {} — for {}",
+                "{} — for {}",
                 action_line(action),
                 action.control_ids.join(", ")
             );

@@ -263,6 +263,32 @@ impl Item<'_> {
         self.actions.iter().map(|a| action_line(a)).collect()
     }
 
+    /// What to do about the control, in one text: the plan's actions, else the findings' hints,
+    /// else what its status calls for.
+    pub fn remediation(&self) -> String {
+        let actions = self.actions_text();
+        if !actions.is_empty() {
+            return format!("Run `trailwatch apply`: {}", actions.join("; "));
+        }
+        let hints: Vec<&str> = self
+            .result
+            .findings
+            .iter()
+            .filter_map(|f| f.hint.as_deref())
+            .collect();
+        if !hints.is_empty() {
+            return hints.join(" ");
+        }
+        match self.result.status {
+            Status::Compliant => "Nothing to do.",
+            Status::Waived => "Waived: nothing to do until the waiver expires.",
+            Status::Error => "Cannot tell: fix what stopped the read (see the findings) and run trailwatch again.",
+            Status::NotApplicable => "Does not apply to this account (see the findings).",
+            Status::NonCompliant => "See the findings: trailwatch cannot fix this with its calls.",
+        }
+        .to_string()
+    }
+
     /// The control's chain resources, with ARNs where trailwatch can name them.
     pub fn resources(&self, run: &Run) -> Vec<Resource> {
         let mut out = self

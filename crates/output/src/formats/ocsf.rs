@@ -57,7 +57,7 @@ fn event(run: &Run, item: &Item, time: i64) -> Event {
             },
             profiles: vec!["cloud"],
             event_code: item.control.id.to_string(),
-            uid: uid.clone(),
+            uid: format!("{uid}@{time}"),
         },
         finding_info: FindingInfo {
             uid,
@@ -140,26 +140,8 @@ fn resource(r: &Resource) -> ResourceDetails {
 }
 
 fn remediation(item: &Item) -> Remediation {
-    let desc = match item.actions_text() {
-        actions if !actions.is_empty() => {
-            format!("trailwatch apply would run: {}", actions.join("; "))
-        }
-        _ => {
-            let hints: Vec<&str> = item
-                .result
-                .findings
-                .iter()
-                .filter_map(|f| f.hint.as_deref())
-                .collect();
-            if hints.is_empty() {
-                "Nothing to do.".to_string()
-            } else {
-                hints.join(" ")
-            }
-        }
-    };
     Remediation {
-        desc,
+        desc: item.remediation(),
         references: vec![format!("{}#{}", super::CONTROLS_URL, item.control.id)],
     }
 }

@@ -112,6 +112,7 @@ fn result<'a>(run: &Run, item: &Item<'a>) -> SarifResult {
         locations: vec![location(run, item.account, &region, log_group)],
         partial_fingerprints: Fingerprints {
             control: item.key(run),
+            line_hash: item.key(run),
         },
         suppressions: item
             .result
@@ -347,6 +348,10 @@ struct LogicalLocation {
 struct Fingerprints {
     #[serde(rename = "trailwatchControl/v1")]
     control: String,
+    /// What GitHub code scanning identifies an alert by (it would otherwise hash the line the
+    /// result points at, the same for every control): the account, region and control.
+    #[serde(rename = "primaryLocationLineHash")]
+    line_hash: String,
 }
 
 #[derive(Serialize)]

@@ -233,12 +233,17 @@ fn csv_has_a_header_and_a_row_per_account_and_control() {
             "level",
             "status",
             "findings",
-            "actions"
+            "actions",
+            "waiver_reason",
+            "waiver_expires",
+            "waiver_ticket"
         ]
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 6);
     assert_eq!(&rows[1][7], "waived");
+    assert_eq!(&rows[1][10], "CloudTrail is managed by the landing zone");
+    assert_eq!(&rows[1][12], "SEC-1234");
     assert!(rows[5][8].contains("cannot assume role"));
 }
 
