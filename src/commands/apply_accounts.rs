@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use apply::accounts::{AccountOutcome, AccountState};
 use futures::StreamExt;
-use model::planfile::{AccountPlan, PlanFile};
+use model::planfile::{AccountPlan, PlanFile, Planned};
 use model::report::AccountResult;
 use model::{Control, Report};
 use output::documents::AccountsApplyDocument;
@@ -97,10 +97,10 @@ fn as_results(file: &PlanFile) -> Vec<AccountResult> {
         .iter()
         .map(|a| AccountResult {
             account_id: a.account_id.clone(),
-            report: a.report().cloned().ok_or_else(|| match &a.plan {
-                model::planfile::Planned::Unread(why) => why.clone(),
-                model::planfile::Planned::Report(_) => unreachable!(),
-            }),
+            report: match &a.plan {
+                Planned::Report(report) => Ok(report.clone()),
+                Planned::Unread(why) => Err(why.clone()),
+            },
             calls: Default::default(),
             wall: Duration::ZERO,
         })
@@ -186,9 +186,9 @@ async fn apply_account(
     plan: &AccountPlan,
 ) -> (AccountOutcome, Option<AccountResult>) {
     let account = plan.account_id.as_str();
-    let Some(report) = plan.report() else {
-        let why = format!("{account} was not read when the plan was made; plan it again");
-        return (unreachable(account, why), None);
+    let report = match &plan.plan {
+        Planned::Report(report) => report,
+        Planned::Unread(why) => return (unreachable(account, why.clone()), None),
     };
     if report.actions.is_empty() {
         let outcome = AccountOutcome::untouched(account, AccountState::NothingToDo, None);

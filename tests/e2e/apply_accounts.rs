@@ -157,9 +157,7 @@ fn a_failure_in_one_account_does_not_stop_the_others() {
     a.build(&trail_only());
     b.build(&trail_only());
     let list = format!("{},{}", a.id, b.id);
-    // One account's alarm write is denied (one at a time: the first account's).
-    let proxy = FaultProxy::new("PutMetricAlarm", 1, "AccessDenied");
-    let (code, doc) = json_of(a.trailwatch_via(&proxy).env("AWS_PROFILE", "base").args([
+    let args = [
         "apply",
         "--controls",
         IAM,
@@ -169,47 +167,28 @@ fn a_failure_in_one_account_does_not_stop_the_others() {
         ROLE,
         "--notify",
         "email:sec@example.com",
-        "--concurrency",
-        "1",
         "--auto-approve",
-        "--json",
-    ]));
+    ];
+    // One account's alarm write is denied (one at a time: the first account's).
+    let proxy = FaultProxy::new("PutMetricAlarm", 1, "AccessDenied");
+    let (code, doc) = json_of(
+        a.trailwatch_via(&proxy)
+            .env("AWS_PROFILE", "base")
+            .args(args)
+            .args(["--concurrency", "1", "--json"]),
+    );
     assert_eq!(code, 1, "{doc:#}");
     let failed = outcome(&doc, &a);
     assert_eq!(failed["state"], "failed", "{failed:#}");
-    assert!(
-        failed["error"]
-            .as_str()
-            .unwrap()
-            .contains("put-metric-alarm"),
-        "{failed:#}"
-    );
+    let error = failed["error"].as_str().unwrap();
+    assert!(error.contains("put-metric-alarm"), "{failed:#}");
     assert_eq!(outcome(&doc, &b)["state"], "applied");
-    // The human text has a line per account and the totals.
-    let (code, text, _) = {
-        let out = many(
-            &a,
-            &[
-                "apply",
-                "--controls",
-                IAM,
-                "--accounts",
-                &list,
-                "--assume-role",
-                ROLE,
-                "--notify",
-                "email:sec@example.com",
-                "--auto-approve",
-            ],
-        )
-        .output()
-        .unwrap();
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            (),
-        )
-    };
+    // Again, in human text: a line per account and the totals.
+    let out = many(&a, &args).output().unwrap();
+    let (code, text) = (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    );
     assert_eq!(
         code,
         Some(0),
@@ -264,4 +243,40 @@ fn an_unreachable_account_is_reported_and_the_others_applied() {
         "{o:#}"
     );
     assert_eq!(outcome(&doc, &b)["state"], "applied");
+}
+
+#[test]
+fn an_organization_trail_is_fixed_in_the_account_that_owns_its_log_group() {
+    let (central, member) = (Account::new(), Account::new());
+    central.build(&trail_only());
+    member.build(&json!({
+        "trails": [{"name": "org", "log_group": "cloudtrail/main", "log_group_account": central.id}],
+    }));
+    let list = format!("{},{}", central.id, member.id);
+    let before = member.dump(&[]);
+    let (code, doc) = json_of(&mut many(
+        &central,
+        &[
+            "apply",
+            "--controls",
+            PAIR,
+            "--accounts",
+            &list,
+            "--assume-role",
+            ROLE,
+            "--notify",
+            "email:sec@example.com",
+            "--auto-approve",
+            "--json",
+        ],
+    ));
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(outcome(&doc, &central)["state"], "applied");
+    assert_eq!(outcome(&doc, &member)["state"], "nothing-to-do");
+    assert_eq!(member.dump(&[]), before, "nothing is written to the member");
+    assert_eq!(
+        plan_clean(&central, &list),
+        0,
+        "the member is monitored centrally"
+    );
 }

@@ -400,3 +400,32 @@ fn many_accounts_call_exactly_what_the_caller_and_plan_policies_grant() {
         unused(PLAN_POLICY, &everyone, "multi-account"),
     ]);
 }
+
+#[test]
+fn apply_over_many_accounts_calls_what_the_caller_and_apply_policies_grant() {
+    let (a, b) = (Account::new(), Account::new());
+    a.build(&trail_only());
+    b.build(&compliant());
+    let list = format!("{},{}", a.id, b.id);
+    let mut args = vec![
+        "apply",
+        "--controls",
+        PAIR,
+        "--accounts",
+        &list,
+        "--assume-role",
+        "trailwatch-audit",
+        "--auto-approve",
+    ];
+    args.extend_from_slice(NOTIFY);
+    let run = record("apply --accounts", &a, RunAs::Base, &args, 0);
+    assert!(
+        run.roles.contains("logs:PutMetricFilter"),
+        "{:?}",
+        run.roles
+    );
+    assert_none(vec![
+        ungranted(&[CALLER_POLICY], &called([(&run, &run.caller)])),
+        ungranted(&[APPLY_POLICY], &called([(&run, &run.roles)])),
+    ]);
+}

@@ -346,6 +346,19 @@ impl Report {
     }
 }
 
+/// The accounts of a run that were read, with their plans, in order.
+pub fn read_reports(results: &[AccountResult]) -> Vec<(&str, &Report)> {
+    results
+        .iter()
+        .filter_map(|r| {
+            r.report
+                .as_ref()
+                .ok()
+                .map(|rep| (r.account_id.as_str(), rep))
+        })
+        .collect()
+}
+
 /// What happened in one account of a run: its plan, or why it could not be read.
 #[derive(Debug, Clone)]
 pub struct AccountResult {

@@ -37,15 +37,7 @@ impl<'a> PlanDocument<'a> {
         wall: Duration,
         many: bool,
     ) -> Self {
-        let reports: Vec<(&str, &Report)> = results
-            .iter()
-            .filter_map(|r| {
-                r.report
-                    .as_ref()
-                    .ok()
-                    .map(|rep| (r.account_id.as_str(), rep))
-            })
-            .collect();
+        let reports = model::report::read_reports(results);
         let notes = reports
             .iter()
             .flat_map(|(account, rep)| {

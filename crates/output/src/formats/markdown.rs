@@ -78,14 +78,8 @@ fn attention(out: &mut String, items: &[Item]) {
 }
 
 fn actions(out: &mut String, results: &[AccountResult]) {
-    let reports: Vec<(&str, &Report)> = results
-        .iter()
-        .filter_map(|r| {
-            r.report
-                .as_ref()
-                .ok()
-                .map(|rep| (r.account_id.as_str(), rep))
-        })
+    let reports: Vec<(&str, &Report)> = model::report::read_reports(results)
+        .into_iter()
         .filter(|(_, rep)| !rep.actions.is_empty())
         .collect();
     if reports.is_empty() {
