@@ -219,14 +219,23 @@ fn apply_with_a_named_topic_creates_it_once_for_both_controls() {
 
 /// Runs `trailwatch apply` on a pseudo-terminal (util-linux `script`), answering the prompt.
 fn apply_on_a_terminal(acct: &Account, answer: &str) -> (i32, String) {
+    let args = format!("--controls {PAIR} --notify email:sec@example.com");
+    on_a_terminal(acct, &args, &[], answer)
+}
+
+/// Runs `trailwatch apply ARGS` for `acct` on a pseudo-terminal (util-linux `script`), with
+/// these environment variables too, answering the prompt.
+pub fn on_a_terminal(
+    acct: &Account,
+    args: &str,
+    env: &[(&str, &str)],
+    answer: &str,
+) -> (i32, String) {
     let bin = assert_cmd::cargo::cargo_bin("trailwatch");
-    let command = format!(
-        "{} apply --controls {PAIR} --notify email:sec@example.com",
-        bin.display()
-    );
+    let command = format!("{} apply {args}", bin.display());
     let mut script = std::process::Command::new("script");
     acct.configure(&mut script);
-    script.env("NO_COLOR", "1");
+    script.env("NO_COLOR", "1").envs(env.iter().copied());
     let mut child = script
         .args(["-qec", &command, "/dev/null"])
         .stdin(std::process::Stdio::piped())

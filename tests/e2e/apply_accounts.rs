@@ -4,6 +4,7 @@
 
 use serde_json::{json, Value};
 
+use crate::apply::on_a_terminal;
 use crate::support::{json_of, Account, FaultProxy};
 use crate::{compliant, trail_only, IAM, PAIR};
 
@@ -279,4 +280,28 @@ fn an_organization_trail_is_fixed_in_the_account_that_owns_its_log_group() {
         0,
         "the member is monitored centrally"
     );
+}
+
+#[test]
+fn on_a_terminal_one_yes_applies_every_account() {
+    let (a, b) = (Account::new(), Account::new());
+    a.build(&trail_only());
+    b.build(&trail_only());
+    let list = format!("{},{}", a.id, b.id);
+    let args = format!(
+        "--controls {PAIR} --accounts {list} --assume-role {ROLE} --notify email:sec@example.com"
+    );
+    let base = [("AWS_PROFILE", "base")];
+    let (code, screen) = on_a_terminal(&a, &args, &base, "no");
+    assert_eq!(code, 1, "{screen}");
+    assert_eq!(
+        screen.matches("Only 'yes' will be accepted").count(),
+        1,
+        "asked once: {screen}"
+    );
+    assert_eq!(plan_clean(&a, &list), 2, "nothing was written");
+    let (code, screen) = on_a_terminal(&a, &args, &base, "yes");
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("Total: 2 applied"), "{screen}");
+    assert_eq!(plan_clean(&a, &list), 0);
 }
