@@ -59,6 +59,10 @@ pub enum FindingCode {
     TopicAwsManagedKey,
     /// The topic's customer-managed key does not grant CloudWatch what it needs.
     TopicKeyBlocksCloudwatch,
+    /// trailwatch cannot tell whether the topic's access policy lets CloudWatch publish.
+    TopicPolicyUnclear,
+    /// trailwatch cannot tell whether the topic's customer-managed key lets CloudWatch use it.
+    TopicKeyPolicyUnclear,
     /// A read failed.
     ReadError,
     /// A waiver of the control expired: it is judged normally again.
@@ -94,6 +98,8 @@ impl FindingCode {
         FindingCode::TopicPolicyBlocksCloudwatch,
         FindingCode::TopicAwsManagedKey,
         FindingCode::TopicKeyBlocksCloudwatch,
+        FindingCode::TopicPolicyUnclear,
+        FindingCode::TopicKeyPolicyUnclear,
         FindingCode::ReadError,
         FindingCode::WaiverExpired,
     ];
@@ -133,6 +139,8 @@ impl FindingCode {
             TopicPolicyBlocksCloudwatch => ("topic-policy-blocks-cloudwatch", "the topic's access policy does not let `cloudwatch.amazonaws.com` publish", "yes (another topic; the policy is never changed)"),
             TopicAwsManagedKey => ("topic-aws-managed-key", "the topic is encrypted with `alias/aws/sns`, which CloudWatch cannot use", "yes (another topic)"),
             TopicKeyBlocksCloudwatch => ("topic-key-blocks-cloudwatch", "the topic's customer-managed key does not grant CloudWatch `kms:Decrypt` and `kms:GenerateDataKey*`", "yes (another topic)"),
+            TopicPolicyUnclear => ("topic-policy-unclear", "trailwatch cannot tell whether the topic's access policy lets `cloudwatch.amazonaws.com` publish: a statement that could decide it uses a condition key or operator trailwatch does not evaluate (it knows `aws:SourceArn`, `aws:SourceAccount` and `aws:SourceOwner` with the `String…`/`Arn…` equality and wildcard operators), or holds for some of the account's alarms and not others; the message names the statement (status `error` when nothing else stands between the control and compliance)", "no — check the statement by hand"),
+            TopicKeyPolicyUnclear => ("topic-key-policy-unclear", "the same for the policy of the topic's customer-managed key and `kms:Decrypt`, `kms:GenerateDataKey*`", "no — check the statement by hand"),
             WaiverExpired => ("waiver-expired", "a waiver of the control in the configuration file expired on the date it names; the control is judged normally again", "no — fix the control, or renew the waiver with a new reason and date"),
             ReadError => ("read-error", "a read failed; the message names the IAM action, and the hint the permission to grant when it was denied (status `error`)", "no"),
         }

@@ -20,7 +20,9 @@ pub enum Status {
     NonCompliant,
     /// The control cannot be judged in this account (the findings say why).
     NotApplicable,
-    /// A read failed (the findings name the denied action).
+    /// It cannot be judged: a read failed (the findings name the denied action), or a policy
+    /// statement trailwatch cannot evaluate decides whether alarms are delivered (the findings
+    /// name the statement).
     Error,
     /// Not compliant, but an unexpired waiver in the configuration covers it: its findings are
     /// kept for information, it gets no actions, and it does not count as a finding.

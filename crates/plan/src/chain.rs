@@ -8,7 +8,8 @@ use model::arn::LogGroupRef;
 use model::live::{Alarm, MetricFilter, MetricKey, ReadError, RegionState, Snapshot, Topic};
 use model::{Control, Finding, FindingCode, MatchMode};
 
-use crate::delivery::undeliverable;
+use crate::delivery::{delivery, Delivery};
+use crate::policy::Source;
 use crate::verdict::{explain_miss, judge, serves, Verdict};
 
 /// How far a control's chain gets on one log group; higher is closer to compliant.
@@ -23,8 +24,11 @@ pub enum Stage {
     /// The alarm notifies a topic that has no confirmed subscriber.
     NoConfirmedSubscriber,
     /// The topic has a confirmed subscriber but CloudWatch cannot publish to it (its access
-    /// policy, or the AWS-managed key that encrypts it).
+    /// policy, or the key that encrypts it).
     TopicCannotDeliver,
+    /// The topic has a confirmed subscriber, and whether CloudWatch can publish to it turns on a
+    /// policy statement trailwatch cannot judge: closer than a definite block, not complete.
+    DeliveryUnclear,
     /// The whole chain holds.
     Complete,
 }
@@ -128,7 +132,13 @@ pub fn check_chain<'a>(
         Ok(region) => region,
         Err(e) => return ChainCheck::failed(e),
     };
-    let mut best = best_of_filters(&snapshot.account_id, &matching, region);
+    let source = Source {
+        partition: &snapshot.partition,
+        region: &group.region,
+        account: &snapshot.account_id,
+        alarm: None,
+    };
+    let mut best = best_of_filters(source, &matching, region);
     best.findings.extend(filter_warnings(best.filter, &judged));
     best
 }
@@ -223,7 +233,7 @@ fn is_meant_for(control: &Control, filter: &MetricFilter) -> bool {
 
 /// The best chain through any metric of any matching filter; the first wins a tie.
 fn best_of_filters<'a>(
-    account: &str,
+    source: Source,
     matching: &[&'a MetricFilter],
     region: RegionView<'a>,
 ) -> ChainCheck<'a> {
@@ -231,7 +241,7 @@ fn best_of_filters<'a>(
     for filter in matching {
         for m in &filter.metrics {
             let metric = MetricKey::new(&m.name, &m.namespace);
-            let candidate = check_metric(account, filter, metric, region);
+            let candidate = check_metric(source, filter, metric, region);
             if best.as_ref().is_none_or(|b| candidate.stage > b.stage) {
                 best = Some(candidate);
             }
@@ -297,7 +307,7 @@ fn precedence_findings(filter: &MetricFilter) -> Vec<Finding> {
 
 /// The chain through one metric of a matching filter: the best of the alarms on it.
 fn check_metric<'a>(
-    account: &str,
+    source: Source,
     filter: &'a MetricFilter,
     metric: MetricKey,
     region: RegionView<'a>,
@@ -308,7 +318,7 @@ fn check_metric<'a>(
     };
     let mut best: Option<AlarmCheck<'a>> = None;
     for alarm in alarms_on(region.alarms, &metric) {
-        let candidate = check_alarm(account, alarm, region.topics);
+        let candidate = check_alarm(source, alarm, region.topics);
         if best.as_ref().is_none_or(|b| candidate.stage > b.stage) {
             best = Some(candidate);
         }
@@ -360,7 +370,8 @@ struct AlarmCheck<'a> {
     topic: Option<&'a Topic>,
 }
 
-fn check_alarm<'a>(account: &str, alarm: &'a Alarm, topics: &'a [Topic]) -> AlarmCheck<'a> {
+/// How far one alarm gets; `source` is its account and region.
+fn check_alarm<'a>(source: Source, alarm: &'a Alarm, topics: &'a [Topic]) -> AlarmCheck<'a> {
     if !alarm.can_notify() {
         return AlarmCheck {
             stage: Stage::AlarmCannotNotify,
@@ -371,7 +382,11 @@ fn check_alarm<'a>(account: &str, alarm: &'a Alarm, topics: &'a [Topic]) -> Alar
     }
     let mut best: Option<AlarmCheck<'a>> = None;
     for arn in alarm.sns_actions() {
-        let found = check_topic(arn, topics, &alarm.name, account);
+        let this_alarm = Source {
+            alarm: Some(&alarm.name),
+            ..source
+        };
+        let found = check_topic(arn, topics, this_alarm);
         // On a tie, a topic that exists says more than one that does not.
         let better =
             |b: &AlarmCheck| (found.stage, found.topic.is_some()) > (b.stage, b.topic.is_some());
@@ -411,12 +426,9 @@ struct TopicCheck<'a> {
     topic: Option<&'a Topic>,
 }
 
-fn check_topic<'a>(
-    topic_arn: &str,
-    topics: &'a [Topic],
-    alarm: &str,
-    account: &str,
-) -> TopicCheck<'a> {
+/// `source` names the alarm that notifies the topic.
+fn check_topic<'a>(topic_arn: &str, topics: &'a [Topic], source: Source) -> TopicCheck<'a> {
+    let alarm = source.alarm.unwrap_or_default();
     let Some(topic) = topics.iter().find(|t| t.arn == topic_arn) else {
         return TopicCheck {
             stage: Stage::NoConfirmedSubscriber,
@@ -434,9 +446,10 @@ fn check_topic<'a>(
         ),
         Ok(subs) => match Subscribers::of(subs).finding(topic_arn, false) {
             Some(finding) => (Stage::NoConfirmedSubscriber, Some(finding)),
-            None => match undeliverable(topic, account) {
-                Some(finding) => (Stage::TopicCannotDeliver, Some(finding)),
-                None => (Stage::Complete, None),
+            None => match delivery(topic, &source) {
+                Delivery::Delivers => (Stage::Complete, None),
+                Delivery::Blocked(finding) => (Stage::TopicCannotDeliver, Some(finding)),
+                Delivery::Unclear(finding) => (Stage::DeliveryUnclear, Some(finding)),
             },
         },
     };

@@ -1,153 +1,222 @@
 //! Whether CloudWatch alarms can deliver to a topic: its access policy and the KMS key that
-//! encrypts it, judged as far as the policy documents allow.
+//! encrypts it, each judged as IAM judges it (`policy`), or left open when trailwatch cannot tell.
 
-use model::live::Topic;
+use std::cmp::Reverse;
+
+use model::live::{KmsKey, Topic, TopicAttributes};
 use model::{Finding, FindingCode};
-use serde_json::Value;
 
-/// Why CloudWatch alarms cannot deliver to a topic, if they cannot: an access policy that does
-/// not let `cloudwatch.amazonaws.com` publish, or encryption with the AWS-managed `alias/aws/sns`
-/// key (which CloudWatch cannot use). Unknown attributes give no finding here.
-pub fn undeliverable(topic: &Topic, account: &str) -> Option<Finding> {
-    let attributes = topic.attributes.as_ref().ok()?;
-    if let Some(key_id) = &attributes.kms_master_key_id {
-        let aws_managed = key_id.ends_with("alias/aws/sns")
-            || matches!(&attributes.key, Some(Ok(k)) if k.manager == "AWS");
-        if !aws_managed {
-            if let Some(Ok(key)) = &attributes.key {
-                let grants = key
-                    .policy
-                    .as_deref()
-                    .and_then(|p| serde_json::from_str::<Value>(p).ok())
-                    .is_some_and(|p| key_policy_allows_cloudwatch(&p));
-                if !grants {
-                    return Some(
-                        Finding::new(
-                            FindingCode::TopicKeyBlocksCloudwatch,
-                            format!(
-                                "topic `{}` is encrypted with key `{}`, whose policy does not grant cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*: alarms go to ALARM but nothing is delivered",
-                                topic.arn, key.arn
-                            ),
-                        )
-                        .with_hint("add a key policy statement allowing the service principal cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*"),
-                    );
-                }
-            }
-        }
-        if aws_managed {
-            return Some(
-                Finding::new(
-                    FindingCode::TopicAwsManagedKey,
-                    format!("topic `{}` is encrypted with the AWS-managed key `alias/aws/sns`, which CloudWatch cannot use: alarms go to ALARM but nothing is delivered", topic.arn),
-                )
-                .with_hint("encrypt the topic with a customer-managed key whose policy grants cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*, or use another topic (--topic-name)"),
-            );
-        }
-    }
-    let policy: Value = serde_json::from_str(attributes.policy.as_deref()?).ok()?;
-    if policy_allows_cloudwatch(&policy, &topic.arn, account) {
-        return None;
-    }
-    Some(
-        Finding::new(
-            FindingCode::TopicPolicyBlocksCloudwatch,
-            format!("the access policy of topic `{}` does not let cloudwatch.amazonaws.com publish: alarms go to ALARM but nothing is delivered", topic.arn),
-        )
-        .with_hint("allow sns:Publish to the service principal cloudwatch.amazonaws.com (scoped with aws:SourceArn to the account's alarms), or use another topic (--topic-name); trailwatch never changes a topic's policy it did not create"),
-    )
+use crate::policy::{evaluate_text, Decision, Request, Source, StatementRef, CLOUDWATCH};
+
+/// The actions CloudWatch calls on the key of an encrypted topic it publishes to (a policy
+/// grants the second with `kms:GenerateDataKey*`, `kms:*`, …).
+pub const KEY_ACTIONS: [&str; 2] = ["kms:Decrypt", "kms:GenerateDataKey"];
+
+/// The action CloudWatch calls on the topic.
+pub const PUBLISH: &str = "sns:Publish";
+
+/// What the conditions trailwatch can judge are, for the hints.
+const JUDGED: &str = "trailwatch judges conditions on aws:SourceArn, aws:SourceAccount and aws:SourceOwner with the String…/Arn… equality and wildcard operators only";
+
+/// Whether CloudWatch alarms can deliver to a topic, as far as its policies tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// They can (or the topic's attributes were not read, which gives no finding here).
+    Delivers,
+    /// They cannot: the finding says what blocks them.
+    Blocked(Finding),
+    /// A statement trailwatch cannot judge decides it: the finding names the statement.
+    Unclear(Finding),
 }
 
-/// Whether a KMS key policy lets CloudWatch use the key to publish to an encrypted topic:
-/// `kms:Decrypt` and `kms:GenerateDataKey*` for the service principal (or everyone).
-pub fn key_policy_allows_cloudwatch(policy: &Value) -> bool {
-    let statements = statements(policy);
-    let granted = |wanted: &str| {
-        statements.iter().any(|st| {
-            st["Effect"] == "Allow"
-                && cloudwatch_is_principal(st)
-                && as_list(&st["Action"]).iter().any(|a| {
-                    *a == "*"
-                        || a.eq_ignore_ascii_case("kms:*")
-                        || a.eq_ignore_ascii_case(wanted)
-                        || (wanted == "kms:GenerateDataKey*"
-                            && a.eq_ignore_ascii_case("kms:GenerateDataKey"))
-                })
-        })
+impl Delivery {
+    /// The finding, unless the topic delivers.
+    pub fn finding(&self) -> Option<&Finding> {
+        match self {
+            Delivery::Delivers => None,
+            Delivery::Blocked(f) | Delivery::Unclear(f) => Some(f),
+        }
+    }
+}
+
+/// Whether CloudWatch can publish to a topic for `source`'s alarm (or any alarm of its account
+/// and region): the key that encrypts it (the AWS-managed `alias/aws/sns` never works; a
+/// customer-managed one must let CloudWatch call [`KEY_ACTIONS`]), and its access policy (it
+/// must let CloudWatch call `sns:Publish`). A definite block says more than an open question.
+pub fn delivery(topic: &Topic, source: &Source) -> Delivery {
+    let Ok(attributes) = &topic.attributes else {
+        return Delivery::Delivers;
     };
-    granted("kms:Decrypt") && granted("kms:GenerateDataKey*")
-}
-
-/// A policy's statements (`Statement` may be one object or a list).
-fn statements(policy: &Value) -> Vec<&Value> {
-    match &policy["Statement"] {
-        Value::Array(items) => items.iter().collect(),
-        other @ Value::Object(_) => vec![other],
-        _ => Vec::new(),
+    let key = match &attributes.kms_master_key_id {
+        Some(key_id) => key_delivery(topic, key_id, attributes, source),
+        None => Delivery::Delivers,
+    };
+    let policy = policy_delivery(topic, attributes, source);
+    match (key, policy) {
+        (blocked @ Delivery::Blocked(_), _) | (_, blocked @ Delivery::Blocked(_)) => blocked,
+        (unclear @ Delivery::Unclear(_), _) | (_, unclear @ Delivery::Unclear(_)) => unclear,
+        _ => Delivery::Delivers,
     }
 }
 
-/// Whether a statement's principal covers `cloudwatch.amazonaws.com` (by service, or everyone).
-fn cloudwatch_is_principal(statement: &Value) -> bool {
-    match &statement["Principal"] {
-        Value::String(p) => p == "*",
-        Value::Object(map) => {
-            map.get("AWS").is_some_and(|v| as_list(v).contains(&"*"))
-                || map
-                    .get("Service")
-                    .is_some_and(|v| as_list(v).contains(&"cloudwatch.amazonaws.com"))
+/// The topic's access policy; none read means SNS's default, which lets the owner's alarms in.
+fn policy_delivery(topic: &Topic, attributes: &TopicAttributes, source: &Source) -> Delivery {
+    let Some(policy) = attributes.policy.as_deref() else {
+        return Delivery::Delivers;
+    };
+    let request = Request {
+        action: PUBLISH,
+        resource: &topic.arn,
+        source: *source,
+    };
+    match evaluate_text(policy, &request) {
+        Decision::Allowed => Delivery::Delivers,
+        Decision::Denied { by } => Delivery::Blocked(policy_blocks(topic, Some(&by))),
+        Decision::NotAllowed => Delivery::Blocked(policy_blocks(topic, None)),
+        Decision::CannotTell { statement, why } => {
+            Delivery::Unclear(policy_unclear(topic, &statement, &why))
         }
-        _ => false,
     }
 }
 
-fn as_list(value: &Value) -> Vec<&str> {
-    match value {
-        Value::String(s) => vec![s.as_str()],
-        Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    }
+fn policy_blocks(topic: &Topic, denied_by: Option<&StatementRef>) -> Finding {
+    let (what, hint) = match denied_by {
+        Some(by) => (
+            format!("denies {CLOUDWATCH} {PUBLISH} ({by})"),
+            format!("narrow {by} of the topic's policy so it does not deny {CLOUDWATCH}, or use another topic (--topic-name); trailwatch never changes a topic's policy it did not create"),
+        ),
+        None => (
+            format!("does not let {CLOUDWATCH} publish (no statement allows it {PUBLISH})"),
+            format!("allow {PUBLISH} to the service principal {CLOUDWATCH} (scoped with aws:SourceArn to the account's alarms), or use another topic (--topic-name); trailwatch never changes a topic's policy it did not create"),
+        ),
+    };
+    Finding::new(
+        FindingCode::TopicPolicyBlocksCloudwatch,
+        format!(
+            "the access policy of topic `{}` {what}: alarms go to ALARM but nothing is delivered",
+            topic.arn
+        ),
+    )
+    .with_hint(hint)
 }
 
-/// Whether a topic policy lets CloudWatch alarms of `account` publish (simplified IAM
-/// evaluation: an explicit unconditional deny wins; conditions on the source account, owner or
-/// ARN are checked; other conditions are assumed to hold).
-pub fn policy_allows_cloudwatch(policy: &Value, topic_arn: &str, account: &str) -> bool {
-    let statements = statements(policy);
-    let mut allowed = false;
-    for st in statements {
-        let principal = cloudwatch_is_principal(st);
-        let action = as_list(&st["Action"]).iter().any(|a| {
-            a.eq_ignore_ascii_case("sns:Publish") || a.eq_ignore_ascii_case("sns:*") || *a == "*"
-        });
-        let resource = as_list(&st["Resource"])
-            .iter()
-            .any(|r| *r == "*" || *r == topic_arn || pattern::wildcard(r, topic_arn));
-        if !(principal && action && resource) {
-            continue;
+fn policy_unclear(topic: &Topic, statement: &StatementRef, why: &str) -> Finding {
+    Finding::new(
+        FindingCode::TopicPolicyUnclear,
+        format!(
+            "trailwatch cannot tell whether the access policy of topic `{}` lets {CLOUDWATCH} publish: {statement}: {why}",
+            topic.arn
+        ),
+    )
+    .with_hint(format!(
+        "check {statement} of the topic's policy by hand ({JUDGED}), or scope it with those keys so trailwatch can judge it"
+    ))
+}
+
+/// The key that encrypts the topic. A key that was not read gives no finding here.
+fn key_delivery(
+    topic: &Topic,
+    key_id: &str,
+    attributes: &TopicAttributes,
+    source: &Source,
+) -> Delivery {
+    let aws_managed = key_id.ends_with("alias/aws/sns")
+        || matches!(&attributes.key, Some(Ok(k)) if k.manager == "AWS");
+    if aws_managed {
+        return Delivery::Blocked(aws_managed_key(topic));
+    }
+    let Some(Ok(key)) = &attributes.key else {
+        return Delivery::Delivers;
+    };
+    match key_decision(key, source) {
+        (_, Decision::Allowed) => Delivery::Delivers,
+        (action, Decision::Denied { by }) => {
+            Delivery::Blocked(key_blocks(topic, key, action, Some(&by)))
         }
-        let conditions_hold = match &st["Condition"] {
-            Value::Object(operators) => operators.values().all(|keys| match keys {
-                Value::Object(keys) => keys.iter().all(|(key, values)| {
-                    let values = as_list(values);
-                    match key.to_ascii_lowercase().as_str() {
-                        "aws:sourceowner" | "aws:sourceaccount" => values.contains(&account),
-                        "aws:sourcearn" => values.iter().any(|v| {
-                            *v == "*"
-                                || (v.contains(":cloudwatch:")
-                                    && (v.contains(account) || v.contains(":*:")))
-                        }),
-                        _ => true,
-                    }
-                }),
-                _ => true,
-            }),
-            _ => true,
+        (action, Decision::NotAllowed) => Delivery::Blocked(key_blocks(topic, key, action, None)),
+        (action, Decision::CannotTell { statement, why }) => {
+            Delivery::Unclear(key_unclear(topic, key, action, (&statement, &why)))
+        }
+    }
+}
+
+/// The key policy's answer for the action that fares worst: a block, then an open question.
+fn key_decision(key: &KmsKey, source: &Source) -> (&'static str, Decision) {
+    let Some(policy) = key.policy.as_deref() else {
+        let why = "KMS returned no key policy".to_string();
+        let open = Decision::CannotTell {
+            statement: StatementRef::Document,
+            why,
         };
-        match st["Effect"].as_str() {
-            Some("Deny") if st.get("Condition").is_none() => return false,
-            Some("Allow") if conditions_hold => allowed = true,
-            _ => {}
-        }
-    }
-    allowed
+        return (KEY_ACTIONS[0], open);
+    };
+    let severity = |d: &Decision| match d {
+        Decision::Allowed => 0,
+        Decision::CannotTell { .. } => 1,
+        Decision::Denied { .. } | Decision::NotAllowed => 2,
+    };
+    KEY_ACTIONS
+        .iter()
+        .map(|&action| {
+            let request = Request {
+                action,
+                resource: &key.arn,
+                source: *source,
+            };
+            (action, evaluate_text(policy, &request))
+        })
+        .min_by_key(|(_, d)| Reverse(severity(d)))
+        .expect("two actions")
+}
+
+fn aws_managed_key(topic: &Topic) -> Finding {
+    Finding::new(
+        FindingCode::TopicAwsManagedKey,
+        format!("topic `{}` is encrypted with the AWS-managed key `alias/aws/sns`, which CloudWatch cannot use: alarms go to ALARM but nothing is delivered", topic.arn),
+    )
+    .with_hint("encrypt the topic with a customer-managed key whose policy grants cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*, or use another topic (--topic-name)")
+}
+
+fn key_blocks(
+    topic: &Topic,
+    key: &KmsKey,
+    action: &str,
+    denied_by: Option<&StatementRef>,
+) -> Finding {
+    let (what, hint) = match denied_by {
+        Some(by) => (
+            format!("denies {CLOUDWATCH} {action} ({by})"),
+            format!("narrow {by} of the key policy so it does not deny {CLOUDWATCH} kms:Decrypt and kms:GenerateDataKey*, or use another topic (--topic-name)"),
+        ),
+        None => (
+            format!("does not grant {CLOUDWATCH} {action} (it needs kms:Decrypt and kms:GenerateDataKey*)"),
+            format!("add a key policy statement allowing the service principal {CLOUDWATCH} kms:Decrypt and kms:GenerateDataKey*"),
+        ),
+    };
+    Finding::new(
+        FindingCode::TopicKeyBlocksCloudwatch,
+        format!(
+            "topic `{}` is encrypted with key `{}`, whose policy {what}: alarms go to ALARM but nothing is delivered",
+            topic.arn, key.arn
+        ),
+    )
+    .with_hint(hint)
+}
+
+fn key_unclear(
+    topic: &Topic,
+    key: &KmsKey,
+    action: &str,
+    (statement, why): (&StatementRef, &str),
+) -> Finding {
+    Finding::new(
+        FindingCode::TopicKeyPolicyUnclear,
+        format!(
+            "trailwatch cannot tell whether the policy of key `{}`, which encrypts topic `{}`, lets {CLOUDWATCH} call {action}: {statement}: {why}",
+            key.arn, topic.arn
+        ),
+    )
+    .with_hint(format!(
+        "check {statement} of the key policy by hand: CloudWatch needs kms:Decrypt and kms:GenerateDataKey* as {CLOUDWATCH} ({JUDGED})"
+    ))
 }

@@ -10,6 +10,7 @@ pub mod delivery;
 pub mod fingerprint;
 mod judgement;
 pub mod organization;
+pub mod policy;
 mod region;
 mod resources;
 pub mod scope;

@@ -9,8 +9,9 @@ use model::{Desired, Finding, Operation, TopicChoice};
 
 use crate::builder::{change_of, ActionId, Draft};
 use crate::chain::{alarms_on, RegionView, Subscribers};
-use crate::delivery::undeliverable;
+use crate::delivery::{delivery, Delivery};
 use crate::judgement::Need;
+use crate::policy::Source;
 use crate::resources::{plan_alarm, plan_filter, topic_policy, AlarmSite};
 use crate::{AccountPlan, PlanError};
 
@@ -71,7 +72,8 @@ pub(crate) fn plan_region<'a>(
     };
     let metrics = site.filters(plan, targets);
     let referenced = site.referenced_topics(&metrics, delivering);
-    let topic = site.topic(plan, targets, &referenced)?;
+    let alarms = site.alarm_names(targets, &metrics);
+    let topic = site.topic(plan, targets, &referenced, &alarms)?;
     let subscribers = site.subscriptions(plan, targets, &topic);
     site.alarms(plan, targets, &metrics, &topic);
     site.remaining(plan, targets, &topic, &subscribers);
@@ -81,6 +83,19 @@ pub(crate) fn plan_region<'a>(
 impl<'a> Region<'a> {
     fn account(&self) -> &'a str {
         &self.snapshot.account_id
+    }
+
+    /// The alarm of this region named `alarm` as a policy sees it (any alarm when `None`).
+    fn source<'s>(&self, alarm: Option<&'s str>) -> Source<'s>
+    where
+        'a: 's,
+    {
+        Source {
+            partition: &self.snapshot.partition,
+            region: self.name,
+            account: self.account(),
+            alarm,
+        }
     }
 
     fn draft(&self, operation: Operation, control_ids: Vec<String>, reason: String) -> Draft<'a> {
@@ -151,6 +166,19 @@ impl<'a> Region<'a> {
         on_metric.find(|a| a.can_notify()).or(first)
     }
 
+    /// The names of the alarms that will notify the topic, for the topic's policies: the alarm
+    /// the plan works with on each target's metric, or the name a new one would most likely get.
+    fn alarm_names(&self, targets: &[Target], metrics: &[Metric]) -> Vec<String> {
+        targets
+            .iter()
+            .zip(metrics)
+            .map(|(t, m)| match self.preferred_alarm(&m.key) {
+                Some(alarm) => alarm.name.clone(),
+                None => crate::resource_name(t.need.control),
+            })
+            .collect()
+    }
+
     /// Step 2: the topics the targets' alarms already notify (on the metric, then on the same
     /// metric name in another namespace), then those delivering compliant controls' alarms.
     fn referenced_topics(&self, metrics: &[Metric], delivering: &[String]) -> Vec<&'a Topic> {
@@ -173,14 +201,16 @@ impl<'a> Region<'a> {
         referenced
     }
 
-    /// Step 3: the one topic every alarm of the region notifies, created when it is new.
+    /// Step 3: the one topic every alarm of the region notifies, created when it is new;
+    /// `alarms` are the names of the alarms that will notify it.
     fn topic(
         &self,
         plan: &mut AccountPlan,
         targets: &[Target],
         referenced: &[&Topic],
+        alarms: &[String],
     ) -> Result<TopicDecision, PlanError> {
-        let mut topic = self.choose_topic(&mut plan.notes, referenced)?;
+        let mut topic = self.choose_topic(&mut plan.notes, referenced, alarms)?;
         if topic.existing.is_some() {
             return Ok(topic);
         }
@@ -208,17 +238,22 @@ impl<'a> Region<'a> {
         &self,
         notes: &mut Vec<String>,
         referenced: &[&Topic],
+        alarms: &[String],
     ) -> Result<TopicDecision, PlanError> {
         match &self.desired.topic {
             TopicChoice::Arn(arn) => self.given_topic(notes, arn),
             TopicChoice::Name(name) => Ok(self.topic_named(notes, name, "named with --topic-name")),
-            TopicChoice::Auto => Ok(self.reused_topic(notes, referenced).unwrap_or_else(|| {
-                self.topic_named(
-                    notes,
-                    model::desired::DEFAULT_TOPIC_NAME,
-                    "the default shared topic for trailwatch's alarms",
-                )
-            })),
+            TopicChoice::Auto => {
+                Ok(self
+                    .reused_topic(notes, referenced, alarms)
+                    .unwrap_or_else(|| {
+                        self.topic_named(
+                            notes,
+                            model::desired::DEFAULT_TOPIC_NAME,
+                            "the default shared topic for trailwatch's alarms",
+                        )
+                    }))
+            }
         }
     }
 
@@ -259,28 +294,28 @@ impl<'a> Region<'a> {
         })
     }
 
-    /// A topic the controls' alarms already notify that CloudWatch can deliver to: one with a
-    /// confirmed subscriber first, then any.
+    /// A topic the controls' alarms already notify that CloudWatch can deliver to: one it
+    /// surely can before one whose policy trailwatch cannot judge (which is still the user's
+    /// choice, better than a new topic), and one with a confirmed subscriber first within each.
     fn reused_topic(
         &self,
         notes: &mut Vec<String>,
         referenced: &[&Topic],
+        alarms: &[String],
     ) -> Option<TopicDecision> {
-        let usable: Vec<&Topic> = referenced
-            .iter()
-            .copied()
-            .filter(|t| undeliverable(t, self.account()).is_none())
-            .collect();
-        let confirmed = usable.iter().find(|t| {
+        let confirmed = |t: &Topic| {
             t.subscriptions
                 .as_ref()
                 .is_ok_and(|s| s.iter().any(|s| s.is_confirmed()))
-        });
-        let topic = confirmed.or(usable.first())?;
-        let why = if confirmed.is_some() {
-            "an alarm of the selected controls already notifies it and it has a confirmed subscriber"
-        } else {
-            "an alarm of the selected controls already notifies it"
+        };
+        let (topic, sure) = referenced
+            .iter()
+            .filter_map(|t| self.deliverable(t, alarms).map(|sure| (*t, sure)))
+            .min_by_key(|(t, sure)| (!sure, !confirmed(t)))?;
+        let why = match (confirmed(topic), sure) {
+            (true, true) => "an alarm of the selected controls already notifies it and it has a confirmed subscriber",
+            (false, true) => "an alarm of the selected controls already notifies it",
+            (_, false) => "an alarm of the selected controls already notifies it, though trailwatch cannot tell whether CloudWatch can publish to it (see the findings)",
         };
         notes.push(format!(
             "reusing topic `{}` in {}: {why}",
@@ -289,8 +324,24 @@ impl<'a> Region<'a> {
         Some(TopicDecision {
             arn: topic.arn.clone(),
             create: None,
-            existing: Some((*topic).clone()),
+            existing: Some(topic.clone()),
         })
+    }
+
+    /// Whether these alarms (any alarm of the region when there are none) can deliver to a
+    /// topic: `Some(true)` surely, `Some(false)` when trailwatch cannot tell for some of them,
+    /// `None` when one surely cannot.
+    fn deliverable(&self, topic: &Topic, alarms: &[String]) -> Option<bool> {
+        let mut sure = true;
+        let named = alarms.iter().map(|name| Some(name.as_str()));
+        for alarm in named.chain(alarms.is_empty().then_some(None)) {
+            match delivery(topic, &self.source(alarm)) {
+                Delivery::Delivers => {}
+                Delivery::Unclear(_) => sure = false,
+                Delivery::Blocked(_) => return None,
+            }
+        }
+        Some(sure)
     }
 
     /// Step 4: subscribe the `--notify` endpoints that are not subscribed yet.
@@ -396,14 +447,17 @@ impl<'a> Region<'a> {
         topic: &TopicDecision,
         subscribers: &Subscribers,
     ) {
-        let blocked = topic
-            .existing
-            .as_ref()
-            .and_then(|t| undeliverable(t, self.account()));
         let remaining = subscribers.finding(&topic.arn, topic.create.is_some());
         for target in targets {
-            let findings = &mut plan.results[target.index].findings;
-            if let Some(f) = &blocked {
+            let result = &mut plan.results[target.index];
+            // The alarm step named each target's alarm.
+            let alarm = result.chain.as_ref().and_then(|c| c.alarm.as_deref());
+            let blocked = topic
+                .existing
+                .as_ref()
+                .map(|t| delivery(t, &self.source(alarm)));
+            let findings = &mut result.findings;
+            if let Some(f) = blocked.as_ref().and_then(Delivery::finding) {
                 if !findings.iter().any(|e| e.code == f.code) {
                     findings.push(f.clone());
                 }

@@ -5,6 +5,7 @@ mod alarms;
 mod convergence;
 mod filters;
 mod fingerprint;
+mod policy;
 mod scope;
 mod topics;
 mod trails;

@@ -150,13 +150,12 @@ fn the_default_topic_policy_lets_cloudwatch_publish() {
     );
     assert_eq!(r.controls[0].status, Status::Compliant);
     // The policy trailwatch writes for its own topics passes its own check.
-    let ours: serde_json::Value =
-        serde_json::from_str(&topic_policy(&topic_arn("alerts"), ACCOUNT, REGION)).unwrap();
-    assert!(delivery::policy_allows_cloudwatch(
-        &ours,
-        &topic_arn("alerts"),
-        ACCOUNT
-    ));
+    let ours = topic_policy(&topic_arn("alerts"), ACCOUNT, REGION);
+    let r = run(
+        &with_topic_attributes(Some(serde_json::from_str(&ours).unwrap()), None),
+        &Desired::default(),
+    );
+    assert_eq!(r.controls[0].status, Status::Compliant);
 }
 
 #[test]
@@ -242,4 +241,168 @@ fn a_customer_key_must_let_cloudwatch_decrypt_and_generate_data_keys() {
         }));
     let r = run(&with_customer_key(granted), &Desired::default());
     assert_eq!(r.controls[0].status, Status::Compliant);
+}
+
+/// Lets CloudWatch publish to the sample topic with these extra fields, per `plan::policy`.
+fn cloudwatch_statement(extra: serde_json::Value) -> serde_json::Value {
+    let mut st = serde_json::json!({"Effect": "Allow",
+        "Principal": {"Service": "cloudwatch.amazonaws.com"}, "Action": "sns:Publish"});
+    for (k, v) in extra.as_object().unwrap() {
+        st[k] = v.clone();
+    }
+    st
+}
+
+#[test]
+fn a_wildcard_allow_mid_arn_is_compliant_and_plans_nothing() {
+    let policy = serde_json::json!({"Statement": [cloudwatch_statement(
+        serde_json::json!({"Resource": format!("arn:aws:sns:*:{ACCOUNT}:*")})
+    )]});
+    let r = run(&with_topic_attributes(Some(policy), None), &notify());
+    assert_eq!(r.controls[0].status, Status::Compliant, "{:?}", codes(&r));
+    assert!(r.actions.is_empty(), "{:?}", kinds(&r));
+}
+
+#[test]
+fn a_wildcard_deny_mid_arn_blocks_and_names_its_statement() {
+    let policy = serde_json::json!({"Statement": [
+        cloudwatch_statement(serde_json::json!({})),
+        {"Sid": "NoAlerts", "Effect": "Deny", "Principal": "*", "Action": "sns:Publish",
+         "Resource": format!("arn:aws:sns:*:{ACCOUNT}:ale*")}
+    ]});
+    let r = run(&with_topic_attributes(Some(policy), None), &notify());
+    assert_eq!(r.controls[0].status, Status::NonCompliant);
+    assert_eq!(codes(&r)[0], "topic-policy-blocks-cloudwatch");
+    assert!(r.controls[0].findings[0]
+        .message
+        .contains("statement `NoAlerts`"));
+    assert!(kinds(&r).contains(&"create-topic"));
+}
+
+#[test]
+fn a_statement_trailwatch_cannot_judge_is_an_error_and_changes_nothing() {
+    let policy = serde_json::json!({"Statement": [
+        cloudwatch_statement(serde_json::json!({})),
+        {"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "sns:Publish",
+         "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+    ]});
+    let r = run(&with_topic_attributes(Some(policy), None), &notify());
+    assert_eq!(r.controls[0].status, Status::Error);
+    assert_eq!(codes(&r), vec!["topic-policy-unclear"]);
+    let finding = &r.controls[0].findings[0];
+    assert!(
+        finding.message.contains("statement `TlsOnly`"),
+        "{}",
+        finding.message
+    );
+    assert!(finding
+        .hint
+        .as_deref()
+        .unwrap()
+        .contains("check statement `TlsOnly`"));
+    // No new topic, no alarm rewired, nothing subscribed: trailwatch cannot tell there is a problem.
+    assert!(r.actions.is_empty(), "{:?}", kinds(&r));
+    // A policy that is not JSON cannot be judged either (it was taken as delivering before).
+    let mut s = with_topic_attributes(None, None);
+    s.regions[0].topics.as_mut().unwrap()[0]
+        .attributes
+        .as_mut()
+        .unwrap()
+        .policy = Some("{not json".into());
+    let r = run(&s, &notify());
+    assert_eq!(r.controls[0].status, Status::Error);
+    assert!(r.controls[0].findings[0]
+        .message
+        .contains("the policy document"));
+}
+
+#[test]
+fn the_alarm_that_publishes_decides_a_condition_on_its_arn() {
+    // The sample alarm is `a`: a policy for alarms `a*` admits it, one for `x*` does not.
+    let only = |names: &str| {
+        serde_json::json!({"Statement": [cloudwatch_statement(serde_json::json!({
+            "Condition": {"ArnLike": {"aws:SourceArn": format!("arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{names}")}}
+        }))]})
+    };
+    let r = run(&with_topic_attributes(Some(only("a*")), None), &notify());
+    assert_eq!(r.controls[0].status, Status::Compliant, "{:?}", codes(&r));
+    let r = run(&with_topic_attributes(Some(only("x*")), None), &notify());
+    assert_eq!(r.controls[0].status, Status::NonCompliant);
+    assert_eq!(codes(&r)[0], "topic-policy-blocks-cloudwatch");
+    // The topic cannot deliver for this alarm, so the plan does not reuse it.
+    assert!(kinds(&r).contains(&"create-topic"), "{:?}", kinds(&r));
+}
+
+#[test]
+fn a_topic_the_plan_cannot_judge_is_still_reused_rather_than_replaced() {
+    // The alarm's actions are disabled (trailwatch fixes that); its topic's policy has a
+    // statement trailwatch cannot judge.
+    let policy = serde_json::json!({"Statement": [
+        cloudwatch_statement(serde_json::json!({"Sid": "Org",
+            "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-123"}}}))
+    ]});
+    let mut s = with_topic_attributes(Some(policy), None);
+    s.regions[0].alarms.as_mut().unwrap()[0].actions_enabled = false;
+    let r = run(&s, &notify());
+    assert_eq!(r.controls[0].status, Status::NonCompliant);
+    assert_eq!(kinds(&r), vec!["put-metric-alarm"]);
+    let Operation::PutMetricAlarm { after, .. } = &r.actions[0].operation else {
+        panic!()
+    };
+    assert_eq!(after.alarm_actions, vec![topic_arn("alerts")]);
+    assert!(
+        codes(&r).contains(&"topic-policy-unclear"),
+        "{:?}",
+        codes(&r)
+    );
+    assert!(
+        r.notes.iter().any(|n| n.contains("cannot tell")),
+        "{:?}",
+        r.notes
+    );
+}
+
+#[test]
+fn a_key_policy_trailwatch_cannot_judge_is_an_error() {
+    let policy = serde_json::json!({"Statement": [{"Sid": "ViaSns", "Effect": "Allow",
+        "Principal": {"Service": "cloudwatch.amazonaws.com"}, "Action": "kms:*", "Resource": "*",
+        "Condition": {"StringEquals": {"kms:ViaService": "sns.us-east-1.amazonaws.com"}}}]});
+    let r = run(&with_customer_key(policy), &notify());
+    assert_eq!(r.controls[0].status, Status::Error);
+    assert_eq!(codes(&r), vec!["topic-key-policy-unclear"]);
+    assert!(r.controls[0].findings[0]
+        .message
+        .contains("statement `ViaSns`"));
+    assert!(r.actions.is_empty(), "{:?}", kinds(&r));
+    // A key policy that grants only kms:GenerateDataKey* still blocks: Decrypt is missing.
+    let half = serde_json::json!({"Statement": [{"Effect": "Allow",
+        "Principal": {"Service": "cloudwatch.amazonaws.com"}, "Action": "kms:GenerateDataKey*",
+        "Resource": "*"}]});
+    let r = run(&with_customer_key(half), &notify());
+    assert_eq!(codes(&r)[0], "topic-key-blocks-cloudwatch");
+    assert!(r.controls[0].findings[0].message.contains("kms:Decrypt"));
+}
+
+#[test]
+fn a_topic_that_admits_only_some_alarms_is_not_reused_for_one_it_would_refuse() {
+    // The IAM control holds through alarm `cis-iam` and topic `alerts`, whose policy admits only
+    // alarms named `cis-*`; the CloudTrail control needs a new alarm, `trailwatch-…`.
+    let policy = serde_json::json!({"Statement": [cloudwatch_statement(serde_json::json!({
+        "Condition": {"ArnLike": {"aws:SourceArn": format!("arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:cis-*")}}
+    }))]});
+    let mut s = with_topic_attributes(Some(policy), None);
+    s.regions[0].alarms.as_mut().unwrap()[0].name = "cis-iam".into();
+    let r = plan(&s, &[iam(), ct()], &notify()).unwrap();
+    assert_eq!(r.controls[0].status, Status::Compliant, "{:?}", codes(&r));
+    let default = topic_arn(model::desired::DEFAULT_TOPIC_NAME);
+    let alarm = r
+        .actions
+        .iter()
+        .find_map(|a| match &a.operation {
+            Operation::PutMetricAlarm { after, .. } => Some(after),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(alarm.alarm_actions, vec![default], "{:?}", r.notes);
+    assert!(kinds(&r).contains(&"create-topic"));
 }
