@@ -44,8 +44,10 @@ impl Delivery {
 /// customer-managed one must let CloudWatch call [`KEY_ACTIONS`]), and its access policy (it
 /// must let CloudWatch call `sns:Publish`). A definite block says more than an open question.
 pub fn delivery(topic: &Topic, source: &Source) -> Delivery {
-    let Ok(attributes) = &topic.attributes else {
-        return Delivery::Delivers;
+    // What could not be read cannot be judged: never a confident "delivers".
+    let attributes = match &topic.attributes {
+        Ok(attributes) => attributes,
+        Err(e) => return Delivery::Unclear(crate::trails::read_error_finding(e)),
     };
     let key = match &attributes.kms_master_key_id {
         Some(key_id) => key_delivery(topic, key_id, attributes, source),
@@ -113,7 +115,7 @@ fn policy_unclear(topic: &Topic, statement: &StatementRef, why: &str) -> Finding
     ))
 }
 
-/// The key that encrypts the topic. A key that was not read gives no finding here.
+/// The key that encrypts the topic; a key that could not be read cannot be judged.
 fn key_delivery(
     topic: &Topic,
     key_id: &str,
@@ -125,8 +127,10 @@ fn key_delivery(
     if aws_managed {
         return Delivery::Blocked(aws_managed_key(topic));
     }
-    let Some(Ok(key)) = &attributes.key else {
-        return Delivery::Delivers;
+    let key = match &attributes.key {
+        Some(Ok(key)) => key,
+        Some(Err(e)) => return Delivery::Unclear(crate::trails::read_error_finding(e)),
+        None => return Delivery::Delivers,
     };
     match key_decision(key, source) {
         (_, Decision::Allowed) => Delivery::Delivers,

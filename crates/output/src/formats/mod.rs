@@ -282,7 +282,7 @@ impl Item<'_> {
         match self.result.status {
             Status::Compliant => "Nothing to do.",
             Status::Waived => "Waived: nothing to do until the waiver expires.",
-            Status::Error => "Cannot tell: fix what stopped the read (see the findings) and run trailwatch again.",
+            Status::Error => "Cannot tell (a read failed, or a policy trailwatch cannot judge): see the findings, then run trailwatch again.",
             Status::NotApplicable => "Does not apply to this account (see the findings).",
             Status::NonCompliant => "See the findings: trailwatch cannot fix this with its calls.",
         }

@@ -406,3 +406,22 @@ fn a_topic_that_admits_only_some_alarms_is_not_reused_for_one_it_would_refuse() 
     assert_eq!(alarm.alarm_actions, vec![default], "{:?}", r.notes);
     assert!(kinds(&r).contains(&"create-topic"));
 }
+
+#[test]
+fn a_topic_whose_attributes_could_not_be_read_is_an_error_not_compliant() {
+    let mut s = compliant();
+    let mut t = topic("alerts", true);
+    t.attributes = Err(model::live::ReadError {
+        action: "sns:GetTopicAttributes".into(),
+        code: Some("AuthorizationError".into()),
+        message: "not authorized".into(),
+    });
+    s.regions[0].topics = Ok(vec![t]);
+    let r = run(&s, &Desired::default());
+    assert_eq!(r.controls[0].status, Status::Error, "{:#?}", r.controls[0]);
+    assert!(codes(&r).contains(&"read-error"), "{:?}", codes(&r));
+    assert!(
+        r.actions.is_empty(),
+        "no new topic for what could not be read"
+    );
+}
