@@ -9,6 +9,7 @@ mod audit;
 mod benchmarks;
 mod cli;
 mod config;
+mod delivery;
 mod faults;
 mod iam;
 mod outputs;

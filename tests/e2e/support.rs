@@ -103,6 +103,11 @@ impl FaultProxy {
         FaultProxy::start(&["--fail", operation, "--times", &times, "--error", error])
     }
 
+    /// A proxy that merges `fields` into every successful JSON answer of `operation`.
+    pub fn rewriting(operation: &str, fields: &Value) -> FaultProxy {
+        FaultProxy::start(&["--rewrite", operation, &fields.to_string()])
+    }
+
     /// A proxy that fails nothing and only records.
     pub fn recording() -> FaultProxy {
         FaultProxy::start(&[])

@@ -12,7 +12,9 @@ Logs, XML for SNS and STS, Smithy RPC v2 CBOR for CloudWatch), as AWS would send
 benchmark uses this). Prints `listening on http://127.0.0.1:PORT` once ready. Loopback only.
 
 With --record FILE, every request is appended to FILE as one JSON line, before its answer is
-sent (so a client that has exited has all its requests recorded):
+sent (so a client that has exited has all its requests recorded). With --rewrite OPERATION JSON,
+every successful JSON answer of OPERATION gets those fields merged in (the local server never
+reports, say, a failing CloudWatch Logs delivery in GetTrailStatus):
 
     {"action": "cloudwatch:DescribeAlarms", "key": "ASIA...", "fault": null}
 
@@ -121,6 +123,15 @@ class State:
         self.delay = 0.0
         self.lock = threading.Lock()
         self.recorder = Recorder(None)
+        self.rewrite = None
+
+    def rewritten(self, operation, data):
+        """The answer with the --rewrite fields merged in, for that operation's JSON answers."""
+        if not self.rewrite or operation != self.rewrite[0] or not data:
+            return data
+        answer = json.loads(data)
+        answer.update(self.rewrite[1])
+        return json.dumps(answer).encode()
 
     def should_fail(self, operation):
         with self.lock:
@@ -157,6 +168,8 @@ def make_handler(upstream, state):
             headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
             headers["Host"] = target.netloc
             response, data = self.upstream(self.command, self.path, body, headers)
+            if response.status == 200:
+                data = state.rewritten(operation, data)
             state.recorder.write(record_of(self.headers, operation, body, None, data))
             self.send_response(response.status)
             for k, v in response.getheaders():
@@ -232,8 +245,16 @@ def main():
     parser.add_argument("--error", choices=sorted(ERRORS), default="AccessDenied")
     parser.add_argument("--record", help="append one JSON line per request to this file")
     parser.add_argument("--exit-on-stdin-eof", action="store_true")
+    parser.add_argument(
+        "--rewrite",
+        nargs=2,
+        metavar=("OPERATION", "JSON"),
+        help="merge these fields into every JSON answer of OPERATION (such as GetTrailStatus)",
+    )
     args = parser.parse_args()
     state = State(args.fail, args.times, args.error)
+    if args.rewrite:
+        state.rewrite = (args.rewrite[0], json.loads(args.rewrite[1]))
     state.delay = args.delay_ms / 1000.0
     state.recorder = Recorder(args.record)
     ThreadingHTTPServer.request_queue_size = 512

@@ -13,6 +13,7 @@ The spec is JSON:
      "log_groups": [{"name": "trail-logs", "region": "us-east-1"}],
      "trails": [{"name": "main", "multi_region": true, "logging": true, "log_group": "trail-logs",
                  "log_group_region": "us-east-1", "log_group_account": "111122223333",
+                 "logs_role": true,
                  "selectors": {"basic": [{"ReadWriteType": "All", "IncludeManagementEvents": true}]}}],
      "filters": [{"log_group": "trail-logs", "name": "f", "pattern": "...", "metric": "M",
                   "namespace": "CISBenchmark"}],
@@ -88,7 +89,8 @@ def build(spec):
             args["CloudWatchLogsLogGroupArn"] = (
                 f"arn:aws:logs:{group_region}:{group_account}:log-group:{trail['log_group']}:*"
             )
-            args["CloudWatchLogsRoleArn"] = f"arn:aws:iam::{account}:role/cloudtrail-to-logs"
+            if trail.get("logs_role", True):
+                args["CloudWatchLogsRoleArn"] = f"arn:aws:iam::{account}:role/cloudtrail-to-logs"
         ct.create_trail(**args)
         selectors = trail.get(
             "selectors",

@@ -13,8 +13,9 @@ use futures::StreamExt;
 use model::arn;
 use model::live::{
     AdvancedSelector, Alarm, AlarmRequest, AlarmsRead, BasicSelector, EventSelectors,
-    FieldSelector, KmsKey, LogGroup, MetricFilter, MetricKey, MetricTransformation, ReadError,
-    ReadRequest, ReadScope, RegionState, Snapshot, Subscription, Topic, TopicAttributes, Trail,
+    FieldSelector, KmsKey, LogGroup, LogsDelivery, MetricFilter, MetricKey, MetricTransformation,
+    ReadError, ReadRequest, ReadScope, RegionState, Snapshot, Subscription, Topic, TopicAttributes,
+    Trail,
 };
 
 use crate::errors;
@@ -126,40 +127,27 @@ impl Aws {
             ct.get_trail_status().name(&arn).send(),
             ct.get_event_selectors().trail_name(&arn).send(),
         );
-        let is_logging = status
-            .map(|s| s.is_logging().unwrap_or(false))
-            .map_err(|e| errors::read("cloudtrail:GetTrailStatus", e));
-        let selectors = selectors
-            .map(|s| EventSelectors {
-                basic: s
-                    .event_selectors()
-                    .iter()
-                    .map(|b| BasicSelector {
-                        read_write_type: b
-                            .read_write_type()
-                            .map(|r| r.as_str().to_string())
-                            .unwrap_or_else(|| "All".into()),
-                        include_management_events: b.include_management_events().unwrap_or(true),
-                    })
-                    .collect(),
-                advanced: s
-                    .advanced_event_selectors()
-                    .iter()
-                    .map(|a| AdvancedSelector {
-                        name: a.name().map(str::to_string),
-                        fields: a
-                            .field_selectors()
-                            .iter()
-                            .map(|f| FieldSelector {
-                                field: f.field().to_string(),
-                                equals: f.equals().to_vec(),
-                                not_equals: f.not_equals().to_vec(),
-                            })
-                            .collect(),
-                    })
-                    .collect(),
-            })
-            .map_err(|e| errors::read("cloudtrail:GetEventSelectors", e));
+        let (is_logging, logs_delivery) = match status {
+            Ok(s) => (
+                Ok(s.is_logging().unwrap_or(false)),
+                LogsDelivery {
+                    role_arn: t.cloud_watch_logs_role_arn().map(str::to_string),
+                    latest_error: s
+                        .latest_cloud_watch_logs_delivery_error()
+                        .filter(|e| !e.is_empty())
+                        .map(str::to_string),
+                    latest_delivery: s.latest_cloud_watch_logs_delivery_time().map(|t| t.secs()),
+                    read_at: now_seconds(),
+                },
+            ),
+            Err(e) => (
+                Err(errors::read("cloudtrail:GetTrailStatus", e)),
+                LogsDelivery {
+                    role_arn: t.cloud_watch_logs_role_arn().map(str::to_string),
+                    ..LogsDelivery::default()
+                },
+            ),
+        };
         Trail {
             arn,
             name: t.name().unwrap_or_default().to_string(),
@@ -168,7 +156,10 @@ impl Aws {
             is_organization_trail: t.is_organization_trail().unwrap_or(false),
             log_group_arn: t.cloud_watch_logs_log_group_arn().map(str::to_string),
             is_logging,
-            selectors,
+            selectors: selectors
+                .map(|s| selectors_of(&s))
+                .map_err(|e| errors::read("cloudtrail:GetEventSelectors", e)),
+            logs_delivery,
         }
     }
 
@@ -594,4 +585,46 @@ impl survey::Reader for Aws {
     async fn read_more(&self, snapshot: &mut Snapshot, request: &ReadRequest) {
         Aws::read_more(self, snapshot, request).await
     }
+}
+
+/// A trail's selectors as `GetEventSelectors` gives them.
+fn selectors_of(
+    s: &aws_sdk_cloudtrail::operation::get_event_selectors::GetEventSelectorsOutput,
+) -> EventSelectors {
+    EventSelectors {
+        basic: s
+            .event_selectors()
+            .iter()
+            .map(|b| BasicSelector {
+                read_write_type: b
+                    .read_write_type()
+                    .map(|r| r.as_str().to_string())
+                    .unwrap_or_else(|| "All".into()),
+                include_management_events: b.include_management_events().unwrap_or(true),
+            })
+            .collect(),
+        advanced: s
+            .advanced_event_selectors()
+            .iter()
+            .map(|a| AdvancedSelector {
+                name: a.name().map(str::to_string),
+                fields: a
+                    .field_selectors()
+                    .iter()
+                    .map(|f| FieldSelector {
+                        field: f.field().to_string(),
+                        equals: f.equals().to_vec(),
+                        not_equals: f.not_equals().to_vec(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// The reader's clock, in seconds since the Unix epoch.
+fn now_seconds() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }

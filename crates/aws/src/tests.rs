@@ -67,6 +67,9 @@ fn trail_rules() -> Vec<Rule> {
                         .cloud_watch_logs_log_group_arn(format!(
                             "arn:aws:logs:{REGION}:{ACCOUNT}:log-group:trail-logs:*"
                         ))
+                        .cloud_watch_logs_role_arn(format!(
+                            "arn:aws:iam::{ACCOUNT}:role/cloudtrail-to-logs"
+                        ))
                         .build(),
                 )
                 .build()

@@ -21,6 +21,12 @@ pub enum FindingCode {
     TrailNoCloudwatchLogs,
     /// A trail's log group ARN cannot be parsed.
     TrailBadLogGroupArn,
+    /// A trail has no role to write to CloudWatch Logs with.
+    TrailNoLogsRole,
+    /// A trail's latest delivery to CloudWatch Logs failed.
+    TrailLogsDeliveryFailing,
+    /// A logging trail has delivered nothing to CloudWatch Logs for over a day.
+    TrailLogsDeliveryStalled,
     /// The trail's log group does not exist.
     LogGroupMissing,
     /// The qualifying trail's log group is in another account.
@@ -79,6 +85,9 @@ impl FindingCode {
         FindingCode::TrailNotAllManagementEvents,
         FindingCode::TrailNoCloudwatchLogs,
         FindingCode::TrailBadLogGroupArn,
+        FindingCode::TrailNoLogsRole,
+        FindingCode::TrailLogsDeliveryFailing,
+        FindingCode::TrailLogsDeliveryStalled,
         FindingCode::LogGroupMissing,
         FindingCode::MonitoredCentrally,
         FindingCode::NoMatchingFilter,
@@ -120,6 +129,9 @@ impl FindingCode {
             TrailNotAllManagementEvents => ("trail-not-all-management-events", "a trail's selectors miss read or write management events", "no"),
             TrailNoCloudwatchLogs => ("trail-no-cloudwatch-logs", "a trail does not deliver to CloudWatch Logs", "no"),
             TrailBadLogGroupArn => ("trail-bad-log-group-arn", "a trail's log group ARN cannot be parsed", "no"),
+            TrailNoLogsRole => ("trail-no-logs-role", "a trail sends to a log group but has no `CloudWatchLogsRoleArn`, so CloudTrail cannot write there; the trail does not qualify", "no — give the trail a role"),
+            TrailLogsDeliveryFailing => ("trail-logs-delivery-failing", "`GetTrailStatus` reports `LatestCloudWatchLogsDeliveryError`: the trail's delivery to its log group is failing; the trail does not qualify, and the hint names its role", "no — fix the role"),
+            TrailLogsDeliveryStalled => ("trail-logs-delivery-stalled", "a logging trail's latest delivery to CloudWatch Logs (`LatestCloudWatchLogsDeliveryTime`) is more than 24 hours before the read; the trail does not qualify", "no — fix the role or the trail"),
             LogGroupMissing => ("log-group-missing", "the trail's log group does not exist", "no — create it or fix the trail"),
             MonitoredCentrally => ("monitored-centrally", "the qualifying trail's log group is in another account (status `not_applicable`; with `--accounts`/`--organization`, the status of that account's control)", "no — audit that account"),
             NoMatchingFilter => ("no-matching-filter", "no filter on the trail's log group has the control's pattern", "yes"),

@@ -203,6 +203,34 @@ pub struct Trail {
     pub is_logging: Result<bool, ReadError>,
     /// `GetEventSelectors`.
     pub selectors: Result<EventSelectors, ReadError>,
+    /// How its delivery to CloudWatch Logs is going.
+    pub logs_delivery: LogsDelivery,
+}
+
+/// A trail's delivery to CloudWatch Logs: its role (`DescribeTrails`) and what
+/// `GetTrailStatus` says of the latest delivery. The status fields change all the time and
+/// apply never depends on them, so they are left out of saved plans' fingerprints.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct LogsDelivery {
+    /// `CloudWatchLogsRoleArn`: the role CloudTrail assumes to write to the log group.
+    pub role_arn: Option<String>,
+    /// `LatestCloudWatchLogsDeliveryError`.
+    #[serde(skip)]
+    pub latest_error: Option<String>,
+    /// `LatestCloudWatchLogsDeliveryTime`, in seconds since the Unix epoch.
+    #[serde(skip)]
+    pub latest_delivery: Option<i64>,
+    /// When `GetTrailStatus` answered, in seconds since the Unix epoch (the reader's clock), so
+    /// the planner can tell a stalled delivery without reading a clock itself.
+    #[serde(skip)]
+    pub read_at: i64,
+}
+
+impl LogsDelivery {
+    /// How long a trail may go without delivering to CloudWatch Logs before it counts as
+    /// stalled: CloudTrail delivers about every five minutes while there is activity, and every
+    /// account has some within a day.
+    pub const STALL_SECONDS: i64 = 24 * 60 * 60;
 }
 
 /// A trail's event selectors, basic or advanced.

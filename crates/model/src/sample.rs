@@ -9,6 +9,8 @@ use crate::Control;
 pub const ACCOUNT: &str = "111122223333";
 /// Its region.
 pub const REGION: &str = "us-east-1";
+/// The clock of sample reads: 2026-11-29T12:00:00Z.
+pub const SAMPLE_NOW: i64 = 1_795_953_600;
 /// The log group its trail sends to.
 pub const GROUP: &str = "trail-logs";
 
@@ -40,6 +42,12 @@ pub fn trail(name: &str) -> Trail {
             "arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{GROUP}:*"
         )),
         is_logging: Ok(true),
+        logs_delivery: crate::live::LogsDelivery {
+            role_arn: Some(format!("arn:aws:iam::{ACCOUNT}:role/cloudtrail-to-logs")),
+            latest_error: None,
+            latest_delivery: Some(SAMPLE_NOW - 300),
+            read_at: SAMPLE_NOW,
+        },
         selectors: Ok(EventSelectors {
             basic: vec![BasicSelector {
                 read_write_type: "All".into(),

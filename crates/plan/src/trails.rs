@@ -1,8 +1,9 @@
 //! The CIS trail requirements: which trails qualify (multi-region, logging, all management
-//! events, a CloudWatch Logs group in this account), and why the others do not.
+//! events, a CloudWatch Logs group in this account that it is delivering to), and why the others
+//! do not.
 
 use model::arn::{self, LogGroupRef};
-use model::live::{EventSelectors, ReadError, Trail};
+use model::live::{EventSelectors, LogsDelivery, ReadError, Trail};
 use model::{Finding, FindingCode};
 
 /// A trail judged against the CIS trail requirements.
@@ -70,10 +71,67 @@ fn check_trail(trail: &Trail) -> TrailCheck<'_> {
         Err(e) => check.errors.push(e),
     }
     match log_group(trail) {
-        Ok(group) => check.log_group = Some(group),
+        Ok(group) => {
+            check.problems.extend(logs_delivery(trail, &group));
+            check.log_group = Some(group);
+        }
         Err(problem) => check.problems.push(problem),
     }
     check
+}
+
+/// Whether CloudTrail is getting the trail's events into the log group: it has a role to write
+/// with, its latest delivery did not fail, and it delivered within a day. Judged only for a
+/// logging trail (a stopped one has its own finding).
+fn logs_delivery(trail: &Trail, group: &LogGroupRef) -> Option<Finding> {
+    if trail.is_logging != Ok(true) {
+        return None;
+    }
+    let delivery = &trail.logs_delivery;
+    let (name, group) = (&trail.name, &group.name);
+    let Some(role) = &delivery.role_arn else {
+        return Some(
+            Finding::new(
+                FindingCode::TrailNoLogsRole,
+                format!("trail `{name}` has no CloudWatch Logs role: CloudTrail cannot write its events to log group `{group}`, so no alarm on it can fire"),
+            )
+            .with_hint(format!("give the trail a role CloudTrail can assume that allows logs:CreateLogStream and logs:PutLogEvents on the log group: `aws cloudtrail update-trail --name {name} --cloud-watch-logs-role-arn ROLE_ARN` (trailwatch never changes trails)")),
+        );
+    };
+    let fix = format!("check that role `{role}` exists, trusts cloudtrail.amazonaws.com and allows logs:CreateLogStream and logs:PutLogEvents on log group `{group}` (trailwatch never changes trails or roles)");
+    if let Some(error) = &delivery.latest_error {
+        return Some(
+            Finding::new(
+                FindingCode::TrailLogsDeliveryFailing,
+                format!("trail `{name}` fails to deliver to log group `{group}` ({error}), so no alarm on it can fire"),
+            )
+            .with_hint(fix),
+        );
+    }
+    let last = delivery.latest_delivery?;
+    let silent = delivery.read_at - last;
+    (silent > LogsDelivery::STALL_SECONDS).then(|| {
+        Finding::new(
+            FindingCode::TrailLogsDeliveryStalled,
+            format!(
+                "trail `{name}` has delivered nothing to log group `{group}` since {} ({} hours before this read), so no alarm on it can fire",
+                rfc3339(last),
+                silent / 3600
+            ),
+        )
+        .with_hint(fix)
+    })
+}
+
+/// Seconds since the Unix epoch as RFC 3339, to the second.
+fn rfc3339(seconds: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(seconds)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| format!("{seconds} s after the epoch"))
 }
 
 fn multi_region(trail: &Trail) -> Option<Finding> {

@@ -141,3 +141,71 @@ fn only_a_denied_read_says_which_permission_to_grant() {
         Some("grant `cloudwatch:DescribeAlarms` to the identity trailwatch runs as")
     );
 }
+
+/// The compliant account, its trail's delivery to CloudWatch Logs changed by `change`.
+fn delivering(change: impl FnOnce(&mut model::live::LogsDelivery)) -> Report {
+    let mut s = compliant();
+    change(&mut s.trails.as_mut().unwrap()[0].logs_delivery);
+    run(&s, &notify())
+}
+
+fn trail_codes(r: &Report) -> Vec<&str> {
+    r.trails[0]
+        .findings
+        .iter()
+        .map(|f| f.code.as_str())
+        .collect()
+}
+
+#[test]
+fn a_trail_that_is_not_delivering_to_its_log_group_does_not_qualify() {
+    type Change = fn(&mut model::live::LogsDelivery);
+    let cases: [(&str, Change, &str, &str); 3] = [
+        (
+            "no role",
+            |d| d.role_arn = None,
+            "trail-no-logs-role",
+            "--cloud-watch-logs-role-arn",
+        ),
+        (
+            "the latest delivery failed",
+            |d| d.latest_error = Some("AccessDeniedException".into()),
+            "trail-logs-delivery-failing",
+            "role/cloudtrail-to-logs",
+        ),
+        (
+            "nothing delivered for 25 hours",
+            |d| d.latest_delivery = Some(SAMPLE_NOW - 25 * 3600),
+            "trail-logs-delivery-stalled",
+            "role/cloudtrail-to-logs",
+        ),
+    ];
+    for (why, change, code, hint) in cases {
+        let r = delivering(change);
+        assert!(!r.trails[0].qualifies, "{why}");
+        assert_eq!(trail_codes(&r), [code], "{why}");
+        let finding = &r.trails[0].findings[0];
+        assert!(
+            finding.hint.as_deref().unwrap().contains(hint),
+            "{why}: {finding:?}"
+        );
+        assert_eq!(r.controls[0].status, Status::NonCompliant, "{why}");
+        assert!(
+            r.actions.is_empty(),
+            "{why}: trailwatch never changes trails"
+        );
+    }
+    let stalled = delivering(|d| d.latest_delivery = Some(SAMPLE_NOW - 25 * 3600));
+    assert!(stalled.trails[0].findings[0]
+        .message
+        .contains("since 2026-11-28T11:00:00Z (25 hours"));
+}
+
+#[test]
+fn a_trail_that_delivered_within_a_day_or_has_no_delivery_time_yet_qualifies() {
+    for latest in [Some(SAMPLE_NOW - 23 * 3600), None] {
+        let r = delivering(|d| d.latest_delivery = latest);
+        assert!(r.trails[0].qualifies, "{latest:?}");
+        assert_eq!(r.controls[0].status, Status::Compliant);
+    }
+}
