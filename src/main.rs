@@ -51,6 +51,12 @@ enum Command {
     ///
     /// Exit status: 0 when every action was applied and the account verified, 1 otherwise.
     Apply(ApplyArgs),
+    /// Prove the notification path of each compliant control: set its alarm to ALARM and wait
+    /// for the alarm's history to record its SNS action. It pages people: it lists the alarms
+    /// and asks first (or `--yes`).
+    ///
+    /// Exit status: 0 when every alarm's action notified its topic, 1 otherwise.
+    Drill(commands::drill::DrillArgs),
     /// Print the effective settings (the configuration file under the flags) as TOML, or
     /// the configuration file's JSON Schema with `--schema`.
     Config(commands::config::ConfigCmd),
@@ -115,6 +121,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Plan(cmd) => commands::plan::run(cmd).await,
             Command::Apply(args) => commands::apply::run(args).await,
+            Command::Drill(args) => commands::drill::run(args).await,
             Command::Controls { benchmark, json } => commands::controls::run(&benchmark, json),
             Command::Config(cmd) => commands::config::show(cmd),
             Command::Completions { shell } => completions(shell),

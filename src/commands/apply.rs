@@ -268,15 +268,22 @@ async fn execute(
 
 /// Asks on the terminal, as Terraform does; refuses when nobody can answer.
 pub fn confirm() -> Result<()> {
+    confirm_with(
+        "Do you want to perform these actions?",
+        "apply cancelled; nothing was changed",
+        "--auto-approve",
+    )
+}
+
+/// Asks `question` on the terminal; only `yes` goes on. Refuses when nobody can answer,
+/// naming the flag that answers instead.
+pub fn confirm_with(question: &str, cancelled: &str, flag: &str) -> Result<()> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
-        bail!("refusing to apply without confirmation: standard input is not a terminal; review the plan and pass `--auto-approve`");
+        bail!("refusing to go on without confirmation: standard input is not a terminal; review the above and pass `{flag}`");
     }
     let mut stderr = std::io::stderr();
-    write!(
-        stderr,
-        "\nDo you want to perform these actions? Only 'yes' will be accepted: "
-    )?;
+    write!(stderr, "\n{question} Only 'yes' will be accepted: ")?;
     stderr.flush()?;
     let mut answer = String::new();
     stdin
@@ -284,7 +291,7 @@ pub fn confirm() -> Result<()> {
         .read_line(&mut answer)
         .context("cannot read the answer")?;
     if answer.trim() != "yes" {
-        bail!("apply cancelled; nothing was changed");
+        bail!("{cancelled}");
     }
     Ok(())
 }

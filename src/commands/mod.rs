@@ -5,6 +5,7 @@ pub mod apply;
 pub mod apply_accounts;
 pub mod config;
 pub mod controls;
+pub mod drill;
 pub mod hub;
 pub mod pattern;
 pub mod plan;

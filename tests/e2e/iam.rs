@@ -14,6 +14,7 @@ const PLAN_POLICY: &str = "plan-policy.json";
 const APPLY_POLICY: &str = "apply-policy.json";
 const CALLER_POLICY: &str = "organization-caller-policy.json";
 const HUB_POLICY: &str = "security-hub-policy.json";
+const DRILL_POLICY: &str = "drill-policy.json";
 
 /// The actions an Allow policy in `docs/iam/` grants. `Statement` may be one object or a list,
 /// `Action` one string or a list. Only exact action names are compared, so a wildcard (which
@@ -427,5 +428,23 @@ fn apply_over_many_accounts_calls_what_the_caller_and_apply_policies_grant() {
     assert_none(vec![
         ungranted(&[CALLER_POLICY], &called([(&run, &run.caller)])),
         ungranted(&[APPLY_POLICY], &called([(&run, &run.roles)])),
+    ]);
+}
+
+#[test]
+fn drill_adds_exactly_what_its_policy_grants() {
+    let acct = Account::new();
+    acct.build(&compliant());
+    let args = ["drill", "--controls", PAIR, "--yes"];
+    let run = record("drill", &acct, RunAs::Profile, &args, 0);
+    let calls = called([(&run, &run.caller)]);
+    let drill_only: Called = calls
+        .iter()
+        .filter(|(action, _)| !granted(PLAN_POLICY).contains(*action))
+        .map(|(a, r)| (a.clone(), r.clone()))
+        .collect();
+    assert_none(vec![
+        ungranted(&[PLAN_POLICY, DRILL_POLICY], &calls),
+        unused(DRILL_POLICY, &drill_only, "drill"),
     ]);
 }

@@ -10,6 +10,7 @@ mod benchmarks;
 mod cli;
 mod config;
 mod delivery;
+mod drill;
 mod faults;
 mod iam;
 mod outputs;

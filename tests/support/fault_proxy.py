@@ -115,6 +115,17 @@ class Recorder:
             out.write(json.dumps(record) + "\n")
 
 
+def _timestamps(value, key=""):
+    """JSON fields to CBOR values: numbers under a *Timestamp key become CBOR tag 1."""
+    if isinstance(value, dict):
+        return {k: _timestamps(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_timestamps(v) for v in value]
+    if key.endswith("Timestamp") and isinstance(value, (int, float)):
+        return cbor2.CBORTag(1, float(value))
+    return value
+
+
 class State:
     def __init__(self, operation, times, error):
         self.operation = operation
@@ -125,13 +136,19 @@ class State:
         self.recorder = Recorder(None)
         self.rewrite = None
 
-    def rewritten(self, operation, data):
-        """The answer with the --rewrite fields merged in, for that operation's JSON answers."""
+    def rewritten(self, operation, data, cbor=False):
+        """The answer with the --rewrite fields merged in, for that operation's JSON or CBOR
+        answers (in CBOR, fields named *Timestamp are written as timestamps: epoch seconds)."""
         if not self.rewrite or operation != self.rewrite[0] or not data:
             return data
+        if cbor:
+            answer = cbor2.loads(data)
+            answer.update(_timestamps(self.rewrite[1]))
+            return cbor2.dumps(answer)
         answer = json.loads(data)
         answer.update(self.rewrite[1])
         return json.dumps(answer).encode()
+
 
     def should_fail(self, operation):
         with self.lock:
@@ -169,7 +186,7 @@ def make_handler(upstream, state):
             headers["Host"] = target.netloc
             response, data = self.upstream(self.command, self.path, body, headers)
             if response.status == 200:
-                data = state.rewritten(operation, data)
+                data = state.rewritten(operation, data, cbor="/operation/" in self.path)
             state.recorder.write(record_of(self.headers, operation, body, None, data))
             self.send_response(response.status)
             for k, v in response.getheaders():

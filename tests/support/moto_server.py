@@ -11,6 +11,12 @@ moto's DescribeAlarms ignores MaxRecords and answers every alarm at once; AWS pa
 100, in name order. The bridge pages it as AWS does (see `_page_alarms`), so that trailwatch's
 read of an account with more alarms than a page takes the path it takes against AWS.
 
+moto neither runs an alarm's actions nor answers DescribeAlarmHistory. When SetAlarmState puts
+an alarm with enabled actions into ALARM, the bridge records an `Action` history item per SNS
+action, as CloudWatch does: "Successfully executed action ARN" when the topic exists in the
+alarm's account and region, "Failed to execute action ARN" otherwise; and it answers
+DescribeAlarmHistory for `Action` items from that record (see `_alarm_actions`).
+
 moto's server lists its own package directory (about 180 `stat` calls) on every request to find
 the service; the list cannot change while it runs, so it is computed once here. Same answers,
 about 40 % less time per request: benchmarks through this server measure trailwatch, not that.
@@ -123,6 +129,60 @@ def _page_alarms(environ, request):
     return names[start:end], (str(end) if end < len(names) else None)
 
 
+# Action history items by (account, region, alarm name), newest last.
+_HISTORY = {}
+
+
+def _account_and_region(environ):
+    from moto.iam.models import get_account_id_from
+
+    credential = environ.get("HTTP_AUTHORIZATION", "").split("Credential=", 1)[-1].split("/")
+    if len(credential) < 3:
+        return None, None
+    return get_account_id_from(credential[0]), credential[2]
+
+
+def _alarm_actions(environ, request):
+    """After SetAlarmState to ALARM: the alarm's SNS actions, run as CloudWatch would report
+    them in its history."""
+    from moto.cloudwatch.models import cloudwatch_backends
+    from moto.sns.models import sns_backends
+
+    account, region = _account_and_region(environ)
+    if account is None or request.get("StateValue") != "ALARM":
+        return
+    name = request.get("AlarmName", "")
+    alarm = cloudwatch_backends[account][region].alarms.get(name)
+    if alarm is None or not alarm.actions_enabled:
+        return
+    topics = sns_backends[account][region].topics
+    for arn in alarm.alarm_actions or []:
+        if ":sns:" not in arn:
+            continue
+        ok = arn in topics
+        summary = ("Successfully executed action " if ok else "Failed to execute action ") + arn
+        data = {"actionState": "Succeeded" if ok else "Failed", "notificationResource": arn}
+        if not ok:
+            data["error"] = "Resource not found"
+        _HISTORY.setdefault((account, region, name), []).append({
+            "AlarmName": name,
+            "AlarmType": "MetricAlarm",
+            "Timestamp": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+            "HistoryItemType": "Action",
+            "HistorySummary": summary,
+            "HistoryData": json.dumps(data),
+        })
+
+
+def _alarm_history(environ, request):
+    """DescribeAlarmHistory from the recorded actions (newest first), for `Action` items."""
+    account, region = _account_and_region(environ)
+    items = list(reversed(_HISTORY.get((account, region, request.get("AlarmName", "")), [])))
+    if request.get("HistoryItemType") not in (None, "Action"):
+        items = []
+    return {"AlarmHistoryItems": items}
+
+
 class CborBridge:
     """WSGI middleware: Smithy RPC v2 CBOR in front of moto's CloudWatch JSON 1.0 handler."""
 
@@ -137,6 +197,8 @@ class CborBridge:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         raw = environ["wsgi.input"].read(length) if length else b""
         request = _to_json_value(cbor2.loads(raw)) if raw else {}
+        if operation == "DescribeAlarmHistory":
+            return self._answer(start_response, "200 OK", [], _alarm_history(environ, request))
         page = _page_alarms(environ, request) if operation == "DescribeAlarms" else None
         if page is not None:
             names, next_token = page
@@ -172,6 +234,8 @@ class CborBridge:
             document = {"__type": "InternalFailure", "message": answer.decode("utf-8", "replace")}
         if isinstance(document, dict) and "__type" in document and "message" not in document:
             document["message"] = document.get("Message", "")
+        if operation == "SetAlarmState" and captured["status"].startswith("200"):
+            _alarm_actions(environ, request)
         if page is not None and "__type" not in document:
             document["MetricAlarms"] = sorted(document.get("MetricAlarms", []), key=lambda a: a["AlarmName"])
             if page[1] is not None:

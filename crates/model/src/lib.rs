@@ -5,6 +5,7 @@ pub mod arn;
 pub mod asff;
 pub mod catalog;
 pub mod desired;
+pub mod drill;
 pub mod finding;
 pub mod live;
 pub mod planfile;

@@ -301,3 +301,22 @@ impl<'a> AccountsApplyDocument<'a> {
         }
     }
 }
+
+/// `trailwatch drill --json`.
+#[derive(Debug, Serialize)]
+pub struct DrillDocument<'a> {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// One per alarm triggered.
+    pub results: &'a [model::drill::DrillResult],
+}
+
+impl<'a> DrillDocument<'a> {
+    /// The document of a drill.
+    pub fn new(results: &'a [model::drill::DrillResult]) -> Self {
+        DrillDocument {
+            schema_version: SCHEMA_VERSION,
+            results,
+        }
+    }
+}

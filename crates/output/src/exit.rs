@@ -67,3 +67,11 @@ pub fn apply_accounts(outcomes: &[apply::accounts::AccountOutcome]) -> Exit {
         false => Exit::Error,
     }
 }
+
+/// `drill`: clean only when every alarm's action notified its topic.
+pub fn drill<'a>(mut outcomes: impl Iterator<Item = &'a model::drill::DrillOutcome>) -> Exit {
+    match outcomes.all(|o| matches!(o, model::drill::DrillOutcome::Notified { .. })) {
+        true => Exit::Clean,
+        false => Exit::Error,
+    }
+}
