@@ -127,7 +127,7 @@ mod tests {
         );
         assert_eq!(outcome(&[], 100), None, "nothing yet");
         assert_eq!(
-            outcome(&[before.clone()], 100),
+            outcome(std::slice::from_ref(&before), 100),
             None,
             "an earlier failure is not the drill's"
         );
