@@ -252,6 +252,11 @@ impl Account {
         serde_json::from_str(&text).unwrap()
     }
 
+    /// Each alarm's state and state reason, by name (us-east-1).
+    pub fn alarm_states(&self) -> Value {
+        serde_json::from_str(&self.fixture("alarm_states", &json!({}))).unwrap()
+    }
+
     /// The account's Security Hub findings (`GetFindings`, every page).
     pub fn hub_findings(&self) -> Vec<Value> {
         let text = self.fixture("findings", &json!({}));

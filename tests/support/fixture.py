@@ -6,6 +6,7 @@
     fixture.py import < spec.json   send spec["findings"] (ASFF) to Security Hub with the AWS SDK
                                     for Python, which validates them against the API model first
     fixture.py findings < spec.json print the account's Security Hub findings (GetFindings)
+    fixture.py alarm_states < spec.json   print each alarm's state and state reason
 
 The spec is JSON:
 
@@ -182,6 +183,14 @@ def findings(spec):
     json.dump(found, sys.stdout, default=str)
 
 
+def alarm_states(spec):
+    cw = client(session_for(spec), spec, "cloudwatch")
+    json.dump(
+        {a["AlarmName"]: [a["StateValue"], a["StateReason"]] for a in cw.describe_alarms()["MetricAlarms"]},
+        sys.stdout,
+    )
+
+
 def dump(spec):
     session = session_for(spec)
     regions = sorted(set([spec.get("region", "us-east-1")] + spec.get("dump_regions", [])))
@@ -240,9 +249,15 @@ def dump(spec):
 
 
 def main():
-    verbs = {"build": build, "dump": dump, "import": import_findings, "findings": findings}
+    verbs = {
+        "build": build,
+        "dump": dump,
+        "import": import_findings,
+        "findings": findings,
+        "alarm_states": alarm_states,
+    }
     if len(sys.argv) != 2 or sys.argv[1] not in verbs:
-        sys.exit("usage: fixture.py build|dump|import|findings < spec.json")
+        sys.exit("usage: fixture.py build|dump|import|findings|alarm_states < spec.json")
     spec = json.load(sys.stdin)
     verbs[sys.argv[1]](spec)
 
