@@ -34,6 +34,15 @@ fn a_compliant_control_s_alarm_notifies_its_topic() {
         result["detail"].as_str().unwrap().contains(&topic),
         "{result:#}"
     );
+    let states = acct.alarm_states();
+    assert_eq!(
+        states["iam-changes"],
+        json!(["ALARM", "trailwatch drill: iam-policy-changes"])
+    );
+    assert_eq!(
+        states["trail-changes"][0], "OK",
+        "only the selected control's alarm"
+    );
 }
 
 #[test]

@@ -147,3 +147,114 @@ fn explain_shows_the_grouping() {
     assert_eq!(doc["kind"], "json");
     assert_eq!(doc["event_names"], json!(["A", "B"]));
 }
+
+fn record(name: &str) -> Value {
+    json!({"eventVersion": "1.09", "eventSource": "iam.amazonaws.com", "eventName": name,
+        "userIdentity": {"type": "IAMUser"}})
+}
+
+/// `pattern test --json` of these files: (number, file name, message) of each match, and the
+/// number of events read.
+fn test_files(files: &[&std::path::Path]) -> (Vec<(u64, String)>, u64) {
+    let out = trailwatch()
+        .args(["pattern", "test", IAM_PATTERN, "--json"])
+        .args(files)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let matches = doc["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let file = m["file"].as_str().unwrap();
+            let name = std::path::Path::new(file)
+                .file_name()
+                .unwrap()
+                .to_string_lossy();
+            (m["eventNumber"].as_u64().unwrap(), name.into_owned())
+        })
+        .collect();
+    (matches, doc["events"].as_u64().unwrap())
+}
+
+#[test]
+fn every_shape_of_event_file_is_read_and_numbered_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: String| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let array = write(
+        "array.json",
+        serde_json::to_string_pretty(&json!([record("CreateUser"), record("PutUserPolicy")]))
+            .unwrap(),
+    );
+    let lookup = write(
+        "lookup.json",
+        serde_json::to_string_pretty(&json!({"Events": [
+            {"EventId": "1", "EventName": "DeleteRolePolicy", "CloudTrailEvent": record("DeleteRolePolicy").to_string()},
+            {"EventId": "2", "EventName": "ListUsers", "CloudTrailEvent": record("ListUsers").to_string()},
+        ]}))
+        .unwrap(),
+    );
+    let logs = write(
+        "logs.json",
+        json!({"events": [{"timestamp": 1, "message": record("AttachRolePolicy").to_string()}]})
+            .to_string(),
+    );
+    let lines = write(
+        "lines.jsonl",
+        format!("{}\n{}\n", record("GetUser"), record("CreatePolicy")),
+    );
+    let one = write("one.jsonl", record("DetachUserPolicy").to_string());
+    let (matches, events) = test_files(&[&array, &lookup, &logs, &lines, &one]);
+    assert_eq!(events, 8);
+    assert_eq!(
+        matches,
+        [
+            (2, "array.json".to_string()),
+            (3, "lookup.json".to_string()),
+            (5, "logs.json".to_string()),
+            (7, "lines.jsonl".to_string()),
+            (8, "one.jsonl".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn a_json_document_of_another_shape_is_refused_not_read_as_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        (
+            "config.json",
+            json!({"trails": [record("PutUserPolicy")]}).to_string(),
+        ),
+        (
+            "pretty.json",
+            serde_json::to_string_pretty(&json!({"Items": []})).unwrap(),
+        ),
+        ("numbers.json", "[1, 2, 3]".to_string()),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let out = trailwatch()
+            .args(["pattern", "test", IAM_PATTERN])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+        assert!(
+            stderr.contains("lookup-events"),
+            "{name}: names the shapes: {stderr}"
+        );
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    }
+}

@@ -256,6 +256,8 @@ pub struct TestMatch {
     /// Its 1-based number across every input.
     #[serde(rename = "eventNumber")]
     pub event_number: usize,
+    /// The file it was read from (`-` for standard input).
+    pub file: String,
     /// The line, or the record's compact JSON.
     #[serde(rename = "eventMessage")]
     pub event_message: String,
