@@ -164,3 +164,14 @@ pub fn emit(
         })
     })
 }
+
+/// The plan before anything is written: on stdout when that is where the human text goes,
+/// else on stderr when someone is about to be asked (`asking`) and must see what they approve.
+pub fn show_before_writing(outputs: &Outputs, text: &str, asking: bool) -> Result<()> {
+    if outputs.stdout() == Format::Human {
+        print::text(text)?;
+    } else if asking {
+        let _ = std::io::Write::write_all(&mut anstream::stderr(), text.as_bytes());
+    }
+    Ok(())
+}

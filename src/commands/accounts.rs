@@ -237,15 +237,9 @@ async fn send_all(
             .map(|result| {
                 let info = &info;
                 async move {
-                    let assumed;
-                    let aws = if result.account_id == run.own {
-                        run.base
-                    } else {
-                        let role = role_of(run.settings, &result.account_id).unwrap_or_default();
-                        assumed = run.base.assume(&result.account_id, role).await;
-                        &assumed
-                    };
-                    hub::send(aws, &info.run(std::slice::from_ref(result))).await
+                    let role = role_of(run.settings, &result.account_id);
+                    let aws = connect(run.base, run.own, &result.account_id, role).await?;
+                    hub::send(&aws, &info.run(std::slice::from_ref(result))).await
                 }
             })
             .buffered(usize::from(run.settings.concurrency))
@@ -259,15 +253,11 @@ async fn send_all(
 async fn read_account(run: &Run<'_>, account: String) -> AccountRead {
     let started = Instant::now();
     let desired = run.settings.desired(Some(&account));
-    let assumed;
-    let aws = if account == run.own {
-        run.base
-    } else {
-        let role = role_of(run.settings, &account).unwrap_or_default();
-        assumed = run.base.assume(&account, role).await;
-        &assumed
-    };
-    let (report, snapshot) = match survey::survey(aws, run.controls, &desired).await {
+    let role = role_of(run.settings, &account);
+    let aws = connect(run.base, run.own, &account, role)
+        .await
+        .expect("read_all refuses accounts without a role");
+    let (report, snapshot) = match survey::survey(&*aws, run.controls, &desired).await {
         Ok(surveyed) => (Ok(surveyed.report), Some(surveyed.snapshot)),
         Err(e) => (Err(why_unread(run.settings, run.own, &account, e)), None),
     };
@@ -280,6 +270,42 @@ async fn read_account(run: &Run<'_>, account: String) -> AccountRead {
         wall,
     };
     AccountRead { result, snapshot }
+}
+
+/// A connection to one account of a run: the credentials' own, or a role assumed with them.
+pub enum Connection<'a> {
+    /// The credentials' own account.
+    Own(&'a aws::Aws),
+    /// Another account, through its role.
+    Assumed(Box<aws::Aws>),
+}
+
+impl std::ops::Deref for Connection<'_> {
+    type Target = aws::Aws;
+
+    fn deref(&self) -> &aws::Aws {
+        match self {
+            Connection::Own(aws) => aws,
+            Connection::Assumed(aws) => aws,
+        }
+    }
+}
+
+/// The connection to `account`: the base one for the credentials' own account, else `role`
+/// assumed with it; none when another account has no role to assume.
+pub async fn connect<'a>(
+    base: &'a aws::Aws,
+    own: &str,
+    account: &str,
+    role: Option<&str>,
+) -> Option<Connection<'a>> {
+    match (account == own, role) {
+        (true, _) => Some(Connection::Own(base)),
+        (false, Some(role)) => Some(Connection::Assumed(Box::new(
+            base.assume(account, role).await,
+        ))),
+        (false, None) => None,
+    }
 }
 
 /// The role assumed in an account: its table's, else the run's.

@@ -17,7 +17,7 @@ use time::OffsetDateTime;
 use crate::account::{read_and_plan, survey};
 use crate::args::{config_file, detail, settings, ApplyArgs, PlanArgs};
 use crate::commands::apply_accounts;
-use crate::emit::{emit, ApplyView, RunInfo};
+use crate::emit::{emit, show_before_writing, ApplyView, RunInfo};
 use crate::outputs::Outputs;
 use crate::print;
 
@@ -84,12 +84,7 @@ pub async fn run(args: ApplyArgs) -> Result<Exit> {
 /// goes, else on stderr when someone is about to be asked.
 fn show_plan(report: &Report, info: &RunInfo, outputs: &Outputs, auto_approve: bool) -> Result<()> {
     let text = output::render::plan(report, info.region, info.detail);
-    if outputs.stdout() == Format::Human {
-        print::text(&text)?;
-    } else if !report.actions.is_empty() && !auto_approve {
-        let _ = anstream::stderr().write_all(text.as_bytes());
-    }
-    Ok(())
+    show_before_writing(outputs, &text, !report.actions.is_empty() && !auto_approve)
 }
 
 /// `trailwatch apply FILE`: refuse a plan for another account or a changed account; otherwise

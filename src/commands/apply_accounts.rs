@@ -15,9 +15,9 @@ use output::documents::AccountsApplyDocument;
 use output::exit::{self, Exit};
 use output::formats::{self, Format};
 
-use crate::commands::accounts::{self, progress_bar, ReadOptions};
+use crate::commands::accounts::{self, connect, progress_bar, ReadOptions};
 use crate::commands::apply::confirm;
-use crate::emit::{emit, RunInfo};
+use crate::emit::{emit, show_before_writing, RunInfo};
 use crate::outputs::Outputs;
 
 /// What every account of the apply shares.
@@ -116,26 +116,12 @@ fn show_plan(
     wall: Duration,
     auto_approve: bool,
 ) -> Result<()> {
-    let actions: usize = results
-        .iter()
-        .filter_map(|r| r.report.as_ref().ok())
-        .map(|r| r.actions.len())
-        .sum();
-    let with_actions = results
-        .iter()
-        .filter(|r| r.report.as_ref().is_ok_and(|r| !r.actions.is_empty()))
-        .count();
-    let text = output::render::many(results, info.region, wall, info.detail)
-        + &format!(
-            "\nPlan: {actions} action(s) in {with_actions} of {} account(s).\n",
-            results.len()
-        );
-    if outputs.stdout() == Format::Human {
-        crate::print::text(&text)?;
-    } else if actions > 0 && !auto_approve {
-        let _ = std::io::Write::write_all(&mut anstream::stderr(), text.as_bytes());
-    }
-    Ok(())
+    let text = output::render::many_to_apply(results, info.region, wall, info.detail);
+    let asking = !auto_approve
+        && model::report::read_reports(results)
+            .iter()
+            .any(|(_, r)| !r.actions.is_empty());
+    show_before_writing(outputs, &text, asking)
 }
 
 /// Applies every account of the plan, at most `concurrency` at once, and reports each.
@@ -198,19 +184,12 @@ async fn apply_account(
         );
     }
     let started = Instant::now();
-    let assumed;
-    let aws = match (&plan.assume_role, account == targets.own) {
-        (_, true) => targets.base,
-        (Some(role), false) => {
-            assumed = targets.base.assume(account, role).await;
-            &assumed
-        }
-        (None, false) => {
-            let why = format!("the plan reaches account {account} with the credentials it was made with, and these are for account {}; use that account's credentials", targets.own);
-            return (unreachable(account, why), None);
-        }
+    let role = plan.assume_role.as_deref();
+    let Some(aws) = connect(targets.base, targets.own, account, role).await else {
+        let why = format!("the plan reaches account {account} with the credentials it was made with, and these are for account {}; use that account's credentials", targets.own);
+        return (unreachable(account, why), None);
     };
-    match write(aws, targets.controls, plan, report).await {
+    match write(&aws, targets.controls, plan, report).await {
         Ok((outcome, after)) => (outcome, Some(result(account, after, started.elapsed()))),
         Err(outcome) => (outcome, None),
     }

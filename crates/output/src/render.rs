@@ -664,6 +664,27 @@ pub fn many(results: &[AccountResult], region: &str, wall: Duration, detail: Det
     out
 }
 
+/// A multi-account plan about to be applied: [`many`], then how many actions in how many of
+/// the accounts.
+pub fn many_to_apply(
+    results: &[AccountResult],
+    region: &str,
+    wall: std::time::Duration,
+    detail: Detail,
+) -> String {
+    let reports = model::report::read_reports(results);
+    let actions: usize = reports.iter().map(|(_, r)| r.actions.len()).sum();
+    let with_actions = reports
+        .iter()
+        .filter(|(_, r)| !r.actions.is_empty())
+        .count();
+    many(results, region, wall, detail)
+        + &format!(
+            "\nPlan: {actions} action(s) in {with_actions} of {} account(s).\n",
+            results.len()
+        )
+}
+
 /// The per-account summary of a multi-account plan.
 pub fn accounts(results: &[AccountResult], wall: Duration) -> String {
     let mut out = format!(
