@@ -32,6 +32,24 @@ pub struct ConnectOptions {
     pub endpoint_url: Option<String>,
 }
 
+/// The HTTPS client every SDK client of the run shares, as the SDK's default one is made (rustls
+/// with aws-lc, the proxy from the environment): one connection pool, and the trust store
+/// loaded once rather than once per client of every account.
+fn shared_https_client() -> aws_sdk_sts::config::SharedHttpClient {
+    use aws_smithy_http_client::{proxy::ProxyConfig, tls, Builder, ConnectorBuilder};
+    Builder::new().build_with_connector_fn(|settings, components| {
+        let mut connector = ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::AwsLc,
+        ));
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.set_proxy_config(Some(ProxyConfig::from_env()));
+        connector.build()
+    })
+}
+
 /// A connection to one account, with clients made per region on first use.
 pub struct Aws {
     config: SdkConfig,
@@ -56,6 +74,7 @@ impl Aws {
     /// Loads the AWS configuration. Fails when no region is configured.
     pub async fn connect(options: &ConnectOptions) -> Result<Aws, AwsError> {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(shared_https_client())
             .retry_config(RetryConfig::standard().with_max_attempts(3))
             .timeout_config(
                 TimeoutConfig::builder()
@@ -114,6 +133,9 @@ impl Aws {
             .credentials_provider(
                 aws_credential_types::provider::SharedCredentialsProvider::new(provider),
             )
+            // Each account's credentials are cached apart: one cache shared by a thousand
+            // assumed roles evicts them and assumes each role again and again.
+            .identity_cache(aws_config::identity::IdentityCache::lazy().build())
             .build();
         Aws {
             config,
