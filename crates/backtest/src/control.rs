@@ -301,7 +301,7 @@ impl Counts {
         pattern: String,
         days: Option<Buckets>,
     ) -> PatternMatches {
-        let every_day = days.map_or(0..=-1, |d| d.first..=d.last);
+        let every_day = days.into_iter().flat_map(|d| d.first..=d.last);
         PatternMatches {
             source,
             pattern,
