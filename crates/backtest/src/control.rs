@@ -145,9 +145,9 @@ impl ControlTally {
 
     /// Adds the counts of the same control from another tally.
     pub(crate) fn merge(&mut self, other: ControlTally) {
-        assert_eq!(
-            self.control.id, other.control.id,
-            "merged tallies must count the same controls"
+        assert!(
+            self.control.id == other.control.id && self.patterns.len() == other.patterns.len(),
+            "merged tallies must count the same controls and filters"
         );
         for (mine, theirs) in self.patterns.iter_mut().zip(other.patterns) {
             mine.merge(theirs);

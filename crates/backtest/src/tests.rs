@@ -603,3 +603,9 @@ fn the_report_round_trips_through_json() {
     let text = serde_json::to_string(&report).unwrap();
     assert_eq!(serde_json::from_str::<Backtest>(&text).unwrap(), report);
 }
+
+#[test]
+fn a_tally_can_move_to_a_worker_thread() {
+    fn send<T: Send + 'static>(_: &T) {}
+    send(&Tally::new(varied_specs(), None).unwrap());
+}
