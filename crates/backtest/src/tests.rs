@@ -498,6 +498,8 @@ fn merged_tallies_equal_one_tally_in_any_order() {
     let window = window("2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z");
     let whole = run(varied_specs(), window, &events);
     assert!(whole.outside_window > 0 && whole.undated > 0);
+    assert!(whole.controls[0].missed.as_ref().unwrap().events > 20);
+    assert!(estimated(&whole).1 > 1);
     let first = Tally::new(varied_specs(), window).unwrap();
     let mut parts = [first.fork(), first.fork(), first.fork()];
     for (i, e) in events.iter().enumerate() {
