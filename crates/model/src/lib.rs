@@ -3,6 +3,7 @@
 
 pub mod arn;
 pub mod asff;
+pub mod backtest;
 pub mod catalog;
 pub mod desired;
 pub mod drill;

@@ -1,0 +1,410 @@
+//! One control's counts: matches per pattern and day, the alarmed matches' event names,
+//! principals and periods, and the events the account's filters miss.
+
+use std::collections::{BTreeMap, HashMap};
+
+use pattern::{Compiled, Expr, Pattern, Segment, Selector};
+use serde_json::Value;
+
+use model::backtest::{
+    Alarmed, ControlBacktest, Count, DayCount, Missed, MissedEvent, PatternMatches, PatternSource,
+};
+use model::catalog::Control;
+
+use crate::alarm::{PeriodCounts, Rule};
+use crate::event::{day_text, Event, Instant};
+use crate::spec::{Bounds, Buckets, ControlSpec, FilterSpec, SpecError};
+
+/// How many names the top lists keep.
+const TOP: usize = 10;
+/// How many missed events the report lists.
+const LISTED_MISSED: usize = 20;
+/// The name counted when an event has no `eventName`.
+const UNKNOWN: &str = "unknown";
+
+/// The counts of one control.
+#[derive(Debug, Clone)]
+pub(crate) struct ControlTally {
+    control: Control,
+    published: Compiled,
+    filters: Vec<Filter>,
+    rule: Rule,
+    /// The published pattern's, then each filter's.
+    patterns: Vec<Counts>,
+    names: HashMap<String, u64>,
+    principals: HashMap<String, u64>,
+    periods: PeriodCounts,
+    missed: MissedList,
+}
+
+/// One of the account's filters, compiled.
+#[derive(Debug, Clone)]
+struct Filter {
+    spec: FilterSpec,
+    compiled: Compiled,
+}
+
+impl ControlTally {
+    /// The empty counts of `spec`, its patterns compiled.
+    pub(crate) fn new(spec: ControlSpec) -> Result<ControlTally, SpecError> {
+        let id = spec.control.id;
+        let published = pattern::compile(spec.control.pattern).map_err(|e| {
+            SpecError(format!(
+                "control {id}: the published pattern does not compile: {e}"
+            ))
+        })?;
+        let filters = spec
+            .filters
+            .into_iter()
+            .map(|f| compile_filter(id, f))
+            .collect::<Result<Vec<_>, _>>()?;
+        let values: Vec<&str> = match filters.is_empty() {
+            true => vec!["1"],
+            false => filters
+                .iter()
+                .map(|f| f.spec.metric_value.as_str())
+                .collect(),
+        };
+        let rule = Rule::new(spec.alarm.as_ref(), &values);
+        Ok(ControlTally {
+            patterns: vec![Counts::default(); filters.len() + 1],
+            control: spec.control,
+            published,
+            filters,
+            rule,
+            names: HashMap::new(),
+            principals: HashMap::new(),
+            periods: PeriodCounts::new(),
+            missed: MissedList::default(),
+        })
+    }
+
+    /// The same control with no counts.
+    pub(crate) fn fork(&self) -> ControlTally {
+        ControlTally {
+            control: self.control.clone(),
+            published: self.published.clone(),
+            filters: self.filters.clone(),
+            rule: self.rule.clone(),
+            patterns: vec![Counts::default(); self.patterns.len()],
+            names: HashMap::new(),
+            principals: HashMap::new(),
+            periods: PeriodCounts::new(),
+            missed: MissedList::default(),
+        }
+    }
+
+    /// The dotted paths its JSON patterns select; `None` when one needs the whole event.
+    pub(crate) fn fields(&self) -> Option<Vec<String>> {
+        let mut out = Vec::new();
+        for compiled in
+            std::iter::once(&self.published).chain(self.filters.iter().map(|f| &f.compiled))
+        {
+            if let Pattern::Json(expr) = compiled.pattern() {
+                selected(expr, &mut out)?;
+            }
+        }
+        Some(out)
+    }
+
+    /// Counts one event of the window (or undated).
+    pub(crate) fn add(&mut self, message: &str, parsed: &Value, event: &Event) {
+        let published = matches(&self.published, message, parsed);
+        self.patterns[0].add(published, event.time);
+        let mut first_hit = None;
+        for (i, filter) in self.filters.iter().enumerate() {
+            let hit = matches(&filter.compiled, message, parsed);
+            self.patterns[i + 1].add(hit, event.time);
+            if hit && first_hit.is_none() {
+                first_hit = Some(i);
+            }
+        }
+        let alarmed = match self.filters.is_empty() {
+            true => published.then_some(0),
+            false => first_hit,
+        };
+        if let Some(source) = alarmed {
+            self.add_alarmed(source, event);
+        }
+        if published && !self.filters.is_empty() && first_hit.is_none() {
+            self.missed.add(event);
+        }
+    }
+
+    /// Counts a match of the alarmed patterns, by the first of them that matched (`source`).
+    fn add_alarmed(&mut self, source: usize, event: &Event) {
+        bump(&mut self.names, event.name.unwrap_or(UNKNOWN));
+        bump(&mut self.principals, event.principal);
+        if let (Some(at), Some(period)) = (event.time, self.rule.period()) {
+            let width = self.filters.len().max(1);
+            self.periods
+                .entry(at.bucket(period))
+                .or_insert_with(|| vec![0; width])[source] += 1;
+        }
+    }
+
+    /// Adds the counts of the same control from another tally.
+    pub(crate) fn merge(&mut self, other: ControlTally) {
+        assert!(
+            self.control.id == other.control.id && self.patterns.len() == other.patterns.len(),
+            "merged tallies must count the same controls and filters"
+        );
+        for (mine, theirs) in self.patterns.iter_mut().zip(other.patterns) {
+            mine.merge(theirs);
+        }
+        add_all(&mut self.names, other.names);
+        add_all(&mut self.principals, other.principals);
+        for (period, counts) in other.periods {
+            let mine = self
+                .periods
+                .entry(period)
+                .or_insert_with(|| vec![0; counts.len()]);
+            mine.iter_mut().zip(counts).for_each(|(m, c)| *m += c);
+        }
+        self.missed.merge(other.missed);
+    }
+
+    /// The control's report; days and periods cover `bounds`.
+    pub(crate) fn finish(self, bounds: Option<Bounds>) -> ControlBacktest {
+        let days = bounds.map(Bounds::days);
+        let alarm = self.rule.estimate(&self.periods, bounds);
+        let has_filters = !self.filters.is_empty();
+        let sources = std::iter::once((PatternSource::Published, self.control.pattern.to_string()))
+            .chain(self.filters.into_iter().map(|f| {
+                let source = PatternSource::Filter {
+                    name: f.spec.name,
+                    log_group: f.spec.log_group,
+                };
+                (source, f.spec.pattern)
+            }));
+        ControlBacktest {
+            control: self.control.id.to_string(),
+            title: self.control.title.to_string(),
+            patterns: sources
+                .zip(self.patterns)
+                .map(|((source, pattern), counts)| counts.finish(source, pattern, days))
+                .collect(),
+            alarmed: match has_filters {
+                true => Alarmed::AccountFilters,
+                false => Alarmed::Published,
+            },
+            top_event_names: top(self.names),
+            top_principals: top(self.principals),
+            missed: has_filters.then(|| self.missed.finish()),
+            alarm,
+        }
+    }
+}
+
+fn compile_filter(control: &str, spec: FilterSpec) -> Result<Filter, SpecError> {
+    match pattern::compile(&spec.pattern) {
+        Ok(compiled) => Ok(Filter { spec, compiled }),
+        Err(e) => Err(SpecError(format!(
+            "control {control}: the pattern of filter `{}` on log group `{}` does not compile: {e}",
+            spec.name, spec.log_group
+        ))),
+    }
+}
+
+/// JSON patterns match the parsed event, the others the message as read.
+fn matches(compiled: &Compiled, message: &str, parsed: &Value) -> bool {
+    match compiled.is_json() {
+        true => compiled.matches_json(parsed),
+        false => compiled.matches(message),
+    }
+}
+
+/// Adds the dotted path of every selector of `expr` to `out`; `None` when one has no leading
+/// field (it selects from the top by wildcard, index or quoted key).
+fn selected(expr: &Expr, out: &mut Vec<String>) -> Option<()> {
+    match expr {
+        Expr::Or(items) | Expr::And(items) => items.iter().try_for_each(|e| selected(e, out)),
+        Expr::Cond(condition) => {
+            out.push(path(&condition.selector)?);
+            Some(())
+        }
+    }
+}
+
+/// The leading fields of a selector as a dotted path (`$.a.b[0]` → `a.b`).
+fn path(selector: &Selector) -> Option<String> {
+    let fields: Vec<&str> = selector
+        .0
+        .iter()
+        .map_while(|s| match s {
+            Segment::Field(f) => Some(f.as_str()),
+            _ => None,
+        })
+        .collect();
+    (!fields.is_empty()).then(|| fields.join("."))
+}
+
+fn bump(counts: &mut HashMap<String, u64>, name: &str) {
+    match counts.get_mut(name) {
+        Some(n) => *n += 1,
+        None => {
+            counts.insert(name.to_string(), 1);
+        }
+    }
+}
+
+fn add_all(counts: &mut HashMap<String, u64>, other: HashMap<String, u64>) {
+    for (name, n) in other {
+        *counts.entry(name).or_insert(0) += n;
+    }
+}
+
+/// The `TOP` names counted most, most first, ties by name.
+fn top(counts: HashMap<String, u64>) -> Vec<Count> {
+    let mut all: Vec<Count> = counts
+        .into_iter()
+        .map(|(name, events)| Count { name, events })
+        .collect();
+    all.sort_by(|a, b| b.events.cmp(&a.events).then_with(|| a.name.cmp(&b.name)));
+    all.truncate(TOP);
+    all
+}
+
+/// One pattern's matches.
+#[derive(Debug, Clone, Default)]
+struct Counts {
+    matched: u64,
+    undated: u64,
+    /// Per day index, days with matches only.
+    days: BTreeMap<i64, u64>,
+}
+
+impl Counts {
+    fn add(&mut self, hit: bool, time: Option<Instant>) {
+        if !hit {
+            return;
+        }
+        self.matched += 1;
+        match time {
+            Some(at) => *self.days.entry(at.day()).or_insert(0) += 1,
+            None => self.undated += 1,
+        }
+    }
+
+    fn merge(&mut self, other: Counts) {
+        self.matched += other.matched;
+        self.undated += other.undated;
+        for (day, n) in other.days {
+            *self.days.entry(day).or_insert(0) += n;
+        }
+    }
+
+    /// The report of the pattern, with every day of `days`.
+    fn finish(
+        self,
+        source: PatternSource,
+        pattern: String,
+        days: Option<Buckets>,
+    ) -> PatternMatches {
+        let every_day = days.into_iter().flat_map(|d| d.first..=d.last);
+        PatternMatches {
+            source,
+            pattern,
+            matched: self.matched,
+            undated: self.undated,
+            days: every_day
+                .map(|day| DayCount {
+                    day: day_text(day),
+                    events: self.days.get(&day).copied().unwrap_or(0),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The events the account's filters miss: how many, and the first ones.
+#[derive(Debug, Clone, Default)]
+struct MissedList {
+    events: u64,
+    /// Sorted, at most `LISTED_MISSED`.
+    first: Vec<Missing>,
+}
+
+/// A missed event, ordered by time (undated last), then id, name and principal.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Missing {
+    undated: bool,
+    time: Option<Instant>,
+    id: Option<String>,
+    name: Option<String>,
+    principal: String,
+}
+
+/// The order of missed events, borrowed.
+type Key<'a> = (
+    bool,
+    Option<Instant>,
+    Option<&'a str>,
+    Option<&'a str>,
+    &'a str,
+);
+
+impl Missing {
+    fn key(&self) -> Key<'_> {
+        let (id, name) = (self.id.as_deref(), self.name.as_deref());
+        (self.undated, self.time, id, name, &self.principal)
+    }
+}
+
+fn key<'a>(event: &Event<'a>) -> Key<'a> {
+    (
+        event.time.is_none(),
+        event.time,
+        event.id,
+        event.name,
+        event.principal,
+    )
+}
+
+impl MissedList {
+    fn add(&mut self, event: &Event) {
+        self.events += 1;
+        let full = self.first.len() >= LISTED_MISSED;
+        if full
+            && self
+                .first
+                .last()
+                .is_some_and(|last| key(event) >= last.key())
+        {
+            return;
+        }
+        let missing = Missing {
+            undated: event.time.is_none(),
+            time: event.time,
+            id: event.id.map(str::to_string),
+            name: event.name.map(str::to_string),
+            principal: event.principal.to_string(),
+        };
+        let at = self.first.partition_point(|m| *m <= missing);
+        self.first.insert(at, missing);
+        self.first.truncate(LISTED_MISSED);
+    }
+
+    fn merge(&mut self, other: MissedList) {
+        self.events += other.events;
+        self.first.extend(other.first);
+        self.first.sort();
+        self.first.truncate(LISTED_MISSED);
+    }
+
+    fn finish(self) -> Missed {
+        Missed {
+            events: self.events,
+            first: self
+                .first
+                .into_iter()
+                .map(|m| MissedEvent {
+                    event_id: m.id,
+                    event_name: m.name,
+                    event_time: m.time.map(Instant::rfc3339),
+                    principal: m.principal,
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! The core of `trailwatch backtest`: given CloudTrail events one at a time, count per control
+//! how often the published pattern and the account's filters match, per day, who and what they
+//! match, what the filters miss, and how often the control's alarm would have notified. Pure and
+//! synchronous: no I/O, no clock; reading the events is the caller's.
+//!
+//! ```text
+//! let mut tally = Tally::new(specs, window)?;
+//! let mut worker = tally.fork();            // one per thread
+//! worker.add(message, &parsed);             // for each event
+//! tally.merge(worker);                      // in any order
+//! let report: model::backtest::Backtest = tally.finish();
+//! ```
+
+mod alarm;
+mod control;
+mod event;
+mod spec;
+mod tally;
+#[cfg(test)]
+mod tests;
+
+pub use event::FIELDS;
+pub use spec::{AlarmSpec, ControlSpec, FilterSpec, SpecError, Window};
+pub use tally::Tally;

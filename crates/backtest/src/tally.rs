@@ -1,0 +1,139 @@
+//! The tally: events in, counts kept, a `model::backtest::Backtest` out. One tally per worker,
+//! merged at the end; every count is a sum or a bounded ordered list, so the merge order does
+//! not change the result.
+
+use serde_json::Value;
+
+use model::backtest::{Backtest, Span};
+
+use crate::control::ControlTally;
+use crate::event::{Event, Instant, FIELDS};
+use crate::spec::{Bounds, ControlSpec, SpecError, Window};
+
+/// Counts of events per control, over an optional window.
+#[derive(Debug, Clone)]
+pub struct Tally {
+    window: Option<Window>,
+    controls: Vec<ControlTally>,
+    totals: Totals,
+}
+
+/// What the tally counts of every event, whatever the controls.
+#[derive(Debug, Clone, Default)]
+struct Totals {
+    events: u64,
+    outside_window: u64,
+    undated: u64,
+    /// The first and last times of the dated events counted.
+    span: Option<Bounds>,
+}
+
+impl Tally {
+    /// A tally of `specs`, counting the events of `window` (every event when `None`). Refuses a
+    /// published or filter pattern that does not compile, naming it.
+    pub fn new(specs: Vec<ControlSpec>, window: Option<Window>) -> Result<Tally, SpecError> {
+        let controls = specs
+            .into_iter()
+            .map(ControlTally::new)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Tally {
+            window,
+            controls,
+            totals: Totals::default(),
+        })
+    }
+
+    /// An empty tally of the same controls and window, for another worker (nothing recompiled).
+    pub fn fork(&self) -> Tally {
+        Tally {
+            window: self.window,
+            controls: self.controls.iter().map(ControlTally::fork).collect(),
+            totals: Totals::default(),
+        }
+    }
+
+    /// The dotted paths a sparse parse of each event must hold: [`FIELDS`] and every field the
+    /// JSON patterns select (whole subtrees from the first wildcard, index or quoted key on).
+    /// `None` when a pattern selects from the top of the event by wildcard or quoted key: then
+    /// parse whole events.
+    pub fn fields(&self) -> Option<Vec<String>> {
+        let mut fields: std::collections::BTreeSet<String> =
+            FIELDS.iter().map(|f| f.to_string()).collect();
+        for control in &self.controls {
+            fields.extend(control.fields()?);
+        }
+        Some(fields.into_iter().collect())
+    }
+
+    /// Counts one event: its message as read (text patterns match it) and its JSON, parsed
+    /// whole or sparsely with at least [`Tally::fields`] (JSON patterns match it; `Null` when the
+    /// message is not JSON).
+    pub fn add(&mut self, message: &str, parsed: &Value) {
+        self.totals.events += 1;
+        let event = Event::read(parsed);
+        match event.time {
+            Some(at) if self.window.is_some_and(|w| !w.contains(at)) => {
+                self.totals.outside_window += 1;
+                return;
+            }
+            Some(at) => self.totals.span = Some(grow(self.totals.span, at)),
+            None => self.totals.undated += 1,
+        }
+        for control in &mut self.controls {
+            control.add(message, parsed, &event);
+        }
+    }
+
+    /// Adds the counts of `other`, a tally of the same specs and window (from [`Tally::fork`] or
+    /// [`Tally::new`] with the same arguments). Panics when its controls differ.
+    pub fn merge(&mut self, other: Tally) {
+        assert_eq!(
+            self.controls.len(),
+            other.controls.len(),
+            "merged tallies must count the same controls"
+        );
+        self.totals.events += other.totals.events;
+        self.totals.outside_window += other.totals.outside_window;
+        self.totals.undated += other.totals.undated;
+        self.totals.span = match (self.totals.span, other.totals.span) {
+            (Some(a), Some(b)) => Some(a.union(b)),
+            (a, b) => a.or(b),
+        };
+        for (mine, theirs) in self.controls.iter_mut().zip(other.controls) {
+            mine.merge(theirs);
+        }
+    }
+
+    /// The report: controls in the order given, days and periods over the window (or the span of
+    /// the events counted when there is no window).
+    pub fn finish(self) -> Backtest {
+        let bounds = self.window.map(|w| w.bounds()).or(self.totals.span);
+        Backtest {
+            window: self.window.map(|w| model::backtest::Window {
+                from: w.from.rfc3339(),
+                to: w.to.rfc3339(),
+            }),
+            span: self.totals.span.map(|s| Span {
+                first: s.first.rfc3339(),
+                last: s.last.rfc3339(),
+            }),
+            events: self.totals.events,
+            outside_window: self.totals.outside_window,
+            undated: self.totals.undated,
+            controls: self
+                .controls
+                .into_iter()
+                .map(|c| c.finish(bounds))
+                .collect(),
+        }
+    }
+}
+
+/// `span` grown to include `at`.
+fn grow(span: Option<Bounds>, at: Instant) -> Bounds {
+    let point = Bounds {
+        first: at,
+        last: at,
+    };
+    span.map_or(point, |s| s.union(point))
+}

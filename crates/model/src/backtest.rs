@@ -1,0 +1,211 @@
+//! The result of a backtest (`trailwatch backtest`): per control, how often the published pattern
+//! and the account's filters matched CloudTrail history, and how often the control's alarm
+//! would have notified. Plain data, computed by the `backtest` crate: days are `YYYY-MM-DD`
+//! strings and times RFC 3339 strings, both in UTC.
+
+use serde::{Deserialize, Serialize};
+
+/// A whole backtest: the events read and one result per selected control, in the order given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Backtest {
+    /// The window asked for, if any: events outside it were read but not counted.
+    pub window: Option<Window>,
+    /// The first and last `eventTime` of the events counted, when any had one.
+    pub span: Option<Span>,
+    /// Every event read, in the window or not.
+    pub events: u64,
+    /// Events read whose `eventTime` lies outside the window: counted nowhere else.
+    pub outside_window: u64,
+    /// Counted events without a readable `eventTime`: in the totals, in no day or period.
+    pub undated: u64,
+    /// One result per control.
+    pub controls: Vec<ControlBacktest>,
+}
+
+/// A window of time: from `from` (inclusive) to `to` (exclusive), RFC 3339.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Window {
+    /// The first instant counted.
+    pub from: String,
+    /// The first instant no longer counted.
+    pub to: String,
+}
+
+/// The first and last event times seen (both inclusive), RFC 3339.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    /// The earliest `eventTime`.
+    pub first: String,
+    /// The latest `eventTime`.
+    pub last: String,
+}
+
+/// What one control's patterns did with the events, and what its alarm would have done.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ControlBacktest {
+    /// The control's slug.
+    pub control: String,
+    /// The control's title.
+    pub title: String,
+    /// The published pattern first, then each of the account's filters in the order given.
+    pub patterns: Vec<PatternMatches>,
+    /// Which patterns feed the alarm (and the top lists below).
+    pub alarmed: Alarmed,
+    /// The event names the alarmed patterns matched most (at most 10; most first, ties by name).
+    pub top_event_names: Vec<Count>,
+    /// The principals whose events the alarmed patterns matched most (at most 10, as above):
+    /// `userIdentity.arn`, else `principalId`, else `invokedBy`, else `type`, else `unknown`.
+    pub top_principals: Vec<Count>,
+    /// Events the published pattern matched and none of the account's filters did; `None` when
+    /// the account has no filter for the control.
+    pub missed: Option<Missed>,
+    /// The alarm's estimated behaviour.
+    pub alarm: AlarmEstimate,
+}
+
+/// Which patterns the alarm counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Alarmed {
+    /// The account's filters: an event counts when at least one of them matches it.
+    AccountFilters,
+    /// The published pattern (the account has no filter for the control).
+    Published,
+}
+
+/// How many events one pattern matched, in total and per day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatternMatches {
+    /// Where the pattern comes from.
+    pub source: PatternSource,
+    /// The pattern text.
+    pub pattern: String,
+    /// Events matched (dated in the window, or undated).
+    pub matched: u64,
+    /// Of those, the events without a readable `eventTime` (in no day).
+    pub undated: u64,
+    /// Matches per UTC day, every day of the window (or of the span of the events when no
+    /// window was given), in order, days without a match included.
+    pub days: Vec<DayCount>,
+}
+
+/// Where a pattern comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum PatternSource {
+    /// The benchmark's published pattern (the one `apply` writes).
+    Published,
+    /// One of the account's metric filters.
+    Filter {
+        /// The filter name.
+        name: String,
+        /// Its log group.
+        log_group: String,
+    },
+}
+
+/// Events on one UTC day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayCount {
+    /// The day, `YYYY-MM-DD`.
+    pub day: String,
+    /// Events matched that day.
+    pub events: u64,
+}
+
+/// Events counted under one name (an event name or a principal).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Count {
+    /// The name.
+    pub name: String,
+    /// Events counted.
+    pub events: u64,
+}
+
+/// The events the account's filters miss.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Missed {
+    /// How many there were.
+    pub events: u64,
+    /// The first 20 by `eventTime` then `eventID` (undated ones last).
+    pub first: Vec<MissedEvent>,
+}
+
+/// One event the account's filters miss.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissedEvent {
+    /// `eventID`, when the event has one.
+    pub event_id: Option<String>,
+    /// `eventName`, when the event has one.
+    pub event_name: Option<String>,
+    /// `eventTime` (RFC 3339, UTC), when readable.
+    pub event_time: Option<String>,
+    /// The principal, as in [`ControlBacktest::top_principals`].
+    pub principal: String,
+}
+
+/// What the control's alarm would have done over the window (or the span of the events).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlarmEstimate {
+    /// The account's alarm, or the one trailwatch would create.
+    pub source: AlarmSource,
+    /// The settings evaluated.
+    pub settings: AlarmSettings,
+    /// Periods evaluated: the window's, or those from the first event to the last.
+    pub periods: u64,
+    /// What the alarm would have done, or why that cannot be told.
+    pub outcome: AlarmOutcome,
+}
+
+/// Which alarm is estimated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum AlarmSource {
+    /// The account's alarm on the control's metric.
+    Account {
+        /// The alarm name.
+        name: String,
+    },
+    /// The account has none: the alarm trailwatch would create (CIS defaults).
+    TrailwatchDefault,
+}
+
+/// An alarm's settings as evaluated (defaults filled in).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlarmSettings {
+    /// `Statistic`; `None` for an extended statistic or metric math.
+    pub statistic: Option<String>,
+    /// `Period`, seconds.
+    pub period: i32,
+    /// `EvaluationPeriods`.
+    pub evaluation_periods: i32,
+    /// `DatapointsToAlarm` (`EvaluationPeriods` when the alarm does not set it).
+    pub datapoints_to_alarm: i32,
+    /// `Threshold`.
+    pub threshold: f64,
+    /// `ComparisonOperator`.
+    pub comparison_operator: String,
+    /// `TreatMissingData` (`missing` when the alarm does not set it).
+    pub treat_missing_data: String,
+}
+
+/// What the alarm would have done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum AlarmOutcome {
+    /// Estimated from the matches per period.
+    Estimated {
+        /// Periods evaluated as breaching (missing ones too when missing data is `breaching`).
+        breaching_periods: u64,
+        /// Transitions into `ALARM`: the notifications sent.
+        notifications: u64,
+        /// When the first 20 were sent (RFC 3339): the end of the period whose evaluation
+        /// turned the alarm to `ALARM`.
+        first_notifications: Vec<String>,
+    },
+    /// trailwatch cannot tell, and does not guess.
+    CannotTell {
+        /// Why, in one line.
+        reason: String,
+    },
+}
