@@ -89,6 +89,20 @@ enum Command {
     },
 }
 
+/// Clap's message as one line: its first paragraph (a list it introduces, such as the missing
+/// arguments, joined onto it).
+fn one_line(text: &str) -> String {
+    let words: Vec<&str> = text
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    match words.is_empty() {
+        true => "invalid arguments".to_string(),
+        false => words.join(" "),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -99,9 +113,8 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             // One line, exit 1, like every other error.
-            let text = e.render().to_string();
-            let first = text.lines().next().unwrap_or("invalid arguments");
-            let first = first.strip_prefix("error: ").unwrap_or(first);
+            let first = one_line(&e.render().to_string());
+            let first = first.strip_prefix("error: ").unwrap_or(&first);
             let mut stderr = anstream::stderr();
             let _ = writeln!(
                 stderr,

@@ -1,4 +1,4 @@
-//! Writing to stdout: documents as pretty JSON, and human text through `anstream` (which strips
+//! Writing to stdout (and notes to stderr): documents as pretty JSON, and human text through `anstream` (which strips
 //! styles when stdout is not a terminal or `NO_COLOR` is set). Only the binary prints.
 
 use std::io::Write;
@@ -23,4 +23,9 @@ pub fn text(text: &str) -> Result<()> {
 pub fn raw(text: &str) -> Result<()> {
     std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(())
+}
+
+/// One line of information on stderr (stdout stays the command's output).
+pub fn note(text: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
 }

@@ -258,3 +258,87 @@ fn a_json_document_of_another_shape_is_refused_not_read_as_lines() {
         assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     }
 }
+
+/// The published pattern of `control` in `benchmark`, as `trailwatch controls --json` lists it.
+fn published(benchmark: &str, control: &str) -> String {
+    let out = trailwatch()
+        .args(["controls", "--json", "--benchmark", benchmark])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let controls = doc["controls"].as_array().unwrap();
+    let found = controls.iter().find(|c| c["id"] == control).unwrap();
+    found["pattern"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn control_uses_the_published_pattern_of_its_benchmark_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let denied = |code: &str| {
+        json!({"eventVersion": "1.09", "eventName": "GetObject", "errorCode": code,
+            "userIdentity": {"type": "IAMUser"}})
+        .to_string()
+    };
+    let path = dir.path().join("events.jsonl");
+    let lines = [
+        denied("AccessDenied"),
+        denied("UnauthorizedOperation"),
+        denied("NoSuchKey"),
+        record("CreatePolicy").to_string(),
+    ];
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    for (benchmark, control) in [
+        ("cis-1.2", "unauthorized-api-calls"),
+        ("cis-5.0", "unauthorized-api-calls"),
+        ("cis-5.0", "4.4"),
+    ] {
+        let run = |args: &[&str]| {
+            let out = trailwatch()
+                .args(args)
+                .arg(&path)
+                .arg("--json")
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+            (
+                doc["count"].clone(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            )
+        };
+        let id = if control == "4.4" {
+            "iam-policy-changes"
+        } else {
+            control
+        };
+        let pattern = published(benchmark, id);
+        let (by_control, note) = run(&[
+            "pattern",
+            "test",
+            "--control",
+            control,
+            "--benchmark",
+            benchmark,
+        ]);
+        let (by_text, _) = run(&["pattern", "test", &pattern]);
+        assert_eq!(by_control, by_text, "{benchmark} {control}");
+        assert!(
+            by_control.as_u64().unwrap() > 0,
+            "{benchmark} {control} matches its events"
+        );
+        assert!(note.contains(&pattern), "names the pattern it used: {note}");
+    }
+    let out = trailwatch()
+        .args(["pattern", "test", "--control", "no-such-control"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("valid controls"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}
