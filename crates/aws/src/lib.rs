@@ -2,6 +2,7 @@
 //! into a [`model::Snapshot`], and executes planned [`model::Action`]s. No other crate names an
 //! `aws_sdk_*` type; everything leaving this crate is the model's plain data.
 
+mod archive;
 mod drill;
 mod errors;
 mod read;

@@ -12,7 +12,7 @@ use futures::future::join_all;
 use futures::StreamExt;
 use model::arn;
 use model::live::{
-    AdvancedSelector, Alarm, AlarmRequest, AlarmsRead, BasicSelector, EventSelectors,
+    AdvancedSelector, Alarm, AlarmRequest, Archive, AlarmsRead, BasicSelector, EventSelectors,
     FieldSelector, KmsKey, LogGroup, LogsDelivery, MetricFilter, MetricKey, MetricTransformation,
     ReadError, ReadRequest, ReadScope, RegionState, Snapshot, Subscription, Topic, TopicAttributes,
     Trail,
@@ -151,7 +151,7 @@ impl Aws {
         Trail {
             arn,
             name: t.name().unwrap_or_default().to_string(),
-            home_region: home,
+            home_region: home.clone(),
             is_multi_region: t.is_multi_region_trail().unwrap_or(false),
             is_organization_trail: t.is_organization_trail().unwrap_or(false),
             log_group_arn: t.cloud_watch_logs_log_group_arn().map(str::to_string),
@@ -160,6 +160,15 @@ impl Aws {
                 .map(|s| selectors_of(&s))
                 .map_err(|e| errors::read("cloudtrail:GetEventSelectors", e)),
             logs_delivery,
+            archive: t.s3_bucket_name().map(|bucket| Archive {
+                bucket: bucket.to_string(),
+                key_prefix: t
+                    .s3_key_prefix()
+                    .map(|p| p.trim_end_matches('/').to_string())
+                    .filter(|p| !p.is_empty()),
+                kms_key_id: t.kms_key_id().map(str::to_string),
+                region: home.clone(),
+            }),
         }
     }
 

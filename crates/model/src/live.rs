@@ -205,6 +205,32 @@ pub struct Trail {
     pub selectors: Result<EventSelectors, ReadError>,
     /// How its delivery to CloudWatch Logs is going.
     pub logs_delivery: LogsDelivery,
+    /// Where it archives its log files (`S3BucketName`, `S3KeyPrefix`, `KmsKeyId`): read by
+    /// `backtest`; no verdict or plan depends on it, so it is not part of fingerprints.
+    #[serde(skip)]
+    pub archive: Option<Archive>,
+}
+
+/// A trail's archive of log files in S3.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Archive {
+    /// The bucket.
+    pub bucket: String,
+    /// The key prefix, if any (without a trailing `/`).
+    pub key_prefix: Option<String>,
+    /// The KMS key the log files are encrypted with, if any (reading them needs `kms:Decrypt`).
+    pub kms_key_id: Option<String>,
+    /// The region the trail lives in, where its bucket is looked for.
+    pub region: String,
+}
+
+/// One log file of an archive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchivedFile {
+    /// Its key in the bucket.
+    pub key: String,
+    /// Its size in bytes, as stored (gzipped).
+    pub size: u64,
 }
 
 /// A trail's delivery to CloudWatch Logs: its role (`DescribeTrails`) and what

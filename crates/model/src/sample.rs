@@ -55,6 +55,7 @@ pub fn trail(name: &str) -> Trail {
             }],
             advanced: vec![],
         }),
+        archive: None,
     }
 }
 

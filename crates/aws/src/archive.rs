@@ -1,0 +1,147 @@
+//! A trail's archive of log files in S3 (`trailwatch backtest`): which files hold an account's
+//! events for some days, in every region, and their contents (S3 decrypts KMS-encrypted files
+//! itself, given `kms:Decrypt`). The layout is CloudTrail's:
+//! `[PREFIX/]AWSLogs/[o-ORGID/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/FILE.json.gz`.
+
+use futures::stream::{self, StreamExt, TryStreamExt};
+use model::live::{Archive, ArchivedFile};
+
+use crate::{errors, Aws, AwsError};
+
+/// Listings in flight at once.
+const LISTINGS: usize = 16;
+
+impl Aws {
+    /// The log files of `account` in `archive` for each day (`YYYY/MM/DD`), every region, in
+    /// key order. Needs `s3:ListBucket` on the bucket.
+    pub async fn archived_files(
+        &self,
+        archive: &Archive,
+        account: &str,
+        days: &[String],
+    ) -> Result<Vec<ArchivedFile>, AwsError> {
+        let s3 = self.s3(&archive.region);
+        let mut folders = Vec::new();
+        for account_folder in account_folders(&s3, self, archive, account).await? {
+            let trail_folder = format!("{account_folder}CloudTrail/");
+            for region in sub_folders(&s3, self, &archive.bucket, &trail_folder).await? {
+                folders.extend(days.iter().map(|day| format!("{region}{day}/")));
+            }
+        }
+        let listed: Vec<Vec<ArchivedFile>> = stream::iter(folders)
+            .map(|folder| list_files(&s3, self, &archive.bucket, folder))
+            .buffer_unordered(LISTINGS)
+            .try_collect()
+            .await?;
+        let mut files: Vec<ArchivedFile> = listed.into_iter().flatten().collect();
+        files.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(files)
+    }
+
+    /// One log file's bytes, as stored (gzipped). Needs `s3:GetObject` (and `kms:Decrypt` on
+    /// the trail's key when it has one).
+    pub async fn archived_file(&self, archive: &Archive, key: &str) -> Result<Vec<u8>, AwsError> {
+        self.count("s3:GetObject");
+        let answer = self
+            .s3(&archive.region)
+            .get_object()
+            .bucket(&archive.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| errors::fatal("s3:GetObject", e))?;
+        let body = answer.body.collect().await.map_err(|e| {
+            AwsError::Other(format!("s3:GetObject of s3://{}/{key} broke off: {e}", archive.bucket))
+        })?;
+        Ok(body.into_bytes().to_vec())
+    }
+
+    /// An S3 client for `region` (path-style addressing when an endpoint is given, as local
+    /// S3 servers need).
+    fn s3(&self, region: &str) -> aws_sdk_s3::Client {
+        let path_style = self.config.endpoint_url().is_some();
+        aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&self.config)
+                .region(aws_config::Region::new(region.to_string()))
+                .force_path_style(path_style)
+                .build(),
+        )
+    }
+}
+
+/// The folders that hold `account`'s log files: `AWSLogs/ACCOUNT/` for a trail of the account,
+/// `AWSLogs/o-ORGID/ACCOUNT/` for an organization trail (both when the bucket has both).
+async fn account_folders(
+    s3: &aws_sdk_s3::Client,
+    aws: &Aws,
+    archive: &Archive,
+    account: &str,
+) -> Result<Vec<String>, AwsError> {
+    let root = match &archive.key_prefix {
+        Some(prefix) => format!("{prefix}/AWSLogs/"),
+        None => "AWSLogs/".to_string(),
+    };
+    let mut out = Vec::new();
+    for folder in sub_folders(s3, aws, &archive.bucket, &root).await? {
+        let name = folder[root.len()..].trim_end_matches('/');
+        if name == account {
+            out.push(folder);
+        } else if name.starts_with("o-") {
+            let member = format!("{folder}{account}/");
+            if sub_folders(s3, aws, &archive.bucket, &member).await?.iter().any(|f| f.ends_with("CloudTrail/")) {
+                out.push(member);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The folders directly under `folder` (every page of `ListObjectsV2` with delimiter `/`).
+async fn sub_folders(
+    s3: &aws_sdk_s3::Client,
+    aws: &Aws,
+    bucket: &str,
+    folder: &str,
+) -> Result<Vec<String>, AwsError> {
+    let mut pages = s3
+        .list_objects_v2()
+        .bucket(bucket)
+        .prefix(folder)
+        .delimiter("/")
+        .into_paginator()
+        .send();
+    let mut out = Vec::new();
+    while let Some(page) = pages.next().await {
+        aws.count("s3:ListBucket");
+        let page = page.map_err(|e| errors::fatal("s3:ListBucket", e))?;
+        out.extend(page.common_prefixes().iter().filter_map(|p| p.prefix().map(str::to_string)));
+    }
+    Ok(out)
+}
+
+/// The files under one day's folder (every page).
+async fn list_files(
+    s3: &aws_sdk_s3::Client,
+    aws: &Aws,
+    bucket: &str,
+    folder: String,
+) -> Result<Vec<ArchivedFile>, AwsError> {
+    let mut pages = s3
+        .list_objects_v2()
+        .bucket(bucket)
+        .prefix(&folder)
+        .into_paginator()
+        .send();
+    let mut out = Vec::new();
+    while let Some(page) = pages.next().await {
+        aws.count("s3:ListBucket");
+        let page = page.map_err(|e| errors::fatal("s3:ListBucket", e))?;
+        out.extend(page.contents().iter().filter_map(|o| {
+            Some(ArchivedFile {
+                key: o.key()?.to_string(),
+                size: o.size().unwrap_or(0).max(0) as u64,
+            })
+        }));
+    }
+    Ok(out)
+}
