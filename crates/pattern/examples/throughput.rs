@@ -35,16 +35,21 @@ fn event(i: usize) -> String {
     )
 }
 
-/// The best time of several passes, and the count the last pass returned.
-fn best_of<F: FnMut() -> usize>(runs: usize, mut f: F) -> (Duration, usize) {
-    let mut best = Duration::MAX;
-    let mut result = 0;
-    for _ in 0..runs {
-        let start = Instant::now();
-        result = f();
-        best = best.min(start.elapsed());
+/// The best time of each measurement over several rounds, and the counts they return. Each
+/// round runs every measurement once, so that a busy machine slows them alike.
+fn best_of<const N: usize>(
+    rounds: usize,
+    mut measurements: [&mut dyn FnMut() -> usize; N],
+) -> [(Duration, usize); N] {
+    let mut best = [(Duration::MAX, 0); N];
+    for _ in 0..rounds {
+        for (f, best) in measurements.iter_mut().zip(best.iter_mut()) {
+            let start = Instant::now();
+            let count = f();
+            *best = (best.0.min(start.elapsed()), count);
+        }
     }
-    (best, result)
+    best
 }
 
 /// The event count and the `--write` path, from the command line.
@@ -81,15 +86,20 @@ fn main() {
     let compiled = pattern::compile(IAM).expect("the CIS pattern parses");
     let fields = compiled.fields();
 
-    let (full, parsed) = best_of(5, || {
-        let parse = |e: &&String| serde_json::from_str::<serde_json::Value>(e).is_ok();
-        events.iter().filter(|e| black_box(parse(e))).count()
-    });
-    let (projection, projected) = best_of(5, || {
-        let parse = |e: &&String| fields.parse(e).is_some();
-        events.iter().filter(|e| black_box(parse(e))).count()
-    });
-    let (eval, matched) = best_of(5, || events.iter().filter(|e| compiled.matches(e)).count());
+    let [(full, parsed), (projection, projected), (eval, matched)] = best_of(
+        7,
+        [
+            &mut || {
+                let parse = |e: &&String| serde_json::from_str::<serde_json::Value>(e).is_ok();
+                events.iter().filter(|e| black_box(parse(e))).count()
+            },
+            &mut || {
+                let parse = |e: &&String| fields.parse(e).is_some();
+                events.iter().filter(|e| black_box(parse(e))).count()
+            },
+            &mut || events.iter().filter(|e| compiled.matches(e)).count(),
+        ],
+    );
     assert_eq!((parsed, projected), (n, n));
     report(n, bytes, [full, projection, eval], matched);
 }
