@@ -275,13 +275,14 @@ impl<'de> Visitor<'de> for Seed<'_> {
         let kept = self.0.kept_elements();
         let mut out = Vec::new();
         for i in 0.. {
-            let more = match (self.0.element(i), kept.is_none_or(|k| i < k)) {
-                (Some(tree), _) => seq.next_element_seed(Seed(tree))?.map(|v| out.push(v)),
-                (None, true) => seq.next_element_seed(Skip)?.map(|()| out.push(Json::Null)),
-                (None, false) => seq.next_element_seed(Skip)?,
+            // An unselected element is skipped; before a selected index, `null` holds its place.
+            let element = match self.0.element(i) {
+                Some(tree) => seq.next_element_seed(Seed(tree))?,
+                None => seq.next_element_seed(Skip)?.map(|()| Json::Null),
             };
-            if more.is_none() {
-                break;
+            let Some(element) = element else { break };
+            if kept.is_none_or(|k| i < k) {
+                out.push(element);
             }
         }
         Ok(Json::Array(out))
