@@ -8,6 +8,7 @@ use regex::Regex;
 use serde_json::Value as Json;
 
 use crate::ast::*;
+use crate::fields::Fields;
 
 /// A pattern ready to evaluate.
 #[derive(Debug, Clone)]
@@ -16,6 +17,8 @@ pub struct Compiled {
     regexes: HashMap<String, Regex>,
     /// The JSON expression with runs of `$.x = A || $.x = B || …` folded into set lookups.
     json: Option<Node>,
+    /// The paths the JSON expression reads: all `matches` parses of a message.
+    fields: Fields,
 }
 
 /// A JSON expression prepared for evaluation.
@@ -78,10 +81,13 @@ impl Compiled {
             Pattern::Json(expr) => Some(prepare(expr)),
             _ => None,
         };
+        let mut fields = Fields::default();
+        fields.add_pattern(&pattern);
         Compiled {
             pattern,
             regexes,
             json,
+            fields,
         }
     }
 
@@ -95,19 +101,28 @@ impl Compiled {
         matches!(self.pattern, Pattern::Json(_))
     }
 
-    /// Whether the pattern matches a log event message.
+    /// The JSON paths the pattern reads (none for text patterns). To evaluate several JSON
+    /// patterns on one event, parse it once with `Fields::of` over all of them and give the
+    /// sparse value to each pattern's `matches_json`.
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    /// Whether the pattern matches a log event message. A JSON pattern parses only the paths it
+    /// reads (`fields`), and an event that is not valid JSON does not match.
     pub fn matches(&self, message: &str) -> bool {
         match &self.json {
-            Some(node) => match serde_json::from_str::<Json>(message) {
-                Ok(event) => self.node(node, &event),
-                Err(_) => false,
+            Some(node) => match self.fields.parse(message) {
+                Some(event) => self.node(node, &event),
+                None => false,
             },
             None => self.text(message),
         }
     }
 
-    /// Whether the pattern matches an event already parsed from JSON. Text patterns see the
-    /// event's compact JSON text.
+    /// Whether the pattern matches an event already parsed from JSON: in full, or sparse from
+    /// `Fields::parse` with (at least) this pattern's `fields`. Text patterns see the event's
+    /// compact JSON text, so give them a full value (or use `matches` on the message).
     pub fn matches_json(&self, event: &Json) -> bool {
         match &self.json {
             Some(node) => self.node(node, event),

@@ -9,16 +9,20 @@
 pub mod ast;
 mod error;
 mod eval;
+mod fields;
 mod parse;
 mod print;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_fields;
 
 use std::collections::BTreeSet;
 
 pub use ast::{Condition, Expr, Pattern, Segment, Selector, Test, Value};
 pub use error::{Error, ErrorKind};
 pub use eval::{split_fields, wildcard, Compiled};
+pub use fields::Fields;
 pub use parse::{parse, parse_number, precedence_traps, MAX_LENGTH, MAX_REGEXES, MAX_WILDCARDS};
 pub use print::{canonical, condition_text, explain, pretty, selector_text};
 
