@@ -25,6 +25,8 @@ pub struct Planned {
     pub desired: Desired,
     /// The plan.
     pub report: Report,
+    /// The account as read.
+    pub snapshot: Snapshot,
     /// What the plan depends on, for `plan --out`.
     pub fingerprints: BTreeMap<String, String>,
 }
@@ -60,6 +62,7 @@ pub async fn read_and_plan(args: &PlanArgs, settings: &Settings) -> Result<Plann
         controls,
         desired,
         report,
+        snapshot,
         fingerprints,
     })
 }

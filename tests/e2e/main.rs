@@ -6,6 +6,7 @@ mod accounts;
 mod apply;
 mod apply_accounts;
 mod audit;
+mod backtest;
 mod benchmarks;
 mod cli;
 mod config;

@@ -252,6 +252,11 @@ impl Account {
         serde_json::from_str(&text).unwrap()
     }
 
+    /// Writes CloudTrail log files to S3: `objects` is `[{"bucket", "key", "records"}]`.
+    pub fn archive(&self, objects: &Value) {
+        self.fixture("archive", &json!({ "objects": objects }));
+    }
+
     /// Each alarm's state and state reason, by name (us-east-1).
     pub fn alarm_states(&self) -> Value {
         serde_json::from_str(&self.fixture("alarm_states", &json!({}))).unwrap()

@@ -7,6 +7,7 @@
                                     for Python, which validates them against the API model first
     fixture.py findings < spec.json print the account's Security Hub findings (GetFindings)
     fixture.py alarm_states < spec.json   print each alarm's state and state reason
+    fixture.py archive < spec.json  write spec["objects"] to S3 as gzipped CloudTrail log files
 
 The spec is JSON:
 
@@ -30,6 +31,7 @@ Every resource may carry "region" (default: the spec's region). Calls are made a
 role through sts:AssumeRole, which is how the local server keeps accounts apart.
 """
 
+import gzip
 import json
 import sys
 
@@ -191,6 +193,15 @@ def alarm_states(spec):
     )
 
 
+def archive(spec):
+    """Writes spec["objects"] ([{"bucket", "key", "records"}]) to S3 as CloudTrail log files
+    ({"Records": [...]}), gzipped as CloudTrail writes them."""
+    s3 = client(session_for(spec), spec, "s3", "us-east-1")
+    for obj in spec["objects"]:
+        body = gzip.compress(json.dumps({"Records": obj["records"]}).encode())
+        s3.put_object(Bucket=obj["bucket"], Key=obj["key"], Body=body)
+
+
 def dump(spec):
     session = session_for(spec)
     regions = sorted(set([spec.get("region", "us-east-1")] + spec.get("dump_regions", [])))
@@ -255,9 +266,10 @@ def main():
         "import": import_findings,
         "findings": findings,
         "alarm_states": alarm_states,
+        "archive": archive,
     }
     if len(sys.argv) != 2 or sys.argv[1] not in verbs:
-        sys.exit("usage: fixture.py build|dump|import|findings|alarm_states < spec.json")
+        sys.exit("usage: fixture.py build|dump|import|findings|alarm_states|archive < spec.json")
     spec = json.load(sys.stdin)
     verbs[sys.argv[1]](spec)
 

@@ -51,7 +51,10 @@ impl Aws {
             .await
             .map_err(|e| errors::fatal("s3:GetObject", e))?;
         let body = answer.body.collect().await.map_err(|e| {
-            AwsError::Other(format!("s3:GetObject of s3://{}/{key} broke off: {e}", archive.bucket))
+            AwsError::Other(format!(
+                "s3:GetObject of s3://{}/{key} broke off: {e}",
+                archive.bucket
+            ))
         })?;
         Ok(body.into_bytes().to_vec())
     }
@@ -88,7 +91,11 @@ async fn account_folders(
             out.push(folder);
         } else if name.starts_with("o-") {
             let member = format!("{folder}{account}/");
-            if sub_folders(s3, aws, &archive.bucket, &member).await?.iter().any(|f| f.ends_with("CloudTrail/")) {
+            if sub_folders(s3, aws, &archive.bucket, &member)
+                .await?
+                .iter()
+                .any(|f| f.ends_with("CloudTrail/"))
+            {
                 out.push(member);
             }
         }
@@ -114,7 +121,11 @@ async fn sub_folders(
     while let Some(page) = pages.next().await {
         aws.count("s3:ListBucket");
         let page = page.map_err(|e| errors::fatal("s3:ListBucket", e))?;
-        out.extend(page.common_prefixes().iter().filter_map(|p| p.prefix().map(str::to_string)));
+        out.extend(
+            page.common_prefixes()
+                .iter()
+                .filter_map(|p| p.prefix().map(str::to_string)),
+        );
     }
     Ok(out)
 }

@@ -12,7 +12,7 @@ use futures::future::join_all;
 use futures::StreamExt;
 use model::arn;
 use model::live::{
-    AdvancedSelector, Alarm, AlarmRequest, Archive, AlarmsRead, BasicSelector, EventSelectors,
+    AdvancedSelector, Alarm, AlarmRequest, AlarmsRead, Archive, BasicSelector, EventSelectors,
     FieldSelector, KmsKey, LogGroup, LogsDelivery, MetricFilter, MetricKey, MetricTransformation,
     ReadError, ReadRequest, ReadScope, RegionState, Snapshot, Subscription, Topic, TopicAttributes,
     Trail,

@@ -209,3 +209,56 @@ pub enum AlarmOutcome {
         reason: String,
     },
 }
+
+/// Where a backtest's events came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum BacktestSource {
+    /// The account's trail archive in S3.
+    Archive {
+        /// The bucket.
+        bucket: String,
+        /// The trail's key prefix, if any.
+        prefix: Option<String>,
+        /// The log files listed for the window's days.
+        files: u64,
+    },
+    /// Local files and folders.
+    Files {
+        /// The paths given.
+        paths: Vec<String>,
+    },
+}
+
+/// How much a backtest read, and how fast.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct BacktestInput {
+    /// Files read.
+    pub files: u64,
+    /// Bytes of decompressed input.
+    pub bytes: u64,
+    /// Events read.
+    pub events: u64,
+    /// Seconds spent reading and evaluating (listing and fetching included).
+    pub seconds: f64,
+}
+
+impl BacktestInput {
+    /// Both counts added (the seconds are the run's, not a sum).
+    pub fn plus(&self, other: &BacktestInput) -> BacktestInput {
+        BacktestInput {
+            files: self.files + other.files,
+            bytes: self.bytes + other.bytes,
+            events: self.events + other.events,
+            seconds: self.seconds.max(other.seconds),
+        }
+    }
+
+    /// Decompressed megabytes (10^6 bytes) per second.
+    pub fn mb_per_second(&self) -> f64 {
+        match self.seconds > 0.0 {
+            true => self.bytes as f64 / 1e6 / self.seconds,
+            false => 0.0,
+        }
+    }
+}

@@ -304,6 +304,46 @@ impl<'a> AccountsApplyDocument<'a> {
     }
 }
 
+/// `trailwatch backtest --json`: where the events came from, how much was read, and the
+/// backtest itself (its fields at the top level).
+#[derive(Debug, Serialize)]
+pub struct BacktestDocument<'a> {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The benchmark version whose published patterns were evaluated.
+    pub benchmark: &'a str,
+    /// The account whose filters and alarms were evaluated; absent with `--published-only`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    /// Where the events came from.
+    pub source: model::backtest::BacktestSource,
+    /// How much was read, and how fast.
+    pub input: model::backtest::BacktestInput,
+    /// The window, the counts and one result per control.
+    #[serde(flatten)]
+    pub backtest: &'a model::backtest::Backtest,
+}
+
+impl<'a> BacktestDocument<'a> {
+    /// The document of a backtest.
+    pub fn new(
+        benchmark: &'a str,
+        account_id: Option<String>,
+        source: model::backtest::BacktestSource,
+        input: model::backtest::BacktestInput,
+        backtest: &'a model::backtest::Backtest,
+    ) -> Self {
+        BacktestDocument {
+            schema_version: SCHEMA_VERSION,
+            benchmark,
+            account_id,
+            source,
+            input,
+            backtest,
+        }
+    }
+}
+
 /// `trailwatch drill --json`.
 #[derive(Debug, Serialize)]
 pub struct DrillDocument<'a> {

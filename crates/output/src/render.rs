@@ -11,6 +11,9 @@ use model::report::{AccountResult, AlarmSpec, ControlResult, FilterSpec, Finding
 use model::{Action, Change, Operation, Report, Status};
 use similar::{ChangeTag, TextDiff};
 
+mod backtest;
+pub use backtest::backtest;
+
 const BOLD: Style = Style::new().bold();
 const DIM: Style = Style::new().dimmed();
 const RED: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Red)));

@@ -146,6 +146,12 @@ pub fn serves(
     }
 }
 
+/// True when a filter is meant for this control: it catches every event of the control, or it
+/// is an attempt at it (below). `backtest` evaluates these as the account's filters for it.
+pub fn is_for(control: &Control, verdict: &Verdict) -> bool {
+    verdict.catches_all() || is_attempt(control, verdict)
+}
+
 /// True when a filter that falls short is meant for this control alone: it catches at least
 /// half of its events and names no other events. Only these are corrected in place; a filter
 /// that also serves other events (a combined "security changes" filter, say) is left alone.

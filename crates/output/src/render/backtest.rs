@@ -1,0 +1,175 @@
+//! `trailwatch backtest` as text: per control, the matches of each pattern, a bar per day, what
+//! and who the alarmed patterns matched, what the filters missed, and the alarm's estimate.
+
+use std::fmt::Write as _;
+
+use model::backtest::{
+    AlarmEstimate, AlarmOutcome, AlarmSource, Alarmed, Backtest, BacktestInput, BacktestSource,
+    ControlBacktest, Count, DayCount, PatternMatches, PatternSource,
+};
+
+use super::{paint, BOLD, DIM, GREEN, YELLOW};
+
+/// The widest bar of the per-day chart, in characters.
+const BAR: u64 = 40;
+
+/// The whole report.
+pub fn backtest(report: &Backtest, source: &BacktestSource, input: &BacktestInput) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", header(report, source, input));
+    for control in &report.controls {
+        out.push('\n');
+        out.push_str(&control_section(control));
+    }
+    out
+}
+
+fn header(report: &Backtest, source: &BacktestSource, input: &BacktestInput) -> String {
+    let from = match source {
+        BacktestSource::Archive { bucket, prefix, .. } => match prefix {
+            Some(p) => format!("s3://{bucket}/{p}/"),
+            None => format!("s3://{bucket}/"),
+        },
+        BacktestSource::Files { paths } => paths.join(", "),
+    };
+    let window = match &report.window {
+        Some(w) => format!("from {} to {}", w.from, w.to),
+        None => "every event".to_string(),
+    };
+    let mut text = format!(
+        "{} {window}: {} events in {} files from {from} ({:.1} MB in {:.1} s, {:.0} MB/s)",
+        paint(BOLD, "Backtest"),
+        input.events,
+        input.files,
+        input.bytes as f64 / 1e6,
+        input.seconds,
+        input.mb_per_second(),
+    );
+    if report.outside_window > 0 {
+        let _ = write!(
+            text,
+            "\n  {} events outside the window were not counted",
+            report.outside_window
+        );
+    }
+    if report.undated > 0 {
+        let _ = write!(
+            text,
+            "\n  {} events have no readable eventTime: counted, but in no day or alarm period",
+            report.undated
+        );
+    }
+    text
+}
+
+fn control_section(c: &ControlBacktest) -> String {
+    let mut out = format!("{}  {}\n", paint(BOLD, &c.control), c.title);
+    for p in &c.patterns {
+        let _ = writeln!(out, "  {:>8}  {}", p.matched, source_label(&p.source));
+    }
+    if let Some(alarmed) = alarmed_days(c) {
+        out.push_str(&chart(&alarmed));
+    }
+    list(&mut out, "top events", &c.top_event_names);
+    list(&mut out, "top principals", &c.top_principals);
+    if let Some(missed) = &c.missed {
+        let line = match missed.events {
+            0 => paint(
+                GREEN,
+                "the account's filters catch every event the published pattern catches",
+            ),
+            n => paint(
+                YELLOW,
+                format!("{n} events the published pattern catches, the account's filters miss:"),
+            ),
+        };
+        let _ = writeln!(out, "  {line}");
+        for e in &missed.first {
+            let _ = writeln!(
+                out,
+                "    {}  {}  {}  {}",
+                e.event_time.as_deref().unwrap_or("(no time)"),
+                e.event_name.as_deref().unwrap_or("(no name)"),
+                e.principal,
+                paint(DIM, e.event_id.as_deref().unwrap_or("(no id)"))
+            );
+        }
+    }
+    let _ = writeln!(out, "  {}", alarm_line(&c.alarm, c.alarmed));
+    out
+}
+
+fn source_label(source: &PatternSource) -> String {
+    match source {
+        PatternSource::Published => "published pattern".to_string(),
+        PatternSource::Filter { name, log_group } => format!("filter {name} on {log_group}"),
+    }
+}
+
+/// The days of the pattern the alarm watches: the first filter's when the account has filters,
+/// else the published pattern's (the filters' union is not kept per day).
+fn alarmed_days(c: &ControlBacktest) -> Option<Vec<DayCount>> {
+    let pattern: Option<&PatternMatches> = match c.alarmed {
+        Alarmed::Published => c.patterns.first(),
+        Alarmed::AccountFilters => c.patterns.get(1),
+    };
+    pattern.map(|p| p.days.clone()).filter(|d| !d.is_empty())
+}
+
+/// A bar per day, scaled to the busiest.
+fn chart(days: &[DayCount]) -> String {
+    let most = days.iter().map(|d| d.events).max().unwrap_or(0).max(1);
+    let mut out = String::new();
+    for d in days {
+        let width = usize::try_from((d.events * BAR).div_ceil(most)).unwrap_or(0);
+        let _ = writeln!(
+            out,
+            "    {}  {:<w$} {}",
+            d.day,
+            "█".repeat(width),
+            d.events,
+            w = BAR as usize
+        );
+    }
+    out
+}
+
+fn list(out: &mut String, label: &str, counts: &[Count]) {
+    if counts.is_empty() {
+        return;
+    }
+    let items: Vec<String> = counts
+        .iter()
+        .map(|c| format!("{} {}", c.name, c.events))
+        .collect();
+    let _ = writeln!(out, "  {label}: {}", items.join(", "));
+}
+
+fn alarm_line(alarm: &AlarmEstimate, alarmed: Alarmed) -> String {
+    let s = &alarm.settings;
+    let which = match &alarm.source {
+        AlarmSource::Account { name } => format!("alarm {name}"),
+        AlarmSource::TrailwatchDefault => "the alarm trailwatch would create".to_string(),
+    };
+    let on = match alarmed {
+        Alarmed::AccountFilters => "the account's filters",
+        Alarmed::Published => "the published pattern",
+    };
+    let rule = format!(
+        "{} {} {} over {} s, {} of {}",
+        s.statistic.as_deref().unwrap_or("?"),
+        s.comparison_operator,
+        s.threshold,
+        s.period,
+        s.datapoints_to_alarm,
+        s.evaluation_periods
+    );
+    match &alarm.outcome {
+        AlarmOutcome::Estimated { breaching_periods, notifications, .. } => format!(
+            "{which} ({rule}, on {on}): {} notifications ({breaching_periods} of {} periods at or over the threshold)",
+            paint(BOLD, notifications),
+            alarm.periods
+        ),
+        AlarmOutcome::CannotTell { reason } => format!("{which} ({rule}): cannot tell how often it would notify: {reason}"),
+    }
+}

@@ -1,0 +1,327 @@
+//! `trailwatch backtest`: evaluates the selected controls' published patterns and the account's
+//! own filters for them over CloudTrail history — the trail's S3 archive, or local files and
+//! folders — and reports matches per day, what and who they match, what the filters miss, and
+//! how often each control's alarm would have notified.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use backtest::Tally;
+use clap::Args;
+use model::backtest::{BacktestInput, BacktestSource};
+use model::live::Archive;
+use output::documents::BacktestDocument;
+use output::exit::Exit;
+use time::OffsetDateTime;
+
+use crate::account::{read_and_plan, Planned};
+use crate::args::{selection, settings, PlanArgs};
+use crate::print;
+
+mod specs;
+mod window;
+
+/// Log files fetched from S3 at once.
+const FETCHES: usize = 16;
+
+#[derive(Args)]
+pub struct BacktestArgs {
+    #[command(flatten)]
+    pub plan: PlanArgs,
+    /// Local CloudTrail files or folders (an archive synced with `aws s3 sync`), gzipped or not;
+    /// none: the account's trail archive in S3.
+    pub files: Vec<PathBuf>,
+    /// The window: the last DURATION (`7d`, `36h`, `2w`).
+    #[arg(long, value_name = "DURATION", conflicts_with_all = ["from", "to"])]
+    pub since: Option<String>,
+    /// The window's first day (`2026-11-01`, UTC) or instant (RFC 3339).
+    #[arg(long, value_name = "DATE", requires = "to")]
+    pub from: Option<String>,
+    /// The window's last day, included (`2026-11-07`), or the instant it ends (RFC 3339).
+    #[arg(long, value_name = "DATE", requires = "from")]
+    pub to: Option<String>,
+    /// Evaluate the published patterns only, without reading the account (local files only;
+    /// no AWS credentials needed).
+    #[arg(long, requires = "files")]
+    pub published_only: bool,
+}
+
+/// Where the events came from, and how much was read.
+struct Read {
+    source: BacktestSource,
+    input: BacktestInput,
+}
+
+/// Runs `backtest`.
+pub async fn run(args: BacktestArgs) -> Result<Exit> {
+    let settings = settings(&args.plan)?;
+    refuse_unsupported(&args, &settings)?;
+    let window = window::parse(
+        args.since.as_deref(),
+        args.from.as_deref(),
+        args.to.as_deref(),
+        OffsetDateTime::now_utc(),
+    )?;
+    let (specs, planned) = match args.published_only {
+        true => (specs::published(&selection(&settings)?.0), None),
+        false => {
+            let planned = read_and_plan(&args.plan, &settings).await?;
+            (specs::of_account(&planned)?, Some(planned))
+        }
+    };
+    let tally = Tally::new(specs, window.as_ref().map(|w| w.tally)).map_err(anyhow::Error::msg)?;
+    let started = Instant::now();
+    let (tally, read) = match (&planned, args.files.is_empty()) {
+        (_, false) => read_files(tally, &args.files)?,
+        (Some(planned), true) => {
+            let window = window.context("a backtest of the trail's archive needs a window: pass `--since 7d` or `--from DATE --to DATE` (or give local files)")?;
+            read_archive(tally, planned, &window.days).await?
+        }
+        (None, true) => unreachable!("clap requires files with --published-only"),
+    };
+    let report = tally.finish();
+    let input = BacktestInput {
+        seconds: started.elapsed().as_secs_f64(),
+        ..read.input
+    };
+    let account = planned.as_ref().map(|p| p.account.clone());
+    if args.plan.json {
+        print::json(&BacktestDocument::new(
+            &settings.benchmark,
+            account,
+            read.source,
+            input,
+            &report,
+        ))?;
+    } else {
+        print::text(&output::render::backtest(&report, &read.source, &input))?;
+    }
+    Ok(Exit::Clean)
+}
+
+/// One account at a time, and only `--json` of the output flags.
+fn refuse_unsupported(args: &BacktestArgs, settings: &config::Settings) -> Result<()> {
+    if crate::commands::plan::is_many(settings) {
+        bail!("backtest works on one account at a time; run it with that account's credentials");
+    }
+    if !args.plan.output.is_empty() {
+        bail!("backtest writes its report as text or `--json`; --output is for plan and apply");
+    }
+    Ok(())
+}
+
+/// The events of local files and folders, read on every core, a file at a time; the first
+/// file that cannot be read stops the run (a backtest that skipped it would count too few).
+fn read_files(tally: Tally, paths: &[PathBuf]) -> Result<(Tally, Read)> {
+    let files = files_under(paths)?;
+    let next = AtomicUsize::new(0);
+    let workers: Vec<Result<Worker>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers())
+            .map(|_| {
+                let (files, next, mut worker) = (&files, &next, Worker::new(tally.fork()));
+                scope.spawn(move || {
+                    while let Some(file) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        if let Err(e) = worker.read_file(file) {
+                            next.store(files.len(), Ordering::Relaxed);
+                            return Err(e);
+                        }
+                    }
+                    Ok(worker)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a backtest worker panicked"))
+            .collect()
+    });
+    let source = BacktestSource::Files {
+        paths: paths.iter().map(|p| p.display().to_string()).collect(),
+    };
+    merge(tally, workers, source)
+}
+
+/// The tally and the input counts of every worker, merged; the first error, if any.
+fn merge(
+    mut tally: Tally,
+    workers: Vec<Result<Worker>>,
+    source: BacktestSource,
+) -> Result<(Tally, Read)> {
+    let mut input = BacktestInput::default();
+    for worker in workers {
+        let worker = worker?;
+        input = input.plus(&worker.input);
+        tally.merge(worker.tally);
+    }
+    Ok((tally, Read { source, input }))
+}
+
+/// The events of the account's trail archive for the window's days (and the day after, where
+/// the window's last events may have been delivered): listed, fetched `FETCHES` at a time and
+/// handed to a worker per core through a bounded queue, so memory holds a few files at most.
+async fn read_archive(tally: Tally, planned: &Planned, days: &[String]) -> Result<(Tally, Read)> {
+    let archive = specs::archive(planned)?;
+    let files = planned
+        .aws
+        .archived_files(&archive, &planned.account, days)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<(String, Vec<u8>)>(workers() * 2);
+    let receiver = std::sync::Arc::new(Mutex::new(receiver));
+    let handles: Vec<_> = (0..workers())
+        .map(|_| {
+            let (receiver, mut worker) = (receiver.clone(), Worker::new(tally.fork()));
+            std::thread::spawn(move || -> Result<Worker> {
+                loop {
+                    let next = receiver.lock().expect("queue").recv();
+                    let Ok((key, bytes)) = next else {
+                        return Ok(worker);
+                    };
+                    worker.read(&key, bytes.as_slice())?;
+                }
+            })
+        })
+        .collect();
+    let fetched = fetch_all(planned, &archive, &files, sender).await;
+    let workers: Vec<Result<Worker>> = handles
+        .into_iter()
+        .map(|h| h.join().expect("a backtest worker panicked"))
+        .collect();
+    fetched?;
+    let source = BacktestSource::Archive {
+        bucket: archive.bucket.clone(),
+        prefix: archive.key_prefix.clone(),
+        files: files.len() as u64,
+    };
+    merge(tally, workers, source)
+}
+
+/// Fetches every file, `FETCHES` at once, and queues each for the workers; closing the queue
+/// at the end (or at the first error) lets them finish.
+async fn fetch_all(
+    planned: &Planned,
+    archive: &Archive,
+    files: &[model::live::ArchivedFile],
+    queue: std::sync::mpsc::SyncSender<(String, Vec<u8>)>,
+) -> Result<()> {
+    use futures::stream::{self, StreamExt};
+    let mut fetches = stream::iter(files)
+        .map(|file| async move {
+            let bytes = planned.aws.archived_file(archive, &file.key).await;
+            (file.key.clone(), bytes)
+        })
+        .buffered(FETCHES);
+    while let Some((key, bytes)) = fetches.next().await {
+        let bytes = bytes.map_err(|e| denied_read(archive, e))?;
+        let queue = queue.clone();
+        // The queue is bounded: wait for a worker off the async threads.
+        let sent = tokio::task::spawn_blocking(move || queue.send((key, bytes))).await;
+        if !matches!(sent, Ok(Ok(()))) {
+            // A worker stopped at an unreadable file; its error is the one reported.
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// A failed read of a log file, with `kms:Decrypt` named when the trail's files are encrypted.
+fn denied_read(archive: &Archive, error: aws::AwsError) -> anyhow::Error {
+    match (&error, &archive.kms_key_id) {
+        (aws::AwsError::Denied { .. }, Some(key)) => anyhow::anyhow!(
+            "{error}; the trail's log files are encrypted with KMS key {key}, so `kms:Decrypt` on it is needed too"
+        ),
+        _ => anyhow::Error::msg(error),
+    }
+}
+
+/// Every file under the paths (folders walked, in name order); a path that does not exist is
+/// refused.
+fn files_under(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for path in paths {
+        let meta =
+            std::fs::metadata(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+        match meta.is_dir() {
+            true => walk(path, &mut out)?,
+            false => out.push(path.clone()),
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read folder `{}`", dir.display()))?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<std::io::Result<_>>()
+        .with_context(|| format!("cannot read folder `{}`", dir.display()))?;
+    entries.sort();
+    for entry in entries {
+        let hidden = entry
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        match (hidden, entry.is_dir()) {
+            (true, _) => {}
+            (false, true) => walk(&entry, out)?,
+            (false, false) => out.push(entry),
+        }
+    }
+    Ok(())
+}
+
+/// One worker per core.
+fn workers() -> usize {
+    std::thread::available_parallelism().map_or(2, usize::from)
+}
+
+/// A worker's tally, the fields its sparse parse keeps, and what it read.
+struct Worker {
+    tally: Tally,
+    /// `None`: the patterns need whole events.
+    fields: Option<pattern::Fields>,
+    input: BacktestInput,
+}
+
+impl Worker {
+    fn new(tally: Tally) -> Worker {
+        let fields = tally.fields().map(|paths| {
+            paths
+                .iter()
+                .fold(pattern::Fields::default(), |f, p| f.with(p))
+        });
+        Worker {
+            tally,
+            fields,
+            input: BacktestInput::default(),
+        }
+    }
+
+    fn read_file(&mut self, path: &Path) -> Result<()> {
+        let name = path.display().to_string();
+        let file = std::fs::File::open(path).with_context(|| format!("cannot open `{name}`"))?;
+        self.read(&name, file)
+    }
+
+    /// Tallies every event of one input (parsed once, keeping only the fields the patterns and
+    /// the tally read).
+    fn read(&mut self, name: &str, input: impl std::io::Read) -> Result<()> {
+        let (tally, fields) = (&mut self.tally, &self.fields);
+        let counts = events::read(name, input, &mut |message| {
+            let parsed = match fields {
+                Some(fields) => fields.parse(message),
+                None => serde_json::from_str(message).ok(),
+            };
+            tally.add(message, &parsed.unwrap_or(serde_json::Value::Null));
+        })?;
+        self.input = self.input.plus(&BacktestInput {
+            files: 1,
+            bytes: counts.bytes,
+            events: counts.events,
+            seconds: 0.0,
+        });
+        Ok(())
+    }
+}

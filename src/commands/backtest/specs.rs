@@ -1,0 +1,134 @@
+//! What a backtest evaluates per control: the published pattern, and what the account has for
+//! the control today — the metric filters on its qualifying trails' log groups that are meant
+//! for it (`plan::verdict::is_for`) and the alarm of its chain.
+
+use anyhow::{bail, Result};
+use backtest::{AlarmSpec, ControlSpec, FilterSpec};
+use model::arn::parse_log_group_arn;
+use model::live::{Alarm, Archive, MetricFilter};
+use model::report::ControlResult;
+use model::Control;
+
+use crate::account::Planned;
+
+/// The published patterns only (`--published-only`).
+pub fn published(controls: &[Control]) -> Vec<ControlSpec> {
+    controls
+        .iter()
+        .map(|control| ControlSpec {
+            control: control.clone(),
+            filters: Vec::new(),
+            alarm: None,
+        })
+        .collect()
+}
+
+/// Each selected control with the account's filters for it and its alarm. Filters that could
+/// not be read are refused: a backtest without them would call every event missed.
+pub fn of_account(planned: &Planned) -> Result<Vec<ControlSpec>> {
+    let groups = log_groups(planned);
+    planned
+        .controls
+        .iter()
+        .map(|control| {
+            let result = planned.report.controls.iter().find(|r| r.id == control.id);
+            Ok(ControlSpec {
+                control: control.clone(),
+                filters: filters_for(planned, control, &groups)?,
+                alarm: result.and_then(|r| alarm_of(planned, r)).map(alarm_spec),
+            })
+        })
+        .collect()
+}
+
+/// The log groups (region, name) of this account that qualifying trails send to.
+fn log_groups(planned: &Planned) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for trail in planned.report.trails.iter().filter(|t| t.qualifies) {
+        let Some(group) = trail
+            .log_group_arn
+            .as_deref()
+            .and_then(|a| parse_log_group_arn(a).ok())
+        else {
+            continue;
+        };
+        let key = (group.region.clone(), group.name.clone());
+        if group.is_in(&planned.account) && !out.contains(&key) {
+            out.push(key);
+        }
+    }
+    out
+}
+
+fn filters_for(
+    planned: &Planned,
+    control: &Control,
+    groups: &[(String, String)],
+) -> Result<Vec<FilterSpec>> {
+    let mut out = Vec::new();
+    for (region, name) in groups {
+        let Some(group) = planned.snapshot.log_group(region, name) else {
+            continue;
+        };
+        let filters = match &group.filters {
+            Ok(filters) => filters,
+            Err(e) => bail!("cannot backtest the account's filters: the metric filters of log group {name} ({region}) could not be read ({e})"),
+        };
+        let meant = filters
+            .iter()
+            .filter(|f| plan::verdict::is_for(control, &plan::verdict::judge(control, f)));
+        out.extend(meant.map(|f| filter_spec(name, f)));
+    }
+    Ok(out)
+}
+
+fn filter_spec(log_group: &str, filter: &MetricFilter) -> FilterSpec {
+    FilterSpec {
+        log_group: log_group.to_string(),
+        name: filter.name.clone(),
+        pattern: filter.pattern.clone(),
+        metric_value: filter
+            .metrics
+            .first()
+            .map_or_else(|| "1".to_string(), |m| m.value.clone()),
+    }
+}
+
+/// The alarm of the control's chain, as read.
+fn alarm_of<'a>(planned: &'a Planned, result: &ControlResult) -> Option<&'a Alarm> {
+    let chain = result.chain.as_ref()?;
+    let name = chain.alarm.as_deref()?;
+    let region = planned.snapshot.region_state(&chain.region)?;
+    region.alarms.as_ref().ok()?.iter().find(|a| a.name == name)
+}
+
+fn alarm_spec(alarm: &Alarm) -> AlarmSpec {
+    AlarmSpec {
+        name: alarm.name.clone(),
+        period: alarm.period.unwrap_or(300),
+        evaluation_periods: alarm.evaluation_periods.unwrap_or(1),
+        datapoints_to_alarm: None,
+        threshold: alarm.threshold.unwrap_or(1.0),
+        comparison_operator: alarm.comparison_operator.clone().unwrap_or_default(),
+        treat_missing_data: alarm.treat_missing_data.clone(),
+        statistic: alarm.statistic.clone(),
+    }
+}
+
+/// The archive of the account's qualifying trail (the first, by ARN), or a refusal saying why
+/// there is none to read.
+pub fn archive(planned: &Planned) -> Result<Archive> {
+    let trails = planned
+        .snapshot
+        .trails
+        .as_ref()
+        .map_err(|e| anyhow::anyhow!("cannot list the account's trails ({e})"))?;
+    let qualifying = planned.report.trails.iter().filter(|t| t.qualifies);
+    let archived = qualifying
+        .filter_map(|q| trails.iter().find(|t| t.arn == q.arn))
+        .find_map(|t| t.archive.clone());
+    match archived {
+        Some(archive) => Ok(archive),
+        None => bail!("no qualifying trail of account {} archives to S3 (multi-region, logging, all management events); give local files to backtest instead", planned.account),
+    }
+}

@@ -1,0 +1,226 @@
+//! `trailwatch backtest`: CloudTrail log files written to the local server's S3 (three days, two
+//! regions, one gzipped file per hour, and a file delivered after the window) are read back
+//! from the trail's archive and counted; the same files synced to a folder give the same result.
+
+use serde_json::{json, Value};
+
+use crate::support::Account;
+use crate::{trail_only, IAM_PATTERN};
+
+const REGIONS: [&str; 2] = ["us-east-1", "eu-west-1"];
+
+/// The IAM pattern without the two role-policy attachments: an attempt at the control that
+/// misses `AttachRolePolicy` and `DetachRolePolicy`.
+fn partial_iam_pattern() -> String {
+    IAM_PATTERN.replace(
+        "||($.eventName=AttachRolePolicy)||($.eventName=DetachRolePolicy)",
+        "",
+    )
+}
+
+fn record(account: &str, region: &str, time: &str, name: &str, id: &str) -> Value {
+    json!({
+        "eventVersion": "1.09",
+        "userIdentity": {"type": "IAMUser", "arn": format!("arn:aws:iam::{account}:user/alice"), "accountId": account},
+        "eventTime": time, "eventSource": "iam.amazonaws.com", "eventName": name,
+        "awsRegion": region, "sourceIPAddress": "203.0.113.7", "eventID": id,
+        "eventType": "AwsApiCall", "managementEvent": true, "recipientAccountId": account,
+    })
+}
+
+/// One hour's log file: `CreatePolicy` at :10 every third hour (both patterns), `AttachRolePolicy`
+/// at :20 when the hour is 1 mod 4 (the published pattern only), `ListRoles` at :30 (neither).
+fn hour_file(account: &str, region: &str, day: u32, hour: u32) -> Value {
+    let at = |minute: u32| format!("2026-11-{day:02}T{hour:02}:{minute:02}:00Z");
+    let id = |name: &str| format!("{region}-{day}-{hour}-{name}");
+    let mut records = vec![record(account, region, &at(30), "ListRoles", &id("list"))];
+    if hour % 3 == 0 {
+        records.push(record(
+            account,
+            region,
+            &at(10),
+            "CreatePolicy",
+            &id("create"),
+        ));
+    }
+    if hour % 4 == 1 {
+        records.push(record(
+            account,
+            region,
+            &at(20),
+            "AttachRolePolicy",
+            &id("attach"),
+        ));
+    }
+    let key = format!(
+        "AWSLogs/{account}/CloudTrail/{region}/2026/11/{day:02}/{account}_CloudTrail_{region}_202611{day:02}T{hour:02}00Z_x.json.gz"
+    );
+    json!({"bucket": format!("trail-bucket-{account}-main"), "key": key, "records": records})
+}
+
+/// An account whose trail's archive holds 2026-11-01..03 (and one file of the 4th), with a
+/// partial IAM filter and its alarm.
+fn archived_account() -> (Account, Vec<Value>) {
+    let account = Account::new();
+    let mut spec = trail_only();
+    spec["filters"] = json!([{"log_group": "cloudtrail/main", "name": "iam-custom", "pattern": partial_iam_pattern(), "metric": "IAMPolicyChanges"}]);
+    spec["topics"] = json!([{"name": "alerts", "subscriptions": [{"protocol": "email", "endpoint": "sec@example.com"}]}]);
+    spec["alarms"] =
+        json!([{"name": "iam-custom", "metric": "IAMPolicyChanges", "topics": ["alerts"]}]);
+    account.build(&spec);
+    let mut objects = Vec::new();
+    for region in REGIONS {
+        for day in 1..=3 {
+            objects.extend((0..24).map(|hour| hour_file(&account.id, region, day, hour)));
+        }
+    }
+    // Delivered after the window: listed (the day after it), read, not counted.
+    objects.push(hour_file(&account.id, "us-east-1", 4, 0));
+    account.archive(&json!(objects));
+    (account, objects)
+}
+
+fn backtest(account: &Account, extra: &[&str]) -> Value {
+    let mut args = vec![
+        "backtest",
+        "--controls",
+        "iam-policy-changes",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-03",
+    ];
+    args.extend(extra);
+    let (code, doc) = account.json(&args);
+    assert_eq!(code, 0, "{doc}");
+    doc
+}
+
+#[test]
+fn the_trail_archive_is_counted_per_day_pattern_and_alarm() {
+    let (account, objects) = archived_account();
+    let doc = backtest(&account, &[]);
+    assert_eq!(doc["source"]["kind"], "archive");
+    assert_eq!(doc["input"]["files"], objects.len());
+    let written: usize = objects
+        .iter()
+        .map(|o| o["records"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(doc["events"], written, "every event of every file is read");
+    assert_eq!(
+        doc["outside_window"], 2,
+        "the 4th's file: ListRoles and CreatePolicy"
+    );
+    let c = &doc["controls"][0];
+    // Per day and region: 8 CreatePolicy hours, 6 AttachRolePolicy hours.
+    let published = &c["patterns"][0];
+    assert_eq!(published["source"]["kind"], "published");
+    assert_eq!(published["matched"], 3 * 2 * (8 + 6));
+    let days: Vec<(&str, u64)> = published["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["day"].as_str().unwrap(), d["events"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        days,
+        [("2026-11-01", 28), ("2026-11-02", 28), ("2026-11-03", 28)]
+    );
+    let filter = &c["patterns"][1];
+    assert_eq!(filter["source"]["name"], "iam-custom");
+    assert_eq!(filter["matched"], 3 * 2 * 8);
+    assert_eq!(c["missed"]["events"], 3 * 2 * 6, "every AttachRolePolicy");
+    assert_eq!(c["missed"]["first"][0]["event_name"], "AttachRolePolicy");
+    assert_eq!(c["top_event_names"][0]["name"], "CreatePolicy");
+    assert_eq!(
+        c["top_event_names"].as_array().unwrap().len(),
+        1,
+        "the filter's matches only"
+    );
+    // The alarm (Sum >= 1 over 5 minutes) on the filter: each CreatePolicy hour is one breaching
+    // period, three hours from the next, so one notification each.
+    let alarm = &c["alarm"]["outcome"];
+    assert_eq!(alarm["kind"], "estimated", "{alarm}");
+    assert_eq!(alarm["breaching_periods"], 3 * 8);
+    assert_eq!(alarm["notifications"], 3 * 8);
+}
+
+#[test]
+fn a_synced_folder_gives_what_the_archive_gives_and_published_only_needs_no_account() {
+    let (account, objects) = archived_account();
+    let archive = backtest(&account, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    for o in &objects {
+        let path = dir.path().join(o["key"].as_str().unwrap());
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let text = json!({"Records": o["records"]}).to_string();
+        // Half gzipped, half not, as a sync of mixed sources might be.
+        match o["key"].as_str().unwrap().contains("us-east-1") {
+            true => std::fs::write(&path, gzip(&text)).unwrap(),
+            false => std::fs::write(path.with_extension(""), text).unwrap(),
+        }
+    }
+    let folder = dir.path().to_str().unwrap();
+    let local = backtest(&account, &[folder]);
+    assert_eq!(local["source"]["kind"], "files");
+    assert_eq!(local["controls"], archive["controls"]);
+    assert_eq!(local["events"], archive["events"]);
+
+    let out = assert_cmd::Command::cargo_bin("trailwatch")
+        .unwrap()
+        .args([
+            "backtest",
+            "--published-only",
+            "--controls",
+            "iam-policy-changes",
+            "--json",
+            folder,
+        ])
+        .env_remove("AWS_PROFILE")
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        doc["controls"][0]["patterns"][0]["matched"],
+        3 * 2 * 14 + 1,
+        "no window: the 4th too"
+    );
+    assert!(
+        doc["controls"][0]["missed"].is_null(),
+        "no account, no filters to miss with"
+    );
+}
+
+#[test]
+fn no_window_for_the_archive_and_unreadable_files_are_refused_in_one_line() {
+    let account = Account::new();
+    account.build(&trail_only());
+    let (code, _, stderr) = account.run(&["backtest"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("--since 7d"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("other.json"), r#"{"Items": [{"a": 1}]}"#).unwrap();
+    let (code, _, stderr) =
+        account.run(&["backtest", "--published-only", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("other.json") && stderr.contains("lookup-events"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}
+
+fn gzip(text: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(text.as_bytes()).unwrap();
+    e.finish().unwrap()
+}
