@@ -60,7 +60,7 @@ fn hour_file(account: &str, region: &str, day: u32, hour: u32) -> Value {
 
 /// An account whose trail's archive holds 2026-11-01..03 (and one file of the 4th), with a
 /// partial IAM filter and its alarm.
-fn archived_account() -> (Account, Vec<Value>) {
+pub fn archived_account() -> (Account, Vec<Value>) {
     let account = Account::new();
     let mut spec = trail_only();
     spec["filters"] = json!([{"log_group": "cloudtrail/main", "name": "iam-custom", "pattern": partial_iam_pattern(), "metric": "IAMPolicyChanges"}]);
@@ -223,4 +223,25 @@ fn gzip(text: &str) -> Vec<u8> {
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     e.write_all(text.as_bytes()).unwrap();
     e.finish().unwrap()
+}
+
+#[test]
+fn a_denied_read_of_the_archive_is_one_line_naming_the_action() {
+    let (account, _) = archived_account();
+    for (operation, action) in [
+        ("GetObject", "s3:GetObject"),
+        ("ListBucket", "s3:ListBucket"),
+    ] {
+        let proxy = crate::support::FaultProxy::new(operation, 1000, "AccessDenied");
+        let out = account
+            .trailwatch_via(&proxy)
+            .args(["backtest", "--from", "2026-11-01", "--to", "2026-11-01"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains(action), "{operation}: {stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        assert!(out.stdout.is_empty(), "no report from a partial read");
+    }
 }

@@ -15,6 +15,7 @@ const APPLY_POLICY: &str = "apply-policy.json";
 const CALLER_POLICY: &str = "organization-caller-policy.json";
 const HUB_POLICY: &str = "security-hub-policy.json";
 const DRILL_POLICY: &str = "drill-policy.json";
+const BACKTEST_POLICY: &str = "backtest-policy.json";
 
 /// The actions an Allow policy in `docs/iam/` grants. `Statement` may be one object or a list,
 /// `Action` one string or a list. Only exact action names are compared, so a wildcard (which
@@ -446,5 +447,35 @@ fn drill_adds_exactly_what_its_policy_grants() {
     assert_none(vec![
         ungranted(&[PLAN_POLICY, DRILL_POLICY], &calls),
         unused(DRILL_POLICY, &drill_only, "drill"),
+    ]);
+}
+
+#[test]
+fn backtest_adds_exactly_what_its_policy_grants() {
+    let (acct, _) = crate::backtest::archived_account();
+    let args = [
+        "backtest",
+        "--controls",
+        "iam-policy-changes",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-03",
+    ];
+    let run = record("backtest", &acct, RunAs::Profile, &args, 0);
+    let calls = called([(&run, &run.caller)]);
+    let backtest_only: Called = calls
+        .iter()
+        .filter(|(action, _)| !granted(PLAN_POLICY).contains(*action))
+        .map(|(a, r)| (a.clone(), r.clone()))
+        // S3 calls KMS for the caller (an encrypted trail's files): no request shows it.
+        .chain([(
+            "kms:Decrypt".to_string(),
+            BTreeSet::from(["S3, for an encrypted trail".to_string()]),
+        )])
+        .collect();
+    assert_none(vec![
+        ungranted(&[PLAN_POLICY, BACKTEST_POLICY], &calls),
+        unused(BACKTEST_POLICY, &backtest_only, "backtest"),
     ]);
 }

@@ -66,11 +66,23 @@ def operation_of(path, headers, body, method="POST"):
     route = REST_ROUTES.get((method, urllib.parse.urlsplit(path).path.rstrip("/")))
     if route:
         return route
+    if signer_of(headers)[1] == "s3":
+        return s3_operation(method, path)
     if body:
         params = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
         if "Action" in params:
             return params["Action"][0]
     return ""
+
+
+def s3_operation(method, path):
+    """The IAM action name of an S3 request (path-style, as trailwatch sends it to an endpoint):
+    listing a bucket is s3:ListBucket whatever the API calls it."""
+    parts = urllib.parse.urlsplit(path)
+    has_key = "/" in parts.path.strip("/")
+    if method == "GET" and not has_key:
+        return "ListBucket"
+    return {"GET": "GetObject", "PUT": "PutObject", "HEAD": "GetObject"}.get(method, method)
 
 
 # The SigV4 signing name of a service, where IAM's action prefix differs from it.
@@ -222,7 +234,12 @@ def make_handler(upstream, state):
         def fail(self):
             status, json_type, query_code, message = ERRORS[state.error]
             rest = (self.command, urllib.parse.urlsplit(self.path).path.rstrip("/")) in REST_ROUTES
-            if "/operation/" in self.path:
+            if signer_of(self.headers)[1] == "s3":
+                # S3's REST XML: an <Error> document, access denied as 403.
+                data = ("<Error><Code>%s</Code><Message>%s</Message></Error>" % (state.error, message)).encode()
+                content_type = "application/xml"
+                status = 403 if state.error == "AccessDenied" else status
+            elif "/operation/" in self.path:
                 data = cbor2.dumps({"__type": json_type, "message": message})
                 content_type = "application/cbor"
             elif rest:

@@ -45,6 +45,9 @@ fn header(report: &Backtest, source: &BacktestSource, input: &BacktestInput) -> 
         input.seconds,
         input.mb_per_second(),
     );
+    if input.files == 0 {
+        let _ = write!(text, "\n  {}", paint(YELLOW, "no log files were found: check the window, the paths, or the trail's bucket and prefix"));
+    }
     if report.outside_window > 0 {
         let _ = write!(
             text,
