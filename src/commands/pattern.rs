@@ -3,7 +3,6 @@
 //! lines, CloudTrail log files, JSON arrays, `lookup-events` and `filter-log-events` output),
 //! gzipped or not.
 
-use std::fmt::Write as _;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -119,8 +118,14 @@ fn explain(text: &str, json: bool) -> Result<Exit> {
 
 fn test(text: &str, files: &[PathBuf], json: bool) -> Result<Exit> {
     let compiled = compile(text)?;
-    let mut matches = Vec::new();
-    let mut total = 0usize;
+    let mut sink = match json {
+        true => Sink::Json(Vec::new()),
+        false => Sink::Text(std::io::BufWriter::with_capacity(
+            1 << 16,
+            std::io::stdout().lock(),
+        )),
+    };
+    let (mut total, mut count) = (0usize, 0usize);
     let mut inputs = files
         .iter()
         .map(|f| f.display().to_string())
@@ -129,10 +134,14 @@ fn test(text: &str, files: &[PathBuf], json: bool) -> Result<Exit> {
         inputs.push("-".into());
     }
     for name in &inputs {
+        let mut failed = Ok(());
         let mut each = |message: &str| {
             total += 1;
             if compiled.matches(message) {
-                matches.push((total, name.clone(), message.to_string()));
+                count += 1;
+                if failed.is_ok() {
+                    failed = sink.add(total, name, message);
+                }
             }
         };
         if name == "-" {
@@ -142,44 +151,65 @@ fn test(text: &str, files: &[PathBuf], json: bool) -> Result<Exit> {
                 std::fs::File::open(name).with_context(|| format!("cannot open `{name}`"))?;
             events::read(name, file, &mut each)?;
         }
+        failed?;
+    }
+    sink.finish(count, total)?;
+    Ok(Exit::Clean)
+}
+
+/// Where matches go: printed as they are found (text), or gathered into one document (JSON).
+enum Sink<'a> {
+    Text(std::io::BufWriter<std::io::StdoutLock<'a>>),
+    Json(Vec<TestMatch>),
+}
+
+impl Sink<'_> {
+    fn add(&mut self, event_number: usize, file: &str, message: &str) -> std::io::Result<()> {
+        match self {
+            Sink::Text(out) => {
+                let shown: String = message.chars().take(200).collect();
+                let more = if shown.len() < message.len() {
+                    " …"
+                } else {
+                    ""
+                };
+                writeln!(out, "{event_number:>6}  {shown}{more}")
+            }
+            Sink::Json(matches) => {
+                matches.push(TestMatch {
+                    event_number,
+                    file: file.to_string(),
+                    event_message: message.to_string(),
+                });
+                Ok(())
+            }
+        }
     }
 
-    let mut out = std::io::stdout().lock();
-    if json {
-        let count = matches.len();
-        let matches = matches
-            .into_iter()
-            .map(|(event_number, file, event_message)| TestMatch {
-                event_number,
-                file,
-                event_message,
-            })
-            .collect();
-        let doc = TestDocument {
-            matches,
-            count,
-            events: total,
-        };
-        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
-    } else {
-        let mut text = String::new();
-        for (n, _, message) in &matches {
-            let shown: String = message.chars().take(200).collect();
-            let more = if shown.len() < message.len() {
-                " …"
-            } else {
-                ""
-            };
-            let _ = writeln!(text, "{n:>6}  {shown}{more}");
+    fn finish(self, count: usize, total: usize) -> Result<()> {
+        match self {
+            Sink::Text(mut out) => {
+                writeln!(
+                    out,
+                    "{count} of {total} event{} match{}",
+                    if total == 1 { "" } else { "s" },
+                    if count == 1 { "es" } else { "" }
+                )?;
+                out.flush()?;
+            }
+            Sink::Json(matches) => {
+                let doc = TestDocument {
+                    matches,
+                    count,
+                    events: total,
+                };
+                writeln!(
+                    std::io::stdout().lock(),
+                    "{}",
+                    serde_json::to_string_pretty(&doc)?
+                )?;
+            }
         }
-        let _ = writeln!(
-            text,
-            "{} of {total} event{} match{}",
-            matches.len(),
-            if total == 1 { "" } else { "s" },
-            if matches.len() == 1 { "es" } else { "" }
-        );
-        out.write_all(text.as_bytes())?;
+        Ok(())
     }
-    Ok(Exit::Clean)
 }
