@@ -581,6 +581,7 @@ fn alarm(a: &aws_sdk_cloudwatch::types::MetricAlarm) -> Alarm {
         threshold: a.threshold(),
         comparison_operator: a.comparison_operator().map(|c| c.as_str().to_string()),
         treat_missing_data: a.treat_missing_data().map(str::to_string),
+        datapoints_to_alarm: a.datapoints_to_alarm(),
     }
 }
 

@@ -384,6 +384,9 @@ pub struct Alarm {
     pub comparison_operator: Option<String>,
     /// `TreatMissingData`.
     pub treat_missing_data: Option<String>,
+    /// `DatapointsToAlarm` (M of the N evaluation periods), when set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub datapoints_to_alarm: Option<i32>,
 }
 
 impl Alarm {

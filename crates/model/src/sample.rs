@@ -91,6 +91,7 @@ pub fn alarm(name: &str, metric: &str, topic: Option<&str>) -> Alarm {
         threshold: Some(1.0),
         comparison_operator: Some("GreaterThanOrEqualToThreshold".into()),
         treat_missing_data: None,
+        datapoints_to_alarm: None,
     }
 }
 

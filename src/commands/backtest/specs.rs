@@ -107,7 +107,7 @@ fn alarm_spec(alarm: &Alarm) -> AlarmSpec {
         name: alarm.name.clone(),
         period: alarm.period.unwrap_or(300),
         evaluation_periods: alarm.evaluation_periods.unwrap_or(1),
-        datapoints_to_alarm: None,
+        datapoints_to_alarm: alarm.datapoints_to_alarm,
         threshold: alarm.threshold.unwrap_or(1.0),
         comparison_operator: alarm.comparison_operator.clone().unwrap_or_default(),
         treat_missing_data: alarm.treat_missing_data.clone(),
