@@ -56,6 +56,9 @@ pub struct ReadOptions {
     pub at: OffsetDateTime,
     /// `plan --security-hub`.
     pub security_hub: bool,
+    /// Whether the run becomes a plan file (`plan --out`, `apply`): only then are the accounts'
+    /// snapshots kept for the fingerprints, not held for the whole run.
+    pub saves_plan: bool,
 }
 
 /// `plan --accounts`: read every account (at most `--concurrency` at once) and report them all.
@@ -123,7 +126,10 @@ pub async fn read_all(
         .map(|account| {
             let (run, progress) = (&run, &progress);
             async move {
-                let read = read_account(run, account).await;
+                let mut read = read_account(run, account).await;
+                if !options.saves_plan {
+                    read.snapshot = None;
+                }
                 progress.inc(1);
                 read
             }
@@ -171,7 +177,7 @@ impl ReadAll {
                         Planned::Report(report.clone()),
                     ),
                     (Err(e), _) => (Default::default(), Planned::Unread(e.clone())),
-                    (Ok(_), None) => unreachable!("a read account has its snapshot"),
+                    (Ok(_), None) => unreachable!("a run that saves a plan keeps the snapshots"),
                 };
                 AccountPlan {
                     assume_role: (r.account_id != self.own)

@@ -43,6 +43,7 @@ pub async fn apply_live(
     let options = ReadOptions {
         at: info.at,
         security_hub: false,
+        saves_plan: true,
     };
     let read = accounts::read_all(&args.plan, settings, &options).await?;
     let file = read.plan_file(settings);

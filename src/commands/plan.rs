@@ -30,6 +30,7 @@ pub async fn run(cmd: PlanCmd) -> Result<Exit> {
         let options = accounts::ReadOptions {
             at,
             security_hub: cmd.security_hub,
+            saves_plan: cmd.out.is_some(),
         };
         return accounts::plan(args, &settings, outputs, options, cmd.out.as_deref()).await;
     }

@@ -36,19 +36,43 @@ pub struct ConnectOptions {
 /// The HTTPS client every SDK client of the run shares, as the SDK's default one is made (rustls
 /// with aws-lc, the proxy from the environment): one connection pool, and the trust store
 /// loaded once rather than once per client of every account.
-fn shared_https_client() -> aws_sdk_sts::config::SharedHttpClient {
+fn shared_https_client() -> OneHttpClient {
     use aws_smithy_http_client::{proxy::ProxyConfig, tls, Builder, ConnectorBuilder};
-    Builder::new().build_with_connector_fn(|settings, components| {
-        let mut connector = ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(
-            tls::rustls_provider::CryptoMode::AwsLc,
-        ));
-        connector.set_connector_settings(settings.cloned());
-        if let Some(components) = components {
-            connector.set_sleep_impl(components.sleep_impl());
-        }
-        connector.set_proxy_config(Some(ProxyConfig::from_env()));
-        connector.build()
-    })
+    OneHttpClient(
+        Builder::new().build_with_connector_fn(|settings, components| {
+            let mut connector = ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(
+                tls::rustls_provider::CryptoMode::AwsLc,
+            ));
+            connector.set_connector_settings(settings.cloned());
+            if let Some(components) = components {
+                connector.set_sleep_impl(components.sleep_impl());
+            }
+            connector.set_proxy_config(Some(ProxyConfig::from_env()));
+            connector.build()
+        }),
+    )
+}
+
+/// The shared client, without its check of each new SDK client's configuration: that check
+/// builds (and drops) a TLS connector per SDK client, and a run of many accounts makes five or
+/// six SDK clients per account. Connectors are made, and cached, by the shared client itself.
+#[derive(Debug)]
+struct OneHttpClient(aws_sdk_sts::config::SharedHttpClient);
+
+impl aws_smithy_runtime_api::client::http::HttpClient for OneHttpClient {
+    fn http_connector(
+        &self,
+        settings: &aws_smithy_runtime_api::client::http::HttpConnectorSettings,
+        components: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+    ) -> aws_smithy_runtime_api::client::http::SharedHttpConnector {
+        self.0.http_connector(settings, components)
+    }
+
+    fn connector_metadata(
+        &self,
+    ) -> Option<aws_smithy_runtime_api::client::connector_metadata::ConnectorMetadata> {
+        self.0.connector_metadata()
+    }
 }
 
 /// A connection to one account, with clients made per region on first use.

@@ -269,6 +269,7 @@ fn put_alarm(s: &mut Snapshot, region: &str, spec: &AlarmSpec) {
         threshold: Some(spec.threshold),
         comparison_operator: Some(spec.comparison_operator.clone()),
         treat_missing_data: spec.treat_missing_data.clone(),
+        datapoints_to_alarm: None,
     });
 }
 
