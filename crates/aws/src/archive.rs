@@ -110,24 +110,7 @@ async fn sub_folders(
     bucket: &str,
     folder: &str,
 ) -> Result<Vec<String>, AwsError> {
-    let mut pages = s3
-        .list_objects_v2()
-        .bucket(bucket)
-        .prefix(folder)
-        .delimiter("/")
-        .into_paginator()
-        .send();
-    let mut out = Vec::new();
-    while let Some(page) = pages.next().await {
-        aws.count("s3:ListBucket");
-        let page = page.map_err(|e| errors::fatal("s3:ListBucket", e))?;
-        out.extend(
-            page.common_prefixes()
-                .iter()
-                .filter_map(|p| p.prefix().map(str::to_string)),
-        );
-    }
-    Ok(out)
+    Ok(list(s3, aws, bucket, folder, Some("/")).await?.folders)
 }
 
 /// The files under one day's folder (every page).
@@ -137,17 +120,40 @@ async fn list_files(
     bucket: &str,
     folder: String,
 ) -> Result<Vec<ArchivedFile>, AwsError> {
+    Ok(list(s3, aws, bucket, &folder, None).await?.files)
+}
+
+/// What one listing found: the folders (with a delimiter) and the files.
+struct Listing {
+    folders: Vec<String>,
+    files: Vec<ArchivedFile>,
+}
+
+/// Every page of `ListObjectsV2` under `prefix`.
+async fn list(
+    s3: &aws_sdk_s3::Client,
+    aws: &Aws,
+    bucket: &str,
+    prefix: &str,
+    delimiter: Option<&str>,
+) -> Result<Listing, AwsError> {
     let mut pages = s3
         .list_objects_v2()
         .bucket(bucket)
-        .prefix(&folder)
+        .prefix(prefix)
+        .set_delimiter(delimiter.map(str::to_string))
         .into_paginator()
         .send();
-    let mut out = Vec::new();
+    let mut out = Listing {
+        folders: Vec::new(),
+        files: Vec::new(),
+    };
     while let Some(page) = pages.next().await {
         aws.count("s3:ListBucket");
         let page = page.map_err(|e| errors::fatal("s3:ListBucket", e))?;
-        out.extend(page.contents().iter().filter_map(|o| {
+        let folders = page.common_prefixes().iter().filter_map(|p| p.prefix());
+        out.folders.extend(folders.map(str::to_string));
+        out.files.extend(page.contents().iter().filter_map(|o| {
             Some(ArchivedFile {
                 key: o.key()?.to_string(),
                 size: o.size().unwrap_or(0).max(0) as u64,
