@@ -185,6 +185,9 @@ async fn read_archive(tally: Tally, planned: &Planned, days: &[String]) -> Resul
             })
         })
         .collect();
+    // Only the workers hold the queue's end: if every one of them stops, sending fails rather
+    // than waiting for ever.
+    drop(receiver);
     let fetched = fetch_all(planned, &archive, &files, sender).await;
     let workers: Vec<Result<Worker>> = handles
         .into_iter()
