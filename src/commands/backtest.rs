@@ -283,21 +283,15 @@ fn workers() -> usize {
 /// A worker's tally, the fields its sparse parse keeps, and what it read.
 struct Worker {
     tally: Tally,
-    /// `None`: the patterns need whole events.
-    fields: Option<pattern::Fields>,
+    fields: pattern::Fields,
     input: BacktestInput,
 }
 
 impl Worker {
     fn new(tally: Tally) -> Worker {
-        let fields = tally.fields().map(|paths| {
-            paths
-                .iter()
-                .fold(pattern::Fields::default(), |f, p| f.with(p))
-        });
         Worker {
+            fields: tally.fields(),
             tally,
-            fields,
             input: BacktestInput::default(),
         }
     }
@@ -313,11 +307,8 @@ impl Worker {
     fn read(&mut self, name: &str, input: impl std::io::Read) -> Result<()> {
         let (tally, fields) = (&mut self.tally, &self.fields);
         let counts = events::read(name, input, &mut |message| {
-            let parsed = match fields {
-                Some(fields) => fields.parse(message),
-                None => serde_json::from_str(message).ok(),
-            };
-            tally.add(message, &parsed.unwrap_or(serde_json::Value::Null));
+            let parsed = fields.parse(message).unwrap_or(serde_json::Value::Null);
+            tally.add(message, &parsed);
         })?;
         self.input = self.input.plus(&BacktestInput {
             files: 1,

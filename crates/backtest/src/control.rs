@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use pattern::{Compiled, Expr, Pattern, Segment, Selector};
+use pattern::Compiled;
 use serde_json::Value;
 
 use model::backtest::{
@@ -94,17 +94,9 @@ impl ControlTally {
         }
     }
 
-    /// The dotted paths its JSON patterns select; `None` when one needs the whole event.
-    pub(crate) fn fields(&self) -> Option<Vec<String>> {
-        let mut out = Vec::new();
-        for compiled in
-            std::iter::once(&self.published).chain(self.filters.iter().map(|f| &f.compiled))
-        {
-            if let Pattern::Json(expr) = compiled.pattern() {
-                selected(expr, &mut out)?;
-            }
-        }
-        Some(out)
+    /// Its patterns: the published one, then the account's filters'.
+    pub(crate) fn patterns(&self) -> impl Iterator<Item = &Compiled> {
+        std::iter::once(&self.published).chain(self.filters.iter().map(|f| &f.compiled))
     }
 
     /// Counts one event of the window (or undated).
@@ -212,31 +204,6 @@ fn matches(compiled: &Compiled, message: &str, parsed: &Value) -> bool {
         true => compiled.matches_json(parsed),
         false => compiled.matches(message),
     }
-}
-
-/// Adds the dotted path of every selector of `expr` to `out`; `None` when one has no leading
-/// field (it selects from the top by wildcard, index or quoted key).
-fn selected(expr: &Expr, out: &mut Vec<String>) -> Option<()> {
-    match expr {
-        Expr::Or(items) | Expr::And(items) => items.iter().try_for_each(|e| selected(e, out)),
-        Expr::Cond(condition) => {
-            out.push(path(&condition.selector)?);
-            Some(())
-        }
-    }
-}
-
-/// The leading fields of a selector as a dotted path (`$.a.b[0]` → `a.b`).
-fn path(selector: &Selector) -> Option<String> {
-    let fields: Vec<&str> = selector
-        .0
-        .iter()
-        .map_while(|s| match s {
-            Segment::Field(f) => Some(f.as_str()),
-            _ => None,
-        })
-        .collect();
-    (!fields.is_empty()).then(|| fields.join("."))
 }
 
 fn bump(counts: &mut HashMap<String, u64>, name: &str) {

@@ -52,21 +52,20 @@ impl Tally {
         }
     }
 
-    /// The dotted paths a sparse parse of each event must hold: [`FIELDS`] and every field the
-    /// JSON patterns select (whole subtrees from the first wildcard, index or quoted key on).
-    /// `None` when a pattern selects from the top of the event by wildcard or quoted key: then
-    /// parse whole events.
-    pub fn fields(&self) -> Option<Vec<String>> {
-        let mut fields: std::collections::BTreeSet<String> =
-            FIELDS.iter().map(|f| f.to_string()).collect();
-        for control in &self.controls {
-            fields.extend(control.fields()?);
+    /// The fields a sparse parse of each event must hold ([`pattern::Fields::parse`]): those
+    /// the tally reads ([`FIELDS`]) and every path the JSON patterns select.
+    pub fn fields(&self) -> pattern::Fields {
+        let mut fields = FIELDS
+            .iter()
+            .fold(pattern::Fields::default(), |f, path| f.with(path));
+        for compiled in self.controls.iter().flat_map(ControlTally::patterns) {
+            fields.add_pattern(compiled.pattern());
         }
-        Some(fields.into_iter().collect())
+        fields
     }
 
     /// Counts one event: its message as read (text patterns match it) and its JSON, parsed
-    /// whole or sparsely with at least [`Tally::fields`] (JSON patterns match it; `Null` when the
+    /// whole or sparsely with [`Tally::fields`] (JSON patterns match it; `Null` when the
     /// message is not JSON).
     pub fn add(&mut self, message: &str, parsed: &Value) {
         self.totals.events += 1;
