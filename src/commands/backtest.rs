@@ -164,9 +164,9 @@ fn merge(
 /// handed to a worker per core through a bounded queue, so memory holds a few files at most.
 async fn read_archive(tally: Tally, planned: &Planned, days: &[String]) -> Result<(Tally, Read)> {
     let archive = specs::archive(planned)?;
-    let files = planned
-        .aws
-        .archived_files(&archive, &planned.account, days)
+    let reader = planned.aws.archive_reader(&archive);
+    let files = reader
+        .files(&planned.account, days)
         .await
         .map_err(anyhow::Error::msg)?;
     let (sender, receiver) = std::sync::mpsc::sync_channel::<(String, Vec<u8>)>(workers() * 2);
@@ -188,7 +188,7 @@ async fn read_archive(tally: Tally, planned: &Planned, days: &[String]) -> Resul
     // Only the workers hold the queue's end: if every one of them stops, sending fails rather
     // than waiting for ever.
     drop(receiver);
-    let fetched = fetch_all(planned, &archive, &files, sender).await;
+    let fetched = fetch_all(&reader, &archive, &files, sender).await;
     let workers: Vec<Result<Worker>> = handles
         .into_iter()
         .map(|h| h.join().expect("a backtest worker panicked"))
@@ -205,7 +205,7 @@ async fn read_archive(tally: Tally, planned: &Planned, days: &[String]) -> Resul
 /// Fetches every file, `FETCHES` at once, and queues each for the workers; closing the queue
 /// at the end (or at the first error) lets them finish.
 async fn fetch_all(
-    planned: &Planned,
+    reader: &aws::ArchiveReader<'_>,
     archive: &Archive,
     files: &[model::live::ArchivedFile],
     queue: std::sync::mpsc::SyncSender<(String, Vec<u8>)>,
@@ -213,7 +213,7 @@ async fn fetch_all(
     use futures::stream::{self, StreamExt};
     let mut fetches = stream::iter(files)
         .map(|file| async move {
-            let bytes = planned.aws.archived_file(archive, &file.key).await;
+            let bytes = reader.file(&file.key).await;
             (file.key.clone(), bytes)
         })
         .buffered(FETCHES);

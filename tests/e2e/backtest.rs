@@ -80,16 +80,19 @@ pub fn archived_account() -> (Account, Vec<Value>) {
     (account, objects)
 }
 
+/// `backtest` of the IAM control over the archive's three days.
+pub const BACKTEST_IAM: [&str; 7] = [
+    "backtest",
+    "--controls",
+    "iam-policy-changes",
+    "--from",
+    "2026-11-01",
+    "--to",
+    "2026-11-03",
+];
+
 fn backtest(account: &Account, extra: &[&str]) -> Value {
-    let mut args = vec![
-        "backtest",
-        "--controls",
-        "iam-policy-changes",
-        "--from",
-        "2026-11-01",
-        "--to",
-        "2026-11-03",
-    ];
+    let mut args = BACKTEST_IAM.to_vec();
     args.extend(extra);
     let (code, doc) = account.json(&args);
     assert_eq!(code, 0, "{doc}");
@@ -166,26 +169,21 @@ fn a_synced_folder_gives_what_the_archive_gives_and_published_only_needs_no_acco
     assert_eq!(local["controls"], archive["controls"]);
     assert_eq!(local["events"], archive["events"]);
 
-    let out = assert_cmd::Command::cargo_bin("trailwatch")
-        .unwrap()
-        .args([
-            "backtest",
-            "--published-only",
-            "--controls",
-            "iam-policy-changes",
-            "--json",
-            folder,
-        ])
-        .env_remove("AWS_PROFILE")
-        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let (code, doc) = crate::support::json_of(
+        assert_cmd::Command::cargo_bin("trailwatch")
+            .unwrap()
+            .args([
+                "backtest",
+                "--published-only",
+                "--controls",
+                "iam-policy-changes",
+                "--json",
+                folder,
+            ])
+            .env_remove("AWS_PROFILE")
+            .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9"),
     );
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(code, 0, "{doc}");
     assert_eq!(
         doc["controls"][0]["patterns"][0]["matched"],
         3 * 2 * 14 + 1,

@@ -453,15 +453,7 @@ fn drill_adds_exactly_what_its_policy_grants() {
 #[test]
 fn backtest_adds_exactly_what_its_policy_grants() {
     let (acct, _) = crate::backtest::archived_account();
-    let args = [
-        "backtest",
-        "--controls",
-        "iam-policy-changes",
-        "--from",
-        "2026-11-01",
-        "--to",
-        "2026-11-03",
-    ];
+    let args = crate::backtest::BACKTEST_IAM;
     let run = record("backtest", &acct, RunAs::Profile, &args, 0);
     let calls = called([(&run, &run.caller)]);
     let backtest_only: Called = calls

@@ -156,17 +156,12 @@ fn record(name: &str) -> Value {
 /// `pattern test --json` of these files: (number, file name, message) of each match, and the
 /// number of events read.
 fn test_files(files: &[&std::path::Path]) -> (Vec<(u64, String)>, u64) {
-    let out = trailwatch()
-        .args(["pattern", "test", IAM_PATTERN, "--json"])
-        .args(files)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let (code, doc) = crate::support::json_of(
+        trailwatch()
+            .args(["pattern", "test", IAM_PATTERN, "--json"])
+            .args(files),
     );
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(code, 0, "{doc}");
     let matches = doc["matches"]
         .as_array()
         .unwrap()

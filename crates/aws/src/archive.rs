@@ -11,25 +11,50 @@ use crate::{errors, Aws, AwsError};
 /// Listings in flight at once.
 const LISTINGS: usize = 16;
 
+/// One archive being read: its bucket, and one S3 client for every listing and fetch.
+pub struct ArchiveReader<'a> {
+    aws: &'a Aws,
+    archive: Archive,
+    s3: aws_sdk_s3::Client,
+}
+
 impl Aws {
-    /// The log files of `account` in `archive` for each day (`YYYY/MM/DD`), every region, in
-    /// key order. Needs `s3:ListBucket` on the bucket.
-    pub async fn archived_files(
+    /// A reader of `archive`, through an S3 client in the trail's region (path-style addressing
+    /// when an endpoint is given, as local S3 servers need).
+    pub fn archive_reader(&self, archive: &Archive) -> ArchiveReader<'_> {
+        let path_style = self.config.endpoint_url().is_some();
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&self.config)
+                .region(aws_config::Region::new(archive.region.clone()))
+                .force_path_style(path_style)
+                .build(),
+        );
+        ArchiveReader {
+            aws: self,
+            archive: archive.clone(),
+            s3,
+        }
+    }
+}
+
+impl ArchiveReader<'_> {
+    /// The log files of `account` for each day (`YYYY/MM/DD`), every region, in key order.
+    /// Needs `s3:ListBucket` on the bucket.
+    pub async fn files(
         &self,
-        archive: &Archive,
         account: &str,
         days: &[String],
     ) -> Result<Vec<ArchivedFile>, AwsError> {
-        let s3 = self.s3(&archive.region);
+        let (s3, aws, bucket) = (&self.s3, self.aws, &self.archive.bucket);
         let mut folders = Vec::new();
-        for account_folder in account_folders(&s3, self, archive, account).await? {
+        for account_folder in account_folders(s3, aws, &self.archive, account).await? {
             let trail_folder = format!("{account_folder}CloudTrail/");
-            for region in sub_folders(&s3, self, &archive.bucket, &trail_folder).await? {
+            for region in sub_folders(s3, aws, bucket, &trail_folder).await? {
                 folders.extend(days.iter().map(|day| format!("{region}{day}/")));
             }
         }
         let listed: Vec<Vec<ArchivedFile>> = stream::iter(folders)
-            .map(|folder| list_files(&s3, self, &archive.bucket, folder))
+            .map(|folder| list_files(s3, aws, bucket, folder))
             .buffer_unordered(LISTINGS)
             .try_collect()
             .await?;
@@ -40,35 +65,23 @@ impl Aws {
 
     /// One log file's bytes, as stored (gzipped). Needs `s3:GetObject` (and `kms:Decrypt` on
     /// the trail's key when it has one).
-    pub async fn archived_file(&self, archive: &Archive, key: &str) -> Result<Vec<u8>, AwsError> {
-        self.count("s3:GetObject");
+    pub async fn file(&self, key: &str) -> Result<Vec<u8>, AwsError> {
+        self.aws.count("s3:GetObject");
+        let bucket = &self.archive.bucket;
         let answer = self
-            .s3(&archive.region)
+            .s3
             .get_object()
-            .bucket(&archive.bucket)
+            .bucket(bucket)
             .key(key)
             .send()
             .await
             .map_err(|e| errors::fatal("s3:GetObject", e))?;
         let body = answer.body.collect().await.map_err(|e| {
             AwsError::Other(format!(
-                "s3:GetObject of s3://{}/{key} broke off: {e}",
-                archive.bucket
+                "s3:GetObject of s3://{bucket}/{key} broke off: {e}"
             ))
         })?;
         Ok(body.into_bytes().to_vec())
-    }
-
-    /// An S3 client for `region` (path-style addressing when an endpoint is given, as local
-    /// S3 servers need).
-    fn s3(&self, region: &str) -> aws_sdk_s3::Client {
-        let path_style = self.config.endpoint_url().is_some();
-        aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&self.config)
-                .region(aws_config::Region::new(region.to_string()))
-                .force_path_style(path_style)
-                .build(),
-        )
     }
 }
 

@@ -19,6 +19,7 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 
+pub use archive::ArchiveReader;
 pub use errors::AwsError;
 
 /// How to reach AWS: each `None` falls back to the standard AWS configuration (environment,
@@ -57,7 +58,7 @@ fn shared_https_client() -> OneHttpClient {
 /// builds (and drops) a TLS connector per SDK client, and a run of many accounts makes five or
 /// six SDK clients per account. Connectors are made, and cached, by the shared client itself.
 #[derive(Debug)]
-struct OneHttpClient(aws_sdk_sts::config::SharedHttpClient);
+struct OneHttpClient(aws_smithy_runtime_api::client::http::SharedHttpClient);
 
 impl aws_smithy_runtime_api::client::http::HttpClient for OneHttpClient {
     fn http_connector(
