@@ -50,7 +50,7 @@ pub struct BacktestArgs {
 }
 
 /// Where the events came from, and how much was read.
-struct Read {
+struct ReadSummary {
     source: BacktestSource,
     input: BacktestInput,
 }
@@ -115,7 +115,7 @@ fn refuse_unsupported(args: &BacktestArgs, settings: &config::Settings) -> Resul
 
 /// The events of local files and folders, read on every core, a file at a time; the first
 /// file that cannot be read stops the run (a backtest that skipped it would count too few).
-fn read_files(tally: Tally, paths: &[PathBuf]) -> Result<(Tally, Read)> {
+fn read_files(tally: Tally, paths: &[PathBuf]) -> Result<(Tally, ReadSummary)> {
     let files = files_under(paths)?;
     let next = AtomicUsize::new(0);
     let workers: Vec<Result<Worker>> = std::thread::scope(|scope| {
@@ -149,20 +149,24 @@ fn merge(
     mut tally: Tally,
     workers: Vec<Result<Worker>>,
     source: BacktestSource,
-) -> Result<(Tally, Read)> {
+) -> Result<(Tally, ReadSummary)> {
     let mut input = BacktestInput::default();
     for worker in workers {
         let worker = worker?;
         input = input.plus(&worker.input);
         tally.merge(worker.tally);
     }
-    Ok((tally, Read { source, input }))
+    Ok((tally, ReadSummary { source, input }))
 }
 
 /// The events of the account's trail archive for the window's days (and the day after, where
 /// the window's last events may have been delivered): listed, fetched `FETCHES` at a time and
 /// handed to a worker per core through a bounded queue, so memory holds a few files at most.
-async fn read_archive(tally: Tally, planned: &Planned, days: &[String]) -> Result<(Tally, Read)> {
+async fn read_archive(
+    tally: Tally,
+    planned: &Planned,
+    days: &[String],
+) -> Result<(Tally, ReadSummary)> {
     let archive = specs::archive(planned)?;
     let reader = planned.aws.archive_reader(&archive);
     let files = reader

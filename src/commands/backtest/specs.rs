@@ -4,10 +4,10 @@
 
 use anyhow::{bail, Result};
 use backtest::{AlarmSpec, ControlSpec, FilterSpec};
-use model::arn::parse_log_group_arn;
 use model::live::{Alarm, Archive, MetricFilter};
 use model::report::ControlResult;
 use model::Control;
+use plan::trails::TrailCheck;
 
 use crate::account::Planned;
 
@@ -44,20 +44,22 @@ pub fn of_account(planned: &Planned) -> Result<Vec<ControlSpec>> {
 /// The log groups (region, name) of this account that qualifying trails send to.
 fn log_groups(planned: &Planned) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
-    for trail in planned.report.trails.iter().filter(|t| t.qualifies) {
-        let Some(group) = trail
-            .log_group_arn
-            .as_deref()
-            .and_then(|a| parse_log_group_arn(a).ok())
-        else {
-            continue;
-        };
-        let key = (group.region.clone(), group.name.clone());
-        if group.is_in(&planned.account) && !out.contains(&key) {
+    for check in qualifying(planned) {
+        let group = check.log_group.expect("a qualifying trail has a log group");
+        let key = (group.region, group.name);
+        if !out.contains(&key) {
             out.push(key);
         }
     }
     out
+}
+
+/// The account's trails that meet the CIS requirements (`plan::trails`, as `plan` judges them).
+fn qualifying(planned: &Planned) -> Vec<TrailCheck<'_>> {
+    let trails = planned.snapshot.trails.as_deref().unwrap_or_default();
+    let mut checks = plan::trails::check_trails(trails);
+    checks.retain(|c| c.qualifies(&planned.account));
+    checks
 }
 
 fn filters_for(
@@ -115,18 +117,15 @@ fn alarm_spec(alarm: &Alarm) -> AlarmSpec {
     }
 }
 
-/// The archive of the account's qualifying trail (the first, by ARN), or a refusal saying why
+/// The archive of the account's first qualifying trail that has one, or a refusal saying why
 /// there is none to read.
 pub fn archive(planned: &Planned) -> Result<Archive> {
-    let trails = planned
-        .snapshot
-        .trails
-        .as_ref()
-        .map_err(|e| anyhow::anyhow!("cannot list the account's trails ({e})"))?;
-    let qualifying = planned.report.trails.iter().filter(|t| t.qualifies);
-    let archived = qualifying
-        .filter_map(|q| trails.iter().find(|t| t.arn == q.arn))
-        .find_map(|t| t.archive.clone());
+    if let Err(e) = &planned.snapshot.trails {
+        bail!("cannot list the account's trails ({e})");
+    }
+    let archived = qualifying(planned)
+        .into_iter()
+        .find_map(|c| c.trail.archive.clone());
     match archived {
         Some(archive) => Ok(archive),
         None => bail!("no qualifying trail of account {} archives to S3 (multi-region, logging, all management events); give local files to backtest instead", planned.account),
