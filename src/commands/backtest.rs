@@ -65,6 +65,10 @@ pub async fn run(args: BacktestArgs) -> Result<Exit> {
         args.to.as_deref(),
         OffsetDateTime::now_utc(),
     )?;
+    let days = match (&window, args.files.is_empty()) {
+        (None, true) => bail!("a backtest of the trail's archive needs a window: pass `--since 7d` or `--from DATE --to DATE` (or give local files)"),
+        (window, _) => window.as_ref().map(|w| w.days.clone()).unwrap_or_default(),
+    };
     let (specs, planned) = match args.published_only {
         true => (specs::published(&selection(&settings)?.0), None),
         false => {
@@ -76,10 +80,7 @@ pub async fn run(args: BacktestArgs) -> Result<Exit> {
     let started = Instant::now();
     let (tally, read) = match (&planned, args.files.is_empty()) {
         (_, false) => read_files(tally, &args.files)?,
-        (Some(planned), true) => {
-            let window = window.context("a backtest of the trail's archive needs a window: pass `--since 7d` or `--from DATE --to DATE` (or give local files)")?;
-            read_archive(tally, planned, &window.days).await?
-        }
+        (Some(planned), true) => read_archive(tally, planned, &days).await?,
         (None, true) => unreachable!("clap requires files with --published-only"),
     };
     let report = tally.finish();
