@@ -455,3 +455,35 @@ fn an_existing_default_topic_no_alarm_notifies_yet_is_read_when_needed_and_reuse
     );
     assert_eq!(doc["actions"][2]["after"]["alarm_actions"], json!([topic]));
 }
+
+/// What an interrupted apply leaves: trailwatch's root-usage filter and no alarm. Root usage
+/// catches IAM policy changes made by root, but the filter is root usage's and no other's.
+#[test]
+fn a_filter_left_for_one_control_is_never_rewritten_for_another() {
+    const ROOT_PATTERN: &str = "{ $.userIdentity.type = \"Root\" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != \"AwsServiceEvent\" }";
+    let acct = Account::new();
+    let mut spec = trail_only();
+    spec["filters"] = json!([{"log_group": "cloudtrail/main", "name": "trailwatch-root-account-usage",
+        "pattern": ROOT_PATTERN, "metric": "RootAccountUsage"}]);
+    acct.build(&spec);
+    let controls = ["--controls", "iam-policy-changes,root-account-usage"];
+    let (_, doc) = acct.json(&[&["plan"][..], &controls, NOTIFY].concat());
+    let filters: Vec<&Value> = doc["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["action"] == "put-metric-filter")
+        .collect();
+    assert_eq!(filters.len(), 1, "{doc:#}");
+    assert_eq!(filters[0]["after"]["name"], "trailwatch-iam-policy-changes");
+    assert_eq!(filters[0]["before"], Value::Null);
+    let apply_args = [&["apply", "--auto-approve"][..], &controls, NOTIFY].concat();
+    let (code, doc) = acct.json(&apply_args);
+    assert_eq!(code, 0, "{doc:#}");
+    let (_, doc) = acct.json(&[&["plan"][..], &controls, NOTIFY].concat());
+    assert!(actions(&doc).is_empty(), "{doc:#}");
+    let dump = acct.dump(&["us-east-1"]);
+    let root = named(entries(&dump, "filters"), "trailwatch-root-account-usage");
+    assert_eq!(root.len(), 1);
+    assert_eq!(root[0]["pattern"], ROOT_PATTERN);
+}

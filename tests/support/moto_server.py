@@ -17,6 +17,10 @@ action, as CloudWatch does: "Successfully executed action ARN" when the topic ex
 alarm's account and region, "Failed to execute action ARN" otherwise; and it answers
 DescribeAlarmHistory for `Action` items from that record (see `_alarm_actions`).
 
+moto's PutMetricFilter adds a second filter when one of that name exists in the log group;
+CloudWatch Logs replaces it. The server replaces it (see `_put_filter_replacing`), so a plan
+that rewrites a filter is seen doing so.
+
 moto's server lists its own package directory (about 180 `stat` calls) on every request to find
 the service; the list cannot change while it runs, so it is computed once here. Same answers,
 about 40 % less time per request: benchmarks through this server measure trailwatch, not that.
@@ -45,9 +49,25 @@ from moto.moto_server.werkzeug_app import (
 )
 
 from moto import backends as moto_backends
+from moto.logs import metric_filters
 
 _MOTO_MODULES = tuple(moto_backends.list_of_moto_modules())
 moto_backends.list_of_moto_modules = lambda: _MOTO_MODULES
+
+_add_metric_filter = metric_filters.MetricFilters.add_filter
+
+
+def _put_filter_replacing(self, filter_name, filter_pattern, log_group_name, transformations):
+    """PutMetricFilter as CloudWatch Logs does it: a filter's name is unique in its log group."""
+    self.metric_filters = [
+        f
+        for f in self.metric_filters
+        if (f["filterName"], f["logGroupName"]) != (filter_name, log_group_name)
+    ]
+    _add_metric_filter(self, filter_name, filter_pattern, log_group_name, transformations)
+
+
+metric_filters.MetricFilters.add_filter = _put_filter_replacing
 
 CBOR_PREFIX = "/service/GraniteServiceVersion20100801/operation/"
 JSON_TARGET = "GraniteServiceVersion20100801."

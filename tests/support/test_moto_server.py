@@ -1,6 +1,7 @@
 """Tests of the CloudWatch CBOR bridge in moto_server.py, through moto's real WSGI app."""
 
 import datetime
+import json
 import unittest
 
 import cbor2
@@ -103,6 +104,36 @@ class CborBridgeTest(unittest.TestCase):
         )
         self.assertEqual(response.status_code, 200)
         self.assertIn(b"<ListTopicsResponse", response.data)
+
+    def test_put_metric_filter_replaces_the_filter_of_that_name(self):
+        def logs(operation, body):
+            response = self.client.post(
+                "/",
+                data=json.dumps(body),
+                headers={
+                    "Authorization": auth("logs"),
+                    "Content-Type": "application/x-amz-json-1.1",
+                    "X-Amz-Target": f"Logs_20140328.{operation}",
+                },
+            )
+            self.assertEqual(response.status_code, 200, response.data)
+            return json.loads(response.data or b"{}")
+
+        logs("CreateLogGroup", {"logGroupName": "replace-test"})
+        for pattern in ("{ $.a = 1 }", "{ $.a = 2 }"):
+            logs(
+                "PutMetricFilter",
+                {
+                    "logGroupName": "replace-test",
+                    "filterName": "f",
+                    "filterPattern": pattern,
+                    "metricTransformations": [
+                        {"metricName": "M", "metricNamespace": "N", "metricValue": "1"}
+                    ],
+                },
+            )
+        found = logs("DescribeMetricFilters", {"logGroupName": "replace-test"})["metricFilters"]
+        self.assertEqual([f["filterPattern"] for f in found], ["{ $.a = 2 }"])
 
 
 if __name__ == "__main__":

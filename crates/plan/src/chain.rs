@@ -10,7 +10,7 @@ use model::{Control, Finding, FindingCode, MatchMode};
 
 use crate::delivery::{delivery, Delivery};
 use crate::policy::Source;
-use crate::verdict::{explain_miss, judge, serves, Verdict};
+use crate::verdict::{explain_miss, intent, is_near_miss, judge, serves, Verdict};
 
 /// How far a control's chain gets on one log group; higher is closer to compliant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -191,7 +191,10 @@ fn no_matching_filter<'a>(
             group.name, group.region
         ),
     )];
-    for (near, verdict) in judged.iter().filter(|(_, v)| !v.caught.is_empty()) {
+    let near_misses = judged
+        .iter()
+        .filter(|(f, v)| v.catches_all() || (!v.caught.is_empty() && is_near_miss(control, f, v)));
+    for (near, verdict) in near_misses {
         if verdict.catches_all() {
             // Only in strict mode: it catches everything but is not a published pattern.
             findings.push(Finding::new(
@@ -212,7 +215,7 @@ fn no_matching_filter<'a>(
     // A filter meant for the control whose pattern does not parse catches nothing: say why.
     for (broken, verdict) in judged
         .iter()
-        .filter(|(f, v)| v.error.is_some() && is_meant_for(control, f))
+        .filter(|(f, v)| v.error.is_some() && intent(control, f, v).is_some())
     {
         findings.push(Finding::new(
             FindingCode::FilterPatternDiffers,
@@ -220,15 +223,6 @@ fn no_matching_filter<'a>(
         ));
     }
     ChainCheck::at(Stage::NoFilter, findings)
-}
-
-/// True when a filter is named for the control or publishes its metric (in any namespace).
-fn is_meant_for(control: &Control, filter: &MetricFilter) -> bool {
-    filter.name == crate::resource_name(control)
-        || filter
-            .metrics
-            .iter()
-            .any(|m| m.name == control.default_metric_name)
 }
 
 /// The best chain through any metric of any matching filter; the first wins a tie.

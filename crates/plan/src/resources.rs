@@ -137,7 +137,7 @@ fn filter_to_update<'a>(
         .or_else(|| {
             filters.iter().filter(allowed).find_map(|f| {
                 let verdict = judge(control, f);
-                is_attempt(control, &verdict).then(|| {
+                is_attempt(control, f, &verdict).then(|| {
                     (f, format!("{}; the plan corrects its pattern and keeps its name and metric", explain_miss(f, &verdict)))
                 })
             })

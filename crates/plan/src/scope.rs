@@ -67,7 +67,7 @@ fn is_relevant(
 ) -> bool {
     let own = own_metric(control, desired);
     verdict.catches_all()
-        || is_attempt(control, verdict)
+        || is_attempt(control, filter, verdict)
         || filter.name == resource_name(control)
         || filter
             .metrics

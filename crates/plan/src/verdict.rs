@@ -20,16 +20,18 @@ pub struct Verdict {
     /// Conditions inside `&&` groups that excluded records the rest of the group accepted.
     pub blocking: Vec<String>,
     /// How many of the everyday, unrelated events it matches, of how many.
-    pub noise: Noise,
+    pub noise: Share,
     /// The pattern's syntax error, if it does not parse.
     pub error: Option<String>,
     /// Event names the pattern names in positive `$.eventName = X` conditions.
     pub named: Vec<String>,
+    /// How many records of the control's corpus it matches, of how many.
+    pub records: Share,
 }
 
-/// How many everyday, unrelated events a pattern matches.
+/// How many events of a set a pattern matches.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Noise {
+pub struct Share {
     /// Matched.
     pub matched: usize,
     /// Of how many.
@@ -56,9 +58,13 @@ pub fn judge_filter(corpus: &[(&'static str, Value)], filter: &MetricFilter) -> 
             missed: unique(corpus.iter().map(|(label, _)| *label)),
             caught: Vec::new(),
             blocking: Vec::new(),
-            noise: Noise::default(),
+            noise: Share::default(),
             error: Some(e.to_string()),
             named: Vec::new(),
+            records: Share {
+                matched: 0,
+                of: corpus.len(),
+            },
         },
     }
 }
@@ -77,7 +83,7 @@ fn evaluate(corpus: &[(&'static str, Value)], compiled: &pattern::Compiled) -> V
         missed: unique(misses.iter().map(|(event, _)| *event)),
         caught: unique(hits.iter().map(|(event, _)| *event)),
         blocking,
-        noise: Noise {
+        noise: Share {
             matched: noise.iter().filter(|e| compiled.matches_json(e)).count(),
             of: noise.len(),
         },
@@ -85,6 +91,10 @@ fn evaluate(corpus: &[(&'static str, Value)], compiled: &pattern::Compiled) -> V
         named: pattern::event_names(compiled.pattern())
             .into_iter()
             .collect(),
+        records: Share {
+            matched: hits.len(),
+            of: corpus.len(),
+        },
     }
 }
 
@@ -146,21 +156,110 @@ pub fn serves(
     }
 }
 
-/// True when a filter is meant for this control: it catches every event of the control, or it
-/// is an attempt at it (below). `backtest` evaluates these as the account's filters for it.
-pub fn is_for(control: &Control, verdict: &Verdict) -> bool {
-    verdict.catches_all() || is_attempt(control, verdict)
+/// True when a filter is meant for this control: it catches every event of the control, or
+/// the control is what it is for (below). `backtest` evaluates these as the account's filters
+/// for it.
+pub fn is_for(control: &Control, filter: &MetricFilter, verdict: &Verdict) -> bool {
+    verdict.catches_all() || intent(control, filter, verdict).is_some()
 }
 
-/// True when a filter that falls short is meant for this control alone: it catches at least
-/// half of its events and names no other events. Only these are corrected in place; a filter
-/// that also serves other events (a combined "security changes" filter, say) is left alone.
-pub fn is_attempt(control: &Control, verdict: &Verdict) -> bool {
+/// Why a filter is taken to be meant for a control.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intent {
+    /// It has trailwatch's name for the control (`trailwatch-<control>`, `-2`, …).
+    Named,
+    /// It publishes the control's default metric (in any namespace).
+    Metric,
+    /// It catches most of the control's events, names no other events and serves no other
+    /// control.
+    MostEvents,
+}
+
+/// The one rule for which control a filter is meant for. Its name or metric says so first:
+/// trailwatch's names and the controls' default metrics each belong to one control and no
+/// other. Otherwise a filter is meant for a control when it catches most of its events (by
+/// record, not by event name: a root-usage filter catches every event name once, when root
+/// makes the call) and names no other events — never because some events overlap. A filter
+/// that serves one control is never taken for an attempt at another.
+pub fn intent(control: &Control, filter: &MetricFilter, verdict: &Verdict) -> Option<Intent> {
+    if let Some(owner) = owner_by_name(&filter.name) {
+        return (owner == control.id).then_some(Intent::Named);
+    }
+    if let Some(owner) = owner_by_metric(filter) {
+        return (owner == control.id).then_some(Intent::Metric);
+    }
     let own = event_names(control);
-    !verdict.catches_all()
-        && !verdict.caught.is_empty()
-        && verdict.caught.len() * 2 >= model::catalog::corpus_labels(control)
-        && verdict.named.iter().all(|e| own.contains(&e.as_str()))
+    let most = catches_most(verdict) && verdict.named.iter().all(|e| own.contains(&e.as_str()));
+    (most && !serves_another(control, filter)).then_some(Intent::MostEvents)
+}
+
+/// True when a filter that falls short is an attempt at this control by what it catches: the
+/// only kind of filter the plan corrects in place without trailwatch's name or the control's
+/// metric. A filter that also serves other events (a combined "security changes" filter, say)
+/// is left alone.
+pub fn is_attempt(control: &Control, filter: &MetricFilter, verdict: &Verdict) -> bool {
+    !verdict.catches_all() && intent(control, filter, verdict) == Some(Intent::MostEvents)
+}
+
+/// True when a filter that falls short is worth explaining under this control: it is meant for
+/// it, it catches most of its events (a combined filter that also names other events, say), or
+/// it names some of the control's events and no others (a narrower attempt). A filter that
+/// shares an event name or two with the control, or catches its events only when root makes
+/// them, is another control's business.
+pub fn is_near_miss(control: &Control, filter: &MetricFilter, verdict: &Verdict) -> bool {
+    let own = event_names(control);
+    let names_only_own =
+        !verdict.named.is_empty() && verdict.named.iter().all(|e| own.contains(&e.as_str()));
+    let claimed = owner_by_name(&filter.name).or_else(|| owner_by_metric(filter));
+    match claimed {
+        Some(owner) => owner == control.id,
+        None => catches_most(verdict) || (names_only_own && !verdict.caught.is_empty()),
+    }
+}
+
+/// True when a pattern matches more than half of the control's records.
+fn catches_most(verdict: &Verdict) -> bool {
+    verdict.error.is_none() && verdict.records.matched * 2 > verdict.records.of
+}
+
+/// The control whose trailwatch name a filter has, if any: `trailwatch-<control>` or
+/// `trailwatch-<control>-N` (the names `resources::free_name` gives).
+pub fn owner_by_name(name: &str) -> Option<&'static str> {
+    let rest = name.strip_prefix(model::desired::NAME_PREFIX)?;
+    model::catalog::entries()
+        .iter()
+        .map(|e| e.id)
+        .filter(|id| {
+            rest.strip_prefix(id).is_some_and(|tail| {
+                tail.is_empty()
+                    || tail
+                        .strip_prefix('-')
+                        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            })
+        })
+        .max_by_key(|id| id.len())
+}
+
+/// The control whose default metric a filter publishes, if any (in any namespace).
+pub fn owner_by_metric(filter: &MetricFilter) -> Option<&'static str> {
+    model::catalog::entries()
+        .iter()
+        .find(|e| {
+            filter
+                .metrics
+                .iter()
+                .any(|m| m.name == e.default_metric_name)
+        })
+        .map(|e| e.id)
+}
+
+/// True when the filter catches every event of another control of the same benchmark.
+fn serves_another(control: &Control, filter: &MetricFilter) -> bool {
+    model::catalog::select(control.benchmark, &[], None)
+        .unwrap_or_default()
+        .iter()
+        .filter(|other| other.id != control.id && other.catches != control.catches)
+        .any(|other| judge(other, filter).catches_all())
 }
 
 /// Explains what a filter that falls short does not catch, and why.

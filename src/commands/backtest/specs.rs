@@ -78,7 +78,7 @@ fn filters_for(
         };
         let meant = filters
             .iter()
-            .filter(|f| plan::verdict::is_for(control, &plan::verdict::judge(control, f)));
+            .filter(|f| plan::verdict::is_for(control, f, &plan::verdict::judge(control, f)));
         out.extend(meant.map(|f| filter_spec(name, f)));
     }
     Ok(out)

@@ -309,3 +309,110 @@ fn dropping_any_one_event_from_a_pattern_is_noticed_by_name() {
         }
     }
 }
+
+#[test]
+fn no_published_pattern_of_one_control_is_meant_for_another() {
+    for benchmark in model::catalog::benchmarks() {
+        let controls = model::catalog::select(benchmark, &[], None).unwrap();
+        for owner in &controls {
+            for variant in owner.variants {
+                let f = filter("theirs", variant, "Theirs");
+                for other in controls.iter().filter(|c| c.id != owner.id) {
+                    let verdict = verdict::judge(other, &f);
+                    assert!(
+                        verdict.catches_all() || verdict::intent(other, &f, &verdict).is_none(),
+                        "{benchmark}: {}'s `{variant}` taken for an attempt at {}",
+                        owner.id,
+                        other.id
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_filter_named_for_another_control_is_never_rewritten_for_this_one() {
+    // What an interrupted apply leaves: trailwatch's root-usage filter, no alarm.
+    let root = control("root-account-usage");
+    let leftover = filter(
+        "trailwatch-root-account-usage",
+        root.pattern,
+        root.default_metric_name,
+    );
+    let s = snapshot(vec![trail("main")], vec![leftover], vec![], vec![]);
+    let report = plan(&s, &[iam(), root.clone()], &notify()).unwrap();
+    for action in &report.actions {
+        if let Operation::PutMetricFilter { before, after } = &action.operation {
+            assert!(before.is_none(), "rewrote an existing filter: {action:?}");
+            assert_eq!(after.name, "trailwatch-iam-policy-changes");
+            assert_eq!(after.metric_name, iam().default_metric_name);
+        }
+        if let Operation::PutMetricAlarm { after, .. } = &action.operation {
+            let control = &action.control_ids[0];
+            let expected = if control == "iam-policy-changes" {
+                iam().default_metric_name
+            } else {
+                root.default_metric_name
+            };
+            assert_eq!(after.metric_name, expected, "{action:?}");
+        }
+    }
+    let iam_findings = &report.controls[0].findings;
+    assert!(
+        !iam_findings
+            .iter()
+            .any(|f| f.message.contains("trailwatch-root-account-usage")),
+        "{iam_findings:?}"
+    );
+}
+
+#[test]
+fn a_filter_sharing_one_event_name_is_not_explained_under_another_control() {
+    // `CreatePolicy` is both an IAM and an Organizations call.
+    let orgs = control("organizations-changes");
+    let s = snapshot(
+        vec![trail("main")],
+        vec![filter(
+            "IAMPolicyChanges",
+            iam().pattern,
+            "IAMPolicyChanges",
+        )],
+        vec![],
+        vec![],
+    );
+    let report = plan(&s, &[orgs], &notify()).unwrap();
+    let findings = &report.controls[0].findings;
+    assert!(
+        !findings
+            .iter()
+            .any(|f| f.message.contains("IAMPolicyChanges")),
+        "{findings:?}"
+    );
+}
+
+#[test]
+fn a_root_usage_filter_catches_a_third_of_iam_records_and_is_not_an_attempt() {
+    let root = control("root-account-usage");
+    let f = filter("mine", root.pattern, "Mine");
+    let verdict = verdict::judge(&iam(), &f);
+    assert!(verdict.records.matched > 0 && verdict.records.matched * 2 < verdict.records.of);
+    assert_eq!(verdict::intent(&iam(), &f, &verdict), None);
+}
+
+#[test]
+fn trailwatch_names_belong_to_exactly_one_control() {
+    assert_eq!(
+        verdict::owner_by_name("trailwatch-root-account-usage"),
+        Some("root-account-usage")
+    );
+    assert_eq!(
+        verdict::owner_by_name("trailwatch-iam-policy-changes-3"),
+        Some("iam-policy-changes")
+    );
+    assert_eq!(
+        verdict::owner_by_name("trailwatch-iam-policy-changes-x"),
+        None
+    );
+    assert_eq!(verdict::owner_by_name("iam-policy-changes"), None);
+}
