@@ -120,6 +120,11 @@ pub fn parse_account_id(s: &str) -> Result<String, String> {
     config::values::account_id(s)
 }
 
+/// `--input-format` of `pattern test` and `backtest`.
+pub fn parse_input_format(s: &str) -> Result<events::InputFormat, String> {
+    s.parse()
+}
+
 pub fn parse_benchmark(s: &str) -> Result<String, String> {
     config::values::benchmark(s)
 }

@@ -47,6 +47,10 @@ pub struct BacktestArgs {
     /// no AWS credentials needed).
     #[arg(long, requires = "files")]
     pub published_only: bool,
+    /// What the local files are: `auto` recognises each (see `pattern test --help`), or say
+    /// `lines`, `cloudtrail`, `array`, `lookup-events` or `log-events`.
+    #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = crate::args::parse_input_format, requires = "files")]
+    pub input_format: events::InputFormat,
 }
 
 /// Where the events came from, and how much was read.
@@ -79,7 +83,7 @@ pub async fn run(args: BacktestArgs) -> Result<Exit> {
     let tally = Tally::new(specs, window.as_ref().map(|w| w.tally)).map_err(anyhow::Error::msg)?;
     let started = Instant::now();
     let (tally, read) = match (&planned, args.files.is_empty()) {
-        (_, false) => read_files(tally, &args.files)?,
+        (_, false) => read_files(tally, &args.files, args.input_format)?,
         (Some(planned), true) => read_archive(tally, planned, &days).await?,
         (None, true) => unreachable!("clap requires files with --published-only"),
     };
@@ -116,13 +120,18 @@ fn refuse_unsupported(args: &BacktestArgs, settings: &config::Settings) -> Resul
 
 /// The events of local files and folders, read on every core, a file at a time; the first
 /// file that cannot be read stops the run (a backtest that skipped it would count too few).
-fn read_files(tally: Tally, paths: &[PathBuf]) -> Result<(Tally, ReadSummary)> {
+fn read_files(
+    tally: Tally,
+    paths: &[PathBuf],
+    format: events::InputFormat,
+) -> Result<(Tally, ReadSummary)> {
     let files = files_under(paths)?;
     let next = AtomicUsize::new(0);
     let workers: Vec<Result<Worker>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers())
             .map(|_| {
-                let (files, next, mut worker) = (&files, &next, Worker::new(tally.fork()));
+                let (files, next) = (&files, &next);
+                let mut worker = Worker::new(tally.fork(), format);
                 scope.spawn(move || {
                     while let Some(file) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
                         if let Err(e) = worker.read_file(file) {
@@ -178,7 +187,13 @@ async fn read_archive(
     let receiver = std::sync::Arc::new(Mutex::new(receiver));
     let handles: Vec<_> = (0..workers())
         .map(|_| {
-            let (receiver, mut worker) = (receiver.clone(), Worker::new(tally.fork()));
+            let (receiver, mut worker) = (
+                receiver.clone(),
+                Worker::new(
+                    tally.fork(),
+                    events::InputFormat::Document(events::Shape::CloudTrail),
+                ),
+            );
             std::thread::spawn(move || -> Result<Worker> {
                 loop {
                     let next = receiver.lock().expect("queue").recv();
@@ -290,14 +305,16 @@ struct Worker {
     tally: Tally,
     fields: pattern::Fields,
     input: BacktestInput,
+    format: events::InputFormat,
 }
 
 impl Worker {
-    fn new(tally: Tally) -> Worker {
+    fn new(tally: Tally, format: events::InputFormat) -> Worker {
         Worker {
             fields: tally.fields(),
             tally,
             input: BacktestInput::default(),
+            format,
         }
     }
 
@@ -311,7 +328,7 @@ impl Worker {
     /// the tally read).
     fn read(&mut self, name: &str, input: impl std::io::Read) -> Result<()> {
         let (tally, fields) = (&mut self.tally, &self.fields);
-        let counts = events::read(name, input, &mut |message| {
+        let counts = events::read(name, input, self.format, &mut |message| {
             let parsed = fields.parse(message).unwrap_or(serde_json::Value::Null);
             tally.add(message, &parsed);
         })?;

@@ -18,12 +18,16 @@ use crate::print;
 pub enum PatternCommand {
     /// Evaluate a pattern against log events and show the ones it matches.
     ///
-    /// Events come from the files (or stdin when none is given), each gzipped or not, its shape
-    /// detected per file: one event message per line (as the TestMetricFilter API takes them),
-    /// CloudTrail log files (`{"Records": [...]}`), a JSON array of events, the output of
-    /// `aws cloudtrail lookup-events`, or of `aws logs filter-log-events`/`get-log-events`. Any
-    /// other JSON document is refused. Exit status: 0 on success (even with no matches), 1 on a
-    /// syntax error or unreadable input.
+    /// Events come from the files (or stdin when none is given), each gzipped or not. With
+    /// `--input-format auto` a file is a document of events only when its top level is one of
+    /// the documented shapes, recognised by their keys and value types: a CloudTrail log file
+    /// (`{"Records": [...]}`), a JSON array, `aws cloudtrail lookup-events` output
+    /// (`{"Events": [{"CloudTrailEvent": "..."}], "NextToken"?}`), or `aws logs
+    /// filter-log-events`/`get-log-events` output (`{"events": [{"message": "..."}], ...}`).
+    /// Anything else is one event per line (as CloudWatch Logs and TestMetricFilter take
+    /// them), whatever the line holds; a JSON value of another shape spread over several lines
+    /// is refused. Exit status: 0 on success (even with no matches), 1 on a syntax error or
+    /// unreadable input, or a file that is not what `--input-format` says.
     Test {
         /// The filter pattern (none with `--control`: then every argument is a file).
         #[arg(required_unless_present = "control")]
@@ -39,6 +43,10 @@ pub enum PatternCommand {
         /// Print `{"matches": [...], "count": N, "events": N}` instead of text.
         #[arg(long)]
         json: bool,
+        /// What the files are: `auto` recognises each, or say `lines`, `cloudtrail`, `array`,
+        /// `lookup-events` or `log-events`.
+        #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = crate::args::parse_input_format)]
+        input_format: events::InputFormat,
     },
     /// Show how a pattern parses, with `&&`/`||` grouping made explicit.
     Explain {
@@ -59,6 +67,7 @@ pub fn run(command: PatternCommand) -> Result<Exit> {
             control,
             benchmark,
             json,
+            input_format,
         } => {
             let text = match control {
                 // With a control, the first argument is a file, not a pattern.
@@ -68,7 +77,7 @@ pub fn run(command: PatternCommand) -> Result<Exit> {
                 }
                 None => pattern.expect("clap requires a pattern without --control"),
             };
-            test(&text, &files, json)
+            test(&text, &files, input_format, json)
         }
         PatternCommand::Explain { pattern, json } => explain(&pattern, json),
     }
@@ -116,7 +125,7 @@ fn explain(text: &str, json: bool) -> Result<Exit> {
     Ok(Exit::Clean)
 }
 
-fn test(text: &str, files: &[PathBuf], json: bool) -> Result<Exit> {
+fn test(text: &str, files: &[PathBuf], format: events::InputFormat, json: bool) -> Result<Exit> {
     let compiled = compile(text)?;
     let mut sink = match json {
         true => Sink::Json(Vec::new()),
@@ -145,11 +154,11 @@ fn test(text: &str, files: &[PathBuf], json: bool) -> Result<Exit> {
             }
         };
         if name == "-" {
-            events::read("standard input", std::io::stdin().lock(), &mut each)?;
+            events::read("standard input", std::io::stdin().lock(), format, &mut each)?;
         } else {
             let file =
                 std::fs::File::open(name).with_context(|| format!("cannot open `{name}`"))?;
-            events::read(name, file, &mut each)?;
+            events::read(name, file, format, &mut each)?;
         }
         failed?;
     }

@@ -205,7 +205,11 @@ fn no_window_for_the_archive_and_unreadable_files_are_refused_in_one_line() {
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
 
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("other.json"), r#"{"Items": [{"a": 1}]}"#).unwrap();
+    std::fs::write(
+        dir.path().join("other.json"),
+        "{\n  \"Items\": [{\"a\": 1}]\n}\n",
+    )
+    .unwrap();
     let (code, _, stderr) =
         account.run(&["backtest", "--published-only", dir.path().to_str().unwrap()]);
     assert_eq!(code, 1);
@@ -214,6 +218,36 @@ fn no_window_for_the_archive_and_unreadable_files_are_refused_in_one_line() {
         "{stderr}"
     );
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+
+    // Told the files are CloudTrail log files, a file of JSON lines is not one.
+    let lines = tempfile::tempdir().unwrap();
+    std::fs::write(
+        lines.path().join("events.jsonl"),
+        "{\"eventName\": \"CreatePolicy\"}\n",
+    )
+    .unwrap();
+    let folder = lines.path().to_str().unwrap();
+    let (code, _, stderr) = account.run(&[
+        "backtest",
+        "--published-only",
+        "--input-format",
+        "cloudtrail",
+        folder,
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("events.jsonl") && stderr.contains("is not a CloudTrail log file"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    let (code, _, stderr) = account.run(&[
+        "backtest",
+        "--published-only",
+        "--input-format",
+        "lines",
+        folder,
+    ]);
+    assert_eq!(code, 0, "{stderr}");
 }
 
 fn gzip(text: &str) -> Vec<u8> {

@@ -229,7 +229,7 @@ fn a_json_document_of_another_shape_is_refused_not_read_as_lines() {
     for (name, text) in [
         (
             "config.json",
-            json!({"trails": [record("PutUserPolicy")]}).to_string(),
+            serde_json::to_string_pretty(&json!({"trails": [record("PutUserPolicy")]})).unwrap(),
         ),
         (
             "pretty.json",
@@ -336,4 +336,99 @@ fn control_uses_the_published_pattern_of_its_benchmark_version() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("valid controls"), "{stderr}");
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}
+
+/// The example event of AWS's filter pattern documentation, one line of an application log.
+const GUIDE_EVENT: &str = r#"{"eventType": "UpdateTrail", "sourceIPAddress": "111.111.111.111", "arrayKey": ["value", "another value"], "objectList": [{"name": "a", "id": 1}, {"name": "b", "id": 2}], "SomeObject": null, "cluster.name": "c", "user": {"id": 1, "email": "John.Doe@example.com"}, "users": [{"id": 2, "email": "John.Stiles@example.com"}], "actions": ["GET", "PUT", "DELETE"], "coordinates": [[0, 1], [2, 3]]}"#;
+
+fn pattern_test(args: &[&str], files: &[&std::path::Path]) -> (i32, String, String) {
+    let out = trailwatch()
+        .args(["pattern", "test"])
+        .args(args)
+        .args(files)
+        .output()
+        .unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (
+        out.status.code().unwrap(),
+        text(&out.stdout),
+        text(&out.stderr),
+    )
+}
+
+#[test]
+fn a_log_event_holding_lists_of_objects_is_an_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = dir.path().join("event.json");
+    std::fs::write(&one, format!("{GUIDE_EVENT}\n")).unwrap();
+    let (code, out, err) = pattern_test(&["{ $.users[0].id = 2 }", "--json"], &[&one]);
+    assert_eq!(code, 0, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (doc["count"].as_u64(), doc["events"].as_u64()),
+        (Some(1), Some(1))
+    );
+    // An application log whose first event holds such a list: every line is an event.
+    let log = dir.path().join("app.log");
+    std::fs::write(
+        &log,
+        format!("{GUIDE_EVENT}\n{{\"users\": [{{\"id\": 2}}]}}\n{{\"users\": []}}\n"),
+    )
+    .unwrap();
+    let (code, out, err) = pattern_test(&["{ $.users[0].id = 2 }", "--json"], &[&log]);
+    assert_eq!(code, 0, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (doc["count"].as_u64(), doc["events"].as_u64()),
+        (Some(2), Some(3))
+    );
+    let (_, out, _) = pattern_test(
+        &[
+            "{ ($.user.id = 1) && ($.users[0].email = \"John.Stiles@example.com\") }",
+            "--json",
+        ],
+        &[&one],
+    );
+    assert_eq!(serde_json::from_str::<Value>(&out).unwrap()["count"], 1);
+}
+
+#[test]
+fn input_format_says_what_a_file_is_and_a_file_that_is_not_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let trail = cloudtrail_file(
+        dir.path(),
+        "trail.json.gz",
+        &["CreatePolicy", "ListRoles"],
+        true,
+    );
+    let (code, out, err) = pattern_test(
+        &[IAM_PATTERN, "--json", "--input-format", "cloudtrail"],
+        &[&trail],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(serde_json::from_str::<Value>(&out).unwrap()["events"], 2);
+    // The same file read as lines is one event (the whole document), which the pattern misses.
+    let (code, out, _) = pattern_test(
+        &[IAM_PATTERN, "--json", "--input-format", "lines"],
+        &[&trail],
+    );
+    assert_eq!(code, 0);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (doc["count"].as_u64(), doc["events"].as_u64()),
+        (Some(0), Some(1))
+    );
+    let (code, out, err) =
+        pattern_test(&[IAM_PATTERN, "--input-format", "lookup-events"], &[&trail]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        err.contains("is not `aws cloudtrail lookup-events` output"),
+        "{err}"
+    );
+    assert!(err.contains("--input-format"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(out.is_empty(), "{out}");
+    let (code, _, err) = pattern_test(&[IAM_PATTERN, "--input-format", "yaml"], &[&trail]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("log-events"), "{err}");
 }

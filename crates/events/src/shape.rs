@@ -1,121 +1,181 @@
-//! The shapes of event files: how the first line tells JSON lines from a JSON document, and the
-//! events of each kind of document.
+//! The shapes of event files: the documents that hold events, recognised by their documented
+//! keys and value types (never guessed from what an event happens to hold), and the events of
+//! each.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::{emit, Counts, Error};
-
 /// The shapes of event files trailwatch reads, for the refusal of any other.
 pub const SHAPES: &str = "JSON lines (one event per line), a CloudTrail log file ({\"Records\": [...]}), a JSON array of events, `aws cloudtrail lookup-events` output ({\"Events\": [{\"CloudTrailEvent\": ...}]}) or `aws logs filter-log-events`/`get-log-events` output ({\"events\": [{\"message\": ...}]})";
 
-/// What the first non-blank line says the input is.
-pub enum Start {
-    /// One event per line: the first line is an event, or not JSON at all.
-    Lines,
-    /// Maybe one JSON document (read whole; if it is not one after all, it is read as lines).
-    Document,
+/// The JSON documents whose entries are events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// A CloudTrail log file: `{"Records": [record, ...]}`.
+    CloudTrail,
+    /// A JSON array: each entry is an event object.
+    Array,
+    /// `aws cloudtrail lookup-events`: each entry's `CloudTrailEvent` is the event, as a string.
+    LookupEvents,
+    /// `aws logs filter-log-events` / `get-log-events`: each entry's `message`.
+    LogEvents,
 }
 
-/// One line that is one JSON object is the first of JSON lines, unless it holds events rather
-/// than being one; a line that opens an array or an object it does not close starts a document.
-pub fn of_first_line(line: &str) -> Start {
-    let trimmed = line.trim();
-    if !trimmed.starts_with(['{', '[']) {
-        return Start::Lines;
-    }
-    match serde_json::from_str::<BTreeMap<String, &RawValue>>(trimmed) {
-        Ok(object) if is_event(&object) => Start::Lines,
-        _ => Start::Document,
+impl Shape {
+    /// What the shape is, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Shape::CloudTrail => "a CloudTrail log file ({\"Records\": [...]})",
+            Shape::Array => "a JSON array of events",
+            Shape::LookupEvents => {
+                "`aws cloudtrail lookup-events` output ({\"Events\": [{\"CloudTrailEvent\": \"...\"}]})"
+            }
+            Shape::LogEvents => {
+                "`aws logs filter-log-events`/`get-log-events` output ({\"events\": [{\"message\": \"...\"}]})"
+            }
+        }
     }
 }
 
-/// Whether a JSON object is a log event rather than a document that holds events: a CloudTrail
-/// record is one; otherwise, an object with a list of objects in it is taken to hold them.
-fn is_event(object: &BTreeMap<String, &RawValue>) -> bool {
-    let cloudtrail = ["eventVersion", "eventName", "eventTime"]
-        .iter()
-        .any(|k| object.contains_key(*k));
-    let holds_objects = object.values().any(|v| {
-        serde_json::from_str::<Vec<&RawValue>>(v.get())
-            .is_ok_and(|items| !items.is_empty() && items.iter().all(|i| is_object(i)))
-    });
-    cloudtrail || !holds_objects
+/// How closely a document's keys are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keys {
+    /// Only the documented keys, with their documented value types: how a file whose shape
+    /// was not given is told from a log event that holds lists.
+    Documented,
+    /// The shape's own key, its entries, and anything else beside them: the user said what
+    /// the file is.
+    Any,
+}
+
+/// A document of events: its shape and its entries, each not yet turned into a message.
+pub struct Container<'a> {
+    pub shape: Shape,
+    pub entries: Vec<&'a RawValue>,
+}
+
+const LOOKUP_KEYS: &[&str] = &["Events", "NextToken"];
+const LOOKUP_ENTRY_KEYS: &[&str] = &[
+    "EventId",
+    "EventName",
+    "ReadOnly",
+    "AccessKeyId",
+    "EventTime",
+    "EventSource",
+    "Username",
+    "Resources",
+    "CloudTrailEvent",
+];
+const LOG_KEYS: &[&str] = &[
+    "events",
+    "searchedLogStreams",
+    "nextToken",
+    "nextForwardToken",
+    "nextBackwardToken",
+];
+const LOG_ENTRY_KEYS: &[&str] = &[
+    "logStreamName",
+    "timestamp",
+    "message",
+    "ingestionTime",
+    "eventId",
+];
+
+/// The document one JSON value is, if it is one of `shapes`.
+pub fn recognise<'a>(value: &'a RawValue, shapes: &[Shape], keys: Keys) -> Option<Container<'a>> {
+    shapes.iter().find_map(|&shape| {
+        let entries = match shape {
+            Shape::Array => array(value)?,
+            Shape::CloudTrail => cloudtrail(value, keys)?,
+            Shape::LookupEvents => lookup_events(value, keys)?,
+            Shape::LogEvents => log_events(value, keys)?,
+        };
+        Some(Container { shape, entries })
+    })
+}
+
+fn array(value: &RawValue) -> Option<Vec<&RawValue>> {
+    serde_json::from_str(value.get()).ok()
+}
+
+type Object<'a> = BTreeMap<String, &'a RawValue>;
+
+fn object(value: &RawValue) -> Option<Object<'_>> {
+    serde_json::from_str(value.get()).ok()
+}
+
+/// `{"Records": [objects]}`: nothing but `Records`, unless the user said what the file is.
+fn cloudtrail(value: &RawValue, keys: Keys) -> Option<Vec<&RawValue>> {
+    let document = object(value)?;
+    if keys == Keys::Documented && document.len() != 1 {
+        return None;
+    }
+    let records = array(document.get("Records")?)?;
+    records.iter().all(|r| is_object(r)).then_some(records)
+}
+
+/// `{"Events": [...], "NextToken"?}`, each entry an event of `lookup-events` whose
+/// `CloudTrailEvent` is a string.
+fn lookup_events(value: &RawValue, keys: Keys) -> Option<Vec<&RawValue>> {
+    let entries = documented_list(value, keys, "Events", LOOKUP_KEYS)?;
+    let entry_ok = |entry: &&RawValue| {
+        object(entry).is_some_and(|e| {
+            e.get("CloudTrailEvent").is_some_and(|v| is_string(v))
+                && (keys == Keys::Any || e.keys().all(|k| LOOKUP_ENTRY_KEYS.contains(&k.as_str())))
+        })
+    };
+    entries.iter().all(entry_ok).then_some(entries)
+}
+
+/// `{"events": [...], "searchedLogStreams"?, "nextToken"?, …}`, each entry a log event whose
+/// `message` is a string.
+fn log_events(value: &RawValue, keys: Keys) -> Option<Vec<&RawValue>> {
+    let entries = documented_list(value, keys, "events", LOG_KEYS)?;
+    let entry_ok = |entry: &&RawValue| {
+        object(entry).is_some_and(|e| {
+            e.get("message").is_some_and(|v| is_string(v))
+                && (keys == Keys::Any || e.iter().all(|(k, v)| is_log_entry_field(k, v)))
+        })
+    };
+    entries.iter().all(entry_ok).then_some(entries)
+}
+
+/// The list under `key` of an object whose other keys are among `documented` (unless any key
+/// is allowed), with the documented types: tokens are strings, `searchedLogStreams` a list.
+fn documented_list<'a>(
+    value: &'a RawValue,
+    keys: Keys,
+    key: &str,
+    documented: &[&str],
+) -> Option<Vec<&'a RawValue>> {
+    let document = object(value)?;
+    let known = |(k, v): (&String, &&RawValue)| match k.as_str() {
+        k if !documented.contains(&k) => false,
+        "searchedLogStreams" => array(v).is_some(),
+        k if k == key => true,
+        _ => is_string(v) || v.get() == "null",
+    };
+    if keys == Keys::Documented && !document.iter().all(known) {
+        return None;
+    }
+    array(document.get(key)?)
+}
+
+fn is_log_entry_field(key: &str, value: &RawValue) -> bool {
+    match key {
+        "timestamp" | "ingestionTime" => serde_json::from_str::<i64>(value.get()).is_ok(),
+        k => LOG_ENTRY_KEYS.contains(&k) && is_string(value),
+    }
 }
 
 fn is_object(value: &RawValue) -> bool {
     value.get().starts_with('{')
 }
 
-/// The events of a whole input that began like a document: a JSON document of a known shape;
-/// text that is not one JSON document is JSON lines after all; any other document is refused.
-pub fn document(
-    name: &str,
-    text: &str,
-    counts: &mut Counts,
-    each: &mut dyn FnMut(&str),
-) -> Result<Counts, Error> {
-    let trimmed = text.trim();
-    let parsed = match trimmed.starts_with('[') {
-        true => {
-            serde_json::from_str::<Vec<&RawValue>>(trimmed).map(|items| Some((Shape::Array, items)))
-        }
-        false => serde_json::from_str::<BTreeMap<String, &RawValue>>(trimmed).map(|o| held(&o)),
-    };
-    match parsed {
-        Ok(Some((shape, items))) => {
-            for (i, item) in items.into_iter().enumerate() {
-                let event = shape.event(item).ok_or_else(|| Error::Entry {
-                    name: name.to_string(),
-                    entry: i + 1,
-                })?;
-                emit_event(&event, counts, each);
-            }
-            Ok(*counts)
-        }
-        Ok(None) => Err(Error::Shape {
-            name: name.to_string(),
-        }),
-        Err(_) => {
-            for line in text.lines() {
-                emit(line.trim_end_matches('\r'), counts, each);
-            }
-            Ok(*counts)
-        }
-    }
-}
-
-/// A document's events never skip blank messages: every entry is an event.
-fn emit_event(message: &str, counts: &mut Counts, each: &mut dyn FnMut(&str)) {
-    counts.events += 1;
-    each(message);
-}
-
-/// The list of events an object holds, and its shape, if it is one of the known documents.
-fn held<'a>(object: &BTreeMap<String, &'a RawValue>) -> Option<(Shape, Vec<&'a RawValue>)> {
-    [
-        ("Records", Shape::Array),
-        ("Events", Shape::LookupEvents),
-        ("events", Shape::LogEvents),
-    ]
-    .into_iter()
-    .find_map(|(key, shape)| {
-        let items = serde_json::from_str::<Vec<&RawValue>>(object.get(key)?.get()).ok()?;
-        Some((shape, items))
-    })
-}
-
-/// The JSON document shapes whose entries are events.
-#[derive(Clone, Copy)]
-enum Shape {
-    /// A CloudTrail log file's `Records`, or a JSON array: each entry is an event object.
-    Array,
-    /// `aws cloudtrail lookup-events`: each entry's `CloudTrailEvent` is the event, as a string.
-    LookupEvents,
-    /// `aws logs filter-log-events` / `get-log-events`: each entry's `message`.
-    LogEvents,
+fn is_string(value: &RawValue) -> bool {
+    value.get().starts_with('"')
 }
 
 #[derive(Deserialize)]
@@ -131,9 +191,9 @@ struct LogEvent {
 
 impl Shape {
     /// The event message of one entry, if the entry is one of this shape.
-    fn event(self, item: &RawValue) -> Option<std::borrow::Cow<'_, str>> {
+    pub fn event(self, item: &RawValue) -> Option<std::borrow::Cow<'_, str>> {
         match self {
-            Shape::Array => is_object(item).then(|| compact(item.get())),
+            Shape::CloudTrail | Shape::Array => is_object(item).then(|| compact(item.get())),
             Shape::LookupEvents => {
                 let entry = serde_json::from_str::<LookupEvent>(item.get()).ok()?;
                 serde_json::from_str::<serde::de::IgnoredAny>(&entry.event).ok()?;

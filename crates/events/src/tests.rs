@@ -2,11 +2,15 @@
 
 use std::io::Write;
 
-use crate::{read, Counts, Error};
+use crate::{read, Counts, Error, InputFormat, Shape};
 
 fn events_of(bytes: &[u8]) -> Result<(Vec<String>, Counts), Error> {
+    events_as(bytes, InputFormat::Auto)
+}
+
+fn events_as(bytes: &[u8], format: InputFormat) -> Result<(Vec<String>, Counts), Error> {
     let mut seen = Vec::new();
-    let counts = read("input", bytes, &mut |m| seen.push(m.to_string()))?;
+    let counts = read("input", bytes, format, &mut |m| seen.push(m.to_string()))?;
     Ok((seen, counts))
 }
 
@@ -90,9 +94,9 @@ fn a_cloudtrail_record_with_resources_is_still_an_event() {
 }
 
 #[test]
-fn json_of_another_shape_is_refused_naming_the_shapes() {
+fn json_of_another_shape_over_several_lines_is_refused_naming_the_shapes() {
     for doc in [
-        r#"{"Items": [{"a": 1}]}"#,
+        "{\n \"Items\": [{\"a\": 1}]\n}",
         "{\n \"a\": [{\"b\": 1}]\n}",
         "{\n \"Records\": 3\n}",
     ] {
@@ -136,4 +140,122 @@ fn bytes_that_are_not_text_are_refused() {
         events_of(&broken_gzip).unwrap_err(),
         Error::Io { .. }
     ));
+}
+
+/// The example event of AWS's filter pattern documentation, on one line.
+const GUIDE_EVENT: &str = r#"{"eventType": "UpdateTrail", "sourceIPAddress": "111.111.111.111", "arrayKey": ["value", "another value"], "objectList": [{"name": "a", "id": 1}, {"name": "b", "id": 2}], "SomeObject": null, "cluster.name": "c", "users": [{"id": 2, "email": "John.Stiles@example.com"}]}"#;
+
+#[test]
+fn one_line_events_holding_lists_of_objects_are_events() {
+    for line in [
+        GUIDE_EVENT,
+        r#"{"Records": "x"}"#,
+        r#"{"events": 3}"#,
+        r#"{"Events": [{"a": 1}]}"#,
+        r#"{"Records": [{"a": 1}], "level": "info"}"#,
+        r#"{"events": [{"message": "m", "level": "info"}]}"#,
+        r#"{"Items": [{"a": 1}]}"#,
+    ] {
+        let (events, _) = events_of(line.as_bytes()).unwrap();
+        assert_eq!(events, vec![line]);
+        let (events, _) = events_of(&gzip(line)).unwrap();
+        assert_eq!(events, vec![line], "gzipped");
+    }
+}
+
+#[test]
+fn json_lines_whose_first_event_holds_a_list_of_objects_are_lines() {
+    let text = format!("{GUIDE_EVENT}\n{A}\n{{\"users\": [{{\"id\": 3}}]}}\n");
+    for bytes in [text.clone().into_bytes(), gzip(&text)] {
+        let (events, counts) = events_of(&bytes).unwrap();
+        assert_eq!(events.len(), 3);
+        assert_eq!(events[0], GUIDE_EVENT);
+        assert_eq!(counts.events, 3);
+    }
+}
+
+#[test]
+fn documented_shapes_on_one_line_and_spread_over_lines() {
+    let lookup = serde_json::json!({"Events": [{"EventId": "1", "EventName": "CreatePolicy", "ReadOnly": "false", "EventTime": "2026-11-01T00:00:00Z", "Resources": [], "CloudTrailEvent": A}], "NextToken": "t"});
+    let logs = serde_json::json!({"events": [{"logStreamName": "s", "timestamp": 1, "message": A, "ingestionTime": 2, "eventId": "e"}], "searchedLogStreams": [], "nextToken": null});
+    let get = serde_json::json!({"events": [{"timestamp": 1, "message": A, "ingestionTime": 2}], "nextForwardToken": "f", "nextBackwardToken": "b"});
+    let trail =
+        serde_json::json!({"Records": [serde_json::from_str::<serde_json::Value>(A).unwrap()]});
+    for doc in [lookup, logs, get, trail] {
+        for text in [doc.to_string(), serde_json::to_string_pretty(&doc).unwrap()] {
+            for bytes in [text.clone().into_bytes(), gzip(&text)] {
+                let (events, _) = events_of(&bytes).unwrap();
+                assert_eq!(events, vec![A], "{text}");
+            }
+        }
+    }
+}
+
+#[test]
+fn documents_one_after_another_are_read_in_turn() {
+    // `zcat` of several CloudTrail files, and pages of CLI output one per line.
+    let text = format!("{{\"Records\":[{A}]}}{{\"Records\":[{B}]}}\n{{\"Records\":[]}}\n");
+    let (events, _) = events_of(text.as_bytes()).unwrap();
+    assert_eq!(events, vec![A, B]);
+    let mixed = format!("{{\"Records\":[{A}]}}\n{B}\n");
+    assert!(matches!(
+        events_of(mixed.as_bytes()).unwrap_err(),
+        Error::Shape { .. }
+    ));
+}
+
+#[test]
+fn text_starting_with_a_bracket_is_lines() {
+    let text = "[2026-11-01 00:00:00] ERROR disk full\n[2026-11-01 00:00:01] INFO ok\n";
+    let (events, _) = events_of(text.as_bytes()).unwrap();
+    assert_eq!(events.len(), 2);
+}
+
+#[test]
+fn the_input_format_says_what_a_file_is() {
+    let lines = format!("{{\"Records\":[{A}]}}\n");
+    let (events, _) = events_as(lines.as_bytes(), InputFormat::Lines).unwrap();
+    assert_eq!(events, vec![lines.trim_end()]);
+    let (events, _) = events_as(lines.as_bytes(), "cloudtrail".parse().unwrap()).unwrap();
+    assert_eq!(events, vec![A]);
+    // Told what it is, a document may carry keys beyond the documented ones.
+    let extra = format!(
+        "{{\"Events\":[{{\"CloudTrailEvent\":{}, \"New\": 1}}], \"ResponseMetadata\": {{}}}}",
+        serde_json::to_string(A).unwrap()
+    );
+    assert!(events_of(extra.as_bytes()).unwrap().0 == vec![extra.clone()]);
+    let (events, _) = events_as(extra.as_bytes(), "lookup-events".parse().unwrap()).unwrap();
+    assert_eq!(events, vec![A]);
+}
+
+#[test]
+fn a_file_that_is_not_what_was_said_is_refused_naming_the_shape() {
+    for (text, format) in [
+        (A.to_string(), "cloudtrail"),
+        (format!("[{A}]"), "cloudtrail"),
+        (format!("{{\"Records\":[{A}]}}"), "lookup-events"),
+        (format!("{{\"Records\":[{A}]}}"), "log-events"),
+        (format!("{{\"Records\":[{A}]}}"), "array"),
+        ("not json".to_string(), "array"),
+        (String::new(), "cloudtrail"),
+    ] {
+        let error = events_as(text.as_bytes(), format.parse().unwrap()).unwrap_err();
+        assert!(
+            matches!(error, Error::NotShape { .. }),
+            "{text} as {format}: {error}"
+        );
+        assert!(error.to_string().contains("--input-format"), "{error}");
+        assert!(!error.to_string().contains('\n'));
+    }
+    assert!(events_as(
+        b"x",
+        "Cloudtrail"
+            .parse::<InputFormat>()
+            .unwrap_or(InputFormat::Document(Shape::Array))
+    )
+    .is_err());
+    assert!("yaml"
+        .parse::<InputFormat>()
+        .unwrap_err()
+        .contains("lookup-events"));
 }
