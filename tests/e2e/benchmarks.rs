@@ -243,3 +243,45 @@ fn level_1_leaves_out_level_2_controls() {
         .iter()
         .all(|c| c["level"] == 1));
 }
+
+/// The findings' codes of every control of a plan.
+fn all_codes(doc: &Value) -> Vec<String> {
+    doc["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["findings"].as_array().unwrap().iter())
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn trailwatch_never_warns_about_the_pattern_it_wrote_and_strict_says_why_once() {
+    for (mode, said) in [("semantic", 0), ("strict", 1)] {
+        let acct = Account::new();
+        acct.build(&trail_only());
+        let args = [
+            "--controls",
+            "unauthorized-api-calls",
+            "--match",
+            mode,
+            "--notify",
+            "sqs:arn:aws:sqs:us-east-1:111122223333:alerts",
+        ];
+        let (code, doc) = acct.json(&[&["apply", "--auto-approve"][..], &args].concat());
+        assert_eq!(code, 0, "{mode}: {doc:#}");
+        let (code, doc) = acct.json(&[&["plan"][..], &args].concat());
+        assert_eq!(code, 0, "{mode}: {doc:#}");
+        assert!(actions(&doc).is_empty(), "{mode}: {doc:#}");
+        assert!(
+            !all_codes(&doc).contains(&"precedence-trap".to_string()),
+            "{mode}: {doc:#}"
+        );
+        let notes = doc["notes"].as_array().unwrap();
+        let why = notes
+            .iter()
+            .filter(|n| n.as_str().unwrap().contains("binds tighter"))
+            .count();
+        assert_eq!(why, said, "{mode}: {notes:?}");
+    }
+}

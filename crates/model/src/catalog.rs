@@ -121,6 +121,9 @@ pub struct Edition {
     pub to: &'static str,
     /// The published pattern variants; the first is the one `apply` writes.
     pub patterns: Vec<&'static str>,
+    /// Per variant, the grouping CIS meant, where the published text's `&&`/`||` grouping is a
+    /// precedence trap.
+    pub meant: Vec<Option<&'static str>>,
     /// The published patterns known to be flawed, and how.
     pub known_defects: Vec<KnownDefect>,
     kind: Kind,
@@ -208,10 +211,25 @@ pub struct Control {
     pub pattern: &'static str,
     /// Every published variant in that version (`--match strict` accepts these).
     pub variants: &'static [&'static str],
+    /// The grouping CIS meant for `pattern`, when its published `&&`/`||` grouping is a
+    /// precedence trap: what `apply` writes in the default (semantic) match mode.
+    pub meant: Option<&'static str>,
     /// What the control exists to catch.
     pub catches: Catches,
     /// The metric name a new filter publishes to.
     pub default_metric_name: &'static str,
+}
+
+impl Control {
+    /// The pattern `apply` writes: in the default semantic mode the grouping CIS meant (the
+    /// same judgement, without the precedence trap of the published text); with `--match
+    /// strict`, the published text as it stands.
+    pub fn written(&self, mode: crate::MatchMode) -> &'static str {
+        match mode {
+            crate::MatchMode::Semantic => self.meant.unwrap_or(self.pattern),
+            crate::MatchMode::Strict => self.pattern,
+        }
+    }
 }
 
 impl Entry {
@@ -230,6 +248,7 @@ impl Entry {
             security_hub_id: self.security_hub_id,
             pattern: edition.patterns[0],
             variants: &edition.patterns,
+            meant: edition.meant[0],
             catches: edition.catches(),
             default_metric_name: self.default_metric_name,
         })
@@ -549,13 +568,16 @@ pub fn markdown() -> String {
                 "\n{range}, catches {}:\n\n",
                 describe(&e.catches())
             ));
-            for (i, p) in e.patterns.iter().enumerate() {
-                let label = if i == 0 {
-                    "written by apply"
-                } else {
-                    "also published"
+            for (i, (p, meant)) in e.patterns.iter().zip(&e.meant).enumerate() {
+                let label = match (i, meant) {
+                    (0, None) => "written by apply",
+                    (0, Some(_)) => "published, written by apply with `--match strict`",
+                    _ => "also published",
                 };
                 out.push_str(&format!("- {label}: `{p}`\n"));
+                if let (0, Some(meant)) = (i, meant) {
+                    out.push_str(&format!("- the grouping CIS meant (`&&` binds tighter than `||` in the published text), written by apply by default: `{meant}`\n"));
+                }
             }
         }
     }

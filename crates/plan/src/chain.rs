@@ -10,7 +10,9 @@ use model::{Control, Finding, FindingCode, MatchMode};
 
 use crate::delivery::{delivery, Delivery};
 use crate::policy::Source;
-use crate::verdict::{explain_miss, intent, is_near_miss, judge, serves, Verdict};
+use crate::verdict::{
+    explain_miss, intent, is_near_miss, is_published_variant, judge, serves, Verdict,
+};
 
 /// How far a control's chain gets on one log group; higher is closer to compliant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -139,7 +141,8 @@ pub fn check_chain<'a>(
         alarm: None,
     };
     let mut best = best_of_filters(source, &matching, region);
-    best.findings.extend(filter_warnings(best.filter, &judged));
+    best.findings
+        .extend(filter_warnings(control, mode, best.filter, &judged));
     best
 }
 
@@ -254,15 +257,22 @@ fn best_of_filters<'a>(
 }
 
 /// Warnings about the filter the chain goes through: precedence traps, and a pattern so broad
-/// its alarm would be noise.
+/// its alarm would be noise. With `--match strict` a published pattern's grouping is what the
+/// user asked for: the plan says so once (`strict_note`), not under every control.
 fn filter_warnings(
+    control: &Control,
+    mode: MatchMode,
     filter: Option<&MetricFilter>,
     judged: &[(&MetricFilter, Arc<Verdict>)],
 ) -> Vec<Finding> {
     let Some(filter) = filter else {
         return Vec::new();
     };
-    let mut findings = precedence_findings(filter);
+    let as_published = mode == MatchMode::Strict && is_published_variant(control, filter);
+    let mut findings = match as_published {
+        true => Vec::new(),
+        false => precedence_findings(filter),
+    };
     let verdict = judged
         .iter()
         .find(|(f, _)| std::ptr::eq(*f, filter))
@@ -516,4 +526,20 @@ impl Subscribers {
             .with_hint("pass `--notify email:security@example.com` (or another PROTOCOL:ENDPOINT) to subscribe one")
         })
     }
+}
+
+/// Said once in a `--match strict` plan whose controls' published patterns carry a precedence
+/// trap: why they are written and accepted as published.
+pub fn strict_note(controls: &[Control], mode: MatchMode) -> Option<String> {
+    let trapped: Vec<&str> = controls
+        .iter()
+        .filter(|c| c.meant.is_some())
+        .map(|c| c.id)
+        .collect();
+    (mode == MatchMode::Strict && !trapped.is_empty()).then(|| {
+        format!(
+            "--match strict: the pattern of {} is written and accepted as CIS publishes it, although its `&&` binds tighter than `||` (`trailwatch pattern explain` shows the grouping); the default semantic mode writes the grouping CIS meant",
+            trapped.join(", ")
+        )
+    })
 }

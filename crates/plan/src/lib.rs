@@ -142,6 +142,8 @@ fn plan_account(
         .map(|c| trail_result(&snapshot.account_id, c))
         .collect();
     let targets = judge_all(&mut plan, controls, &checks);
+    plan.notes
+        .extend(chain::strict_note(controls, desired.match_mode));
     let mut delivering = delivering_topics(&plan.results);
     for (region, targets) in by_region(targets) {
         let delivering = delivering.remove(&region).unwrap_or_default();

@@ -90,7 +90,7 @@ pub(crate) fn plan_filter(
         after: FilterSpec {
             log_group: group.name.clone(),
             name,
-            pattern: control.pattern.to_string(),
+            pattern: control.written(desired.match_mode).to_string(),
             metric_name: own.name,
             namespace: own.namespace,
             metric_value: "1".into(),
@@ -138,7 +138,13 @@ fn filter_to_update<'a>(
             filters.iter().filter(allowed).find_map(|f| {
                 let verdict = judge(control, f);
                 is_attempt(control, f, &verdict).then(|| {
-                    (f, format!("{}; the plan corrects its pattern and keeps its name and metric", explain_miss(f, &verdict)))
+                    (
+                        f,
+                        format!(
+                            "{}; the plan corrects its pattern and keeps its name and metric",
+                            explain_miss(f, &verdict)
+                        ),
+                    )
                 })
             })
         })
@@ -146,9 +152,23 @@ fn filter_to_update<'a>(
             filters
                 .iter()
                 .filter(allowed)
-                .find(|f| f.metrics.iter().any(|m| m.name == own.name && m.namespace == own.namespace))
-                .map(|f| (f, format!("filter `{}` publishes the control's metric `{}` but does not catch the control's events", f.name, own.name)))
+                .find(|f| {
+                    f.metrics
+                        .iter()
+                        .any(|m| m.name == own.name && m.namespace == own.namespace)
+                })
+                .map(|f| (f, metric_reason(control, f, &own.name)))
         })
+}
+
+/// Why a filter that publishes the control's metric is corrected: what it misses, if it
+/// catches any of the control's events.
+fn metric_reason(control: &Control, filter: &MetricFilter, metric: &str) -> String {
+    let verdict = judge(control, filter);
+    match verdict.caught.is_empty() {
+        true => format!("filter `{}` publishes the control's metric `{metric}` but does not catch the control's events", filter.name),
+        false => format!("{}; it publishes the control's metric `{metric}`, so the plan corrects its pattern and keeps its name and metric", explain_miss(filter, &verdict)),
+    }
 }
 
 /// The update of an existing filter: the control's pattern, its name and metric kept.
@@ -170,7 +190,7 @@ fn corrected(
         default_value: metric.and_then(|m| m.default_value),
     };
     let mut after = before.clone();
-    after.pattern = control.pattern.to_string();
+    after.pattern = control.written(desired.match_mode).to_string();
     if metric.is_none() {
         let own = own_metric(control, desired);
         after.metric_name = own.name;

@@ -82,6 +82,7 @@ struct RawEdition {
 #[serde(deny_unknown_fields)]
 struct RawVariant {
     pattern: String,
+    meant: Option<String>,
     known_defect: Option<RawDefect>,
 }
 
@@ -231,6 +232,15 @@ impl RawEdition {
             if !seen.insert(v.pattern.as_str()) {
                 return Err(format!("pattern `{}` is listed twice", v.pattern));
             }
+            if v.meant
+                .as_ref()
+                .is_some_and(|m| m.trim().is_empty() || *m == v.pattern)
+            {
+                return Err(format!(
+                    "the `meant` of `{}` is empty or the pattern itself",
+                    v.pattern
+                ));
+            }
             if v.known_defect
                 .as_ref()
                 .is_some_and(|d| d.why.trim().is_empty())
@@ -294,6 +304,7 @@ fn edition(e: &'static RawEdition) -> Edition {
         from: &e.from,
         to: &e.to,
         patterns: e.variants.iter().map(|v| v.pattern.as_str()).collect(),
+        meant: e.variants.iter().map(|v| v.meant.as_deref()).collect(),
         known_defects: e
             .variants
             .iter()

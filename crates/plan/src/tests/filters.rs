@@ -1,6 +1,7 @@
 //! Filters: which serve a control (by what they match), which the plan corrects, and which it must leave alone.
 
 use super::*;
+use model::MatchMode;
 
 #[test]
 fn a_filter_missing_an_event_is_updated_in_place_with_its_metric() {
@@ -415,4 +416,88 @@ fn trailwatch_names_belong_to_exactly_one_control() {
         None
     );
     assert_eq!(verdict::owner_by_name("iam-policy-changes"), None);
+}
+
+#[test]
+fn the_pattern_written_by_default_has_no_precedence_trap_and_is_judged_as_published() {
+    for benchmark in model::catalog::benchmarks() {
+        for control in model::catalog::select(benchmark, &[], None).unwrap() {
+            let written = control.written(MatchMode::Semantic);
+            assert!(
+                pattern::precedence_traps(written).is_empty(),
+                "{benchmark} {}: writes `{written}`",
+                control.id
+            );
+            assert_eq!(control.written(MatchMode::Strict), control.pattern);
+            let Some(meant) = control.meant else { continue };
+            let published = verdict::judge(&control, &filter("p", control.pattern, "M"));
+            let regrouped = verdict::judge(&control, &filter("m", meant, "M"));
+            assert!(regrouped.catches_all(), "{benchmark} {}", control.id);
+            assert_eq!(published.catches_all(), regrouped.catches_all());
+            assert_eq!(
+                published.noise, regrouped.noise,
+                "{benchmark} {}",
+                control.id
+            );
+        }
+    }
+}
+
+/// Plans the unauthorized-calls control on a trail-only account, applies the filter in memory,
+/// and plans again.
+fn unauthorized_twice(mode: MatchMode) -> (Report, Report) {
+    let control = control("unauthorized-api-calls");
+    let desired = Desired {
+        match_mode: mode,
+        ..notify()
+    };
+    let mut s = snapshot(vec![trail("main")], vec![], vec![], vec![]);
+    let first = plan(&s, &[control.clone()], &desired).unwrap();
+    let (_, after) = filter_action(&first);
+    s.log_groups[0].filters.as_mut().unwrap().push(filter(
+        &after.name,
+        &after.pattern,
+        &after.metric_name,
+    ));
+    let second = plan(&s, &[control], &desired).unwrap();
+    (first, second)
+}
+
+#[test]
+fn trailwatch_does_not_warn_about_the_pattern_it_wrote() {
+    let (first, second) = unauthorized_twice(MatchMode::Semantic);
+    let (_, after) = filter_action(&first);
+    assert!(
+        pattern::precedence_traps(&after.pattern).is_empty(),
+        "{}",
+        after.pattern
+    );
+    assert!(first.notes.iter().all(|n| !n.contains("--match strict")));
+    let codes: Vec<&str> = second.controls[0]
+        .findings
+        .iter()
+        .map(|f| f.code.as_str())
+        .collect();
+    assert!(!codes.contains(&"precedence-trap"), "{codes:?}");
+}
+
+#[test]
+fn with_match_strict_the_published_text_is_written_and_the_plan_says_why_once() {
+    let (first, second) = unauthorized_twice(MatchMode::Strict);
+    let (_, after) = filter_action(&first);
+    assert_eq!(after.pattern, control("unauthorized-api-calls").pattern);
+    for report in [&first, &second] {
+        let said: Vec<&String> = report
+            .notes
+            .iter()
+            .filter(|n| n.contains("binds tighter"))
+            .collect();
+        assert_eq!(said.len(), 1, "{:?}", report.notes);
+        let codes: Vec<&str> = report.controls[0]
+            .findings
+            .iter()
+            .map(|f| f.code.as_str())
+            .collect();
+        assert!(!codes.contains(&"precedence-trap"), "{codes:?}");
+    }
 }
