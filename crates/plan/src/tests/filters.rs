@@ -452,7 +452,7 @@ fn unauthorized_twice(mode: MatchMode) -> (Report, Report) {
         ..notify()
     };
     let mut s = snapshot(vec![trail("main")], vec![], vec![], vec![]);
-    let first = plan(&s, &[control.clone()], &desired).unwrap();
+    let first = plan(&s, std::slice::from_ref(&control), &desired).unwrap();
     let (_, after) = filter_action(&first);
     s.log_groups[0].filters.as_mut().unwrap().push(filter(
         &after.name,
