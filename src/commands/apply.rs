@@ -12,6 +12,7 @@ use model::report::AccountResult;
 use model::{Control, Desired, Report};
 use output::exit::{self, Exit};
 use output::formats::Format;
+use plan::staleness::Staleness;
 use time::OffsetDateTime;
 
 use crate::account::{read_and_plan, survey};
@@ -138,15 +139,22 @@ async fn apply_saved(
     let report = account
         .report()
         .ok_or_else(|| anyhow::anyhow!("cannot apply `{name}`: its account was not read"))?;
-    refuse_if_changed(&name.to_string(), account, &aws, &controls).await?;
-    // A saved plan was reviewed when it was made: it is shown, not asked about again.
-    show_plan(report, &info, &outputs, true)?;
+    let (staleness, mut fresh) =
+        refuse_if_changed(&name.to_string(), account, &aws, &controls).await?;
     let target = Target {
         aws: &aws,
         account: &account.account_id,
         controls: &controls,
         desired: &account.desired,
     };
+    if staleness == Staleness::Applied {
+        let said = format!("`{name}` has already been applied: the account holds every change it lists and a fresh plan has nothing to do; nothing was written");
+        print::note(&said);
+        fresh.notes.push(said);
+        return execute(&target, &fresh, outputs, &info).await;
+    }
+    // A saved plan was reviewed when it was made: it is shown, not asked about again.
+    show_plan(report, &info, &outputs, true)?;
     execute(&target, report, outputs, &info).await
 }
 
@@ -180,15 +188,16 @@ fn refuse_selection_flags(args: &PlanArgs) -> Result<()> {
     Ok(())
 }
 
-/// Refuses a plan for another account, or one whose account changed since it was made.
+/// Refuses a plan for another account, or one whose account changed since it was made; says
+/// whether the plan is current or was already applied.
 async fn refuse_if_changed(
     name: &str,
     file: &AccountPlan,
     aws: &aws::Aws,
     controls: &[Control],
-) -> Result<()> {
+) -> Result<(Staleness, Report)> {
     let report = file.report().expect("a read account");
-    let (snapshot, _) = survey(aws, controls, &file.desired).await?;
+    let (snapshot, fresh) = survey(aws, controls, &file.desired).await?;
     if snapshot.account_id != file.account_id {
         bail!(
             "`{name}` is a plan for account {} but the credentials are for account {}; use that account's credentials or plan again",
@@ -196,15 +205,20 @@ async fn refuse_if_changed(
             snapshot.account_id
         );
     }
-    let now = plan::fingerprint::fingerprints(&snapshot, controls, &file.desired, report);
-    let changed = plan::fingerprint::changed(&file.fingerprints, &now);
-    if !changed.is_empty() {
+    let staleness = plan::staleness::staleness(
+        report,
+        &file.fingerprints,
+        &snapshot,
+        &fresh,
+        (controls, &file.desired),
+    );
+    if let Staleness::Changed(changed) = &staleness {
         bail!(
             "the account changed since `{name}` was made ({}); nothing was written; run `trailwatch plan --out {name}` again",
             changed.join(", ")
         );
     }
-    Ok(())
+    Ok((staleness, fresh))
 }
 
 /// The account apply writes to, and what it must hold afterwards.

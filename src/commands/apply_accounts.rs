@@ -14,6 +14,7 @@ use model::{Control, Report};
 use output::documents::AccountsApplyDocument;
 use output::exit::{self, Exit};
 use output::formats::{self, Format};
+use plan::staleness::Staleness;
 
 use crate::commands::accounts::{self, connect, progress_bar, ReadOptions};
 use crate::commands::apply::confirm;
@@ -207,15 +208,27 @@ async fn write(
     let surveyed = survey::survey(aws, controls, &plan.desired)
         .await
         .map_err(|e| unreachable(account, unread(account, e)))?;
-    let now = plan::fingerprint::fingerprints(&surveyed.snapshot, controls, &plan.desired, report);
-    let changed = plan::fingerprint::changed(&plan.fingerprints, &now);
-    if !changed.is_empty() {
-        let why = format!("changed since the plan was made ({})", changed.join(", "));
-        return Err(AccountOutcome::untouched(
-            account,
-            AccountState::Stale,
-            Some(why),
-        ));
+    let staleness = plan::staleness::staleness(
+        report,
+        &plan.fingerprints,
+        &surveyed.snapshot,
+        &surveyed.report,
+        (controls, &plan.desired),
+    );
+    match staleness {
+        Staleness::Current => {}
+        Staleness::Applied => {
+            let outcome = AccountOutcome::untouched(account, AccountState::AlreadyApplied, None);
+            return Ok((outcome, surveyed.report));
+        }
+        Staleness::Changed(changed) => {
+            let why = format!("changed since the plan was made ({})", changed.join(", "));
+            return Err(AccountOutcome::untouched(
+                account,
+                AccountState::Stale,
+                Some(why),
+            ));
+        }
     }
     let outcomes = apply::run(aws, &report.actions).await;
     let after = match survey::survey(aws, controls, &plan.desired).await {

@@ -22,6 +22,9 @@ pub enum AccountState {
     Unreachable,
     /// The plan had no action for it.
     NothingToDo,
+    /// The account already holds what the plan writes (it was applied before): nothing was
+    /// written.
+    AlreadyApplied,
 }
 
 impl AccountState {
@@ -34,6 +37,7 @@ impl AccountState {
             AccountState::Stale => "stale",
             AccountState::Unreachable => "unreachable",
             AccountState::NothingToDo => "nothing-to-do",
+            AccountState::AlreadyApplied => "already-applied",
         }
     }
 
@@ -41,7 +45,10 @@ impl AccountState {
     pub fn is_success(self) -> bool {
         matches!(
             self,
-            AccountState::Applied | AccountState::AwaitingConfirmation | AccountState::NothingToDo
+            AccountState::Applied
+                | AccountState::AwaitingConfirmation
+                | AccountState::NothingToDo
+                | AccountState::AlreadyApplied
         )
     }
 }

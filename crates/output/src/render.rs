@@ -748,7 +748,9 @@ pub fn account_outcomes(
     );
     for o in outcomes {
         let mark = match o.state {
-            AccountState::Applied | AccountState::NothingToDo => paint(GREEN, "✓"),
+            AccountState::Applied | AccountState::NothingToDo | AccountState::AlreadyApplied => {
+                paint(GREEN, "✓")
+            }
             AccountState::AwaitingConfirmation => paint(YELLOW, "~"),
             AccountState::Failed | AccountState::Unreachable => paint(RED, "✗"),
             AccountState::Stale => paint(YELLOW.bold(), "!"),

@@ -14,6 +14,7 @@ pub mod policy;
 mod region;
 mod resources;
 pub mod scope;
+pub mod staleness;
 pub mod trails;
 pub mod verdict;
 mod waivers;

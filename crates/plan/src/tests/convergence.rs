@@ -190,7 +190,7 @@ fn build(account: &Account) -> (Snapshot, Desired) {
 }
 
 /// Applies the actions to the snapshot as AWS would.
-fn apply_in_memory(s: &mut Snapshot, actions: &[Action]) {
+pub(super) fn apply_in_memory(s: &mut Snapshot, actions: &[Action]) {
     for action in actions {
         match &action.operation {
             Operation::PutMetricFilter { after, .. } => put_filter(s, &action.region, after),

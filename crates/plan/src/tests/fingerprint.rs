@@ -2,6 +2,7 @@
 //! plan cannot depend on.
 
 use super::*;
+use crate::staleness::{staleness, Staleness};
 use crate::fingerprint::{changed, fingerprints, ABSENT};
 
 fn prints(s: &Snapshot, desired: &Desired) -> std::collections::BTreeMap<String, String> {
@@ -88,4 +89,25 @@ fn filters_trails_and_topics_are_covered() {
     s.trails.as_mut().unwrap()[0].is_logging = Ok(false);
     assert!(changed(&base, &prints(&s, &Desired::default())).contains(&"trails".to_string()));
     assert!(changed(&base, &base).is_empty());
+}
+
+#[test]
+fn a_saved_plan_is_current_then_applied_then_changed() {
+    let desired = notify();
+    let controls = [iam()];
+    let mut s = snapshot(vec![trail("main")], vec![], vec![], vec![]);
+    s.regions[0].topics_read = vec![topic_arn(model::desired::DEFAULT_TOPIC_NAME)];
+    let saved = plan(&s, &controls, &desired).unwrap();
+    assert!(!saved.actions.is_empty());
+    let prints = crate::fingerprint::fingerprints(&s, &controls, &desired, &saved);
+    let judge = |s: &Snapshot| {
+        let fresh = plan(s, &controls, &desired).unwrap();
+        staleness(&saved, &prints, s, &fresh, (&controls, &desired))
+    };
+    assert_eq!(judge(&s), Staleness::Current);
+    super::convergence::apply_in_memory(&mut s, &saved.actions);
+    assert_eq!(judge(&s), Staleness::Applied);
+    // The filter the plan wrote is rewritten by someone: changed, not applied.
+    s.log_groups[0].filters.as_mut().unwrap()[0].pattern = "{ $.eventName = X }".into();
+    assert!(matches!(judge(&s), Staleness::Changed(_)), "{:?}", judge(&s));
 }
