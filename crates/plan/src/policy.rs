@@ -6,8 +6,10 @@
 //! ARNs (case-sensitive); `Action`/`NotAction`, `Resource`/`NotResource` (no `Resource` at all
 //! applies to the policy's own resource), `Principal`/`NotPrincipal`; an explicit `Deny` wins
 //! over any `Allow`, and no `Allow` is an implicit deny. Conditions are judged on the keys the
-//! request carries (`aws:SourceArn`, `aws:SourceAccount`, `aws:SourceOwner`) with the `String…`
-//! and `Arn…` equality and wildcard operators, their `Not…` and `…IfExists` forms. Anything
+//! request carries (`aws:SourceArn`, `aws:SourceAccount`, `aws:SourceOwner`, and
+//! `aws:SecureTransport`, true: AWS services deliver to SNS and use KMS keys over TLS) with the
+//! `String…` and `Arn…` equality and wildcard operators, their `Not…` and `…IfExists` forms, and
+//! `Bool`. Anything
 //! else — another key, another operator, a policy variable — makes the statement undecided, and
 //! an undecided statement that could change the answer makes it [`Decision::CannotTell`], never a
 //! guess.
@@ -405,6 +407,8 @@ enum Comparison {
     Like,
     /// `ArnEquals`, `ArnLike`: wildcards, each of the six colon-separated parts on its own.
     Arn,
+    /// `Bool`: `true` or `false`, in any case.
+    Bool,
 }
 
 /// A condition operator trailwatch evaluates.
@@ -427,6 +431,7 @@ impl Test {
             "StringNotLike" => (Comparison::Like, true),
             "ArnEquals" | "ArnLike" => (Comparison::Arn, false),
             "ArnNotEquals" | "ArnNotLike" => (Comparison::Arn, true),
+            "Bool" => (Comparison::Bool, false),
             _ => return None,
         };
         Some(Test {
@@ -473,6 +478,12 @@ impl Test {
                 glob_open(pattern, prefix).truth(pattern)
             }
             (Comparison::Arn, Context::AnyAlarm(prefix)) => arn_like_open(pattern, prefix),
+            (Comparison::Bool, Context::Known(value)) => {
+                Truth::of(pattern.eq_ignore_ascii_case(value))
+            }
+            (Comparison::Bool, Context::AnyAlarm(_)) => {
+                Truth::Unclear("`Bool` on an ARN compares nothing trailwatch can judge".into())
+            }
         }
     }
 }
@@ -486,10 +497,13 @@ enum Context {
 }
 
 impl Context {
-    /// The value of a key (case-insensitive) trailwatch knows, if it knows it.
+    /// The value of a key (case-insensitive) trailwatch knows, if it knows it. Every request
+    /// judged here is an AWS service's delivery (CloudWatch alarm actions publishing to SNS,
+    /// using a topic's KMS key), and AWS services call over TLS: `aws:SecureTransport` is true.
     fn of(key: &str, source: &Source) -> Option<Context> {
         match key.to_ascii_lowercase().as_str() {
             "aws:sourceaccount" | "aws:sourceowner" => Some(Context::Known(source.account.into())),
+            "aws:securetransport" => Some(Context::Known("true".into())),
             "aws:sourcearn" => Some(match source.alarm {
                 Some(name) => Context::Known(format!("{}{name}", source.alarm_arn_prefix())),
                 None => Context::AnyAlarm(source.alarm_arn_prefix()),

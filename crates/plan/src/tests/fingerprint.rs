@@ -2,8 +2,8 @@
 //! plan cannot depend on.
 
 use super::*;
-use crate::staleness::{staleness, Staleness};
 use crate::fingerprint::{changed, fingerprints, ABSENT};
+use crate::staleness::{staleness, Staleness};
 
 fn prints(s: &Snapshot, desired: &Desired) -> std::collections::BTreeMap<String, String> {
     let report = plan(s, &[iam()], desired).unwrap();
@@ -109,5 +109,9 @@ fn a_saved_plan_is_current_then_applied_then_changed() {
     assert_eq!(judge(&s), Staleness::Applied);
     // The filter the plan wrote is rewritten by someone: changed, not applied.
     s.log_groups[0].filters.as_mut().unwrap()[0].pattern = "{ $.eventName = X }".into();
-    assert!(matches!(judge(&s), Staleness::Changed(_)), "{:?}", judge(&s));
+    assert!(
+        matches!(judge(&s), Staleness::Changed(_)),
+        "{:?}",
+        judge(&s)
+    );
 }

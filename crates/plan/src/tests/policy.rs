@@ -202,10 +202,14 @@ fn not_allowed_cases() -> Vec<Case> {
 
 #[rustfmt::skip]
 fn cannot_tell_cases() -> Vec<Case> {
-    use Want::CannotTell;
+    use Want::{Allowed, CannotTell, Denied};
     let any = publish(None);
     vec![
-        case("a Deny on a key trailwatch does not know (aws:SecureTransport, operator Bool)", json!([deny(json!({"Sid": "Tls", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})), cw(json!({}))]), any, CannotTell("statement `Tls`")),
+        case("the common hardening: Deny when aws:SecureTransport is false; AWS services deliver over TLS", json!([deny(json!({"Sid": "Tls", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})), cw(json!({}))]), any, Allowed),
+        case("the same hardening, the value a JSON boolean and the operator IfExists", json!([deny(json!({"Sid": "Tls", "Condition": {"BoolIfExists": {"aws:SecureTransport": false}}})), cw(json!({}))]), any, Allowed),
+        case("a Deny of TLS deliveries (Bool true) denies CloudWatch", json!([deny(json!({"Sid": "NoTls", "Condition": {"Bool": {"aws:SecureTransport": "TRUE"}}})), cw(json!({}))]), any, Denied("statement `NoTls`")),
+        case("an Allow only over TLS holds for CloudWatch", json!([cw(json!({"Sid": "Tls", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}))]), any, Allowed),
+        case("a Deny on Bool of a key trailwatch does not know", json!([deny(json!({"Sid": "Mfa", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}})), cw(json!({}))]), any, CannotTell("statement `Mfa`")),
         case("the only Allow is conditioned on a key trailwatch does not know", json!([cw(json!({"Sid": "Org", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-123"}}}))]), any, CannotTell("statement `Org`")),
         case("an Allow on cis-* alarms, judged for any alarm: depends on which one", json!([cw(json!({"Sid": "Cis", "Condition": {"ArnLike": {"aws:SourceArn": CIS_ALARMS}}}))]), any, CannotTell("statement `Cis`")),
         case("a Deny of alarms outside cis-*, judged for any alarm", json!([deny(json!({"Condition": {"StringNotLike": {"aws:SourceArn": CIS_ALARMS}}})), cw(json!({}))]), any, CannotTell("statement #1 (it has no Sid)")),
@@ -308,11 +312,14 @@ fn cannot_tell_says_why() {
         why.contains("`ArnLike` on `aws:SourceArn`") && why.contains("depends on which alarm"),
         "{why}"
     );
-    let tls = json!({"Statement": [deny(json!({"Condition": {"Bool": {"aws:SecureTransport": "false"}}}))]});
-    let Decision::CannotTell { why, .. } = evaluate(&tls, &publish(None)) else {
-        panic!("Bool is not evaluated")
+    let mfa = json!({"Statement": [deny(json!({"Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}})), cw(json!({}))]});
+    let Decision::CannotTell { why, .. } = evaluate(&mfa, &publish(None)) else {
+        panic!("Bool on a key trailwatch does not know")
     };
-    assert!(why.contains("operator `Bool`"), "{why}");
+    assert!(
+        why.contains("`Bool` on `aws:MultiFactorAuthPresent`"),
+        "{why}"
+    );
 }
 
 #[test]
