@@ -487,3 +487,33 @@ fn a_filter_left_for_one_control_is_never_rewritten_for_another() {
     assert_eq!(root.len(), 1);
     assert_eq!(root[0]["pattern"], ROOT_PATTERN);
 }
+
+/// The common hardening of a topic policy denies publishing without TLS; CloudWatch publishes
+/// over TLS, so the chain holds. `Bool` on a key trailwatch cannot know stays "cannot tell".
+#[test]
+fn a_topic_hardened_to_tls_only_still_delivers() {
+    let policy = |acct: &Account, key: &str| {
+        let arn = format!("arn:aws:sns:us-east-1:{}:security-alerts", acct.id);
+        json!({"Version": "2012-10-17", "Statement": [
+            {"Sid": "CloudWatch", "Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"},
+             "Action": "sns:Publish", "Resource": arn},
+            {"Sid": "Hardening", "Effect": "Deny", "Principal": "*", "Action": "sns:Publish", "Resource": arn,
+             "Condition": {"Bool": {key: "false"}}},
+        ]})
+    };
+    let acct = Account::new();
+    let mut spec = compliant();
+    spec["topics"][0]["policy"] = policy(&acct, "aws:SecureTransport");
+    acct.build(&spec);
+    let (code, doc) = acct.json(&["plan", "--controls", PAIR]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(status(&doc, IAM), "compliant");
+
+    let other = Account::new();
+    let mut spec = compliant();
+    spec["topics"][0]["policy"] = policy(&other, "aws:MultiFactorAuthPresent");
+    other.build(&spec);
+    let (_, doc) = other.json(&["plan", "--controls", PAIR]);
+    assert_eq!(status(&doc, IAM), "error", "{doc:#}");
+    assert_eq!(codes(&doc, IAM)[0], "topic-policy-unclear");
+}
