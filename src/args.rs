@@ -262,15 +262,33 @@ pub fn connect_options(args: &PlanArgs, settings: &Settings) -> aws::ConnectOpti
     }
 }
 
-/// The configuration file the run reads, as SARIF points at it: relative to the working
-/// directory where it is under it.
-pub fn config_file(args: &PlanArgs) -> Option<String> {
-    let path = config::find(args.config.as_deref())?;
-    let relative = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| path.strip_prefix(cwd).ok().map(|p| p.to_path_buf()))
-        .unwrap_or(path);
-    Some(relative.to_string_lossy().into_owned())
+/// The configuration file the run reads, as SARIF points at it: relative to the top level of
+/// the git repository holding it (the nearest folder above it with a `.git` entry, as `git
+/// rev-parse --show-toplevel` finds it, worktrees and submodules included), else by its absolute
+/// path.
+pub fn config_file(args: &PlanArgs) -> Option<output::formats::ConfigFile> {
+    let found = config::find(args.config.as_deref())?;
+    let path = std::fs::canonicalize(&found)
+        .or_else(|_| std::path::absolute(&found))
+        .unwrap_or(found);
+    let root = path
+        .ancestors()
+        .skip(1)
+        .find(|dir| dir.join(".git").exists());
+    let relative = root.and_then(|root| Some((root, path.strip_prefix(root).ok()?)));
+    Some(match relative {
+        Some((root, relative)) => output::formats::ConfigFile::InRepository {
+            root: root.to_string_lossy().into_owned(),
+            path: relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/"),
+        },
+        None => output::formats::ConfigFile::Outside {
+            path: path.to_string_lossy().into_owned(),
+        },
+    })
 }
 
 /// How much of each control the human text shows (`--detail`).

@@ -26,7 +26,7 @@ pub struct RunInfo<'a> {
     /// When the run started.
     pub at: OffsetDateTime,
     /// The configuration file, as SARIF names it.
-    pub config_file: Option<String>,
+    pub config_file: Option<formats::ConfigFile>,
     /// How much of each control the human text shows.
     pub detail: Detail,
 }
@@ -41,7 +41,7 @@ impl RunInfo<'_> {
             results,
             at: self.at,
             version: env!("CARGO_PKG_VERSION"),
-            config_file: self.config_file.as_deref(),
+            config_file: self.config_file.as_ref(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! `plan --security-hub`: each account's ASFF findings (compliant controls included, so that
 //! what an earlier run found resolves) sent to Security Hub with that account's credentials,
-//! in the run's region, and one line per account on stderr saying what Security Hub took.
+//! in the run's region, and one line per account on stderr saying what Security Hub took and
+//! which findings' workflow followed the waivers (suppressed, reopened).
 
 use aws::securityhub::Imported;
 use output::formats::{asff, Run};
@@ -34,16 +35,20 @@ pub fn report(sent: &[Sent]) -> bool {
     for s in sent {
         match &s.outcome {
             Ok(imported) if imported.failed.is_empty() => eprintln!(
-                "Security Hub: {} finding(s) imported into account {} in {}",
-                imported.imported, s.account, s.region
+                "Security Hub: {} finding(s) imported into account {} in {}{}",
+                imported.imported,
+                s.account,
+                s.region,
+                workflow(imported)
             ),
             Ok(imported) => {
                 all = false;
                 eprintln!(
-                    "Security Hub: {} finding(s) imported into account {} in {}; {} refused",
+                    "Security Hub: {} finding(s) imported into account {} in {}{}; {} refused",
                     imported.imported,
                     s.account,
                     s.region,
+                    workflow(imported),
                     imported.failed.len()
                 );
                 for f in &imported.failed {
@@ -60,4 +65,16 @@ pub fn report(sent: &[Sent]) -> bool {
         }
     }
     all
+}
+
+/// `; N suppressed (waived), M reopened (waiver ended)`, naming only what happened.
+fn workflow(imported: &Imported) -> String {
+    let mut text = String::new();
+    if imported.suppressed > 0 {
+        text += &format!("; {} suppressed (waived)", imported.suppressed);
+    }
+    if imported.reopened > 0 {
+        text += &format!("; {} reopened (waiver ended)", imported.reopened);
+    }
+    text
 }

@@ -195,6 +195,54 @@ fn a_synced_folder_gives_what_the_archive_gives_and_published_only_needs_no_acco
     );
 }
 
+/// Writes each object's records as a CloudTrail log file under `dir`, at its key.
+fn sync(dir: &std::path::Path, objects: &[&Value]) {
+    for o in objects {
+        let path = dir.join(o["key"].as_str().unwrap());
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, gzip(&json!({"Records": o["records"]}).to_string())).unwrap();
+    }
+}
+
+#[test]
+fn a_log_file_in_two_folders_is_counted_once_and_the_copies_are_reported() {
+    let (account, objects) = archived_account();
+    let archive = backtest(&account, &[]);
+    let (whole, again) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    sync(whole.path(), &objects.iter().collect::<Vec<_>>());
+    // A second sync of the 2nd of November, under another folder: the same files again.
+    let second: Vec<&Value> = objects
+        .iter()
+        .filter(|o| o["key"].as_str().unwrap().contains("/2026/11/02/"))
+        .collect();
+    sync(again.path(), &second);
+    let copies: usize = second
+        .iter()
+        .map(|o| o["records"].as_array().unwrap().len())
+        .sum();
+    assert!(copies > 0);
+    let folders = [
+        whole.path().to_str().unwrap(),
+        again.path().to_str().unwrap(),
+    ];
+    let local = backtest(&account, &folders);
+    assert_eq!(local["controls"], archive["controls"], "counted once");
+    assert_eq!(local["duplicates"], copies);
+    assert_eq!(archive["duplicates"], 0);
+    assert_eq!(
+        local["events"].as_u64().unwrap(),
+        archive["events"].as_u64().unwrap() + copies as u64
+    );
+    let mut args = BACKTEST_IAM.to_vec();
+    args.extend(folders);
+    let (code, text, stderr) = account.run(&args);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        text.contains(&format!("{copies} duplicate events")),
+        "{text}"
+    );
+}
+
 #[test]
 fn no_window_for_the_archive_and_unreadable_files_are_refused_in_one_line() {
     let account = Account::new();

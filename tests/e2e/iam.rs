@@ -300,6 +300,18 @@ fn plan_security_hub_adds_exactly_what_its_policy_grants() {
     acct.build(&trail_only());
     acct.build(&json!({ "security_hub": true }));
     let args = ["plan", "--controls", PAIR, "--security-hub"];
+    // The findings exist before the waiver, so the recorded run suppresses one.
+    let (code, _, stderr) = acct.run(&args);
+    assert_eq!(code, 2, "{stderr}");
+    std::fs::write(
+        acct.path().join("trailwatch.toml"),
+        format!(
+            "[[waiver]]\ncontrol = \"{}\"\nreason = \"managed elsewhere\"\nexpires = {}\n",
+            crate::CT,
+            crate::support::in_days(30)
+        ),
+    )
+    .unwrap();
     let run = record("plan --security-hub", &acct, RunAs::Profile, &args, 2);
     let calls = called([(&run, &run.caller)]);
     let hub_only: Called = calls

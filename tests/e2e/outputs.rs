@@ -75,9 +75,11 @@ fn every_format_comes_from_one_read_and_is_valid() {
         results[1]["suppressions"][0]["justification"],
         "break-glass only"
     );
+    // The account's folder is in no git repository: the file by its absolute URI, no base.
+    let config = std::fs::canonicalize(acct.path().join("trailwatch.toml")).unwrap();
     assert_eq!(
-        results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-        "trailwatch.toml"
+        results[0]["locations"][0]["physicalLocation"]["artifactLocation"],
+        json!({ "uri": format!("file://{}", config.display()) })
     );
 
     let junit = read(&acct, "out/plan.junit");
@@ -103,6 +105,49 @@ fn every_format_comes_from_one_read_and_is_valid() {
         .filter(|n| n.starts_with('.'))
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn sarif_names_a_config_outside_the_working_directory_relative_to_its_repository() {
+    let acct = mixed();
+    let repo = acct.path().join("infra-repo");
+    std::fs::create_dir_all(repo.join("aws/prod")).unwrap();
+    let git = std::process::Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(&repo)
+        .status()
+        .expect("git runs");
+    assert!(git.success());
+    let config = repo.join("aws/prod/trailwatch.toml");
+    std::fs::rename(acct.path().join("trailwatch.toml"), &config).unwrap();
+    let elsewhere = acct.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let out = acct
+        .trailwatch()
+        .current_dir(&elsewhere)
+        .arg("plan")
+        .arg("--config")
+        .arg(&config)
+        .arg("--output=sarif=plan.sarif")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let written = elsewhere.join("plan.sarif");
+    assert_eq!(validate("sarif", &written).trim(), "ok 2");
+    let sarif: Value = serde_json::from_str(&std::fs::read_to_string(&written).unwrap()).unwrap();
+    let sarif_run = &sarif["runs"][0];
+    for result in sarif_run["results"].as_array().unwrap() {
+        assert_eq!(
+            result["locations"][0]["physicalLocation"]["artifactLocation"],
+            json!({ "uri": "aws/prod/trailwatch.toml", "uriBaseId": "%SRCROOT%" })
+        );
+    }
+    let root = std::fs::canonicalize(&repo).unwrap();
+    assert_eq!(
+        sarif_run["originalUriBaseIds"]["%SRCROOT%"]["uri"],
+        format!("file://{}/", root.display())
+    );
 }
 
 #[test]
@@ -258,6 +303,69 @@ fn findings_go_to_security_hub_and_resolve_once_fixed() {
     let found = acct.hub_findings();
     assert_eq!(found.len(), 1, "the same finding, updated: {found:#?}");
     assert_eq!(found[0]["Compliance"]["Status"], "PASSED");
+}
+
+/// The Security Hub finding of `control`: (workflow status, note text, note author).
+fn hub_workflow(acct: &Account, control: &str) -> (String, String, String) {
+    let found = acct.hub_findings();
+    let finding = found
+        .iter()
+        .find(|f| f["GeneratorId"].as_str().unwrap().ends_with(control))
+        .unwrap_or_else(|| panic!("no finding of {control}: {found:#?}"));
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    (
+        text(&finding["Workflow"]["Status"]),
+        text(&finding["Note"]["Text"]),
+        text(&finding["Note"]["UpdatedBy"]),
+    )
+}
+
+#[test]
+fn a_waiver_after_import_suppresses_the_finding_and_its_end_reopens_it() {
+    let acct = Account::new();
+    acct.build(&trail_only());
+    acct.build(&json!({ "security_hub": true }));
+    let plan = [
+        "plan",
+        "--controls",
+        &format!("{IAM},{CT}"),
+        "--security-hub",
+    ];
+    let (code, _, stderr) = acct.run(&plan);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(hub_workflow(&acct, CT).0, "NEW");
+
+    let config = acct.path().join("trailwatch.toml");
+    let waiver = format!(
+        "[[waiver]]\ncontrol = \"{CT}\"\nreason = \"CloudTrail is the landing zone's\"\nexpires = {}\n",
+        in_days(30)
+    );
+    std::fs::write(&config, waiver).unwrap();
+    let (code, _, stderr) = acct.run(&plan);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("; 1 suppressed (waived)"), "{stderr}");
+    let (status, note, by) = hub_workflow(&acct, CT);
+    assert_eq!((status.as_str(), by.as_str()), ("SUPPRESSED", "trailwatch"));
+    assert!(note.contains("CloudTrail is the landing zone's"), "{note}");
+    assert_eq!(
+        hub_workflow(&acct, IAM).0,
+        "NEW",
+        "the other control stays open"
+    );
+
+    let (_, _, stderr) = acct.run(&plan);
+    assert!(
+        !stderr.contains("suppressed"),
+        "nothing more to do: {stderr}"
+    );
+
+    std::fs::remove_file(&config).unwrap();
+    let (code, _, stderr) = acct.run(&plan);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("; 1 reopened (waiver ended)"), "{stderr}");
+    let (status, note, _) = hub_workflow(&acct, CT);
+    assert_eq!(status, "NEW");
+    assert!(note.contains("reopened by trailwatch"), "{note}");
 }
 
 #[test]

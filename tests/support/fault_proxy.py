@@ -54,6 +54,7 @@ REST_ROUTES = {
     ("POST", "/accounts"): "EnableSecurityHub",
     ("POST", "/findings/import"): "BatchImportFindings",
     ("POST", "/findings"): "GetFindings",
+    ("PATCH", "/findings/batchupdate"): "BatchUpdateFindings",
 }
 
 
@@ -183,6 +184,9 @@ def make_handler(upstream, state):
             self.forward()
 
         def do_GET(self):
+            self.forward()
+
+        def do_PATCH(self):
             self.forward()
 
         def forward(self):

@@ -21,6 +21,14 @@ moto's PutMetricFilter adds a second filter when one of that name exists in the 
 CloudWatch Logs replaces it. The server replaces it (see `_put_filter_replacing`), so a plan
 that rewrites a filter is seen doing so.
 
+Security Hub (see `SecurityHubBridge`): moto has no BatchUpdateFindings, ignores GetFindings'
+Filters, and lets BatchImportFindings overwrite the Note and Workflow of a finding that exists
+(AWS keeps them: those are the customer's, changed only by BatchUpdateFindings). The bridge
+answers BatchUpdateFindings and GetFindings itself from moto's findings, as the Security Hub API
+reference documents them (string filters EQUALS, PREFIX, NOT_EQUALS, PREFIX_NOT_EQUALS; pages
+of MaxResults, at most 100), and puts back an existing finding's Note and Workflow after moto
+imports it again.
+
 moto's server lists its own package directory (about 180 `stat` calls) on every request to find
 the service; the list cannot change while it runs, so it is computed once here. Same answers,
 about 40 % less time per request: benchmarks through this server measure trailwatch, not that.
@@ -203,6 +211,162 @@ def _alarm_history(environ, request):
     return {"AlarmHistoryItems": items}
 
 
+def _service(environ):
+    """The service of a SigV4-signed request, from its credential scope."""
+    credential = environ.get("HTTP_AUTHORIZATION", "").split("Credential=", 1)[-1].split("/")
+    return credential[3] if len(credential) > 3 else None
+
+
+def _hub_findings(environ):
+    """moto's findings of the request's account and region (a list of `Finding`)."""
+    from moto.securityhub.models import securityhub_backends
+
+    account, region = _account_and_region(environ)
+    return securityhub_backends[account][region].findings
+
+
+# GetFindings' string filter fields the bridge knows, as paths into a finding.
+_FILTER_FIELDS = {
+    "Id": ("Id",),
+    "ProductArn": ("ProductArn",),
+    "GeneratorId": ("GeneratorId",),
+    "AwsAccountId": ("AwsAccountId",),
+    "RecordState": ("RecordState",),
+    "WorkflowStatus": ("Workflow", "Status"),
+    "ComplianceStatus": ("Compliance", "Status"),
+}
+
+
+def _string_match(value, condition):
+    """One StringFilter on a value, as the API reference defines the comparisons."""
+    wanted, comparison = condition.get("Value", ""), condition.get("Comparison")
+    value = value if isinstance(value, str) else None
+    if comparison == "EQUALS":
+        return value == wanted
+    if comparison == "PREFIX":
+        return value is not None and value.startswith(wanted)
+    if comparison == "NOT_EQUALS":
+        return value != wanted
+    if comparison == "PREFIX_NOT_EQUALS":
+        return value is None or not value.startswith(wanted)
+    raise ValueError(f"comparison {comparison!r} is not supported by the test bridge")
+
+
+def _passes(finding, filters):
+    """Filters of one field are ORed for positive comparisons and ANDed for negative ones;
+    fields are ANDed (the GetFindings reference)."""
+    for field, conditions in filters.items():
+        if field not in _FILTER_FIELDS:
+            raise ValueError(f"filter {field!r} is not supported by the test bridge")
+        value = finding
+        for key in _FILTER_FIELDS[field]:
+            value = value.get(key) if isinstance(value, dict) else None
+        positive = [c for c in conditions if c.get("Comparison") in ("EQUALS", "PREFIX")]
+        negative = [c for c in conditions if c not in positive]
+        if positive and not any(_string_match(value, c) for c in positive):
+            return False
+        if not all(_string_match(value, c) for c in negative):
+            return False
+    return True
+
+
+def _get_findings(environ, request):
+    found = [f.as_dict() for f in _hub_findings(environ) if _passes(f.as_dict(), request.get("Filters") or {})]
+    size = int(request.get("MaxResults") or 100)
+    if not 1 <= size <= 100:
+        return "400 Bad Request", {"__type": "InvalidInputException", "Message": "MaxResults must be between 1 and 100"}
+    start = int(request.get("NextToken") or 0)
+    answer = {"Findings": found[start:start + size]}
+    if start + size < len(found):
+        answer["NextToken"] = str(start + size)
+    return "200 OK", answer
+
+
+def _batch_update_findings(environ, request):
+    """BatchUpdateFindings: Workflow and Note of up to 100 findings, named by Id and ProductArn;
+    a finding that is not there is unprocessed (`FindingNotFound`). UpdatedAt is left as it is."""
+    identifiers = request.get("FindingIdentifiers") or []
+    note, workflow = request.get("Note"), request.get("Workflow")
+    problem = None
+    if not 1 <= len(identifiers) <= 100:
+        problem = "FindingIdentifiers must hold 1 to 100 findings"
+    elif note is not None and not (note.get("Text") and note.get("UpdatedBy")):
+        problem = "Note needs Text and UpdatedBy"
+    elif workflow is not None and workflow.get("Status") not in ("NEW", "NOTIFIED", "RESOLVED", "SUPPRESSED"):
+        problem = "Workflow.Status must be NEW, NOTIFIED, RESOLVED or SUPPRESSED"
+    if problem:
+        return "400 Bad Request", {"__type": "InvalidInputException", "Message": problem}
+    now = datetime.datetime.now(datetime.timezone.utc).isoformat().replace("+00:00", "Z")
+    by_id = {(f.id, f.data.get("ProductArn")): f for f in _hub_findings(environ)}
+    processed, unprocessed = [], []
+    for ident in identifiers:
+        finding = by_id.get((ident.get("Id"), ident.get("ProductArn")))
+        if finding is None:
+            unprocessed.append({"FindingIdentifier": ident, "ErrorCode": "FindingNotFound",
+                                "ErrorMessage": "Finding Not Found"})
+            continue
+        if workflow is not None:
+            finding.data["Workflow"] = {"Status": workflow["Status"]}
+            finding.data["WorkflowState"] = workflow["Status"] if workflow["Status"] != "SUPPRESSED" else "DEFERRED"
+        if note is not None:
+            finding.data["Note"] = {"Text": note["Text"], "UpdatedBy": note["UpdatedBy"], "UpdatedAt": now}
+        processed.append(ident)
+    return "200 OK", {"ProcessedFindings": processed, "UnprocessedFindings": unprocessed}
+
+
+class SecurityHubBridge:
+    """WSGI middleware: the Security Hub behaviours moto lacks (see the module's docstring)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        if _service(environ) != "securityhub":
+            return self.app(environ, start_response)
+        method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO", "").rstrip("/")
+        if (method, path) not in (("PATCH", "/findings/batchupdate"), ("POST", "/findings"), ("POST", "/findings/import")):
+            return self.app(environ, start_response)
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        raw = environ["wsgi.input"].read(length) if length else b""
+        request = json.loads(raw) if raw.strip() else {}
+        try:
+            if path == "/findings/batchupdate":
+                status, answer = _batch_update_findings(environ, request)
+            elif path == "/findings":
+                status, answer = _get_findings(environ, request)
+            else:
+                return self._import(environ, start_response, raw, request)
+        except ValueError as e:
+            status, answer = "400 Bad Request", {"__type": "InvalidInputException", "Message": str(e)}
+        return self._json(start_response, status, answer)
+
+    def _import(self, environ, start_response, raw, request):
+        """moto's import, with the Note and Workflow of findings that existed put back."""
+        ids = {f.get("Id") for f in request.get("Findings") or []}
+        kept = {
+            f.id: {k: f.data[k] for k in ("Note", "Workflow", "WorkflowState") if k in f.data}
+            for f in _hub_findings(environ) if f.id in ids
+        }
+        environ = dict(environ)
+        environ["wsgi.input"] = io.BytesIO(raw)
+        chunks = self.app(environ, start_response)
+        for finding in _hub_findings(environ):
+            if finding.id in kept:
+                for key in ("Note", "Workflow", "WorkflowState"):
+                    finding.data.pop(key, None)
+                finding.data.update(kept[finding.id])
+        return chunks
+
+    @staticmethod
+    def _json(start_response, status, answer):
+        body = json.dumps(answer).encode()
+        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+        if "__type" in answer:
+            headers.append(("x-amzn-ErrorType", answer["__type"]))
+        start_response(status, headers)
+        return [body]
+
+
 class CborBridge:
     """WSGI middleware: Smithy RPC v2 CBOR in front of moto's CloudWatch JSON 1.0 handler."""
 
@@ -288,7 +452,7 @@ def main():
     server = make_server(
         args.host,
         args.port,
-        CborBridge(moto_app),
+        CborBridge(SecurityHubBridge(moto_app)),
         threaded=True,
         request_handler=MotoRequestHandler,
     )

@@ -1,12 +1,20 @@
 //! Sending findings to AWS Security Hub (`plan --security-hub`): the hub must be enabled in the
 //! region, and findings go at most 100 per `BatchImportFindings` call (the API's limit);
 //! throttled calls are retried by the SDK's standard retry policy.
+//!
+//! `BatchImportFindings` sets a finding's workflow and note only when it creates it, so the
+//! waivers are kept in step afterwards: one read of trailwatch's findings in the account
+//! (`GetFindings` on its product and its `trailwatch/` generators), then `BatchUpdateFindings`
+//! for the changes `model::asff::workflow_updates` decides (suppress a waived control's finding
+//! with the waiver as the note; reopen one trailwatch suppressed whose waiver ended).
 
 use aws_config::Region;
 use aws_sdk_securityhub::error::ProvideErrorMetadata;
 use aws_sdk_securityhub::types::{
-    AwsSecurityFinding, Compliance, ComplianceStatus, Note, Partition, Recommendation, RecordState,
-    Remediation, Resource, Severity, SeverityLabel, Workflow, WorkflowStatus,
+    AwsSecurityFinding, AwsSecurityFindingFilters, AwsSecurityFindingIdentifier, Compliance,
+    ComplianceStatus, Note, NoteUpdate, Partition, Recommendation, RecordState, Remediation,
+    Resource, Severity, SeverityLabel, StringFilter, StringFilterComparison, Workflow,
+    WorkflowStatus, WorkflowUpdate,
 };
 use model::asff;
 
@@ -20,8 +28,12 @@ pub const BATCH: usize = 100;
 pub struct Imported {
     /// Findings it took.
     pub imported: usize,
-    /// Findings it refused, with why.
+    /// Findings it refused, with why (imports and workflow updates alike).
     pub failed: Vec<FailedFinding>,
+    /// Findings of waived controls set to `SUPPRESSED` with the waiver as the note.
+    pub suppressed: usize,
+    /// Findings trailwatch had suppressed, set back to `NEW` as their waiver ended.
+    pub reopened: usize,
 }
 
 /// A finding Security Hub refused.
@@ -63,7 +75,116 @@ impl Aws {
                     message: f.error_message().unwrap_or_default().to_string(),
                 }));
         }
+        let Some(first) = findings.first() else {
+            return Ok(outcome);
+        };
+        let held = self.held_findings(&hub, first).await?;
+        for update in asff::workflow_updates(findings, &held) {
+            self.update_workflow(&hub, &first.product_arn, &update, &mut outcome)
+                .await?;
+        }
         Ok(outcome)
+    }
+
+    /// `GetFindings`: the workflow and note of trailwatch's findings in the account (its
+    /// product, its `trailwatch/` generators), every page.
+    async fn held_findings(
+        &self,
+        hub: &aws_sdk_securityhub::Client,
+        like: &asff::Finding,
+    ) -> Result<Vec<asff::HeldFinding>, AwsError> {
+        let filter = |comparison: StringFilterComparison, value: &str| {
+            vec![StringFilter::builder()
+                .comparison(comparison)
+                .value(value)
+                .build()]
+        };
+        let filters = AwsSecurityFindingFilters::builder()
+            .set_product_arn(Some(filter(
+                StringFilterComparison::Equals,
+                &like.product_arn,
+            )))
+            .set_aws_account_id(Some(filter(
+                StringFilterComparison::Equals,
+                &like.aws_account_id,
+            )))
+            .set_generator_id(Some(filter(StringFilterComparison::Prefix, "trailwatch/")))
+            .build();
+        let (mut held, mut token) = (Vec::new(), None);
+        loop {
+            self.count("securityhub:GetFindings");
+            let page = hub
+                .get_findings()
+                .filters(filters.clone())
+                .max_results(100)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| errors::fatal("securityhub:GetFindings", e))?;
+            held.extend(page.findings().iter().map(held_finding));
+            token = page
+                .next_token()
+                .filter(|t| !t.is_empty())
+                .map(str::to_string);
+            if token.is_none() {
+                return Ok(held);
+            }
+        }
+    }
+
+    /// `BatchUpdateFindings` of one status and note, at most 100 findings per call.
+    async fn update_workflow(
+        &self,
+        hub: &aws_sdk_securityhub::Client,
+        product_arn: &str,
+        update: &asff::WorkflowUpdate,
+        outcome: &mut Imported,
+    ) -> Result<(), AwsError> {
+        for ids in update.ids.chunks(BATCH) {
+            self.count("securityhub:BatchUpdateFindings");
+            let identifiers = ids.iter().map(|id| {
+                AwsSecurityFindingIdentifier::builder()
+                    .id(id)
+                    .product_arn(product_arn)
+                    .build()
+            });
+            let answer = hub
+                .batch_update_findings()
+                .set_finding_identifiers(Some(identifiers.collect()))
+                .workflow(
+                    WorkflowUpdate::builder()
+                        .status(WorkflowStatus::from(update.status.as_str()))
+                        .build(),
+                )
+                .note(
+                    NoteUpdate::builder()
+                        .text(&update.note)
+                        .updated_by(asff::NOTE_AUTHOR)
+                        .build(),
+                )
+                .send()
+                .await
+                .map_err(|e| errors::fatal("securityhub:BatchUpdateFindings", e))?;
+            let done = answer.processed_findings().len();
+            match update.status.as_str() {
+                "SUPPRESSED" => outcome.suppressed += done,
+                _ => outcome.reopened += done,
+            }
+            outcome
+                .failed
+                .extend(answer.unprocessed_findings().iter().map(|f| {
+                    FailedFinding {
+                        id: f
+                            .finding_identifier()
+                            .and_then(|i| i.id())
+                            .unwrap_or_default()
+                            .to_string(),
+                        code: f.error_code().unwrap_or_default().to_string(),
+                        message: f.error_message().unwrap_or_default().to_string(),
+                    }
+                }));
+        }
+        Ok(())
     }
 
     fn securityhub(&self, region: &str) -> aws_sdk_securityhub::Client {
@@ -147,6 +268,21 @@ fn sdk_finding(f: &asff::Finding) -> AwsSecurityFinding {
         );
     }
     builder.build()
+}
+
+/// What trailwatch reads of a finding Security Hub holds.
+fn held_finding(f: &AwsSecurityFinding) -> asff::HeldFinding {
+    asff::HeldFinding {
+        id: f.id().unwrap_or_default().to_string(),
+        workflow: f
+            .workflow()
+            .and_then(|w| w.status())
+            .map(|s| s.as_str().to_string()),
+        note: f.note().map(|n| asff::HeldNote {
+            text: n.text().unwrap_or_default().to_string(),
+            updated_by: n.updated_by().unwrap_or_default().to_string(),
+        }),
+    }
 }
 
 fn sdk_resource(r: &asff::Resource) -> Resource {

@@ -1,4 +1,4 @@
-//! What the tally reads of one CloudTrail event: its time, id, name and principal.
+//! What the tally reads of one CloudTrail event: its time, account, id, name and principal.
 
 use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 pub const FIELDS: &[&str] = &[
     "eventTime",
     "eventID",
+    "recipientAccountId",
     "eventName",
     "userIdentity.arn",
     "userIdentity.principalId",
@@ -79,6 +80,8 @@ pub(crate) struct Event<'a> {
     pub time: Option<Instant>,
     /// `eventID`.
     pub id: Option<&'a str>,
+    /// `recipientAccountId`: the account the record belongs to.
+    pub account: Option<&'a str>,
     /// `eventName`.
     pub name: Option<&'a str>,
     /// Who made the call (see [`principal`]).
@@ -91,6 +94,7 @@ impl<'a> Event<'a> {
         Event {
             time: text(parsed, "eventTime").and_then(Instant::parse),
             id: text(parsed, "eventID"),
+            account: text(parsed, "recipientAccountId"),
             name: text(parsed, "eventName"),
             principal: principal(parsed),
         }

@@ -14,6 +14,7 @@
 mod alarm;
 mod control;
 mod event;
+mod seen;
 mod spec;
 mod tally;
 #[cfg(test)]

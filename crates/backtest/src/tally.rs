@@ -1,6 +1,9 @@
 //! The tally: events in, counts kept, a `model::backtest::Backtest` out. One tally per worker,
 //! merged at the end; every count is a sum or a bounded ordered list, so the merge order does
-//! not change the result.
+//! not change the result. A tally and its forks share one set of the records seen, so a record
+//! read twice (by any of them) is counted once.
+
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -8,6 +11,7 @@ use model::backtest::{Backtest, Span};
 
 use crate::control::ControlTally;
 use crate::event::{Event, Instant, FIELDS};
+use crate::seen::Seen;
 use crate::spec::{Bounds, ControlSpec, SpecError, Window};
 
 /// Counts of events per control, over an optional window.
@@ -16,12 +20,15 @@ pub struct Tally {
     window: Option<Window>,
     controls: Vec<ControlTally>,
     totals: Totals,
+    /// The records counted by this tally and its forks.
+    seen: Arc<Seen>,
 }
 
 /// What the tally counts of every event, whatever the controls.
 #[derive(Debug, Clone, Default)]
 struct Totals {
     events: u64,
+    duplicates: u64,
     outside_window: u64,
     undated: u64,
     /// The first and last times of the dated events counted.
@@ -40,15 +47,18 @@ impl Tally {
             window,
             controls,
             totals: Totals::default(),
+            seen: Arc::default(),
         })
     }
 
-    /// An empty tally of the same controls and window, for another worker (nothing recompiled).
+    /// An empty tally of the same controls and window, for another worker (nothing recompiled),
+    /// sharing the set of records seen: a record counted by one is a duplicate to every other.
     pub fn fork(&self) -> Tally {
         Tally {
             window: self.window,
             controls: self.controls.iter().map(ControlTally::fork).collect(),
             totals: Totals::default(),
+            seen: Arc::clone(&self.seen),
         }
     }
 
@@ -66,10 +76,18 @@ impl Tally {
 
     /// Counts one event: its message as read (text patterns match it) and its JSON, parsed
     /// whole or sparsely with [`Tally::fields`] (JSON patterns match it; `Null` when the
-    /// message is not JSON).
+    /// message is not JSON). A record whose account and `eventID` were seen before, by this
+    /// tally or a fork of it, is counted as a duplicate only; one without an `eventID` counts.
     pub fn add(&mut self, message: &str, parsed: &Value) {
         self.totals.events += 1;
         let event = Event::read(parsed);
+        if event
+            .id
+            .is_some_and(|id| !self.seen.first(event.account, id))
+        {
+            self.totals.duplicates += 1;
+            return;
+        }
         match event.time {
             Some(at) if self.window.is_some_and(|w| !w.contains(at)) => {
                 self.totals.outside_window += 1;
@@ -83,8 +101,10 @@ impl Tally {
         }
     }
 
-    /// Adds the counts of `other`, a tally of the same specs and window (from [`Tally::fork`] or
-    /// [`Tally::new`] with the same arguments). Panics when its controls differ.
+    /// Adds the counts of `other`, a tally of the same specs and window (from [`Tally::fork`], so
+    /// that records are deduplicated across both; one from [`Tally::new`] with the same
+    /// arguments adds up too, but a record both counted is counted twice). Panics when its
+    /// controls differ.
     pub fn merge(&mut self, other: Tally) {
         assert_eq!(
             self.controls.len(),
@@ -92,6 +112,7 @@ impl Tally {
             "merged tallies must count the same controls"
         );
         self.totals.events += other.totals.events;
+        self.totals.duplicates += other.totals.duplicates;
         self.totals.outside_window += other.totals.outside_window;
         self.totals.undated += other.totals.undated;
         self.totals.span = match (self.totals.span, other.totals.span) {
@@ -117,6 +138,7 @@ impl Tally {
                 last: s.last.rfc3339(),
             }),
             events: self.totals.events,
+            duplicates: self.totals.duplicates,
             outside_window: self.totals.outside_window,
             undated: self.totals.undated,
             controls: self

@@ -256,7 +256,7 @@ fn threshold_three_needs_three_matches_in_a_period() {
             record(
                 "PutUserPolicy",
                 &format!("2026-11-01T12:0{i}:00Z"),
-                "a",
+                &format!("a{i}"),
                 "IAMUser",
             )
         })
@@ -265,7 +265,7 @@ fn threshold_three_needs_three_matches_in_a_period() {
         record(
             "DeletePolicy",
             &format!("2026-11-01T12:1{i}:00Z"),
-            "b",
+            &format!("b{i}"),
             "Root",
         )
     }));
@@ -301,7 +301,7 @@ fn two_of_three_datapoints_alarm_on_the_second_breach_within_three_periods() {
             record(
                 "PutUserPolicy",
                 &format!("2026-11-01T12:{m:02}:30Z"),
-                "e",
+                &format!("e{m}"),
                 "IAMUser",
             )
         })
@@ -539,6 +539,7 @@ fn a_sparse_parse_with_the_fields_asked_gives_the_same_report() {
     );
     refused["errorCode"] = json!("AccessDenied");
     events.push(refused);
+    let tally_specs = specs.clone();
     let tally = Tally::new(specs, None).unwrap();
     let fields = tally.fields();
     let asked: Vec<&str> = FIELDS
@@ -566,7 +567,8 @@ fn a_sparse_parse_with_the_fields_asked_gives_the_same_report() {
         assert!(found.is_some(), "{f} in {kept}");
     }
     assert!(kept.get("unrelated").is_none(), "{kept}");
-    let (mut whole, mut thin) = (tally.fork(), tally.fork());
+    // Two tallies, not two forks: forks share the records seen, and each must count them all.
+    let (mut whole, mut thin) = (tally.fork(), Tally::new(tally_specs, None).unwrap());
     for e in &events {
         whole.add(&e.to_string(), e);
         thin.add(&e.to_string(), &fields.parse(&e.to_string()).unwrap());
@@ -580,9 +582,12 @@ fn a_sparse_parse_with_the_fields_asked_gives_the_same_report() {
 fn top_lists_keep_ten_most_first_ties_by_name() {
     let events: Vec<Value> = (0..12)
         .flat_map(|i| {
-            let mut r = record("PutUserPolicy", "2026-11-01T12:00:00Z", "e", "IAMUser");
-            r["userIdentity"]["arn"] = json!(format!("arn:aws:iam::111122223333:user/u{i:02}"));
-            std::iter::repeat_n(r, if i == 11 { 2 } else { 1 })
+            (0..if i == 11 { 2 } else { 1 }).map(move |copy| {
+                let id = format!("e{i}-{copy}");
+                let mut r = record("PutUserPolicy", "2026-11-01T12:00:00Z", &id, "IAMUser");
+                r["userIdentity"]["arn"] = json!(format!("arn:aws:iam::111122223333:user/u{i:02}"));
+                r
+            })
         })
         .collect();
     let report = run(vec![iam(vec![], None)], None, &events);
@@ -609,4 +614,86 @@ fn the_report_round_trips_through_json() {
 fn a_tally_can_move_to_a_worker_thread() {
     fn send<T: Send + 'static>(_: &T) {}
     send(&Tally::new(varied_specs(), None).unwrap());
+}
+
+/// Every event of `history()` read twice: once as it is and once as another log file delivers
+/// the same record again.
+fn delivered_twice() -> Vec<Value> {
+    let events = history();
+    events.iter().chain(events.iter().rev()).cloned().collect()
+}
+
+#[test]
+fn a_record_delivered_twice_counts_once_and_the_copies_are_reported() {
+    let window = window("2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z");
+    let once = run(varied_specs(), window, &history());
+    let twice = run(varied_specs(), window, &delivered_twice());
+    assert_eq!((twice.events, twice.duplicates), (600, 300));
+    assert_eq!(once.duplicates, 0);
+    assert_eq!(twice.controls, once.controls);
+    assert_eq!(
+        (twice.outside_window, twice.undated, twice.span.clone()),
+        (once.outside_window, once.undated, once.span.clone())
+    );
+}
+
+#[test]
+fn the_same_event_id_in_another_account_or_without_an_id_is_not_a_duplicate() {
+    let first = record("PutUserPolicy", "2026-11-01T12:00:00Z", "same", "IAMUser");
+    let mut other_account = first.clone();
+    other_account["recipientAccountId"] = json!("444455556666");
+    let mut no_id = first.clone();
+    no_id.as_object_mut().unwrap().remove("eventID");
+    let events = [first, other_account, no_id.clone(), no_id];
+    let report = run(vec![iam(vec![], None)], None, &events);
+    assert_eq!((report.events, report.duplicates), (4, 0));
+    assert_eq!(report.controls[0].patterns[0].matched, 4);
+}
+
+#[test]
+fn forks_drop_a_record_another_fork_counted_whatever_the_merge_order() {
+    let events = delivered_twice();
+    let window = window("2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z");
+    let whole = run(varied_specs(), window, &history());
+    let first = Tally::new(varied_specs(), window).unwrap();
+    let mut parts = [first.fork(), first.fork(), first.fork()];
+    for (i, e) in events.iter().enumerate() {
+        parts[(i * 7 / 3) % 3].add(&e.to_string(), e);
+    }
+    for order in [[0, 1, 2], [2, 1, 0], [1, 2, 0]] {
+        let mut merged = first.fork();
+        for i in order {
+            merged.merge(parts[i].clone());
+        }
+        let merged = merged.finish();
+        assert_eq!((merged.events, merged.duplicates), (600, 300));
+        assert_eq!(merged.controls, whole.controls, "order {order:?}");
+    }
+}
+
+#[test]
+fn forks_on_threads_count_each_record_once() {
+    let events = delivered_twice();
+    let first = Tally::new(varied_specs(), None).unwrap();
+    let parts: Vec<Tally> = std::thread::scope(|scope| {
+        let handles: Vec<_> = events
+            .chunks(150)
+            .map(|chunk| {
+                let mut part = first.fork();
+                scope.spawn(move || {
+                    chunk.iter().for_each(|e| part.add(&e.to_string(), e));
+                    part
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut merged = first.fork();
+    parts.into_iter().for_each(|p| merged.merge(p));
+    let merged = merged.finish();
+    assert_eq!((merged.events, merged.duplicates), (600, 300));
+    assert_eq!(
+        merged.controls,
+        run(varied_specs(), None, &history()).controls
+    );
 }

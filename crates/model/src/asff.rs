@@ -128,3 +128,200 @@ pub struct Note {
     /// When (RFC 3339).
     pub updated_at: String,
 }
+
+/// Who trailwatch's notes are by (`Note.UpdatedBy`): how it knows a finding's workflow is its
+/// own doing.
+pub const NOTE_AUTHOR: &str = "trailwatch";
+
+/// The note of a finding trailwatch reopens because its waiver ended.
+pub const REOPENED: &str =
+    "No longer waived (the waiver expired or was removed): reopened by trailwatch";
+
+/// What Security Hub holds of one of trailwatch's findings (`GetFindings`): its workflow status
+/// and note, which `BatchImportFindings` cannot change once the finding exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldFinding {
+    /// `Id`.
+    pub id: String,
+    /// `Workflow.Status`, when it has one.
+    pub workflow: Option<String>,
+    /// `Note`, when it has one.
+    pub note: Option<HeldNote>,
+}
+
+/// A finding's `Note` as Security Hub holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldNote {
+    /// `Note.Text`.
+    pub text: String,
+    /// `Note.UpdatedBy`.
+    pub updated_by: String,
+}
+
+/// One `BatchUpdateFindings`: a workflow status and a note for some findings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkflowUpdate {
+    /// `Workflow.Status`: `SUPPRESSED` or `NEW`.
+    pub status: String,
+    /// `Note.Text` (its `UpdatedBy` is [`NOTE_AUTHOR`]).
+    pub note: String,
+    /// The findings' `Id`s, in the order sent.
+    pub ids: Vec<String>,
+}
+
+/// The workflow changes that bring Security Hub in step with the waivers of the findings
+/// `sent`, given what it `held`: a waived finding (sent `SUPPRESSED` with its waiver as the
+/// note) that Security Hub holds otherwise is suppressed with that note; a finding not waived
+/// that Security Hub holds `SUPPRESSED` under trailwatch's own note is reopened (`NEW`). A
+/// finding a person suppressed or annotated last is left alone; so is one Security Hub does not
+/// hold. Findings with the same status and note go in one update, in the order sent.
+pub fn workflow_updates(sent: &[Finding], held: &[HeldFinding]) -> Vec<WorkflowUpdate> {
+    let held: BTreeMap<&str, &HeldFinding> = held.iter().map(|h| (h.id.as_str(), h)).collect();
+    let mut updates: Vec<WorkflowUpdate> = Vec::new();
+    for finding in sent {
+        let Some(now) = held.get(finding.id.as_str()) else {
+            continue;
+        };
+        let Some((status, note)) = change(finding, now) else {
+            continue;
+        };
+        match updates
+            .iter_mut()
+            .find(|u| u.status == status && u.note == note)
+        {
+            Some(update) => update.ids.push(finding.id.clone()),
+            None => updates.push(WorkflowUpdate {
+                status: status.to_string(),
+                note,
+                ids: vec![finding.id.clone()],
+            }),
+        }
+    }
+    updates
+}
+
+/// The status and note one finding needs, if any.
+fn change(sent: &Finding, held: &HeldFinding) -> Option<(&'static str, String)> {
+    let suppressed = held.workflow.as_deref() == Some("SUPPRESSED");
+    let held_note = held.note.as_ref();
+    match &sent.note {
+        Some(waiver) if sent.workflow.status == "SUPPRESSED" => {
+            let same = suppressed && held_note.is_some_and(|n| n.text == waiver.text);
+            (!same).then(|| ("SUPPRESSED", waiver.text.clone()))
+        }
+        _ => {
+            let ours = held_note.is_some_and(|n| n.updated_by == NOTE_AUTHOR);
+            (suppressed && ours).then(|| ("NEW", REOPENED.to_string()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A finding as trailwatch sends it: waived (with `note`) or not.
+    fn sent(id: &str, note: Option<&str>) -> Finding {
+        Finding {
+            schema_version: SCHEMA_VERSION.into(),
+            id: id.into(),
+            product_arn: "arn:aws:securityhub:us-east-1:111122223333:product/111122223333/default"
+                .into(),
+            generator_id: format!("trailwatch/cis-7.0/{id}"),
+            aws_account_id: "111122223333".into(),
+            region: "us-east-1".into(),
+            types: vec![FINDING_TYPE.into()],
+            created_at: "2026-11-29T12:00:00Z".into(),
+            updated_at: "2026-11-29T12:00:00Z".into(),
+            severity: Severity {
+                label: "MEDIUM".into(),
+            },
+            title: id.into(),
+            description: id.into(),
+            remediation: Remediation {
+                recommendation: Recommendation {
+                    text: String::new(),
+                    url: String::new(),
+                },
+            },
+            product_fields: BTreeMap::new(),
+            resources: vec![],
+            compliance: Compliance {
+                status: "FAILED".into(),
+                related_requirements: vec![],
+            },
+            workflow: Workflow {
+                status: if note.is_some() { "SUPPRESSED" } else { "NEW" }.into(),
+            },
+            record_state: "ACTIVE".into(),
+            note: note.map(|text| Note {
+                text: text.into(),
+                updated_by: NOTE_AUTHOR.into(),
+                updated_at: "2026-11-29T12:00:00Z".into(),
+            }),
+        }
+    }
+
+    fn held(id: &str, workflow: &str, note: Option<(&str, &str)>) -> HeldFinding {
+        HeldFinding {
+            id: id.into(),
+            workflow: Some(workflow.into()),
+            note: note.map(|(text, by)| HeldNote {
+                text: text.into(),
+                updated_by: by.into(),
+            }),
+        }
+    }
+
+    #[test]
+    fn a_waiver_after_import_suppresses_and_its_end_reopens_only_trailwatchs_own() {
+        let waiver = "Waived: break-glass only (until 2027-01-01)";
+        let sent = [
+            sent("root", Some(waiver)),
+            sent("iam", Some(waiver)),
+            sent("ct", None),
+            sent("kms", None),
+            sent("new-one", Some(waiver)),
+        ];
+        let held = [
+            held("root", "NEW", None),
+            held("iam", "SUPPRESSED", Some((waiver, NOTE_AUTHOR))),
+            held("ct", "SUPPRESSED", Some(("old waiver", NOTE_AUTHOR))),
+            held("kms", "SUPPRESSED", Some(("accepted risk", "alice"))),
+        ];
+        assert_eq!(
+            workflow_updates(&sent, &held),
+            vec![
+                WorkflowUpdate {
+                    status: "SUPPRESSED".into(),
+                    note: waiver.into(),
+                    ids: vec!["root".into()],
+                },
+                WorkflowUpdate {
+                    status: "NEW".into(),
+                    note: REOPENED.into(),
+                    ids: vec!["ct".into()],
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_changed_reason_is_a_new_note_and_findings_in_step_need_nothing() {
+        let sent = [sent("root", Some("Waived: new reason (until 2027-01-01)"))];
+        let held_old = [held(
+            "root",
+            "SUPPRESSED",
+            Some(("Waived: old", NOTE_AUTHOR)),
+        )];
+        assert_eq!(workflow_updates(&sent, &held_old)[0].ids, ["root"]);
+        let held_now = [held(
+            "root",
+            "SUPPRESSED",
+            Some(("Waived: new reason (until 2027-01-01)", NOTE_AUTHOR)),
+        )];
+        assert!(workflow_updates(&sent, &held_now).is_empty());
+        let reopened = [held("root", "NEW", Some((REOPENED, NOTE_AUTHOR)))];
+        assert!(workflow_updates(&[self::sent("root", None)], &reopened).is_empty());
+    }
+}

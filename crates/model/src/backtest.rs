@@ -12,8 +12,12 @@ pub struct Backtest {
     pub window: Option<Window>,
     /// The first and last `eventTime` of the events counted, when any had one.
     pub span: Option<Span>,
-    /// Every event read, in the window or not.
+    /// Every event read, in the window or not, duplicates included.
     pub events: u64,
+    /// Events read again: the same `recipientAccountId` and `eventID` as an event read before
+    /// (a record delivered in more than one log file, or folders that overlap). Counted nowhere
+    /// else.
+    pub duplicates: u64,
     /// Events read whose `eventTime` lies outside the window: counted nowhere else.
     pub outside_window: u64,
     /// Counted events without a readable `eventTime`: in the totals, in no day or period.

@@ -140,9 +140,27 @@ pub struct Run<'a> {
     pub at: OffsetDateTime,
     /// trailwatch's version, such as `0.1.0`.
     pub version: &'a str,
-    /// The configuration file the run read, relative to the working directory: SARIF results
-    /// point at it, as code scanning wants a file.
-    pub config_file: Option<&'a str>,
+    /// The configuration file the run read: SARIF results point at it, as code scanning wants
+    /// a file.
+    pub config_file: Option<&'a ConfigFile>,
+}
+
+/// Where the configuration file is, as the binary found it (this crate reads no files).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigFile {
+    /// In a git repository: `root`, its top level, as an absolute path, and `path`, the file
+    /// relative to it with `/` between the folders.
+    InRepository {
+        /// The repository's top level (absolute).
+        root: String,
+        /// The file, relative to `root`.
+        path: String,
+    },
+    /// Outside any git repository: the file's absolute path.
+    Outside {
+        /// The absolute path.
+        path: String,
+    },
 }
 
 /// One control in one account, with everything a format shows about it.

@@ -3,10 +3,16 @@
 
 use serde::Serialize;
 
-use super::{Item, Run, CONTROLS_URL};
+use std::collections::BTreeMap;
+
+use super::{ConfigFile, Item, Run, CONTROLS_URL};
 use model::{Control, Status};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// The base of artifact locations in the repository: its top level, as GitHub code scanning
+/// and SARIF viewers name the source root.
+const SRCROOT: &str = "%SRCROOT%";
 
 /// The SARIF log of a run, as pretty JSON.
 pub fn document(run: &Run) -> String {
@@ -38,6 +44,7 @@ fn sarif_run<'a>(run: &'a Run<'a>) -> SarifRun<'a> {
             id: format!("trailwatch/{}/", run.benchmark),
         },
         invocations: vec![invocation(run)],
+        original_uri_base_ids: base_ids(run.config_file),
         results,
     }
 }
@@ -168,14 +175,67 @@ fn location(run: &Run, account: &str, region: &str, log_group: Option<String>) -
         });
     }
     Location {
-        physical_location: run.config_file.map(|uri| PhysicalLocation {
-            artifact_location: ArtifactLocation {
-                uri: uri.to_string(),
-            },
+        physical_location: run.config_file.map(|file| PhysicalLocation {
+            artifact_location: artifact(file),
             region: LineRegion { start_line: 1 },
         }),
         logical_locations: logical,
     }
+}
+
+/// The configuration file as SARIF names an artifact: in a repository, its path relative to the
+/// top level with the base `%SRCROOT%` (a relative reference, as code scanning maps files);
+/// outside any, an absolute `file` URI without a base (SARIF allows a base only on relative
+/// references).
+fn artifact(file: &ConfigFile) -> ArtifactLocation {
+    match file {
+        ConfigFile::InRepository { path, .. } => ArtifactLocation {
+            uri: encode(path, false),
+            uri_base_id: Some(SRCROOT),
+        },
+        ConfigFile::Outside { path } => ArtifactLocation {
+            uri: file_uri(path),
+            uri_base_id: None,
+        },
+    }
+}
+
+/// `%SRCROOT%` resolved to the repository's top level (a `file` URI ending in `/`, as SARIF
+/// requires of a base), when the configuration file is in one.
+fn base_ids(file: Option<&ConfigFile>) -> Option<BTreeMap<&'static str, BaseUri>> {
+    match file? {
+        ConfigFile::InRepository { root, .. } => {
+            let mut uri = file_uri(root);
+            if !uri.ends_with('/') {
+                uri.push('/');
+            }
+            Some(BTreeMap::from([(SRCROOT, BaseUri { uri })]))
+        }
+        ConfigFile::Outside { .. } => None,
+    }
+}
+
+/// An absolute path as a `file` URI: `/srv/a b` → `file:///srv/a%20b`, `C:\x` → `file:///C:/x`.
+fn file_uri(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let slash = if path.starts_with('/') { "" } else { "/" };
+    format!("file://{slash}{}", encode(&path, true))
+}
+
+/// A path as a URI path: every byte but RFC 3986's unreserved characters and `/` percent-encoded
+/// (`:` kept only in an absolute path, where it cannot be read as a scheme).
+fn encode(path: &str, absolute: bool) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.replace('\\', "/").bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(char::from(b))
+            }
+            b':' if absolute => out.push(':'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
 
 /// Accounts that could not be read are notifications of an unsuccessful run.
@@ -225,7 +285,14 @@ struct SarifRun<'a> {
     tool: Tool<'a>,
     automation_details: AutomationDetails,
     invocations: Vec<Invocation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    original_uri_base_ids: Option<BTreeMap<&'static str, BaseUri>>,
     results: Vec<SarifResult>,
+}
+
+#[derive(Serialize)]
+struct BaseUri {
+    uri: String,
 }
 
 #[derive(Serialize)]
@@ -326,8 +393,11 @@ struct PhysicalLocation {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct ArtifactLocation {
     uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
 }
 
 #[derive(Serialize)]

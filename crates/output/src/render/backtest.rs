@@ -48,6 +48,13 @@ fn header(report: &Backtest, source: &BacktestSource, input: &BacktestInput) -> 
     if input.files == 0 {
         let _ = write!(text, "\n  {}", paint(YELLOW, "no log files were found: check the window, the paths, or the trail's bucket and prefix"));
     }
+    if report.duplicates > 0 {
+        let _ = write!(
+            text,
+            "\n  {} duplicate events (an eventID of the same account read before) were dropped",
+            report.duplicates
+        );
+    }
     if report.outside_window > 0 {
         let _ = write!(
             text,

@@ -8,7 +8,15 @@ use model::{Control, Desired, Status};
 use time::macros::datetime;
 
 use super::{broken, notify, planned, several};
-use crate::formats::{self, Format, OutputSpec, Run};
+use crate::formats::{self, ConfigFile, Format, OutputSpec, Run};
+
+/// The run's configuration file: `trailwatch.toml` at the top of a repository checked out in
+/// `/home/runner/work/infra`.
+static CONFIG: std::sync::LazyLock<ConfigFile> =
+    std::sync::LazyLock::new(|| ConfigFile::InRepository {
+        root: "/home/runner/work/infra".into(),
+        path: "trailwatch.toml".into(),
+    });
 
 /// The broken account of `several`, its CloudTrail control waived.
 pub(super) fn results() -> Vec<AccountResult> {
@@ -40,7 +48,7 @@ pub(super) fn run<'a>(results: &'a [AccountResult], controls: &'a [Control]) -> 
         results,
         at: datetime!(2026-11-29 12:00:00 UTC),
         version: "0.1.0",
-        config_file: Some("trailwatch.toml"),
+        config_file: Some(&CONFIG),
     }
 }
 
@@ -99,6 +107,53 @@ fn sarif_has_a_rule_per_control_and_a_result_per_failing_waived_or_unread_contro
     assert_eq!(sarif_run["invocations"][0]["executionSuccessful"], false);
     let fingerprint = &found[0]["partialFingerprints"]["trailwatchControl/v1"];
     assert_eq!(fingerprint, "111122223333/us-east-1/iam-policy-changes");
+}
+
+/// The physical location of the first result, and the run's `originalUriBaseIds`.
+fn sarif_location(config: &ConfigFile) -> (serde_json::Value, serde_json::Value) {
+    let (results, controls) = (results(), controls());
+    let run = Run {
+        config_file: Some(config),
+        ..run(&results, &controls)
+    };
+    let log = json(&formats::sarif::document(&run));
+    let sarif_run = &log["runs"][0];
+    (
+        sarif_run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"].clone(),
+        sarif_run["originalUriBaseIds"].clone(),
+    )
+}
+
+#[test]
+fn sarif_names_a_file_in_a_repository_relative_to_its_top_level() {
+    let (artifact, bases) = sarif_location(&ConfigFile::InRepository {
+        root: "/srv/my repo".into(),
+        path: "ops/aws:prod/trailwatch.toml".into(),
+    });
+    assert_eq!(
+        artifact,
+        serde_json::json!({"uri": "ops/aws%3Aprod/trailwatch.toml", "uriBaseId": "%SRCROOT%"})
+    );
+    assert_eq!(
+        bases,
+        serde_json::json!({"%SRCROOT%": {"uri": "file:///srv/my%20repo/"}})
+    );
+}
+
+#[test]
+fn sarif_names_a_file_outside_any_repository_by_its_absolute_uri() {
+    let (artifact, bases) = sarif_location(&ConfigFile::Outside {
+        path: "/etc/trailwatch/trail watch.toml".into(),
+    });
+    assert_eq!(
+        artifact,
+        serde_json::json!({"uri": "file:///etc/trailwatch/trail%20watch.toml"})
+    );
+    assert!(bases.is_null(), "no base without a repository: {bases}");
+    let (windows, _) = sarif_location(&ConfigFile::Outside {
+        path: r"C:\infra\trailwatch.toml".into(),
+    });
+    assert_eq!(windows["uri"], "file:///C:/infra/trailwatch.toml");
 }
 
 #[test]
