@@ -128,9 +128,17 @@ async fn load_profiles() -> Result<ProfileSet, AwsError> {
 
 /// What the SDK's own providers need of the run's configuration.
 fn provider_config(config: &SdkConfig) -> ProviderConfig {
-    let mut base = ProviderConfig::without_region().with_region(config.region().cloned());
+    let mut base = ProviderConfig::without_region()
+        .with_region(config.region().cloned())
+        .with_behavior_version(config.behavior_version());
     if let Some(client) = config.http_client() {
         base = base.with_http_client(client);
+    }
+    if let Some(retry) = config.retry_config() {
+        base = base.with_retry_config(retry.clone());
+    }
+    if let Some(timeout) = config.timeout_config() {
+        base = base.with_timeout_config(timeout.clone());
     }
     base
 }
