@@ -43,11 +43,21 @@ impl Planned {
     }
 }
 
+/// Connects to AWS with `options`, first noting on stderr when environment keys win over
+/// `AWS_PROFILE` (as in the AWS CLI), so the account audited is never a surprise.
+pub async fn connect(options: &aws::ConnectOptions) -> Result<aws::Aws> {
+    let aws = aws::Aws::connect(options).await?;
+    if let Some(note) = aws::profile_note(options) {
+        crate::print::note(&format!("note: {note}"));
+    }
+    Ok(aws)
+}
+
 /// Connects with the flags, reads the account and plans it with the run's settings.
 pub async fn read_and_plan(args: &PlanArgs, settings: &Settings) -> Result<Planned> {
     let (controls, desired) = selection(settings)?;
     let started = Instant::now();
-    let aws = aws::Aws::connect(&connect_options(args, settings)).await?;
+    let aws = connect(&connect_options(args, settings)).await?;
     tracing::info!(region = aws.region(), "reading the account");
     let (snapshot, report) = survey(&aws, &controls, &desired).await?;
     let account = snapshot.account_id.clone();

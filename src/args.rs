@@ -51,10 +51,11 @@ pub struct PlanArgs {
     /// The region to list trails in (default: from the AWS configuration).
     #[arg(long, value_name = "REGION", value_parser = config::values::region)]
     pub region: Option<String>,
-    /// The AWS profile to use.
+    /// The AWS profile to use (wins over keys in the environment, as in the AWS CLI).
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
-    /// Send AWS calls to this endpoint (such as a local AWS API server).
+    /// Send every AWS call to this endpoint (such as a local AWS API server), a profile's
+    /// sts:AssumeRole included.
     #[arg(long, value_name = "URL", value_parser = parse_url)]
     pub endpoint_url: Option<String>,
     /// The namespace of the metrics of new filters (default: CISBenchmark).

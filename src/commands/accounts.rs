@@ -100,7 +100,7 @@ pub async fn read_all(
 ) -> Result<ReadAll> {
     let (controls, _) = selection(settings)?;
     let started = Instant::now();
-    let base = aws::Aws::connect(&connect_options(args, settings)).await?;
+    let base = crate::account::connect(&connect_options(args, settings)).await?;
     let (own, accounts) = futures::join!(base.account_id(), async {
         if settings.organization {
             base.organization_accounts().await

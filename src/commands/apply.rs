@@ -104,7 +104,7 @@ async fn apply_saved(
     let controls = model::catalog::select(&file.benchmark, &file.control_ids, None)
         .map_err(|e| anyhow::anyhow!("cannot apply `{name}`: {e}"))?;
     note_if_config_differs(args, &file)?;
-    let aws = aws::Aws::connect(&aws::ConnectOptions {
+    let aws = crate::account::connect(&aws::ConnectOptions {
         region: Some(args.region.clone().unwrap_or_else(|| file.region.clone())),
         profile: args.profile.clone(),
         endpoint_url: args.endpoint_url.clone(),

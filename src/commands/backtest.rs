@@ -178,7 +178,11 @@ async fn read_archive(
     days: &[String],
 ) -> Result<(Tally, ReadSummary)> {
     let archive = specs::archive(planned)?;
-    let reader = planned.aws.archive_reader(&archive);
+    let reader = planned
+        .aws
+        .archive_reader(&archive)
+        .await
+        .map_err(anyhow::Error::msg)?;
     let files = reader
         .files(&planned.account, days)
         .await

@@ -61,8 +61,14 @@ fn hour_file(account: &str, region: &str, day: u32, hour: u32) -> Value {
 /// An account whose trail's archive holds 2026-11-01..03 (and one file of the 4th), with a
 /// partial IAM filter and its alarm.
 pub fn archived_account() -> (Account, Vec<Value>) {
+    archived_account_in("us-east-1")
+}
+
+/// [`archived_account`] with the trail's bucket in `bucket_region` (the trail is in us-east-1).
+fn archived_account_in(bucket_region: &str) -> (Account, Vec<Value>) {
     let account = Account::new();
     let mut spec = trail_only();
+    spec["trails"][0]["bucket_region"] = json!(bucket_region);
     spec["filters"] = json!([{"log_group": "cloudtrail/main", "name": "iam-custom", "pattern": partial_iam_pattern(), "metric": "IAMPolicyChanges"}]);
     spec["topics"] = json!([{"name": "alerts", "subscriptions": [{"protocol": "email", "endpoint": "sec@example.com"}]}]);
     spec["alarms"] =
@@ -97,6 +103,25 @@ fn backtest(account: &Account, extra: &[&str]) -> Value {
     let (code, doc) = account.json(&args);
     assert_eq!(code, 0, "{doc}");
     doc
+}
+
+#[test]
+fn an_archive_bucket_in_another_region_is_read_in_its_own_region() {
+    let (account, objects) = archived_account_in("eu-west-1");
+    let doc = backtest(&account, &[]);
+    assert_eq!(doc["source"]["kind"], "archive");
+    assert_eq!(doc["input"]["files"], objects.len());
+    let written: usize = objects
+        .iter()
+        .map(|o| o["records"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(doc["events"], written, "every event of every file is read");
+    let counts = |doc: &Value| doc["controls"][0]["patterns"].clone();
+    assert_eq!(
+        counts(&doc),
+        counts(&backtest(&archived_account().0, &[])),
+        "the same files give the same counts wherever the bucket is"
+    );
 }
 
 #[test]

@@ -10,6 +10,7 @@ mod backtest;
 mod benchmarks;
 mod cli;
 mod config;
+mod connect;
 mod delivery;
 mod drill;
 mod faults;

@@ -78,11 +78,12 @@ def operation_of(path, headers, body, method="POST"):
 
 def s3_operation(method, path):
     """The IAM action name of an S3 request (path-style, as trailwatch sends it to an endpoint):
-    listing a bucket is s3:ListBucket whatever the API calls it."""
+    listing a bucket, or asking for it with HeadBucket, is s3:ListBucket whatever the API calls
+    it."""
     parts = urllib.parse.urlsplit(path)
     has_key = "/" in parts.path.strip("/")
-    if method == "GET" and not has_key:
-        return "ListBucket"
+    if method in ("GET", "HEAD") and not has_key:
+        return "GetBucketLocation" if "location" in parts.query.split("&") else "ListBucket"
     return {"GET": "GetObject", "PUT": "PutObject", "HEAD": "GetObject"}.get(method, method)
 
 
@@ -189,6 +190,9 @@ def make_handler(upstream, state):
         def do_PATCH(self):
             self.forward()
 
+        def do_HEAD(self):
+            self.forward()
+
         def forward(self):
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
@@ -267,6 +271,9 @@ def make_handler(upstream, state):
                 self.send_header("x-amzn-ErrorType", json_type)
             if "/operation/" in self.path:
                 self.send_header("smithy-protocol", "rpc-v2-cbor")
+            if self.command == "HEAD":
+                # A HEAD answer has headers only (S3 answers a denied HeadBucket with a bare 403).
+                data = b""
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)

@@ -15,7 +15,7 @@ The spec is JSON:
      "log_groups": [{"name": "trail-logs", "region": "us-east-1"}],
      "trails": [{"name": "main", "multi_region": true, "logging": true, "log_group": "trail-logs",
                  "log_group_region": "us-east-1", "log_group_account": "111122223333",
-                 "logs_role": true,
+                 "logs_role": true, "bucket_region": "us-east-1",
                  "selectors": {"basic": [{"ReadWriteType": "All", "IncludeManagementEvents": true}]}}],
      "filters": [{"log_group": "trail-logs", "name": "f", "pattern": "...", "metric": "M",
                   "namespace": "CISBenchmark"}],
@@ -77,8 +77,14 @@ def build(spec):
     for trail in spec.get("trails", []):
         region = region_of(spec, trail)
         bucket = f"trail-bucket-{account}-{trail['name']}".lower()
-        s3 = client(session, spec, "s3", "us-east-1")
-        s3.create_bucket(Bucket=bucket)
+        bucket_region = trail.get("bucket_region", "us-east-1")
+        s3 = client(session, spec, "s3", bucket_region)
+        if bucket_region == "us-east-1":
+            s3.create_bucket(Bucket=bucket)
+        else:
+            s3.create_bucket(
+                Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": bucket_region}
+            )
         ct = client(session, spec, "cloudtrail", region)
         args = {
             "Name": trail["name"],
@@ -195,11 +201,17 @@ def alarm_states(spec):
 
 def archive(spec):
     """Writes spec["objects"] ([{"bucket", "key", "records"}]) to S3 as CloudTrail log files
-    ({"Records": [...]}), gzipped as CloudTrail writes them."""
-    s3 = client(session_for(spec), spec, "s3", "us-east-1")
+    ({"Records": [...]}), gzipped as CloudTrail writes them, each through the bucket's region."""
+    session = session_for(spec)
+    s3 = client(session, spec, "s3", "us-east-1")
+    in_region = {}
     for obj in spec["objects"]:
+        bucket = obj["bucket"]
+        if bucket not in in_region:
+            location = s3.get_bucket_location(Bucket=bucket)["LocationConstraint"]
+            in_region[bucket] = client(session, spec, "s3", location or "us-east-1")
         body = gzip.compress(json.dumps({"Records": obj["records"]}).encode())
-        s3.put_object(Bucket=obj["bucket"], Key=obj["key"], Body=body)
+        in_region[bucket].put_object(Bucket=bucket, Key=obj["key"], Body=body)
 
 
 def dump(spec):

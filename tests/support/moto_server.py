@@ -29,6 +29,12 @@ reference documents them (string filters EQUALS, PREFIX, NOT_EQUALS, PREFIX_NOT_
 of MaxResults, at most 100), and puts back an existing finding's Note and Workflow after moto
 imports it again.
 
+moto keeps every bucket in one place whatever the region a request is signed for; AWS answers a
+request for a bucket sent to (signed for) another region's endpoint with `301 PermanentRedirect`
+and the bucket's region in the `x-amz-bucket-region` header. The bridge answers so (see
+`S3RegionRedirect`), so that clients must follow a bucket's own region as they must on AWS.
+`GetBucketLocation` and `CreateBucket` are answered from any region, as AWS answers them.
+
 moto's server lists its own package directory (about 180 `stat` calls) on every request to find
 the service; the list cannot change while it runs, so it is computed once here. Same answers,
 about 40 % less time per request: benchmarks through this server measure trailwatch, not that.
@@ -44,6 +50,7 @@ import datetime
 import io
 import json
 import os
+import re
 import sys
 import threading
 
@@ -77,6 +84,7 @@ def _put_filter_replacing(self, filter_name, filter_pattern, log_group_name, tra
 
 metric_filters.MetricFilters.add_filter = _put_filter_replacing
 
+CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,\s]+/[^/]+/([^/]+)/([^/]+)/aws4_request")
 CBOR_PREFIX = "/service/GraniteServiceVersion20100801/operation/"
 JSON_TARGET = "GraniteServiceVersion20100801."
 
@@ -367,6 +375,61 @@ class SecurityHubBridge:
         return [body]
 
 
+def _bucket_region(name):
+    """The region of bucket `name` in the local server, or None when there is no such bucket."""
+    from moto.s3.models import s3_backends
+
+    owner = s3_backends.bucket_accounts.get(name)
+    if owner is None:
+        return None
+    partition, account = owner
+    bucket = s3_backends[account][partition].buckets.get(name)
+    return bucket.region_name if bucket is not None else None
+
+
+REDIRECT_BODY = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PermanentRedirect</Code><Message>The '
+    "bucket you are attempting to access must be addressed using the specified endpoint. Please "
+    "send all future requests to this endpoint.</Message><Endpoint>s3.{region}.amazonaws.com"
+    "</Endpoint><Bucket>{bucket}</Bucket><RequestId>0000000000000000</RequestId></Error>"
+)
+
+
+class S3RegionRedirect:
+    """WSGI middleware: a path-style S3 request for an existing bucket, signed for a region other
+    than the bucket's, gets AWS's `301 PermanentRedirect` naming the bucket's region in
+    `x-amz-bucket-region` (no body for HEAD). GetBucketLocation (`?location`) and CreateBucket
+    (a PUT of the bucket itself) go to moto from any region."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        credential = CREDENTIAL_SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
+        bucket, _, key = environ.get("PATH_INFO", "").lstrip("/").partition("/")
+        method = environ.get("REQUEST_METHOD", "GET")
+        query = environ.get("QUERY_STRING", "")
+        if (
+            credential is None
+            or credential.group(2) != "s3"
+            or not bucket
+            or bucket == "moto-api"
+            or "location" in query.split("&")
+            or (method == "PUT" and not key)
+        ):
+            return self.app(environ, start_response)
+        region = _bucket_region(bucket)
+        if region is None or region == credential.group(1):
+            return self.app(environ, start_response)
+        body = b"" if method == "HEAD" else REDIRECT_BODY.format(region=region, bucket=bucket).encode()
+        start_response("301 Moved Permanently", [
+            ("x-amz-bucket-region", region),
+            ("Content-Type", "application/xml"),
+            ("Content-Length", str(len(body))),
+        ])
+        return [body]
+
+
 class CborBridge:
     """WSGI middleware: Smithy RPC v2 CBOR in front of moto's CloudWatch JSON 1.0 handler."""
 
@@ -452,7 +515,7 @@ def main():
     server = make_server(
         args.host,
         args.port,
-        CborBridge(SecurityHubBridge(moto_app)),
+        CborBridge(S3RegionRedirect(SecurityHubBridge(moto_app))),
         threaded=True,
         request_handler=MotoRequestHandler,
     )

@@ -10,7 +10,7 @@ import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from fault_proxy import Recorder, State, make_handler, record_of, signer_of
+from fault_proxy import Recorder, State, make_handler, record_of, s3_operation, signer_of
 
 
 def auth(key, service):
@@ -52,6 +52,12 @@ class SignerTest(unittest.TestCase):
 
     def test_an_unsigned_request_has_no_signer(self):
         self.assertEqual(signer_of({}), ("", ""))
+
+    def test_s3_requests_are_named_by_their_iam_action(self):
+        self.assertEqual(s3_operation("GET", "/bucket?list-type=2&prefix=AWSLogs%2F"), "ListBucket")
+        self.assertEqual(s3_operation("HEAD", "/bucket"), "ListBucket")
+        self.assertEqual(s3_operation("GET", "/bucket?location"), "GetBucketLocation")
+        self.assertEqual(s3_operation("GET", "/bucket/AWSLogs/f.json.gz"), "GetObject")
 
     def test_a_failed_assume_role_issued_nothing(self):
         headers = {"Authorization": auth("testing", "sts")}

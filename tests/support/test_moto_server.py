@@ -10,7 +10,7 @@ from werkzeug.test import Client
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-from moto_server import CBOR_PREFIX, CborBridge, SecurityHubBridge
+from moto_server import CBOR_PREFIX, CborBridge, S3RegionRedirect, SecurityHubBridge
 
 
 def auth(service):
@@ -204,3 +204,43 @@ class SecurityHubBridgeTest(unittest.TestCase):
         })
         self.assertEqual(response.status_code, 400)
         self.assertEqual(body["__type"], "InvalidInputException")
+def s3_auth(region):
+    return (
+        f"AWS4-HMAC-SHA256 Credential=testing/20260101/{region}/s3/aws4_request, "
+        "SignedHeaders=host, Signature=0"
+    )
+
+
+class S3RegionRedirectTest(unittest.TestCase):
+    """A bucket asked for from another region's endpoint is redirected as AWS does."""
+
+    def setUp(self):
+        self.client = Client(S3RegionRedirect(DomainDispatcherApplication(create_backend_app)))
+        body = (
+            "<CreateBucketConfiguration><LocationConstraint>eu-west-1</LocationConstraint>"
+            "</CreateBucketConfiguration>"
+        )
+        response = self.client.put(
+            "/redirect-test-bucket", data=body, headers={"Authorization": s3_auth("eu-west-1")}
+        )
+        self.assertIn(response.status_code, (200, 409), response.data)
+
+    def test_another_regions_request_is_redirected_naming_the_bucket_region(self):
+        answers = {}
+        for method in ("GET", "HEAD"):
+            answers[method] = self.client.open(
+                "/redirect-test-bucket", method=method, headers={"Authorization": s3_auth("us-east-1")}
+            )
+            self.assertEqual(answers[method].status_code, 301, method)
+            self.assertEqual(answers[method].headers["x-amz-bucket-region"], "eu-west-1")
+        self.assertIn(b"<Code>PermanentRedirect</Code>", answers["GET"].data)
+        self.assertEqual(answers["HEAD"].data, b"")
+
+    def test_the_bucket_region_and_get_bucket_location_are_answered(self):
+        own = self.client.get("/redirect-test-bucket", headers={"Authorization": s3_auth("eu-west-1")})
+        self.assertEqual(own.status_code, 200)
+        location = self.client.get(
+            "/redirect-test-bucket?location", headers={"Authorization": s3_auth("us-east-1")}
+        )
+        self.assertEqual(location.status_code, 200)
+        self.assertIn(b"eu-west-1", location.data)

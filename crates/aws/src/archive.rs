@@ -6,6 +6,8 @@
 use futures::stream::{self, StreamExt, TryStreamExt};
 use model::live::{Archive, ArchivedFile};
 
+use aws_sdk_s3::config::http::HttpResponse;
+
 use crate::{errors, Aws, AwsError};
 
 /// Listings in flight at once.
@@ -19,22 +21,78 @@ pub struct ArchiveReader<'a> {
 }
 
 impl Aws {
-    /// A reader of `archive`, through an S3 client in the trail's region (path-style addressing
-    /// when an endpoint is given, as local S3 servers need).
-    pub fn archive_reader(&self, archive: &Archive) -> ArchiveReader<'_> {
-        let path_style = self.config.endpoint_url().is_some();
-        let s3 = aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&self.config)
-                .region(aws_config::Region::new(archive.region.clone()))
-                .force_path_style(path_style)
-                .build(),
-        );
-        ArchiveReader {
+    /// A reader of `archive`, through an S3 client in the bucket's own region (path-style
+    /// addressing when an endpoint is given, as local S3 servers need). The bucket's region is
+    /// asked first (`HeadBucket`, which needs `s3:ListBucket`), from the trail's region: AWS
+    /// answers with the region, or redirects naming it when the bucket is elsewhere.
+    pub async fn archive_reader(&self, archive: &Archive) -> Result<ArchiveReader<'_>, AwsError> {
+        let near = self.s3_client(&archive.region);
+        let region = self.bucket_region(&near, archive).await?;
+        let s3 = match region {
+            Some(region) if region != archive.region => {
+                tracing::info!(bucket = %archive.bucket, %region, "the archive's bucket is in another region");
+                self.s3_client(&region)
+            }
+            _ => near,
+        };
+        Ok(ArchiveReader {
             aws: self,
             archive: archive.clone(),
             s3,
+        })
+    }
+
+    fn s3_client(&self, region: &str) -> aws_sdk_s3::Client {
+        let path_style = self.config.endpoint_url().is_some();
+        aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&self.config)
+                .region(aws_config::Region::new(region.to_string()))
+                .force_path_style(path_style)
+                .build(),
+        )
+    }
+
+    /// The region of the archive's bucket, as `HeadBucket` tells it (in its answer, or in the
+    /// redirect AWS sends from another region); None when neither names one.
+    async fn bucket_region(
+        &self,
+        s3: &aws_sdk_s3::Client,
+        archive: &Archive,
+    ) -> Result<Option<String>, AwsError> {
+        self.count("s3:ListBucket");
+        match s3.head_bucket().bucket(&archive.bucket).send().await {
+            Ok(answer) => Ok(answer.bucket_region().map(str::to_string)),
+            Err(error) => match redirect_region(&error) {
+                Some(region) => Ok(Some(region)),
+                None if status_of(&error) == Some(404) => Err(AwsError::Other(format!(
+                    "the trail's bucket `{}` does not exist (s3:ListBucket answered 404); point the trail at its bucket, or give local files to `backtest`",
+                    archive.bucket
+                ))),
+                // A denied HeadBucket is a bare 403: no code, no message.
+                None if status_of(&error) == Some(403) => Err(AwsError::Denied {
+                    action: "s3:ListBucket".into(),
+                    code: "AccessDenied".into(),
+                    message: format!("HeadBucket of `{}` answered 403 Forbidden", archive.bucket),
+                }),
+                None => Err(errors::fatal("s3:ListBucket", error)),
+            },
         }
     }
+}
+
+/// The region S3 names in the `x-amz-bucket-region` header of a redirect (301, or 400 for a
+/// request signed for the wrong region).
+fn redirect_region<E>(error: &aws_sdk_s3::error::SdkError<E, HttpResponse>) -> Option<String> {
+    let response = error.raw_response()?;
+    if !matches!(response.status().as_u16(), 301 | 307 | 400) {
+        return None;
+    }
+    let region = response.headers().get("x-amz-bucket-region")?;
+    Some(region.to_string()).filter(|r| !r.is_empty())
+}
+
+fn status_of<E>(error: &aws_sdk_s3::error::SdkError<E, HttpResponse>) -> Option<u16> {
+    error.raw_response().map(|r| r.status().as_u16())
 }
 
 impl ArchiveReader<'_> {

@@ -12,9 +12,12 @@ pub enum AwsError {
     /// No region in the flags, the environment or the profile.
     #[error("no AWS region is configured; pass `--region us-east-1` or set `AWS_REGION`")]
     NoRegion,
-    /// The named profile gives no region, most often because it does not exist.
-    #[error("profile `{0}` gives no region (is it defined in the AWS config file, `~/.aws/config` or `AWS_CONFIG_FILE`?); check its name or pass `--region`")]
+    /// The named profile is defined and gives no region.
+    #[error("profile `{0}` gives no region; add `region = ...` to it in the AWS config file, set `AWS_REGION`, or pass `--region`")]
     NoRegionForProfile(String),
+    /// The profile named by `--profile`, `AWS_PROFILE` or a `source_profile` is not defined.
+    #[error("AWS profile `{0}` is not defined in the AWS config or credentials file (`~/.aws/config`, `~/.aws/credentials`, or `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`); check its name (`aws configure list-profiles`)")]
+    NoProfile(String),
     /// No usable credentials (the detail is logged with `--verbose`).
     #[error("no usable AWS credentials; set `AWS_PROFILE`, run `aws sso login`, or export `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` (`--verbose` shows why each source failed)")]
     NoCredentials(String),
@@ -62,6 +65,21 @@ fn chain_text(err: &dyn StdError) -> String {
     text
 }
 
+/// Whether an error, or one it was caused by, is a connection that failed or timed out.
+fn unreachable_within(err: &(dyn StdError + 'static)) -> bool {
+    use aws_smithy_runtime_api::client::result::ConnectorError;
+    let mut next = Some(err);
+    while let Some(error) = next {
+        if let Some(connector) = error.downcast_ref::<ConnectorError>() {
+            if connector.is_io() || connector.is_timeout() {
+                return true;
+            }
+        }
+        next = error.source();
+    }
+    false
+}
+
 const BAD_CREDENTIALS: &[&str] = &[
     "InvalidClientTokenId",
     "ExpiredToken",
@@ -107,7 +125,11 @@ where
     match err {
         SdkError::DispatchFailure(d) => {
             let text = chain_text(err);
-            if text.contains("credentials") || text.contains("Credentials") {
+            if unreachable_within(err) {
+                // Credentials that could not be had because their own endpoint (an assume-role
+                // profile's STS) did not answer: the endpoint is what to fix.
+                AwsError::Unreachable(one_line(&text))
+            } else if text.contains("credentials") || text.contains("Credentials") {
                 AwsError::NoCredentials(one_line(&text))
             } else if d.is_io() || d.is_timeout() {
                 AwsError::Unreachable(one_line(&text))

@@ -3,6 +3,7 @@
 //! `aws_sdk_*` type; everything leaving this crate is the model's plain data.
 
 mod archive;
+mod credentials;
 mod drill;
 mod errors;
 mod read;
@@ -76,6 +77,44 @@ impl aws_smithy_runtime_api::client::http::HttpClient for OneHttpClient {
     }
 }
 
+/// The standard AWS configuration with trailwatch's HTTP client, retries and timeouts, and the
+/// options on top.
+async fn load(options: &ConnectOptions) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(shared_https_client())
+        .retry_config(RetryConfig::standard().with_max_attempts(3))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(3))
+                .read_timeout(Duration::from_secs(20))
+                .operation_attempt_timeout(Duration::from_secs(25))
+                .operation_timeout(Duration::from_secs(60))
+                .build(),
+        );
+    if let Some(region) = &options.region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    if let Some(profile) = &options.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(url) = &options.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    loader.load().await
+}
+
+/// When `AWS_PROFILE` names a profile and the environment also holds keys, the keys are used, as
+/// in the AWS CLI: a note saying so, and how to use the profile instead.
+pub fn profile_note(options: &ConnectOptions) -> Option<String> {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    match (&options.profile, env("AWS_PROFILE"), env("AWS_ACCESS_KEY_ID")) {
+        (None, Some(profile), Some(_)) => Some(format!(
+            "AWS_ACCESS_KEY_ID is set, so its keys are used and not profile `{profile}` of AWS_PROFILE (as in the AWS CLI); pass `--profile {profile}` to use the profile"
+        )),
+        _ => None,
+    }
+}
+
 /// A connection to one account, with clients made per region on first use.
 pub struct Aws {
     config: SdkConfig,
@@ -97,41 +136,22 @@ struct Clients {
 }
 
 impl Aws {
-    /// Loads the AWS configuration. Fails when no region is configured.
+    /// Loads the AWS configuration. Fails when no region is configured, or when the profile named
+    /// (by `--profile` or `AWS_PROFILE`) is not defined. Credentials are resolved as the AWS CLI
+    /// resolves them (`credentials.rs`), every STS call included at `--endpoint-url`.
     pub async fn connect(options: &ConnectOptions) -> Result<Aws, AwsError> {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .http_client(shared_https_client())
-            .retry_config(RetryConfig::standard().with_max_attempts(3))
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(Duration::from_secs(3))
-                    .read_timeout(Duration::from_secs(20))
-                    .operation_attempt_timeout(Duration::from_secs(25))
-                    .operation_timeout(Duration::from_secs(60))
-                    .build(),
-            );
-        if let Some(region) = &options.region {
-            loader = loader.region(Region::new(region.clone()));
-        }
-        if let Some(profile) = &options.profile {
-            loader = loader.profile_name(profile);
-        }
-        if let Some(url) = &options.endpoint_url {
-            loader = loader.endpoint_url(url);
-        }
-        let config = loader.load().await;
-        let profile = options
-            .profile
-            .clone()
-            .or_else(|| std::env::var("AWS_PROFILE").ok());
-        let region = config
-            .region()
-            .map(|r| r.to_string())
-            .ok_or(match profile {
-                Some(p) => AwsError::NoRegionForProfile(p),
-                None => AwsError::NoRegion,
-            })?;
+        let named = credentials::Named::of(options.profile.as_deref());
+        let config = load(options).await;
+        let region = config.region().map(|r| r.to_string()).ok_or(match &named {
+            credentials::Named::Default => AwsError::NoRegion,
+            credentials::Named::Flag(p) | credentials::Named::Environment(p) => {
+                AwsError::NoRegionForProfile(p.clone())
+            }
+        });
+        let provider = credentials::provider(&config, &named).await?;
+        let region = region?;
         model::regions::check(&region).map_err(AwsError::Other)?;
+        let config = config.to_builder().credentials_provider(provider).build();
         Ok(Aws {
             config,
             region,
