@@ -517,3 +517,32 @@ fn a_topic_hardened_to_tls_only_still_delivers() {
     assert_eq!(status(&doc, IAM), "error", "{doc:#}");
     assert_eq!(codes(&doc, IAM)[0], "topic-policy-unclear");
 }
+
+/// A confirmed subscriber that is told nothing: SNS failed every notification of the last day.
+#[test]
+fn a_topic_whose_deliveries_fail_is_reported_and_partial_failures_warn() {
+    for (deliveries, status_wanted, code_wanted, exit) in [
+        (
+            json!({"delivered": 0, "failed": 3}),
+            "non_compliant",
+            "topic-deliveries-failing",
+            2,
+        ),
+        (
+            json!({"delivered": 5, "failed": 1}),
+            "compliant",
+            "topic-deliveries-partly-failing",
+            0,
+        ),
+    ] {
+        let acct = Account::new();
+        let mut spec = compliant();
+        spec["topics"][0]["deliveries"] = deliveries;
+        acct.build(&spec);
+        let (code, doc) = acct.json(&["plan", "--controls", PAIR]);
+        assert_eq!(code, exit, "{doc:#}");
+        assert_eq!(status(&doc, IAM), status_wanted, "{doc:#}");
+        assert_eq!(codes(&doc, IAM), vec![code_wanted]);
+        assert!(actions(&doc).is_empty(), "{doc:#}");
+    }
+}

@@ -12,10 +12,10 @@ use futures::future::join_all;
 use futures::StreamExt;
 use model::arn;
 use model::live::{
-    AdvancedSelector, Alarm, AlarmRequest, AlarmsRead, Archive, BasicSelector, EventSelectors,
-    FieldSelector, KmsKey, LogGroup, LogsDelivery, MetricFilter, MetricKey, MetricTransformation,
-    ReadError, ReadRequest, ReadScope, RegionState, Snapshot, Subscription, Topic, TopicAttributes,
-    Trail,
+    AdvancedSelector, Alarm, AlarmRequest, AlarmsRead, Archive, BasicSelector, Deliveries,
+    EventSelectors, FieldSelector, KmsKey, LogGroup, LogsDelivery, MetricFilter, MetricKey,
+    MetricTransformation, ReadError, ReadRequest, ReadScope, RegionState, Snapshot, Subscription,
+    Topic, TopicAttributes, Trail,
 };
 
 use crate::errors;
@@ -462,8 +462,11 @@ impl Aws {
             }
             Ok::<_, ReadError>(subs)
         };
-        let (attributes, subscriptions) =
-            futures::join!(self.read_topic_attributes(sns, region, &arn), subscriptions);
+        let (attributes, subscriptions, deliveries) = futures::join!(
+            self.read_topic_attributes(sns, region, &arn),
+            subscriptions,
+            self.read_deliveries(region, &arn)
+        );
         let missing =
             |e: Option<&ReadError>| e.is_some_and(|e| e.code.as_deref() == Some("NotFound"));
         if missing(attributes.as_ref().err()) || missing(subscriptions.as_ref().err()) {
@@ -473,7 +476,61 @@ impl Aws {
             arn,
             subscriptions,
             attributes,
+            deliveries,
         })
+    }
+
+    /// A topic's notifications delivered and failed over the day before the read (`AWS/SNS`,
+    /// dimension `TopicName`, summed by the hour); `None` when CloudWatch has no data.
+    async fn read_deliveries(
+        &self,
+        region: &str,
+        arn: &str,
+    ) -> Result<Option<Deliveries>, ReadError> {
+        use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
+        let topic = arn.rsplit(':').next().unwrap_or(arn);
+        let query = |id: &str, name: &str| {
+            let metric = Metric::builder()
+                .namespace("AWS/SNS")
+                .metric_name(name)
+                .dimensions(Dimension::builder().name("TopicName").value(topic).build())
+                .build();
+            let stat = MetricStat::builder()
+                .metric(metric)
+                .period(3600)
+                .stat("Sum")
+                .build();
+            MetricDataQuery::builder().id(id).metric_stat(stat).build()
+        };
+        let end = now_seconds();
+        let start = end - 3600 * i64::try_from(model::live::DELIVERIES_WINDOW_HOURS).unwrap_or(24);
+        let mut pages = self
+            .clients(region)
+            .cloudwatch
+            .get_metric_data()
+            .metric_data_queries(query("delivered", "NumberOfNotificationsDelivered"))
+            .metric_data_queries(query("failed", "NumberOfNotificationsFailed"))
+            .start_time(aws_smithy_types::DateTime::from_secs(start))
+            .end_time(aws_smithy_types::DateTime::from_secs(end))
+            .into_paginator()
+            .send();
+        let (mut sums, mut any) = (Deliveries::default(), false);
+        while let Some(page) = pages.next().await {
+            self.count("cloudwatch:GetMetricData");
+            let page = page.map_err(|e| errors::read("cloudwatch:GetMetricData", e))?;
+            for result in page.metric_data_results() {
+                let total: f64 = result.values().iter().sum();
+                any |= !result.values().is_empty();
+                // Counts of notifications: whole numbers, summed.
+                let count = total.max(0.0).round() as u64;
+                match result.id() {
+                    Some("delivered") => sums.delivered += count,
+                    Some("failed") => sums.failed += count,
+                    _ => {}
+                }
+            }
+        }
+        Ok(any.then_some(sums))
     }
 
     async fn read_topic_attributes(

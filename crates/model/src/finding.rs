@@ -69,6 +69,12 @@ pub enum FindingCode {
     TopicPolicyUnclear,
     /// trailwatch cannot tell whether the topic's customer-managed key lets CloudWatch use it.
     TopicKeyPolicyUnclear,
+    /// The topic failed every notification of the day before the read.
+    TopicDeliveriesFailing,
+    /// The topic failed some notifications of the day before the read (a warning).
+    TopicDeliveriesPartlyFailing,
+    /// The topic's delivery metrics could not be read (a warning).
+    TopicDeliveriesUnread,
     /// A read failed.
     ReadError,
     /// A waiver of the control expired: it is judged normally again.
@@ -109,6 +115,9 @@ impl FindingCode {
         FindingCode::TopicKeyBlocksCloudwatch,
         FindingCode::TopicPolicyUnclear,
         FindingCode::TopicKeyPolicyUnclear,
+        FindingCode::TopicDeliveriesFailing,
+        FindingCode::TopicDeliveriesPartlyFailing,
+        FindingCode::TopicDeliveriesUnread,
         FindingCode::ReadError,
         FindingCode::WaiverExpired,
     ];
@@ -153,6 +162,9 @@ impl FindingCode {
             TopicKeyBlocksCloudwatch => ("topic-key-blocks-cloudwatch", "the topic's customer-managed key does not grant CloudWatch `kms:Decrypt` and `kms:GenerateDataKey*`", "yes (another topic)"),
             TopicPolicyUnclear => ("topic-policy-unclear", "trailwatch cannot tell whether the topic's access policy lets `cloudwatch.amazonaws.com` publish: a statement that could decide it uses a condition key or operator trailwatch does not evaluate (it knows `aws:SourceArn`, `aws:SourceAccount` and `aws:SourceOwner` with the `String…`/`Arn…` equality and wildcard operators), or holds for some of the account's alarms and not others; the message names the statement (status `error` when nothing else stands between the control and compliance)", "no — check the statement by hand"),
             TopicKeyPolicyUnclear => ("topic-key-policy-unclear", "the same for the policy of the topic's customer-managed key and `kms:Decrypt`, `kms:GenerateDataKey*`", "no — check the statement by hand"),
+            TopicDeliveriesFailing => ("topic-deliveries-failing", "the topic has a confirmed subscriber, but over the 24 hours before the read SNS failed every notification it tried and delivered none (`AWS/SNS` `NumberOfNotificationsFailed` and `NumberOfNotificationsDelivered`): an email address that bounces, an endpoint that is down", "no — check the subscription endpoints"),
+            TopicDeliveriesPartlyFailing => ("topic-deliveries-partly-failing", "warning on a compliant control: over the 24 hours before the read SNS failed some of the topic's notifications and delivered others", "no — check the subscription endpoints"),
+            TopicDeliveriesUnread => ("topic-deliveries-unread", "warning: the topic's delivery metrics could not be read (`cloudwatch:GetMetricData`), so whether its deliveries fail is not known; the message names the error", "no — grant `cloudwatch:GetMetricData`"),
             WaiverExpired => ("waiver-expired", "a waiver of the control in the configuration file expired on the date it names; the control is judged normally again", "no — fix the control, or renew the waiver with a new reason and date"),
             ReadError => ("read-error", "a read failed; the message names the IAM action, and the hint the permission to grant when it was denied (status `error`)", "no"),
         }

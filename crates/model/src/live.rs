@@ -424,7 +424,26 @@ pub struct Topic {
     pub subscriptions: Result<Vec<Subscription>, ReadError>,
     /// What decides whether CloudWatch alarms can deliver to it (`GetTopicAttributes`).
     pub attributes: Result<TopicAttributes, ReadError>,
+    /// What its deliveries did over the day before the read (`Deliveries`); `Ok(None)` when
+    /// CloudWatch has no data (nothing was published). Not fingerprinted: it changes with
+    /// every notification, not with the account's configuration.
+    #[serde(skip_serializing)]
+    pub deliveries: Result<Option<Deliveries>, ReadError>,
 }
+
+/// A topic's notifications over the 24 hours before the read, from CloudWatch's `AWS/SNS`
+/// metrics `NumberOfNotificationsDelivered` and `NumberOfNotificationsFailed` (dimension
+/// `TopicName`, summed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Deliveries {
+    /// Notifications delivered to a subscriber.
+    pub delivered: u64,
+    /// Notifications SNS failed to deliver (after its retries).
+    pub failed: u64,
+}
+
+/// The window `Deliveries` covers, ending at the read.
+pub const DELIVERIES_WINDOW_HOURS: u64 = 24;
 
 /// The attributes of a topic that decide whether CloudWatch alarms can publish to it.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]

@@ -113,6 +113,7 @@ pub fn topic(name: &str, confirmed: bool) -> Topic {
             protocol: "email".into(),
             endpoint: "sec@example.com".into(),
         }]),
+        deliveries: Ok(None),
         attributes: Ok(TopicAttributes::default()),
     }
 }

@@ -31,6 +31,9 @@ pub enum Stage {
     /// The topic has a confirmed subscriber, and whether CloudWatch can publish to it turns on a
     /// policy statement trailwatch cannot judge: closer than a definite block, not complete.
     DeliveryUnclear,
+    /// CloudWatch can publish to the topic and it has a confirmed subscriber, but SNS failed
+    /// every notification of the day before the read: nobody is told.
+    DeliveriesFailing,
     /// The whole chain holds.
     Complete,
 }
@@ -451,7 +454,7 @@ fn check_topic<'a>(topic_arn: &str, topics: &'a [Topic], source: Source) -> Topi
         Ok(subs) => match Subscribers::of(subs).finding(topic_arn, false) {
             Some(finding) => (Stage::NoConfirmedSubscriber, Some(finding)),
             None => match delivery(topic, &source) {
-                Delivery::Delivers => (Stage::Complete, None),
+                Delivery::Delivers => deliveries(topic),
                 Delivery::Blocked(finding) => (Stage::TopicCannotDeliver, Some(finding)),
                 Delivery::Unclear(finding) => (Stage::DeliveryUnclear, Some(finding)),
             },
@@ -461,6 +464,37 @@ fn check_topic<'a>(topic_arn: &str, topics: &'a [Topic], source: Source) -> Topi
         stage,
         finding,
         topic: Some(topic),
+    }
+}
+
+/// What the topic's deliveries of the day before the read say about a chain that otherwise
+/// holds: every notification failed (nobody is told), some failed (a warning), or nothing is
+/// known (no data: nothing was published; or the metrics could not be read, a warning).
+fn deliveries(topic: &Topic) -> (Stage, Option<Finding>) {
+    let hint = "check the topic's subscription endpoints (an email address that bounces, an HTTPS endpoint that is down, an SQS queue or Lambda function that refuses SNS)";
+    match &topic.deliveries {
+        Ok(Some(d)) if d.failed > 0 && d.delivered == 0 => (
+            Stage::DeliveriesFailing,
+            Some(Finding::new(
+                FindingCode::TopicDeliveriesFailing,
+                format!("topic `{}` failed all {} notifications of the {} hours before the read and delivered none: nobody is told", topic.arn, d.failed, model::live::DELIVERIES_WINDOW_HOURS),
+            ).with_hint(hint)),
+        ),
+        Ok(Some(d)) if d.failed > 0 => (
+            Stage::Complete,
+            Some(Finding::new(
+                FindingCode::TopicDeliveriesPartlyFailing,
+                format!("topic `{}` failed {} of {} notifications of the {} hours before the read", topic.arn, d.failed, d.failed + d.delivered, model::live::DELIVERIES_WINDOW_HOURS),
+            ).with_hint(hint)),
+        ),
+        Ok(_) => (Stage::Complete, None),
+        Err(e) => (
+            Stage::Complete,
+            Some(Finding::new(
+                FindingCode::TopicDeliveriesUnread,
+                format!("whether topic `{}` delivers its notifications is not known: {}", topic.arn, e.message),
+            ).with_hint(format!("grant `{}` to read the topic's delivery metrics", e.action))),
+        ),
     }
 }
 

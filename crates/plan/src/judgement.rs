@@ -165,6 +165,9 @@ fn verdict<'a>(control: &'a Control, best: Best<'a>) -> Judgement<'a> {
         (Status::Error, vec![read_error_finding(e)], false)
     } else if findings.iter().any(|f| f.code == FindingCode::ReadError) {
         (Status::Error, findings, false)
+    } else if best.chain.stage == Stage::DeliveriesFailing {
+        // Only a person can fix an endpoint: nothing to plan.
+        (Status::NonCompliant, findings, false)
     } else if best.chain.stage == Stage::DeliveryUnclear {
         // Only a policy statement trailwatch cannot judge stands between the control and
         // compliance: it cannot tell, so it neither claims a verdict nor plans around the topic.

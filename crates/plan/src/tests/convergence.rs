@@ -203,6 +203,7 @@ pub(super) fn apply_in_memory(s: &mut Snapshot, actions: &[Action]) {
                         policy: after.policy.clone(),
                         ..TopicAttributes::default()
                     }),
+                    deliveries: Ok(None),
                 });
             }
             Operation::Subscribe { after } => {

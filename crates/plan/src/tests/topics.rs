@@ -101,6 +101,7 @@ fn a_topic_without_subscribers_is_subscribed_to_not_replaced() {
         arn: topic_arn("alerts"),
         subscriptions: Ok(vec![]),
         attributes: Ok(TopicAttributes::default()),
+        deliveries: Ok(None),
     }]);
     let r = run(&s, &notify());
     assert_eq!(codes(&r), vec!["topic-no-confirmed-subscriber"]);
@@ -283,15 +284,15 @@ fn a_wildcard_deny_mid_arn_blocks_and_names_its_statement() {
 fn a_statement_trailwatch_cannot_judge_is_an_error_and_changes_nothing() {
     let policy = serde_json::json!({"Statement": [
         cloudwatch_statement(serde_json::json!({})),
-        {"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "sns:Publish",
-         "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+        {"Sid": "MfaOnly", "Effect": "Deny", "Principal": "*", "Action": "sns:Publish",
+         "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}}
     ]});
     let r = run(&with_topic_attributes(Some(policy), None), &notify());
     assert_eq!(r.controls[0].status, Status::Error);
     assert_eq!(codes(&r), vec!["topic-policy-unclear"]);
     let finding = &r.controls[0].findings[0];
     assert!(
-        finding.message.contains("statement `TlsOnly`"),
+        finding.message.contains("statement `MfaOnly`"),
         "{}",
         finding.message
     );
@@ -299,7 +300,7 @@ fn a_statement_trailwatch_cannot_judge_is_an_error_and_changes_nothing() {
         .hint
         .as_deref()
         .unwrap()
-        .contains("check statement `TlsOnly`"));
+        .contains("check statement `MfaOnly`"));
     // No new topic, no alarm rewired, nothing subscribed: trailwatch cannot tell there is a problem.
     assert!(r.actions.is_empty(), "{:?}", kinds(&r));
     // A policy that is not JSON cannot be judged either (it was taken as delivering before).
@@ -424,4 +425,65 @@ fn a_topic_whose_attributes_could_not_be_read_is_an_error_not_compliant() {
         r.actions.is_empty(),
         "no new topic for what could not be read"
     );
+}
+
+/// The compliant account, its topic's deliveries of the last day as given.
+fn delivering(deliveries: Result<Option<model::live::Deliveries>, ReadError>) -> Report {
+    let mut s = compliant();
+    for topic in s.regions[0].topics.as_mut().unwrap() {
+        topic.deliveries = deliveries.clone();
+    }
+    run(&s, &notify())
+}
+
+fn counts(delivered: u64, failed: u64) -> Result<Option<model::live::Deliveries>, ReadError> {
+    Ok(Some(model::live::Deliveries { delivered, failed }))
+}
+
+#[test]
+fn a_topic_whose_deliveries_all_fail_tells_nobody() {
+    let r = delivering(counts(0, 3));
+    assert_eq!(r.controls[0].status, Status::NonCompliant);
+    assert_eq!(codes(&r), vec!["topic-deliveries-failing"]);
+    let finding = &r.controls[0].findings[0];
+    assert!(
+        finding.message.contains("failed all 3 notifications"),
+        "{}",
+        finding.message
+    );
+    assert!(finding
+        .hint
+        .as_deref()
+        .unwrap()
+        .contains("subscription endpoints"));
+    assert!(r.actions.is_empty(), "only a person can fix an endpoint");
+}
+
+#[test]
+fn some_failed_deliveries_are_a_warning_and_no_data_is_nothing() {
+    let r = delivering(counts(5, 1));
+    assert_eq!(r.controls[0].status, Status::Compliant);
+    assert_eq!(codes(&r), vec!["topic-deliveries-partly-failing"]);
+    for quiet in [Ok(None), counts(4, 0)] {
+        let r = delivering(quiet);
+        assert_eq!(r.controls[0].status, Status::Compliant);
+        assert!(codes(&r).is_empty(), "{:?}", codes(&r));
+    }
+}
+
+#[test]
+fn unread_delivery_metrics_are_a_warning_naming_the_permission() {
+    let denied = ReadError {
+        action: "cloudwatch:GetMetricData".into(),
+        code: Some("AccessDenied".into()),
+        message: "not authorized".into(),
+    };
+    let r = delivering(Err(denied));
+    assert_eq!(r.controls[0].status, Status::Compliant);
+    assert_eq!(codes(&r), vec!["topic-deliveries-unread"]);
+    assert!(r.controls[0].findings[0]
+        .hint
+        .as_deref()
+        .unwrap()
+        .contains("cloudwatch:GetMetricData"));
 }
