@@ -135,7 +135,15 @@ fn aws(cloudtrail: Vec<Rule>, logs: Vec<Rule>) -> Aws {
     aws_with(cloudtrail, logs, empty_cloudwatch(), no_topics())
 }
 
+/// A topic's delivery metrics: no data unless a test says otherwise.
+fn no_metric_data() -> Rule {
+    mock!(aws_sdk_cloudwatch::Client::get_metric_data).then_output(|| {
+        aws_sdk_cloudwatch::operation::get_metric_data::GetMetricDataOutput::builder().build()
+    })
+}
+
 fn aws_with(cloudtrail: Vec<Rule>, logs: Vec<Rule>, cloudwatch: Vec<Rule>, sns: Vec<Rule>) -> Aws {
+    let cloudwatch: Vec<Rule> = cloudwatch.into_iter().chain([no_metric_data()]).collect();
     Aws::with_clients(
         REGION,
         ACCOUNT,
@@ -476,4 +484,61 @@ fn notified_topics_are_read_with_every_page_of_subscriptions_and_missing_ones_le
         .collect();
     assert_eq!(endpoints, vec!["sec1@example.com", "sec2@example.com"]);
     assert!(!topics.iter().any(|t| t.arn == gone));
+}
+
+#[test]
+fn a_topics_deliveries_are_summed_over_the_day() {
+    use aws_sdk_cloudwatch::operation::get_metric_data::GetMetricDataOutput;
+    use aws_sdk_cloudwatch::types::MetricDataResult;
+    let ops = format!("arn:aws:sns:{REGION}:{ACCOUNT}:ops");
+    let o = ops.clone();
+    let result = |id: &str, values: &[f64]| {
+        MetricDataResult::builder()
+            .id(id)
+            .set_values(Some(values.to_vec()))
+            .build()
+    };
+    let cloudwatch = vec![
+        mock!(aws_sdk_cloudwatch::Client::describe_alarms).then_output(move || {
+            DescribeAlarmsOutput::builder()
+                .metric_alarms(alarm_on("TrailChanges", "LogMetrics", &o))
+                .build()
+        }),
+        mock!(aws_sdk_cloudwatch::Client::get_metric_data)
+            .match_requests(|r| {
+                r.metric_data_queries().iter().all(|q| {
+                    let metric = q.metric_stat().and_then(|s| s.metric());
+                    metric.and_then(|m| m.namespace()) == Some("AWS/SNS")
+                        && metric.is_some_and(|m| {
+                            m.dimensions()
+                                .iter()
+                                .any(|d| d.name() == Some("TopicName") && d.value() == Some("ops"))
+                        })
+                })
+            })
+            .then_output(move || {
+                GetMetricDataOutput::builder()
+                    .metric_data_results(result("delivered", &[2.0, 1.0]))
+                    .metric_data_results(result("failed", &[4.0]))
+                    .build()
+            }),
+    ];
+    let sns = vec![
+        mock!(aws_sdk_sns::Client::get_topic_attributes)
+            .then_output(|| GetTopicAttributesOutput::builder().build()),
+        mock!(aws_sdk_sns::Client::list_subscriptions_by_topic)
+            .then_output(|| ListSubscriptionsByTopicOutput::builder().build()),
+    ];
+    let aws = aws_with(trail_rules(), two_filters(), cloudwatch, sns);
+    let snapshot = block_on(aws.read_snapshot(&scope())).unwrap();
+    let topic = &snapshot.regions[0].topics.as_ref().unwrap()[0];
+    assert_eq!(topic.arn, ops);
+    assert_eq!(
+        topic.deliveries,
+        Ok(Some(model::live::Deliveries {
+            delivered: 3,
+            failed: 4
+        }))
+    );
+    assert_eq!(aws.calls()["cloudwatch:GetMetricData"], 1);
 }
