@@ -38,7 +38,9 @@ pub struct PlanArgs {
     /// the management or a delegated administrator account), each through `--assume-role`.
     #[arg(long, conflicts_with = "accounts")]
     pub organization: bool,
-    /// The name of the role assumed in each of `--accounts` (the same name in every account).
+    /// The name of the role assumed in each of `--accounts` (the same name in every account);
+    /// for `backtest`, in the account that holds the trail's log group when it is another one
+    /// (an organization trail's).
     #[arg(long, value_name = "NAME")]
     pub assume_role: Option<String>,
     /// How many accounts are read at once (default: 8).

@@ -21,6 +21,7 @@ use crate::account::{read_and_plan, Planned};
 use crate::args::{selection, settings, PlanArgs};
 use crate::print;
 
+mod owners;
 mod specs;
 mod window;
 
@@ -77,7 +78,8 @@ pub async fn run(args: BacktestArgs) -> Result<Exit> {
         true => (specs::published(&selection(&settings)?.0), None),
         false => {
             let planned = read_and_plan(&args.plan, &settings).await?;
-            (specs::of_account(&planned)?, Some(planned))
+            let others = owners::read(&planned, &settings).await?;
+            (specs::of_account(&planned, &others)?, Some(planned))
         }
     };
     let tally = Tally::new(specs, window.as_ref().map(|w| w.tally)).map_err(anyhow::Error::msg)?;

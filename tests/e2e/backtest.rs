@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::support::Account;
+use crate::support::{Account, FaultProxy};
 use crate::{trail_only, IAM_PATTERN};
 
 const REGIONS: [&str; 2] = ["us-east-1", "eu-west-1"];
@@ -31,6 +31,20 @@ fn record(account: &str, region: &str, time: &str, name: &str, id: &str) -> Valu
 /// One hour's log file: `CreatePolicy` at :10 every third hour (both patterns), `AttachRolePolicy`
 /// at :20 when the hour is 1 mod 4 (the published pattern only), `ListRoles` at :30 (neither).
 fn hour_file(account: &str, region: &str, day: u32, hour: u32) -> Value {
+    let bucket = format!("trail-bucket-{account}-main");
+    hour_file_in(
+        &bucket,
+        &format!("AWSLogs/{account}"),
+        account,
+        region,
+        (day, hour),
+    )
+}
+
+/// [`hour_file`] in `bucket`, under `root` (`AWSLogs/ACCOUNT`, or `AWSLogs/o-ORGID/ACCOUNT` for an
+/// organization trail).
+fn hour_file_in(bucket: &str, root: &str, account: &str, region: &str, at: (u32, u32)) -> Value {
+    let (day, hour) = at;
     let at = |minute: u32| format!("2026-11-{day:02}T{hour:02}:{minute:02}:00Z");
     let id = |name: &str| format!("{region}-{day}-{hour}-{name}");
     let mut records = vec![record(account, region, &at(30), "ListRoles", &id("list"))];
@@ -53,9 +67,9 @@ fn hour_file(account: &str, region: &str, day: u32, hour: u32) -> Value {
         ));
     }
     let key = format!(
-        "AWSLogs/{account}/CloudTrail/{region}/2026/11/{day:02}/{account}_CloudTrail_{region}_202611{day:02}T{hour:02}00Z_x.json.gz"
+        "{root}/CloudTrail/{region}/2026/11/{day:02}/{account}_CloudTrail_{region}_202611{day:02}T{hour:02}00Z_x.json.gz"
     );
-    json!({"bucket": format!("trail-bucket-{account}-main"), "key": key, "records": records})
+    json!({"bucket": bucket, "key": key, "records": records})
 }
 
 /// An account whose trail's archive holds 2026-11-01..03 (and one file of the 4th), with a
@@ -349,4 +363,118 @@ fn a_denied_read_of_the_archive_is_one_line_naming_the_action() {
         assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
         assert!(out.stdout.is_empty(), "no report from a partial read");
     }
+}
+
+/// An organization trail's member and the account that owns the trail: the member's trail sends
+/// to log group `cloudtrail/main` of the owner, which holds a partial IAM filter and its alarm;
+/// the member's events of 2026-11-01 (us-east-1) are archived in the organization layout.
+pub fn organization_member() -> (Account, Account) {
+    let owner = Account::new();
+    let mut spec = trail_only();
+    spec["filters"] = json!([{"log_group": "cloudtrail/main", "name": "org-iam", "pattern": partial_iam_pattern(), "metric": "IAMPolicyChanges"}]);
+    spec["topics"] = json!([{"name": "org-alerts", "subscriptions": [{"protocol": "email", "endpoint": "soc@example.com"}]}]);
+    spec["alarms"] =
+        json!([{"name": "org-iam-alarm", "metric": "IAMPolicyChanges", "topics": ["org-alerts"]}]);
+    owner.build(&spec);
+    let member = Account::new();
+    member.build(&json!({
+        "trails": [{"name": "org", "log_group": "cloudtrail/main", "log_group_account": owner.id}],
+    }));
+    let (bucket, root) = (
+        format!("trail-bucket-{}-org", member.id),
+        format!("AWSLogs/o-a1b2c3d4e5/{}", member.id),
+    );
+    let objects: Vec<Value> = (0..24)
+        .map(|hour| hour_file_in(&bucket, &root, &member.id, "us-east-1", (1, hour)))
+        .collect();
+    member.archive(&json!(objects));
+    (member, owner)
+}
+
+/// `backtest` of the IAM control over the 1st of November, with `extra` flags.
+pub fn member_backtest<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = BACKTEST_IAM[..5].to_vec();
+    args.extend(["--to", "2026-11-01"]);
+    args.extend(extra);
+    args
+}
+
+#[test]
+fn a_member_of_an_organization_trail_is_backtested_with_the_filters_and_alarm_of_the_log_groups_account(
+) {
+    let (member, owner) = organization_member();
+    let args = member_backtest(&["--assume-role", "trailwatch-audit"]);
+    let (code, doc) = member.json(&args);
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["account_id"], member.id.as_str());
+    assert_eq!(doc["source"]["kind"], "archive");
+    assert_eq!(
+        doc["input"]["files"], 24,
+        "the member's folder of the organization layout"
+    );
+    let c = &doc["controls"][0];
+    assert_eq!(
+        c["patterns"][0]["matched"],
+        8 + 6,
+        "published: CreatePolicy and AttachRolePolicy"
+    );
+    assert_eq!(
+        c["patterns"][1]["source"],
+        json!({"kind": "filter", "name": "org-iam", "log_group": "cloudtrail/main", "account_id": owner.id})
+    );
+    assert_eq!(
+        c["patterns"][1]["matched"], 8,
+        "the owner's filter: CreatePolicy only"
+    );
+    assert_eq!(c["alarmed"], "account-filters");
+    assert_eq!(c["missed"]["events"], 6, "every AttachRolePolicy");
+    assert_eq!(
+        c["alarm"]["source"],
+        json!({"kind": "account", "name": "org-iam-alarm", "account_id": owner.id})
+    );
+    assert_eq!(c["alarm"]["outcome"]["notifications"], 8);
+
+    let (code, text, stderr) = member.run(&args);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        text.contains(&format!(
+            "filter org-iam on cloudtrail/main in account {}",
+            owner.id
+        )),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_member_whose_log_groups_account_cannot_be_reached_is_told_where_to_run_in_one_line() {
+    let (member, owner) = organization_member();
+    // No role to reach the owner: where to run instead, and how to reach it from here.
+    let (code, stdout, stderr) = member.run(&member_backtest(&[]));
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.is_empty(), "no report without the filters: {stdout}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains(&format!("is in account {}", owner.id))
+            && stderr.contains("run backtest there, or pass --assume-role ROLE"),
+        "{stderr}"
+    );
+
+    // The role cannot be assumed (the profile's own AssumeRole goes through first).
+    let proxy = FaultProxy::after("AssumeRole", 1, 100, "AccessDenied");
+    let out = member
+        .trailwatch_via(&proxy)
+        .args(member_backtest(&["--assume-role", "trailwatch-audit"]))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(out.stdout.is_empty(), "no report without the filters");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "cannot assume role `trailwatch-audit` in account {}",
+            owner.id
+        )) && stderr.contains(&format!("run backtest in account {}", owner.id)),
+        "{stderr}"
+    );
 }

@@ -467,7 +467,16 @@ fn backtest_adds_exactly_what_its_policy_grants() {
     let (acct, _) = crate::backtest::archived_account();
     let args = crate::backtest::BACKTEST_IAM;
     let run = record("backtest", &acct, RunAs::Profile, &args, 0);
-    let calls = called([(&run, &run.caller)]);
+    // A member of an organization trail reads the filters and alarms of the account that holds
+    // the trail's log group through the role it assumes there.
+    let (member, _) = crate::backtest::organization_member();
+    let args = crate::backtest::member_backtest(&["--assume-role", "trailwatch-audit"]);
+    let member_run = record("backtest of a member", &member, RunAs::Profile, &args, 0);
+    assert!(
+        !member_run.roles.is_empty(),
+        "backtest of a member: no call as the assumed role"
+    );
+    let calls = called([(&run, &run.caller), (&member_run, &member_run.caller)]);
     let backtest_only: Called = calls
         .iter()
         .filter(|(action, _)| !granted(PLAN_POLICY).contains(*action))
@@ -480,6 +489,7 @@ fn backtest_adds_exactly_what_its_policy_grants() {
         .collect();
     assert_none(vec![
         ungranted(&[PLAN_POLICY, BACKTEST_POLICY], &calls),
+        ungranted(&[PLAN_POLICY], &called([(&member_run, &member_run.roles)])),
         unused(BACKTEST_POLICY, &backtest_only, "backtest"),
     ]);
 }

@@ -103,6 +103,15 @@ impl FaultProxy {
         FaultProxy::start(&["--fail", operation, "--times", &times, "--error", error])
     }
 
+    /// A proxy that forwards the first `skip` calls of `operation` (the assume-role profile's
+    /// own `AssumeRole`, say), then fails the next `times` with `error`.
+    pub fn after(operation: &str, skip: usize, times: usize, error: &str) -> FaultProxy {
+        let (skip, times) = (skip.to_string(), times.to_string());
+        FaultProxy::start(&[
+            "--fail", operation, "--skip", &skip, "--times", &times, "--error", error,
+        ])
+    }
+
     /// A proxy that merges `fields` into every successful JSON answer of `operation`.
     pub fn rewriting(operation: &str, fields: &Value) -> FaultProxy {
         FaultProxy::start(&["--rewrite", operation, &fields.to_string()])

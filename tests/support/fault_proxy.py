@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """A fault-injecting HTTP proxy in front of the local AWS API server, for trailwatch's tests.
 
-    fault_proxy.py --upstream http://127.0.0.1:PORT [--fail PutMetricAlarm] [--times 1]
+    fault_proxy.py --upstream http://127.0.0.1:PORT [--fail PutMetricAlarm] [--times 1] [--skip 0]
                    [--error AccessDenied|Throttling|InternalFailure|ExpiredToken]
                    [--delay-ms 50] [--record FILE] [--exit-on-stdin-eof]
 
 Forwards every request to the upstream server, except the first --times requests of the --fail
-operation, which get the chosen error in the operation's own protocol (AWS JSON for CloudWatch
+operation after the first --skip of them (forwarded: say, the AssumeRole of the profile that
+starts the client, before the one under test), which get the chosen error in the operation's own protocol (AWS JSON for CloudWatch
 Logs, XML for SNS and STS, Smithy RPC v2 CBOR for CloudWatch), as AWS would send it. With
 --delay-ms every request waits that long first, to model the round trip to real AWS (the
 benchmark uses this). Prints `listening on http://127.0.0.1:PORT` once ready. Loopback only.
@@ -141,9 +142,10 @@ def _timestamps(value, key=""):
 
 
 class State:
-    def __init__(self, operation, times, error):
+    def __init__(self, operation, times, error, skip=0):
         self.operation = operation
         self.remaining = times
+        self.skip = skip
         self.error = error
         self.delay = 0.0
         self.lock = threading.Lock()
@@ -166,7 +168,12 @@ class State:
 
     def should_fail(self, operation):
         with self.lock:
-            if operation and operation == self.operation and self.remaining > 0:
+            if not operation or operation != self.operation:
+                return False
+            if self.skip > 0:
+                self.skip -= 1
+                return False
+            if self.remaining > 0:
                 self.remaining -= 1
                 return True
             return False
@@ -287,6 +294,7 @@ def main():
     parser.add_argument("--fail", default="", help="the operation to fail, such as PutMetricAlarm")
     parser.add_argument("--delay-ms", type=float, default=0.0)
     parser.add_argument("--times", type=int, default=1)
+    parser.add_argument("--skip", type=int, default=0, help="forward this many of --fail first")
     parser.add_argument("--error", choices=sorted(ERRORS), default="AccessDenied")
     parser.add_argument("--record", help="append one JSON line per request to this file")
     parser.add_argument("--exit-on-stdin-eof", action="store_true")
@@ -297,7 +305,7 @@ def main():
         help="merge these fields into every JSON answer of OPERATION (such as GetTrailStatus)",
     )
     args = parser.parse_args()
-    state = State(args.fail, args.times, args.error)
+    state = State(args.fail, args.times, args.error, args.skip)
     if args.rewrite:
         state.rewrite = (args.rewrite[0], json.loads(args.rewrite[1]))
     state.delay = args.delay_ms / 1000.0

@@ -68,6 +68,13 @@ class SignerTest(unittest.TestCase):
         self.assertEqual(record["fault"], "AccessDenied")
 
 
+class SkipTest(unittest.TestCase):
+    def test_the_first_skip_calls_of_the_operation_are_forwarded_then_times_fail(self):
+        state = State("AssumeRole", 2, "AccessDenied", skip=1)
+        decisions = [state.should_fail(op) for op in ["AssumeRole", "DescribeTrails", "AssumeRole", "AssumeRole", "AssumeRole"]]
+        self.assertEqual(decisions, [False, False, True, True, False])
+
+
 class RecordingProxyTest(unittest.TestCase):
     """A proxy with --record in front of a stand-in upstream, one failed call then one forwarded."""
 

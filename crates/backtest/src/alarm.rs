@@ -74,6 +74,7 @@ impl Rule {
             source: match alarm {
                 Some(a) => AlarmSource::Account {
                     name: a.name.clone(),
+                    account_id: a.account_id.clone(),
                 },
                 None => AlarmSource::TrailwatchDefault,
             },

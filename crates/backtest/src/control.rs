@@ -166,6 +166,7 @@ impl ControlTally {
                 let source = PatternSource::Filter {
                     name: f.spec.name,
                     log_group: f.spec.log_group,
+                    account_id: f.spec.account_id,
                 };
                 (source, f.spec.pattern)
             }));

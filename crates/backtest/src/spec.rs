@@ -21,6 +21,9 @@ pub struct ControlSpec {
 /// One of the account's metric filters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FilterSpec {
+    /// The account that holds its log group: the backtested account, or the one an
+    /// organization trail sends its events to.
+    pub account_id: String,
     /// Its log group.
     pub log_group: String,
     /// The filter name.
@@ -35,6 +38,8 @@ pub struct FilterSpec {
 /// The account's alarm, as CloudWatch describes it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlarmSpec {
+    /// The account that holds it (the one that holds the filters' log group).
+    pub account_id: String,
     /// The alarm name.
     pub name: String,
     /// `Period`, seconds.

@@ -42,6 +42,7 @@ fn iam(filters: Vec<FilterSpec>, alarm: Option<AlarmSpec>) -> ControlSpec {
 
 fn filter(name: &str, pattern: &str) -> FilterSpec {
     FilterSpec {
+        account_id: "111122223333".into(),
         log_group: "trail-logs".into(),
         name: name.into(),
         pattern: pattern.into(),
@@ -52,6 +53,7 @@ fn filter(name: &str, pattern: &str) -> FilterSpec {
 /// An alarm of `period` seconds, `m` of `n` periods at or above `threshold`.
 fn alarm(period: i32, n: i32, m: i32, threshold: f64) -> AlarmSpec {
     AlarmSpec {
+        account_id: "111122223333".into(),
         name: "iam-changes".into(),
         period,
         evaluation_periods: n,
@@ -164,7 +166,8 @@ fn a_filter_that_misses_published_events_lists_them_in_order() {
         c.patterns[1].source,
         PatternSource::Filter {
             name: "puts".into(),
-            log_group: "trail-logs".into()
+            log_group: "trail-logs".into(),
+            account_id: "111122223333".into(),
         }
     );
     let missed = c.missed.as_ref().unwrap();
@@ -281,7 +284,8 @@ fn threshold_three_needs_three_matches_in_a_period() {
     assert_eq!(
         report.controls[0].alarm.source,
         AlarmSource::Account {
-            name: "iam-changes".into()
+            name: "iam-changes".into(),
+            account_id: "111122223333".into(),
         }
     );
     assert_eq!(

@@ -105,6 +105,9 @@ pub enum PatternSource {
         name: String,
         /// Its log group.
         log_group: String,
+        /// The account that holds the log group: the backtested account, or the one its
+        /// organization trail sends to.
+        account_id: String,
     },
 }
 
@@ -169,6 +172,8 @@ pub enum AlarmSource {
     Account {
         /// The alarm name.
         name: String,
+        /// The account that holds it.
+        account_id: String,
     },
     /// The account has none: the alarm trailwatch would create (CIS defaults).
     TrailwatchDefault,

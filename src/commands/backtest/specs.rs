@@ -1,12 +1,13 @@
-//! What a backtest evaluates per control: the published pattern, and what the account has for
-//! the control today — the metric filters on its qualifying trails' log groups that are meant
-//! for it (`plan::verdict::is_for`) and the alarm of its chain.
+//! What a backtest evaluates per control: the published pattern, and what watches the account's
+//! events for the control today — the metric filters meant for it (`plan::verdict::is_for`) on
+//! the log groups its trails send to, in this account or in the account that holds an
+//! organization trail's log group, and the alarm of its chain there.
 
 use anyhow::{bail, Result};
 use backtest::{AlarmSpec, ControlSpec, FilterSpec};
+use model::arn::LogGroupRef;
 use model::live::{Alarm, Archive, MetricFilter};
-use model::report::ControlResult;
-use model::Control;
+use model::{Control, Report, Snapshot};
 use plan::trails::TrailCheck;
 
 use crate::account::Planned;
@@ -23,70 +24,128 @@ pub fn published(controls: &[Control]) -> Vec<ControlSpec> {
         .collect()
 }
 
-/// Each selected control with the account's filters for it and its alarm. Filters that could
-/// not be read are refused: a backtest without them would call every event missed.
-pub fn of_account(planned: &Planned) -> Result<Vec<ControlSpec>> {
+/// An account as read and planned: the backtested one, or one that holds the log group its
+/// organization trail sends to (read through `--assume-role`, `owners.rs`).
+pub struct Held {
+    /// The account.
+    pub account: String,
+    /// What was read there.
+    pub snapshot: Snapshot,
+    /// Its plan, whose chains name the alarms.
+    pub report: Report,
+}
+
+/// An account's reads, borrowed.
+#[derive(Clone, Copy)]
+struct View<'a> {
+    account: &'a str,
+    snapshot: &'a Snapshot,
+    report: &'a Report,
+}
+
+impl<'a> From<&'a Held> for View<'a> {
+    fn from(held: &'a Held) -> Self {
+        View {
+            account: &held.account,
+            snapshot: &held.snapshot,
+            report: &held.report,
+        }
+    }
+}
+
+/// Each selected control with the filters meant for it on the log groups the account's trails
+/// send to — in this account, or in `others`, the accounts that hold an organization trail's
+/// log group — and the alarm of its chain there. Filters that could not be read, and log groups
+/// in an account that was not read, are refused: a backtest without them would call every
+/// event missed.
+pub fn of_account(planned: &Planned, others: &[Held]) -> Result<Vec<ControlSpec>> {
     let groups = log_groups(planned);
+    let own = View {
+        account: &planned.account,
+        snapshot: &planned.snapshot,
+        report: &planned.report,
+    };
+    let views: Vec<View> = std::iter::once(own)
+        .chain(others.iter().map(View::from))
+        .collect();
     planned
         .controls
         .iter()
         .map(|control| {
-            let result = planned.report.controls.iter().find(|r| r.id == control.id);
             Ok(ControlSpec {
                 control: control.clone(),
-                filters: filters_for(planned, control, &groups)?,
-                alarm: result.and_then(|r| alarm_of(planned, r)).map(alarm_spec),
+                filters: filters_for(&views, control, &groups)?,
+                alarm: alarm_of(&views, control, &groups).map(|(a, acct)| alarm_spec(acct, a)),
             })
         })
         .collect()
 }
 
-/// The log groups (region, name) of this account that qualifying trails send to.
-fn log_groups(planned: &Planned) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
-    for check in qualifying(planned) {
-        let group = check.log_group.expect("a qualifying trail has a log group");
-        let key = (group.region, group.name);
-        if !out.contains(&key) {
-            out.push(key);
+/// The log groups the account's sound trails send to (multi-region, logging, all management
+/// events, delivering), in this account or another, each once.
+fn log_groups(planned: &Planned) -> Vec<LogGroupRef> {
+    let mut out: Vec<LogGroupRef> = Vec::new();
+    for check in sound(planned) {
+        let group = check.log_group.expect("a sound trail has a log group");
+        if !out.contains(&group) {
+            out.push(group);
         }
     }
     out
 }
 
-/// The account's trails that meet the CIS requirements (`plan::trails`, as `plan` judges them).
-fn qualifying(planned: &Planned) -> Vec<TrailCheck<'_>> {
+/// The log groups the account's sound trails send to in other accounts (an organization
+/// trail's, in the account that owns the trail): those accounts' filters and alarms watch this
+/// account's events.
+pub fn elsewhere(planned: &Planned) -> Vec<LogGroupRef> {
+    let mut groups = log_groups(planned);
+    groups.retain(|g| !g.is_in(&planned.account));
+    groups
+}
+
+/// The account's trails that meet the CIS requirements (`plan::trails`, as `plan` judges them),
+/// whether their log group is in this account or in another.
+fn sound(planned: &Planned) -> Vec<TrailCheck<'_>> {
+    let account = &planned.account;
     let trails = planned.snapshot.trails.as_deref().unwrap_or_default();
     let mut checks = plan::trails::check_trails(trails);
-    checks.retain(|c| c.qualifies(&planned.account));
+    checks.retain(|c| c.qualifies(account) || c.central_account(account).is_some());
     checks
 }
 
 fn filters_for(
-    planned: &Planned,
+    views: &[View],
     control: &Control,
-    groups: &[(String, String)],
+    groups: &[LogGroupRef],
 ) -> Result<Vec<FilterSpec>> {
     let mut out = Vec::new();
-    for (region, name) in groups {
-        let Some(group) = planned.snapshot.log_group(region, name) else {
-            continue;
+    for group in groups {
+        let (region, name, account) = (&group.region, &group.name, &group.account_id);
+        let Some(view) = views.iter().find(|v| group.is_in(v.account)) else {
+            bail!("cannot tell which filters watch log group {name} ({region}): it is in account {account}, which was not read; run backtest there");
         };
-        let filters = match &group.filters {
+        let Some(log_group) = view.snapshot.log_group(region, name) else {
+            if view.account == views[0].account {
+                continue;
+            }
+            bail!("cannot tell which filters watch log group {name} ({region}) of account {account}: no trail of that account sends to it, so trailwatch did not read it there; run backtest in account {account}");
+        };
+        let filters = match &log_group.filters {
             Ok(filters) => filters,
-            Err(e) => bail!("cannot backtest the account's filters: the metric filters of log group {name} ({region}) could not be read ({e})"),
+            Err(e) => bail!("cannot backtest the account's filters: the metric filters of log group {name} ({region}) in account {account} could not be read ({e})"),
         };
         let meant = filters
             .iter()
             .filter(|f| plan::verdict::is_for(control, f, &plan::verdict::judge(control, f)));
-        out.extend(meant.map(|f| filter_spec(name, f)));
+        out.extend(meant.map(|f| filter_spec(group, f)));
     }
     Ok(out)
 }
 
-fn filter_spec(log_group: &str, filter: &MetricFilter) -> FilterSpec {
+fn filter_spec(group: &LogGroupRef, filter: &MetricFilter) -> FilterSpec {
     FilterSpec {
-        log_group: log_group.to_string(),
+        account_id: group.account_id.clone(),
+        log_group: group.name.clone(),
         name: filter.name.clone(),
         pattern: filter.pattern.clone(),
         metric_value: filter
@@ -96,16 +155,34 @@ fn filter_spec(log_group: &str, filter: &MetricFilter) -> FilterSpec {
     }
 }
 
-/// The alarm of the control's chain, as read.
-fn alarm_of<'a>(planned: &'a Planned, result: &ControlResult) -> Option<&'a Alarm> {
-    let chain = result.chain.as_ref()?;
-    let name = chain.alarm.as_deref()?;
-    let region = planned.snapshot.region_state(&chain.region)?;
-    region.alarms.as_ref().ok()?.iter().find(|a| a.name == name)
+/// The alarm of the control's chain, as read, in the first account (this one, then the others)
+/// whose chain for the control runs through one of the trails' log groups.
+fn alarm_of<'a>(
+    views: &[View<'a>],
+    control: &Control,
+    groups: &[LogGroupRef],
+) -> Option<(&'a Alarm, &'a str)> {
+    views.iter().find_map(|view| {
+        let result = view.report.controls.iter().find(|r| r.id == control.id)?;
+        let chain = result.chain.as_ref()?;
+        let on_a_group = groups.iter().any(|g| {
+            g.is_in(view.account) && g.region == chain.region && g.name == chain.log_group
+        });
+        let name = chain.alarm.as_deref().filter(|_| on_a_group)?;
+        let region = view.snapshot.region_state(&chain.region)?;
+        let alarm = region
+            .alarms
+            .as_ref()
+            .ok()?
+            .iter()
+            .find(|a| a.name == name)?;
+        Some((alarm, view.account))
+    })
 }
 
-fn alarm_spec(alarm: &Alarm) -> AlarmSpec {
+fn alarm_spec(account: &str, alarm: &Alarm) -> AlarmSpec {
     AlarmSpec {
+        account_id: account.to_string(),
         name: alarm.name.clone(),
         period: alarm.period.unwrap_or(300),
         evaluation_periods: alarm.evaluation_periods.unwrap_or(1),
@@ -123,7 +200,7 @@ pub fn archive(planned: &Planned) -> Result<Archive> {
     if let Err(e) = &planned.snapshot.trails {
         bail!("cannot list the account's trails ({e})");
     }
-    let archived = qualifying(planned)
+    let archived = sound(planned)
         .into_iter()
         .find_map(|c| c.trail.archive.clone());
     match archived {

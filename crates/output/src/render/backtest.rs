@@ -112,7 +112,11 @@ fn control_section(c: &ControlBacktest) -> String {
 fn source_label(source: &PatternSource) -> String {
     match source {
         PatternSource::Published => "published pattern".to_string(),
-        PatternSource::Filter { name, log_group } => format!("filter {name} on {log_group}"),
+        PatternSource::Filter {
+            name,
+            log_group,
+            account_id,
+        } => format!("filter {name} on {log_group} in account {account_id}"),
     }
 }
 
@@ -158,7 +162,9 @@ fn list(out: &mut String, label: &str, counts: &[Count]) {
 fn alarm_line(alarm: &AlarmEstimate, alarmed: Alarmed) -> String {
     let s = &alarm.settings;
     let which = match &alarm.source {
-        AlarmSource::Account { name } => format!("alarm {name}"),
+        AlarmSource::Account { name, account_id } => {
+            format!("alarm {name} in account {account_id}")
+        }
         AlarmSource::TrailwatchDefault => "the alarm trailwatch would create".to_string(),
     };
     let on = match alarmed {
