@@ -1,12 +1,14 @@
-//! One account: connect, read and plan it (through `survey`), and fingerprint what the plan
-//! depends on, for `plan`, `apply` and saved plans.
+//! One account: connect, read and plan it (through `reconcile`), and the saved plan of it, for
+//! `plan`, `apply` and `backtest`.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
+use model::planfile::PlanFile;
 use model::report::AccountResult;
 use model::{Control, Desired, Report, Snapshot};
+use reconcile::{AccountRead, PlanHeader, Target};
 
 use crate::args::{connect_options, selection, warn_stale_accounts, PlanArgs};
 use config::Settings;
@@ -27,8 +29,6 @@ pub struct Planned {
     pub report: Report,
     /// The account as read.
     pub snapshot: Snapshot,
-    /// What the plan depends on, for `plan --out`.
-    pub fingerprints: BTreeMap<String, String>,
 }
 
 impl Planned {
@@ -40,6 +40,26 @@ impl Planned {
             calls: self.aws.calls(),
             wall: self.wall,
         }
+    }
+
+    /// The account's plan as a saved plan (`reconcile::plan_file`, as for many accounts).
+    pub fn plan_file(&self) -> PlanFile {
+        let header = PlanHeader {
+            region: self.aws.region(),
+            benchmark: &self.report.benchmark,
+            trailwatch_version: env!("CARGO_PKG_VERSION"),
+            own: &self.account,
+        };
+        let target = Target {
+            account: self.account.clone(),
+            role: None,
+            desired: self.desired.clone(),
+        };
+        let read = AccountRead {
+            result: self.result(),
+            snapshot: Some(self.snapshot.clone()),
+        };
+        reconcile::plan_file(&header, &self.controls, &[target], &[read])
     }
 }
 
@@ -59,10 +79,16 @@ pub async fn read_and_plan(args: &PlanArgs, settings: &Settings) -> Result<Plann
     let started = Instant::now();
     let aws = connect(&connect_options(args, settings)).await?;
     tracing::info!(region = aws.region(), "reading the account");
-    let (snapshot, report) = survey(&aws, &controls, &desired).await?;
+    let read = {
+        // The account's id comes with the read: the run's own account is not consulted.
+        let run = aws::Run::new(&aws, "");
+        reconcile::plan_own(&run, &controls, &desired).await?
+    };
+    let (Ok(report), Some(snapshot)) = (read.result.report, read.snapshot) else {
+        unreachable!("plan_own gives a read account its plan and snapshot")
+    };
     let account = snapshot.account_id.clone();
     warn_stale_accounts(settings, std::slice::from_ref(&account));
-    let fingerprints = plan::fingerprint::fingerprints(&snapshot, &controls, &desired, &report);
     let wall = started.elapsed();
     log_calls(&account, &aws.calls(), wall);
     Ok(Planned {
@@ -73,18 +99,7 @@ pub async fn read_and_plan(args: &PlanArgs, settings: &Settings) -> Result<Plann
         desired,
         report,
         snapshot,
-        fingerprints,
     })
-}
-
-/// Reads and plans an account (`survey::survey` over the AWS connection).
-pub async fn survey(
-    aws: &aws::Aws,
-    controls: &[Control],
-    desired: &Desired,
-) -> Result<(Snapshot, Report), survey::SurveyError<aws::AwsError>> {
-    let surveyed = survey::survey(aws, controls, desired).await?;
-    Ok((surveyed.snapshot, surveyed.report))
 }
 
 /// Logs the calls and time spent on an account (shown with `--verbose`).

@@ -2,18 +2,17 @@
 //! `--organization`): each account is read through `sts:AssumeRole`, several at a time, and the
 //! results are merged into one document of the usual shape, with a per-account summary.
 
-use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::Path;
 use std::time::Instant;
 
 use anyhow::Result;
 use futures::StreamExt;
-use model::planfile::{AccountPlan, PlanFile, Planned, PLAN_FORMAT, PLAN_VERSION};
+use model::planfile::PlanFile;
 use model::report::AccountResult;
-use model::{Control, Snapshot};
+use model::Control;
 use output::exit::{self, Exit};
-use survey::SurveyError;
+use reconcile::{AccountRead, Connect, PlanHeader, Target};
 use time::OffsetDateTime;
 
 use crate::account::log_calls;
@@ -23,14 +22,6 @@ use crate::emit::{emit, PlanView, RunInfo};
 use crate::outputs::Outputs;
 use config::Settings;
 
-/// What every account of the run shares.
-struct Run<'a> {
-    base: &'a aws::Aws,
-    own: &'a str,
-    settings: &'a Settings,
-    controls: &'a [Control],
-}
-
 /// Every account of a run, read and planned.
 pub struct ReadAll {
     /// The connection of the credentials trailwatch runs with.
@@ -39,11 +30,11 @@ pub struct ReadAll {
     pub own: String,
     /// The selected controls.
     pub controls: Vec<Control>,
-    /// Each account's result, in the order given, organization trails' verdicts carried to
-    /// their members.
-    pub results: Vec<AccountResult>,
-    /// What each account read holds, for the fingerprints of a saved plan.
-    snapshots: HashMap<String, Snapshot>,
+    /// Each account of the run, with its role and desired state.
+    pub targets: Vec<Target>,
+    /// Each account read, in the order given, organization trails' verdicts carried to
+    /// their members; with its snapshot when the run saves a plan.
+    pub reads: Vec<AccountRead>,
     /// What Security Hub took, with `--security-hub`.
     pub sent: Vec<Sent>,
     /// When reading started.
@@ -81,15 +72,16 @@ pub async fn plan(
         config_file: config_file(args),
         detail: detail(args),
     };
+    let results = read.results();
     let view = PlanView {
         context: &context,
-        results: &read.results,
+        results: &results,
         wall: read.started.elapsed(),
         many: true,
     };
     emit(outputs, |format| view.document(format), false)?;
     let imported = hub::report(&read.sent);
-    Ok(exit::with_import(exit::plan(&read.results), imported))
+    Ok(exit::with_import(exit::plan(&results), imported))
 }
 
 /// Connects, lists the accounts, and reads and plans each (at most `--concurrency` at once).
@@ -115,90 +107,76 @@ pub async fn read_all(
         );
     }
     warn_stale_accounts(settings, &accounts);
-    let run = Run {
-        base: &base,
-        own: &own,
-        settings,
-        controls: &controls,
-    };
-    let progress = progress_bar(accounts.len());
-    let read: Vec<AccountRead> = futures::stream::iter(accounts.iter().cloned())
-        .map(|account| {
-            let (run, progress) = (&run, &progress);
-            async move {
-                let mut read = read_account(run, account).await;
-                if !options.saves_plan {
-                    read.snapshot = None;
-                }
-                progress.inc(1);
-                read
-            }
+    let run = aws::Run::new(&base, &own);
+    let targets: Vec<Target> = accounts
+        .iter()
+        .map(|account| Target {
+            account: account.clone(),
+            role: role_of(settings, account).map(str::to_string),
+            desired: settings.desired(Some(account)),
         })
-        .buffer_unordered(usize::from(settings.concurrency))
-        .collect()
-        .await;
+        .collect();
+    let progress = progress_bar(accounts.len());
+    let concurrency = usize::from(settings.concurrency);
+    let reads = reconcile::plan_accounts(
+        &run,
+        &targets,
+        &controls,
+        concurrency,
+        options.saves_plan,
+        &|| progress.inc(1),
+    )
+    .await;
     progress.finish_and_clear();
-    let mut results = Vec::with_capacity(read.len());
-    let mut snapshots = HashMap::new();
-    for r in read {
-        if let Some(snapshot) = r.snapshot {
-            snapshots.insert(r.result.account_id.clone(), snapshot);
-        }
-        results.push(r.result);
+    for read in &reads {
+        log_calls(
+            &read.result.account_id,
+            &read.result.calls,
+            read.result.wall,
+        );
     }
-    survey::merge(&mut results, &accounts);
+    let results: Vec<AccountResult> = reads.iter().map(|r| r.result.clone()).collect();
     let sent = match options.security_hub {
-        true => send_all(&run, &results, options.at, detail(args)).await,
+        true => {
+            let run = aws::Run::new(&base, &own);
+            send_all(
+                &run,
+                settings,
+                &controls,
+                &results,
+                options.at,
+                detail(args),
+            )
+            .await
+        }
         false => Vec::new(),
     };
     Ok(ReadAll {
         base,
         own,
         controls,
-        results,
-        snapshots,
+        targets,
+        reads,
         sent,
         started,
     })
 }
 
 impl ReadAll {
-    /// The run as a saved plan: each account with the role that reaches it, its desired state
-    /// and the fingerprints of what its (merged) plan depends on.
+    /// Each account's result, in the order given.
+    pub fn results(&self) -> Vec<AccountResult> {
+        self.reads.iter().map(|r| r.result.clone()).collect()
+    }
+
+    /// The run as a saved plan (`reconcile::plan_file`).
     pub fn plan_file(&self, settings: &Settings) -> PlanFile {
-        let accounts = self
-            .results
-            .iter()
-            .map(|r| {
-                let desired = settings.desired(Some(&r.account_id));
-                let (fingerprints, plan) = match (&r.report, self.snapshots.get(&r.account_id)) {
-                    (Ok(report), Some(snapshot)) => (
-                        plan::fingerprint::fingerprints(snapshot, &self.controls, &desired, report),
-                        Planned::Report(report.clone()),
-                    ),
-                    (Err(e), _) => (Default::default(), Planned::Unread(e.clone())),
-                    (Ok(_), None) => unreachable!("a run that saves a plan keeps the snapshots"),
-                };
-                AccountPlan {
-                    assume_role: (r.account_id != self.own)
-                        .then(|| role_of(settings, &r.account_id).map(str::to_string))
-                        .flatten(),
-                    account_id: r.account_id.clone(),
-                    desired,
-                    fingerprints,
-                    plan,
-                }
-            })
-            .collect();
-        PlanFile {
-            format: PLAN_FORMAT.into(),
-            version: PLAN_VERSION,
-            trailwatch_version: env!("CARGO_PKG_VERSION").into(),
-            region: self.base.region().to_string(),
-            benchmark: settings.benchmark.clone(),
-            control_ids: self.controls.iter().map(|c| c.id.to_string()).collect(),
-            accounts,
-        }
+        let header = PlanHeader {
+            region: self.base.region(),
+            benchmark: &settings.benchmark,
+            trailwatch_version: env!("CARGO_PKG_VERSION"),
+            own: &self.own,
+        };
+        reconcile::plan_file(&header, &self.controls, &self.targets, &self.reads)
     }
 }
 
@@ -216,24 +194,20 @@ pub fn progress_bar(accounts: usize) -> indicatif::ProgressBar {
     bar
 }
 
-/// One account, read and planned.
-struct AccountRead {
-    result: AccountResult,
-    snapshot: Option<Snapshot>,
-}
-
 /// `--security-hub`: every read account's findings, as merged (a member monitored centrally
 /// takes its organization trail's verdict), sent with its own credentials.
 async fn send_all(
-    run: &Run<'_>,
+    run: &aws::Run<'_>,
+    settings: &Settings,
+    controls: &[Control],
     results: &[AccountResult],
     at: OffsetDateTime,
     detail: output::render::Detail,
 ) -> Vec<Sent> {
     let info = RunInfo {
-        controls: run.controls,
-        region: run.base.region(),
-        benchmark: &run.settings.benchmark,
+        controls,
+        region: run.base().region(),
+        benchmark: &settings.benchmark,
         at,
         config_file: None,
         detail,
@@ -243,75 +217,15 @@ async fn send_all(
             .map(|result| {
                 let info = &info;
                 async move {
-                    let role = role_of(run.settings, &result.account_id);
-                    let aws = connect(run.base, run.own, &result.account_id, role).await?;
+                    let role = role_of(settings, &result.account_id);
+                    let aws = reconcile::reach(run, &result.account_id, role).await.ok()?;
                     hub::send(&aws, &info.run(std::slice::from_ref(result))).await
                 }
             })
-            .buffered(usize::from(run.settings.concurrency))
+            .buffered(usize::from(settings.concurrency))
             .collect()
             .await;
     sent.into_iter().flatten().collect()
-}
-
-/// Reads and plans one account: the credentials' own account with them, the others through
-/// the role.
-async fn read_account(run: &Run<'_>, account: String) -> AccountRead {
-    let started = Instant::now();
-    let desired = run.settings.desired(Some(&account));
-    let role = role_of(run.settings, &account);
-    let aws = connect(run.base, run.own, &account, role)
-        .await
-        .expect("read_all refuses accounts without a role");
-    let (report, snapshot) = match survey::survey(&*aws, run.controls, &desired).await {
-        Ok(surveyed) => (Ok(surveyed.report), Some(surveyed.snapshot)),
-        Err(e) => (Err(why_unread(run.settings, run.own, &account, e)), None),
-    };
-    let wall = started.elapsed();
-    log_calls(&account, &aws.calls(), wall);
-    let result = AccountResult {
-        account_id: account,
-        report,
-        calls: aws.calls(),
-        wall,
-    };
-    AccountRead { result, snapshot }
-}
-
-/// A connection to one account of a run: the credentials' own, or a role assumed with them.
-pub enum Connection<'a> {
-    /// The credentials' own account.
-    Own(&'a aws::Aws),
-    /// Another account, through its role.
-    Assumed(Box<aws::Aws>),
-}
-
-impl std::ops::Deref for Connection<'_> {
-    type Target = aws::Aws;
-
-    fn deref(&self) -> &aws::Aws {
-        match self {
-            Connection::Own(aws) => aws,
-            Connection::Assumed(aws) => aws,
-        }
-    }
-}
-
-/// The connection to `account`: the base one for the credentials' own account, else `role`
-/// assumed with it; none when another account has no role to assume.
-pub async fn connect<'a>(
-    base: &'a aws::Aws,
-    own: &str,
-    account: &str,
-    role: Option<&str>,
-) -> Option<Connection<'a>> {
-    match (account == own, role) {
-        (true, _) => Some(Connection::Own(base)),
-        (false, Some(role)) => Some(Connection::Assumed(Box::new(
-            base.assume(account, role).await,
-        ))),
-        (false, None) => None,
-    }
 }
 
 /// The role assumed in an account: its table's, else the run's.
@@ -320,20 +234,4 @@ pub fn role_of<'a>(settings: &'a Settings, account: &str) -> Option<&'a str> {
         .destination_of(Some(account))
         .assume_role
         .as_deref()
-}
-
-/// One line saying why an account could not be read.
-pub fn why_unread(
-    settings: &Settings,
-    own: &str,
-    account: &str,
-    error: SurveyError<aws::AwsError>,
-) -> String {
-    let role = role_of(settings, account).unwrap_or_default();
-    match error {
-        SurveyError::Read(e) if account == own => format!("account {account}: {e}"),
-        SurveyError::Read(e @ aws::AwsError::AssumeRole { .. }) => e.to_string(),
-        SurveyError::Read(e) => format!("cannot assume role `{role}` in account {account}: {e}"),
-        other => format!("account {account}: {other}"),
-    }
 }

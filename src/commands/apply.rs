@@ -1,23 +1,26 @@
-//! `trailwatch apply`: plan (or load a saved plan), confirm, make the calls, read the account
-//! again and verify it.
+//! `trailwatch apply`: plan (or load a saved plan), show it, confirm, and carry it out through
+//! `reconcile` — the one sequence for one account or many alike — then report: one account's
+//! actions and verification, or each account's state when there are several.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use model::planfile::{AccountPlan, PlanFile};
-use std::time::Instant;
-
+use apply::accounts::{AccountOutcome, AccountState};
+use futures::StreamExt;
+use model::planfile::{AccountPlan, PlanFile, Planned};
 use model::report::AccountResult;
-use model::{Control, Desired, Report};
+use model::{Control, Report};
+use output::documents::AccountsApplyDocument;
 use output::exit::{self, Exit};
-use output::formats::Format;
-use plan::staleness::Staleness;
+use output::formats::{self, Format};
+use reconcile::{Applied, Checked};
 use time::OffsetDateTime;
 
-use crate::account::{read_and_plan, survey};
+use crate::account::read_and_plan;
 use crate::args::{config_file, detail, settings, ApplyArgs, PlanArgs};
-use crate::commands::apply_accounts;
+use crate::commands::accounts::{self, progress_bar, ReadOptions};
 use crate::emit::{emit, show_before_writing, ApplyView, RunInfo};
 use crate::outputs::Outputs;
 use crate::print;
@@ -35,30 +38,38 @@ pub async fn run(args: ApplyArgs) -> Result<Exit> {
         return apply_saved(path, &args.plan, outputs, at).await;
     }
     let settings = settings(&args.plan)?;
+    let info = RunInfo {
+        controls: &[],
+        region: "",
+        benchmark: &settings.benchmark,
+        at,
+        config_file: config_file(&args.plan),
+        detail: detail(&args.plan),
+    };
     if crate::commands::plan::is_many(&settings) {
-        let info = RunInfo {
-            controls: &[],
-            region: "",
-            benchmark: &settings.benchmark,
-            at,
-            config_file: config_file(&args.plan),
-            detail: detail(&args.plan),
-        };
-        return apply_accounts::apply_live(&args, &settings, outputs, info).await;
+        return apply_live_many(&args, &settings, outputs, info).await;
     } else if args.plan.assume_role.is_some() {
         bail!(
             "--assume-role needs --accounts ID,... or --organization: the accounts to assume it in"
         );
     }
-    let planned = read_and_plan(&args.plan, &settings).await?;
+    apply_live_one(&args, &settings, outputs, info).await
+}
+
+/// `apply` of the credentials' own account: plan, show, confirm, carry out.
+async fn apply_live_one(
+    args: &ApplyArgs,
+    settings: &config::Settings,
+    outputs: Outputs,
+    info: RunInfo<'_>,
+) -> Result<Exit> {
+    let planned = read_and_plan(&args.plan, settings).await?;
     let region = planned.aws.region().to_string();
     let info = RunInfo {
         controls: &planned.controls,
         region: &region,
         benchmark: &planned.report.benchmark,
-        at,
-        config_file: config_file(&args.plan),
-        detail: detail(&args.plan),
+        ..info
     };
     if planned.report.has_errors() {
         if outputs.stdout() == Format::Json {
@@ -72,13 +83,14 @@ pub async fn run(args: ApplyArgs) -> Result<Exit> {
     if !planned.report.actions.is_empty() && !args.auto_approve {
         confirm()?;
     }
-    let target = Target {
-        aws: &planned.aws,
-        account: &planned.account,
-        controls: &planned.controls,
-        desired: &planned.desired,
+    let file = planned.plan_file();
+    let one = One {
+        base: &planned.aws,
+        own: &planned.account,
+        file: &file,
+        saved_as: None,
     };
-    execute(&target, &planned.report, outputs, &info).await
+    apply_one(&one, outputs, &info).await
 }
 
 /// Shows the plan before anything is written: on stdout when that is where the human text
@@ -96,7 +108,7 @@ async fn apply_saved(
     outputs: Outputs,
     at: OffsetDateTime,
 ) -> Result<Exit> {
-    let name = path.display();
+    let name = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the plan file `{name}`"))?;
     let file = PlanFile::parse(&text).map_err(|e| anyhow::anyhow!("cannot apply `{name}`: {e}"))?;
@@ -125,37 +137,35 @@ async fn apply_saved(
         config_file: config_file(args),
         detail: detail(args),
     };
+    let own = aws.account_id().await?;
     if file.is_many() {
-        let own = aws.account_id().await?;
-        let targets = apply_accounts::Targets {
+        let many = Many {
             base: &aws,
             own: &own,
             controls: &controls,
             concurrency: usize::from(settings(args)?.concurrency),
         };
-        return apply_accounts::apply_saved(&targets, &file, outputs, &info).await;
+        // A saved plan was reviewed when it was made: it is shown, not asked about again.
+        show_many(&as_results(&file), &info, &outputs, Duration::ZERO, true)?;
+        return apply_many(&many, &file, outputs, &info).await;
     }
     let account = &file.accounts[0];
-    let report = account
-        .report()
-        .ok_or_else(|| anyhow::anyhow!("cannot apply `{name}`: its account was not read"))?;
-    let (staleness, mut fresh) =
-        refuse_if_changed(&name.to_string(), account, &aws, &controls).await?;
-    let target = Target {
-        aws: &aws,
-        account: &account.account_id,
-        controls: &controls,
-        desired: &account.desired,
-    };
-    if staleness == Staleness::Applied {
-        let said = format!("`{name}` has already been applied: the account holds every change it lists and a fresh plan has nothing to do; nothing was written");
-        print::note(&said);
-        fresh.notes.push(said);
-        return execute(&target, &fresh, outputs, &info).await;
+    if account.report().is_none() {
+        bail!("cannot apply `{name}`: its account was not read");
     }
-    // A saved plan was reviewed when it was made: it is shown, not asked about again.
-    show_plan(report, &info, &outputs, true)?;
-    execute(&target, report, outputs, &info).await
+    if account.account_id != own {
+        bail!(
+            "`{name}` is a plan for account {} but the credentials are for account {own}; use that account's credentials or plan again",
+            account.account_id
+        );
+    }
+    let one = One {
+        base: &aws,
+        own: &own,
+        file: &file,
+        saved_as: Some(&name),
+    };
+    apply_one(&one, outputs, &info).await
 }
 
 /// A saved plan is applied as it was made; says so when the configuration now differs.
@@ -188,91 +198,256 @@ fn refuse_selection_flags(args: &PlanArgs) -> Result<()> {
     Ok(())
 }
 
-/// Refuses a plan for another account, or one whose account changed since it was made; says
-/// whether the plan is current or was already applied.
-async fn refuse_if_changed(
-    name: &str,
-    file: &AccountPlan,
-    aws: &aws::Aws,
-    controls: &[Control],
-) -> Result<(Staleness, Report)> {
-    let report = file.report().expect("a read account");
-    let (snapshot, fresh) = survey(aws, controls, &file.desired).await?;
-    if snapshot.account_id != file.account_id {
-        bail!(
-            "`{name}` is a plan for account {} but the credentials are for account {}; use that account's credentials or plan again",
-            file.account_id,
-            snapshot.account_id
-        );
-    }
-    let staleness = plan::staleness::staleness(
-        report,
-        &file.fingerprints,
-        &snapshot,
-        &fresh,
-        (controls, &file.desired),
-    );
-    if let Staleness::Changed(changed) = &staleness {
-        bail!(
-            "the account changed since `{name}` was made ({}); nothing was written; run `trailwatch plan --out {name}` again",
-            changed.join(", ")
-        );
-    }
-    Ok((staleness, fresh))
+/// A plan of the credentials' own account, about to be carried out.
+struct One<'a> {
+    base: &'a aws::Aws,
+    own: &'a str,
+    file: &'a PlanFile,
+    /// The saved plan's file name, for `apply FILE`.
+    saved_as: Option<&'a str>,
 }
 
-/// The account apply writes to, and what it must hold afterwards.
-struct Target<'a> {
-    aws: &'a aws::Aws,
-    account: &'a str,
-    controls: &'a [Control],
-    desired: &'a Desired,
+/// Carries out a one-account plan and reports its actions and verification.
+async fn apply_one(one: &One<'_>, outputs: Outputs, info: &RunInfo<'_>) -> Result<Exit> {
+    let started = Instant::now();
+    let run = aws::Run::new(one.base, one.own);
+    let account = &one.file.accounts[0];
+    let applied = match reconcile::check(&run, info.controls, account).await {
+        Checked::Done(done) => *done,
+        Checked::Ready(ready) => {
+            if one.saved_as.is_some() {
+                show_plan(ready.report(), info, &outputs, true)?;
+            }
+            reconcile::carry_out(&run, info.controls, ready).await
+        }
+    };
+    let planned = settled(one, applied.outcome.state, account)?;
+    let ending = Ending {
+        saved_as: one.saved_as,
+        wall: started.elapsed(),
+    };
+    report_one(&planned, applied, outputs, info, ending)
 }
 
-/// Runs a plan's actions, reads the account again, and reports the verified result.
-async fn execute(
-    target: &Target<'_>,
-    report: &Report,
+/// The plan an account's outcome is reported against, or the one line that ends the run.
+fn settled(one: &One<'_>, state: AccountState, account: &AccountPlan) -> Result<Report> {
+    let Planned::Report(report) = &account.plan else {
+        bail!("the plan's account was not read");
+    };
+    match state {
+        AccountState::AlreadyApplied => {
+            let name = one.saved_as.unwrap_or("the plan");
+            let said = format!("`{name}` has already been applied: the account holds every change it lists and a fresh plan has nothing to do; nothing was written");
+            print::note(&said);
+            let mut report = report.clone();
+            report.actions.clear();
+            report.notes.push(said);
+            Ok(report)
+        }
+        _ => Ok(report.clone()),
+    }
+}
+
+/// One account's actions, verification and documents; a stale or unreachable account, or one
+/// that could not be read again, ends the run with its one line.
+fn report_one(
+    planned: &Report,
+    applied: Applied,
     outputs: Outputs,
     info: &RunInfo<'_>,
+    ending: Ending,
 ) -> Result<Exit> {
-    let started = Instant::now();
     let human = outputs.stdout() == Format::Human;
-    let outcomes = apply::run(target.aws, &report.actions).await;
-    if human && !outcomes.is_empty() {
-        print::text(&output::render::outcomes(&report.actions, &outcomes))?;
+    if human && !applied.actions.is_empty() {
+        print::text(&output::render::outcomes(
+            &planned.actions,
+            &applied.actions,
+        ))?;
     }
-    // Read the account again and judge it.
-    let after = if outcomes.is_empty() {
-        report.clone()
-    } else {
-        survey(target.aws, target.controls, target.desired).await?.1
+    let error = applied.outcome.error.clone().unwrap_or_default();
+    match applied.outcome.state {
+        AccountState::Stale => bail!("{}", stale_line(ending.saved_as, &applied.changed)),
+        AccountState::Unreachable => bail!("{error}"),
+        _ => {}
+    }
+    let (Some(after), Some(verification)) = (applied.after, applied.verification) else {
+        bail!("{error}");
     };
-    let verification = apply::verify(&outcomes, &after);
     if human {
-        let applied = !outcomes.is_empty();
         print::text(&output::render::verification(
             &after,
             &verification,
-            applied,
+            !applied.actions.is_empty(),
             info.detail,
         ))?;
     }
     let after = AccountResult {
-        account_id: target.account.to_string(),
+        account_id: applied.outcome.account_id.clone(),
         report: Ok(after),
-        calls: target.aws.calls(),
-        wall: started.elapsed(),
+        calls: applied.calls,
+        wall: ending.wall,
     };
     let view = ApplyView {
         context: info,
-        planned: report,
-        outcomes: &outcomes,
+        planned,
+        outcomes: &applied.actions,
         after: &after,
         verification: &verification,
     };
     emit(outputs, |format| view.document(format), true)?;
     Ok(exit::apply(&verification))
+}
+
+/// How a one-account apply ends: the saved plan's name, and how long it took.
+struct Ending<'a> {
+    saved_as: Option<&'a str>,
+    wall: Duration,
+}
+
+/// The line that refuses a one-account plan whose account changed.
+fn stale_line(saved_as: Option<&str>, changed: &[String]) -> String {
+    let changed = changed.join(", ");
+    match saved_as {
+        Some(name) => format!("the account changed since `{name}` was made ({changed}); nothing was written; run `trailwatch plan --out {name}` again"),
+        None => format!("the account changed while the plan was shown ({changed}); nothing was written; run apply again"),
+    }
+}
+
+/// What every account of a many-account apply shares.
+struct Many<'a> {
+    base: &'a aws::Aws,
+    own: &'a str,
+    controls: &'a [Control],
+    concurrency: usize,
+}
+
+/// `apply --accounts|--organization`: read and plan every account, show the plan, ask once,
+/// apply.
+async fn apply_live_many(
+    args: &ApplyArgs,
+    settings: &config::Settings,
+    outputs: Outputs,
+    info: RunInfo<'_>,
+) -> Result<Exit> {
+    let options = ReadOptions {
+        at: info.at,
+        security_hub: false,
+        saves_plan: true,
+    };
+    let read = accounts::read_all(&args.plan, settings, &options).await?;
+    let file = read.plan_file(settings);
+    let info = RunInfo {
+        controls: &read.controls,
+        region: read.base.region(),
+        ..info
+    };
+    show_many(
+        &read.results(),
+        &info,
+        &outputs,
+        read.started.elapsed(),
+        args.auto_approve,
+    )?;
+    if count_actions(&file) > 0 && !args.auto_approve {
+        confirm()?;
+    }
+    let many = Many {
+        base: &read.base,
+        own: &read.own,
+        controls: &read.controls,
+        concurrency: usize::from(settings.concurrency),
+    };
+    apply_many(&many, &file, outputs, &info).await
+}
+
+fn count_actions(file: &PlanFile) -> usize {
+    file.accounts
+        .iter()
+        .filter_map(AccountPlan::report)
+        .map(|r| r.actions.len())
+        .sum()
+}
+
+/// The saved plan's accounts as a run's results, to show them as `plan` does.
+fn as_results(file: &PlanFile) -> Vec<AccountResult> {
+    file.accounts
+        .iter()
+        .map(|a| AccountResult {
+            account_id: a.account_id.clone(),
+            report: match &a.plan {
+                Planned::Report(report) => Ok(report.clone()),
+                Planned::Unread(why) => Err(why.clone()),
+            },
+            calls: Default::default(),
+            wall: Duration::ZERO,
+        })
+        .collect()
+}
+
+/// The plan of every account and a total, on stdout when that is where the human text goes,
+/// else on stderr when someone is about to be asked.
+fn show_many(
+    results: &[AccountResult],
+    info: &RunInfo,
+    outputs: &Outputs,
+    wall: Duration,
+    auto_approve: bool,
+) -> Result<()> {
+    let text = output::render::many_to_apply(results, info.region, wall, info.detail);
+    let asking = !auto_approve
+        && model::report::read_reports(results)
+            .iter()
+            .any(|(_, r)| !r.actions.is_empty());
+    show_before_writing(outputs, &text, asking)
+}
+
+/// Applies every account of the plan, at most `concurrency` at once, and reports each.
+async fn apply_many(
+    many: &Many<'_>,
+    file: &PlanFile,
+    outputs: Outputs,
+    info: &RunInfo<'_>,
+) -> Result<Exit> {
+    let started = Instant::now();
+    let run = aws::Run::new(many.base, many.own);
+    let progress = progress_bar(file.accounts.len());
+    let done: Vec<(AccountOutcome, Option<AccountResult>)> =
+        futures::stream::iter(file.accounts.iter())
+            .map(|account| {
+                let (progress, run) = (&progress, &run);
+                async move {
+                    let started = Instant::now();
+                    let applied = reconcile::apply_account(run, many.controls, account).await;
+                    progress.inc(1);
+                    let after = applied.after.map(|report| AccountResult {
+                        account_id: account.account_id.clone(),
+                        report: Ok(report),
+                        calls: applied.calls,
+                        wall: started.elapsed(),
+                    });
+                    (applied.outcome, after)
+                }
+            })
+            .buffered(many.concurrency)
+            .collect()
+            .await;
+    progress.finish_and_clear();
+    let (outcomes, after): (Vec<AccountOutcome>, Vec<Option<AccountResult>>) =
+        done.into_iter().unzip();
+    let after: Vec<AccountResult> = after.into_iter().flatten().collect();
+    let wall = started.elapsed();
+    let document = |format: Format| -> Result<String> {
+        Ok(match format {
+            Format::Human => output::render::account_outcomes(&outcomes, wall),
+            Format::Json => {
+                let doc = AccountsApplyDocument::new(info.benchmark, &outcomes, &after);
+                serde_json::to_string_pretty(&doc)? + "\n"
+            }
+            other => formats::document(other, &info.run(&after)).expect("a security format"),
+        })
+    };
+    emit(outputs, document, false)?;
+    Ok(exit::apply_accounts(&outcomes))
 }
 
 /// Asks on the terminal, as Terraform does; refuses when nobody can answer.

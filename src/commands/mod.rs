@@ -2,7 +2,6 @@
 
 pub mod accounts;
 pub mod apply;
-pub mod apply_accounts;
 pub mod backtest;
 pub mod config;
 pub mod controls;

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
-use model::planfile::{AccountPlan, PlanFile, PLAN_FORMAT, PLAN_VERSION};
+use model::planfile::PlanFile;
 use output::exit::{self, Exit};
 use time::OffsetDateTime;
 
@@ -68,22 +68,7 @@ pub fn is_many(settings: &Settings) -> bool {
 }
 
 fn save_plan(path: &Path, planned: &Planned) -> Result<()> {
-    let file = PlanFile {
-        format: PLAN_FORMAT.into(),
-        version: PLAN_VERSION,
-        trailwatch_version: env!("CARGO_PKG_VERSION").into(),
-        region: planned.aws.region().to_string(),
-        benchmark: planned.report.benchmark.clone(),
-        control_ids: planned.controls.iter().map(|c| c.id.to_string()).collect(),
-        accounts: vec![AccountPlan {
-            account_id: planned.account.clone(),
-            assume_role: None,
-            desired: planned.desired.clone(),
-            fingerprints: planned.fingerprints.clone(),
-            plan: model::planfile::Planned::Report(planned.report.clone()),
-        }],
-    };
-    write_plan_file(path, &file)
+    write_plan_file(path, &planned.plan_file())
 }
 
 /// Writes a saved plan and says how to apply it.

@@ -3,6 +3,7 @@
 //! `aws_sdk_*` type; everything leaving this crate is the model's plain data.
 
 mod archive;
+mod connect;
 mod credentials;
 mod drill;
 mod errors;
@@ -21,6 +22,7 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 
 pub use archive::ArchiveReader;
+pub use connect::Run;
 pub use errors::AwsError;
 
 /// How to reach AWS: each `None` falls back to the standard AWS configuration (environment,

@@ -5,13 +5,13 @@
 //! this account's events. An account that cannot be reached is refused in one line saying
 //! where to run the backtest instead.
 
-use std::time::Instant;
-
 use anyhow::{bail, Result};
 use config::Settings;
 use model::arn::LogGroupRef;
 
-use crate::account::{log_calls, survey, Planned};
+use reconcile::Target;
+
+use crate::account::{log_calls, Planned};
 use crate::commands::accounts::role_of;
 
 use super::specs::{self, Held};
@@ -37,19 +37,25 @@ async fn read_one(planned: &Planned, settings: &Settings, group: &LogGroupRef) -
             "the trail's log group {name} is in account {account}, where its filters and alarms are: run backtest there, or pass --assume-role ROLE (a role in account {account} that this account may assume) to read them from here"
         );
     };
-    let started = Instant::now();
-    let aws = planned.aws.assume(account, role).await;
-    let desired = settings.desired(Some(account));
-    let surveyed = survey(&aws, &planned.controls, &desired).await;
-    log_calls(account, &aws.calls(), started.elapsed());
-    match surveyed {
-        Ok((snapshot, report)) => Ok(Held {
+    let target = Target {
+        account: account.clone(),
+        role: Some(role.to_string()),
+        desired: settings.desired(Some(account)),
+    };
+    let run = aws::Run::new(&planned.aws, &planned.account);
+    let read = reconcile::plan_accounts(&run, &[target], &planned.controls, 1, true, &|| {})
+        .await
+        .remove(0);
+    log_calls(account, &read.result.calls, read.result.wall);
+    match (read.result.report, read.snapshot) {
+        (Ok(report), Some(snapshot)) => Ok(Held {
             account: account.clone(),
             snapshot,
             report,
         }),
-        Err(e) => bail!(
+        (Err(e), _) => bail!(
             "the trail's log group {name} is in account {account}, which could not be read: {e}; or run backtest in account {account}"
         ),
+        (Ok(_), None) => unreachable!("a read that keeps snapshots keeps this one"),
     }
 }

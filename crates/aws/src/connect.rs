@@ -1,0 +1,57 @@
+//! `reconcile::Connect` over AWS: a run's credentials, their account, and the roles assumed
+//! with them in the run's other accounts.
+
+use reconcile::Calls;
+use survey::SurveyError;
+
+use crate::{Aws, AwsError};
+
+/// The connection of a run: the credentials trailwatch runs with, and their account.
+pub struct Run<'a> {
+    base: &'a Aws,
+    own: &'a str,
+}
+
+impl<'a> Run<'a> {
+    /// The run of `base`, whose account is `own`.
+    pub fn new(base: &'a Aws, own: &'a str) -> Run<'a> {
+        Run { base, own }
+    }
+}
+
+impl reconcile::Connect for Run<'_> {
+    type Account = Aws;
+
+    fn own(&self) -> &str {
+        self.own
+    }
+
+    async fn assume(&self, account: &str, role: &str) -> Aws {
+        self.base.assume(account, role).await
+    }
+
+    fn base(&self) -> &Aws {
+        self.base
+    }
+
+    fn calls(&self, account: &Aws) -> Calls {
+        account.calls()
+    }
+
+    fn why_unread(
+        &self,
+        account: &str,
+        role: Option<&str>,
+        error: SurveyError<AwsError>,
+    ) -> String {
+        let role = role.unwrap_or_default();
+        match error {
+            SurveyError::Read(e) if account == self.own => format!("account {account}: {e}"),
+            SurveyError::Read(e @ AwsError::AssumeRole { .. }) => e.to_string(),
+            SurveyError::Read(e) => {
+                format!("cannot assume role `{role}` in account {account}: {e}")
+            }
+            other => format!("account {account}: {other}"),
+        }
+    }
+}

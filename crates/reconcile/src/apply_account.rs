@@ -1,0 +1,218 @@
+//! Applying a plan to one account, the one sequence every apply takes: reach the account, read
+//! and plan it again, refuse it when what the plan depends on changed (or say it was already
+//! applied), run the actions, read it again and verify.
+
+use apply::accounts::{AccountOutcome, AccountState};
+use apply::{ActionOutcome, Verification};
+use model::planfile::{AccountPlan, Planned};
+use model::{Control, Report};
+use plan::staleness::{staleness, Staleness};
+
+use crate::{reach, Calls, Connect, Reached};
+
+/// What applying a plan to one account did.
+#[derive(Debug)]
+pub struct Applied {
+    /// How the account ended.
+    pub outcome: AccountOutcome,
+    /// Each action's outcome, in plan order; empty when nothing was written.
+    pub actions: Vec<ActionOutcome>,
+    /// The verification of the account as read again, when it was written or already holds
+    /// the plan's result.
+    pub verification: Option<Verification>,
+    /// The account as read again after apply; as planned when there was nothing to do; none
+    /// when it could not be read.
+    pub after: Option<Report>,
+    /// The calls made to it.
+    pub calls: Calls,
+    /// What changed since the plan was made, when the account is stale (fingerprint keys).
+    pub changed: Vec<String>,
+}
+
+impl Applied {
+    fn untouched(account: &str, state: AccountState, error: Option<String>) -> Applied {
+        Applied {
+            outcome: AccountOutcome::untouched(account, state, error),
+            actions: Vec::new(),
+            verification: None,
+            after: None,
+            calls: Calls::new(),
+            changed: Vec::new(),
+        }
+    }
+}
+
+/// Applies one account's plan of a saved or just-made plan file: [`check`], then
+/// [`carry_out`].
+pub async fn apply_account<C: Connect>(
+    connect: &C,
+    controls: &[Control],
+    plan: &AccountPlan,
+) -> Applied {
+    match check(connect, controls, plan).await {
+        Checked::Done(applied) => *applied,
+        Checked::Ready(ready) => carry_out(connect, controls, ready).await,
+    }
+}
+
+/// An account's plan, checked: ready to be carried out, or settled without a write.
+pub enum Checked<'a, A> {
+    /// The account is reached and nothing the plan depends on changed.
+    Ready(Ready<'a, A>),
+    /// Nothing to write: nothing to do, unreachable, stale or already applied.
+    Done(Box<Applied>),
+}
+
+/// An account ready to be written.
+pub struct Ready<'a, A> {
+    target: Reached<'a, A>,
+    plan: &'a AccountPlan,
+    report: &'a Report,
+}
+
+impl<A> Ready<'_, A> {
+    /// The plan about to be carried out.
+    pub fn report(&self) -> &Report {
+        self.report
+    }
+}
+
+/// Reaches the account and reads it again: refuses it when what the plan depends on changed,
+/// and says when it already holds the plan's result.
+pub async fn check<'a, C: Connect>(
+    connect: &'a C,
+    controls: &[Control],
+    plan: &'a AccountPlan,
+) -> Checked<'a, C::Account> {
+    let account = plan.account_id.as_str();
+    let report = match &plan.plan {
+        Planned::Report(report) => report,
+        Planned::Unread(why) => {
+            let done = Applied::untouched(account, AccountState::Unreachable, Some(why.clone()));
+            return Checked::Done(Box::new(done));
+        }
+    };
+    if report.actions.is_empty() {
+        return Checked::Done(Box::new(Applied {
+            verification: Some(apply::verify(&[], report)),
+            after: Some(report.clone()),
+            ..Applied::untouched(account, AccountState::NothingToDo, None)
+        }));
+    }
+    let target = match reach(connect, account, plan.assume_role.as_deref()).await {
+        Ok(target) => target,
+        Err(why) => {
+            let done =
+                Applied::untouched(account, AccountState::Unreachable, Some(why.to_string()));
+            return Checked::Done(Box::new(done));
+        }
+    };
+    match still_current(connect, &target, controls, plan, report).await {
+        Some(mut done) => {
+            done.calls = connect.calls(&target);
+            Checked::Done(Box::new(done))
+        }
+        None => Checked::Ready(Ready {
+            target,
+            plan,
+            report,
+        }),
+    }
+}
+
+/// Runs the actions of a checked account, reads it again and verifies it.
+pub async fn carry_out<C: Connect>(
+    connect: &C,
+    controls: &[Control],
+    ready: Ready<'_, C::Account>,
+) -> Applied {
+    let actions = apply::run(&*ready.target, &ready.report.actions).await;
+    let mut applied = verified(connect, &ready.target, controls, ready.plan, actions).await;
+    applied.calls = connect.calls(&ready.target);
+    applied
+}
+
+/// Reads the account again: `None` when the plan still describes it; else how it ends
+/// without a write (unreadable, already applied, or stale).
+async fn still_current<C: Connect>(
+    connect: &C,
+    target: &C::Account,
+    controls: &[Control],
+    plan: &AccountPlan,
+    report: &Report,
+) -> Option<Applied> {
+    let (account, role) = (plan.account_id.as_str(), plan.assume_role.as_deref());
+    let now = match survey::survey(target, controls, &plan.desired).await {
+        Ok(now) => now,
+        Err(e) => {
+            let why = connect.why_unread(account, role, e);
+            return Some(Applied::untouched(
+                account,
+                AccountState::Unreachable,
+                Some(why),
+            ));
+        }
+    };
+    let selection = (controls, &plan.desired);
+    match staleness(
+        report,
+        &plan.fingerprints,
+        &now.snapshot,
+        &now.report,
+        selection,
+    ) {
+        Staleness::Current => None,
+        Staleness::Applied => Some(Applied {
+            verification: Some(apply::verify(&[], &now.report)),
+            after: Some(now.report),
+            ..Applied::untouched(account, AccountState::AlreadyApplied, None)
+        }),
+        Staleness::Changed(changed) => {
+            let why = format!("changed since the plan was made ({})", changed.join(", "));
+            Some(Applied {
+                changed,
+                ..Applied::untouched(account, AccountState::Stale, Some(why))
+            })
+        }
+    }
+}
+
+/// Reads the account after its actions ran and judges it.
+async fn verified<C: Connect>(
+    connect: &C,
+    target: &C::Account,
+    controls: &[Control],
+    plan: &AccountPlan,
+    actions: Vec<ActionOutcome>,
+) -> Applied {
+    let (account, role) = (plan.account_id.as_str(), plan.assume_role.as_deref());
+    match survey::survey(target, controls, &plan.desired).await {
+        Ok(after) => {
+            let verification = apply::verify(&actions, &after.report);
+            Applied {
+                outcome: AccountOutcome::settled(account, &actions, &verification),
+                actions,
+                verification: Some(verification),
+                after: Some(after.report),
+                ..Applied::untouched(account, AccountState::Failed, None)
+            }
+        }
+        Err(e) => {
+            let planned = match &plan.plan {
+                Planned::Report(report) => apply::verify(&actions, report),
+                Planned::Unread(_) => unreachable!("only a read account is written"),
+            };
+            let mut outcome = AccountOutcome::settled(account, &actions, &planned);
+            outcome.state = AccountState::Failed;
+            outcome.error = Some(format!(
+                "cannot read the account again after apply: {}",
+                connect.why_unread(account, role, e)
+            ));
+            Applied {
+                outcome,
+                actions,
+                ..Applied::untouched(account, AccountState::Failed, None)
+            }
+        }
+    }
+}

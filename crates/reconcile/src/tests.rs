@@ -1,0 +1,401 @@
+//! The one fix sequence on accounts made of plain values: an account that reads as its world
+//! and writes to it as AWS would, in every state an apply can end in, and convergence
+//! (plan, apply, plan again: nothing left to do) through `apply_account`.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use apply::accounts::AccountState;
+use futures::executor::block_on;
+use model::live::*;
+use model::planfile::{AccountPlan, PlanFile};
+use model::report::{AlarmSpec, FilterSpec};
+use model::sample::*;
+use model::{Action, Control, Desired, Operation};
+use proptest::prelude::*;
+
+use super::*;
+
+/// One account: its live state, and the write that fails, if any.
+#[derive(Clone)]
+struct World {
+    state: Rc<RefCell<Snapshot>>,
+    failing: Option<&'static str>,
+    unreadable: bool,
+}
+
+impl World {
+    fn new(state: Snapshot) -> World {
+        World {
+            state: Rc::new(RefCell::new(state)),
+            failing: None,
+            unreadable: false,
+        }
+    }
+}
+
+impl survey::Reader for World {
+    type Error = String;
+
+    async fn read_snapshot(&self, _scope: &ReadScope) -> Result<Snapshot, String> {
+        match self.unreadable {
+            true => Err("AccessDenied: not authorized".into()),
+            false => Ok(self.state.borrow().clone()),
+        }
+    }
+
+    /// The world is read whole: a topic asked for is read (present or not).
+    async fn read_more(&self, snapshot: &mut Snapshot, request: &ReadRequest) {
+        for asked in &request.topics {
+            let region = snapshot
+                .regions
+                .iter_mut()
+                .find(|r| r.region == asked.region);
+            let region = region.expect("a region of the world");
+            if !region.topics_read.contains(&asked.arn) {
+                region.topics_read.push(asked.arn.clone());
+            }
+        }
+    }
+}
+
+impl apply::Executor for World {
+    async fn execute(&self, action: &Action) -> Result<String, String> {
+        if self.failing == Some(action.operation.name()) {
+            return Err(format!("{}: AccessDenied", action.operation.name()));
+        }
+        write(&mut self.state.borrow_mut(), action);
+        Ok("done".into())
+    }
+}
+
+/// Applies one action to the state as AWS would (a name is unique in its scope).
+fn write(s: &mut Snapshot, action: &Action) {
+    let region = s
+        .regions
+        .iter_mut()
+        .find(|r| r.region == action.region)
+        .expect("a region of the plan was read");
+    match &action.operation {
+        Operation::PutMetricFilter { after, .. } => put_filter(&mut s.log_groups, after),
+        Operation::CreateTopic { after } => region.topics.as_mut().unwrap().push(Topic {
+            arn: after.arn.clone(),
+            subscriptions: Ok(vec![]),
+            attributes: Ok(TopicAttributes {
+                policy: after.policy.clone(),
+                ..TopicAttributes::default()
+            }),
+            deliveries: Ok(None),
+        }),
+        Operation::Subscribe { after } => {
+            let topics = region.topics.as_mut().unwrap();
+            let topic = topics
+                .iter_mut()
+                .find(|t| t.arn == after.topic_arn)
+                .unwrap();
+            let arn = match model::desired::needs_confirmation(&after.protocol) {
+                true => "PendingConfirmation".to_string(),
+                false => format!("{}:sub", after.topic_arn),
+            };
+            topic.subscriptions.as_mut().unwrap().push(Subscription {
+                arn,
+                protocol: after.protocol.clone(),
+                endpoint: after.endpoint.clone(),
+            });
+        }
+        Operation::PutMetricAlarm { after, .. } => put_alarm(region, after),
+    }
+}
+
+fn put_filter(groups: &mut [LogGroup], spec: &FilterSpec) {
+    let group = groups
+        .iter_mut()
+        .find(|g| g.name == spec.log_group)
+        .unwrap();
+    let filters = group.filters.as_mut().unwrap();
+    filters.retain(|f| f.name != spec.name);
+    filters.push(MetricFilter {
+        name: spec.name.clone(),
+        pattern: spec.pattern.clone(),
+        metrics: vec![MetricTransformation {
+            name: spec.metric_name.clone(),
+            namespace: spec.namespace.clone(),
+            value: spec.metric_value.clone(),
+            default_value: spec.default_value,
+        }],
+    });
+}
+
+fn put_alarm(region: &mut RegionState, spec: &AlarmSpec) {
+    let alarms = region.alarms.as_mut().unwrap();
+    alarms.retain(|a| a.name != spec.name);
+    let mut made = alarm(&spec.name, &spec.metric_name, None);
+    made.namespace = Some(spec.namespace.clone());
+    made.actions_enabled = spec.actions_enabled;
+    made.alarm_actions.clone_from(&spec.alarm_actions);
+    alarms.push(made);
+}
+
+/// The run's credentials reach the sample account; other accounts through a role.
+struct Run {
+    own: World,
+    others: Vec<(String, World)>,
+}
+
+impl Connect for Run {
+    type Account = World;
+
+    fn own(&self) -> &str {
+        ACCOUNT
+    }
+
+    async fn assume(&self, account: &str, _role: &str) -> World {
+        let found = self.others.iter().find(|(id, _)| id == account);
+        found.map(|(_, w)| w.clone()).unwrap_or_else(|| World {
+            unreadable: true,
+            ..World::new(compliant())
+        })
+    }
+
+    fn base(&self) -> &World {
+        &self.own
+    }
+
+    fn calls(&self, _account: &World) -> Calls {
+        Calls::new()
+    }
+
+    fn why_unread(
+        &self,
+        account: &str,
+        _role: Option<&str>,
+        error: survey::SurveyError<String>,
+    ) -> String {
+        format!("account {account}: {error}")
+    }
+}
+
+fn run_of(state: Snapshot) -> Run {
+    Run {
+        own: World::new(state),
+        others: Vec::new(),
+    }
+}
+
+/// The world with only a qualifying trail (its log group has no filter).
+fn trail_only() -> Snapshot {
+    let mut s = snapshot(vec![trail("main")], vec![], vec![], vec![]);
+    s.regions[0].topics_read = vec![topic_arn(model::desired::DEFAULT_TOPIC_NAME)];
+    s
+}
+
+fn notifying(endpoint: &str) -> Desired {
+    Desired {
+        notify: vec![endpoint.parse().unwrap()],
+        ..Desired::default()
+    }
+}
+
+/// Plans the run's own account as `plan --out` saves it.
+fn saved(run: &Run, controls: &[Control], desired: &Desired) -> PlanFile {
+    let read = block_on(plan_own(run, controls, desired)).unwrap();
+    let header = PlanHeader {
+        region: REGION,
+        benchmark: controls[0].benchmark,
+        trailwatch_version: "test",
+        own: ACCOUNT,
+    };
+    let target = Target {
+        account: read.result.account_id.clone(),
+        role: None,
+        desired: desired.clone(),
+    };
+    plan_file(&header, controls, &[target], &[read])
+}
+
+fn apply_first(run: &Run, file: &PlanFile) -> Applied {
+    block_on(apply_account(run, &[iam()], &file.accounts[0]))
+}
+
+#[test]
+fn a_trail_only_account_is_applied_and_verified() {
+    let run = run_of(trail_only());
+    let file = saved(
+        &run,
+        &[iam()],
+        &notifying("sqs:arn:aws:sqs:us-east-1:111122223333:q"),
+    );
+    let applied = apply_first(&run, &file);
+    assert_eq!(applied.outcome.state, AccountState::Applied, "{applied:?}");
+    assert_eq!(
+        applied.actions.len(),
+        file.accounts[0].report().unwrap().actions.len()
+    );
+    assert!(applied.verification.unwrap().ok);
+    assert!(applied.after.unwrap().actions.is_empty());
+}
+
+#[test]
+fn an_email_subscriber_leaves_the_account_awaiting_confirmation() {
+    let run = run_of(trail_only());
+    let file = saved(&run, &[iam()], &notifying("email:sec@example.com"));
+    let applied = apply_first(&run, &file);
+    assert_eq!(applied.outcome.state, AccountState::AwaitingConfirmation);
+}
+
+#[test]
+fn a_failing_write_fails_the_account_and_skips_what_depends_on_it() {
+    let mut run = run_of(trail_only());
+    run.own.failing = Some("put-metric-filter");
+    let file = saved(
+        &run,
+        &[iam()],
+        &notifying("sqs:arn:aws:sqs:us-east-1:111122223333:q"),
+    );
+    let applied = apply_first(&run, &file);
+    assert_eq!(applied.outcome.state, AccountState::Failed);
+    assert!(applied.outcome.actions_failed > 0);
+}
+
+#[test]
+fn an_account_changed_since_the_plan_is_stale_and_untouched() {
+    let run = run_of(trail_only());
+    let file = saved(&run, &[iam()], &notifying("email:sec@example.com"));
+    run.own.state.borrow_mut().log_groups[0]
+        .filters
+        .as_mut()
+        .unwrap()
+        .push(filter("extra", "{ $.eventName = X }", "X"));
+    let before = run.own.state.borrow().clone();
+    let applied = apply_first(&run, &file);
+    assert_eq!(applied.outcome.state, AccountState::Stale);
+    assert_eq!(applied.changed, vec![format!("filters:{REGION}:{GROUP}")]);
+    assert!(applied.actions.is_empty());
+    assert_eq!(*run.own.state.borrow(), before, "nothing was written");
+}
+
+#[test]
+fn a_plan_applied_again_is_already_applied() {
+    let run = run_of(trail_only());
+    let file = saved(&run, &[iam()], &notifying("email:sec@example.com"));
+    apply_first(&run, &file);
+    let again = apply_first(&run, &file);
+    assert_eq!(again.outcome.state, AccountState::AlreadyApplied);
+    assert!(again.actions.is_empty());
+}
+
+#[test]
+fn a_compliant_account_has_nothing_to_do_and_is_not_read_again() {
+    let run = run_of(compliant());
+    let file = saved(&run, &[iam()], &Desired::default());
+    run.own.state.borrow_mut().regions[0].alarms = Ok(vec![]);
+    let applied = apply_first(&run, &file);
+    assert_eq!(applied.outcome.state, AccountState::NothingToDo);
+    assert!(applied.verification.unwrap().ok);
+}
+
+#[test]
+fn unreachable_accounts_are_untouched_and_say_why() {
+    let run = run_of(trail_only());
+    let mut file = saved(&run, &[iam()], &notifying("email:sec@example.com"));
+    let plan: &mut AccountPlan = &mut file.accounts[0];
+    plan.account_id = "999999999999".into();
+    let applied = apply_first(&run, &file);
+    assert_eq!(applied.outcome.state, AccountState::Unreachable);
+    assert!(applied
+        .outcome
+        .error
+        .unwrap()
+        .contains("use that account's credentials"));
+    file.accounts[0].assume_role = Some("audit".into());
+    let applied = apply_first(&run, &file);
+    assert_eq!(applied.outcome.state, AccountState::Unreachable);
+    assert!(applied.outcome.error.unwrap().contains("AccessDenied"));
+}
+
+#[test]
+fn many_accounts_are_read_in_the_order_given_each_through_its_role() {
+    let other = "444455556666";
+    let run = Run {
+        own: World::new(trail_only()),
+        others: vec![(other.to_string(), World::new(compliant()))],
+    };
+    let target = |account: &str, role: Option<&str>| Target {
+        account: account.into(),
+        role: role.map(str::to_string),
+        desired: Desired::default(),
+    };
+    let targets = [
+        target(other, Some("audit")),
+        target(ACCOUNT, Some("audit")),
+        target("777788889999", None),
+    ];
+    let reads = block_on(plan_accounts(&run, &targets, &[iam()], 2, true, &|| {}));
+    let ids: Vec<&str> = reads.iter().map(|r| r.result.account_id.as_str()).collect();
+    assert_eq!(ids, [other, ACCOUNT, "777788889999"]);
+    assert!(reads[0].result.report.is_ok() && reads[1].result.report.is_ok());
+    assert!(reads[2]
+        .result
+        .report
+        .as_ref()
+        .unwrap_err()
+        .contains("credentials"));
+    let header = PlanHeader {
+        region: REGION,
+        benchmark: iam().benchmark,
+        trailwatch_version: "test",
+        own: ACCOUNT,
+    };
+    let file = plan_file(&header, &[iam()], &targets, &reads);
+    assert_eq!(file.accounts[0].assume_role.as_deref(), Some("audit"));
+    assert_eq!(
+        file.accounts[1].assume_role, None,
+        "the credentials' own account"
+    );
+    assert!(!file.accounts[0].fingerprints.is_empty());
+}
+
+/// What the generated accounts start with, for the control.
+#[derive(Debug, Clone, Copy)]
+enum Start {
+    TrailOnly,
+    FilterOnly,
+    DisabledAlarm,
+    Compliant,
+}
+
+fn start(case: Start) -> Snapshot {
+    match case {
+        Start::TrailOnly => trail_only(),
+        Start::FilterOnly => {
+            let mut s = compliant();
+            s.regions[0].alarms = Ok(vec![]);
+            s
+        }
+        Start::DisabledAlarm => {
+            let mut s = compliant();
+            s.regions[0].alarms.as_mut().unwrap()[0].actions_enabled = false;
+            s
+        }
+        Start::Compliant => compliant(),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    #[test]
+    fn apply_account_converges(
+        case in prop_oneof![Just(Start::TrailOnly), Just(Start::FilterOnly), Just(Start::DisabledAlarm), Just(Start::Compliant)],
+        email in any::<bool>(),
+    ) {
+        let run = run_of(start(case));
+        let endpoint = if email { "email:sec@example.com" } else { "sqs:arn:aws:sqs:us-east-1:111122223333:q" };
+        let controls = [iam(), ct()];
+        let file = saved(&run, &controls, &notifying(endpoint));
+        let applied = block_on(apply_account(&run, &controls, &file.accounts[0]));
+        prop_assert!(applied.outcome.state.is_success(), "{:?}", applied.outcome);
+        let again = block_on(plan_own(&run, &controls, &notifying(endpoint))).unwrap();
+        prop_assert!(again.result.report.unwrap().actions.is_empty());
+    }
+}
