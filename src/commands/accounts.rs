@@ -71,6 +71,7 @@ pub async fn plan(
         at: options.at,
         config_file: config_file(args),
         detail: detail(args),
+        version: env!("CARGO_PKG_VERSION"),
     };
     let results = read.results();
     let view = PlanView {
@@ -211,6 +212,7 @@ async fn send_all(
         at,
         config_file: None,
         detail,
+        version: env!("CARGO_PKG_VERSION"),
     };
     let sent: Vec<Option<Sent>> =
         futures::stream::iter(results.iter().filter(|r| r.report.is_ok()))

@@ -45,6 +45,7 @@ pub async fn run(args: ApplyArgs) -> Result<Exit> {
         at,
         config_file: config_file(&args.plan),
         detail: detail(&args.plan),
+        version: env!("CARGO_PKG_VERSION"),
     };
     if crate::commands::plan::is_many(&settings) {
         return apply_live_many(&args, &settings, outputs, info).await;
@@ -136,6 +137,7 @@ async fn apply_saved(
         at,
         config_file: config_file(args),
         detail: detail(args),
+        version: env!("CARGO_PKG_VERSION"),
     };
     let own = aws.account_id().await?;
     if file.is_many() {

@@ -46,6 +46,7 @@ pub async fn run(cmd: PlanCmd) -> Result<Exit> {
         at,
         config_file: config_file(args),
         detail: detail(args),
+        version: env!("CARGO_PKG_VERSION"),
     };
     let view = PlanView {
         context: &context,

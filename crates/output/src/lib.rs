@@ -10,3 +10,4 @@ pub mod render;
 
 #[cfg(test)]
 mod tests;
+pub mod views;

@@ -1,0 +1,155 @@
+//! A run's documents in every `--output` format, from the same values: the plan (one account
+//! or many) and the state after apply. The binary prints them and writes their files.
+
+use std::time::Duration;
+
+use apply::{ActionOutcome, Verification};
+use model::report::AccountResult;
+use model::{Control, Report};
+use time::OffsetDateTime;
+
+use crate::documents::{ApplyDocument, PlanDocument};
+use crate::formats::{self, Format};
+use crate::render::Detail;
+
+/// Why a view has no document in a format.
+#[derive(Debug, thiserror::Error)]
+pub enum ViewError {
+    /// The human plan of one account that could not be read: its one line.
+    #[error("{0}")]
+    Unread(String),
+    /// The JSON document could not be written.
+    #[error("cannot write the JSON document: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// What every document of a run shares.
+pub struct RunInfo<'a> {
+    /// The selected controls.
+    pub controls: &'a [Control],
+    /// The region trails were listed in.
+    pub region: &'a str,
+    /// The benchmark version.
+    pub benchmark: &'a str,
+    /// When the run started.
+    pub at: OffsetDateTime,
+    /// The configuration file, as SARIF names it.
+    pub config_file: Option<formats::ConfigFile>,
+    /// How much of each control the human text shows.
+    pub detail: Detail,
+    /// The trailwatch version writing the documents.
+    pub version: &'static str,
+}
+
+impl RunInfo<'_> {
+    /// The run the security-tool formats are built from.
+    pub fn run<'a>(&'a self, results: &'a [AccountResult]) -> formats::Run<'a> {
+        formats::Run {
+            benchmark: self.benchmark,
+            region: self.region,
+            controls: self.controls,
+            results,
+            at: self.at,
+            version: self.version,
+            config_file: self.config_file.as_ref(),
+        }
+    }
+}
+
+/// A plan over one account or many.
+pub struct PlanView<'a> {
+    /// The run.
+    pub context: &'a RunInfo<'a>,
+    /// Every account.
+    pub results: &'a [AccountResult],
+    /// The run's wall time.
+    pub wall: Duration,
+    /// True for `--accounts`/`--organization`: the human view ends with a line per account.
+    pub many: bool,
+}
+
+impl PlanView<'_> {
+    /// The plan in a format (human text styled for a terminal).
+    pub fn document(&self, format: Format) -> Result<String, ViewError> {
+        Ok(match format {
+            Format::Human if self.many => crate::render::many(
+                self.results,
+                self.context.region,
+                self.wall,
+                self.context.detail,
+            ),
+            Format::Human => match self.results.first().map(|r| &r.report) {
+                Some(Ok(report)) => {
+                    crate::render::plan(report, self.context.region, self.context.detail)
+                }
+                Some(Err(e)) => return Err(ViewError::Unread(e.clone())),
+                None => String::new(),
+            },
+            Format::Json => json(&PlanDocument::new(
+                self.context.benchmark,
+                self.results,
+                self.wall,
+                self.many,
+            ))?,
+            other => security_document(other, &self.context.run(self.results)),
+        })
+    }
+}
+
+/// The state after apply.
+pub struct ApplyView<'a> {
+    /// The run.
+    pub context: &'a RunInfo<'a>,
+    /// The plan that was applied.
+    pub planned: &'a Report,
+    /// One per action.
+    pub outcomes: &'a [ActionOutcome],
+    /// The account as read again (as an account result, for the security-tool formats).
+    pub after: &'a AccountResult,
+    /// The verdict.
+    pub verification: &'a Verification,
+}
+
+impl ApplyView<'_> {
+    fn after(&self) -> &Report {
+        self.after
+            .report
+            .as_ref()
+            .expect("apply's account was read again")
+    }
+
+    /// The apply's document in a format (human text styled for a terminal).
+    pub fn document(&self, format: Format) -> Result<String, ViewError> {
+        let after = self.after();
+        Ok(match format {
+            Format::Human => {
+                let detail = self.context.detail;
+                let mut text = crate::render::plan(self.planned, self.context.region, detail);
+                if !self.outcomes.is_empty() {
+                    text += &crate::render::outcomes(&self.planned.actions, self.outcomes);
+                }
+                text + &crate::render::verification(
+                    after,
+                    self.verification,
+                    !self.outcomes.is_empty(),
+                    detail,
+                )
+            }
+            Format::Json => json(&ApplyDocument::new(
+                self.planned,
+                self.outcomes,
+                after,
+                self.verification,
+            ))?,
+            other => security_document(other, &self.context.run(std::slice::from_ref(self.after))),
+        })
+    }
+}
+
+fn security_document(format: Format, run: &formats::Run) -> String {
+    formats::document(format, run).expect("human and json are built by the views")
+}
+
+fn json<T: serde::Serialize>(document: &T) -> Result<String, ViewError> {
+    Ok(serde_json::to_string_pretty(document)? + "\n")
+}
