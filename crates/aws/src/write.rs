@@ -3,6 +3,7 @@
 
 use aws_sdk_cloudwatch::types::{ComparisonOperator, Statistic};
 use aws_sdk_cloudwatchlogs::types::MetricTransformation;
+use model::cloudwatch::Statistic as AlarmStatistic;
 use model::report::{AlarmSpec, FilterSpec, SubscriptionSpec, TopicSpec};
 use model::{Action, Operation};
 
@@ -102,12 +103,19 @@ impl Aws {
             .set_alarm_description(a.description.clone())
             .metric_name(&a.metric_name)
             .namespace(&a.namespace)
-            .statistic(Statistic::from(a.statistic.as_str()))
+            .set_statistic(match &a.statistic {
+                AlarmStatistic::Standard(s) => Some(Statistic::from(s.as_str())),
+                AlarmStatistic::Extended(_) => None,
+            })
+            .set_extended_statistic(match &a.statistic {
+                AlarmStatistic::Extended(e) => Some(e.clone()),
+                AlarmStatistic::Standard(_) => None,
+            })
             .period(a.period)
             .evaluation_periods(a.evaluation_periods)
             .threshold(a.threshold)
             .comparison_operator(ComparisonOperator::from(a.comparison_operator.as_str()))
-            .set_treat_missing_data(a.treat_missing_data.clone())
+            .set_treat_missing_data(a.treat_missing_data.as_ref().map(|t| t.as_str().into()))
             .actions_enabled(a.actions_enabled)
             .set_alarm_actions(Some(a.alarm_actions.clone()))
             .set_ok_actions(Some(a.ok_actions.clone()))

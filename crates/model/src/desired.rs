@@ -1,5 +1,6 @@
 //! The desired state: what a compliant set-up looks like, from the CIS remediation and the flags.
 
+use crate::cloudwatch::{ComparisonOperator, Statistic, TreatMissingData};
 use serde::{Deserialize, Serialize};
 
 /// The namespace CIS uses for the metrics of its filters.
@@ -104,7 +105,7 @@ impl std::str::FromStr for Endpoint {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlarmDefaults {
     /// `Sum`.
-    pub statistic: String,
+    pub statistic: Statistic,
     /// 300 seconds.
     pub period: i32,
     /// 1.
@@ -112,20 +113,20 @@ pub struct AlarmDefaults {
     /// 1.
     pub threshold: f64,
     /// `GreaterThanOrEqualToThreshold`.
-    pub comparison_operator: String,
+    pub comparison_operator: ComparisonOperator,
     /// `notBreaching`.
-    pub treat_missing_data: String,
+    pub treat_missing_data: TreatMissingData,
 }
 
 impl Default for AlarmDefaults {
     fn default() -> Self {
         AlarmDefaults {
-            statistic: "Sum".into(),
+            statistic: Statistic::SUM,
             period: 300,
             evaluation_periods: 1,
             threshold: 1.0,
-            comparison_operator: "GreaterThanOrEqualToThreshold".into(),
-            treat_missing_data: "notBreaching".into(),
+            comparison_operator: ComparisonOperator::GreaterThanOrEqualToThreshold,
+            treat_missing_data: TreatMissingData::NotBreaching,
         }
     }
 }

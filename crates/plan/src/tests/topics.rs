@@ -58,7 +58,10 @@ fn missing_everything_plans_filter_topic_subscription_and_alarm_in_order() {
         vec![topic_arn("trailwatch-cis-alarms")]
     );
     assert_eq!(after.period, 300);
-    assert_eq!(after.treat_missing_data.as_deref(), Some("notBreaching"));
+    assert_eq!(
+        after.treat_missing_data,
+        Some(model::cloudwatch::TreatMissingData::NotBreaching)
+    );
     // Email awaits confirmation, so the control will not hold right after apply.
     let f = r.controls[0]
         .findings
