@@ -238,7 +238,9 @@ fn a_malformed_catalog_file_is_refused_with_what_and_where() {
             GOOD.contains(from),
             "the case's text `{from}` is not in GOOD"
         );
-        let err = data::parse(&GOOD.replacen(from, to, 1)).unwrap_err();
+        let err = data::parse(&GOOD.replacen(from, to, 1))
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("crates/model/src/catalog.toml"), "{err}");
         assert!(err.contains(expected), "expected `{expected}` in:\n{err}");
     }
@@ -253,7 +255,7 @@ catches = "root-usage"
 [[control.edition.variant]]
 pattern = '{ $.userIdentity.type = Root }'
 "#;
-    let err = data::parse(&overlapping).unwrap_err();
+    let err = data::parse(&overlapping).unwrap_err().to_string();
     assert!(
         err.contains("control `two`: editions overlap in cis-b"),
         "{err}"
