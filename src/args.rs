@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Result};
 use clap::Args;
+use config::values::ValueError;
 use config::{Flags, Settings};
 use model::{Control, Desired, Endpoint, MatchMode, TopicChoice};
 use output::formats::OutputSpec;
@@ -119,16 +120,16 @@ pub enum Match {
     Strict,
 }
 
-pub fn parse_account_id(s: &str) -> Result<String, String> {
+pub fn parse_account_id(s: &str) -> Result<String, ValueError> {
     config::values::account_id(s)
 }
 
 /// `--input-format` of `pattern test` and `backtest`.
-pub fn parse_input_format(s: &str) -> Result<events::InputFormat, String> {
+pub fn parse_input_format(s: &str) -> Result<events::InputFormat, events::UnknownInputFormat> {
     s.parse()
 }
 
-pub fn parse_benchmark(s: &str) -> Result<String, String> {
+pub fn parse_benchmark(s: &str) -> Result<String, ValueError> {
     config::values::benchmark(s)
 }
 
@@ -146,19 +147,19 @@ fn parse_url(s: &str) -> Result<String, String> {
     }
 }
 
-fn parse_namespace(s: &str) -> Result<String, String> {
+fn parse_namespace(s: &str) -> Result<String, ValueError> {
     config::values::namespace(s)
 }
 
-fn parse_topic_name(s: &str) -> Result<String, String> {
+fn parse_topic_name(s: &str) -> Result<String, ValueError> {
     config::values::topic_name(s)
 }
 
-fn parse_topic_arn(s: &str) -> Result<String, String> {
+fn parse_topic_arn(s: &str) -> Result<String, ValueError> {
     config::values::topic_arn(s)
 }
 
-fn parse_endpoint(s: &str) -> Result<Endpoint, String> {
+fn parse_endpoint(s: &str) -> Result<Endpoint, ValueError> {
     config::values::endpoint(s)
 }
 
@@ -205,8 +206,7 @@ pub fn flags(args: &PlanArgs) -> Flags {
 /// controls that are not selected (stale exceptions are how exception lists rot).
 pub fn selection(settings: &Settings) -> Result<(Vec<Control>, Desired)> {
     let benchmark = &settings.benchmark;
-    let controls = model::catalog::select(benchmark, &settings.controls, settings.level)
-        .map_err(anyhow::Error::msg)?;
+    let controls = model::catalog::select(benchmark, &settings.controls, settings.level)?;
     if controls.is_empty() {
         bail!(
             "no control of {benchmark} matches the selection; see `trailwatch controls --benchmark {benchmark}`"

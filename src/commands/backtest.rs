@@ -82,7 +82,7 @@ pub async fn run(args: BacktestArgs) -> Result<Exit> {
             (specs::of_account(&planned, &others)?, Some(planned))
         }
     };
-    let tally = Tally::new(specs, window.as_ref().map(|w| w.tally)).map_err(anyhow::Error::msg)?;
+    let tally = Tally::new(specs, window.as_ref().map(|w| w.tally))?;
     let started = Instant::now();
     let (tally, read) = match (&planned, args.files.is_empty()) {
         (_, false) => read_files(tally, &args.files, args.input_format)?,
@@ -180,15 +180,8 @@ async fn read_archive(
     days: &[String],
 ) -> Result<(Tally, ReadSummary)> {
     let archive = specs::archive(planned)?;
-    let reader = planned
-        .aws
-        .archive_reader(&archive)
-        .await
-        .map_err(anyhow::Error::msg)?;
-    let files = reader
-        .files(&planned.account, days)
-        .await
-        .map_err(anyhow::Error::msg)?;
+    let reader = planned.aws.archive_reader(&archive).await?;
+    let files = reader.files(&planned.account, days).await?;
     let (sender, receiver) = std::sync::mpsc::sync_channel::<(String, Vec<u8>)>(workers() * 2);
     let receiver = std::sync::Arc::new(Mutex::new(receiver));
     let handles: Vec<_> = (0..workers())

@@ -8,7 +8,7 @@ use crate::print;
 
 /// Lists the controls of `benchmark`.
 pub fn run(benchmark: &str, json: bool) -> Result<Exit> {
-    let controls = model::catalog::select(benchmark, &[], None).map_err(anyhow::Error::msg)?;
+    let controls = model::catalog::select(benchmark, &[], None)?;
     if json {
         print::json(&ControlsDocument::new(benchmark, &controls))?;
     } else {

@@ -69,7 +69,9 @@ async fn trigger_and_wait(
     for t in &targets {
         let reason = format!("trailwatch drill: {}", t.control);
         let set = aws.set_alarm_state(&t.region, &t.alarm, &reason).await;
-        outcomes.push(set.err().map(|error| DrillOutcome::Failed { error }));
+        outcomes.push(set.err().map(|e| DrillOutcome::Failed {
+            error: e.to_string(),
+        }));
     }
     let deadline = Instant::now() + wait;
     while outcomes.iter().any(Option::is_none) && Instant::now() < deadline {
@@ -80,7 +82,9 @@ async fn trigger_and_wait(
         {
             *outcome = match aws.alarm_actions(&t.region, &t.alarm, since).await {
                 Ok(items) => drill::outcome(&items, since),
-                Err(error) => Some(DrillOutcome::Failed { error }),
+                Err(e) => Some(DrillOutcome::Failed {
+                    error: e.to_string(),
+                }),
             };
         }
         if outcomes.iter().any(Option::is_none) {

@@ -86,8 +86,7 @@ pub fn run(command: PatternCommand) -> Result<Exit> {
 /// The pattern `control` publishes in `benchmark` (the first variant: what `apply` writes),
 /// named on stderr so the reader knows what was evaluated.
 fn published(control: &str, benchmark: &str) -> Result<String> {
-    let controls = model::catalog::select(benchmark, &[control.to_string()], None)
-        .map_err(anyhow::Error::msg)?;
+    let controls = model::catalog::select(benchmark, &[control.to_string()], None)?;
     let control = &controls[0];
     crate::print::note(&format!(
         "the pattern of {} ({benchmark} {}): {}",

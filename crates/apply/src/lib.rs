@@ -13,9 +13,12 @@ use serde::Serialize;
 
 /// Something that can perform one planned call (the `aws` crate, or a fake in tests).
 pub trait Executor {
+    /// Why a call failed: its `Display` is one line that says what to do.
+    type Error: std::error::Error;
+
     /// Performs the call; on success returns a one-line description of the result (such as the
-    /// ARN of a created topic), on failure a one-line error that says what to do.
-    fn execute(&self, action: &Action) -> impl Future<Output = Result<String, String>>;
+    /// ARN of a created topic), on failure why not.
+    fn execute(&self, action: &Action) -> impl Future<Output = Result<String, Self::Error>>;
 }
 
 /// What happened to one action.
@@ -83,7 +86,9 @@ pub async fn run<E: Executor>(executor: &E, actions: &[Action]) -> Vec<ActionOut
             );
             match executor.execute(action).await {
                 Ok(detail) => Outcome::Applied { detail },
-                Err(error) => Outcome::Failed { error },
+                Err(error) => Outcome::Failed {
+                    error: error.to_string(),
+                },
             }
         };
         outcomes.push(ActionOutcome {
@@ -153,11 +158,18 @@ mod tests {
         calls: RefCell<Vec<usize>>,
     }
 
+    /// The scripted failure.
+    #[derive(Debug, thiserror::Error)]
+    #[error("denied")]
+    struct Denied;
+
     impl Executor for Script {
-        async fn execute(&self, action: &Action) -> Result<String, String> {
+        type Error = Denied;
+
+        async fn execute(&self, action: &Action) -> Result<String, Denied> {
             self.calls.borrow_mut().push(action.number);
             if self.fail.contains(&action.number) {
-                Err("denied".into())
+                Err(Denied)
             } else {
                 Ok("done".into())
             }

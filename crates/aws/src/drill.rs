@@ -5,7 +5,8 @@ use aws_sdk_cloudwatch::primitives::DateTime;
 use aws_sdk_cloudwatch::types::{HistoryItemType, StateValue};
 use model::drill::HistoryItem;
 
-use crate::{errors, Aws};
+use crate::errors::{self, CallError};
+use crate::Aws;
 
 impl Aws {
     /// Sets an alarm to ALARM with `reason`; the error is one line naming the action.
@@ -14,7 +15,7 @@ impl Aws {
         region: &str,
         alarm: &str,
         reason: &str,
-    ) -> Result<(), String> {
+    ) -> Result<(), CallError> {
         self.count("cloudwatch:SetAlarmState");
         self.clients(region)
             .cloudwatch
@@ -34,7 +35,7 @@ impl Aws {
         region: &str,
         alarm: &str,
         since: i64,
-    ) -> Result<Vec<HistoryItem>, String> {
+    ) -> Result<Vec<HistoryItem>, CallError> {
         let cloudwatch = self.clients(region).cloudwatch;
         let mut pages = cloudwatch
             .describe_alarm_history()

@@ -54,6 +54,50 @@ pub enum AwsError {
     Other(String),
 }
 
+/// Why one call of `apply` or `drill` failed, in one line naming the IAM action.
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    /// AWS denied the call.
+    #[error("{action} was denied ({code}: {message}); grant `{action}` to the identity trailwatch runs as")]
+    Denied {
+        /// The IAM action.
+        action: &'static str,
+        /// The error code.
+        code: String,
+        /// The service's message.
+        message: String,
+    },
+    /// The service refused the call with an error code and message.
+    #[error("{action} failed: {code}: {message}")]
+    Service {
+        /// The IAM action.
+        action: &'static str,
+        /// The error code.
+        code: String,
+        /// The service's message.
+        message: String,
+    },
+    /// The call failed without the service's answer (connection, timeout, unparsable reply).
+    #[error("{action} failed: {detail}")]
+    Failed {
+        /// The IAM action.
+        action: &'static str,
+        /// The error and its causes, in one line.
+        detail: String,
+    },
+    /// The filter's metric transformation lacks a required field (before any call).
+    #[error("invalid metric transformation: {0}")]
+    InvalidTransformation(aws_smithy_types::error::operation::BuildError),
+    /// `CreateTopic` answered another ARN than the plan showed.
+    #[error("sns:CreateTopic returned `{returned}`, not the planned `{planned}`; nothing depending on it was written")]
+    UnplannedTopic {
+        /// The ARN returned.
+        returned: String,
+        /// The ARN the plan showed.
+        planned: String,
+    },
+}
+
 fn chain_text(err: &dyn StdError) -> String {
     let mut text = err.to_string();
     let mut source = err.source();
@@ -188,20 +232,29 @@ where
 }
 
 /// The message of a failed write, naming the permission when it was denied.
-pub(crate) fn write<E>(action: &str, err: SdkError<E, HttpResponse>) -> String
+pub(crate) fn write<E>(action: &'static str, err: SdkError<E, HttpResponse>) -> CallError
 where
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
 {
     let code = code_of(&err).unwrap_or_default();
     if model::live::is_access_denied_code(&code) {
-        return format!(
-            "{action} was denied ({code}: {}); grant `{action}` to the identity trailwatch runs as",
-            err.message().unwrap_or("HTTP 403 Forbidden")
-        );
+        let message = err.message().unwrap_or("HTTP 403 Forbidden").to_string();
+        return CallError::Denied {
+            action,
+            code,
+            message,
+        };
     }
     match (&err, err.message()) {
-        (SdkError::ServiceError(_), Some(m)) => format!("{action} failed: {code}: {m}"),
-        _ => format!("{action} failed: {}", one_line(&chain_text(&err))),
+        (SdkError::ServiceError(_), Some(m)) => CallError::Service {
+            action,
+            code,
+            message: m.to_string(),
+        },
+        _ => CallError::Failed {
+            action,
+            detail: one_line(&chain_text(&err)),
+        },
     }
 }
 

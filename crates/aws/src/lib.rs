@@ -23,7 +23,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 
 pub use archive::ArchiveReader;
 pub use connect::Run;
-pub use errors::AwsError;
+pub use errors::{AwsError, CallError};
 
 /// How to reach AWS: each `None` falls back to the standard AWS configuration (environment,
 /// shared config files, SSO, the credential chain), as the AWS CLI does.
@@ -152,7 +152,7 @@ impl Aws {
         });
         let provider = credentials::provider(&config, &named).await?;
         let region = region?;
-        model::regions::check(&region).map_err(AwsError::Other)?;
+        model::regions::check(&region).map_err(|e| AwsError::Other(e.to_string()))?;
         let config = config.to_builder().credentials_provider(provider).build();
         Ok(Aws {
             config,

@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use futures::future::join_all;
 use futures::StreamExt;
 use model::arn;
+use model::cloudwatch::{ComparisonOperator, Statistic, TreatMissingData};
 use model::live::{
     AdvancedSelector, Alarm, AlarmRequest, AlarmsRead, Archive, BasicSelector, Deliveries,
     EventSelectors, FieldSelector, KmsKey, LogGroup, LogsDelivery, MetricFilter, MetricKey,
@@ -632,14 +633,27 @@ fn alarm(a: &aws_sdk_cloudwatch::types::MetricAlarm) -> Alarm {
         alarm_actions: a.alarm_actions().to_vec(),
         ok_actions: a.ok_actions().to_vec(),
         insufficient_data_actions: a.insufficient_data_actions().to_vec(),
-        statistic: a.statistic().map(|s| s.as_str().to_string()),
+        statistic: statistic(a),
         period: a.period(),
         evaluation_periods: a.evaluation_periods(),
         threshold: a.threshold(),
-        comparison_operator: a.comparison_operator().map(|c| c.as_str().to_string()),
-        treat_missing_data: a.treat_missing_data().map(str::to_string),
+        comparison_operator: a
+            .comparison_operator()
+            .map(|c| ComparisonOperator::from(c.as_str())),
+        treat_missing_data: a.treat_missing_data().map(TreatMissingData::from),
         datapoints_to_alarm: a.datapoints_to_alarm(),
     }
+}
+
+/// `Statistic`, else `ExtendedStatistic`; `None` for an alarm on metric math.
+fn statistic(a: &aws_sdk_cloudwatch::types::MetricAlarm) -> Option<Statistic> {
+    let standard = a
+        .statistic()
+        .map(|s| Statistic::Standard(s.as_str().into()));
+    standard.or_else(|| {
+        a.extended_statistic()
+            .map(|e| Statistic::Extended(e.to_string()))
+    })
 }
 
 impl survey::Reader for Aws {

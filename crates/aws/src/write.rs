@@ -3,14 +3,17 @@
 
 use aws_sdk_cloudwatch::types::{ComparisonOperator, Statistic};
 use aws_sdk_cloudwatchlogs::types::MetricTransformation;
+use model::cloudwatch::Statistic as AlarmStatistic;
 use model::report::{AlarmSpec, FilterSpec, SubscriptionSpec, TopicSpec};
 use model::{Action, Operation};
 
-use crate::errors;
+use crate::errors::{self, CallError};
 use crate::Aws;
 
 impl apply::Executor for Aws {
-    async fn execute(&self, action: &Action) -> Result<String, String> {
+    type Error = CallError;
+
+    async fn execute(&self, action: &Action) -> Result<String, CallError> {
         let region = action.region.as_str();
         self.count(action.operation.iam_action());
         match &action.operation {
@@ -23,14 +26,14 @@ impl apply::Executor for Aws {
 }
 
 impl Aws {
-    async fn put_metric_filter(&self, region: &str, f: &FilterSpec) -> Result<String, String> {
+    async fn put_metric_filter(&self, region: &str, f: &FilterSpec) -> Result<String, CallError> {
         let transformation = MetricTransformation::builder()
             .metric_name(&f.metric_name)
             .metric_namespace(&f.namespace)
             .metric_value(&f.metric_value)
             .set_default_value(f.default_value)
             .build()
-            .map_err(|e| format!("invalid metric transformation: {e}"))?;
+            .map_err(CallError::InvalidTransformation)?;
         self.clients(region)
             .logs
             .put_metric_filter()
@@ -47,7 +50,7 @@ impl Aws {
         ))
     }
 
-    async fn create_topic(&self, region: &str, t: &TopicSpec) -> Result<String, String> {
+    async fn create_topic(&self, region: &str, t: &TopicSpec) -> Result<String, CallError> {
         let out = self
             .clients(region)
             .sns
@@ -63,15 +66,15 @@ impl Aws {
             .map_err(|e| errors::write("sns:CreateTopic", e))?;
         let arn = out.topic_arn().unwrap_or_default();
         if arn != t.arn {
-            return Err(format!(
-                "sns:CreateTopic returned `{arn}`, not the planned `{}`; nothing depending on it was written",
-                t.arn
-            ));
+            return Err(CallError::UnplannedTopic {
+                returned: arn.to_string(),
+                planned: t.arn.clone(),
+            });
         }
         Ok(format!("topic `{arn}`"))
     }
 
-    async fn subscribe(&self, region: &str, s: &SubscriptionSpec) -> Result<String, String> {
+    async fn subscribe(&self, region: &str, s: &SubscriptionSpec) -> Result<String, CallError> {
         let out = self
             .clients(region)
             .sns
@@ -94,7 +97,7 @@ impl Aws {
         }
     }
 
-    async fn put_metric_alarm(&self, region: &str, a: &AlarmSpec) -> Result<String, String> {
+    async fn put_metric_alarm(&self, region: &str, a: &AlarmSpec) -> Result<String, CallError> {
         self.clients(region)
             .cloudwatch
             .put_metric_alarm()
@@ -102,12 +105,19 @@ impl Aws {
             .set_alarm_description(a.description.clone())
             .metric_name(&a.metric_name)
             .namespace(&a.namespace)
-            .statistic(Statistic::from(a.statistic.as_str()))
+            .set_statistic(match &a.statistic {
+                AlarmStatistic::Standard(s) => Some(Statistic::from(s.as_str())),
+                AlarmStatistic::Extended(_) => None,
+            })
+            .set_extended_statistic(match &a.statistic {
+                AlarmStatistic::Extended(e) => Some(e.clone()),
+                AlarmStatistic::Standard(_) => None,
+            })
             .period(a.period)
             .evaluation_periods(a.evaluation_periods)
             .threshold(a.threshold)
             .comparison_operator(ComparisonOperator::from(a.comparison_operator.as_str()))
-            .set_treat_missing_data(a.treat_missing_data.clone())
+            .set_treat_missing_data(a.treat_missing_data.as_ref().map(|t| t.as_str().into()))
             .actions_enabled(a.actions_enabled)
             .set_alarm_actions(Some(a.alarm_actions.clone()))
             .set_ok_actions(Some(a.ok_actions.clone()))

@@ -13,6 +13,7 @@
 use std::collections::BTreeMap;
 
 use model::backtest::{AlarmEstimate, AlarmOutcome, AlarmSettings, AlarmSource};
+use model::cloudwatch::{ComparisonOperator, StandardStatistic, Statistic, TreatMissingData};
 use model::desired::AlarmDefaults;
 
 use crate::event::Instant;
@@ -29,7 +30,7 @@ pub(crate) type PeriodCounts = BTreeMap<i64, Vec<u64>>;
 pub(crate) struct Rule {
     source: AlarmSource,
     settings: AlarmSettings,
-    judge: Result<Judge, String>,
+    judge: Result<Judge, CannotTell>,
 }
 
 /// The settings, checked and typed.
@@ -41,7 +42,7 @@ struct Judge {
     threshold: f64,
     operator: Operator,
     missing_breaches: bool,
-    statistic: Statistic,
+    statistic: Rate,
 }
 
 /// The static comparison operators.
@@ -55,7 +56,7 @@ enum Operator {
 
 /// How a period's data point follows from its matches.
 #[derive(Debug, Clone)]
-enum Statistic {
+enum Rate {
     /// `Sum`: the metric value of each alarmed pattern (by position) times its matches.
     Sum(Vec<f64>),
     /// `SampleCount`: the matches.
@@ -97,7 +98,7 @@ impl Rule {
         };
         let outcome = match (&self.judge, bounds) {
             (Err(reason), _) => AlarmOutcome::CannotTell {
-                reason: reason.clone(),
+                reason: reason.to_string(),
             },
             (Ok(judge), Some(b)) => judge.walk(data, b),
             (Ok(_), None) => AlarmOutcome::Estimated {
@@ -119,7 +120,7 @@ impl Rule {
 fn settings(alarm: Option<&AlarmSpec>) -> AlarmSettings {
     match alarm {
         Some(a) => AlarmSettings {
-            statistic: a.statistic.clone(),
+            statistic: standard(a.statistic.as_ref()),
             period: a.period,
             evaluation_periods: a.evaluation_periods,
             datapoints_to_alarm: a.datapoints_to_alarm.unwrap_or(a.evaluation_periods),
@@ -128,12 +129,12 @@ fn settings(alarm: Option<&AlarmSpec>) -> AlarmSettings {
             treat_missing_data: a
                 .treat_missing_data
                 .clone()
-                .unwrap_or_else(|| "missing".into()),
+                .unwrap_or(TreatMissingData::Missing),
         },
         None => {
             let d = AlarmDefaults::default();
             AlarmSettings {
-                statistic: Some(d.statistic),
+                statistic: standard(Some(&d.statistic)),
                 period: d.period,
                 evaluation_periods: d.evaluation_periods,
                 datapoints_to_alarm: d.evaluation_periods,
@@ -145,25 +146,61 @@ fn settings(alarm: Option<&AlarmSpec>) -> AlarmSettings {
     }
 }
 
+/// A standard statistic; an extended one is not (the report's `statistic` is then null).
+fn standard(statistic: Option<&Statistic>) -> Option<StandardStatistic> {
+    match statistic? {
+        Statistic::Standard(s) => Some(s.clone()),
+        Statistic::Extended(_) => None,
+    }
+}
+
+/// Why the alarm's behaviour cannot be told from matches.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub(crate) enum CannotTell {
+    #[error("the alarm's period ({period}) and evaluation periods ({evaluation_periods}) must be positive")]
+    NotPositive {
+        period: i32,
+        evaluation_periods: i32,
+    },
+    #[error("the alarm's datapoints to alarm ({datapoints_to_alarm}) is not between 1 and its evaluation periods ({evaluation_periods})")]
+    DatapointsOutOfRange {
+        datapoints_to_alarm: i32,
+        evaluation_periods: i32,
+    },
+    #[error("the alarm's threshold ({0}) is not a number")]
+    Threshold(f64),
+    #[error("the alarm compares with an anomaly detection band ({0}), which depends on the metric's history in CloudWatch")]
+    AnomalyBand(ComparisonOperator),
+    #[error("unknown comparison operator `{0}`")]
+    UnknownOperator(String),
+    #[error("unknown treatment of missing data `{0}`")]
+    UnknownTreatment(String),
+    #[error("the alarm uses an extended statistic or metric math")]
+    ExtendedOrMetricMath,
+    #[error("the alarm's statistic is {0} and the filters publish different metric values")]
+    DifferentValues(StandardStatistic),
+    #[error("the alarm's statistic {0} cannot be told from the matches")]
+    UnknownStatistic(String),
+    #[error("the filter publishes `{0}` per match, a value read from each event")]
+    ValueFromEvent(String),
+}
+
 /// The settings checked, or why the alarm's behaviour cannot be told from matches.
-fn judge(s: &AlarmSettings, values: &[&str]) -> Result<Judge, String> {
+fn judge(s: &AlarmSettings, values: &[&str]) -> Result<Judge, CannotTell> {
     if s.period <= 0 || s.evaluation_periods < 1 {
-        return Err(format!(
-            "the alarm's period ({}) and evaluation periods ({}) must be positive",
-            s.period, s.evaluation_periods
-        ));
+        return Err(CannotTell::NotPositive {
+            period: s.period,
+            evaluation_periods: s.evaluation_periods,
+        });
     }
     if !(1..=s.evaluation_periods).contains(&s.datapoints_to_alarm) {
-        return Err(format!(
-            "the alarm's datapoints to alarm ({}) is not between 1 and its evaluation periods ({})",
-            s.datapoints_to_alarm, s.evaluation_periods
-        ));
+        return Err(CannotTell::DatapointsOutOfRange {
+            datapoints_to_alarm: s.datapoints_to_alarm,
+            evaluation_periods: s.evaluation_periods,
+        });
     }
     if !s.threshold.is_finite() {
-        return Err(format!(
-            "the alarm's threshold ({}) is not a number",
-            s.threshold
-        ));
+        return Err(CannotTell::Threshold(s.threshold));
     }
     Ok(Judge {
         period: i64::from(s.period),
@@ -172,76 +209,75 @@ fn judge(s: &AlarmSettings, values: &[&str]) -> Result<Judge, String> {
         threshold: s.threshold,
         operator: operator(&s.comparison_operator)?,
         missing_breaches: missing_breaches(&s.treat_missing_data)?,
-        statistic: statistic(s.statistic.as_deref(), values)?,
+        statistic: statistic(s.statistic.as_ref(), values)?,
     })
 }
 
-fn operator(name: &str) -> Result<Operator, String> {
-    match name {
-        "GreaterThanOrEqualToThreshold" => Ok(Operator::AtLeast),
-        "GreaterThanThreshold" => Ok(Operator::Above),
-        "LessThanThreshold" => Ok(Operator::Below),
-        "LessThanOrEqualToThreshold" => Ok(Operator::AtMost),
-        "LessThanLowerOrGreaterThanUpperThreshold"
-        | "LessThanLowerThreshold"
-        | "GreaterThanUpperThreshold" => Err(format!(
-            "the alarm compares with an anomaly detection band ({name}), which depends on the metric's history in CloudWatch"
-        )),
-        other => Err(format!("unknown comparison operator `{other}`")),
+fn operator(operator: &ComparisonOperator) -> Result<Operator, CannotTell> {
+    match operator {
+        ComparisonOperator::GreaterThanOrEqualToThreshold => Ok(Operator::AtLeast),
+        ComparisonOperator::GreaterThanThreshold => Ok(Operator::Above),
+        ComparisonOperator::LessThanThreshold => Ok(Operator::Below),
+        ComparisonOperator::LessThanOrEqualToThreshold => Ok(Operator::AtMost),
+        ComparisonOperator::LessThanLowerOrGreaterThanUpperThreshold
+        | ComparisonOperator::LessThanLowerThreshold
+        | ComparisonOperator::GreaterThanUpperThreshold => {
+            Err(CannotTell::AnomalyBand(operator.clone()))
+        }
+        ComparisonOperator::Unknown(other) => Err(CannotTell::UnknownOperator(other.clone())),
     }
 }
 
-fn missing_breaches(treat: &str) -> Result<bool, String> {
+fn missing_breaches(treat: &TreatMissingData) -> Result<bool, CannotTell> {
     match treat {
-        "breaching" => Ok(true),
-        "notBreaching" | "missing" | "ignore" => Ok(false),
-        other => Err(format!("unknown treatment of missing data `{other}`")),
+        TreatMissingData::Breaching => Ok(true),
+        TreatMissingData::NotBreaching | TreatMissingData::Missing | TreatMissingData::Ignore => {
+            Ok(false)
+        }
+        TreatMissingData::Unknown(other) => Err(CannotTell::UnknownTreatment(other.clone())),
     }
 }
 
 /// The statistic over the alarmed patterns' metric values.
-fn statistic(name: Option<&str>, values: &[&str]) -> Result<Statistic, String> {
-    let name = name.ok_or("the alarm uses an extended statistic or metric math")?;
+fn statistic(statistic: Option<&StandardStatistic>, values: &[&str]) -> Result<Rate, CannotTell> {
+    let Some(standard) = statistic else {
+        return Err(CannotTell::ExtendedOrMetricMath);
+    };
     let numbers = values
         .iter()
         .map(|v| number(v))
-        .collect::<Result<Vec<f64>, String>>()?;
+        .collect::<Result<Vec<f64>, CannotTell>>()?;
     let constant = numbers
         .first()
         .copied()
         .filter(|first| numbers.iter().all(|n| n == first));
-    match (name, constant) {
-        ("Sum", _) => Ok(Statistic::Sum(numbers)),
-        ("SampleCount", _) => Ok(Statistic::SampleCount),
-        ("Average" | "Minimum" | "Maximum", Some(value)) => Ok(Statistic::Constant(value)),
-        ("Average" | "Minimum" | "Maximum", None) => Err(format!(
-            "the alarm's statistic is {name} and the filters publish different metric values"
-        )),
-        (other, _) => Err(format!(
-            "the alarm's statistic {other} cannot be told from the matches"
-        )),
+    use StandardStatistic::{Average, Maximum, Minimum, SampleCount, Sum, Unknown};
+    match (standard, constant) {
+        (Sum, _) => Ok(Rate::Sum(numbers)),
+        (SampleCount, _) => Ok(Rate::SampleCount),
+        (Average | Minimum | Maximum, Some(value)) => Ok(Rate::Constant(value)),
+        (Average | Minimum | Maximum, None) => Err(CannotTell::DifferentValues(standard.clone())),
+        (Unknown(other), _) => Err(CannotTell::UnknownStatistic(other.clone())),
     }
 }
 
 /// A metric value that is a number; `$.field` values depend on each event.
-fn number(value: &str) -> Result<f64, String> {
+fn number(value: &str) -> Result<f64, CannotTell> {
     value
         .trim()
         .parse::<f64>()
         .ok()
         .filter(|n| n.is_finite())
-        .ok_or_else(|| {
-            format!("the filter publishes `{value}` per match, a value read from each event")
-        })
+        .ok_or_else(|| CannotTell::ValueFromEvent(value.to_string()))
 }
 
 impl Judge {
     /// The data point of a period from its matches per alarmed pattern.
     fn value(&self, counts: &[u64]) -> f64 {
         match &self.statistic {
-            Statistic::Sum(values) => counts.iter().zip(values).map(|(c, v)| *c as f64 * v).sum(),
-            Statistic::SampleCount => counts.iter().sum::<u64>() as f64,
-            Statistic::Constant(value) => *value,
+            Rate::Sum(values) => counts.iter().zip(values).map(|(c, v)| *c as f64 * v).sum(),
+            Rate::SampleCount => counts.iter().sum::<u64>() as f64,
+            Rate::Constant(value) => *value,
         }
     }
 

@@ -1,6 +1,7 @@
 //! What a backtest is asked: per control, the account's filters and alarm, and the window.
 
 use model::catalog::Control;
+use model::cloudwatch::{ComparisonOperator, Statistic, TreatMissingData};
 use time::OffsetDateTime;
 
 use crate::event::Instant;
@@ -51,11 +52,11 @@ pub struct AlarmSpec {
     /// `Threshold`.
     pub threshold: f64,
     /// `ComparisonOperator`.
-    pub comparison_operator: String,
+    pub comparison_operator: ComparisonOperator,
     /// `TreatMissingData` (`missing` when not set).
-    pub treat_missing_data: Option<String>,
-    /// `Statistic`; `None` for an extended statistic or metric math.
-    pub statistic: Option<String>,
+    pub treat_missing_data: Option<TreatMissingData>,
+    /// `Statistic` or `ExtendedStatistic`; `None` for metric math.
+    pub statistic: Option<Statistic>,
 }
 
 /// The time counted: from `from` (inclusive) to `to` (exclusive).

@@ -426,9 +426,18 @@ fn what_cannot_be_told_from_matches_is_said_not_guessed() {
     let mut bytes = filter("bytes", "{ $.eventName = PutUserPolicy }");
     bytes.metric_value = "$.bytes".into();
     assert!(reason(iam(vec![bytes], Some(alarm(300, 1, 1, 1.0)))).contains("`$.bytes`"));
+    let mut math = alarm(300, 1, 1, 1.0);
+    math.statistic = None;
+    assert!(reason(iam(vec![], Some(math))).contains("extended statistic"));
     let mut p99 = alarm(300, 1, 1, 1.0);
-    p99.statistic = None;
+    p99.statistic = Some("p99".into());
     assert!(reason(iam(vec![], Some(p99))).contains("extended statistic"));
+    let mut sideways = alarm(300, 1, 1, 1.0);
+    sideways.comparison_operator = "Sideways".into();
+    assert_eq!(
+        reason(iam(vec![], Some(sideways))),
+        "unknown comparison operator `Sideways`"
+    );
 }
 
 #[test]

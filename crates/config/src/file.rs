@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use model::catalog::SelectError;
 use model::desired::Waiver;
 use model::{Endpoint, MatchMode, TopicChoice};
 use schemars::JsonSchema;
@@ -13,7 +14,7 @@ use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::values;
+use crate::values::{self, ValueError};
 
 /// The file's name in the working directory, used when neither `--config` nor
 /// `$TRAILWATCH_CONFIG` names one.
@@ -303,8 +304,8 @@ impl Locator<'_> {
         (line, column)
     }
 
-    fn at<T>(&self, value: &Spanned<T>, message: String) -> ConfigError {
-        self.error(Some(value.span()), message)
+    fn at<T>(&self, value: &Spanned<T>, message: impl ToString) -> ConfigError {
+        self.error(Some(value.span()), message.to_string())
     }
 }
 
@@ -357,7 +358,7 @@ impl Checker<'_> {
     fn optional<T, U: ?Sized, R>(
         &self,
         value: Option<&Spanned<R>>,
-        parse: impl Fn(&U) -> Result<T, String>,
+        parse: impl Fn(&U) -> Result<T, ValueError>,
     ) -> Checked<Option<T>>
     where
         R: std::borrow::Borrow<U>,
@@ -370,7 +371,7 @@ impl Checker<'_> {
     fn list<T>(
         &self,
         values: Option<&[Spanned<String>]>,
-        parse: impl Fn(&str) -> Result<T, String>,
+        parse: impl Fn(&str) -> Result<T, ValueError>,
     ) -> Checked<Option<Vec<T>>> {
         values
             .map(|vs| {
@@ -386,14 +387,14 @@ impl Checker<'_> {
         ids: Option<&[Spanned<String>]>,
         benchmark: &str,
     ) -> Checked<Option<Vec<String>>> {
-        self.list(ids, |id| slug(benchmark, id))
+        self.list(ids, |id| Ok(slug(benchmark, id)?))
     }
 
     fn destination(&self, raw: RawDestination) -> Checked<AccountSettings> {
         if let (Some(_), Some(arn)) = (&raw.topic_name, &raw.topic_arn) {
             return Err(self.at.at(
                 arn,
-                "`topic_name` and `topic_arn` both name the topic (expected one of them)".into(),
+                "`topic_name` and `topic_arn` both name the topic (expected one of them)",
             ));
         }
         let name = self.optional(raw.topic_name.as_ref(), values::topic_name)?;
@@ -430,7 +431,7 @@ impl Checker<'_> {
         if w.reason.get_ref().trim().is_empty() {
             return Err(self.at.at(
                 &w.reason,
-                "a waiver's `reason` is empty (expected why the control is waived)".into(),
+                "a waiver's `reason` is empty (expected why the control is waived)",
             ));
         }
         let expires = self.expiry(&w.expires)?;
@@ -468,19 +469,17 @@ impl Checker<'_> {
 }
 
 /// A control's slug from its slug or the benchmark version's CIS id.
-fn slug(benchmark: &str, id: &str) -> Result<String, String> {
+fn slug(benchmark: &str, id: &str) -> Result<String, SelectError> {
     let controls = model::catalog::select(benchmark, &[id.to_string()], None)?;
-    controls
-        .first()
-        .map(|c| c.id.to_string())
-        .ok_or_else(|| format!("unknown control `{id}` in {benchmark}"))
+    let control = controls.first().expect("a control selected by id");
+    Ok(control.id.to_string())
 }
 
-fn concurrency(n: &i64) -> Result<u16, String> {
+fn concurrency(n: &i64) -> Result<u16, ValueError> {
     u16::try_from(*n)
         .ok()
         .filter(|n| (1..=64).contains(n))
-        .ok_or_else(|| format!("concurrency {n} is out of range (expected 1 to 64)"))
+        .ok_or(ValueError::Concurrency(*n))
 }
 
 /// `YYYY-MM-DD` as a calendar date.

@@ -1,75 +1,109 @@
 //! Parsers of single setting values, shared by the flags and the configuration file, so both
 //! accept and refuse the same values with the same words.
 
+use model::arn::ArnError;
+use model::catalog::SelectError;
+use model::desired::EndpointError;
+use model::regions::UnknownRegion;
 use model::{Endpoint, MatchMode};
 
+/// A setting's value refused, and why; each says what is expected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    /// Not 12 digits.
+    #[error("`{0}` is not an AWS account id (12 digits)")]
+    AccountId(String),
+    /// A benchmark version or control the catalog does not have.
+    #[error(transparent)]
+    Selection(#[from] SelectError),
+    /// A namespace CloudWatch refuses for custom metrics.
+    #[error("`{0}` is not a usable metric namespace; use 1 to 255 characters, not starting with `AWS/` or `:`")]
+    Namespace(String),
+    /// A name SNS refuses for a topic.
+    #[error("`{0}` is not a valid SNS topic name; use 1 to 256 letters, digits, `-` and `_`")]
+    TopicName(String),
+    /// Not a topic ARN.
+    #[error(transparent)]
+    TopicArn(#[from] ArnError),
+    /// Not a usable `PROTOCOL:ENDPOINT`.
+    #[error(transparent)]
+    Endpoint(#[from] EndpointError),
+    /// Neither `semantic` nor `strict`.
+    #[error("unknown match mode `{0}` (expected `semantic` or `strict`)")]
+    MatchMode(String),
+    /// A profile level other than 1 or 2.
+    #[error("level {0} does not exist (expected 1 or 2)")]
+    Level(i64),
+    /// A region trailwatch does not know.
+    #[error(transparent)]
+    Region(#[from] UnknownRegion),
+    /// Concurrency outside 1 to 64.
+    #[error("concurrency {0} is out of range (expected 1 to 64)")]
+    Concurrency(i64),
+}
+
 /// A 12-digit AWS account id.
-pub fn account_id(s: &str) -> Result<String, String> {
+pub fn account_id(s: &str) -> Result<String, ValueError> {
     let s = s.trim();
     if s.len() == 12 && s.chars().all(|c| c.is_ascii_digit()) {
         Ok(s.to_string())
     } else {
-        Err(format!("`{s}` is not an AWS account id (12 digits)"))
+        Err(ValueError::AccountId(s.to_string()))
     }
 }
 
 /// A benchmark version trailwatch knows.
-pub fn benchmark(s: &str) -> Result<String, String> {
-    model::catalog::parse_benchmark(s).map(str::to_string)
+pub fn benchmark(s: &str) -> Result<String, ValueError> {
+    Ok(model::catalog::parse_benchmark(s)?.to_string())
 }
 
 /// A metric namespace CloudWatch accepts for custom metrics.
-pub fn namespace(s: &str) -> Result<String, String> {
+pub fn namespace(s: &str) -> Result<String, ValueError> {
     if s.is_empty() || s.len() > 255 || s.starts_with("AWS/") || s.starts_with(':') {
-        Err(format!(
-            "`{s}` is not a usable metric namespace; use 1 to 255 characters, not starting with `AWS/` or `:`"
-        ))
+        Err(ValueError::Namespace(s.to_string()))
     } else {
         Ok(s.to_string())
     }
 }
 
 /// An SNS topic name.
-pub fn topic_name(s: &str) -> Result<String, String> {
+pub fn topic_name(s: &str) -> Result<String, ValueError> {
     if model::arn::is_valid_topic_name(s) {
         Ok(s.to_string())
     } else {
-        Err(format!(
-            "`{s}` is not a valid SNS topic name; use 1 to 256 letters, digits, `-` and `_`"
-        ))
+        Err(ValueError::TopicName(s.to_string()))
     }
 }
 
 /// An SNS topic ARN.
-pub fn topic_arn(s: &str) -> Result<String, String> {
-    model::arn::parse_topic_arn(s).map(|_| s.to_string())
+pub fn topic_arn(s: &str) -> Result<String, ValueError> {
+    model::arn::parse_topic_arn(s)?;
+    Ok(s.to_string())
 }
 
 /// A `PROTOCOL:ENDPOINT` to subscribe.
-pub fn endpoint(s: &str) -> Result<Endpoint, String> {
-    s.parse()
+pub fn endpoint(s: &str) -> Result<Endpoint, ValueError> {
+    Ok(s.parse()?)
 }
 
 /// `semantic` or `strict`.
-pub fn match_mode(s: &str) -> Result<MatchMode, String> {
+pub fn match_mode(s: &str) -> Result<MatchMode, ValueError> {
     match s {
         "semantic" => Ok(MatchMode::Semantic),
         "strict" => Ok(MatchMode::Strict),
-        _ => Err(format!(
-            "unknown match mode `{s}` (expected `semantic` or `strict`)"
-        )),
+        _ => Err(ValueError::MatchMode(s.to_string())),
     }
 }
 
 /// A profile level: 1 or 2.
-pub fn level(n: i64) -> Result<u8, String> {
+pub fn level(n: i64) -> Result<u8, ValueError> {
     match n {
         1 | 2 => Ok(n as u8),
-        _ => Err(format!("level {n} does not exist (expected 1 or 2)")),
+        _ => Err(ValueError::Level(n)),
     }
 }
 
 /// A known AWS region (a typo is refused with the closest one suggested).
-pub fn region(s: &str) -> Result<String, String> {
-    model::regions::check(s).map(str::to_string)
+pub fn region(s: &str) -> Result<String, ValueError> {
+    Ok(model::regions::check(s)?.to_string())
 }

@@ -48,9 +48,9 @@ impl InputFormat {
 }
 
 impl std::str::FromStr for InputFormat {
-    type Err = String;
+    type Err = UnknownInputFormat;
 
-    fn from_str(name: &str) -> Result<Self, String> {
+    fn from_str(name: &str) -> Result<Self, UnknownInputFormat> {
         Ok(match name {
             "auto" => InputFormat::Auto,
             "lines" => InputFormat::Lines,
@@ -58,12 +58,7 @@ impl std::str::FromStr for InputFormat {
             "array" => InputFormat::Document(Shape::Array),
             "lookup-events" => InputFormat::Document(Shape::LookupEvents),
             "log-events" => InputFormat::Document(Shape::LogEvents),
-            other => {
-                return Err(format!(
-                    "unknown input format `{other}`; valid formats: {}",
-                    InputFormat::NAMES.join(", ")
-                ))
-            }
+            other => return Err(UnknownInputFormat(other.to_string())),
         })
     }
 }
@@ -78,43 +73,37 @@ pub struct Counts {
 }
 
 /// Why an input could not be read; each says what to do, naming the input.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The input could not be read (or decompressed).
+    #[error("{}", io_message(name, error))]
     Io { name: String, error: std::io::Error },
     /// The input is JSON of no shape of events.
+    #[error("`{name}` is JSON but not a shape of events trailwatch reads; give it {SHAPES}, or say what it is with --input-format")]
     Shape { name: String },
     /// An entry of a JSON document is not an event of the document's shape.
+    #[error("`{name}`: entry {entry} is not an event of its shape; give it {SHAPES}")]
     Entry { name: String, entry: usize },
     /// The input is not the shape the user said it is.
+    #[error("`{name}` is not {}; check --input-format (`auto` recognises {SHAPES})", shape.describe())]
     NotShape { name: String, shape: Shape },
 }
 
-impl std::fmt::Display for Error {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Error::Io { name, error } if error.kind() == std::io::ErrorKind::InvalidData => {
-                write!(f, "`{name}` is neither UTF-8 text nor gzipped UTF-8 text ({error}); give it event files")
-            }
-            Error::Io { name, error } => write!(f, "cannot read `{name}`: {error}"),
-            Error::Shape { name } => write!(
-                f,
-                "`{name}` is JSON but not a shape of events trailwatch reads; give it {SHAPES}, or say what it is with --input-format"
-            ),
-            Error::Entry { name, entry } => write!(
-                f,
-                "`{name}`: entry {entry} is not an event of its shape; give it {SHAPES}"
-            ),
-            Error::NotShape { name, shape } => write!(
-                f,
-                "`{name}` is not {}; check --input-format (`auto` recognises {SHAPES})",
-                shape.describe()
-            ),
-        }
+/// An input that cannot be read; bytes that are not text are not event files.
+fn io_message(name: &str, error: &std::io::Error) -> String {
+    if error.kind() == std::io::ErrorKind::InvalidData {
+        format!(
+            "`{name}` is neither UTF-8 text nor gzipped UTF-8 text ({error}); give it event files"
+        )
+    } else {
+        format!("cannot read `{name}`: {error}")
     }
 }
 
-impl std::error::Error for Error {}
+/// An `--input-format` name that is not one of `InputFormat::NAMES`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown input format `{0}`; valid formats: {names}", names = InputFormat::NAMES.join(", "))]
+pub struct UnknownInputFormat(pub String);
 
 /// Every document shape, in the order `Auto` tries them.
 const ALL_SHAPES: &[Shape] = &[

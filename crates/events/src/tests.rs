@@ -257,5 +257,6 @@ fn a_file_that_is_not_what_was_said_is_refused_naming_the_shape() {
     assert!("yaml"
         .parse::<InputFormat>()
         .unwrap_err()
+        .to_string()
         .contains("lookup-events"));
 }

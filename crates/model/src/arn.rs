@@ -29,17 +29,29 @@ pub fn is_sns_arn(arn: &str) -> bool {
     parts.next() == Some("arn") && parts.nth(1) == Some("sns")
 }
 
+/// Why an ARN was refused; each names the ARN.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ArnError {
+    /// Not `arn:PARTITION:logs:REGION:ACCOUNT:log-group:NAME`.
+    #[error("`{0}` is not a log group ARN (expected arn:aws:logs:REGION:ACCOUNT:log-group:NAME)")]
+    NotLogGroup(String),
+    /// A log group ARN without a name, region or account.
+    #[error("`{0}` is not a complete log group ARN")]
+    IncompleteLogGroup(String),
+    /// Not `arn:PARTITION:sns:REGION:ACCOUNT:NAME`.
+    #[error("`{0}` is not an SNS topic ARN; expected arn:aws:sns:REGION:ACCOUNT:NAME, such as arn:aws:sns:us-east-1:123456789012:security-alarms")]
+    NotTopic(String),
+}
+
 /// Parses `arn:PARTITION:logs:REGION:ACCOUNT:log-group:NAME[:*]`.
-pub fn parse_log_group_arn(arn: &str) -> Result<LogGroupRef, String> {
+pub fn parse_log_group_arn(arn: &str) -> Result<LogGroupRef, ArnError> {
     let parts: Vec<&str> = arn.splitn(7, ':').collect();
     if parts.len() < 7 || parts[0] != "arn" || parts[2] != "logs" || parts[5] != "log-group" {
-        return Err(format!(
-            "`{arn}` is not a log group ARN (expected arn:aws:logs:REGION:ACCOUNT:log-group:NAME)"
-        ));
+        return Err(ArnError::NotLogGroup(arn.to_string()));
     }
     let name = parts[6].strip_suffix(":*").unwrap_or(parts[6]);
     if name.is_empty() || parts[3].is_empty() || parts[4].is_empty() {
-        return Err(format!("`{arn}` is not a complete log group ARN"));
+        return Err(ArnError::IncompleteLogGroup(arn.to_string()));
     }
     Ok(LogGroupRef {
         partition: parts[1].to_string(),
@@ -63,7 +75,7 @@ pub struct TopicRef {
 }
 
 /// Parses `arn:PARTITION:sns:REGION:ACCOUNT:NAME`; the error says what a topic ARN looks like.
-pub fn parse_topic_arn(arn: &str) -> Result<TopicRef, String> {
+pub fn parse_topic_arn(arn: &str) -> Result<TopicRef, ArnError> {
     let parts: Vec<&str> = arn.split(':').collect();
     let valid = parts.len() == 6
         && parts[0] == "arn"
@@ -74,9 +86,7 @@ pub fn parse_topic_arn(arn: &str) -> Result<TopicRef, String> {
         && parts[4].chars().all(|c| c.is_ascii_digit())
         && is_valid_topic_name(parts[5]);
     if !valid {
-        return Err(format!(
-            "`{arn}` is not an SNS topic ARN; expected arn:aws:sns:REGION:ACCOUNT:NAME, such as arn:aws:sns:us-east-1:123456789012:security-alarms"
-        ));
+        return Err(ArnError::NotTopic(arn.to_string()));
     }
     Ok(TopicRef {
         partition: parts[1].to_string(),

@@ -3,6 +3,7 @@
 //! would have notified. Plain data, computed by the `backtest` crate: days are `YYYY-MM-DD`
 //! strings and times RFC 3339 strings, both in UTC.
 
+use crate::cloudwatch::{ComparisonOperator, StandardStatistic, TreatMissingData};
 use serde::{Deserialize, Serialize};
 
 /// A whole backtest: the events read and one result per selected control, in the order given.
@@ -183,7 +184,7 @@ pub enum AlarmSource {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlarmSettings {
     /// `Statistic`; `None` for an extended statistic or metric math.
-    pub statistic: Option<String>,
+    pub statistic: Option<StandardStatistic>,
     /// `Period`, seconds.
     pub period: i32,
     /// `EvaluationPeriods`.
@@ -193,9 +194,9 @@ pub struct AlarmSettings {
     /// `Threshold`.
     pub threshold: f64,
     /// `ComparisonOperator`.
-    pub comparison_operator: String,
+    pub comparison_operator: ComparisonOperator,
     /// `TreatMissingData` (`missing` when the alarm does not set it).
-    pub treat_missing_data: String,
+    pub treat_missing_data: TreatMissingData,
 }
 
 /// What the alarm would have done.

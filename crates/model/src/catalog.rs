@@ -22,19 +22,45 @@ pub fn default_benchmark() -> &'static str {
         .expect("the catalog file lists at least one benchmark")
 }
 
+/// Why a selection of controls was refused; each lists the valid choices.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SelectError {
+    /// A benchmark version the catalog does not have.
+    #[error("unknown benchmark `{0}`; valid benchmarks: {valid}", valid = benchmarks().join(", "))]
+    UnknownBenchmark(String),
+    /// A profile level other than 1 or 2.
+    #[error("unknown level `{0}`; valid levels: 1, 2")]
+    UnknownLevel(u8),
+    /// A control of another benchmark version; `valid` lists this version's.
+    #[error("control `{id}` is not part of {benchmark}; its controls: {}", valid.join(", "))]
+    NotInBenchmark {
+        /// The slug or CIS id given.
+        id: String,
+        /// The version selected.
+        benchmark: &'static str,
+        /// Its controls, as `slug (CIS id)`.
+        valid: Vec<String>,
+    },
+    /// A control no version has.
+    #[error("unknown control `{id}` in {benchmark}; valid controls: {}", valid.join(", "))]
+    UnknownControl {
+        /// The slug or CIS id given.
+        id: String,
+        /// The version selected.
+        benchmark: &'static str,
+        /// Its controls, as `slug (CIS id)`.
+        valid: Vec<String>,
+    },
+}
+
 /// The benchmark version named `name`, or an error that lists the valid ones. The one check of
 /// a version's name: `select` and the command line both use it.
-pub fn parse_benchmark(name: &str) -> Result<&'static str, String> {
+pub fn parse_benchmark(name: &str) -> Result<&'static str, SelectError> {
     benchmarks()
         .iter()
         .copied()
         .find(|b| *b == name)
-        .ok_or_else(|| {
-            format!(
-                "unknown benchmark `{name}`; valid benchmarks: {}",
-                benchmarks().join(", ")
-            )
-        })
+        .ok_or_else(|| SelectError::UnknownBenchmark(name.to_string()))
 }
 
 /// Every control, in CIS order, across every benchmark version.
@@ -474,11 +500,15 @@ fn build_noise_corpus() -> Vec<Value> {
 
 /// The controls of `benchmark`, chosen by slug or by that version's CIS id, optionally only
 /// those of one profile level. Errors name what was wrong and list the valid choices.
-pub fn select(benchmark: &str, ids: &[String], level: Option<u8>) -> Result<Vec<Control>, String> {
+pub fn select(
+    benchmark: &str,
+    ids: &[String],
+    level: Option<u8>,
+) -> Result<Vec<Control>, SelectError> {
     let benchmark = parse_benchmark(benchmark)?;
     if let Some(l) = level {
         if !matches!(l, 1 | 2) {
-            return Err(format!("unknown level `{l}`; valid levels: 1, 2"));
+            return Err(SelectError::UnknownLevel(l));
         }
     }
     let all: Vec<Control> = entries()
@@ -504,7 +534,11 @@ pub fn select(benchmark: &str, ids: &[String], level: Option<u8>) -> Result<Vec<
 
 /// The control of `all` (one version's) with slug or CIS id `id`, or an error that says whether
 /// the control exists in another version and lists the valid choices.
-fn find<'a>(all: &'a [Control], id: &str, benchmark: &str) -> Result<&'a Control, String> {
+fn find<'a>(
+    all: &'a [Control],
+    id: &str,
+    benchmark: &'static str,
+) -> Result<&'a Control, SelectError> {
     all.iter()
         .find(|c| c.id == id || c.cis_id == id)
         .ok_or_else(|| {
@@ -513,16 +547,19 @@ fn find<'a>(all: &'a [Control], id: &str, benchmark: &str) -> Result<&'a Control
                 .iter()
                 .map(|c| format!("{} ({})", c.id, c.cis_id))
                 .collect();
+            let id = id.to_string();
             if known {
-                format!(
-                    "control `{id}` is not part of {benchmark}; its controls: {}",
-                    valid.join(", ")
-                )
+                SelectError::NotInBenchmark {
+                    id,
+                    benchmark,
+                    valid,
+                }
             } else {
-                format!(
-                    "unknown control `{id}` in {benchmark}; valid controls: {}",
-                    valid.join(", ")
-                )
+                SelectError::UnknownControl {
+                    id,
+                    benchmark,
+                    valid,
+                }
             }
         })
 }

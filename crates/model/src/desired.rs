@@ -1,5 +1,6 @@
 //! The desired state: what a compliant set-up looks like, from the CIS remediation and the flags.
 
+use crate::cloudwatch::{ComparisonOperator, Statistic, TreatMissingData};
 use serde::{Deserialize, Serialize};
 
 /// The namespace CIS uses for the metrics of its filters.
@@ -56,19 +57,45 @@ pub fn needs_confirmation(protocol: &str) -> bool {
     matches!(protocol, "email" | "email-json" | "http" | "https")
 }
 
+/// Why a `--notify` endpoint was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EndpointError {
+    /// No `:` between protocol and endpoint.
+    #[error("`{0}` is not PROTOCOL:ENDPOINT; write it like email:security@example.com")]
+    NotProtocolEndpoint(String),
+    /// A protocol SNS does not have.
+    #[error("unknown protocol `{protocol}` in `{given}`; use one of {}", PROTOCOLS.join(", "))]
+    UnknownProtocol {
+        /// The protocol.
+        protocol: String,
+        /// The whole text given.
+        given: String,
+    },
+    /// An endpoint of the wrong form for its protocol; `example` says what it should be.
+    #[error("`{endpoint}` is not a valid {protocol} endpoint; give {example}")]
+    Invalid {
+        /// The endpoint.
+        endpoint: String,
+        /// Its protocol.
+        protocol: String,
+        /// What a valid one looks like.
+        example: &'static str,
+    },
+}
+
 impl std::str::FromStr for Endpoint {
-    type Err = String;
+    type Err = EndpointError;
 
     /// Parses `PROTOCOL:ENDPOINT`, checking the endpoint's form for the protocol.
-    fn from_str(s: &str) -> Result<Self, String> {
-        let (protocol, endpoint) = s.split_once(':').ok_or_else(|| {
-            format!("`{s}` is not PROTOCOL:ENDPOINT; write it like email:security@example.com")
-        })?;
+    fn from_str(s: &str) -> Result<Self, EndpointError> {
+        let (protocol, endpoint) = s
+            .split_once(':')
+            .ok_or_else(|| EndpointError::NotProtocolEndpoint(s.to_string()))?;
         if !PROTOCOLS.contains(&protocol) {
-            return Err(format!(
-                "unknown protocol `{protocol}` in `{s}`; use one of {}",
-                PROTOCOLS.join(", ")
-            ));
+            return Err(EndpointError::UnknownProtocol {
+                protocol: protocol.to_string(),
+                given: s.to_string(),
+            });
         }
         let ok = match protocol {
             "email" | "email-json" => {
@@ -89,9 +116,11 @@ impl std::str::FromStr for Endpoint {
                 "sms" => "a phone number such as +15555550100",
                 _ => "an ARN",
             };
-            return Err(format!(
-                "`{endpoint}` is not a valid {protocol} endpoint; give {example}"
-            ));
+            return Err(EndpointError::Invalid {
+                endpoint: endpoint.to_string(),
+                protocol: protocol.to_string(),
+                example,
+            });
         }
         Ok(Endpoint {
             protocol: protocol.to_string(),
@@ -104,7 +133,7 @@ impl std::str::FromStr for Endpoint {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlarmDefaults {
     /// `Sum`.
-    pub statistic: String,
+    pub statistic: Statistic,
     /// 300 seconds.
     pub period: i32,
     /// 1.
@@ -112,20 +141,20 @@ pub struct AlarmDefaults {
     /// 1.
     pub threshold: f64,
     /// `GreaterThanOrEqualToThreshold`.
-    pub comparison_operator: String,
+    pub comparison_operator: ComparisonOperator,
     /// `notBreaching`.
-    pub treat_missing_data: String,
+    pub treat_missing_data: TreatMissingData,
 }
 
 impl Default for AlarmDefaults {
     fn default() -> Self {
         AlarmDefaults {
-            statistic: "Sum".into(),
+            statistic: Statistic::SUM,
             period: 300,
             evaluation_periods: 1,
             threshold: 1.0,
-            comparison_operator: "GreaterThanOrEqualToThreshold".into(),
-            treat_missing_data: "notBreaching".into(),
+            comparison_operator: ComparisonOperator::GreaterThanOrEqualToThreshold,
+            treat_missing_data: TreatMissingData::NotBreaching,
         }
     }
 }
@@ -223,14 +252,17 @@ mod tests {
         assert!("security@example.com"
             .parse::<Endpoint>()
             .unwrap_err()
+            .to_string()
             .contains("PROTOCOL:ENDPOINT"));
         assert!("pager:x"
             .parse::<Endpoint>()
             .unwrap_err()
+            .to_string()
             .contains("unknown protocol `pager`"));
         assert!("email:nobody"
             .parse::<Endpoint>()
             .unwrap_err()
+            .to_string()
             .contains("not a valid email endpoint"));
         assert!("sqs:queue".parse::<Endpoint>().is_err());
     }

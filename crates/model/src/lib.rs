@@ -5,6 +5,7 @@ pub mod arn;
 pub mod asff;
 pub mod backtest;
 pub mod catalog;
+pub mod cloudwatch;
 pub mod desired;
 pub mod drill;
 pub mod finding;

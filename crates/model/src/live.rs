@@ -3,6 +3,7 @@
 //! Every read that can fail independently is a `Result<_, ReadError>`, so that one denied call
 //! makes the controls that depend on it `error` instead of failing the whole audit.
 
+use crate::cloudwatch::{ComparisonOperator, Statistic, TreatMissingData};
 use serde::Serialize;
 
 /// The error codes AWS services use when a call is refused for lack of permission.
@@ -372,8 +373,8 @@ pub struct Alarm {
     pub ok_actions: Vec<String>,
     /// `InsufficientDataActions`.
     pub insufficient_data_actions: Vec<String>,
-    /// `Statistic`.
-    pub statistic: Option<String>,
+    /// `Statistic`, or `ExtendedStatistic`; `None` for metric math.
+    pub statistic: Option<Statistic>,
     /// `Period` in seconds.
     pub period: Option<i32>,
     /// `EvaluationPeriods`.
@@ -381,9 +382,9 @@ pub struct Alarm {
     /// `Threshold`.
     pub threshold: Option<f64>,
     /// `ComparisonOperator`.
-    pub comparison_operator: Option<String>,
+    pub comparison_operator: Option<ComparisonOperator>,
     /// `TreatMissingData`.
-    pub treat_missing_data: Option<String>,
+    pub treat_missing_data: Option<TreatMissingData>,
     /// `DatapointsToAlarm` (M of the N evaluation periods), when set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub datapoints_to_alarm: Option<i32>,

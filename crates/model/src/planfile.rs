@@ -93,30 +93,46 @@ impl From<PlanFileV1> for PlanFile {
     }
 }
 
+/// Why a plan file cannot be read; each says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanFileError {
+    /// The text is not JSON.
+    #[error("it is not a trailwatch plan file (not JSON: {0}); make one with `trailwatch plan --out FILE`")]
+    NotJson(serde_json::Error),
+    /// JSON without trailwatch's `format`.
+    #[error("it is not a trailwatch plan file (no `\"format\": \"trailwatch-plan\"`); make one with `trailwatch plan --out FILE`")]
+    NotPlanFile,
+    /// A plan file whose content does not fit its version.
+    #[error("it is damaged ({0}); plan again with `trailwatch plan --out FILE`")]
+    Damaged(serde_json::Error),
+    /// A version this trailwatch does not read.
+    #[error("it is a version {0} plan file and this trailwatch reads versions 1 and {PLAN_VERSION}; plan again with this trailwatch")]
+    UnknownVersion(u64),
+    /// No `version`.
+    #[error("it has no plan file version; plan again with `trailwatch plan --out FILE`")]
+    NoVersion,
+    /// No account.
+    #[error("it plans no account; plan again with `trailwatch plan --out FILE`")]
+    NoAccount,
+}
+
 impl PlanFile {
     /// Reads a plan file's text (version 1 or 2); the error says what is wrong and what to do.
-    pub fn parse(text: &str) -> Result<PlanFile, String> {
-        let value: serde_json::Value = serde_json::from_str(text)
-            .map_err(|e| format!("it is not a trailwatch plan file (not JSON: {e}); make one with `trailwatch plan --out FILE`"))?;
+    pub fn parse(text: &str) -> Result<PlanFile, PlanFileError> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(PlanFileError::NotJson)?;
         if value.get("format").and_then(|f| f.as_str()) != Some(PLAN_FORMAT) {
-            return Err("it is not a trailwatch plan file (no `\"format\": \"trailwatch-plan\"`); make one with `trailwatch plan --out FILE`".into());
+            return Err(PlanFileError::NotPlanFile);
         }
-        let damaged = |e: serde_json::Error| {
-            format!("it is damaged ({e}); plan again with `trailwatch plan --out FILE`")
-        };
         let file = match value.get("version").and_then(|v| v.as_u64()) {
             Some(1) => serde_json::from_value::<PlanFileV1>(value).map(PlanFile::from),
             Some(v) if v == u64::from(PLAN_VERSION) => serde_json::from_value(value),
-            Some(v) => {
-                return Err(format!(
-                    "it is a version {v} plan file and this trailwatch reads versions 1 and {PLAN_VERSION}; plan again with this trailwatch"
-                ))
-            }
-            None => return Err("it has no plan file version; plan again with `trailwatch plan --out FILE`".into()),
+            Some(v) => return Err(PlanFileError::UnknownVersion(v)),
+            None => return Err(PlanFileError::NoVersion),
         }
-        .map_err(damaged)?;
+        .map_err(PlanFileError::Damaged)?;
         if file.accounts.is_empty() {
-            return Err("it plans no account; plan again with `trailwatch plan --out FILE`".into());
+            return Err(PlanFileError::NoAccount);
         }
         Ok(file)
     }

@@ -43,8 +43,18 @@ pub const KNOWN: &[&str] = &[
     "us-gov-west-1",
 ];
 
+/// A region trailwatch does not know, and the closest one it does.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown AWS region `{region}`; did you mean `{closest}`?")]
+pub struct UnknownRegion {
+    /// The region given.
+    pub region: String,
+    /// The known region nearest to it.
+    pub closest: &'static str,
+}
+
 /// The region, or why it is refused (naming the closest known region).
-pub fn check(region: &str) -> Result<&str, String> {
+pub fn check(region: &str) -> Result<&str, UnknownRegion> {
     if KNOWN.contains(&region) {
         return Ok(region);
     }
@@ -52,9 +62,10 @@ pub fn check(region: &str) -> Result<&str, String> {
         .iter()
         .min_by_key(|known| strsim::levenshtein(region, known))
         .expect("the list is not empty");
-    Err(format!(
-        "unknown AWS region `{region}`; did you mean `{closest}`?"
-    ))
+    Err(UnknownRegion {
+        region: region.to_string(),
+        closest,
+    })
 }
 
 #[cfg(test)]
@@ -66,12 +77,15 @@ mod tests {
         assert_eq!(check("eu-west-1"), Ok("eu-west-1"));
         assert!(check("us-east1")
             .unwrap_err()
+            .to_string()
             .contains("did you mean `us-east-1`?"));
         assert!(check("mars-north-9")
             .unwrap_err()
+            .to_string()
             .starts_with("unknown AWS region `mars-north-9`"));
         assert!(check("us-gov-west1")
             .unwrap_err()
+            .to_string()
             .contains("`us-gov-west-1`"));
     }
 }

@@ -3,6 +3,7 @@
 //! This is plain data: `apply` executes [`Action`]s without making choices, and the CLI renders
 //! a [`Report`] as text or as the JSON document described in `docs/json.md`.
 
+use crate::cloudwatch::{ComparisonOperator, Statistic, TreatMissingData};
 use serde::{Deserialize, Serialize};
 
 pub use crate::finding::FindingCode;
@@ -183,7 +184,7 @@ pub struct AlarmSpec {
     /// The metric namespace.
     pub namespace: String,
     /// The statistic.
-    pub statistic: String,
+    pub statistic: Statistic,
     /// The period in seconds.
     pub period: i32,
     /// The evaluation periods.
@@ -191,10 +192,10 @@ pub struct AlarmSpec {
     /// The threshold.
     pub threshold: f64,
     /// The comparison operator.
-    pub comparison_operator: String,
+    pub comparison_operator: ComparisonOperator,
     /// How missing data is treated.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub treat_missing_data: Option<String>,
+    pub treat_missing_data: Option<TreatMissingData>,
     /// Whether actions run.
     pub actions_enabled: bool,
     /// `AlarmActions`.

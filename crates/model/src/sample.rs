@@ -85,11 +85,13 @@ pub fn alarm(name: &str, metric: &str, topic: Option<&str>) -> Alarm {
         alarm_actions: topic.map(|t| vec![topic_arn(t)]).unwrap_or_default(),
         ok_actions: vec!["arn:aws:sns:us-east-1:111122223333:ok-topic".into()],
         insufficient_data_actions: vec![],
-        statistic: Some("Sum".into()),
+        statistic: Some(crate::cloudwatch::Statistic::SUM),
         period: Some(60),
         evaluation_periods: Some(1),
         threshold: Some(1.0),
-        comparison_operator: Some("GreaterThanOrEqualToThreshold".into()),
+        comparison_operator: Some(
+            crate::cloudwatch::ComparisonOperator::GreaterThanOrEqualToThreshold,
+        ),
         treat_missing_data: None,
         datapoints_to_alarm: None,
     }

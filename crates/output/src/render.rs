@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anstyle::{AnsiColor, Style};
 use apply::{ActionOutcome, Outcome, Verification};
+use model::cloudwatch::ComparisonOperator;
 use model::report::{AccountResult, AlarmSpec, ControlResult, FilterSpec, Finding};
 use model::{Action, Change, Operation, Report, Status};
 use similar::{ChangeTag, TextDiff};
@@ -482,12 +483,12 @@ fn alarm_detail(out: &mut String, before: Option<&AlarmSpec>, after: &AlarmSpec)
             a.statistic,
             a.namespace,
             a.metric_name,
-            match a.comparison_operator.as_str() {
-                "GreaterThanOrEqualToThreshold" => ">=",
-                "GreaterThanThreshold" => ">",
-                "LessThanThreshold" => "<",
-                "LessThanOrEqualToThreshold" => "<=",
-                other => other,
+            match &a.comparison_operator {
+                ComparisonOperator::GreaterThanOrEqualToThreshold => ">=",
+                ComparisonOperator::GreaterThanThreshold => ">",
+                ComparisonOperator::LessThanThreshold => "<",
+                ComparisonOperator::LessThanOrEqualToThreshold => "<=",
+                other => other.as_str(),
             },
             a.threshold,
             a.period,

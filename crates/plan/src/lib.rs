@@ -34,16 +34,33 @@ use region::{plan_region, Target};
 use trails::{check_trails, read_error_finding, TrailCheck};
 
 /// A problem with the user's input that makes planning impossible.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlanError(pub String);
-
-impl std::fmt::Display for PlanError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    /// The snapshot has no state for a region the plan needs.
+    #[error("region `{0}` was not read")]
+    RegionNotRead(String),
+    /// `--topic-arn` is not a topic ARN.
+    #[error(transparent)]
+    TopicArn(#[from] model::arn::ArnError),
+    /// `--topic-arn` names a topic in another region than the trail's log group.
+    #[error("topic `{arn}` is in {topic_region}, but the trail's log group is in {region} and alarms can only notify topics in their own region; pass a topic in {region}")]
+    TopicInOtherRegion {
+        /// The topic given.
+        arn: String,
+        /// Its region.
+        topic_region: String,
+        /// The log group's region.
+        region: String,
+    },
+    /// `--topic-arn` names a topic the account does not have.
+    #[error("topic `{arn}` does not exist in account {account}; create it first or pass `--topic-name` to let trailwatch create one")]
+    TopicMissing {
+        /// The topic given.
+        arn: String,
+        /// The account planned.
+        account: String,
+    },
 }
-
-impl std::error::Error for PlanError {}
 
 /// Plans the selected controls for one account, taking what the snapshot did not read as absent
 /// (use [`plan_or_read`] on a snapshot from `aws`, which reads more on demand).

@@ -57,7 +57,7 @@ pub(crate) fn plan_region<'a>(
     let state = plan
         .snapshot
         .region_state(region)
-        .ok_or_else(|| PlanError(format!("region `{region}` was not read")))?;
+        .ok_or_else(|| PlanError::RegionNotRead(region.to_string()))?;
     let view = RegionView::of(Some(state)).unwrap_or(RegionView {
         alarms: &[],
         topics: &[],
@@ -274,18 +274,23 @@ impl<'a> Region<'a> {
 
     fn given_topic(&self, notes: &mut Vec<String>, arn: &str) -> Result<TopicDecision, PlanError> {
         let (region, account) = (self.name, self.account());
-        let parsed = arn::parse_topic_arn(arn).map_err(PlanError)?;
+        let parsed = arn::parse_topic_arn(arn)?;
         if parsed.region != region {
-            return Err(PlanError(format!(
-                "topic `{arn}` is in {}, but the trail's log group is in {region} and alarms can only notify topics in their own region; pass a topic in {region}",
-                parsed.region
-            )));
+            return Err(PlanError::TopicInOtherRegion {
+                arn: arn.to_string(),
+                topic_region: parsed.region,
+                region: region.to_string(),
+            });
         }
-        let existing = self.topics.iter().find(|t| t.arn == arn).cloned().ok_or_else(|| {
-            PlanError(format!(
-                "topic `{arn}` does not exist in account {account}; create it first or pass `--topic-name` to let trailwatch create one"
-            ))
-        })?;
+        let existing = self
+            .topics
+            .iter()
+            .find(|t| t.arn == arn)
+            .cloned()
+            .ok_or_else(|| PlanError::TopicMissing {
+                arn: arn.to_string(),
+                account: account.to_string(),
+            })?;
         notes.push(format!("using topic `{arn}`: given with --topic-arn"));
         Ok(TopicDecision {
             arn: arn.to_string(),

@@ -193,7 +193,9 @@ fn log_group(trail: &Trail) -> Result<LogGroupRef, Finding> {
 }
 
 /// Whether the selectors capture every management event, read and write; the error says why not.
-pub fn captures_all_management_events(selectors: &EventSelectors) -> Result<(), String> {
+pub fn captures_all_management_events(
+    selectors: &EventSelectors,
+) -> Result<(), NotAllManagementEvents> {
     let basic = selectors
         .basic
         .iter()
@@ -220,27 +222,53 @@ fn is_management(selector: &model::live::AdvancedSelector) -> bool {
 }
 
 /// Says which management events the selectors do capture, for the finding.
-fn what_is_captured(selectors: &EventSelectors) -> String {
-    let mut seen = Vec::new();
+fn what_is_captured(selectors: &EventSelectors) -> NotAllManagementEvents {
+    let mut captured = Vec::new();
     for s in selectors
         .basic
         .iter()
         .filter(|s| s.include_management_events)
     {
-        seen.push(format!("{} management events", s.read_write_type));
+        captured.push(Captured::Basic(s.read_write_type.clone()));
     }
     for s in selectors.advanced.iter().filter(|s| is_management(s)) {
         match s.fields.iter().find(|f| f.field == "readOnly") {
             Some(f) => {
                 let v = f.equals.first().map(String::as_str).unwrap_or("?");
-                seen.push(format!("advanced selector with readOnly = {v}"));
+                captured.push(Captured::ReadOnly(v.to_string()));
             }
-            None => seen.push("advanced selector that excludes event sources".to_string()),
+            None => captured.push(Captured::ExcludesSources),
         }
     }
-    if seen.is_empty() {
-        "no event selector includes management events".to_string()
-    } else {
-        format!("only {}", seen.join(", "))
+    NotAllManagementEvents { captured }
+}
+
+/// Why a trail's selectors miss management events: what they capture of them.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", describe(captured))]
+pub struct NotAllManagementEvents {
+    /// Each selector that includes some management events.
+    pub captured: Vec<Captured>,
+}
+
+/// What one selector captures of the management events, short of all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Captured {
+    /// A basic selector's `ReadWriteType` other than `All`.
+    #[error("{0} management events")]
+    Basic(String),
+    /// An advanced selector on `readOnly` (its first value).
+    #[error("advanced selector with readOnly = {0}")]
+    ReadOnly(String),
+    /// An advanced selector that excludes event sources.
+    #[error("advanced selector that excludes event sources")]
+    ExcludesSources,
+}
+
+fn describe(captured: &[Captured]) -> String {
+    if captured.is_empty() {
+        return "no event selector includes management events".to_string();
     }
+    let seen: Vec<String> = captured.iter().map(Captured::to_string).collect();
+    format!("only {}", seen.join(", "))
 }

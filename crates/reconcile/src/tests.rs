@@ -60,14 +60,28 @@ impl survey::Reader for World {
 }
 
 impl apply::Executor for World {
-    async fn execute(&self, action: &Action) -> Result<String, String> {
+    type Error = Denied;
+
+    async fn execute(&self, action: &Action) -> Result<String, Denied> {
         if self.failing == Some(action.operation.name()) {
-            return Err(format!("{}: AccessDenied", action.operation.name()));
+            return Err(Denied(action.operation.name()));
         }
         write(&mut self.state.borrow_mut(), action);
         Ok("done".into())
     }
 }
+
+/// A write the world refuses.
+#[derive(Debug)]
+struct Denied(&'static str);
+
+impl std::fmt::Display for Denied {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: AccessDenied", self.0)
+    }
+}
+
+impl std::error::Error for Denied {}
 
 /// Applies one action to the state as AWS would (a name is unique in its scope).
 fn write(s: &mut Snapshot, action: &Action) {

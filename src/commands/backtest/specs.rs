@@ -6,6 +6,7 @@
 use anyhow::{bail, Result};
 use backtest::{AlarmSpec, ControlSpec, FilterSpec};
 use model::arn::LogGroupRef;
+use model::cloudwatch::ComparisonOperator;
 use model::live::{Alarm, Archive, MetricFilter};
 use model::{Control, Report, Snapshot};
 use plan::trails::TrailCheck;
@@ -188,7 +189,11 @@ fn alarm_spec(account: &str, alarm: &Alarm) -> AlarmSpec {
         evaluation_periods: alarm.evaluation_periods.unwrap_or(1),
         datapoints_to_alarm: alarm.datapoints_to_alarm,
         threshold: alarm.threshold.unwrap_or(1.0),
-        comparison_operator: alarm.comparison_operator.clone().unwrap_or_default(),
+        // An alarm without one (on metric math) has an unknown, empty operator.
+        comparison_operator: alarm
+            .comparison_operator
+            .clone()
+            .unwrap_or_else(|| ComparisonOperator::Unknown(String::new())),
         treat_missing_data: alarm.treat_missing_data.clone(),
         statistic: alarm.statistic.clone(),
     }

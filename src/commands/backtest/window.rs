@@ -29,7 +29,7 @@ pub fn parse(
         }
         _ => return Ok(None),
     };
-    let tally = backtest::Window::new(start, end).map_err(anyhow::Error::msg)?;
+    let tally = backtest::Window::new(start, end)?;
     Ok(Some(Window {
         tally,
         days: days(

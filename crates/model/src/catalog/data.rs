@@ -94,36 +94,144 @@ struct RawDefect {
     why: String,
 }
 
+/// Why the catalog file was refused: it does not parse, or what is inconsistent where.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum CatalogError {
+    /// Not TOML of the catalog's schema.
+    #[error("{PATH} does not parse: {0}")]
+    Parse(toml::de::Error),
+    /// Parsed, and inconsistent.
+    #[error("{PATH}: {0}")]
+    Inconsistent(Inconsistency),
+}
+
+/// What is inconsistent in the file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(super) enum Inconsistency {
+    #[error("`benchmarks` is empty")]
+    NoBenchmarks,
+    #[error("benchmark `{0}` is listed twice")]
+    BenchmarkTwice(String),
+    #[error("control `{0}` is listed twice")]
+    ControlTwice(String),
+    #[error("control `{id}`: {problem}")]
+    Control { id: String, problem: ControlProblem },
+    #[error("controls `{first}` and `{second}` both have CIS id {cis_id} in {benchmark}")]
+    SharedCisId {
+        first: String,
+        second: String,
+        cis_id: String,
+        benchmark: String,
+    },
+}
+
+/// What is wrong with one control.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(super) enum ControlProblem {
+    #[error("`{0}` is empty")]
+    Empty(&'static str),
+    #[error("it has no edition")]
+    NoEdition,
+    #[error("`cis`: {0}")]
+    CisRange(RangeError),
+    #[error("`cis` {from} to {to}: {problem}")]
+    Numbering {
+        from: String,
+        to: String,
+        problem: NumberingProblem,
+    },
+    #[error("edition: {0}")]
+    EditionRange(RangeError),
+    #[error("edition {from} to {to}: {problem}")]
+    Edition {
+        from: String,
+        to: String,
+        problem: EditionProblem,
+    },
+    #[error("`cis` ranges overlap in {0}")]
+    CisOverlap(String),
+    #[error("editions overlap in {0}")]
+    EditionsOverlap(String),
+    #[error("it has an edition but no `cis` id in {0}")]
+    EditionWithoutCis(String),
+    #[error("it has a `cis` id but no edition in {0}")]
+    CisWithoutEdition(String),
+}
+
+/// What is wrong with a range of benchmark versions (`from`, `to`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(super) enum RangeError {
+    #[error("unknown benchmark `{name}`; `benchmarks` lists {}", listed.join(", "))]
+    UnknownBenchmark { name: String, listed: Vec<String> },
+    #[error("`from` {from} comes after `to` {to}")]
+    Reversed { from: String, to: String },
+}
+
+/// What is wrong with a CIS numbering.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(super) enum NumberingProblem {
+    #[error("level {0} is not 1 or 2")]
+    Level(u8),
+    #[error("`{0}` is not a CIS id such as 4.4")]
+    CisId(String),
+}
+
+/// What is wrong with an edition.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(super) enum EditionProblem {
+    #[error("`source` and `events` must not be empty")]
+    EmptyEvents,
+    #[error("event `{0}` is listed twice")]
+    EventTwice(String),
+    #[error("catches = \"calls\" needs a `source` and `events`")]
+    CallsWithoutEvents,
+    #[error("`source` and `events` go with catches = \"calls\" only")]
+    EventsWithoutCalls,
+    #[error("it has no [[control.edition.variant]]")]
+    NoVariant,
+    #[error("a variant's `pattern` is empty")]
+    EmptyPattern,
+    #[error("pattern `{0}` is listed twice")]
+    PatternTwice(String),
+    #[error("the `meant` of `{0}` is empty or the pattern itself")]
+    Meant(String),
+    #[error("the known defect of `{0}` has no `why`")]
+    DefectWithoutWhy(String),
+}
+
 /// Parses and checks a catalog file. Errors name the file and say what is wrong where.
-pub(super) fn parse(text: &str) -> Result<File, String> {
-    let file: File = toml::from_str(text).map_err(|e| format!("{PATH} does not parse: {e}"))?;
-    file.check().map_err(|e| format!("{PATH}: {e}"))?;
+pub(super) fn parse(text: &str) -> Result<File, CatalogError> {
+    let file: File = toml::from_str(text).map_err(CatalogError::Parse)?;
+    file.check().map_err(CatalogError::Inconsistent)?;
     Ok(file)
 }
 
 impl File {
-    fn check(&self) -> Result<(), String> {
+    fn check(&self) -> Result<(), Inconsistency> {
         if self.benchmarks.is_empty() {
-            return Err("`benchmarks` is empty".into());
+            return Err(Inconsistency::NoBenchmarks);
         }
         let mut seen = HashSet::new();
         if let Some(b) = self.benchmarks.iter().find(|b| !seen.insert(b.as_str())) {
-            return Err(format!("benchmark `{b}` is listed twice"));
+            return Err(Inconsistency::BenchmarkTwice(b.clone()));
         }
         let mut ids = HashSet::new();
         for control in &self.controls {
             if !ids.insert(control.id.as_str()) {
-                return Err(format!("control `{}` is listed twice", control.id));
+                return Err(Inconsistency::ControlTwice(control.id.clone()));
             }
             control
                 .check(&self.benchmarks)
-                .map_err(|e| format!("control `{}`: {e}", control.id))?;
+                .map_err(|problem| Inconsistency::Control {
+                    id: control.id.clone(),
+                    problem,
+                })?;
         }
         self.check_cis_ids_are_unique()
     }
 
     /// Two controls with one CIS id in one version would make `--controls 4.4` ambiguous.
-    fn check_cis_ids_are_unique(&self) -> Result<(), String> {
+    fn check_cis_ids_are_unique(&self) -> Result<(), Inconsistency> {
         for (at, benchmark) in self.benchmarks.iter().enumerate() {
             let mut owners: HashMap<&str, &str> = HashMap::new();
             for control in &self.controls {
@@ -132,10 +240,12 @@ impl File {
                 });
                 if let Some(n) = numbering {
                     if let Some(other) = owners.insert(&n.id, &control.id) {
-                        return Err(format!(
-                            "controls `{other}` and `{}` both have CIS id {} in {benchmark}",
-                            control.id, n.id
-                        ));
+                        return Err(Inconsistency::SharedCisId {
+                            first: other.to_string(),
+                            second: control.id.clone(),
+                            cis_id: n.id.clone(),
+                            benchmark: benchmark.clone(),
+                        });
                     }
                 }
             }
@@ -145,39 +255,45 @@ impl File {
 }
 
 impl RawControl {
-    fn check(&self, benchmarks: &[String]) -> Result<(), String> {
+    fn check(&self, benchmarks: &[String]) -> Result<(), ControlProblem> {
         for (key, value) in [
             ("title", &self.title),
             ("default_metric_name", &self.default_metric_name),
         ] {
             if value.trim().is_empty() {
-                return Err(format!("`{key}` is empty"));
+                return Err(ControlProblem::Empty(key));
             }
         }
         if self.editions.is_empty() {
-            return Err("it has no edition".into());
+            return Err(ControlProblem::NoEdition);
         }
         let mut numbered = vec![0; benchmarks.len()];
         for n in &self.cis {
-            let (a, b) = span(benchmarks, &n.from, &n.to).map_err(|e| format!("`cis`: {e}"))?;
-            n.check()
-                .map_err(|e| format!("`cis` {} to {}: {e}", n.from, n.to))?;
+            let (a, b) = span(benchmarks, &n.from, &n.to).map_err(ControlProblem::CisRange)?;
+            n.check().map_err(|problem| ControlProblem::Numbering {
+                from: n.from.clone(),
+                to: n.to.clone(),
+                problem,
+            })?;
             numbered[a..=b].iter_mut().for_each(|count| *count += 1);
         }
         let mut published = vec![0; benchmarks.len()];
         for e in &self.editions {
-            let (a, b) = span(benchmarks, &e.from, &e.to).map_err(|m| format!("edition: {m}"))?;
-            e.check()
-                .map_err(|m| format!("edition {} to {}: {m}", e.from, e.to))?;
+            let (a, b) = span(benchmarks, &e.from, &e.to).map_err(ControlProblem::EditionRange)?;
+            e.check().map_err(|problem| ControlProblem::Edition {
+                from: e.from.clone(),
+                to: e.to.clone(),
+                problem,
+            })?;
             published[a..=b].iter_mut().for_each(|count| *count += 1);
         }
         for (at, benchmark) in benchmarks.iter().enumerate() {
             match (numbered[at], published[at]) {
                 (0, 0) | (1, 1) => {}
-                (n, _) if n > 1 => return Err(format!("`cis` ranges overlap in {benchmark}")),
-                (_, e) if e > 1 => return Err(format!("editions overlap in {benchmark}")),
-                (0, _) => return Err(format!("it has an edition but no `cis` id in {benchmark}")),
-                _ => return Err(format!("it has a `cis` id but no edition in {benchmark}")),
+                (n, _) if n > 1 => return Err(ControlProblem::CisOverlap(benchmark.clone())),
+                (_, e) if e > 1 => return Err(ControlProblem::EditionsOverlap(benchmark.clone())),
+                (0, _) => return Err(ControlProblem::EditionWithoutCis(benchmark.clone())),
+                _ => return Err(ControlProblem::CisWithoutEdition(benchmark.clone())),
             }
         }
         Ok(())
@@ -185,9 +301,9 @@ impl RawControl {
 }
 
 impl RawNumbering {
-    fn check(&self) -> Result<(), String> {
+    fn check(&self) -> Result<(), NumberingProblem> {
         if !matches!(self.level, 1 | 2) {
-            return Err(format!("level {} is not 1 or 2", self.level));
+            return Err(NumberingProblem::Level(self.level));
         }
         let parts: Vec<&str> = self.id.split('.').collect();
         if parts.len() < 2
@@ -195,57 +311,54 @@ impl RawNumbering {
                 .iter()
                 .any(|p| p.is_empty() || !p.chars().all(|c| c.is_ascii_digit()))
         {
-            return Err(format!("`{}` is not a CIS id such as 4.4", self.id));
+            return Err(NumberingProblem::CisId(self.id.clone()));
         }
         Ok(())
     }
 }
 
 impl RawEdition {
-    fn check(&self) -> Result<(), String> {
+    fn check(&self) -> Result<(), EditionProblem> {
         match (self.catches, &self.source, &self.events) {
             (Kind::Calls, Some(source), Some(events)) => {
                 if source.trim().is_empty() || events.is_empty() {
-                    return Err("`source` and `events` must not be empty".into());
+                    return Err(EditionProblem::EmptyEvents);
                 }
                 let mut seen = HashSet::new();
                 if let Some(e) = events.iter().find(|e| !seen.insert(e.as_str())) {
-                    return Err(format!("event `{e}` is listed twice"));
+                    return Err(EditionProblem::EventTwice(e.clone()));
                 }
             }
             (Kind::Calls, ..) => {
-                return Err("catches = \"calls\" needs a `source` and `events`".into());
+                return Err(EditionProblem::CallsWithoutEvents);
             }
             (_, None, None) => {}
             _ => {
-                return Err("`source` and `events` go with catches = \"calls\" only".into());
+                return Err(EditionProblem::EventsWithoutCalls);
             }
         }
         if self.variants.is_empty() {
-            return Err("it has no [[control.edition.variant]]".into());
+            return Err(EditionProblem::NoVariant);
         }
         let mut seen = HashSet::new();
         for v in &self.variants {
             if v.pattern.trim().is_empty() {
-                return Err("a variant's `pattern` is empty".into());
+                return Err(EditionProblem::EmptyPattern);
             }
             if !seen.insert(v.pattern.as_str()) {
-                return Err(format!("pattern `{}` is listed twice", v.pattern));
+                return Err(EditionProblem::PatternTwice(v.pattern.clone()));
             }
             if v.meant
                 .as_ref()
                 .is_some_and(|m| m.trim().is_empty() || *m == v.pattern)
             {
-                return Err(format!(
-                    "the `meant` of `{}` is empty or the pattern itself",
-                    v.pattern
-                ));
+                return Err(EditionProblem::Meant(v.pattern.clone()));
             }
             if v.known_defect
                 .as_ref()
                 .is_some_and(|d| d.why.trim().is_empty())
             {
-                return Err(format!("the known defect of `{}` has no `why`", v.pattern));
+                return Err(EditionProblem::DefectWithoutWhy(v.pattern.clone()));
             }
         }
         Ok(())
@@ -253,18 +366,22 @@ impl RawEdition {
 }
 
 /// The positions of `from` and `to` in `benchmarks`, checked to be known and in order.
-fn span(benchmarks: &[String], from: &str, to: &str) -> Result<(usize, usize), String> {
+fn span(benchmarks: &[String], from: &str, to: &str) -> Result<(usize, usize), RangeError> {
     let at = |b: &str| {
-        benchmarks.iter().position(|x| x == b).ok_or_else(|| {
-            format!(
-                "unknown benchmark `{b}`; `benchmarks` lists {}",
-                benchmarks.join(", ")
-            )
-        })
+        benchmarks
+            .iter()
+            .position(|x| x == b)
+            .ok_or_else(|| RangeError::UnknownBenchmark {
+                name: b.to_string(),
+                listed: benchmarks.to_vec(),
+            })
     };
     let (a, b) = (at(from)?, at(to)?);
     if a > b {
-        return Err(format!("`from` {from} comes after `to` {to}"));
+        return Err(RangeError::Reversed {
+            from: from.to_string(),
+            to: to.to_string(),
+        });
     }
     Ok((a, b))
 }

@@ -7,6 +7,7 @@ use model::backtest::{
     AlarmEstimate, AlarmOutcome, AlarmSource, Alarmed, Backtest, BacktestInput, BacktestSource,
     ControlBacktest, Count, DayCount, PatternMatches, PatternSource,
 };
+use model::cloudwatch::StandardStatistic;
 
 use super::{paint, BOLD, DIM, GREEN, YELLOW};
 
@@ -173,7 +174,7 @@ fn alarm_line(alarm: &AlarmEstimate, alarmed: Alarmed) -> String {
     };
     let rule = format!(
         "{} {} {} over {} s, {} of {}",
-        s.statistic.as_deref().unwrap_or("?"),
+        s.statistic.as_ref().map_or("?", StandardStatistic::as_str),
         s.comparison_operator,
         s.threshold,
         s.period,

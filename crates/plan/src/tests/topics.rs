@@ -58,7 +58,10 @@ fn missing_everything_plans_filter_topic_subscription_and_alarm_in_order() {
         vec![topic_arn("trailwatch-cis-alarms")]
     );
     assert_eq!(after.period, 300);
-    assert_eq!(after.treat_missing_data.as_deref(), Some("notBreaching"));
+    assert_eq!(
+        after.treat_missing_data,
+        Some(model::cloudwatch::TreatMissingData::NotBreaching)
+    );
     // Email awaits confirmation, so the control will not hold right after apply.
     let f = r.controls[0]
         .findings
@@ -120,9 +123,9 @@ fn topic_arn_must_exist_and_be_in_the_log_groups_region() {
         ..Desired::default()
     };
     let err = plan(&s, &[iam()], &d(&topic_arn("nope"))).unwrap_err();
-    assert!(err.0.contains("does not exist"), "{err}");
+    assert!(err.to_string().contains("does not exist"), "{err}");
     let err = plan(&s, &[iam()], &d("arn:aws:sns:eu-west-1:111122223333:x")).unwrap_err();
-    assert!(err.0.contains("own region"), "{err}");
+    assert!(err.to_string().contains("own region"), "{err}");
 }
 
 fn with_topic_attributes(policy: Option<serde_json::Value>, key: Option<&str>) -> Snapshot {

@@ -72,7 +72,7 @@ fn advanced_selectors_qualify_only_without_read_only() {
     };
     assert!(crate::trails::captures_all_management_events(&mgmt(None)).is_ok());
     let err = crate::trails::captures_all_management_events(&mgmt(Some("false"))).unwrap_err();
-    assert!(err.contains("readOnly = false"), "{err}");
+    assert!(err.to_string().contains("readOnly = false"), "{err}");
 }
 
 #[test]
