@@ -69,7 +69,7 @@ enum Command {
     /// per day, the top event names and principals, the events the filters miss, and how many
     /// notifications the control's alarm would have sent. With FILE… it reads local files and
     /// folders (an archive synced with `aws s3 sync`) instead of S3.
-    Backtest(commands::backtest::BacktestArgs),
+    Backtest(commands::backtest_cmd::BacktestArgs),
     /// Print the effective settings (the configuration file under the flags) as TOML, or
     /// the configuration file's JSON Schema with `--schema`.
     Config(commands::config::ConfigCmd),
@@ -148,7 +148,7 @@ fn main() -> ExitCode {
             Command::Plan(cmd) => commands::plan::run(cmd).await,
             Command::Apply(args) => commands::apply::run(args).await,
             Command::Drill(args) => commands::drill::run(args).await,
-            Command::Backtest(args) => commands::backtest::run(args).await,
+            Command::Backtest(args) => commands::backtest_cmd::run(args).await,
             Command::Controls { benchmark, json } => commands::controls::run(&benchmark, json),
             Command::Config(cmd) => commands::config::show(cmd),
             Command::Completions { shell } => completions(shell),

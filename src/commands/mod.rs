@@ -3,7 +3,7 @@
 pub mod accounts;
 pub mod apply;
 pub mod apply_accounts;
-pub mod backtest;
+pub mod backtest_cmd;
 pub mod config;
 pub mod controls;
 pub mod drill;
