@@ -16,7 +16,7 @@ use output::exit::Exit;
 use output::render::error_label;
 
 use args::{parse_benchmark, ApplyArgs, PlanCmd};
-use commands::pattern::PatternCommand;
+use commands::pattern_cmd::PatternCommand;
 
 /// mimalloc: many small allocations on every thread (SDK requests, parsed answers, plans) are
 /// where glibc's allocator spent a quarter of a large run's CPU.
@@ -72,7 +72,7 @@ enum Command {
     Backtest(commands::backtest_cmd::BacktestArgs),
     /// Print the effective settings (the configuration file under the flags) as TOML, or
     /// the configuration file's JSON Schema with `--schema`.
-    Config(commands::config::ConfigCmd),
+    Config(commands::config_cmd::ConfigCmd),
     /// Write a commented starter configuration file (`./trailwatch.toml`, or `--config PATH`)
     /// from the flags given. Never overwrites a file.
     Init(args::PlanArgs),
@@ -150,11 +150,11 @@ fn main() -> ExitCode {
             Command::Drill(args) => commands::drill::run(args).await,
             Command::Backtest(args) => commands::backtest_cmd::run(args).await,
             Command::Controls { benchmark, json } => commands::controls::run(&benchmark, json),
-            Command::Config(cmd) => commands::config::show(cmd),
+            Command::Config(cmd) => commands::config_cmd::show(cmd),
             Command::Completions { shell } => completions(shell),
             Command::Man => man(),
-            Command::Init(args) => commands::config::init(args),
-            Command::Pattern(command) => commands::pattern::run(command),
+            Command::Init(args) => commands::config_cmd::init(args),
+            Command::Pattern(command) => commands::pattern_cmd::run(command),
         }
     });
     let exit = result.unwrap_or_else(|e| {
