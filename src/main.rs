@@ -7,6 +7,8 @@ mod commands;
 mod emit;
 mod outputs;
 mod print;
+#[cfg(test)]
+mod tests;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
