@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use anyhow::Result;
+use std::path::Path;
+
+use anyhow::{Context, Result};
 use model::planfile::PlanFile;
 use model::report::AccountResult;
 use model::{Control, Desired, Report, Snapshot};
@@ -110,4 +112,17 @@ pub fn log_calls(account: &str, calls: &BTreeMap<&'static str, u64>, wall: Durat
     for (action, n) in calls {
         tracing::info!(account, action, n, "api calls");
     }
+}
+
+/// Writes a saved plan and says how to apply it.
+pub fn write_plan_file(path: &Path, file: &PlanFile) -> Result<()> {
+    let text = serde_json::to_string_pretty(file)?;
+    std::fs::write(path, text + "\n")
+        .with_context(|| format!("cannot write the plan to `{}`", path.display()))?;
+    eprintln!(
+        "Saved the plan to {}; apply exactly it with `trailwatch apply {}`",
+        path.display(),
+        path.display()
+    );
+    Ok(())
 }

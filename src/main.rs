@@ -7,6 +7,8 @@ mod commands;
 mod emit;
 mod outputs;
 mod print;
+#[cfg(test)]
+mod tests;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -16,7 +18,7 @@ use output::exit::Exit;
 use output::render::error_label;
 
 use args::{parse_benchmark, ApplyArgs, PlanCmd};
-use commands::pattern::PatternCommand;
+use commands::pattern_cmd::PatternCommand;
 
 /// mimalloc: many small allocations on every thread (SDK requests, parsed answers, plans) are
 /// where glibc's allocator spent a quarter of a large run's CPU.
@@ -69,10 +71,10 @@ enum Command {
     /// per day, the top event names and principals, the events the filters miss, and how many
     /// notifications the control's alarm would have sent. With FILE… it reads local files and
     /// folders (an archive synced with `aws s3 sync`) instead of S3.
-    Backtest(commands::backtest::BacktestArgs),
+    Backtest(commands::backtest_cmd::BacktestArgs),
     /// Print the effective settings (the configuration file under the flags) as TOML, or
     /// the configuration file's JSON Schema with `--schema`.
-    Config(commands::config::ConfigCmd),
+    Config(commands::config_cmd::ConfigCmd),
     /// Write a commented starter configuration file (`./trailwatch.toml`, or `--config PATH`)
     /// from the flags given. Never overwrites a file.
     Init(args::PlanArgs),
@@ -148,13 +150,13 @@ fn main() -> ExitCode {
             Command::Plan(cmd) => commands::plan::run(cmd).await,
             Command::Apply(args) => commands::apply::run(args).await,
             Command::Drill(args) => commands::drill::run(args).await,
-            Command::Backtest(args) => commands::backtest::run(args).await,
+            Command::Backtest(args) => commands::backtest_cmd::run(args).await,
             Command::Controls { benchmark, json } => commands::controls::run(&benchmark, json),
-            Command::Config(cmd) => commands::config::show(cmd),
+            Command::Config(cmd) => commands::config_cmd::show(cmd),
             Command::Completions { shell } => completions(shell),
             Command::Man => man(),
-            Command::Init(args) => commands::config::init(args),
-            Command::Pattern(command) => commands::pattern::run(command),
+            Command::Init(args) => commands::config_cmd::init(args),
+            Command::Pattern(command) => commands::pattern_cmd::run(command),
         }
     });
     let exit = result.unwrap_or_else(|e| {

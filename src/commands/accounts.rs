@@ -62,7 +62,7 @@ pub async fn plan(
 ) -> Result<Exit> {
     let read = read_all(args, settings, &options).await?;
     if let Some(path) = out {
-        crate::commands::plan::write_plan_file(path, &read.plan_file(settings))?;
+        crate::account::write_plan_file(path, &read.plan_file(settings))?;
     }
     let context = RunInfo {
         controls: &read.controls,

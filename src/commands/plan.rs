@@ -3,8 +3,7 @@
 
 use std::path::Path;
 
-use anyhow::{bail, Context, Result};
-use model::planfile::PlanFile;
+use anyhow::{bail, Result};
 use output::exit::{self, Exit};
 use time::OffsetDateTime;
 
@@ -69,18 +68,5 @@ pub fn is_many(settings: &Settings) -> bool {
 }
 
 fn save_plan(path: &Path, planned: &Planned) -> Result<()> {
-    write_plan_file(path, &planned.plan_file())
-}
-
-/// Writes a saved plan and says how to apply it.
-pub fn write_plan_file(path: &Path, file: &PlanFile) -> Result<()> {
-    let text = serde_json::to_string_pretty(file)?;
-    std::fs::write(path, text + "\n")
-        .with_context(|| format!("cannot write the plan to `{}`", path.display()))?;
-    eprintln!(
-        "Saved the plan to {}; apply exactly it with `trailwatch apply {}`",
-        path.display(),
-        path.display()
-    );
-    Ok(())
+    crate::account::write_plan_file(path, &planned.plan_file())
 }

@@ -17,7 +17,7 @@ use model::cloudwatch::{ComparisonOperator, StandardStatistic, Statistic, TreatM
 use model::desired::AlarmDefaults;
 
 use crate::event::Instant;
-use crate::spec::{AlarmSpec, Bounds};
+use crate::spec::{BacktestAlarm, Bounds};
 
 /// How many notification times the report lists.
 const LISTED_NOTIFICATIONS: usize = 20;
@@ -68,7 +68,7 @@ enum Rate {
 impl Rule {
     /// The rule of `alarm`, or of the alarm trailwatch would create when `None`; `values` are
     /// the `metricValue`s of the alarmed patterns, in order.
-    pub(crate) fn new(alarm: Option<&AlarmSpec>, values: &[&str]) -> Rule {
+    pub(crate) fn new(alarm: Option<&BacktestAlarm>, values: &[&str]) -> Rule {
         let settings = settings(alarm);
         let judge = judge(&settings, values);
         Rule {
@@ -117,7 +117,7 @@ impl Rule {
 }
 
 /// The settings of `alarm`, defaults filled in, or CIS's for the alarm trailwatch would create.
-fn settings(alarm: Option<&AlarmSpec>) -> AlarmSettings {
+fn settings(alarm: Option<&BacktestAlarm>) -> AlarmSettings {
     match alarm {
         Some(a) => AlarmSettings {
             statistic: standard(a.statistic.as_ref()),

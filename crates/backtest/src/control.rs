@@ -13,7 +13,7 @@ use model::catalog::Control;
 
 use crate::alarm::{PeriodCounts, Rule};
 use crate::event::{day_text, Event, Instant};
-use crate::spec::{Bounds, Buckets, ControlSpec, FilterSpec, SpecError};
+use crate::spec::{BacktestFilter, Bounds, Buckets, ControlSpec, SpecError};
 
 /// How many names the top lists keep.
 const TOP: usize = 10;
@@ -40,7 +40,7 @@ pub(crate) struct ControlTally {
 /// One of the account's filters, compiled.
 #[derive(Debug, Clone)]
 struct Filter {
-    spec: FilterSpec,
+    spec: BacktestFilter,
     compiled: Compiled,
 }
 
@@ -189,7 +189,7 @@ impl ControlTally {
     }
 }
 
-fn compile_filter(control: &str, spec: FilterSpec) -> Result<Filter, SpecError> {
+fn compile_filter(control: &str, spec: BacktestFilter) -> Result<Filter, SpecError> {
     match pattern::compile(&spec.pattern) {
         Ok(compiled) => Ok(Filter { spec, compiled }),
         Err(e) => Err(SpecError(format!(

@@ -19,7 +19,11 @@ mod spec;
 mod tally;
 #[cfg(test)]
 mod tests;
+pub mod watch;
+pub mod window;
 
 pub use event::FIELDS;
-pub use spec::{AlarmSpec, ControlSpec, FilterSpec, SpecError, Window};
+pub use spec::{BacktestAlarm, BacktestFilter, ControlSpec, SpecError, TallyWindow};
 pub use tally::Tally;
+pub use watch::{AccountRead, Held};
+pub use window::ParsedWindow;

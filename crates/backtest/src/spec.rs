@@ -13,15 +13,15 @@ pub struct ControlSpec {
     /// one `apply` writes).
     pub control: Control,
     /// The account's metric filters for the control; empty when it has none.
-    pub filters: Vec<FilterSpec>,
+    pub filters: Vec<BacktestFilter>,
     /// The account's alarm on the filters' metric; `None` to estimate with the alarm trailwatch
     /// would create (`model::desired::AlarmDefaults`).
-    pub alarm: Option<AlarmSpec>,
+    pub alarm: Option<BacktestAlarm>,
 }
 
 /// One of the account's metric filters.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FilterSpec {
+pub struct BacktestFilter {
     /// The account that holds its log group: the backtested account, or the one an
     /// organization trail sends its events to.
     pub account_id: String,
@@ -38,7 +38,7 @@ pub struct FilterSpec {
 
 /// The account's alarm, as CloudWatch describes it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct AlarmSpec {
+pub struct BacktestAlarm {
     /// The account that holds it (the one that holds the filters' log group).
     pub account_id: String,
     /// The alarm name.
@@ -61,20 +61,20 @@ pub struct AlarmSpec {
 
 /// The time counted: from `from` (inclusive) to `to` (exclusive).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Window {
+pub struct TallyWindow {
     pub(crate) from: Instant,
     pub(crate) to: Instant,
 }
 
-impl Window {
+impl TallyWindow {
     /// The window from `from` (inclusive) to `to` (exclusive); `to` must come after `from`.
-    pub fn new(from: OffsetDateTime, to: OffsetDateTime) -> Result<Window, SpecError> {
+    pub fn new(from: OffsetDateTime, to: OffsetDateTime) -> Result<TallyWindow, SpecError> {
         if to <= from {
             return Err(SpecError(format!(
                 "the window's end ({to}) must come after its start ({from})"
             )));
         }
-        Ok(Window {
+        Ok(TallyWindow {
             from: Instant::of(from),
             to: Instant::of(to),
         })

@@ -12,12 +12,12 @@ use model::backtest::{Backtest, Span};
 use crate::control::ControlTally;
 use crate::event::{Event, Instant, FIELDS};
 use crate::seen::Seen;
-use crate::spec::{Bounds, ControlSpec, SpecError, Window};
+use crate::spec::{Bounds, ControlSpec, SpecError, TallyWindow};
 
 /// Counts of events per control, over an optional window.
 #[derive(Debug, Clone)]
 pub struct Tally {
-    window: Option<Window>,
+    window: Option<TallyWindow>,
     controls: Vec<ControlTally>,
     totals: Totals,
     /// The records counted by this tally and its forks.
@@ -38,7 +38,7 @@ struct Totals {
 impl Tally {
     /// A tally of `specs`, counting the events of `window` (every event when `None`). Refuses a
     /// published or filter pattern that does not compile, naming it.
-    pub fn new(specs: Vec<ControlSpec>, window: Option<Window>) -> Result<Tally, SpecError> {
+    pub fn new(specs: Vec<ControlSpec>, window: Option<TallyWindow>) -> Result<Tally, SpecError> {
         let controls = specs
             .into_iter()
             .map(ControlTally::new)

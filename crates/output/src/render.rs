@@ -5,7 +5,6 @@ use std::collections::HashSet;
 use std::fmt::Write;
 use std::time::Duration;
 
-use anstyle::{AnsiColor, Style};
 use apply::{ActionOutcome, Outcome, Verification};
 use model::cloudwatch::ComparisonOperator;
 use model::report::{AccountResult, AlarmSpec, ControlResult, FilterSpec, Finding};
@@ -13,14 +12,9 @@ use model::{Action, Change, Operation, Report, Status};
 use similar::{ChangeTag, TextDiff};
 
 mod backtest;
+mod style;
 pub use backtest::backtest;
-
-const BOLD: Style = Style::new().bold();
-const DIM: Style = Style::new().dimmed();
-const RED: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Red)));
-const GREEN: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Green)));
-const YELLOW: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Yellow)));
-const CYAN: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Cyan)));
+use style::{paint, BOLD, CYAN, DIM, GREEN, RED, YELLOW};
 
 /// `error:` in bold red.
 pub fn error_label() -> String {
@@ -32,10 +26,6 @@ pub fn error_label() -> String {
 pub fn warning_label() -> String {
     let s = YELLOW.bold();
     format!("{s}warning:{s:#}")
-}
-
-fn paint(style: Style, text: impl std::fmt::Display) -> String {
-    format!("{style}{text}{style:#}")
 }
 
 fn status_mark(status: Status) -> String {

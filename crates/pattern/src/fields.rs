@@ -16,7 +16,6 @@ use serde::Deserialize;
 use serde_json::{Map, Value as Json};
 
 use crate::ast::{Expr, Pattern, Segment};
-use crate::eval::Compiled;
 
 /// The JSON paths one or more patterns read, and how to parse just them.
 ///
@@ -44,15 +43,6 @@ struct Tree {
 }
 
 impl Fields {
-    /// The paths the selectors of these patterns read.
-    pub fn of(patterns: &[&Compiled]) -> Fields {
-        let mut fields = Fields::default();
-        for compiled in patterns {
-            fields.add_pattern(compiled.pattern());
-        }
-        fields
-    }
-
     /// Adds the paths of one pattern's selectors (none for text patterns).
     pub fn add_pattern(&mut self, pattern: &Pattern) {
         if let Pattern::Json(expr) = pattern {

@@ -14,8 +14,7 @@ mod parse;
 mod print;
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_fields;
+mod union;
 
 use std::collections::BTreeSet;
 

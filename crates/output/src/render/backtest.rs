@@ -9,7 +9,7 @@ use model::backtest::{
 };
 use model::cloudwatch::StandardStatistic;
 
-use super::{paint, BOLD, DIM, GREEN, YELLOW};
+use super::style::{paint, BOLD, DIM, GREEN, YELLOW};
 
 /// The widest bar of the per-day chart, in characters.
 const BAR: u64 = 40;

@@ -14,12 +14,12 @@ use reconcile::Target;
 use crate::account::{log_calls, Planned};
 use crate::commands::accounts::role_of;
 
-use super::specs::{self, Held};
+use backtest::watch::{self, AccountRead, Held};
 
 /// Every other account holding one of the trails' log groups, read and planned.
 pub async fn read(planned: &Planned, settings: &Settings) -> Result<Vec<Held>> {
     let mut out: Vec<Held> = Vec::new();
-    for group in specs::elsewhere(planned) {
+    for group in watch::elsewhere(AccountRead::from(planned)) {
         if out.iter().any(|held| group.is_in(&held.account)) {
             continue;
         }

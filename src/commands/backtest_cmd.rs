@@ -9,6 +9,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
+use backtest::watch::{self, AccountRead};
 use backtest::Tally;
 use clap::Args;
 use model::backtest::{BacktestInput, BacktestSource};
@@ -22,8 +23,6 @@ use crate::args::{selection, settings, PlanArgs};
 use crate::print;
 
 mod owners;
-mod specs;
-mod window;
 
 /// Log files fetched from S3 at once.
 const FETCHES: usize = 16;
@@ -60,26 +59,39 @@ struct ReadSummary {
     input: BacktestInput,
 }
 
+impl<'a> From<&'a Planned> for AccountRead<'a> {
+    fn from(planned: &'a Planned) -> Self {
+        AccountRead {
+            account: &planned.account,
+            snapshot: &planned.snapshot,
+            report: &planned.report,
+        }
+    }
+}
+
 /// Runs `backtest`.
 pub async fn run(args: BacktestArgs) -> Result<Exit> {
     let settings = settings(&args.plan)?;
     refuse_unsupported(&args, &settings)?;
-    let window = window::parse(
+    let window = backtest::window::parse(
         args.since.as_deref(),
         args.from.as_deref(),
         args.to.as_deref(),
         OffsetDateTime::now_utc(),
-    )?;
+    )
+    .map_err(anyhow::Error::msg)?;
     let days = match (&window, args.files.is_empty()) {
         (None, true) => bail!("a backtest of the trail's archive needs a window: pass `--since 7d` or `--from DATE --to DATE` (or give local files)"),
         (window, _) => window.as_ref().map(|w| w.days.clone()).unwrap_or_default(),
     };
     let (specs, planned) = match args.published_only {
-        true => (specs::published(&selection(&settings)?.0), None),
+        true => (watch::published(&selection(&settings)?.0), None),
         false => {
             let planned = read_and_plan(&args.plan, &settings).await?;
             let others = owners::read(&planned, &settings).await?;
-            (specs::of_account(&planned, &others)?, Some(planned))
+            let specs = watch::of_account(AccountRead::from(&planned), &planned.controls, &others)
+                .map_err(anyhow::Error::msg)?;
+            (specs, Some(planned))
         }
     };
     let tally = Tally::new(specs, window.as_ref().map(|w| w.tally))?;
@@ -179,7 +191,7 @@ async fn read_archive(
     planned: &Planned,
     days: &[String],
 ) -> Result<(Tally, ReadSummary)> {
-    let archive = specs::archive(planned)?;
+    let archive = watch::archive(AccountRead::from(planned))?;
     let reader = planned.aws.archive_reader(&archive).await?;
     let files = reader.files(&planned.account, days).await?;
     let (sender, receiver) = std::sync::mpsc::sync_channel::<(String, Vec<u8>)>(workers() * 2);

@@ -7,7 +7,9 @@ use serde_json::{json, Value as Json};
 use crate::ast::*;
 use crate::*;
 
-const CASES: &str = include_str!("../testdata/cases.jsonl");
+mod fields;
+
+const CASES: &str = include_str!("../../testdata/cases.jsonl");
 
 /// A case that expects a parse error: the message, column and kind it names.
 fn check_error(

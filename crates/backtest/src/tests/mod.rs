@@ -6,7 +6,9 @@ use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::{AlarmSpec, ControlSpec, FilterSpec, Tally, Window, FIELDS};
+use crate::{BacktestAlarm, BacktestFilter, ControlSpec, Tally, TallyWindow, FIELDS};
+
+mod window;
 
 const IAM: &str = "iam.amazonaws.com";
 
@@ -27,12 +29,12 @@ fn at(text: &str) -> OffsetDateTime {
     OffsetDateTime::parse(text, &Rfc3339).unwrap()
 }
 
-fn window(from: &str, to: &str) -> Option<Window> {
-    Some(Window::new(at(from), at(to)).unwrap())
+fn window(from: &str, to: &str) -> Option<TallyWindow> {
+    Some(TallyWindow::new(at(from), at(to)).unwrap())
 }
 
 /// The IAM control with the account's filters and alarm.
-fn iam(filters: Vec<FilterSpec>, alarm: Option<AlarmSpec>) -> ControlSpec {
+fn iam(filters: Vec<BacktestFilter>, alarm: Option<BacktestAlarm>) -> ControlSpec {
     ControlSpec {
         control: control("iam-policy-changes"),
         filters,
@@ -40,8 +42,8 @@ fn iam(filters: Vec<FilterSpec>, alarm: Option<AlarmSpec>) -> ControlSpec {
     }
 }
 
-fn filter(name: &str, pattern: &str) -> FilterSpec {
-    FilterSpec {
+fn filter(name: &str, pattern: &str) -> BacktestFilter {
+    BacktestFilter {
         account_id: "111122223333".into(),
         log_group: "trail-logs".into(),
         name: name.into(),
@@ -51,8 +53,8 @@ fn filter(name: &str, pattern: &str) -> FilterSpec {
 }
 
 /// An alarm of `period` seconds, `m` of `n` periods at or above `threshold`.
-fn alarm(period: i32, n: i32, m: i32, threshold: f64) -> AlarmSpec {
-    AlarmSpec {
+fn alarm(period: i32, n: i32, m: i32, threshold: f64) -> BacktestAlarm {
+    BacktestAlarm {
         account_id: "111122223333".into(),
         name: "iam-changes".into(),
         period,
@@ -65,7 +67,7 @@ fn alarm(period: i32, n: i32, m: i32, threshold: f64) -> AlarmSpec {
     }
 }
 
-fn run(specs: Vec<ControlSpec>, window: Option<Window>, events: &[Value]) -> Backtest {
+fn run(specs: Vec<ControlSpec>, window: Option<TallyWindow>, events: &[Value]) -> Backtest {
     let mut tally = Tally::new(specs, window).unwrap();
     for e in events {
         tally.add(&e.to_string(), e);
@@ -401,7 +403,7 @@ fn a_filter_pattern_that_does_not_compile_is_refused_by_name() {
 #[test]
 fn a_window_must_end_after_it_starts() {
     let t = at("2026-11-01T00:00:00Z");
-    assert!(Window::new(t, t).is_err());
+    assert!(TallyWindow::new(t, t).is_err());
 }
 
 #[test]

@@ -1,17 +1,17 @@
 //! What a backtest evaluates per control: the published pattern, and what watches the account's
-//! events for the control today — the metric filters meant for it (`plan::verdict::is_for`) on
-//! the log groups its trails send to, in this account or in the account that holds an
-//! organization trail's log group, and the alarm of its chain there.
+//! events for the control today — the metric filters meant for it (`plan::verdict::is_for`, the
+//! planner's own rule) on the log groups its trails send to, in this account or in the account
+//! that holds an organization trail's log group, and the alarm of its chain there. Plain values
+//! in: the accounts as read and planned; reaching them is the caller's.
 
-use anyhow::{bail, Result};
-use backtest::{AlarmSpec, ControlSpec, FilterSpec};
 use model::arn::LogGroupRef;
 use model::cloudwatch::ComparisonOperator;
+use model::desired::AlarmDefaults;
 use model::live::{Alarm, Archive, MetricFilter};
 use model::{Control, Report, Snapshot};
 use plan::trails::TrailCheck;
 
-use crate::account::Planned;
+use crate::spec::{BacktestAlarm, BacktestFilter, ControlSpec, SpecError};
 
 /// The published patterns only (`--published-only`).
 pub fn published(controls: &[Control]) -> Vec<ControlSpec> {
@@ -25,8 +25,8 @@ pub fn published(controls: &[Control]) -> Vec<ControlSpec> {
         .collect()
 }
 
-/// An account as read and planned: the backtested one, or one that holds the log group its
-/// organization trail sends to (read through `--assume-role`, `owners.rs`).
+/// An account as read and planned, owned: one that holds the log group an organization trail
+/// sends to (read by the caller, through `--assume-role`).
 pub struct Held {
     /// The account.
     pub account: String,
@@ -36,17 +36,20 @@ pub struct Held {
     pub report: Report,
 }
 
-/// An account's reads, borrowed.
+/// An account as read and planned, borrowed: the backtested one, or a `Held` one.
 #[derive(Clone, Copy)]
-struct View<'a> {
-    account: &'a str,
-    snapshot: &'a Snapshot,
-    report: &'a Report,
+pub struct AccountRead<'a> {
+    /// The account.
+    pub account: &'a str,
+    /// What was read there.
+    pub snapshot: &'a Snapshot,
+    /// Its plan, whose chains name the alarms.
+    pub report: &'a Report,
 }
 
-impl<'a> From<&'a Held> for View<'a> {
+impl<'a> From<&'a Held> for AccountRead<'a> {
     fn from(held: &'a Held) -> Self {
-        View {
+        AccountRead {
             account: &held.account,
             snapshot: &held.snapshot,
             report: &held.report,
@@ -59,18 +62,16 @@ impl<'a> From<&'a Held> for View<'a> {
 /// log group — and the alarm of its chain there. Filters that could not be read, and log groups
 /// in an account that was not read, are refused: a backtest without them would call every
 /// event missed.
-pub fn of_account(planned: &Planned, others: &[Held]) -> Result<Vec<ControlSpec>> {
-    let groups = log_groups(planned);
-    let own = View {
-        account: &planned.account,
-        snapshot: &planned.snapshot,
-        report: &planned.report,
-    };
-    let views: Vec<View> = std::iter::once(own)
-        .chain(others.iter().map(View::from))
+pub fn of_account(
+    own: AccountRead,
+    controls: &[Control],
+    others: &[Held],
+) -> Result<Vec<ControlSpec>, SpecError> {
+    let groups = log_groups(own);
+    let views: Vec<AccountRead> = std::iter::once(own)
+        .chain(others.iter().map(AccountRead::from))
         .collect();
-    planned
-        .controls
+    controls
         .iter()
         .map(|control| {
             Ok(ControlSpec {
@@ -84,9 +85,9 @@ pub fn of_account(planned: &Planned, others: &[Held]) -> Result<Vec<ControlSpec>
 
 /// The log groups the account's sound trails send to (multi-region, logging, all management
 /// events, delivering), in this account or another, each once.
-fn log_groups(planned: &Planned) -> Vec<LogGroupRef> {
+fn log_groups(own: AccountRead) -> Vec<LogGroupRef> {
     let mut out: Vec<LogGroupRef> = Vec::new();
-    for check in sound(planned) {
+    for check in sound(own) {
         let group = check.log_group.expect("a sound trail has a log group");
         if !out.contains(&group) {
             out.push(group);
@@ -98,42 +99,42 @@ fn log_groups(planned: &Planned) -> Vec<LogGroupRef> {
 /// The log groups the account's sound trails send to in other accounts (an organization
 /// trail's, in the account that owns the trail): those accounts' filters and alarms watch this
 /// account's events.
-pub fn elsewhere(planned: &Planned) -> Vec<LogGroupRef> {
-    let mut groups = log_groups(planned);
-    groups.retain(|g| !g.is_in(&planned.account));
+pub fn elsewhere(own: AccountRead) -> Vec<LogGroupRef> {
+    let mut groups = log_groups(own);
+    groups.retain(|g| !g.is_in(own.account));
     groups
 }
 
 /// The account's trails that meet the CIS requirements (`plan::trails`, as `plan` judges them),
 /// whether their log group is in this account or in another.
-fn sound(planned: &Planned) -> Vec<TrailCheck<'_>> {
-    let account = &planned.account;
-    let trails = planned.snapshot.trails.as_deref().unwrap_or_default();
+fn sound(own: AccountRead<'_>) -> Vec<TrailCheck<'_>> {
+    let account = own.account;
+    let trails = own.snapshot.trails.as_deref().unwrap_or_default();
     let mut checks = plan::trails::check_trails(trails);
     checks.retain(|c| c.qualifies(account) || c.central_account(account).is_some());
     checks
 }
 
 fn filters_for(
-    views: &[View],
+    views: &[AccountRead],
     control: &Control,
     groups: &[LogGroupRef],
-) -> Result<Vec<FilterSpec>> {
+) -> Result<Vec<BacktestFilter>, SpecError> {
     let mut out = Vec::new();
     for group in groups {
         let (region, name, account) = (&group.region, &group.name, &group.account_id);
         let Some(view) = views.iter().find(|v| group.is_in(v.account)) else {
-            bail!("cannot tell which filters watch log group {name} ({region}): it is in account {account}, which was not read; run backtest there");
+            return Err(SpecError(format!("cannot tell which filters watch log group {name} ({region}): it is in account {account}, which was not read; run backtest there")));
         };
         let Some(log_group) = view.snapshot.log_group(region, name) else {
             if view.account == views[0].account {
                 continue;
             }
-            bail!("cannot tell which filters watch log group {name} ({region}) of account {account}: no trail of that account sends to it, so trailwatch did not read it there; run backtest in account {account}");
+            return Err(SpecError(format!("cannot tell which filters watch log group {name} ({region}) of account {account}: no trail of that account sends to it, so trailwatch did not read it there; run backtest in account {account}")));
         };
         let filters = match &log_group.filters {
             Ok(filters) => filters,
-            Err(e) => bail!("cannot backtest the account's filters: the metric filters of log group {name} ({region}) in account {account} could not be read ({e})"),
+            Err(e) => return Err(SpecError(format!("cannot backtest the account's filters: the metric filters of log group {name} ({region}) in account {account} could not be read ({e})"))),
         };
         let meant = filters
             .iter()
@@ -143,8 +144,8 @@ fn filters_for(
     Ok(out)
 }
 
-fn filter_spec(group: &LogGroupRef, filter: &MetricFilter) -> FilterSpec {
-    FilterSpec {
+fn filter_spec(group: &LogGroupRef, filter: &MetricFilter) -> BacktestFilter {
+    BacktestFilter {
         account_id: group.account_id.clone(),
         log_group: group.name.clone(),
         name: filter.name.clone(),
@@ -159,7 +160,7 @@ fn filter_spec(group: &LogGroupRef, filter: &MetricFilter) -> FilterSpec {
 /// The alarm of the control's chain, as read, in the first account (this one, then the others)
 /// whose chain for the control runs through one of the trails' log groups.
 fn alarm_of<'a>(
-    views: &[View<'a>],
+    views: &[AccountRead<'a>],
     control: &Control,
     groups: &[LogGroupRef],
 ) -> Option<(&'a Alarm, &'a str)> {
@@ -181,14 +182,19 @@ fn alarm_of<'a>(
     })
 }
 
-fn alarm_spec(account: &str, alarm: &Alarm) -> AlarmSpec {
-    AlarmSpec {
+/// The alarm as read; a setting it does not have is the one trailwatch would write
+/// (`model::desired::AlarmDefaults`).
+fn alarm_spec(account: &str, alarm: &Alarm) -> BacktestAlarm {
+    let defaults = AlarmDefaults::default();
+    BacktestAlarm {
         account_id: account.to_string(),
         name: alarm.name.clone(),
-        period: alarm.period.unwrap_or(300),
-        evaluation_periods: alarm.evaluation_periods.unwrap_or(1),
+        period: alarm.period.unwrap_or(defaults.period),
+        evaluation_periods: alarm
+            .evaluation_periods
+            .unwrap_or(defaults.evaluation_periods),
         datapoints_to_alarm: alarm.datapoints_to_alarm,
-        threshold: alarm.threshold.unwrap_or(1.0),
+        threshold: alarm.threshold.unwrap_or(defaults.threshold),
         // An alarm without one (on metric math) has an unknown, empty operator.
         comparison_operator: alarm
             .comparison_operator
@@ -201,15 +207,13 @@ fn alarm_spec(account: &str, alarm: &Alarm) -> AlarmSpec {
 
 /// The archive of the account's first qualifying trail that has one, or a refusal saying why
 /// there is none to read.
-pub fn archive(planned: &Planned) -> Result<Archive> {
-    if let Err(e) = &planned.snapshot.trails {
-        bail!("cannot list the account's trails ({e})");
+pub fn archive(own: AccountRead) -> Result<Archive, SpecError> {
+    if let Err(e) = &own.snapshot.trails {
+        return Err(SpecError(format!("cannot list the account's trails ({e})")));
     }
-    let archived = sound(planned)
-        .into_iter()
-        .find_map(|c| c.trail.archive.clone());
+    let archived = sound(own).into_iter().find_map(|c| c.trail.archive.clone());
     match archived {
         Some(archive) => Ok(archive),
-        None => bail!("no qualifying trail of account {} archives to S3 (multi-region, logging, all management events); give local files to backtest instead", planned.account),
+        None => Err(SpecError(format!("no qualifying trail of account {} archives to S3 (multi-region, logging, all management events); give local files to backtest instead", own.account))),
     }
 }

@@ -9,7 +9,7 @@ use serde_json::{json, Value as Json};
 use crate::ast::*;
 use crate::*;
 
-const CASES: &str = include_str!("../testdata/cases.jsonl");
+const CASES: &str = include_str!("../../testdata/cases.jsonl");
 
 /// What a pattern does with a message on the full parse: the reference.
 fn full(compiled: &Compiled, message: &str) -> bool {
