@@ -16,7 +16,7 @@ use crate::args::{connect_options, selection, warn_stale_accounts, PlanArgs};
 use config::Settings;
 
 /// An account read and planned with the flags' selection.
-pub struct Planned {
+pub struct PlannedAccount {
     /// How long connecting, reading and planning took.
     pub wall: Duration,
     /// The connection.
@@ -33,7 +33,7 @@ pub struct Planned {
     pub snapshot: Snapshot,
 }
 
-impl Planned {
+impl PlannedAccount {
     /// The account's result, for the summary and the exit status.
     pub fn result(&self) -> AccountResult {
         AccountResult {
@@ -76,7 +76,7 @@ pub async fn connect(options: &aws::ConnectOptions) -> Result<aws::Aws> {
 }
 
 /// Connects with the flags, reads the account and plans it with the run's settings.
-pub async fn read_and_plan(args: &PlanArgs, settings: &Settings) -> Result<Planned> {
+pub async fn read_and_plan(args: &PlanArgs, settings: &Settings) -> Result<PlannedAccount> {
     let (controls, desired) = selection(settings)?;
     let started = Instant::now();
     let aws = connect(&connect_options(args, settings)).await?;
@@ -93,7 +93,7 @@ pub async fn read_and_plan(args: &PlanArgs, settings: &Settings) -> Result<Plann
     warn_stale_accounts(settings, std::slice::from_ref(&account));
     let wall = started.elapsed();
     log_calls(&account, &aws.calls(), wall);
-    Ok(Planned {
+    Ok(PlannedAccount {
         wall,
         aws,
         account,

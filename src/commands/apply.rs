@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use apply::accounts::{AccountOutcome, AccountState};
 use futures::StreamExt;
-use model::planfile::{AccountPlan, PlanFile, Planned};
+use model::planfile::{AccountPlan, PlanFile, PlanOrUnread};
 use model::report::AccountResult;
 use model::{Control, Report};
 use output::documents::AccountsApplyDocument;
@@ -233,7 +233,7 @@ async fn apply_one(one: &One<'_>, outputs: Outputs, info: &RunInfo<'_>) -> Resul
 
 /// The plan an account's outcome is reported against, or the one line that ends the run.
 fn settled(one: &One<'_>, state: AccountState, account: &AccountPlan) -> Result<Report> {
-    let Planned::Report(report) = &account.plan else {
+    let PlanOrUnread::Report(report) = &account.plan else {
         bail!("the plan's account was not read");
     };
     match state {
@@ -377,8 +377,8 @@ fn as_results(file: &PlanFile) -> Vec<AccountResult> {
         .map(|a| AccountResult {
             account_id: a.account_id.clone(),
             report: match &a.plan {
-                Planned::Report(report) => Ok(report.clone()),
-                Planned::Unread(why) => Err(why.clone()),
+                PlanOrUnread::Report(report) => Ok(report.clone()),
+                PlanOrUnread::Unread(why) => Err(why.clone()),
             },
             calls: Default::default(),
             wall: Duration::ZERO,

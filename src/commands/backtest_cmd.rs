@@ -18,7 +18,7 @@ use output::documents::BacktestDocument;
 use output::exit::Exit;
 use time::OffsetDateTime;
 
-use crate::account::{read_and_plan, Planned};
+use crate::account::{read_and_plan, PlannedAccount};
 use crate::args::{selection, settings, PlanArgs};
 use crate::print;
 
@@ -59,8 +59,8 @@ struct ReadSummary {
     input: BacktestInput,
 }
 
-impl<'a> From<&'a Planned> for AccountRead<'a> {
-    fn from(planned: &'a Planned) -> Self {
+impl<'a> From<&'a PlannedAccount> for AccountRead<'a> {
+    fn from(planned: &'a PlannedAccount) -> Self {
         AccountRead {
             account: &planned.account,
             snapshot: &planned.snapshot,
@@ -188,7 +188,7 @@ fn merge(
 /// handed to a worker per core through a bounded queue, so memory holds a few files at most.
 async fn read_archive(
     tally: Tally,
-    planned: &Planned,
+    planned: &PlannedAccount,
     days: &[String],
 ) -> Result<(Tally, ReadSummary)> {
     let archive = watch::archive(AccountRead::from(planned))?;

@@ -7,7 +7,7 @@ use anyhow::{bail, Result};
 use output::exit::{self, Exit};
 use time::OffsetDateTime;
 
-use crate::account::{read_and_plan, Planned};
+use crate::account::{read_and_plan, PlannedAccount};
 use crate::args::{config_file, detail, settings, PlanCmd};
 use crate::commands::{accounts, hub};
 use crate::emit::{emit, PlanView, RunInfo};
@@ -67,6 +67,6 @@ pub fn is_many(settings: &Settings) -> bool {
     !settings.accounts.is_empty() || settings.organization
 }
 
-fn save_plan(path: &Path, planned: &Planned) -> Result<()> {
+fn save_plan(path: &Path, planned: &PlannedAccount) -> Result<()> {
     crate::account::write_plan_file(path, &planned.plan_file())
 }

@@ -179,8 +179,8 @@ fn read_as_planned(aws: &Aws) -> model::Snapshot {
     let mut snapshot = block_on(aws.read_snapshot(&scope())).unwrap();
     for _ in 0..3 {
         match plan::plan_or_read(&snapshot, &all_controls(), &desired).unwrap() {
-            plan::Planned::Report(_) => return snapshot,
-            plan::Planned::Read(request) => block_on(aws.read_more(&mut snapshot, &request)),
+            plan::PlanOrRead::Report(_) => return snapshot,
+            plan::PlanOrRead::Read(request) => block_on(aws.read_more(&mut snapshot, &request)),
         }
     }
     panic!("the planner kept asking for more")

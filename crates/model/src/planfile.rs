@@ -47,13 +47,13 @@ pub struct AccountPlan {
     /// The plan itself: statuses, findings and the actions `apply` will run; or why the
     /// account could not be read.
     #[serde(flatten)]
-    pub plan: Planned,
+    pub plan: PlanOrUnread,
 }
 
 /// An account's plan, or why it could not be read when the plan was made.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Planned {
+pub enum PlanOrUnread {
     /// The plan.
     Report(Report),
     /// Why the account could not be read (one line).
@@ -87,7 +87,7 @@ impl From<PlanFileV1> for PlanFile {
                 assume_role: None,
                 desired: v1.desired,
                 fingerprints: v1.fingerprints,
-                plan: Planned::Report(v1.report),
+                plan: PlanOrUnread::Report(v1.report),
             }],
         }
     }
@@ -147,8 +147,8 @@ impl AccountPlan {
     /// The account's report, when it was read.
     pub fn report(&self) -> Option<&Report> {
         match &self.plan {
-            Planned::Report(report) => Some(report),
-            Planned::Unread(_) => None,
+            PlanOrUnread::Report(report) => Some(report),
+            PlanOrUnread::Unread(_) => None,
         }
     }
 }

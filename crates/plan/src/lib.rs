@@ -74,7 +74,7 @@ pub fn plan(
 
 /// What planning made of a snapshot: the report, or what to read first.
 #[derive(Debug)]
-pub enum Planned {
+pub enum PlanOrRead {
     /// The plan: everything it depends on was read.
     Report(Report),
     /// Read these, add them to the snapshot, and plan again.
@@ -88,19 +88,19 @@ pub fn plan_or_read(
     snapshot: &Snapshot,
     controls: &[Control],
     desired: &Desired,
-) -> Result<Planned, PlanError> {
+) -> Result<PlanOrRead, PlanError> {
     let alarms = scope::alarm_requests(snapshot, controls, desired);
     if !alarms.is_empty() {
-        return Ok(Planned::Read(ReadRequest {
+        return Ok(PlanOrRead::Read(ReadRequest {
             alarms,
             topics: Vec::new(),
         }));
     }
     let planned = plan_account(snapshot, controls, desired)?;
     Ok(if planned.unread_topics.is_empty() {
-        Planned::Report(planned.report)
+        PlanOrRead::Report(planned.report)
     } else {
-        Planned::Read(ReadRequest {
+        PlanOrRead::Read(ReadRequest {
             alarms: Vec::new(),
             topics: planned.unread_topics,
         })

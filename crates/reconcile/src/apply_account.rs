@@ -4,7 +4,7 @@
 
 use apply::accounts::{AccountOutcome, AccountState};
 use apply::{ActionOutcome, Verification};
-use model::planfile::{AccountPlan, Planned};
+use model::planfile::{AccountPlan, PlanOrUnread};
 use model::{Control, Report};
 use plan::staleness::{staleness, Staleness};
 
@@ -86,8 +86,8 @@ pub async fn check<'a, C: Connect>(
 ) -> Checked<'a, C::Account> {
     let account = plan.account_id.as_str();
     let report = match &plan.plan {
-        Planned::Report(report) => report,
-        Planned::Unread(why) => {
+        PlanOrUnread::Report(report) => report,
+        PlanOrUnread::Unread(why) => {
             let done = Applied::untouched(account, AccountState::Unreachable, Some(why.clone()));
             return Checked::Done(Box::new(done));
         }
@@ -199,8 +199,8 @@ async fn verified<C: Connect>(
         }
         Err(e) => {
             let planned = match &plan.plan {
-                Planned::Report(report) => apply::verify(&actions, report),
-                Planned::Unread(_) => unreachable!("only a read account is written"),
+                PlanOrUnread::Report(report) => apply::verify(&actions, report),
+                PlanOrUnread::Unread(_) => unreachable!("only a read account is written"),
             };
             let mut outcome = AccountOutcome::settled(account, &actions, &planned);
             outcome.state = AccountState::Failed;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use futures::StreamExt;
-use model::planfile::{AccountPlan, PlanFile, Planned, PLAN_FORMAT, PLAN_VERSION};
+use model::planfile::{AccountPlan, PlanFile, PlanOrUnread, PLAN_FORMAT, PLAN_VERSION};
 use model::report::AccountResult;
 use model::{Control, Desired, Snapshot};
 
@@ -161,9 +161,9 @@ fn account_plan(
     let (fingerprints, plan) = match (&read.result.report, &read.snapshot) {
         (Ok(report), Some(snapshot)) => (
             plan::fingerprint::fingerprints(snapshot, controls, &desired, report),
-            Planned::Report(report.clone()),
+            PlanOrUnread::Report(report.clone()),
         ),
-        (Err(e), _) => (Default::default(), Planned::Unread(e.clone())),
+        (Err(e), _) => (Default::default(), PlanOrUnread::Unread(e.clone())),
         (Ok(_), None) => unreachable!("a run that saves a plan keeps the snapshots"),
     };
     AccountPlan {

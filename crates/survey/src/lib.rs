@@ -9,7 +9,7 @@ use std::future::Future;
 use model::live::{ReadRequest, ReadScope};
 use model::report::AccountResult;
 use model::{Control, Desired, Report, Snapshot};
-use plan::{PlanError, Planned};
+use plan::{PlanError, PlanOrRead};
 
 /// Reads accounts: the first read, then what the planner asks for.
 pub trait Reader {
@@ -85,11 +85,11 @@ pub async fn survey<R: Reader>(
     let mut reads = 0;
     loop {
         match plan::plan_or_read(&snapshot, controls, desired).map_err(SurveyError::Plan)? {
-            Planned::Report(report) => return Ok(Surveyed { snapshot, report }),
-            Planned::Read(request) if reads == MAX_READS => {
+            PlanOrRead::Report(report) => return Ok(Surveyed { snapshot, report }),
+            PlanOrRead::Read(request) if reads == MAX_READS => {
                 return Err(SurveyError::Unsettled(request))
             }
-            Planned::Read(request) => {
+            PlanOrRead::Read(request) => {
                 reader.read_more(&mut snapshot, &request).await;
                 reads += 1;
             }

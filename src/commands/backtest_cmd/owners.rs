@@ -11,13 +11,13 @@ use model::arn::LogGroupRef;
 
 use reconcile::Target;
 
-use crate::account::{log_calls, Planned};
+use crate::account::{log_calls, PlannedAccount};
 use crate::commands::accounts::role_of;
 
 use backtest::watch::{self, AccountRead, Held};
 
 /// Every other account holding one of the trails' log groups, read and planned.
-pub async fn read(planned: &Planned, settings: &Settings) -> Result<Vec<Held>> {
+pub async fn read(planned: &PlannedAccount, settings: &Settings) -> Result<Vec<Held>> {
     let mut out: Vec<Held> = Vec::new();
     for group in watch::elsewhere(AccountRead::from(planned)) {
         if out.iter().any(|held| group.is_in(&held.account)) {
@@ -29,7 +29,11 @@ pub async fn read(planned: &Planned, settings: &Settings) -> Result<Vec<Held>> {
 }
 
 /// The account of `group`, through the role the settings give for it.
-async fn read_one(planned: &Planned, settings: &Settings, group: &LogGroupRef) -> Result<Held> {
+async fn read_one(
+    planned: &PlannedAccount,
+    settings: &Settings,
+    group: &LogGroupRef,
+) -> Result<Held> {
     let account = &group.account_id;
     let name = &group.name;
     let Some(role) = role_of(settings, account) else {

@@ -110,7 +110,7 @@ fn a_crowded_region_asks_for_the_metrics_that_matter_once() {
         name_prefix: Some("trailwatch-".into()),
     };
     assert!(alarm_requests(&s, &[iam()], &Desired::default()).is_empty());
-    let Planned::Report(_) = plan_or_read(&s, &[iam()], &Desired::default()).unwrap() else {
+    let PlanOrRead::Report(_) = plan_or_read(&s, &[iam()], &Desired::default()).unwrap() else {
         panic!("everything the plan depends on was read")
     };
 }

@@ -7,7 +7,7 @@ fn the_default_topic_is_asked_for_only_when_the_plan_turns_to_it() {
     let default = topic_arn(model::desired::DEFAULT_TOPIC_NAME);
     // Nothing notifies a topic: the plan needs the default topic, which was not read.
     let mut s = snapshot(vec![trail("main")], vec![], vec![], vec![]);
-    let Planned::Read(wanted) = plan_or_read(&s, &[iam()], &Desired::default()).unwrap() else {
+    let PlanOrRead::Read(wanted) = plan_or_read(&s, &[iam()], &Desired::default()).unwrap() else {
         panic!("the default topic was not read")
     };
     let topic = TopicRequest {
@@ -18,12 +18,12 @@ fn the_default_topic_is_asked_for_only_when_the_plan_turns_to_it() {
     assert!(wanted.alarms.is_empty());
     // Read and absent: create it.
     s.regions[0].topics_read.push(default.clone());
-    let Planned::Report(r) = plan_or_read(&s, &[iam()], &Desired::default()).unwrap() else {
+    let PlanOrRead::Report(r) = plan_or_read(&s, &[iam()], &Desired::default()).unwrap() else {
         panic!("everything was read")
     };
     assert!(kinds(&r).contains(&"create-topic"));
     // An alarm already notifies a good topic: the default one is never needed.
-    let Planned::Report(r) = plan_or_read(&compliant(), &[iam()], &Desired::default()).unwrap()
+    let PlanOrRead::Report(r) = plan_or_read(&compliant(), &[iam()], &Desired::default()).unwrap()
     else {
         panic!("a compliant account needs nothing more")
     };
