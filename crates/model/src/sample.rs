@@ -3,7 +3,8 @@
 //! which only dev-dependencies turn on.
 
 use crate::live::*;
-use crate::Control;
+use crate::report::{AlarmSpec, FilterSpec};
+use crate::{Action, Control, Operation};
 
 /// The sample account.
 pub const ACCOUNT: &str = "111122223333";
@@ -155,4 +156,96 @@ pub fn compliant() -> Snapshot {
         vec![alarm("a", "IAMPolicyChanges", Some("alerts"))],
         vec![topic("alerts", true)],
     )
+}
+
+/// Applies one action to the snapshot as AWS would: a filter's name is unique in its log
+/// group and an alarm's in its region (a put replaces), a created topic has no subscriber, a
+/// subscription a person confirms is pending. For tests of apply's convergence.
+pub fn write(s: &mut Snapshot, action: &Action) {
+    match &action.operation {
+        Operation::PutMetricFilter { after, .. } => put_filter(s, &action.region, after),
+        Operation::CreateTopic { after } => {
+            let state = region_mut(s, &action.region);
+            state.topics.as_mut().unwrap().push(Topic {
+                arn: after.arn.clone(),
+                subscriptions: Ok(vec![]),
+                attributes: Ok(TopicAttributes {
+                    policy: after.policy.clone(),
+                    ..TopicAttributes::default()
+                }),
+                deliveries: Ok(None),
+            });
+        }
+        Operation::Subscribe { after } => {
+            let state = region_mut(s, &action.region);
+            let topic = state
+                .topics
+                .as_mut()
+                .unwrap()
+                .iter_mut()
+                .find(|t| t.arn == after.topic_arn)
+                .expect("subscribing to a topic that exists");
+            let arn = if crate::desired::needs_confirmation(&after.protocol) {
+                "PendingConfirmation".to_string()
+            } else {
+                format!("{}:sub", after.topic_arn)
+            };
+            topic.subscriptions.as_mut().unwrap().push(Subscription {
+                arn,
+                protocol: after.protocol.clone(),
+                endpoint: after.endpoint.clone(),
+            });
+        }
+        Operation::PutMetricAlarm { after, .. } => put_alarm(s, &action.region, after),
+    }
+}
+
+fn region_mut<'a>(s: &'a mut Snapshot, region: &str) -> &'a mut RegionState {
+    s.regions
+        .iter_mut()
+        .find(|r| r.region == region)
+        .expect("a region of the plan was read")
+}
+
+fn put_filter(s: &mut Snapshot, region: &str, spec: &FilterSpec) {
+    let group = s
+        .log_groups
+        .iter_mut()
+        .find(|g| g.region == region && g.name == spec.log_group)
+        .expect("the group exists");
+    let filters = group.filters.as_mut().unwrap();
+    filters.retain(|f| f.name != spec.name);
+    filters.push(MetricFilter {
+        name: spec.name.clone(),
+        pattern: spec.pattern.clone(),
+        metrics: vec![MetricTransformation {
+            name: spec.metric_name.clone(),
+            namespace: spec.namespace.clone(),
+            value: spec.metric_value.clone(),
+            default_value: spec.default_value,
+        }],
+    });
+}
+
+fn put_alarm(s: &mut Snapshot, region: &str, spec: &AlarmSpec) {
+    let alarms = region_mut(s, region).alarms.as_mut().unwrap();
+    alarms.retain(|a| a.name != spec.name);
+    alarms.push(Alarm {
+        name: spec.name.clone(),
+        description: spec.description.clone(),
+        metric_name: Some(spec.metric_name.clone()),
+        namespace: Some(spec.namespace.clone()),
+        has_dimensions: false,
+        actions_enabled: spec.actions_enabled,
+        alarm_actions: spec.alarm_actions.clone(),
+        ok_actions: spec.ok_actions.clone(),
+        insufficient_data_actions: spec.insufficient_data_actions.clone(),
+        statistic: Some(spec.statistic.clone()),
+        period: Some(spec.period),
+        evaluation_periods: Some(spec.evaluation_periods),
+        threshold: Some(spec.threshold),
+        comparison_operator: Some(spec.comparison_operator.clone()),
+        treat_missing_data: spec.treat_missing_data.clone(),
+        datapoints_to_alarm: None,
+    });
 }

@@ -9,9 +9,8 @@ use apply::accounts::AccountState;
 use futures::executor::block_on;
 use model::live::*;
 use model::planfile::{AccountPlan, PlanFile};
-use model::report::{AlarmSpec, FilterSpec};
 use model::sample::*;
-use model::{Action, Control, Desired, Operation};
+use model::{Action, Control, Desired};
 use proptest::prelude::*;
 
 use super::*;
@@ -66,7 +65,7 @@ impl apply::Executor for World {
         if self.failing == Some(action.operation.name()) {
             return Err(Denied(action.operation.name()));
         }
-        write(&mut self.state.borrow_mut(), action);
+        model::sample::write(&mut self.state.borrow_mut(), action);
         Ok("done".into())
     }
 }
@@ -82,73 +81,6 @@ impl std::fmt::Display for Denied {
 }
 
 impl std::error::Error for Denied {}
-
-/// Applies one action to the state as AWS would (a name is unique in its scope).
-fn write(s: &mut Snapshot, action: &Action) {
-    let region = s
-        .regions
-        .iter_mut()
-        .find(|r| r.region == action.region)
-        .expect("a region of the plan was read");
-    match &action.operation {
-        Operation::PutMetricFilter { after, .. } => put_filter(&mut s.log_groups, after),
-        Operation::CreateTopic { after } => region.topics.as_mut().unwrap().push(Topic {
-            arn: after.arn.clone(),
-            subscriptions: Ok(vec![]),
-            attributes: Ok(TopicAttributes {
-                policy: after.policy.clone(),
-                ..TopicAttributes::default()
-            }),
-            deliveries: Ok(None),
-        }),
-        Operation::Subscribe { after } => {
-            let topics = region.topics.as_mut().unwrap();
-            let topic = topics
-                .iter_mut()
-                .find(|t| t.arn == after.topic_arn)
-                .unwrap();
-            let arn = match model::desired::needs_confirmation(&after.protocol) {
-                true => "PendingConfirmation".to_string(),
-                false => format!("{}:sub", after.topic_arn),
-            };
-            topic.subscriptions.as_mut().unwrap().push(Subscription {
-                arn,
-                protocol: after.protocol.clone(),
-                endpoint: after.endpoint.clone(),
-            });
-        }
-        Operation::PutMetricAlarm { after, .. } => put_alarm(region, after),
-    }
-}
-
-fn put_filter(groups: &mut [LogGroup], spec: &FilterSpec) {
-    let group = groups
-        .iter_mut()
-        .find(|g| g.name == spec.log_group)
-        .unwrap();
-    let filters = group.filters.as_mut().unwrap();
-    filters.retain(|f| f.name != spec.name);
-    filters.push(MetricFilter {
-        name: spec.name.clone(),
-        pattern: spec.pattern.clone(),
-        metrics: vec![MetricTransformation {
-            name: spec.metric_name.clone(),
-            namespace: spec.namespace.clone(),
-            value: spec.metric_value.clone(),
-            default_value: spec.default_value,
-        }],
-    });
-}
-
-fn put_alarm(region: &mut RegionState, spec: &AlarmSpec) {
-    let alarms = region.alarms.as_mut().unwrap();
-    alarms.retain(|a| a.name != spec.name);
-    let mut made = alarm(&spec.name, &spec.metric_name, None);
-    made.namespace = Some(spec.namespace.clone());
-    made.actions_enabled = spec.actions_enabled;
-    made.alarm_actions.clone_from(&spec.alarm_actions);
-    alarms.push(made);
-}
 
 /// The run's credentials reach the sample account; other accounts through a role.
 struct Run {

@@ -6,7 +6,6 @@ use proptest::prelude::*;
 
 use super::*;
 use model::catalog::Catches;
-use model::report::{AlarmSpec, FilterSpec};
 use model::Action;
 
 /// What a control's log group holds.
@@ -189,96 +188,11 @@ fn build(account: &Account) -> (Snapshot, Desired) {
     (s, desired)
 }
 
-/// Applies the actions to the snapshot as AWS would.
+/// Applies the actions to the snapshot as AWS would (`model::sample::write`).
 pub(super) fn apply_in_memory(s: &mut Snapshot, actions: &[Action]) {
     for action in actions {
-        match &action.operation {
-            Operation::PutMetricFilter { after, .. } => put_filter(s, &action.region, after),
-            Operation::CreateTopic { after } => {
-                let state = region_mut(s, &action.region);
-                state.topics.as_mut().unwrap().push(Topic {
-                    arn: after.arn.clone(),
-                    subscriptions: Ok(vec![]),
-                    attributes: Ok(TopicAttributes {
-                        policy: after.policy.clone(),
-                        ..TopicAttributes::default()
-                    }),
-                    deliveries: Ok(None),
-                });
-            }
-            Operation::Subscribe { after } => {
-                let state = region_mut(s, &action.region);
-                let topic = state
-                    .topics
-                    .as_mut()
-                    .unwrap()
-                    .iter_mut()
-                    .find(|t| t.arn == after.topic_arn)
-                    .expect("subscribing to a topic that exists");
-                let arn = if model::desired::needs_confirmation(&after.protocol) {
-                    "PendingConfirmation".to_string()
-                } else {
-                    format!("{}:sub", after.topic_arn)
-                };
-                topic.subscriptions.as_mut().unwrap().push(Subscription {
-                    arn,
-                    protocol: after.protocol.clone(),
-                    endpoint: after.endpoint.clone(),
-                });
-            }
-            Operation::PutMetricAlarm { after, .. } => put_alarm(s, &action.region, after),
-        }
+        model::sample::write(s, action);
     }
-}
-
-fn region_mut<'a>(s: &'a mut Snapshot, region: &str) -> &'a mut RegionState {
-    s.regions
-        .iter_mut()
-        .find(|r| r.region == region)
-        .expect("a region of the plan was read")
-}
-
-fn put_filter(s: &mut Snapshot, region: &str, spec: &FilterSpec) {
-    let group = s
-        .log_groups
-        .iter_mut()
-        .find(|g| g.region == region && g.name == spec.log_group)
-        .expect("the group exists");
-    let filters = group.filters.as_mut().unwrap();
-    filters.retain(|f| f.name != spec.name);
-    filters.push(MetricFilter {
-        name: spec.name.clone(),
-        pattern: spec.pattern.clone(),
-        metrics: vec![MetricTransformation {
-            name: spec.metric_name.clone(),
-            namespace: spec.namespace.clone(),
-            value: spec.metric_value.clone(),
-            default_value: spec.default_value,
-        }],
-    });
-}
-
-fn put_alarm(s: &mut Snapshot, region: &str, spec: &AlarmSpec) {
-    let alarms = region_mut(s, region).alarms.as_mut().unwrap();
-    alarms.retain(|a| a.name != spec.name);
-    alarms.push(Alarm {
-        name: spec.name.clone(),
-        description: spec.description.clone(),
-        metric_name: Some(spec.metric_name.clone()),
-        namespace: Some(spec.namespace.clone()),
-        has_dimensions: false,
-        actions_enabled: spec.actions_enabled,
-        alarm_actions: spec.alarm_actions.clone(),
-        ok_actions: spec.ok_actions.clone(),
-        insufficient_data_actions: spec.insufficient_data_actions.clone(),
-        statistic: Some(spec.statistic.clone()),
-        period: Some(spec.period),
-        evaluation_periods: Some(spec.evaluation_periods),
-        threshold: Some(spec.threshold),
-        comparison_operator: Some(spec.comparison_operator.clone()),
-        treat_missing_data: spec.treat_missing_data.clone(),
-        datapoints_to_alarm: None,
-    });
 }
 
 /// Findings that only a person can clear: confirming a subscription, or giving an endpoint.
