@@ -148,7 +148,7 @@ async fn apply_saved(
             concurrency: usize::from(settings(args)?.concurrency),
         };
         // A saved plan was reviewed when it was made: it is shown, not asked about again.
-        show_many(&as_results(&file), &info, &outputs, Duration::ZERO, true)?;
+        show_many(&file.results(), &info, &outputs, Duration::ZERO, true)?;
         return apply_many(&many, &file, outputs, &info).await;
     }
     let account = &file.accounts[0];
@@ -350,7 +350,7 @@ async fn apply_live_many(
         read.started.elapsed(),
         args.auto_approve,
     )?;
-    if count_actions(&file) > 0 && !args.auto_approve {
+    if file.action_count() > 0 && !args.auto_approve {
         confirm()?;
     }
     let many = Many {
@@ -360,30 +360,6 @@ async fn apply_live_many(
         concurrency: usize::from(settings.concurrency),
     };
     apply_many(&many, &file, outputs, &info).await
-}
-
-fn count_actions(file: &PlanFile) -> usize {
-    file.accounts
-        .iter()
-        .filter_map(AccountPlan::report)
-        .map(|r| r.actions.len())
-        .sum()
-}
-
-/// The saved plan's accounts as a run's results, to show them as `plan` does.
-fn as_results(file: &PlanFile) -> Vec<AccountResult> {
-    file.accounts
-        .iter()
-        .map(|a| AccountResult {
-            account_id: a.account_id.clone(),
-            report: match &a.plan {
-                PlanOrUnread::Report(report) => Ok(report.clone()),
-                PlanOrUnread::Unread(why) => Err(why.clone()),
-            },
-            calls: Default::default(),
-            wall: Duration::ZERO,
-        })
-        .collect()
 }
 
 /// The plan of every account and a total, on stdout when that is where the human text goes,

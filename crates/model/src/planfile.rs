@@ -117,6 +117,31 @@ pub enum PlanFileError {
 }
 
 impl PlanFile {
+    /// How many actions the plan holds, over every account.
+    pub fn action_count(&self) -> usize {
+        self.accounts
+            .iter()
+            .filter_map(AccountPlan::report)
+            .map(|r| r.actions.len())
+            .sum()
+    }
+
+    /// The accounts as a run's results, to show a saved plan as `plan` shows one.
+    pub fn results(&self) -> Vec<crate::report::AccountResult> {
+        self.accounts
+            .iter()
+            .map(|a| crate::report::AccountResult {
+                account_id: a.account_id.clone(),
+                report: match &a.plan {
+                    PlanOrUnread::Report(report) => Ok(report.clone()),
+                    PlanOrUnread::Unread(why) => Err(why.clone()),
+                },
+                calls: Default::default(),
+                wall: std::time::Duration::ZERO,
+            })
+            .collect()
+    }
+
     /// Reads a plan file's text (version 1 or 2); the error says what is wrong and what to do.
     pub fn parse(text: &str) -> Result<PlanFile, PlanFileError> {
         let value: serde_json::Value =
