@@ -147,8 +147,8 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Plan(cmd) => commands::plan::run(cmd).await,
-            Command::Apply(args) => commands::apply::run(args).await,
+            Command::Plan(cmd) => commands::plan_cmd::run(cmd).await,
+            Command::Apply(args) => commands::apply_cmd::run(args).await,
             Command::Drill(args) => commands::drill::run(args).await,
             Command::Backtest(args) => commands::backtest_cmd::run(args).await,
             Command::Controls { benchmark, json } => commands::controls::run(&benchmark, json),

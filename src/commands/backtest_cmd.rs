@@ -123,7 +123,7 @@ pub async fn run(args: BacktestArgs) -> Result<Exit> {
 
 /// One account at a time, and only `--json` of the output flags.
 fn refuse_unsupported(args: &BacktestArgs, settings: &config::Settings) -> Result<()> {
-    if crate::commands::plan::is_many(settings) {
+    if crate::commands::plan_cmd::is_many(settings) {
         bail!("backtest works on one account at a time; run it with that account's credentials");
     }
     if !args.plan.output.is_empty() {

@@ -31,7 +31,7 @@ pub struct DrillArgs {
 /// Runs `drill`.
 pub async fn run(args: DrillArgs) -> Result<Exit> {
     let settings = settings(&args.plan)?;
-    if crate::commands::plan::is_many(&settings) {
+    if crate::commands::plan_cmd::is_many(&settings) {
         bail!("drill works on one account at a time; run it with that account's credentials");
     }
     let planned = read_and_plan(&args.plan, &settings).await?;
@@ -41,7 +41,7 @@ pub async fn run(args: DrillArgs) -> Result<Exit> {
     }
     eprint!("{}", output::render::drill_targets(&targets));
     if !args.yes {
-        crate::commands::apply::confirm_with(
+        crate::commands::apply_cmd::confirm_with(
             "These alarms will notify their topics' subscribers. Trigger them?",
             "drill cancelled; no alarm was triggered",
             "--yes",

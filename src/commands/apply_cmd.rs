@@ -47,7 +47,7 @@ pub async fn run(args: ApplyArgs) -> Result<Exit> {
         detail: detail(&args.plan),
         version: env!("CARGO_PKG_VERSION"),
     };
-    if crate::commands::plan::is_many(&settings) {
+    if crate::commands::plan_cmd::is_many(&settings) {
         return apply_live_many(&args, &settings, outputs, info).await;
     } else if args.plan.assume_role.is_some() {
         bail!(
