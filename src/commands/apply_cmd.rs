@@ -238,8 +238,8 @@ fn settled(one: &One<'_>, state: AccountState, account: &AccountPlan) -> Result<
     };
     match state {
         AccountState::AlreadyApplied => {
-            let name = one.saved_as.unwrap_or("the plan");
-            let said = format!("`{name}` has already been applied: the account holds every change it lists and a fresh plan has nothing to do; nothing was written");
+            let name = one.saved_as.map_or("the plan".into(), |n| format!("`{n}`"));
+            let said = format!("{name} has already been applied: the account holds every change it lists and a fresh plan has nothing to do; nothing was written");
             print::note(&said);
             let mut report = report.clone();
             report.actions.clear();
