@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use model::planfile::PlanFile;
 use model::report::AccountResult;
 use model::{Control, Desired, Report, Snapshot};
-use reconcile::{AccountRead, PlanHeader, Target};
+use reconcile::{AccountsRead, PlanHeader, Surveyed, Target};
 
 use crate::args::{connect_options, selection, warn_stale_accounts, PlanArgs};
 use config::Settings;
@@ -57,11 +57,11 @@ impl PlannedAccount {
             role: None,
             desired: self.desired.clone(),
         };
-        let read = AccountRead {
-            result: self.result(),
-            snapshot: Some(self.snapshot.clone()),
+        let read = AccountsRead {
+            results: vec![self.result()],
+            snapshots: [(self.account.clone(), self.snapshot.clone())].into(),
         };
-        reconcile::plan_file(&header, &self.controls, &[target], &[read])
+        reconcile::plan_file(&header, &self.controls, &[target], &read)
     }
 }
 
@@ -81,14 +81,7 @@ pub async fn read_and_plan(args: &PlanArgs, settings: &Settings) -> Result<Plann
     let started = Instant::now();
     let aws = connect(&connect_options(args, settings)).await?;
     tracing::info!(region = aws.region(), "reading the account");
-    let read = {
-        // The account's id comes with the read: the run's own account is not consulted.
-        let run = aws::Run::new(&aws, "");
-        reconcile::plan_own(&run, &controls, &desired).await?
-    };
-    let (Ok(report), Some(snapshot)) = (read.result.report, read.snapshot) else {
-        unreachable!("plan_own gives a read account its plan and snapshot")
-    };
+    let Surveyed { report, snapshot } = reconcile::plan_own(&aws, &controls, &desired).await?;
     let account = snapshot.account_id.clone();
     warn_stale_accounts(settings, std::slice::from_ref(&account));
     let wall = started.elapsed();

@@ -12,7 +12,7 @@ use model::planfile::PlanFile;
 use model::report::AccountResult;
 use model::Control;
 use output::exit::{self, Exit};
-use reconcile::{AccountRead, Connect, PlanHeader, Target};
+use reconcile::{AccountsRead, Connect, PlanHeader, Target};
 use time::OffsetDateTime;
 
 use crate::account::log_calls;
@@ -33,8 +33,8 @@ pub struct ReadAll {
     /// Each account of the run, with its role and desired state.
     pub targets: Vec<Target>,
     /// Each account read, in the order given, organization trails' verdicts carried to
-    /// their members; with its snapshot when the run saves a plan.
-    pub reads: Vec<AccountRead>,
+    /// their members; with their snapshots when the run saves a plan.
+    pub accounts: AccountsRead,
     /// What Security Hub took, with `--security-hub`.
     pub sent: Vec<Sent>,
     /// When reading started.
@@ -73,16 +73,16 @@ pub async fn plan(
         detail: detail(args),
         version: env!("CARGO_PKG_VERSION"),
     };
-    let results = read.results();
+    let results = &read.accounts.results;
     let view = PlanView {
         context: &context,
-        results: &results,
+        results,
         wall: read.started.elapsed(),
         many: true,
     };
     emit(outputs, |format| view.document(format), false)?;
     let imported = hub::report(&read.sent);
-    Ok(exit::with_import(exit::plan(&results), imported))
+    Ok(exit::with_import(exit::plan(results), imported))
 }
 
 /// Connects, lists the accounts, and reads and plans each (at most `--concurrency` at once).
@@ -119,7 +119,7 @@ pub async fn read_all(
         .collect();
     let progress = progress_bar(accounts.len());
     let concurrency = usize::from(settings.concurrency);
-    let reads = reconcile::plan_accounts(
+    let read = reconcile::plan_accounts(
         &run,
         &targets,
         &controls,
@@ -129,26 +129,13 @@ pub async fn read_all(
     )
     .await;
     progress.finish_and_clear();
-    for read in &reads {
-        log_calls(
-            &read.result.account_id,
-            &read.result.calls,
-            read.result.wall,
-        );
+    for result in &read.results {
+        log_calls(&result.account_id, &result.calls, result.wall);
     }
-    let results: Vec<AccountResult> = reads.iter().map(|r| r.result.clone()).collect();
     let sent = match options.security_hub {
         true => {
-            let run = aws::Run::new(&base, &own);
-            send_all(
-                &run,
-                settings,
-                &controls,
-                &results,
-                options.at,
-                detail(args),
-            )
-            .await
+            let detail = detail(args);
+            send_all(&run, settings, &controls, &read.results, options.at, detail).await
         }
         false => Vec::new(),
     };
@@ -157,18 +144,13 @@ pub async fn read_all(
         own,
         controls,
         targets,
-        reads,
+        accounts: read,
         sent,
         started,
     })
 }
 
 impl ReadAll {
-    /// Each account's result, in the order given.
-    pub fn results(&self) -> Vec<AccountResult> {
-        self.reads.iter().map(|r| r.result.clone()).collect()
-    }
-
     /// The run as a saved plan (`reconcile::plan_file`).
     pub fn plan_file(&self, settings: &Settings) -> PlanFile {
         let header = PlanHeader {
@@ -177,7 +159,7 @@ impl ReadAll {
             trailwatch_version: env!("CARGO_PKG_VERSION"),
             own: &self.own,
         };
-        reconcile::plan_file(&header, &self.controls, &self.targets, &self.reads)
+        reconcile::plan_file(&header, &self.controls, &self.targets, &self.accounts)
     }
 }
 

@@ -86,8 +86,7 @@ async fn apply_live_one(
     }
     let file = planned.plan_file();
     let one = One {
-        base: &planned.aws,
-        own: &planned.account,
+        run: aws::Run::new(&planned.aws, &planned.account),
         file: &file,
         saved_as: None,
     };
@@ -142,8 +141,7 @@ async fn apply_saved(
     let own = aws.account_id().await?;
     if file.is_many() {
         let many = Many {
-            base: &aws,
-            own: &own,
+            run: aws::Run::new(&aws, &own),
             controls: &controls,
             concurrency: usize::from(settings(args)?.concurrency),
         };
@@ -162,8 +160,7 @@ async fn apply_saved(
         );
     }
     let one = One {
-        base: &aws,
-        own: &own,
+        run: aws::Run::new(&aws, &own),
         file: &file,
         saved_as: Some(&name),
     };
@@ -202,8 +199,8 @@ fn refuse_selection_flags(args: &PlanArgs) -> Result<()> {
 
 /// A plan of the credentials' own account, about to be carried out.
 struct One<'a> {
-    base: &'a aws::Aws,
-    own: &'a str,
+    /// The credentials and their account.
+    run: aws::Run<'a>,
     file: &'a PlanFile,
     /// The saved plan's file name, for `apply FILE`.
     saved_as: Option<&'a str>,
@@ -212,15 +209,14 @@ struct One<'a> {
 /// Carries out a one-account plan and reports its actions and verification.
 async fn apply_one(one: &One<'_>, outputs: Outputs, info: &RunInfo<'_>) -> Result<Exit> {
     let started = Instant::now();
-    let run = aws::Run::new(one.base, one.own);
-    let account = &one.file.accounts[0];
-    let applied = match reconcile::check(&run, info.controls, account).await {
+    let (run, account) = (&one.run, &one.file.accounts[0]);
+    let applied = match reconcile::check(run, info.controls, account).await {
         Checked::Done(done) => *done,
         Checked::Ready(ready) => {
             if one.saved_as.is_some() {
                 show_plan(ready.report(), info, &outputs, true)?;
             }
-            reconcile::carry_out(&run, info.controls, ready).await
+            reconcile::carry_out(run, info.controls, ready).await
         }
     };
     let planned = settled(one, applied.outcome.state, account)?;
@@ -317,8 +313,8 @@ fn stale_line(saved_as: Option<&str>, changed: &[String]) -> String {
 
 /// What every account of a many-account apply shares.
 struct Many<'a> {
-    base: &'a aws::Aws,
-    own: &'a str,
+    /// The credentials and their account.
+    run: aws::Run<'a>,
     controls: &'a [Control],
     concurrency: usize,
 }
@@ -344,7 +340,7 @@ async fn apply_live_many(
         ..info
     };
     show_many(
-        &read.results(),
+        &read.accounts.results,
         &info,
         &outputs,
         read.started.elapsed(),
@@ -354,8 +350,7 @@ async fn apply_live_many(
         confirm()?;
     }
     let many = Many {
-        base: &read.base,
-        own: &read.own,
+        run: aws::Run::new(&read.base, &read.own),
         controls: &read.controls,
         concurrency: usize::from(settings.concurrency),
     };
@@ -387,12 +382,12 @@ async fn apply_many(
     info: &RunInfo<'_>,
 ) -> Result<Exit> {
     let started = Instant::now();
-    let run = aws::Run::new(many.base, many.own);
+    let run = &many.run;
     let progress = progress_bar(file.accounts.len());
     let done: Vec<(AccountOutcome, Option<AccountResult>)> =
         futures::stream::iter(file.accounts.iter())
             .map(|account| {
-                let (progress, run) = (&progress, &run);
+                let progress = &progress;
                 async move {
                     let started = Instant::now();
                     let applied = reconcile::apply_account(run, many.controls, account).await;

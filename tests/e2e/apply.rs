@@ -468,12 +468,7 @@ fn a_filter_left_for_one_control_is_never_rewritten_for_another() {
     acct.build(&spec);
     let controls = ["--controls", "iam-policy-changes,root-account-usage"];
     let (_, doc) = acct.json(&[&["plan"][..], &controls, NOTIFY].concat());
-    let filters: Vec<&Value> = doc["actions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|a| a["action"] == "put-metric-filter")
-        .collect();
+    let filters = crate::support::actions_of(&doc, "put-metric-filter");
     assert_eq!(filters.len(), 1, "{doc:#}");
     assert_eq!(filters[0]["after"]["name"], "trailwatch-iam-policy-changes");
     assert_eq!(filters[0]["before"], Value::Null);

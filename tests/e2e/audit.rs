@@ -237,11 +237,8 @@ fn a_filter_on_a_log_group_the_trail_does_not_write_to_does_not_count() {
     assert_eq!(codes(&doc, IAM), vec!["no-matching-filter"]);
     assert!(messages(&doc, IAM).contains("log group `cloudtrail/main`"));
     // The fix goes on the trail's log group.
-    let groups: Vec<&str> = doc["actions"]
-        .as_array()
-        .unwrap()
+    let groups: Vec<&str> = crate::support::actions_of(&doc, "put-metric-filter")
         .iter()
-        .filter(|a| a["action"] == "put-metric-filter")
         .map(|a| a["after"]["log_group"].as_str().unwrap())
         .collect();
     assert_eq!(groups, vec!["cloudtrail/main", "cloudtrail/main"]);

@@ -56,12 +56,7 @@ fn flags_override_the_files_keys() {
         &format!("controls = [\"{IAM}\"]\nnamespace = \"FromFile\"\n"),
     );
     let (_, doc) = acct.json(&["plan", "--namespace", "FromFlag", "--controls", CT]);
-    let filters: Vec<&Value> = doc["actions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|a| a["action"] == "put-metric-filter")
-        .collect();
+    let filters = crate::support::actions_of(&doc, "put-metric-filter");
     assert_eq!(
         filters.len(),
         1,

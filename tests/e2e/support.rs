@@ -373,6 +373,16 @@ pub fn actions(doc: &Value) -> Vec<&str> {
     each(doc, "actions", "action")
 }
 
+/// The actions of a plan of one kind, such as every `put-metric-filter`.
+pub fn actions_of<'a>(doc: &'a Value, kind: &str) -> Vec<&'a Value> {
+    doc["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["action"] == kind)
+        .collect()
+}
+
 /// One string field of every entry of an array in a document, such as every action's region.
 pub fn each<'a>(doc: &'a Value, array: &str, field: &str) -> Vec<&'a str> {
     doc[array]

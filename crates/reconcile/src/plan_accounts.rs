@@ -23,13 +23,15 @@ pub struct Target {
     pub desired: Desired,
 }
 
-/// One account, read and planned.
-#[derive(Debug)]
-pub struct AccountRead {
-    /// Its result: the plan, or why it could not be read.
-    pub result: AccountResult,
-    /// What was read, when the run saves a plan (its fingerprints are taken from it).
-    pub snapshot: Option<Snapshot>,
+/// The accounts of a run, read and planned.
+#[derive(Debug, Default)]
+pub struct AccountsRead {
+    /// Each account's result — its plan, or why it could not be read — in the order given,
+    /// organization trails' verdicts carried to their members.
+    pub results: Vec<AccountResult>,
+    /// What each read account holds, by account, when the run saves a plan (its fingerprints
+    /// are taken from it).
+    pub snapshots: HashMap<String, Snapshot>,
 }
 
 /// Reads and plans every target, at most `concurrency` at once, calling `done` after each;
@@ -42,33 +44,26 @@ pub async fn plan_accounts<C: Connect>(
     concurrency: usize,
     keep_snapshots: bool,
     done: &(dyn Fn() + Sync),
-) -> Vec<AccountRead> {
-    let mut reads: Vec<AccountRead> = futures::stream::iter(targets)
+) -> AccountsRead {
+    let reads: Vec<(AccountResult, Option<Snapshot>)> = futures::stream::iter(targets)
         .map(|target| async move {
-            let mut read = read_account(connect, controls, target).await;
-            if !keep_snapshots {
-                read.snapshot = None;
-            }
+            let (result, snapshot) = read_account(connect, controls, target).await;
             done();
-            read
+            (result, snapshot.filter(|_| keep_snapshots))
         })
         .buffer_unordered(concurrency.max(1))
         .collect()
         .await;
+    let mut read = AccountsRead::default();
+    for (result, snapshot) in reads {
+        if let Some(snapshot) = snapshot {
+            read.snapshots.insert(result.account_id.clone(), snapshot);
+        }
+        read.results.push(result);
+    }
     let order: Vec<String> = targets.iter().map(|t| t.account.clone()).collect();
-    let mut results: Vec<AccountResult> = reads.iter().map(|r| r.result.clone()).collect();
-    survey::merge(&mut results, &order);
-    let mut snapshots: HashMap<String, Option<Snapshot>> = reads
-        .drain(..)
-        .map(|r| (r.result.account_id, r.snapshot))
-        .collect();
-    results
-        .into_iter()
-        .map(|result| AccountRead {
-            snapshot: snapshots.remove(&result.account_id).flatten(),
-            result,
-        })
-        .collect()
+    survey::merge(&mut read.results, &order);
+    read
 }
 
 /// Reads and plans one account: the credentials' own account with them, the others through
@@ -77,7 +72,7 @@ async fn read_account<C: Connect>(
     connect: &C,
     controls: &[Control],
     target: &Target,
-) -> AccountRead {
+) -> (AccountResult, Option<Snapshot>) {
     let started = Instant::now();
     let account = target.account.clone();
     let role = target.role.as_deref();
@@ -95,19 +90,17 @@ async fn read_account<C: Connect>(
         calls: connect.calls(&reached),
         wall: started.elapsed(),
     };
-    AccountRead { result, snapshot }
+    (result, snapshot)
 }
 
-fn unread(account: String, why: String, started: Instant) -> AccountRead {
-    AccountRead {
-        result: AccountResult {
-            account_id: account,
-            report: Err(why),
-            calls: Default::default(),
-            wall: started.elapsed(),
-        },
-        snapshot: None,
-    }
+fn unread(account: String, why: String, started: Instant) -> (AccountResult, Option<Snapshot>) {
+    let result = AccountResult {
+        account_id: account,
+        report: Err(why),
+        calls: Default::default(),
+        wall: started.elapsed(),
+    };
+    (result, None)
 }
 
 /// What a saved plan records besides its accounts.
@@ -129,15 +122,17 @@ pub fn plan_file(
     header: &PlanHeader,
     controls: &[Control],
     targets: &[Target],
-    reads: &[AccountRead],
+    read: &AccountsRead,
 ) -> PlanFile {
     let by_account: HashMap<&str, &Target> =
         targets.iter().map(|t| (t.account.as_str(), t)).collect();
-    let accounts = reads
+    let accounts = read
+        .results
         .iter()
-        .map(|read| {
-            let target = by_account[read.result.account_id.as_str()];
-            account_plan(header.own, controls, target, read)
+        .map(|result| {
+            let target = by_account[result.account_id.as_str()];
+            let snapshot = read.snapshots.get(&result.account_id);
+            account_plan(header.own, controls, target, (result, snapshot))
         })
         .collect();
     PlanFile {
@@ -155,10 +150,10 @@ fn account_plan(
     own: &str,
     controls: &[Control],
     target: &Target,
-    read: &AccountRead,
+    (result, snapshot): (&AccountResult, Option<&Snapshot>),
 ) -> AccountPlan {
     let desired = target.desired.clone();
-    let (fingerprints, plan) = match (&read.result.report, &read.snapshot) {
+    let (fingerprints, plan) = match (&result.report, snapshot) {
         (Ok(report), Some(snapshot)) => (
             plan::fingerprint::fingerprints(snapshot, controls, &desired, report),
             PlanOrUnread::Report(report.clone()),
@@ -167,7 +162,7 @@ fn account_plan(
         (Ok(_), None) => unreachable!("a run that saves a plan keeps the snapshots"),
     };
     AccountPlan {
-        account_id: read.result.account_id.clone(),
+        account_id: result.account_id.clone(),
         assume_role: (target.account != own)
             .then(|| target.role.clone())
             .flatten(),
@@ -179,21 +174,10 @@ fn account_plan(
 
 /// Reads and plans the account of the run's own credentials, whose id the read gives: the
 /// single-account `plan` and `apply`.
-pub async fn plan_own<C: Connect>(
-    connect: &C,
+pub async fn plan_own<R: survey::Reader>(
+    reader: &R,
     controls: &[Control],
     desired: &Desired,
-) -> Result<AccountRead, survey::SurveyError<<C::Account as survey::Reader>::Error>> {
-    let started = Instant::now();
-    let surveyed = survey::survey(connect.base(), controls, desired).await?;
-    let result = AccountResult {
-        account_id: surveyed.snapshot.account_id.clone(),
-        report: Ok(surveyed.report),
-        calls: connect.calls(connect.base()),
-        wall: started.elapsed(),
-    };
-    Ok(AccountRead {
-        result,
-        snapshot: Some(surveyed.snapshot),
-    })
+) -> Result<survey::Surveyed, survey::SurveyError<R::Error>> {
+    survey::survey(reader, controls, desired).await
 }

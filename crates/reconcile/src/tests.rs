@@ -144,7 +144,7 @@ fn notifying(endpoint: &str) -> Desired {
 
 /// Plans the run's own account as `plan --out` saves it.
 fn saved(run: &Run, controls: &[Control], desired: &Desired) -> PlanFile {
-    let read = block_on(plan_own(run, controls, desired)).unwrap();
+    let Surveyed { report, snapshot } = block_on(plan_own(&run.own, controls, desired)).unwrap();
     let header = PlanHeader {
         region: REGION,
         benchmark: controls[0].benchmark,
@@ -152,11 +152,21 @@ fn saved(run: &Run, controls: &[Control], desired: &Desired) -> PlanFile {
         own: ACCOUNT,
     };
     let target = Target {
-        account: read.result.account_id.clone(),
+        account: snapshot.account_id.clone(),
         role: None,
         desired: desired.clone(),
     };
-    plan_file(&header, controls, &[target], &[read])
+    let result = model::report::AccountResult {
+        account_id: snapshot.account_id.clone(),
+        report: Ok(report),
+        calls: Calls::new(),
+        wall: std::time::Duration::ZERO,
+    };
+    let read = AccountsRead {
+        snapshots: [(result.account_id.clone(), snapshot)].into(),
+        results: vec![result],
+    };
+    plan_file(&header, controls, &[target], &read)
 }
 
 fn apply_first(run: &Run, file: &PlanFile) -> Applied {
@@ -276,12 +286,16 @@ fn many_accounts_are_read_in_the_order_given_each_through_its_role() {
         target(ACCOUNT, Some("audit")),
         target("777788889999", None),
     ];
-    let reads = block_on(plan_accounts(&run, &targets, &[iam()], 2, true, &|| {}));
-    let ids: Vec<&str> = reads.iter().map(|r| r.result.account_id.as_str()).collect();
+    let read = block_on(plan_accounts(&run, &targets, &[iam()], 2, true, &|| {}));
+    let ids: Vec<&str> = read.results.iter().map(|r| r.account_id.as_str()).collect();
     assert_eq!(ids, [other, ACCOUNT, "777788889999"]);
-    assert!(reads[0].result.report.is_ok() && reads[1].result.report.is_ok());
-    assert!(reads[2]
-        .result
+    assert!(read.results[0].report.is_ok() && read.results[1].report.is_ok());
+    assert_eq!(
+        read.snapshots.len(),
+        2,
+        "the read accounts' snapshots are kept"
+    );
+    assert!(read.results[2]
         .report
         .as_ref()
         .unwrap_err()
@@ -292,7 +306,7 @@ fn many_accounts_are_read_in_the_order_given_each_through_its_role() {
         trailwatch_version: "test",
         own: ACCOUNT,
     };
-    let file = plan_file(&header, &[iam()], &targets, &reads);
+    let file = plan_file(&header, &[iam()], &targets, &read);
     assert_eq!(file.accounts[0].assume_role.as_deref(), Some("audit"));
     assert_eq!(
         file.accounts[1].assume_role, None,
@@ -341,7 +355,7 @@ proptest! {
         let file = saved(&run, &controls, &notifying(endpoint));
         let applied = block_on(apply_account(&run, &controls, &file.accounts[0]));
         prop_assert!(applied.outcome.state.is_success(), "{:?}", applied.outcome);
-        let again = block_on(plan_own(&run, &controls, &notifying(endpoint))).unwrap();
-        prop_assert!(again.result.report.unwrap().actions.is_empty());
+        let again = block_on(plan_own(&run.own, &controls, &notifying(endpoint))).unwrap();
+        prop_assert!(again.report.actions.is_empty());
     }
 }

@@ -47,11 +47,11 @@ async fn read_one(
         desired: settings.desired(Some(account)),
     };
     let run = aws::Run::new(&planned.aws, &planned.account);
-    let read = reconcile::plan_accounts(&run, &[target], &planned.controls, 1, true, &|| {})
-        .await
-        .remove(0);
-    log_calls(account, &read.result.calls, read.result.wall);
-    match (read.result.report, read.snapshot) {
+    let mut read =
+        reconcile::plan_accounts(&run, &[target], &planned.controls, 1, true, &|| {}).await;
+    let result = read.results.remove(0);
+    log_calls(account, &result.calls, result.wall);
+    match (result.report, read.snapshots.remove(account)) {
         (Ok(report), Some(snapshot)) => Ok(Held {
             account: account.clone(),
             snapshot,
