@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use serde::Deserialize;
 
-use super::{DefectKind, Edition, Entry, Kind, KnownDefect, Numbering};
+use super::entry::{DefectKind, Edition, Entry, Kind, KnownDefect, Numbering};
 
 /// The data file, compiled into the binary.
 pub(super) const SOURCE: &str = include_str!("../catalog.toml");
