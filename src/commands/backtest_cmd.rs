@@ -3,15 +3,15 @@
 //! folders — and reports matches per day, what and who they match, what the filters miss, and
 //! how often each control's alarm would have notified.
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use backtest::watch::{self, AccountRead};
 use backtest::Tally;
 use clap::Args;
+use history::Worker;
 use model::backtest::{BacktestInput, BacktestSource};
 use model::live::Archive;
 use output::documents::BacktestDocument;
@@ -53,12 +53,6 @@ pub struct BacktestArgs {
     pub input_format: events::InputFormat,
 }
 
-/// Where the events came from, and how much was read.
-struct ReadSummary {
-    source: BacktestSource,
-    input: BacktestInput,
-}
-
 impl<'a> From<&'a PlannedAccount> for AccountRead<'a> {
     fn from(planned: &'a PlannedAccount) -> Self {
         AccountRead {
@@ -96,12 +90,12 @@ pub async fn run(args: BacktestArgs) -> Result<Exit> {
     };
     let tally = Tally::new(specs, window.as_ref().map(|w| w.tally))?;
     let started = Instant::now();
-    let (tally, read) = match (&planned, args.files.is_empty()) {
-        (_, false) => read_files(tally, &args.files, args.input_format)?,
+    let read = match (&planned, args.files.is_empty()) {
+        (_, false) => history::read_files(tally, &args.files, args.input_format)?,
         (Some(planned), true) => read_archive(tally, planned, &days).await?,
         (None, true) => unreachable!("clap requires files with --published-only"),
     };
-    let report = tally.finish();
+    let report = read.tally.finish();
     let input = BacktestInput {
         seconds: started.elapsed().as_secs_f64(),
         ..read.input
@@ -132,57 +126,6 @@ fn refuse_unsupported(args: &BacktestArgs, settings: &config::Settings) -> Resul
     Ok(())
 }
 
-/// The events of local files and folders, read on every core, a file at a time; the first
-/// file that cannot be read stops the run (a backtest that skipped it would count too few).
-fn read_files(
-    tally: Tally,
-    paths: &[PathBuf],
-    format: events::InputFormat,
-) -> Result<(Tally, ReadSummary)> {
-    let files = files_under(paths)?;
-    let next = AtomicUsize::new(0);
-    let workers: Vec<Result<Worker>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers())
-            .map(|_| {
-                let (files, next) = (&files, &next);
-                let mut worker = Worker::new(tally.fork(), format);
-                scope.spawn(move || {
-                    while let Some(file) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
-                        if let Err(e) = worker.read_file(file) {
-                            next.store(files.len(), Ordering::Relaxed);
-                            return Err(e);
-                        }
-                    }
-                    Ok(worker)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a backtest worker panicked"))
-            .collect()
-    });
-    let source = BacktestSource::Files {
-        paths: paths.iter().map(|p| p.display().to_string()).collect(),
-    };
-    merge(tally, workers, source)
-}
-
-/// The tally and the input counts of every worker, merged; the first error, if any.
-fn merge(
-    mut tally: Tally,
-    workers: Vec<Result<Worker>>,
-    source: BacktestSource,
-) -> Result<(Tally, ReadSummary)> {
-    let mut input = BacktestInput::default();
-    for worker in workers {
-        let worker = worker?;
-        input = input.plus(&worker.input);
-        tally.merge(worker.tally);
-    }
-    Ok((tally, ReadSummary { source, input }))
-}
-
 /// The events of the account's trail archive for the window's days (and the day after, where
 /// the window's last events may have been delivered): listed, fetched `FETCHES` at a time and
 /// handed to a worker per core through a bounded queue, so memory holds a few files at most.
@@ -190,13 +133,14 @@ async fn read_archive(
     tally: Tally,
     planned: &PlannedAccount,
     days: &[String],
-) -> Result<(Tally, ReadSummary)> {
+) -> Result<history::Read> {
     let archive = watch::archive(AccountRead::from(planned))?;
     let reader = planned.aws.archive_reader(&archive).await?;
     let files = reader.files(&planned.account, days).await?;
-    let (sender, receiver) = std::sync::mpsc::sync_channel::<(String, Vec<u8>)>(workers() * 2);
+    let (sender, receiver) =
+        std::sync::mpsc::sync_channel::<(String, Vec<u8>)>(history::workers() * 2);
     let receiver = std::sync::Arc::new(Mutex::new(receiver));
-    let handles: Vec<_> = (0..workers())
+    let handles: Vec<_> = (0..history::workers())
         .map(|_| {
             let (receiver, mut worker) = (
                 receiver.clone(),
@@ -205,7 +149,7 @@ async fn read_archive(
                     events::InputFormat::Document(events::Shape::CloudTrail),
                 ),
             );
-            std::thread::spawn(move || -> Result<Worker> {
+            std::thread::spawn(move || -> Result<Worker, history::HistoryError> {
                 loop {
                     let next = receiver.lock().expect("queue").recv();
                     let Ok((key, bytes)) = next else {
@@ -220,7 +164,7 @@ async fn read_archive(
     // than waiting for ever.
     drop(receiver);
     let fetched = fetch_all(&reader, &archive, &files, sender).await;
-    let workers: Vec<Result<Worker>> = handles
+    let workers: Vec<Result<Worker, history::HistoryError>> = handles
         .into_iter()
         .map(|h| h.join().expect("a backtest worker panicked"))
         .collect();
@@ -230,7 +174,7 @@ async fn read_archive(
         prefix: archive.key_prefix.clone(),
         files: files.len() as u64,
     };
-    merge(tally, workers, source)
+    Ok(history::merge(tally, workers, source)?)
 }
 
 /// Fetches every file, `FETCHES` at once, and queues each for the workers; closing the queue
@@ -268,87 +212,5 @@ fn denied_read(archive: &Archive, error: aws::AwsError) -> anyhow::Error {
             "{error}; the trail's log files are encrypted with KMS key {key}, so `kms:Decrypt` on it is needed too"
         ),
         _ => anyhow::Error::msg(error),
-    }
-}
-
-/// Every file under the paths (folders walked, in name order); a path that does not exist is
-/// refused.
-fn files_under(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    for path in paths {
-        let meta =
-            std::fs::metadata(path).with_context(|| format!("cannot read `{}`", path.display()))?;
-        match meta.is_dir() {
-            true => walk(path, &mut out)?,
-            false => out.push(path.clone()),
-        }
-    }
-    Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("cannot read folder `{}`", dir.display()))?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<std::io::Result<_>>()
-        .with_context(|| format!("cannot read folder `{}`", dir.display()))?;
-    entries.sort();
-    for entry in entries {
-        let hidden = entry
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-        match (hidden, entry.is_dir()) {
-            (true, _) => {}
-            (false, true) => walk(&entry, out)?,
-            (false, false) => out.push(entry),
-        }
-    }
-    Ok(())
-}
-
-/// One worker per core.
-fn workers() -> usize {
-    std::thread::available_parallelism().map_or(2, usize::from)
-}
-
-/// A worker's tally, the fields its sparse parse keeps, and what it read.
-struct Worker {
-    tally: Tally,
-    fields: pattern::Fields,
-    input: BacktestInput,
-    format: events::InputFormat,
-}
-
-impl Worker {
-    fn new(tally: Tally, format: events::InputFormat) -> Worker {
-        Worker {
-            fields: tally.fields(),
-            tally,
-            input: BacktestInput::default(),
-            format,
-        }
-    }
-
-    fn read_file(&mut self, path: &Path) -> Result<()> {
-        let name = path.display().to_string();
-        let file = std::fs::File::open(path).with_context(|| format!("cannot open `{name}`"))?;
-        self.read(&name, file)
-    }
-
-    /// Tallies every event of one input (parsed once, keeping only the fields the patterns and
-    /// the tally read).
-    fn read(&mut self, name: &str, input: impl std::io::Read) -> Result<()> {
-        let (tally, fields) = (&mut self.tally, &self.fields);
-        let counts = events::read(name, input, self.format, &mut |message| {
-            let parsed = fields.parse(message).unwrap_or(serde_json::Value::Null);
-            tally.add(message, &parsed);
-        })?;
-        self.input = self.input.plus(&BacktestInput {
-            files: 1,
-            bytes: counts.bytes,
-            events: counts.events,
-            seconds: 0.0,
-        });
-        Ok(())
     }
 }

@@ -208,9 +208,18 @@ fn a_synced_folder_gives_what_the_archive_gives_and_published_only_needs_no_acco
             false => std::fs::write(path.with_extension(""), text).unwrap(),
         }
     }
+    // What people keep beside a synced archive is not read as events.
+    std::fs::write(
+        dir.path().join("README.md"),
+        "# Synced from the trail's bucket\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("SOURCE.md"), "aws s3 sync s3://bucket .\n").unwrap();
     let folder = dir.path().to_str().unwrap();
     let local = backtest(&account, &[folder]);
     assert_eq!(local["source"]["kind"], "files");
+    assert_eq!(local["input"]["skipped"], 2);
+    assert_eq!(local["undated"], 0);
     assert_eq!(local["controls"], archive["controls"]);
     assert_eq!(local["events"], archive["events"]);
 

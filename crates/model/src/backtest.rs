@@ -245,6 +245,10 @@ pub enum BacktestSource {
 pub struct BacktestInput {
     /// Files read.
     pub files: u64,
+    /// Files in the folders given that are not log files by their names (a `README.md`), left
+    /// unread.
+    #[serde(default)]
+    pub skipped: u64,
     /// Bytes of decompressed input.
     pub bytes: u64,
     /// Events read.
@@ -258,6 +262,7 @@ impl BacktestInput {
     pub fn plus(&self, other: &BacktestInput) -> BacktestInput {
         BacktestInput {
             files: self.files + other.files,
+            skipped: self.skipped + other.skipped,
             bytes: self.bytes + other.bytes,
             events: self.events + other.events,
             seconds: self.seconds.max(other.seconds),

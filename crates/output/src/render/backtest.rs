@@ -49,6 +49,13 @@ fn header(report: &Backtest, source: &BacktestSource, input: &BacktestInput) -> 
     if input.files == 0 {
         let _ = write!(text, "\n  {}", paint(YELLOW, "no log files were found: check the window, the paths, or the trail's bucket and prefix"));
     }
+    if input.skipped > 0 {
+        let _ = write!(
+            text,
+            "\n  {} files in the folders were skipped: their names are not those of log files (.json, .jsonl, .ndjson, .log, .gz)",
+            input.skipped
+        );
+    }
     if report.duplicates > 0 {
         let _ = write!(
             text,
