@@ -12,9 +12,9 @@ use futures::StreamExt;
 use model::planfile::{AccountPlan, PlanFile, PlanOrUnread};
 use model::report::AccountResult;
 use model::{Control, Report};
-use output::documents::AccountsApplyDocument;
 use output::exit::{self, Exit};
-use output::formats::{self, Format};
+use output::formats::Format;
+use output::views::{self, AccountsApplyView};
 use reconcile::{Applied, Checked};
 use time::OffsetDateTime;
 
@@ -234,8 +234,7 @@ fn settled(one: &One<'_>, state: AccountState, account: &AccountPlan) -> Result<
     };
     match state {
         AccountState::AlreadyApplied => {
-            let name = one.saved_as.map_or("the plan".into(), |n| format!("`{n}`"));
-            let said = format!("{name} has already been applied: the account holds every change it lists and a fresh plan has nothing to do; nothing was written");
+            let said = views::already_applied_line(one.saved_as);
             print::note(&said);
             let mut report = report.clone();
             report.actions.clear();
@@ -264,7 +263,7 @@ fn report_one(
     }
     let error = applied.outcome.error.clone().unwrap_or_default();
     match applied.outcome.state {
-        AccountState::Stale => bail!("{}", stale_line(ending.saved_as, &applied.changed)),
+        AccountState::Stale => bail!("{}", views::stale_line(ending.saved_as, &applied.changed)),
         AccountState::Unreachable => bail!("{error}"),
         _ => {}
     }
@@ -300,15 +299,6 @@ fn report_one(
 struct Ending<'a> {
     saved_as: Option<&'a str>,
     wall: Duration,
-}
-
-/// The line that refuses a one-account plan whose account changed.
-fn stale_line(saved_as: Option<&str>, changed: &[String]) -> String {
-    let changed = changed.join(", ");
-    match saved_as {
-        Some(name) => format!("the account changed since `{name}` was made ({changed}); nothing was written; run `trailwatch plan --out {name}` again"),
-        None => format!("the account changed while the plan was shown ({changed}); nothing was written; run apply again"),
-    }
 }
 
 /// What every account of a many-account apply shares.
@@ -408,18 +398,13 @@ async fn apply_many(
     let (outcomes, after): (Vec<AccountOutcome>, Vec<Option<AccountResult>>) =
         done.into_iter().unzip();
     let after: Vec<AccountResult> = after.into_iter().flatten().collect();
-    let wall = started.elapsed();
-    let document = |format: Format| -> Result<String> {
-        Ok(match format {
-            Format::Human => output::render::account_outcomes(&outcomes, wall),
-            Format::Json => {
-                let doc = AccountsApplyDocument::new(info.benchmark, &outcomes, &after);
-                serde_json::to_string_pretty(&doc)? + "\n"
-            }
-            other => formats::document(other, &info.run(&after)).expect("a security format"),
-        })
+    let view = AccountsApplyView {
+        context: info,
+        outcomes: &outcomes,
+        after: &after,
+        wall: started.elapsed(),
     };
-    emit(outputs, document, false)?;
+    emit(outputs, |format| view.document(format), false)?;
     Ok(exit::apply_accounts(&outcomes))
 }
 

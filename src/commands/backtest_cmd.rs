@@ -4,14 +4,12 @@
 //! how often each control's alarm would have notified.
 
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::{bail, Result};
 use backtest::watch::{self, AccountRead};
 use backtest::Tally;
 use clap::Args;
-use history::Worker;
 use model::backtest::{BacktestInput, BacktestSource};
 use model::live::Archive;
 use output::documents::BacktestDocument;
@@ -137,44 +135,15 @@ async fn read_archive(
     let archive = watch::archive(AccountRead::from(planned))?;
     let reader = planned.aws.archive_reader(&archive).await?;
     let files = reader.files(&planned.account, days).await?;
-    let (sender, receiver) =
-        std::sync::mpsc::sync_channel::<(String, Vec<u8>)>(history::workers() * 2);
-    let receiver = std::sync::Arc::new(Mutex::new(receiver));
-    let handles: Vec<_> = (0..history::workers())
-        .map(|_| {
-            let (receiver, mut worker) = (
-                receiver.clone(),
-                Worker::new(
-                    tally.fork(),
-                    events::InputFormat::Document(events::Shape::CloudTrail),
-                ),
-            );
-            std::thread::spawn(move || -> Result<Worker, history::HistoryError> {
-                loop {
-                    let next = receiver.lock().expect("queue").recv();
-                    let Ok((key, bytes)) = next else {
-                        return Ok(worker);
-                    };
-                    worker.read(&key, bytes.as_slice())?;
-                }
-            })
-        })
-        .collect();
-    // Only the workers hold the queue's end: if every one of them stops, sending fails rather
-    // than waiting for ever.
-    drop(receiver);
-    let fetched = fetch_all(&reader, &archive, &files, sender).await;
-    let workers: Vec<Result<Worker, history::HistoryError>> = handles
-        .into_iter()
-        .map(|h| h.join().expect("a backtest worker panicked"))
-        .collect();
-    fetched?;
+    let format = events::InputFormat::Document(events::Shape::CloudTrail);
+    let pool = history::Pool::start(&tally, format);
+    fetch_all(&reader, &archive, &files, pool.queue()).await?;
     let source = BacktestSource::Archive {
         bucket: archive.bucket.clone(),
         prefix: archive.key_prefix.clone(),
         files: files.len() as u64,
     };
-    Ok(history::merge(tally, workers, source)?)
+    Ok(pool.finish(tally, source)?)
 }
 
 /// Fetches every file, `FETCHES` at once, and queues each for the workers; closing the queue
@@ -183,7 +152,7 @@ async fn fetch_all(
     reader: &aws::ArchiveReader<'_>,
     archive: &Archive,
     files: &[model::live::ArchivedFile],
-    queue: std::sync::mpsc::SyncSender<(String, Vec<u8>)>,
+    queue: history::Queue,
 ) -> Result<()> {
     use futures::stream::{self, StreamExt};
     let mut fetches = stream::iter(files)

@@ -101,25 +101,9 @@ fn compile(text: &str) -> Result<pattern::Compiled> {
 
 fn explain(text: &str, json: bool) -> Result<Exit> {
     let compiled = compile(text)?;
-    let p = compiled.pattern();
-    if json {
-        let kind = match p {
-            pattern::Pattern::MatchAll => "match-all",
-            pattern::Pattern::Terms(_) => "terms",
-            pattern::Pattern::Regex(_) => "regex",
-            pattern::Pattern::Json(_) => "json",
-            pattern::Pattern::Space(_) => "space-delimited",
-        };
-        print::json(&ExplainDocument {
-            schema_version: model::report::SCHEMA_VERSION,
-            kind,
-            pattern: p.to_string(),
-            canonical: pattern::canonical(p),
-            explanation: pattern::explain(p),
-            event_names: pattern::event_names(p).into_iter().collect(),
-        })?;
-    } else {
-        print!("{}", pattern::explain(p));
+    match json {
+        true => print::json(&ExplainDocument::new(compiled.pattern()))?,
+        false => print!("{}", pattern::explain(compiled.pattern())),
     }
     Ok(Exit::Clean)
 }
@@ -175,13 +159,7 @@ impl Sink<'_> {
     fn add(&mut self, event_number: usize, file: &str, message: &str) -> std::io::Result<()> {
         match self {
             Sink::Text(out) => {
-                let shown: String = message.chars().take(200).collect();
-                let more = if shown.len() < message.len() {
-                    " …"
-                } else {
-                    ""
-                };
-                writeln!(out, "{event_number:>6}  {shown}{more}")
+                out.write_all(output::render::test_match(event_number, message).as_bytes())
             }
             Sink::Json(matches) => {
                 matches.push(TestMatch {
@@ -197,26 +175,14 @@ impl Sink<'_> {
     fn finish(self, count: usize, total: usize) -> Result<()> {
         match self {
             Sink::Text(mut out) => {
-                writeln!(
-                    out,
-                    "{count} of {total} event{} match{}",
-                    if total == 1 { "" } else { "s" },
-                    if count == 1 { "es" } else { "" }
-                )?;
+                out.write_all(output::render::test_summary(count, total).as_bytes())?;
                 out.flush()?;
             }
-            Sink::Json(matches) => {
-                let doc = TestDocument {
-                    matches,
-                    count,
-                    events: total,
-                };
-                writeln!(
-                    std::io::stdout().lock(),
-                    "{}",
-                    serde_json::to_string_pretty(&doc)?
-                )?;
-            }
+            Sink::Json(matches) => print::json(&TestDocument {
+                matches,
+                count,
+                events: total,
+            })?,
         }
         Ok(())
     }

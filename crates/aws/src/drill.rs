@@ -1,16 +1,87 @@
 //! The fire drill's two calls: `SetAlarmState` to ALARM (the alarm returns to its real state at
-//! its next evaluation; no configuration changes), and `DescribeAlarmHistory` for its actions.
+//! its next evaluation; no configuration changes), and `DescribeAlarmHistory` for its actions,
+//! polled for every alarm at once (a few calls at a time) until each shows its action.
+
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
 
 use aws_sdk_cloudwatch::primitives::DateTime;
 use aws_sdk_cloudwatch::types::{HistoryItemType, StateValue};
-use model::drill::HistoryItem;
+use model::drill::{self, DrillOutcome, DrillResult, DrillTarget, HistoryItem};
 
 use crate::errors::{self, CallError};
 use crate::Aws;
 
+/// How often the alarms' history is read while waiting.
+const POLL: Duration = Duration::from_secs(2);
+
+/// Calls in flight at once while triggering and polling alarms.
+const AT_ONCE: usize = 8;
+
 impl Aws {
+    /// Sets every alarm to ALARM, then reads their histories (`AT_ONCE` alarms at a time) until
+    /// each shows its action or the wait is over.
+    pub async fn drill(&self, targets: Vec<DrillTarget>, wait: Duration) -> Vec<DrillResult> {
+        // A little before the first call: the history's clock is AWS's, not this machine's.
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+        let since = now.map_or(0, |d| d.as_secs() as i64) - 5;
+        let mut outcomes: Vec<Option<DrillOutcome>> = futures::stream::iter(&targets)
+            .map(|t| self.trigger(t))
+            .buffered(AT_ONCE)
+            .collect()
+            .await;
+        let deadline = Instant::now() + wait;
+        while outcomes.iter().any(Option::is_none) && Instant::now() < deadline {
+            let polled: Vec<(usize, Option<DrillOutcome>)> = futures::stream::iter(
+                targets
+                    .iter()
+                    .zip(&outcomes)
+                    .enumerate()
+                    .filter(|(_, (_, o))| o.is_none()),
+            )
+            .map(|(i, (t, _))| async move { (i, self.poll(t, since).await) })
+            .buffer_unordered(AT_ONCE)
+            .collect()
+            .await;
+            for (i, outcome) in polled {
+                outcomes[i] = outcome;
+            }
+            if outcomes.iter().any(Option::is_none) {
+                tokio::time::sleep(POLL.min(deadline.saturating_duration_since(Instant::now())))
+                    .await;
+            }
+        }
+        let outcomes = outcomes
+            .into_iter()
+            .map(|o| o.unwrap_or(DrillOutcome::Unknown));
+        let results = targets.into_iter().zip(outcomes);
+        results
+            .map(|(target, outcome)| DrillResult { target, outcome })
+            .collect()
+    }
+
+    /// Sets a target's alarm to ALARM; the drill's outcome already when that fails.
+    async fn trigger(&self, t: &DrillTarget) -> Option<DrillOutcome> {
+        let reason = format!("trailwatch drill: {}", t.control);
+        let set = self.set_alarm_state(&t.region, &t.alarm, &reason).await;
+        set.err().map(|e| DrillOutcome::Failed {
+            error: e.to_string(),
+        })
+    }
+
+    /// A target's outcome from its alarm's history since `since`, if it has one yet.
+    async fn poll(&self, t: &DrillTarget, since: i64) -> Option<DrillOutcome> {
+        match self.alarm_actions(&t.region, &t.alarm, since).await {
+            Ok(items) => drill::outcome(&items, since),
+            Err(e) => Some(DrillOutcome::Failed {
+                error: e.to_string(),
+            }),
+        }
+    }
+
     /// Sets an alarm to ALARM with `reason`; the error is one line naming the action.
-    pub async fn set_alarm_state(
+    async fn set_alarm_state(
         &self,
         region: &str,
         alarm: &str,
@@ -30,7 +101,7 @@ impl Aws {
     }
 
     /// The alarm's `Action` history since `since` (seconds since the Unix epoch), every page.
-    pub async fn alarm_actions(
+    async fn alarm_actions(
         &self,
         region: &str,
         alarm: &str,

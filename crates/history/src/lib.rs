@@ -5,6 +5,8 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
 
 use backtest::Tally;
 use model::backtest::{BacktestInput, BacktestSource};
@@ -75,8 +77,59 @@ pub fn read_files(
     Ok(read)
 }
 
+/// Where a fetched file goes, by name: a clone per sender, closed when every clone is dropped.
+pub type Queue = SyncSender<(String, Vec<u8>)>;
+
+/// Fetched log files, each read by the first free worker of one per core; the queue is bounded,
+/// so memory holds a few files at most whatever the archive's size.
+pub struct Pool {
+    queue: Queue,
+    handles: Vec<std::thread::JoinHandle<Result<Worker, HistoryError>>>,
+}
+
+impl Pool {
+    /// Starts a worker per core, each with its own fork of `tally`, reading files as `format`.
+    pub fn start(tally: &Tally, format: events::InputFormat) -> Pool {
+        let (queue, receiver): (Queue, Receiver<_>) = std::sync::mpsc::sync_channel(workers() * 2);
+        let receiver = Arc::new(Mutex::new(receiver));
+        let handles = (0..workers())
+            .map(|_| {
+                let receiver = Arc::clone(&receiver);
+                let mut worker = Worker::new(tally.fork(), format);
+                std::thread::spawn(move || loop {
+                    let next = receiver.lock().expect("queue").recv();
+                    let Ok((name, bytes)) = next else {
+                        return Ok(worker);
+                    };
+                    worker.read(&name, bytes.as_slice())?;
+                })
+            })
+            .collect();
+        // Only the workers hold the queue's end: if every one of them stops, sending fails
+        // rather than waiting for ever.
+        Pool { queue, handles }
+    }
+
+    /// Where to send each file (a bounded queue: sending waits for a free worker, and fails
+    /// once every worker has stopped at an unreadable file).
+    pub fn queue(&self) -> Queue {
+        self.queue.clone()
+    }
+
+    /// Waits for the workers to read what was queued, and merges their tallies into `tally`.
+    pub fn finish(self, tally: Tally, source: BacktestSource) -> Result<Read, HistoryError> {
+        drop(self.queue);
+        let workers = self
+            .handles
+            .into_iter()
+            .map(|h| h.join().expect("a backtest worker panicked"))
+            .collect();
+        merge(tally, workers, source)
+    }
+}
+
 /// The tally and the input counts of every worker, merged; the first error, if any.
-pub fn merge(
+fn merge(
     mut tally: Tally,
     workers: Vec<Result<Worker, HistoryError>>,
     source: BacktestSource,

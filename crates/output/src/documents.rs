@@ -239,6 +239,27 @@ pub struct ExplainDocument {
     pub event_names: Vec<String>,
 }
 
+impl ExplainDocument {
+    /// The document of a parsed pattern.
+    pub fn new(p: &pattern::Pattern) -> ExplainDocument {
+        let kind = match p {
+            pattern::Pattern::MatchAll => "match-all",
+            pattern::Pattern::Terms(_) => "terms",
+            pattern::Pattern::Regex(_) => "regex",
+            pattern::Pattern::Json(_) => "json",
+            pattern::Pattern::Space(_) => "space-delimited",
+        };
+        ExplainDocument {
+            schema_version: SCHEMA_VERSION,
+            kind,
+            pattern: p.to_string(),
+            canonical: pattern::canonical(p),
+            explanation: pattern::explain(p),
+            event_names: pattern::event_names(p).into_iter().collect(),
+        }
+    }
+}
+
 /// `trailwatch pattern test --json`, named as the `TestMetricFilter` API names its fields.
 #[derive(Debug, Serialize)]
 pub struct TestDocument {

@@ -820,3 +820,24 @@ pub fn drill_results(results: &[model::drill::DrillResult], wait_seconds: u64) -
     }
     out
 }
+
+/// One event `pattern test` matched, as its text lists it: the event's number and its first
+/// 200 characters.
+pub fn test_match(event_number: usize, message: &str) -> String {
+    let shown: String = message.chars().take(200).collect();
+    let more = if shown.len() < message.len() {
+        " …"
+    } else {
+        ""
+    };
+    format!("{event_number:>6}  {shown}{more}\n")
+}
+
+/// The last line of `pattern test`'s text: how many of the events read matched.
+pub fn test_summary(count: usize, total: usize) -> String {
+    format!(
+        "{count} of {total} event{} match{}\n",
+        if total == 1 { "" } else { "s" },
+        if count == 1 { "es" } else { "" }
+    )
+}

@@ -3,12 +3,13 @@
 
 use std::time::Duration;
 
+use apply::accounts::AccountOutcome;
 use apply::{ActionOutcome, Verification};
 use model::report::AccountResult;
 use model::{Control, Report};
 use time::OffsetDateTime;
 
-use crate::documents::{ApplyDocument, PlanDocument};
+use crate::documents::{AccountsApplyDocument, ApplyDocument, PlanDocument};
 use crate::formats::{self, Format};
 use crate::render::Detail;
 
@@ -144,6 +145,48 @@ impl ApplyView<'_> {
             other => security_document(other, &self.context.run(std::slice::from_ref(self.after))),
         })
     }
+}
+
+/// The outcome of an apply over many accounts.
+pub struct AccountsApplyView<'a> {
+    /// The run.
+    pub context: &'a RunInfo<'a>,
+    /// Each account's outcome, in the plan's order.
+    pub outcomes: &'a [AccountOutcome],
+    /// The accounts read again after apply.
+    pub after: &'a [AccountResult],
+    /// How long applying took.
+    pub wall: Duration,
+}
+
+impl AccountsApplyView<'_> {
+    /// The apply's document in a format (human text styled for a terminal).
+    pub fn document(&self, format: Format) -> Result<String, ViewError> {
+        Ok(match format {
+            Format::Human => crate::render::account_outcomes(self.outcomes, self.wall),
+            Format::Json => json(&AccountsApplyDocument::new(
+                self.context.benchmark,
+                self.outcomes,
+                self.after,
+            ))?,
+            other => security_document(other, &self.context.run(self.after)),
+        })
+    }
+}
+
+/// Why a one-account apply wrote nothing because the account changed, and what to do.
+pub fn stale_line(saved_as: Option<&str>, changed: &[String]) -> String {
+    let changed = changed.join(", ");
+    match saved_as {
+        Some(name) => format!("the account changed since `{name}` was made ({changed}); nothing was written; run `trailwatch plan --out {name}` again"),
+        None => format!("the account changed while the plan was shown ({changed}); nothing was written; run apply again"),
+    }
+}
+
+/// The note of a plan whose every change the account already holds.
+pub fn already_applied_line(saved_as: Option<&str>) -> String {
+    let name = saved_as.map_or("the plan".into(), |n| format!("`{n}`"));
+    format!("{name} has already been applied: the account holds every change it lists and a fresh plan has nothing to do; nothing was written")
 }
 
 fn security_document(format: Format, run: &formats::Run) -> String {
