@@ -264,7 +264,7 @@ fn report_one(
     let error = applied.outcome.error.clone().unwrap_or_default();
     match applied.outcome.state {
         AccountState::Stale => bail!("{}", views::stale_line(ending.saved_as, &applied.changed)),
-        AccountState::Unreachable => bail!("{error}"),
+        AccountState::Unreachable | AccountState::Refused => bail!("{error}"),
         _ => {}
     }
     let (Some(after), Some(verification)) = (applied.after, applied.verification) else {

@@ -25,6 +25,9 @@ pub enum AccountState {
     /// The account already holds what the plan writes (it was applied before): nothing was
     /// written.
     AlreadyApplied,
+    /// Planning again from the plan's desired state does not give its actions (the file was
+    /// edited, or the plan was made by another version): nothing was written.
+    Refused,
 }
 
 impl AccountState {
@@ -38,6 +41,7 @@ impl AccountState {
             AccountState::Unreachable => "unreachable",
             AccountState::NothingToDo => "nothing-to-do",
             AccountState::AlreadyApplied => "already-applied",
+            AccountState::Refused => "refused",
         }
     }
 

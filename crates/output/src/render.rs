@@ -743,7 +743,9 @@ pub fn account_outcomes(
                 paint(GREEN, "✓")
             }
             AccountState::AwaitingConfirmation => paint(YELLOW, "~"),
-            AccountState::Failed | AccountState::Unreachable => paint(RED, "✗"),
+            AccountState::Failed | AccountState::Unreachable | AccountState::Refused => {
+                paint(RED, "✗")
+            }
             AccountState::Stale => paint(YELLOW.bold(), "!"),
         };
         let error = o

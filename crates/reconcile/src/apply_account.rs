@@ -174,6 +174,14 @@ async fn still_current<C: Connect>(
                 ..Applied::untouched(account, AccountState::Stale, Some(why))
             })
         }
+        Staleness::Differs(difference) => {
+            let why = format!("the plan is not what its desired state gives for the account as it is: {difference}; nothing was written; plan again and review the new plan");
+            Some(Applied::untouched(
+                account,
+                AccountState::Refused,
+                Some(why),
+            ))
+        }
     }
 }
 

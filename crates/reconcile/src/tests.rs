@@ -359,3 +359,94 @@ proptest! {
         prop_assert!(again.report.actions.is_empty());
     }
 }
+
+/// The saved plan with one edit made to its JSON, as someone with write access to the file
+/// could make after it was reviewed.
+fn edited(file: &PlanFile, edit: &dyn Fn(&mut serde_json::Value)) -> PlanFile {
+    let mut value = serde_json::to_value(file).unwrap();
+    edit(&mut value["accounts"][0]);
+    serde_json::from_value(value).unwrap()
+}
+
+/// The first action of an operation in an account's plan, as JSON.
+fn action_of<'a>(account: &'a mut serde_json::Value, operation: &str) -> &'a mut serde_json::Value {
+    let actions = account["report"]["actions"].as_array_mut().unwrap();
+    actions
+        .iter_mut()
+        .find(|a| a["action"] == operation)
+        .unwrap_or_else(|| panic!("a {operation} action"))
+}
+
+#[test]
+fn a_saved_plan_whose_actions_were_edited_is_refused_and_nothing_is_written() {
+    type Edit = fn(&mut serde_json::Value);
+    let cases: [(&str, Edit); 9] = [
+        ("an alarm notifying another account's topic", |a| {
+            action_of(a, "put-metric-alarm")["after"]["alarm_actions"] =
+                serde_json::json!(["arn:aws:sns:us-east-1:999999999999:attacker"]);
+        }),
+        ("an alarm whose actions are disabled", |a| {
+            action_of(a, "put-metric-alarm")["after"]["actions_enabled"] = false.into();
+        }),
+        ("another subscriber", |a| {
+            action_of(a, "subscribe")["after"]["endpoint"] = "attacker@evil.example".into();
+        }),
+        ("another region", |a| {
+            action_of(a, "put-metric-filter")["region"] = "eu-west-1".into();
+        }),
+        ("another log group", |a| {
+            action_of(a, "put-metric-filter")["after"]["log_group"] = "other-group".into();
+        }),
+        ("a renamed filter", |a| {
+            action_of(a, "put-metric-filter")["after"]["name"] = "quiet".into();
+        }),
+        ("an action made to depend on a later one", |a| {
+            let last = a["report"]["actions"].as_array().unwrap().len();
+            a["report"]["actions"][0]["depends_on"] = serde_json::json!([last]);
+        }),
+        ("an action dropped", |a| {
+            a["report"]["actions"].as_array_mut().unwrap().pop();
+        }),
+        ("an action added twice", |a| {
+            let first = a["report"]["actions"][0].clone();
+            a["report"]["actions"].as_array_mut().unwrap().push(first);
+        }),
+    ];
+    for (case, edit) in cases {
+        let run = run_of(trail_only());
+        let file = saved(&run, &[iam()], &notifying("email:sec@example.com"));
+        let tampered = edited(&file, &edit);
+        let before = run.own.state.borrow().clone();
+        let applied = apply_first(&run, &tampered);
+        assert_eq!(
+            applied.outcome.state,
+            AccountState::Refused,
+            "{case}: {applied:?}"
+        );
+        assert!(applied.actions.is_empty(), "{case}");
+        assert_eq!(
+            *run.own.state.borrow(),
+            before,
+            "{case}: nothing was written"
+        );
+        let error = applied.outcome.error.unwrap();
+        assert!(
+            error.contains("when planned again") || error.contains("planning again gives"),
+            "{case}: {error}"
+        );
+    }
+}
+
+#[test]
+fn the_first_difference_names_the_action_and_field() {
+    let run = run_of(trail_only());
+    let file = saved(&run, &[iam()], &notifying("email:sec@example.com"));
+    let tampered = edited(&file, &|a| {
+        action_of(a, "subscribe")["after"]["endpoint"] = "attacker@evil.example".into();
+    });
+    let error = apply_first(&run, &tampered).outcome.error.unwrap();
+    assert!(
+        error.contains("`after.endpoint` is \"attacker@evil.example\" in the file but \"sec@example.com\" when planned again"),
+        "{error}"
+    );
+}
