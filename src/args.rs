@@ -98,6 +98,10 @@ pub struct ApplyArgs {
     /// Apply without asking for confirmation (required when stdin is not a terminal).
     #[arg(long)]
     pub auto_approve: bool,
+    /// Apply only the plan with this digest (the `plan:` line of the plan a person approved);
+    /// any other plan is refused before anything is written.
+    #[arg(long, value_name = "DIGEST", value_parser = parse_digest)]
+    pub expect_digest: Option<String>,
 }
 
 #[derive(Args)]
@@ -135,6 +139,16 @@ pub fn parse_benchmark(s: &str) -> Result<String, ValueError> {
 
 fn parse_output(s: &str) -> Result<OutputSpec, String> {
     s.parse()
+}
+
+fn parse_digest(s: &str) -> Result<String, String> {
+    let hex = s.strip_prefix("sha256:").unwrap_or(s);
+    match hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        true => Ok(format!("sha256:{}", hex.to_ascii_lowercase())),
+        false => {
+            Err("a plan digest is `sha256:` and 64 hex digits, as the `plan:` line shows it".into())
+        }
+    }
 }
 
 fn parse_url(s: &str) -> Result<String, String> {

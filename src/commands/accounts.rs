@@ -61,8 +61,9 @@ pub async fn plan(
     out: Option<&Path>,
 ) -> Result<Exit> {
     let read = read_all(args, settings, &options).await?;
+    let file = read.plan_file(settings);
     if let Some(path) = out {
-        crate::account::write_plan_file(path, &read.plan_file(settings))?;
+        crate::account::write_plan_file(path, &file)?;
     }
     let context = RunInfo {
         controls: &read.controls,
@@ -79,6 +80,7 @@ pub async fn plan(
         results,
         wall: read.started.elapsed(),
         many: true,
+        digest: &file.digest,
     };
     emit(outputs, |format| view.document(format), false)?;
     let imported = hub::report(&read.sent);

@@ -35,7 +35,7 @@ pub async fn run(args: ApplyArgs) -> Result<Exit> {
     let outputs = Outputs::open(&args.plan.output, args.plan.json)?;
     let at = OffsetDateTime::now_utc();
     if let Some(path) = &args.plan_file {
-        return apply_saved(path, &args.plan, outputs, at).await;
+        return apply_saved(path, &args, outputs, at).await;
     }
     let settings = settings(&args.plan)?;
     let info = RunInfo {
@@ -80,11 +80,12 @@ async fn apply_live_one(
         }
         bail!("some controls could not be read; fix the errors above before applying");
     }
-    show_plan(&planned.report, &info, &outputs, args.auto_approve)?;
+    let file = planned.plan_file();
+    pinned(&file, args)?;
+    show_plan(&planned.report, &info, &outputs, &file, args.auto_approve)?;
     if !planned.report.actions.is_empty() && !args.auto_approve {
         confirm()?;
     }
-    let file = planned.plan_file();
     let one = One {
         run: aws::Run::new(&planned.aws, &planned.account),
         file: &file,
@@ -95,23 +96,43 @@ async fn apply_live_one(
 
 /// Shows the plan before anything is written: on stdout when that is where the human text
 /// goes, else on stderr when someone is about to be asked.
-fn show_plan(report: &Report, info: &RunInfo, outputs: &Outputs, auto_approve: bool) -> Result<()> {
-    let text = output::render::plan(report, info.region, info.detail);
+fn show_plan(
+    report: &Report,
+    info: &RunInfo,
+    outputs: &Outputs,
+    file: &PlanFile,
+    auto_approve: bool,
+) -> Result<()> {
+    let text = output::render::plan(report, info.region, info.detail)
+        + &output::render::digest_line(&file.digest);
     show_before_writing(outputs, &text, !report.actions.is_empty() && !auto_approve)
+}
+
+/// Refuses a plan other than the one `--expect-digest` names, before anything is written.
+fn pinned(file: &PlanFile, args: &ApplyArgs) -> Result<()> {
+    match &args.expect_digest {
+        Some(expected) if *expected != file.digest() => bail!(
+            "the plan's digest is {} but --expect-digest is {expected}: this is not the plan that was approved; nothing was written",
+            file.digest()
+        ),
+        _ => Ok(()),
+    }
 }
 
 /// `trailwatch apply FILE`: refuse a plan for another account or a changed account; otherwise
 /// run exactly its actions.
 async fn apply_saved(
     path: &Path,
-    args: &PlanArgs,
+    apply: &ApplyArgs,
     outputs: Outputs,
     at: OffsetDateTime,
 ) -> Result<Exit> {
+    let args = &apply.plan;
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the plan file `{name}`"))?;
     let file = PlanFile::parse(&text).map_err(|e| anyhow::anyhow!("cannot apply `{name}`: {e}"))?;
+    pinned(&file, apply)?;
     refuse_selection_flags(args)?;
     let controls = model::catalog::select(&file.benchmark, &file.control_ids, None)
         .map_err(|e| anyhow::anyhow!("cannot apply `{name}`: {e}"))?;
@@ -146,7 +167,7 @@ async fn apply_saved(
             concurrency: usize::from(settings(args)?.concurrency),
         };
         // A saved plan was reviewed when it was made: it is shown, not asked about again.
-        show_many(&file.results(), &info, &outputs, Duration::ZERO, true)?;
+        show_many(&file, &info, &outputs, Duration::ZERO, true)?;
         return apply_many(&many, &file, outputs, &info).await;
     }
     let account = &file.accounts[0];
@@ -214,7 +235,7 @@ async fn apply_one(one: &One<'_>, outputs: Outputs, info: &RunInfo<'_>) -> Resul
         Checked::Done(done) => *done,
         Checked::Ready(ready) => {
             if one.saved_as.is_some() {
-                show_plan(ready.report(), info, &outputs, true)?;
+                show_plan(ready.report(), info, &outputs, one.file, true)?;
             }
             reconcile::carry_out(run, info.controls, ready).await
         }
@@ -324,18 +345,14 @@ async fn apply_live_many(
     };
     let read = accounts::read_all(&args.plan, settings, &options).await?;
     let file = read.plan_file(settings);
+    pinned(&file, args)?;
     let info = RunInfo {
         controls: &read.controls,
         region: read.base.region(),
         ..info
     };
-    show_many(
-        &read.accounts.results,
-        &info,
-        &outputs,
-        read.started.elapsed(),
-        args.auto_approve,
-    )?;
+    let wall = read.started.elapsed();
+    show_many(&file, &info, &outputs, wall, args.auto_approve)?;
     if file.action_count() > 0 && !args.auto_approve {
         confirm()?;
     }
@@ -350,18 +367,16 @@ async fn apply_live_many(
 /// The plan of every account and a total, on stdout when that is where the human text goes,
 /// else on stderr when someone is about to be asked.
 fn show_many(
-    results: &[AccountResult],
+    file: &PlanFile,
     info: &RunInfo,
     outputs: &Outputs,
     wall: Duration,
     auto_approve: bool,
 ) -> Result<()> {
-    let text = output::render::many_to_apply(results, info.region, wall, info.detail);
-    let asking = !auto_approve
-        && model::report::read_reports(results)
-            .iter()
-            .any(|(_, r)| !r.actions.is_empty());
-    show_before_writing(outputs, &text, asking)
+    let results = file.results();
+    let text = output::render::many_to_apply(&results, info.region, wall, info.detail)
+        + &output::render::digest_line(&file.digest);
+    show_before_writing(outputs, &text, !auto_approve && file.action_count() > 0)
 }
 
 /// Applies every account of the plan, at most `concurrency` at once, and reports each.

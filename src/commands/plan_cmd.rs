@@ -1,13 +1,11 @@
 //! `trailwatch plan`: read the account (or many), show what is wrong and what `apply` would
 //! change, optionally save the plan for `trailwatch apply FILE`.
 
-use std::path::Path;
-
 use anyhow::{bail, Result};
 use output::exit::{self, Exit};
 use time::OffsetDateTime;
 
-use crate::account::{read_and_plan, PlannedAccount};
+use crate::account::read_and_plan;
 use crate::args::{config_file, detail, settings, PlanCmd};
 use crate::commands::{accounts, hub};
 use crate::emit::{emit, PlanView, RunInfo};
@@ -34,8 +32,9 @@ pub async fn run(cmd: PlanCmd) -> Result<Exit> {
         return accounts::plan(args, &settings, outputs, options, cmd.out.as_deref()).await;
     }
     let planned = read_and_plan(args, &settings).await?;
+    let file = planned.plan_file();
     if let Some(path) = &cmd.out {
-        save_plan(path, &planned)?;
+        crate::account::write_plan_file(path, &file)?;
     }
     let results = [planned.result()];
     let context = RunInfo {
@@ -52,6 +51,7 @@ pub async fn run(cmd: PlanCmd) -> Result<Exit> {
         results: &results,
         wall: planned.wall,
         many: false,
+        digest: &file.digest,
     };
     emit(outputs, |format| view.document(format), false)?;
     let mut imported = true;
@@ -65,8 +65,4 @@ pub async fn run(cmd: PlanCmd) -> Result<Exit> {
 /// True when the settings name several accounts.
 pub fn is_many(settings: &Settings) -> bool {
     !settings.accounts.is_empty() || settings.organization
-}
-
-fn save_plan(path: &Path, planned: &PlannedAccount) -> Result<()> {
-    crate::account::write_plan_file(path, &planned.plan_file())
 }

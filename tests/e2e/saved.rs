@@ -262,3 +262,106 @@ fn a_version_1_plan_file_is_still_applied() {
     assert_eq!(code, 0, "{stdout}\n{stderr}");
     assert!(stdout.contains("Apply complete"), "{stdout}");
 }
+
+/// Runs `apply` on a saved plan with more flags.
+fn apply_with(acct: &Account, path: &std::path::Path, extra: &[&str]) -> (i32, String, String) {
+    let mut args = vec!["apply", path.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    acct.run(&args)
+}
+
+#[test]
+fn a_plan_shows_its_digest_and_apply_applies_only_the_digest_it_is_given() {
+    let acct = Account::new();
+    acct.build(&trail_only());
+    let path = save(&acct, &["--notify", "email:sec@example.com"]);
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let digest = saved["digest"].as_str().unwrap().to_string();
+    assert!(
+        digest.starts_with("sha256:") && digest.len() == 71,
+        "{digest}"
+    );
+    let (_, doc) = acct.json(&[
+        "plan",
+        "--controls",
+        PAIR,
+        "--notify",
+        "email:sec@example.com",
+    ]);
+    assert_eq!(
+        doc["digest"],
+        digest.as_str(),
+        "the same plan, the same digest"
+    );
+    let (_, text, _) = acct.run(&[
+        "plan",
+        "--controls",
+        PAIR,
+        "--notify",
+        "email:sec@example.com",
+    ]);
+    assert!(text.contains(&format!("plan: {digest}")), "{text}");
+
+    let other = format!("sha256:{}", "0".repeat(64));
+    let before = acct.dump(&[]);
+    let (code, _, stderr) = apply_with(&acct, &path, &["--expect-digest", &other]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("--expect-digest") && stderr.contains(&digest),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert_eq!(acct.dump(&[]), before, "nothing was written");
+
+    let (code, stdout, stderr) = apply_with(&acct, &path, &["--expect-digest", &digest]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(stdout.contains("Apply complete"), "{stdout}");
+}
+
+#[test]
+fn a_saved_plan_edited_after_review_is_refused_and_nothing_is_written() {
+    let acct = Account::new();
+    acct.build(&trail_only());
+    let path = save(&acct, &["--notify", "email:sec@example.com"]);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let attacker = "arn:aws:sns:us-east-1:999999999999:attacker";
+    let mut plan: Value = serde_json::from_str(&text).unwrap();
+    for action in plan["accounts"][0]["report"]["actions"]
+        .as_array_mut()
+        .unwrap()
+    {
+        if action["action"] == "put-metric-alarm" {
+            action["after"]["alarm_actions"] = json!([attacker]);
+        }
+    }
+    let before = acct.dump(&[]);
+
+    // Edited, its recorded digest no longer matches.
+    std::fs::write(&path, plan.to_string()).unwrap();
+    let (code, _, stderr) = apply_file(&acct, &path);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("edited after it was made"), "{stderr}");
+
+    // Edited with the digest dropped (or recomputed): planning again does not give its actions.
+    plan.as_object_mut().unwrap().remove("digest");
+    std::fs::write(&path, plan.to_string()).unwrap();
+    let (code, _, stderr) = apply_file(&acct, &path);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("when planned again"), "{stderr}");
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert_eq!(acct.dump(&[]), before, "nothing was written");
+
+    // Controls cut to one: planning again for it gives fewer actions than the file holds.
+    let mut cut: Value = serde_json::from_str(&text).unwrap();
+    cut.as_object_mut().unwrap().remove("digest");
+    cut["control_ids"] = json!([cut["control_ids"][0]]);
+    std::fs::write(&path, cut.to_string()).unwrap();
+    let (code, _, stderr) = apply_file(&acct, &path);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("planning again gives") || stderr.contains("when planned again"),
+        "{stderr}"
+    );
+    assert_eq!(acct.dump(&[]), before, "nothing was written");
+}

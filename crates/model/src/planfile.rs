@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use sha2::Digest;
 
 use crate::{Desired, Report};
 
@@ -30,6 +31,9 @@ pub struct PlanFile {
     pub control_ids: Vec<String>,
     /// Every account planned, in the order given.
     pub accounts: Vec<AccountPlan>,
+    /// [`PlanFile::digest`] when the plan was made (files written before digests have none).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub digest: String,
 }
 
 /// One account of a saved plan.
@@ -89,6 +93,7 @@ impl From<PlanFileV1> for PlanFile {
                 fingerprints: v1.fingerprints,
                 plan: PlanOrUnread::Report(v1.report),
             }],
+            digest: String::new(),
         }
     }
 }
@@ -114,9 +119,40 @@ pub enum PlanFileError {
     /// No account.
     #[error("it plans no account; plan again with `trailwatch plan --out FILE`")]
     NoAccount,
+    /// The recorded digest is not the digest of what the file holds.
+    #[error("it was edited after it was made: its digest is {recorded} but its contents' is {computed}; plan again with `trailwatch plan --out FILE`")]
+    Edited { recorded: String, computed: String },
 }
 
 impl PlanFile {
+    /// The digest of what a reviewer approves in the plan: `sha256:` and the hex SHA-256 of
+    /// the compact JSON of its benchmark, region, controls and, per account, its role, desired
+    /// state and actions (not the findings, notes or fingerprints, which only describe).
+    pub fn digest(&self) -> String {
+        let accounts: Vec<serde_json::Value> = self
+            .accounts
+            .iter()
+            .map(|a| {
+                let actions = a.report().map(|r| r.actions.as_slice()).unwrap_or_default();
+                serde_json::json!({
+                    "account_id": a.account_id,
+                    "assume_role": a.assume_role,
+                    "desired": a.desired,
+                    "actions": actions,
+                })
+            })
+            .collect();
+        let reviewed = serde_json::json!({
+            "benchmark": self.benchmark,
+            "region": self.region,
+            "control_ids": self.control_ids,
+            "accounts": accounts,
+        });
+        let hash = sha2::Sha256::digest(reviewed.to_string().as_bytes());
+        let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+        format!("sha256:{hex}")
+    }
+
     /// How many actions the plan holds, over every account.
     pub fn action_count(&self) -> usize {
         self.accounts
@@ -158,6 +194,11 @@ impl PlanFile {
         .map_err(PlanFileError::Damaged)?;
         if file.accounts.is_empty() {
             return Err(PlanFileError::NoAccount);
+        }
+        let computed = file.digest();
+        if !file.digest.is_empty() && file.digest != computed {
+            let recorded = file.digest.clone();
+            return Err(PlanFileError::Edited { recorded, computed });
         }
         Ok(file)
     }

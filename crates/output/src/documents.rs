@@ -26,6 +26,9 @@ pub struct PlanDocument<'a> {
     pub notes: Vec<String>,
     /// Per account and in total: statuses, calls, time.
     pub summary: Summary,
+    /// The digest of the plan's desired state and actions (`apply --expect-digest`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digest: Option<&'a str>,
 }
 
 impl<'a> PlanDocument<'a> {
@@ -58,6 +61,7 @@ impl<'a> PlanDocument<'a> {
             actions: reports.iter().flat_map(|(_, r)| r.actions.iter()).collect(),
             notes,
             summary: Summary::new(results, wall),
+            digest: None,
         }
     }
 }

@@ -843,3 +843,8 @@ pub fn test_summary(count: usize, total: usize) -> String {
         if count == 1 { "es" } else { "" }
     )
 }
+
+/// The line that ends a plan: its digest, which `apply --expect-digest` pins.
+pub fn digest_line(digest: &str) -> String {
+    format!("{} {digest}\n", paint(BOLD, "plan:"))
+}

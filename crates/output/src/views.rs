@@ -67,33 +67,35 @@ pub struct PlanView<'a> {
     pub wall: Duration,
     /// True for `--accounts`/`--organization`: the human view ends with a line per account.
     pub many: bool,
+    /// The plan's digest (`PlanFile::digest`).
+    pub digest: &'a str,
 }
 
 impl PlanView<'_> {
     /// The plan in a format (human text styled for a terminal).
     pub fn document(&self, format: Format) -> Result<String, ViewError> {
         Ok(match format {
-            Format::Human if self.many => crate::render::many(
-                self.results,
-                self.context.region,
-                self.wall,
-                self.context.detail,
-            ),
-            Format::Human => match self.results.first().map(|r| &r.report) {
-                Some(Ok(report)) => {
-                    crate::render::plan(report, self.context.region, self.context.detail)
-                }
-                Some(Err(e)) => return Err(ViewError::Unread(e.clone())),
-                None => String::new(),
-            },
-            Format::Json => json(&PlanDocument::new(
-                self.context.benchmark,
-                self.results,
-                self.wall,
-                self.many,
-            ))?,
+            Format::Human => self.human()? + &crate::render::digest_line(self.digest),
+            Format::Json => json(&PlanDocument {
+                digest: Some(self.digest),
+                ..PlanDocument::new(self.context.benchmark, self.results, self.wall, self.many)
+            })?,
             other => security_document(other, &self.context.run(self.results)),
         })
+    }
+}
+
+impl PlanView<'_> {
+    fn human(&self) -> Result<String, ViewError> {
+        let (region, detail) = (self.context.region, self.context.detail);
+        if self.many {
+            return Ok(crate::render::many(self.results, region, self.wall, detail));
+        }
+        match self.results.first().map(|r| &r.report) {
+            Some(Ok(report)) => Ok(crate::render::plan(report, region, detail)),
+            Some(Err(e)) => Err(ViewError::Unread(e.clone())),
+            None => Ok(String::new()),
+        }
     }
 }
 

@@ -135,7 +135,7 @@ pub fn plan_file(
             account_plan(header.own, controls, target, (result, snapshot))
         })
         .collect();
-    PlanFile {
+    let mut file = PlanFile {
         format: PLAN_FORMAT.into(),
         version: PLAN_VERSION,
         trailwatch_version: header.trailwatch_version.into(),
@@ -143,7 +143,10 @@ pub fn plan_file(
         benchmark: header.benchmark.to_string(),
         control_ids: controls.iter().map(|c| c.id.to_string()).collect(),
         accounts,
-    }
+        digest: String::new(),
+    };
+    file.digest = file.digest();
+    file
 }
 
 fn account_plan(
@@ -158,8 +161,9 @@ fn account_plan(
             plan::fingerprint::fingerprints(snapshot, controls, &desired, report),
             PlanOrUnread::Report(report.clone()),
         ),
+        // A run that saves no plan keeps no snapshots: its plan serves for its digest only.
+        (Ok(report), None) => (Default::default(), PlanOrUnread::Report(report.clone())),
         (Err(e), _) => (Default::default(), PlanOrUnread::Unread(e.clone())),
-        (Ok(_), None) => unreachable!("a run that saves a plan keeps the snapshots"),
     };
     AccountPlan {
         account_id: result.account_id.clone(),
