@@ -129,8 +129,7 @@ async fn apply_saved(
 ) -> Result<Exit> {
     let args = &apply.plan;
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read the plan file `{name}`"))?;
+    let text = files::read_whole(path, files::PLAN_FILE)?;
     let file = PlanFile::parse(&text).map_err(|e| anyhow::anyhow!("cannot apply `{name}`: {e}"))?;
     pinned(&file, apply)?;
     refuse_selection_flags(args)?;

@@ -101,3 +101,53 @@ fn the_man_page_in_docs_is_current() {
         "docs/trailwatch.1 is stale: run `UPDATE_DOCS=1 cargo test --test e2e unix::`"
     );
 }
+
+#[test]
+fn a_fifo_or_device_given_as_a_plan_or_configuration_file_is_refused_without_waiting() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("plan.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let fifo = fifo.to_str().unwrap();
+    let cases: [&[&str]; 3] = [
+        &["apply", fifo],
+        &["apply", "/dev/zero"],
+        &["plan", "--config", fifo],
+    ];
+    for args in cases {
+        let out = trailwatch()
+            .args(args)
+            .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("not a regular file") && stderr.contains("give the path of a file"),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    }
+}
+
+#[test]
+fn a_plan_file_above_the_size_limit_is_refused_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.plan");
+    let file = std::fs::File::create(&path).unwrap();
+    // Sparse: 300 MB on the file system's word, nothing on disk.
+    file.set_len(300 << 20).unwrap();
+    let out = trailwatch()
+        .args(["apply", path.to_str().unwrap()])
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("larger than 128 MiB"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}

@@ -259,11 +259,11 @@ pub fn load(
     flag_benchmark: Option<&str>,
     today: time::Date,
 ) -> Result<FileSettings, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+    let text = files::read_whole(path, files::CONFIG_FILE).map_err(|e| ConfigError {
         path: path.to_path_buf(),
         line: 0,
         column: 0,
-        message: format!("cannot read the configuration file ({e}); check the path given with --config or TRAILWATCH_CONFIG"),
+        message: format!("{e}; check the path given with --config or TRAILWATCH_CONFIG"),
     })?;
     parse(path, &text, flag_benchmark, today)
 }
