@@ -5,6 +5,7 @@ mod account;
 mod args;
 mod commands;
 mod emit;
+mod interrupt;
 mod outputs;
 mod print;
 #[cfg(test)]

@@ -236,6 +236,7 @@ async fn apply_one(one: &One<'_>, outputs: Outputs, info: &RunInfo<'_>) -> Resul
             if one.saved_as.is_some() {
                 show_plan(ready.report(), info, &outputs, one.file, true)?;
             }
+            crate::interrupt::stop_on_signal();
             reconcile::carry_out(run, info.controls, ready).await
         }
     };
@@ -312,6 +313,10 @@ fn report_one(
         verification: &verification,
     };
     emit(outputs, |format| view.document(format), true)?;
+    if applied.outcome.state == AccountState::Interrupted {
+        crate::interrupt::report(applied.outcome.actions_done, &applied.actions);
+        return Ok(Exit::Interrupted);
+    }
     Ok(exit::apply(&verification))
 }
 
@@ -386,6 +391,7 @@ async fn apply_many(
     info: &RunInfo<'_>,
 ) -> Result<Exit> {
     let started = Instant::now();
+    crate::interrupt::stop_on_signal();
     let run = &many.run;
     let progress = progress_bar(file.accounts.len());
     let done: Vec<(AccountOutcome, Option<AccountResult>)> =
@@ -419,7 +425,11 @@ async fn apply_many(
         wall: started.elapsed(),
     };
     emit(outputs, |format| view.document(format), false)?;
-    Ok(exit::apply_accounts(&outcomes))
+    let exit = exit::apply_accounts(&outcomes);
+    if exit == Exit::Interrupted {
+        print::note("Interrupted: the accounts marked `interrupted` were cut short or not started; run apply again to finish (it converges)");
+    }
+    Ok(exit)
 }
 
 /// Asks on the terminal, as Terraform does; refuses when nobody can answer.

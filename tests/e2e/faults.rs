@@ -173,3 +173,74 @@ fn expired_credentials_say_to_refresh_them() {
     );
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
 }
+
+#[test]
+fn an_interrupt_lets_the_call_in_flight_finish_reports_what_was_not_done_and_a_rerun_converges() {
+    let acct = Account::new();
+    acct.build(&trail_only());
+    let proxy = FaultProxy::slow(250);
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("trailwatch"));
+    acct.configure(&mut cmd);
+    cmd.env("AWS_ENDPOINT_URL", &proxy.url)
+        .args(["apply", "--controls", PAIR, "--auto-approve"])
+        .args(["--notify", "email:sec@example.com", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    let wrote = || {
+        proxy
+            .calls()
+            .iter()
+            .any(|c| c.action == "logs:PutMetricFilter")
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while !wrote() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(wrote(), "apply never started writing");
+    let pid = child.id().to_string();
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("Interrupt received"), "{stderr}");
+    assert!(stderr.contains("not started; run apply again"), "{stderr}");
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("the outcome document");
+    let results = outcomes(&doc);
+    assert_eq!(
+        results[0].1, "applied",
+        "the call in flight finished: {results:?}"
+    );
+    assert!(
+        results.iter().any(|(_, r)| r == "interrupted"),
+        "no new call started: {results:?}"
+    );
+    assert!(
+        results
+            .iter()
+            .all(|(_, r)| r == "applied" || r == "interrupted"),
+        "{results:?}"
+    );
+
+    let (code, doc) = acct.json(&[
+        "apply",
+        "--controls",
+        PAIR,
+        "--auto-approve",
+        "--notify",
+        "email:sec@example.com",
+    ]);
+    assert_eq!(code, 0, "{doc:#}");
+    let (_, plan) = acct.json(&[
+        "plan",
+        "--controls",
+        PAIR,
+        "--notify",
+        "email:sec@example.com",
+    ]);
+    assert_eq!(actions(&plan).len(), 0, "converged: {plan:#}");
+}

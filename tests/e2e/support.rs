@@ -122,6 +122,11 @@ impl FaultProxy {
         FaultProxy::start(&[])
     }
 
+    /// A proxy that fails nothing, records, and makes every request wait `ms` first.
+    pub fn slow(ms: u32) -> FaultProxy {
+        FaultProxy::start(&["--delay-ms", &ms.to_string()])
+    }
+
     fn start(args: &[&str]) -> FaultProxy {
         let record = tempfile::tempdir().expect("temp dir");
         let file = record.path().join("calls.jsonl");

@@ -28,6 +28,9 @@ pub enum AccountState {
     /// Planning again from the plan's desired state does not give its actions (the file was
     /// edited, or the plan was made by another version): nothing was written.
     Refused,
+    /// The run was interrupted (Ctrl-C) before some or all of its actions started; run apply
+    /// again to finish.
+    Interrupted,
 }
 
 impl AccountState {
@@ -42,6 +45,7 @@ impl AccountState {
             AccountState::NothingToDo => "nothing-to-do",
             AccountState::AlreadyApplied => "already-applied",
             AccountState::Refused => "refused",
+            AccountState::Interrupted => "interrupted",
         }
     }
 
@@ -106,6 +110,17 @@ impl AccountOutcome {
 /// The state of an account whose actions ran: the first failed action decides, then the
 /// verification.
 fn settle(outcomes: &[ActionOutcome], v: &Verification) -> (AccountState, Option<String>) {
+    let interrupted = outcomes
+        .iter()
+        .filter(|o| o.outcome == Outcome::Interrupted)
+        .count();
+    if interrupted > 0 {
+        let why = format!(
+            "interrupted: {interrupted} of {} actions not started; run apply again to finish",
+            outcomes.len()
+        );
+        return (AccountState::Interrupted, Some(why));
+    }
     let failed = outcomes.iter().find_map(|o| match &o.outcome {
         Outcome::Failed { error } => Some(format!("action {} {}: {error}", o.number, o.action)),
         _ => None,

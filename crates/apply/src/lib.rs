@@ -19,6 +19,12 @@ pub trait Executor {
     /// Performs the call; on success returns a one-line description of the result (such as the
     /// ARN of a created topic), on failure why not.
     fn execute(&self, action: &Action) -> impl Future<Output = Result<String, Self::Error>>;
+
+    /// True once the user asked the run to stop (Ctrl-C): the call in flight finishes and no
+    /// new one starts.
+    fn stopping(&self) -> bool {
+        false
+    }
 }
 
 /// What happened to one action.
@@ -40,6 +46,8 @@ pub enum Outcome {
         /// The numbers of the actions that did not succeed.
         because_of: Vec<usize>,
     },
+    /// The call was not made because the run was interrupted before it started.
+    Interrupted,
 }
 
 /// One action with its outcome, for reporting.
@@ -73,7 +81,10 @@ pub async fn run<E: Executor>(executor: &E, actions: &[Action]) -> Vec<ActionOut
                     .any(|o| o.number == *dep && matches!(o.outcome, Outcome::Applied { .. }))
             })
             .collect();
-        let outcome = if !blocked.is_empty() {
+        let outcome = if executor.stopping() {
+            tracing::warn!(action = action.number, "not started: interrupted");
+            Outcome::Interrupted
+        } else if !blocked.is_empty() {
             tracing::warn!(action = action.number, ?blocked, "skipped");
             Outcome::Skipped {
                 because_of: blocked,

@@ -24,6 +24,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 pub use archive::ArchiveReader;
 pub use connect::Run;
 pub use errors::{AwsError, CallError};
+pub use write::{request_stop, stop_requested};
 
 /// How to reach AWS: each `None` falls back to the standard AWS configuration (environment,
 /// shared config files, SSO, the credential chain), as the AWS CLI does.

@@ -23,6 +23,23 @@ impl apply::Executor for Aws {
             Operation::PutMetricAlarm { after, .. } => self.put_metric_alarm(region, after).await,
         }
     }
+
+    fn stopping(&self) -> bool {
+        stop_requested()
+    }
+}
+
+/// Set once the user asks a run that writes to stop: a signal concerns the whole process.
+static STOP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Asks every write of the process to stop: the calls in flight finish, no new one starts.
+pub fn request_stop() {
+    STOP.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// True once [`request_stop`] was called.
+pub fn stop_requested() -> bool {
+    STOP.load(std::sync::atomic::Ordering::SeqCst)
 }
 
 impl Aws {

@@ -13,6 +13,9 @@ pub enum Exit {
     Error,
     /// There are findings or actions.
     Changes,
+    /// The user interrupted a run that writes (Ctrl-C, SIGTERM): the calls in flight finished
+    /// and no new one started.
+    Interrupted,
 }
 
 impl Exit {
@@ -22,6 +25,7 @@ impl Exit {
             Exit::Clean => 0,
             Exit::Error => 1,
             Exit::Changes => 2,
+            Exit::Interrupted => 130,
         }
     }
 }
@@ -62,8 +66,10 @@ pub fn with_import(plan: Exit, imported: bool) -> Exit {
 /// `apply` over many accounts: clean only when every account was applied, awaits a person's
 /// confirmation, or had nothing to do.
 pub fn apply_accounts(outcomes: &[apply::accounts::AccountOutcome]) -> Exit {
+    let interrupted = apply::accounts::AccountState::Interrupted;
     match outcomes.iter().all(|o| o.state.is_success()) {
         true => Exit::Clean,
+        false if outcomes.iter().any(|o| o.state == interrupted) => Exit::Interrupted,
         false => Exit::Error,
     }
 }

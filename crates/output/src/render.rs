@@ -538,6 +538,10 @@ pub fn outcomes(actions: &[Action], outcomes: &[ActionOutcome]) -> String {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
+            Outcome::Interrupted => format!(
+                "{} the run was interrupted before it started",
+                paint(YELLOW, "not started")
+            ),
         };
         let _ = writeln!(
             out,
@@ -746,7 +750,7 @@ pub fn account_outcomes(
             AccountState::Failed | AccountState::Unreachable | AccountState::Refused => {
                 paint(RED, "✗")
             }
-            AccountState::Stale => paint(YELLOW.bold(), "!"),
+            AccountState::Stale | AccountState::Interrupted => paint(YELLOW.bold(), "!"),
         };
         let error = o
             .error

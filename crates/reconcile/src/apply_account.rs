@@ -99,6 +99,11 @@ pub async fn check<'a, C: Connect>(
             ..Applied::untouched(account, AccountState::NothingToDo, None)
         }));
     }
+    if apply::Executor::stopping(connect.base()) {
+        let why = "not started: the run was interrupted; run apply again to finish";
+        let done = Applied::untouched(account, AccountState::Interrupted, Some(why.into()));
+        return Checked::Done(Box::new(done));
+    }
     let target = match reach(connect, account, plan.assume_role.as_deref()).await {
         Ok(target) => target,
         Err(why) => {
