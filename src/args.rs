@@ -253,15 +253,6 @@ pub fn warn_stale_accounts(settings: &Settings, accounts: &[String]) {
     }
 }
 
-/// One error line on stderr, for a failure the run goes on after.
-pub fn error(message: &str) {
-    let label = output::render::error_label();
-    let _ = std::io::Write::write_all(
-        &mut anstream::stderr(),
-        format!("{label} {message}\n").as_bytes(),
-    );
-}
-
 /// One warning line on stderr.
 pub fn warn(message: &str) {
     let label = output::render::warning_label();

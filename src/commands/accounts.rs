@@ -17,10 +17,11 @@ use time::OffsetDateTime;
 
 use crate::account::log_calls;
 use crate::args::{config_file, connect_options, detail, selection, warn_stale_accounts, PlanArgs};
-use crate::commands::hub::{self, Sent};
+use crate::commands::hub;
 use crate::emit::{emit, PlanView, RunInfo};
 use crate::outputs::Outputs;
 use config::Settings;
+use model::asff::Sent;
 
 /// Every account of a run, read and planned.
 pub struct ReadAll {

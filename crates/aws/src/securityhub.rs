@@ -16,36 +16,12 @@ use aws_sdk_securityhub::types::{
     Resource, Severity, SeverityLabel, StringFilter, StringFilterComparison, Workflow,
     WorkflowStatus, WorkflowUpdate,
 };
-use model::asff;
+use model::asff::{self, FailedFinding, Imported};
 
 use crate::{errors, Aws, AwsError};
 
 /// `BatchImportFindings` takes at most this many findings per call.
 pub const BATCH: usize = 100;
-
-/// What Security Hub did with a run's findings in one account and region.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Imported {
-    /// Findings it took.
-    pub imported: usize,
-    /// Findings it refused, with why (imports and workflow updates alike).
-    pub failed: Vec<FailedFinding>,
-    /// Findings of waived controls set to `SUPPRESSED` with the waiver as the note.
-    pub suppressed: usize,
-    /// Findings trailwatch had suppressed, set back to `NEW` as their waiver ended.
-    pub reopened: usize,
-}
-
-/// A finding Security Hub refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FailedFinding {
-    /// The finding's `Id`.
-    pub id: String,
-    /// The error code.
-    pub code: String,
-    /// The error message.
-    pub message: String,
-}
 
 impl Aws {
     /// Sends `findings` to Security Hub in `region`; refuses, sending nothing, when the hub is

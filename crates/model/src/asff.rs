@@ -325,3 +325,38 @@ mod tests {
         assert!(workflow_updates(&[self::sent("root", None)], &reopened).is_empty());
     }
 }
+
+/// What Security Hub did with a run's findings in one account and region.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Imported {
+    /// Findings it took.
+    pub imported: usize,
+    /// Findings it refused, with why (imports and workflow updates alike).
+    pub failed: Vec<FailedFinding>,
+    /// Findings of waived controls set to `SUPPRESSED` with the waiver as the note.
+    pub suppressed: usize,
+    /// Findings trailwatch had suppressed, set back to `NEW` as their waiver ended.
+    pub reopened: usize,
+}
+
+/// A finding Security Hub refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedFinding {
+    /// The finding's `Id`.
+    pub id: String,
+    /// The error code.
+    pub code: String,
+    /// The error message.
+    pub message: String,
+}
+
+/// What happened to one account's findings sent to Security Hub.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sent {
+    /// The account.
+    pub account: String,
+    /// The region they were sent to.
+    pub region: String,
+    /// What Security Hub took, or why nothing was sent, in one line.
+    pub outcome: Result<Imported, String>,
+}

@@ -852,3 +852,57 @@ pub fn test_summary(count: usize, total: usize) -> String {
 pub fn digest_line(digest: &str) -> String {
     format!("{} {digest}\n", paint(BOLD, "plan:"))
 }
+
+/// What Security Hub took, a line per account (the refused findings and errors as error
+/// lines), and whether it took every finding of every account.
+pub fn security_hub(sent: &[model::asff::Sent]) -> (String, bool) {
+    let mut text = String::new();
+    let mut all = true;
+    for s in sent {
+        let imported = match &s.outcome {
+            Ok(imported) => imported,
+            Err(e) => {
+                all = false;
+                let _ = writeln!(text, "{} {e}", error_label());
+                continue;
+            }
+        };
+        let refused = match imported.failed.len() {
+            0 => String::new(),
+            n => format!("; {n} refused"),
+        };
+        let _ = writeln!(
+            text,
+            "Security Hub: {} finding(s) imported into account {} in {}{}{refused}",
+            imported.imported,
+            s.account,
+            s.region,
+            hub_workflow(imported)
+        );
+        for f in &imported.failed {
+            all = false;
+            let _ = writeln!(
+                text,
+                "{} Security Hub refused finding `{}` in account {} ({}: {})",
+                error_label(),
+                f.id,
+                s.account,
+                f.code,
+                f.message
+            );
+        }
+    }
+    (text, all)
+}
+
+/// `; N suppressed (waived), M reopened (waiver ended)`, naming only what happened.
+fn hub_workflow(imported: &model::asff::Imported) -> String {
+    let mut text = String::new();
+    if imported.suppressed > 0 {
+        text += &format!("; {} suppressed (waived)", imported.suppressed);
+    }
+    if imported.reopened > 0 {
+        text += &format!("; {} reopened (waiver ended)", imported.reopened);
+    }
+    text
+}
