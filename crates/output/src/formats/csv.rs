@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::Run;
+use super::run::Run;
 
 /// One row.
 #[derive(Serialize)]

@@ -5,7 +5,7 @@
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 
-use super::{Item, Run};
+use super::run::{Item, Run};
 use model::Status;
 
 /// The JUnit XML of a run.

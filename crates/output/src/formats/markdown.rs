@@ -6,7 +6,7 @@ use std::fmt::Write;
 use model::report::AccountResult;
 use model::{Report, Status};
 
-use super::{action_line, Item, Run};
+use super::run::{action_line, Item, Run};
 
 /// The Markdown summary of a run.
 pub fn document(run: &Run) -> String {

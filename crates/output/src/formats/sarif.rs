@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use std::collections::BTreeMap;
 
-use super::{ConfigFile, Item, Run, CONTROLS_URL};
+use super::run::{ConfigFile, Item, Run, CONTROLS_URL};
 use model::{Control, Status};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
