@@ -15,6 +15,7 @@ pub mod markdown;
 pub mod ocsf;
 pub mod run;
 pub mod sarif;
+mod text;
 
 pub use run::{action_line, standard, ConfigFile, Item, Resource, ResourceKind, Run, CONTROLS_URL};
 

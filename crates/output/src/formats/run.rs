@@ -150,16 +150,19 @@ impl Item<'_> {
 
     /// The findings as one text: one line each, with its hint.
     pub fn findings_text(&self) -> String {
-        let lines: Vec<String> = self
-            .result
+        self.findings().join("\n")
+    }
+
+    /// Each finding with its hint: `MESSAGE (hint: HINT)`.
+    pub fn findings(&self) -> Vec<String> {
+        self.result
             .findings
             .iter()
             .map(|f| match &f.hint {
                 Some(hint) => format!("{} (hint: {hint})", f.message),
                 None => f.message.clone(),
             })
-            .collect();
-        lines.join("\n")
+            .collect()
     }
 
     /// One line per action: `put-metric-filter trailwatch-iam-policy-changes on log group … (create)`.
