@@ -157,6 +157,35 @@ fn sarif_names_a_file_outside_any_repository_by_its_absolute_uri() {
 }
 
 #[test]
+fn sarif_without_a_configuration_file_gives_each_result_its_account_as_a_file() {
+    let (results, controls) = (results(), controls());
+    let run = Run {
+        config_file: None,
+        ..run(&results, &controls)
+    };
+    let log = json(&formats::sarif::document(&run));
+    let sarif_run = &log["runs"][0];
+    let physical: Vec<&serde_json::Value> = sarif_run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["locations"][0]["physicalLocation"])
+        .collect();
+    let at = |account: &str| {
+        serde_json::json!({
+            "artifactLocation": {"uri": format!("aws/{account}/us-east-1"), "uriBaseId": "%SRCROOT%"},
+            "region": {"startLine": 1}
+        })
+    };
+    let unread = "333344445555";
+    assert_eq!(
+        physical,
+        [&at(ACCOUNT), &at(ACCOUNT), &at(unread), &at(unread)]
+    );
+    assert!(sarif_run["originalUriBaseIds"].is_null());
+}
+
+#[test]
 fn sarif_fingerprints_and_asff_ids_do_not_change_between_runs() {
     let (results, controls) = (results(), controls());
     let first = run(&results, &controls);
