@@ -91,7 +91,12 @@ impl FromStr for Format {
     }
 }
 
-/// One `--output FORMAT[=PATH]`: a format, and the file it goes to (stdout without one).
+/// The `PATH` of `--output FORMAT=PATH` that means standard output, as `/dev/stdout` does
+/// (`./-` names a file called `-`).
+pub const STDOUT: &str = "-";
+
+/// One `--output FORMAT[=PATH]`: a format, and the file it goes to (stdout without one, or with
+/// `-` or `/dev/stdout`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputSpec {
     /// The format.
@@ -110,6 +115,7 @@ impl FromStr for OutputSpec {
                     "`{s}` names no file after `=`; write FORMAT=PATH, or FORMAT alone for stdout"
                 ))
             }
+            Some((format, STDOUT | "/dev/stdout")) => (format, None),
             Some((format, path)) => (format, Some(PathBuf::from(path))),
             None => (s, None),
         };

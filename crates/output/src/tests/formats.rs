@@ -83,6 +83,16 @@ fn output_specs_name_a_format_and_an_optional_file() {
 }
 
 #[test]
+fn a_dash_or_dev_stdout_as_the_path_means_stdout() {
+    for spec in ["sarif=-", "sarif=/dev/stdout"] {
+        let spec: OutputSpec = spec.parse().unwrap();
+        assert_eq!((spec.format, spec.path), (Format::Sarif, None));
+    }
+    let file: OutputSpec = "csv=./-".parse().unwrap();
+    assert_eq!(file.path.unwrap().to_str(), Some("./-"));
+}
+
+#[test]
 fn sarif_has_a_rule_per_control_and_a_result_per_failing_waived_or_unread_control() {
     let (results, controls) = (results(), controls());
     let log = json(&formats::sarif::document(&run(&results, &controls)));
