@@ -110,7 +110,8 @@ pub fn log_calls(account: &str, calls: &BTreeMap<&'static str, u64>, wall: Durat
 /// Writes a saved plan and says how to apply it.
 pub fn write_plan_file(path: &Path, file: &PlanFile) -> Result<()> {
     let text = serde_json::to_string_pretty(file)?;
-    std::fs::write(path, text + "\n")
+    sink::Destination::open(path)
+        .and_then(|d| d.write(&(text + "\n")))
         .with_context(|| format!("cannot write the plan to `{}`", path.display()))?;
     eprintln!(
         "Saved the plan to {}; apply exactly it with `trailwatch apply {}`",

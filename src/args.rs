@@ -78,8 +78,8 @@ pub struct PlanArgs {
     #[arg(long)]
     pub json: bool,
     /// Write the findings as FORMAT: human, json, sarif, ocsf, asff, junit, csv or markdown;
-    /// to PATH (written whole, then renamed into place), or without `=PATH` to stdout (one
-    /// format at most). Repeatable: every document comes from the same read (docs/outputs.md).
+    /// to PATH (a file written whole, then renamed into place; a device or FIFO in place), or
+    /// without `=PATH` (or with `=-`) to stdout (one format at most). Repeatable: every document comes from the same read (docs/outputs.md).
     #[arg(long, value_name = "FORMAT[=PATH]", value_parser = parse_output)]
     pub output: Vec<OutputSpec>,
     /// Show every finding under every control (by default a finding that several controls

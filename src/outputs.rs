@@ -1,15 +1,13 @@
 //! `--output FORMAT[=PATH]`: which document goes to stdout and which to files. Everything is
 //! checked before the first AWS call (one document on stdout at most; every file can be
-//! created, by creating its temporary file next to it), and each file is written whole and
-//! renamed into place, so a reader never sees half a document and a failed run leaves the old
-//! one.
+//! written, `sink::Destination` preparing it), and each document is written whole at the end
+//! (a file renamed into place, a device or FIFO in place), so a failed run leaves the old one.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use output::formats::{Format, OutputSpec};
-use tempfile::NamedTempFile;
+use sink::Destination;
 
 /// Where a run's documents go.
 pub struct Outputs {
@@ -17,16 +15,15 @@ pub struct Outputs {
     files: Vec<Pending>,
 }
 
-/// A file document not yet written: its temporary file already exists beside the target.
+/// A document for a file, not yet written.
 struct Pending {
     format: Format,
-    path: PathBuf,
-    temp: NamedTempFile,
+    destination: Destination,
 }
 
 impl Outputs {
     /// The outputs the flags ask for (`--json` is `--output json`); refuses two documents on
-    /// stdout, a directory, or a file that cannot be created.
+    /// stdout, two on one file, and a file that cannot be written.
     pub fn open(specs: &[OutputSpec], json: bool) -> Result<Outputs> {
         let mut on_stdout: Vec<Format> = specs
             .iter()
@@ -59,6 +56,26 @@ impl Outputs {
         })
     }
 
+    /// Refuses a saved plan (`plan --out PATH`, or the one `apply PATH` reads) in a file a
+    /// document is written to.
+    pub fn refuse_plan_file(&self, out: Option<&Path>) -> Result<()> {
+        let Some(id) = out.and_then(sink::identity) else {
+            return Ok(());
+        };
+        if let Some(file) = self
+            .files
+            .iter()
+            .find(|f| f.destination.identity() == Some(&id))
+        {
+            bail!(
+                "the plan file and --output {} are both `{}`; give each its own file",
+                file.format,
+                file.destination.path().display()
+            );
+        }
+        Ok(())
+    }
+
     /// The document that goes to stdout (`human` unless the flags say otherwise).
     pub fn stdout(&self) -> Format {
         self.stdout
@@ -68,82 +85,39 @@ impl Outputs {
     pub fn write_files(self, document: impl Fn(Format) -> Result<String>) -> Result<()> {
         for file in self.files {
             let text = document(file.format)?;
-            write_atomically(file, &text)?;
+            file.destination.write(&text)?;
         }
         Ok(())
     }
 }
 
-/// Creates the temporary file the document will be renamed from, in the target's directory
-/// (so the rename stays on one file system).
 fn pending(format: Format, path: &Path) -> Result<Pending> {
-    let shown = path.display();
-    if path.is_dir() {
-        bail!("--output {format}={shown}: `{shown}` is a directory; name a file in it");
-    }
-    let dir = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".trailwatch-").suffix(".tmp");
-    // Documents are not secrets: readable by all, as a file the shell writes would be.
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
-    if !dir.is_dir() {
-        bail!(
-            "--output {format}={shown}: there is no directory `{}`; create it or choose another path",
-            dir.display()
-        );
-    }
-    let temp = builder.tempfile_in(dir).map_err(|e| {
-        anyhow::anyhow!(
-            "--output {format}={shown}: cannot create a file in `{}` ({}); choose another path",
-            dir.display(),
-            e.kind()
-        )
-    })?;
+    let destination = Destination::open(path)
+        .map_err(|e| anyhow::anyhow!("--output {format}={}: {e}", path.display()))?;
     Ok(Pending {
         format,
-        path: path.to_path_buf(),
-        temp,
+        destination,
     })
 }
 
+/// Two documents for one regular file, however its paths are written (`a.xml`, `./a.xml`, a
+/// link to it); devices and FIFOs may take several.
 fn refuse_same_file(files: &[Pending]) -> Result<()> {
-    // The directory is known to exist; compare where the files would really be.
-    let real = |p: &Path| {
-        let dir = p
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        dir.canonicalize()
-            .ok()
-            .map(|d| d.join(p.file_name().unwrap_or_default()))
-    };
     for (i, file) in files.iter().enumerate() {
+        let Some(id) = file.destination.identity() else {
+            continue;
+        };
         if let Some(other) = files[..i]
             .iter()
-            .find(|f| real(&f.path) == real(&file.path))
+            .find(|f| f.destination.identity() == Some(id))
         {
             bail!(
                 "--output {} and --output {} both write `{}`; give each its own file",
                 other.format,
                 file.format,
-                file.path.display()
+                file.destination.path().display()
             );
         }
     }
-    Ok(())
-}
-
-fn write_atomically(file: Pending, text: &str) -> Result<()> {
-    let shown = file.path.display().to_string();
-    let mut temp = file.temp;
-    temp.write_all(text.as_bytes())
-        .and_then(|()| temp.as_file().sync_all())
-        .with_context(|| format!("cannot write `{shown}`"))?;
-    temp.persist(&file.path)
-        .with_context(|| format!("cannot write `{shown}`"))?;
     Ok(())
 }

@@ -35,6 +35,7 @@ pub async fn run(args: ApplyArgs) -> Result<Exit> {
     let outputs = Outputs::open(&args.plan.output, args.plan.json)?;
     let at = OffsetDateTime::now_utc();
     if let Some(path) = &args.plan_file {
+        outputs.refuse_plan_file(Some(path))?;
         return apply_saved(path, &args, outputs, at).await;
     }
     let settings = settings(&args.plan)?;

@@ -22,6 +22,7 @@ pub async fn run(cmd: PlanCmd) -> Result<Exit> {
         );
     }
     let outputs = Outputs::open(&args.output, args.json)?;
+    outputs.refuse_plan_file(cmd.out.as_deref())?;
     let at = OffsetDateTime::now_utc();
     if is_many(&settings) {
         let options = accounts::ReadOptions {

@@ -15,6 +15,7 @@ mod delivery;
 mod drill;
 mod faults;
 mod iam;
+mod output_paths;
 mod outputs;
 mod pattern;
 mod saved;

@@ -151,6 +151,94 @@ fn sarif_names_a_config_outside_the_working_directory_relative_to_its_repository
 }
 
 #[test]
+fn sarif_without_a_configuration_file_gives_every_result_a_location_code_scanning_takes() {
+    let acct = Account::new();
+    acct.build(&trail_only());
+    let controls = format!("{IAM},{CT}");
+    let (code, _, stderr) = acct.run(&[
+        "plan",
+        "--controls",
+        &controls,
+        "--output",
+        "sarif=plan.sarif",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    // validate.py checks code scanning's needs too: a physical location with a path and a line.
+    assert_eq!(
+        validate("sarif", &acct.path().join("plan.sarif")).trim(),
+        "ok 2"
+    );
+    let sarif: Value = serde_json::from_str(&read(&acct, "plan.sarif")).unwrap();
+    for result in sarif["runs"][0]["results"].as_array().unwrap() {
+        assert_eq!(
+            result["locations"][0]["physicalLocation"]["artifactLocation"],
+            json!({ "uri": format!("aws/{}/us-east-1", acct.id), "uriBaseId": "%SRCROOT%" })
+        );
+    }
+}
+
+#[test]
+fn hostile_text_in_the_configuration_file_leaves_every_document_valid() {
+    let acct = mixed();
+    let config = format!(
+        "controls = [\"{IAM}\", \"{CT}\", \"{ROOT}\"]\n\n[[waiver]]\ncontrol = \"{ROOT}\"\nreason = \"break\\u0001glass | <b>only</b> ]]> \\u001b[31m\\r\\nsee &amp; runbook\"\nticket = \"=HYPERLINK(\\\"https://example.com\\\")\"\nexpires = {}\n",
+        in_days(30)
+    );
+    std::fs::write(acct.path().join("trailwatch.toml"), config).unwrap();
+    let mut args = vec!["plan".to_string()];
+    args.extend(
+        ["sarif", "ocsf", "junit", "csv", "markdown"].map(|f| format!("--output={f}=plan.{f}")),
+    );
+    let out = acct.trailwatch().args(&args).output().unwrap();
+    let (code, stderr) = (out.status.code(), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(
+        validate("junit", &acct.path().join("plan.junit")).trim(),
+        "ok 3"
+    );
+    assert_eq!(
+        validate("sarif", &acct.path().join("plan.sarif")).trim(),
+        "ok 2"
+    );
+    assert_eq!(
+        validate("ocsf", &acct.path().join("plan.ocsf")).trim(),
+        "ok 3"
+    );
+    let shown = "break␁glass | <b>only</b> ]]> ␛[31m";
+    let junit = read(&acct, "plan.junit");
+    assert!(
+        junit.contains(
+            "break␁glass | &lt;b&gt;only&lt;/b&gt; ]]&gt; ␛[31m&#10;see &amp;amp; runbook"
+        ),
+        "{junit}"
+    );
+
+    let csv = read(&acct, "plan.csv");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(csv.lines().count(), 4, "a line per record:\n{csv}");
+    let waived = rows
+        .iter()
+        .find(|r| &r[7] == "waived")
+        .expect("the waived row");
+    assert_eq!(&waived[10], format!("{shown} see &amp; runbook"));
+    assert_eq!(&waived[12], "'=HYPERLINK(\"https://example.com\")");
+
+    let markdown = read(&acct, "plan.markdown");
+    let row = markdown
+        .lines()
+        .find(|l| l.contains("waived:"))
+        .expect("the waived row");
+    let cell =
+        r"waived: break␁glass \| \<b\>only\</b\> \]\]\> ␛\[31m<br>see \&amp; runbook (until ";
+    assert!(row.contains(cell), "{row}");
+    assert!(
+        !markdown.contains(|c: char| c.is_control() && c != '\n'),
+        "{markdown}"
+    );
+}
+
+#[test]
 fn asff_is_accepted_by_the_security_hub_api_model_and_the_local_server() {
     let acct = mixed();
     acct.build(&json!({ "security_hub": true }));

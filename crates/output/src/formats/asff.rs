@@ -10,7 +10,7 @@ use model::asff::{
 };
 use model::Status;
 
-use super::{Item, Run, CONTROLS_URL};
+use super::run::{Item, Run, CONTROLS_URL};
 
 /// Security Hub refuses a `Remediation.Recommendation.Text` over 512 characters.
 const MAX_RECOMMENDATION: usize = 512;

@@ -1,11 +1,15 @@
 //! JUnit XML for CI test reports: a test suite per account, a test case per control; a
 //! non-compliant control fails, one that cannot be judged is an error, and waived or
 //! not-applicable controls are skipped with the reason.
+//!
+//! The document is XML 1.0 whatever the text from AWS or a configuration file holds: every
+//! attribute and text goes through `escaped`.
 
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 
-use super::{Item, Run};
+use super::run::{Item, Run};
+use super::text;
 use model::Status;
 
 /// The JUnit XML of a run.
@@ -24,7 +28,7 @@ fn write_all(xml: &mut Xml, run: &Run, items: &[Item]) -> std::io::Result<()> {
     let name = format!("trailwatch {}", run.benchmark);
     let tally = Tally::of(items.iter());
     let mut suites = BytesStart::new("testsuites");
-    suites.push_attribute(("name", name.as_str()));
+    attribute(&mut suites, "name", &name);
     tally.attributes(&mut suites);
     xml.write_event(Event::Start(suites))?;
     for result in run.results {
@@ -40,9 +44,9 @@ fn suite(xml: &mut Xml, run: &Run, account: &str, items: &[&Item]) -> std::io::R
     let name = format!("account {account}");
     let timestamp = run.timestamp();
     let mut start = BytesStart::new("testsuite");
-    start.push_attribute(("name", name.as_str()));
+    attribute(&mut start, "name", &name);
     Tally::of(items.iter().copied()).attributes(&mut start);
-    start.push_attribute(("timestamp", timestamp.trim_end_matches('Z')));
+    attribute(&mut start, "timestamp", timestamp.trim_end_matches('Z'));
     xml.write_event(Event::Start(start))?;
     for item in items {
         case(xml, run, item)?;
@@ -58,20 +62,21 @@ fn case(xml: &mut Xml, run: &Run, item: &Item) -> std::io::Result<()> {
     );
     let classname = format!("trailwatch.{}.{}", run.benchmark, item.account);
     let mut start = BytesStart::new("testcase");
-    start.push_attribute(("name", name.as_str()));
-    start.push_attribute(("classname", classname.as_str()));
+    attribute(&mut start, "name", &name);
+    attribute(&mut start, "classname", &classname);
     let Some((tag, message, body)) = outcome(item) else {
         return xml.write_event(Event::Empty(start));
     };
     xml.write_event(Event::Start(start))?;
     let mut element = BytesStart::new(tag);
-    element.push_attribute(("message", message.as_str()));
+    attribute(&mut element, "message", &message);
     if tag == "skipped" {
         xml.write_event(Event::Empty(element))?;
     } else {
-        element.push_attribute(("type", item.result.status.as_str()));
+        attribute(&mut element, "type", item.result.status.as_str());
         xml.write_event(Event::Start(element))?;
-        xml.write_event(Event::Text(BytesText::new(&body)))?;
+        let body = escaped(&body, Place::Text);
+        xml.write_event(Event::Text(BytesText::from_escaped(body)))?;
         xml.write_event(Event::End(BytesEnd::new(tag)))?;
     }
     xml.write_event(Event::End(BytesEnd::new("testcase")))
@@ -139,7 +144,47 @@ impl Tally {
             ("errors", self.errors),
             ("skipped", self.skipped),
         ] {
-            element.push_attribute((key, n.to_string().as_str()));
+            attribute(element, key, &n.to_string());
         }
     }
+}
+
+/// Adds an attribute whose value is escaped for XML (`escaped`).
+fn attribute(element: &mut BytesStart, key: &str, value: &str) {
+    let value = escaped(value, Place::Attribute);
+    element.push_attribute((key.as_bytes(), value.as_bytes()));
+}
+
+/// Where escaped text goes: a parser turns the raw line breaks of an attribute value into
+/// spaces, so there they are written as references.
+#[derive(Clone, Copy)]
+enum Place {
+    Attribute,
+    Text,
+}
+
+/// Text escaped as XML 1.0 allows it: markup characters and quotes as entities, line breaks as
+/// line feeds, and every character XML forbids even as a reference (the C0 controls, U+FFFE,
+/// U+FFFF) in its visible form, like the other control characters (tab, DEL, C1).
+fn escaped(text: &str, place: Place) -> String {
+    let line_break = match place {
+        Place::Attribute => "&#10;",
+        Place::Text => "\n",
+    };
+    let mut out = String::with_capacity(text.len());
+    text::each_char(
+        text,
+        &mut out,
+        |out| out.push_str(line_break),
+        |out, c| match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\'' => out.push_str("&apos;"),
+            '"' => out.push_str("&quot;"),
+            '\u{fffe}' | '\u{ffff}' => text::push_visible(out, c),
+            c => out.push(c),
+        },
+    );
+    out
 }

@@ -6,7 +6,8 @@ use std::fmt::Write;
 use model::report::AccountResult;
 use model::{Report, Status};
 
-use super::{action_line, Item, Run};
+use super::run::{action_line, Item, Run};
+use super::text;
 
 /// The Markdown summary of a run.
 pub fn document(run: &Run) -> String {
@@ -40,7 +41,7 @@ fn summary(out: &mut String, results: &[AccountResult]) {
                 out,
                 "| {} | could not be read: {} | | | | | |",
                 result.account_id,
-                cell(why)
+                plain(why)
             ),
         };
     }
@@ -71,7 +72,7 @@ fn attention(out: &mut String, items: &[Item]) {
             item.control.cis_id,
             item.control.id,
             item.result.status.as_str(),
-            cell(&findings)
+            plain(&findings)
         );
     }
     out.push('\n');
@@ -94,7 +95,7 @@ fn actions(out: &mut String, results: &[AccountResult]) {
             let _ = writeln!(
                 out,
                 "{} — for {}",
-                action_line(action),
+                plain(&action_line(action)),
                 action.control_ids.join(", ")
             );
         }
@@ -103,7 +104,27 @@ fn actions(out: &mut String, results: &[AccountResult]) {
     out.push_str("Run `trailwatch apply` with the same flags to make these changes.\n");
 }
 
-/// Text fit for one table cell: pipes escaped, lines joined with `<br>`.
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', "<br>")
+/// Text from AWS or a configuration file as Markdown that shows exactly it, on one line: the
+/// characters that could start markup, an HTML tag or an entity, or end a table cell are
+/// escaped with a backslash, line breaks become `<br>`, and other control characters show in
+/// their visible form (`␛`, `␀`).
+fn plain(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    text::each_char(
+        text,
+        &mut out,
+        |out| out.push_str("<br>"),
+        |out, c| {
+            if MARKUP.contains(&c) {
+                out.push('\\');
+            }
+            out.push(c);
+        },
+    );
+    out
 }
+
+/// The ASCII punctuation that starts or ends inline Markdown (code, emphasis, links and images,
+/// strikethrough, HTML, entities, escapes) or a table cell; block markup cannot start inside a
+/// line trailwatch begins.
+const MARKUP: &[char] = &['\\', '`', '*', '_', '[', ']', '<', '>', '&', '|', '~'];

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{Item, Resource, Run};
+use super::run::{Item, Resource, Run, CONTROLS_URL};
 use model::Status;
 
 /// The OCSF schema version of the events.
@@ -142,7 +142,7 @@ fn resource(r: &Resource) -> ResourceDetails {
 fn remediation(item: &Item) -> Remediation {
     Remediation {
         desc: item.remediation(),
-        references: vec![format!("{}#{}", super::CONTROLS_URL, item.control.id)],
+        references: vec![format!("{}#{}", CONTROLS_URL, item.control.id)],
     }
 }
 

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use std::collections::BTreeMap;
 
-use super::{ConfigFile, Item, Run, CONTROLS_URL};
+use super::run::{ConfigFile, Item, Run, CONTROLS_URL};
 use model::{Control, Status};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -152,8 +152,9 @@ fn result<'a>(run: &Run, item: &Item<'a>) -> SarifResult {
     }
 }
 
-/// The account, region and log group as logical locations; the configuration file, when the
-/// run has one, as the physical location code scanning needs.
+/// The account, region and log group as logical locations, and the physical location code
+/// scanning needs: line 1 of the configuration file when the run read one, else of the
+/// account's pseudo-file (`account_artifact`).
 fn location(run: &Run, account: &str, region: &str, log_group: Option<String>) -> Location {
     let mut logical = vec![
         LogicalLocation {
@@ -174,12 +175,28 @@ fn location(run: &Run, account: &str, region: &str, log_group: Option<String>) -
             kind: "logGroup",
         });
     }
+    let artifact_location = match run.config_file {
+        Some(file) => artifact(file),
+        None => account_artifact(account, run.region),
+    };
     Location {
-        physical_location: run.config_file.map(|file| PhysicalLocation {
-            artifact_location: artifact(file),
+        physical_location: PhysicalLocation {
+            artifact_location,
             region: LineRegion { start_line: 1 },
-        }),
+        },
         logical_locations: logical,
+    }
+}
+
+/// Without a configuration file, a result names its account and the run's region as a path
+/// relative to the repository, `aws/ACCOUNT/REGION`: code scanning refuses a result without a
+/// physical location, and any URI scheme but `file`, but takes a path no file of the
+/// repository has (it shows the alert without a code preview), as container scanners do for an
+/// image. The path does not change between runs, so alerts are tracked.
+fn account_artifact(account: &str, region: &str) -> ArtifactLocation {
+    ArtifactLocation {
+        uri: format!("aws/{}/{}", encode(account, false), encode(region, false)),
+        uri_base_id: Some(SRCROOT),
     }
 }
 
@@ -380,8 +397,7 @@ struct SarifResult {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Location {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    physical_location: Option<PhysicalLocation>,
+    physical_location: PhysicalLocation,
     logical_locations: Vec<LogicalLocation>,
 }
 

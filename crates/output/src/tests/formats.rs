@@ -83,6 +83,16 @@ fn output_specs_name_a_format_and_an_optional_file() {
 }
 
 #[test]
+fn a_dash_or_dev_stdout_as_the_path_means_stdout() {
+    for spec in ["sarif=-", "sarif=/dev/stdout"] {
+        let spec: OutputSpec = spec.parse().unwrap();
+        assert_eq!((spec.format, spec.path), (Format::Sarif, None));
+    }
+    let file: OutputSpec = "csv=./-".parse().unwrap();
+    assert_eq!(file.path.unwrap().to_str(), Some("./-"));
+}
+
+#[test]
 fn sarif_has_a_rule_per_control_and_a_result_per_failing_waived_or_unread_control() {
     let (results, controls) = (results(), controls());
     let log = json(&formats::sarif::document(&run(&results, &controls)));
@@ -154,6 +164,35 @@ fn sarif_names_a_file_outside_any_repository_by_its_absolute_uri() {
         path: r"C:\infra\trailwatch.toml".into(),
     });
     assert_eq!(windows["uri"], "file:///C:/infra/trailwatch.toml");
+}
+
+#[test]
+fn sarif_without_a_configuration_file_gives_each_result_its_account_as_a_file() {
+    let (results, controls) = (results(), controls());
+    let run = Run {
+        config_file: None,
+        ..run(&results, &controls)
+    };
+    let log = json(&formats::sarif::document(&run));
+    let sarif_run = &log["runs"][0];
+    let physical: Vec<&serde_json::Value> = sarif_run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["locations"][0]["physicalLocation"])
+        .collect();
+    let at = |account: &str| {
+        serde_json::json!({
+            "artifactLocation": {"uri": format!("aws/{account}/us-east-1"), "uriBaseId": "%SRCROOT%"},
+            "region": {"startLine": 1}
+        })
+    };
+    let unread = "333344445555";
+    assert_eq!(
+        physical,
+        [&at(ACCOUNT), &at(ACCOUNT), &at(unread), &at(unread)]
+    );
+    assert!(sarif_run["originalUriBaseIds"].is_null());
 }
 
 #[test]

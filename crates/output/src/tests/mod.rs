@@ -14,6 +14,7 @@ use crate::documents::{ApplyDocument, PlanDocument};
 use crate::render::{self, Detail};
 
 mod docs;
+mod escaping;
 mod formats;
 
 fn plain(text: String) -> String {
