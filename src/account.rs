@@ -12,7 +12,7 @@ use model::report::AccountResult;
 use model::{Control, Desired, Report, Snapshot};
 use reconcile::{AccountsRead, PlanHeader, Surveyed, Target};
 
-use crate::args::{connect_options, selection, warn_stale_accounts, PlanArgs};
+use crate::args::{connect_options, selection, warn_idle_waivers, PlanArgs};
 use config::Settings;
 
 /// An account read and planned with the flags' selection.
@@ -83,7 +83,7 @@ pub async fn read_and_plan(args: &PlanArgs, settings: &Settings) -> Result<Plann
     tracing::info!(region = aws.region(), "reading the account");
     let Surveyed { report, snapshot } = reconcile::plan_own(&aws, &controls, &desired).await?;
     let account = snapshot.account_id.clone();
-    warn_stale_accounts(settings, std::slice::from_ref(&account));
+    warn_idle_waivers(settings, &controls, Some(std::slice::from_ref(&account)));
     let wall = started.elapsed();
     log_calls(&account, &aws.calls(), wall);
     Ok(PlannedAccount {

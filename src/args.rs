@@ -216,40 +216,15 @@ pub fn flags(args: &PlanArgs) -> Flags {
     }
 }
 
-/// The controls the settings select, and the run's desired state; warns about waivers of
-/// controls that are not selected (stale exceptions are how exception lists rot).
+/// The selected controls and the run's desired state.
 pub fn selection(settings: &Settings) -> Result<(Vec<Control>, Desired)> {
-    let benchmark = &settings.benchmark;
-    let controls = model::catalog::select(benchmark, &settings.controls, settings.level)?;
-    if controls.is_empty() {
-        bail!(
-            "no control of {benchmark} matches the selection; see `trailwatch controls --benchmark {benchmark}`"
-        );
-    }
-    for waiver in &settings.waivers {
-        if !controls.iter().any(|c| c.id == waiver.control) {
-            warn(&format!(
-                "the waiver of `{}` matches no selected control",
-                waiver.control
-            ));
-        }
-    }
-    Ok((controls, settings.desired(None)))
+    Ok(settings.selection()?)
 }
 
-/// Warns about waivers naming accounts outside the run.
-pub fn warn_stale_accounts(settings: &Settings, accounts: &[String]) {
-    for waiver in &settings.waivers {
-        let Some(listed) = &waiver.accounts else {
-            continue;
-        };
-        if !listed.iter().any(|a| accounts.contains(a)) {
-            warn(&format!(
-                "the waiver of `{}` matches no account of this run ({})",
-                waiver.control,
-                listed.join(", ")
-            ));
-        }
+/// Warns about waivers that can match nothing in this run (`accounts`: the run's, if any).
+pub fn warn_idle_waivers(settings: &Settings, controls: &[Control], accounts: Option<&[String]>) {
+    for warning in settings.idle_waivers(controls, accounts) {
+        warn(&warning);
     }
 }
 

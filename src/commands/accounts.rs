@@ -16,7 +16,7 @@ use reconcile::{AccountsRead, Connect, PlanHeader, Target};
 use time::OffsetDateTime;
 
 use crate::account::log_calls;
-use crate::args::{config_file, connect_options, detail, selection, warn_stale_accounts, PlanArgs};
+use crate::args::{config_file, connect_options, detail, selection, warn_idle_waivers, PlanArgs};
 use crate::commands::hub;
 use crate::emit::{emit, PlanView, RunInfo};
 use crate::outputs::Outputs;
@@ -105,21 +105,9 @@ pub async fn read_all(
         }
     });
     let (own, accounts) = (own?, accounts?);
-    if let Some(account) = accounts.iter().find(|a| role_of(settings, a).is_none()) {
-        anyhow::bail!(
-            "--accounts and --organization need --assume-role NAME (or `assume_role` in the configuration file): no role to assume in account {account}"
-        );
-    }
-    warn_stale_accounts(settings, &accounts);
+    let targets = settings.targets(&accounts)?;
+    warn_idle_waivers(settings, &controls, Some(&accounts));
     let run = aws::Run::new(&base, &own);
-    let targets: Vec<Target> = accounts
-        .iter()
-        .map(|account| Target {
-            account: account.clone(),
-            role: role_of(settings, account).map(str::to_string),
-            desired: settings.desired(Some(account)),
-        })
-        .collect();
     let progress = progress_bar(accounts.len());
     let concurrency = usize::from(settings.concurrency);
     let read = reconcile::plan_accounts(
@@ -204,7 +192,7 @@ async fn send_all(
             .map(|result| {
                 let info = &info;
                 async move {
-                    let role = role_of(settings, &result.account_id);
+                    let role = settings.role_of(&result.account_id);
                     let aws = reconcile::reach(run, &result.account_id, role).await.ok()?;
                     hub::send(&aws, &info.run(std::slice::from_ref(result))).await
                 }
@@ -213,12 +201,4 @@ async fn send_all(
             .collect()
             .await;
     sent.into_iter().flatten().collect()
-}
-
-/// The role assumed in an account: its table's, else the run's.
-pub fn role_of<'a>(settings: &'a Settings, account: &str) -> Option<&'a str> {
-    settings
-        .destination_of(Some(account))
-        .assume_role
-        .as_deref()
 }

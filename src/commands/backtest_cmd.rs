@@ -17,7 +17,7 @@ use output::exit::Exit;
 use time::OffsetDateTime;
 
 use crate::account::{read_and_plan, PlannedAccount};
-use crate::args::{selection, settings, PlanArgs};
+use crate::args::{selection, settings, warn_idle_waivers, PlanArgs};
 use crate::print;
 
 mod owners;
@@ -77,7 +77,11 @@ pub async fn run(args: BacktestArgs) -> Result<Exit> {
         (window, _) => window.as_ref().map(|w| w.days.clone()).unwrap_or_default(),
     };
     let (specs, planned) = match args.published_only {
-        true => (watch::published(&selection(&settings)?.0), None),
+        true => {
+            let controls = selection(&settings)?.0;
+            warn_idle_waivers(&settings, &controls, None);
+            (watch::published(&controls), None)
+        }
         false => {
             let planned = read_and_plan(&args.plan, &settings).await?;
             let others = owners::read(&planned, &settings).await?;

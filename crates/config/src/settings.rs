@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 
 use model::desired::{Waiver, DEFAULT_NAMESPACE};
-use model::{Desired, Endpoint, MatchMode, TopicChoice};
+use model::planfile::Target;
+use model::{Control, Desired, Endpoint, MatchMode, TopicChoice};
 
 use crate::file::{AccountSettings, FileSettings};
 
@@ -129,6 +130,64 @@ impl Settings {
             .unwrap_or(&self.destination)
     }
 
+    /// The role assumed in an account: its table's, else the run's.
+    pub fn role_of(&self, account: &str) -> Option<&str> {
+        self.destination_of(Some(account)).assume_role.as_deref()
+    }
+
+    /// Each account of a many-account run with its role and desired state; refuses an account
+    /// with no role to assume.
+    pub fn targets(&self, accounts: &[String]) -> Result<Vec<Target>, NoRole> {
+        accounts
+            .iter()
+            .map(|account| {
+                let role = self
+                    .role_of(account)
+                    .ok_or_else(|| NoRole(account.clone()))?;
+                Ok(Target {
+                    account: account.clone(),
+                    role: Some(role.to_string()),
+                    desired: self.desired(Some(account)),
+                })
+            })
+            .collect()
+    }
+
+    /// The selected controls and the run's desired state; refuses a selection of no control.
+    pub fn selection(&self) -> Result<(Vec<Control>, Desired), SelectionError> {
+        let benchmark = &self.benchmark;
+        let controls = model::catalog::select(benchmark, &self.controls, self.level)?;
+        if controls.is_empty() {
+            return Err(SelectionError::Empty(benchmark.clone()));
+        }
+        Ok((controls, self.desired(None)))
+    }
+
+    /// Warnings about waivers that can match nothing: a control outside the selection, or
+    /// accounts outside the run (when the run has accounts).
+    pub fn idle_waivers(&self, controls: &[Control], accounts: Option<&[String]>) -> Vec<String> {
+        let mut warnings = Vec::new();
+        for waiver in &self.waivers {
+            if !controls.iter().any(|c| c.id == waiver.control) {
+                let control = &waiver.control;
+                warnings.push(format!(
+                    "the waiver of `{control}` matches no selected control"
+                ));
+            }
+            let (Some(listed), Some(accounts)) = (&waiver.accounts, accounts) else {
+                continue;
+            };
+            if !listed.iter().any(|a| accounts.contains(a)) {
+                warnings.push(format!(
+                    "the waiver of `{}` matches no account of this run ({})",
+                    waiver.control,
+                    listed.join(", ")
+                ));
+            }
+        }
+        warnings
+    }
+
     /// The desired state for one account (or the run's, for `None`).
     pub fn desired(&self, account: Option<&str>) -> Desired {
         let d = self.destination_of(account);
@@ -187,4 +246,18 @@ fn overlay(flags: &Flags, keys: &AccountSettings, under: &Destination) -> Destin
             .or(keys.assume_role.clone())
             .or(under.assume_role.clone()),
     }
+}
+
+/// A many-account run's account with no role to assume.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("--accounts and --organization need --assume-role NAME (or `assume_role` in the configuration file): no role to assume in account {0}")]
+pub struct NoRole(pub String);
+
+/// Why the flags and file select no control.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SelectionError {
+    #[error(transparent)]
+    Select(#[from] model::catalog::SelectError),
+    #[error("no control of {0} matches the selection; see `trailwatch controls --benchmark {0}`")]
+    Empty(String),
 }

@@ -283,3 +283,52 @@ fn the_schema_names_every_key_the_file_accepts() {
         "unknown keys are refused in editors too"
     );
 }
+
+#[test]
+fn targets_need_a_role_for_every_account_and_take_each_tables_desired_state() {
+    let without = Settings::merge(Flags::default(), FileSettings::default());
+    let error = without.targets(&["111122223333".into()]).unwrap_err();
+    assert!(error
+        .to_string()
+        .contains("no role to assume in account 111122223333"));
+    let flags = Flags {
+        assume_role: Some("audit".into()),
+        ..Flags::default()
+    };
+    let s = Settings::merge(flags, read(FULL).unwrap());
+    let targets = s
+        .targets(&["111122223333".into(), "999999999999".into()])
+        .unwrap();
+    assert_eq!(targets[0].role.as_deref(), Some("audit"));
+    assert_eq!(
+        targets[0].desired.notify[0].label(),
+        "email:team-a@example.com"
+    );
+    assert_eq!(targets[1].desired, s.desired(None));
+}
+
+#[test]
+fn waivers_that_can_match_nothing_are_named_once_the_run_is_known() {
+    let s = Settings::merge(Flags::default(), read(FULL).unwrap());
+    let (controls, _) = s.selection().unwrap();
+    assert!(s
+        .idle_waivers(&controls, Some(&["222233334444".into()]))
+        .is_empty());
+    let elsewhere = s.idle_waivers(&controls, Some(&["999999999999".into()]));
+    assert_eq!(elsewhere.len(), 1, "{elsewhere:?}");
+    assert!(elsewhere[0].contains("matches no account of this run"));
+    assert!(
+        s.idle_waivers(&controls, None).is_empty(),
+        "no accounts: no account check"
+    );
+    let none = Settings {
+        controls: vec!["root-account-usage".into()],
+        ..s.clone()
+    };
+    let (controls, _) = none.selection().unwrap();
+    let unselected = none.idle_waivers(&controls, None);
+    assert!(
+        unselected[0].contains("matches no selected control"),
+        "{unselected:?}"
+    );
+}

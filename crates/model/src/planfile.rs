@@ -14,6 +14,17 @@ pub const PLAN_FORMAT: &str = "trailwatch-plan";
 /// The plan file version this trailwatch writes (it also reads version 1, one account).
 pub const PLAN_VERSION: u32 = 2;
 
+/// One account of a run: which, the role that reaches it, and what it must hold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// The account.
+    pub account: String,
+    /// The role assumed in it (none: the credentials' own account, or no role given).
+    pub role: Option<String>,
+    /// Its desired state.
+    pub desired: Desired,
+}
+
 /// A saved plan, for one account or many.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanFile {

@@ -16,7 +16,8 @@ use std::collections::BTreeMap;
 use std::future::Future;
 
 pub use apply_account::{apply_account, carry_out, check, Applied, Checked, Ready};
-pub use plan_accounts::{plan_accounts, plan_file, plan_own, AccountsRead, PlanHeader, Target};
+pub use model::planfile::Target;
+pub use plan_accounts::{plan_accounts, plan_file, plan_own, AccountsRead, PlanHeader};
 pub use survey::{SurveyError, Surveyed};
 
 /// The calls made to one account, by IAM action.

@@ -6,22 +6,11 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use futures::StreamExt;
-use model::planfile::{AccountPlan, PlanFile, PlanOrUnread, PLAN_FORMAT, PLAN_VERSION};
+use model::planfile::{AccountPlan, PlanFile, PlanOrUnread, Target, PLAN_FORMAT, PLAN_VERSION};
 use model::report::AccountResult;
 use model::{Control, Desired, Snapshot};
 
 use crate::{reach, Connect};
-
-/// One account of a run: which, the role that reaches it, and what it must hold.
-#[derive(Debug, Clone)]
-pub struct Target {
-    /// The account.
-    pub account: String,
-    /// The role assumed in it (none: the credentials' own account, or no role given).
-    pub role: Option<String>,
-    /// Its desired state.
-    pub desired: Desired,
-}
 
 /// The accounts of a run, read and planned.
 #[derive(Debug, Default)]
