@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use apply::accounts::{AccountOutcome, AccountState};
 use futures::StreamExt;
-use model::planfile::{AccountPlan, PlanFile, PlanOrUnread};
+use model::planfile::PlanFile;
 use model::report::AccountResult;
 use model::{Control, Report};
 use output::exit::{self, Exit};
@@ -25,6 +25,21 @@ use crate::emit::{emit, show_before_writing, ApplyView, RunInfo};
 use crate::outputs::Outputs;
 use crate::print;
 
+/// A plan about to be carried out, with what carrying it out needs.
+struct Prepared {
+    /// The run's credentials.
+    aws: aws::Aws,
+    /// Their account.
+    own: String,
+    controls: Vec<Control>,
+    file: PlanFile,
+    /// The saved plan's file name, for `apply FILE`.
+    saved_as: Option<String>,
+    /// How long reading and planning took.
+    wall: Duration,
+    concurrency: usize,
+}
+
 /// Runs `apply`.
 pub async fn run(args: ApplyArgs) -> Result<Exit> {
     let many_flags =
@@ -34,102 +49,91 @@ pub async fn run(args: ApplyArgs) -> Result<Exit> {
     }
     let outputs = Outputs::open(&args.plan.output, args.plan.json)?;
     let at = OffsetDateTime::now_utc();
-    if let Some(path) = &args.plan_file {
-        outputs.refuse_plan_file(Some(path))?;
-        return apply_saved(path, &args, outputs, at).await;
-    }
-    let settings = settings(&args.plan)?;
+    let prepared = match &args.plan_file {
+        Some(path) => {
+            outputs.refuse_plan_file(Some(path))?;
+            saved(path, &args).await?
+        }
+        None => live(&args.plan, &outputs).await?,
+    };
+    let file = &prepared.file;
+    pinned(file, &args)?;
     let info = RunInfo {
-        controls: &[],
-        region: "",
-        benchmark: &settings.benchmark,
+        controls: &prepared.controls,
+        region: &file.region,
+        benchmark: &file.benchmark,
         at,
         config_file: config_file(&args.plan),
         detail: detail(&args.plan),
         version: env!("CARGO_PKG_VERSION"),
     };
+    // A saved plan was reviewed when it was made: it is shown, not asked about again.
+    let asking = prepared.saved_as.is_none() && !args.auto_approve && file.action_count() > 0;
+    if file.is_many() {
+        show_many(file, &info, &outputs, prepared.wall, asking)?;
+    } else if prepared.saved_as.is_none() {
+        show_plan(&file.results()[0], &info, &outputs, file, asking)?;
+    }
+    if asking {
+        confirm()?;
+    }
+    match file.is_many() {
+        true => apply_many(&prepared, outputs, &info).await,
+        false => apply_one(&prepared, outputs, &info).await,
+    }
+}
+
+/// Plans the account, or the accounts, the flags and configuration name.
+async fn live(args: &PlanArgs, outputs: &Outputs) -> Result<Prepared> {
+    let settings = settings(args)?;
+    let concurrency = usize::from(settings.concurrency);
     if crate::commands::plan_cmd::is_many(&settings) {
-        return apply_live_many(&args, &settings, outputs, info).await;
-    } else if args.plan.assume_role.is_some() {
+        let options = ReadOptions {
+            at: OffsetDateTime::now_utc(),
+            security_hub: false,
+            saves_plan: true,
+        };
+        let read = accounts::read_all(args, &settings, &options).await?;
+        let file = read.plan_file(&settings);
+        return Ok(Prepared {
+            wall: read.started.elapsed(),
+            file,
+            aws: read.base,
+            own: read.own,
+            controls: read.controls,
+            saved_as: None,
+            concurrency,
+        });
+    }
+    if args.assume_role.is_some() {
         bail!(
             "--assume-role needs --accounts ID,... or --organization: the accounts to assume it in"
         );
     }
-    apply_live_one(&args, &settings, outputs, info).await
-}
-
-/// `apply` of the credentials' own account: plan, show, confirm, carry out.
-async fn apply_live_one(
-    args: &ApplyArgs,
-    settings: &config::Settings,
-    outputs: Outputs,
-    info: RunInfo<'_>,
-) -> Result<Exit> {
-    let planned = read_and_plan(&args.plan, settings).await?;
-    let region = planned.aws.region().to_string();
-    let info = RunInfo {
-        controls: &planned.controls,
-        region: &region,
-        benchmark: &planned.report.benchmark,
-        ..info
-    };
+    let planned = read_and_plan(args, &settings).await?;
     if planned.report.has_errors() {
-        if outputs.stdout() == Format::Json {
-            print::json(&planned.report)?;
-        } else {
-            print::text(&output::render::plan(&planned.report, &region, info.detail))?;
+        let region = planned.aws.region();
+        match outputs.stdout() {
+            Format::Json => print::json(&planned.report)?,
+            _ => print::text(&output::render::plan(&planned.report, region, detail(args)))?,
         }
         bail!("some controls could not be read; fix the errors above before applying");
     }
-    let file = planned.plan_file();
-    pinned(&file, args)?;
-    show_plan(&planned.report, &info, &outputs, &file, args.auto_approve)?;
-    if !planned.report.actions.is_empty() && !args.auto_approve {
-        confirm()?;
-    }
-    let one = One {
-        run: aws::Run::new(&planned.aws, &planned.account),
-        file: &file,
+    Ok(Prepared {
+        file: planned.plan_file(),
+        wall: planned.wall,
+        aws: planned.aws,
+        own: planned.account,
+        controls: planned.controls,
         saved_as: None,
-    };
-    apply_one(&one, outputs, &info).await
+        concurrency,
+    })
 }
 
-/// Shows the plan before anything is written: on stdout when that is where the human text
-/// goes, else on stderr when someone is about to be asked.
-fn show_plan(
-    report: &Report,
-    info: &RunInfo,
-    outputs: &Outputs,
-    file: &PlanFile,
-    auto_approve: bool,
-) -> Result<()> {
-    let text = output::render::plan(report, info.region, info.detail)
-        + &output::render::digest_line(&file.digest);
-    show_before_writing(outputs, &text, !report.actions.is_empty() && !auto_approve)
-}
-
-/// Refuses a plan other than the one `--expect-digest` names, before anything is written.
-fn pinned(file: &PlanFile, args: &ApplyArgs) -> Result<()> {
-    match &args.expect_digest {
-        Some(expected) if *expected != file.digest() => bail!(
-            "the plan's digest is {} but --expect-digest is {expected}: this is not the plan that was approved; nothing was written",
-            file.digest()
-        ),
-        _ => Ok(()),
-    }
-}
-
-/// `trailwatch apply FILE`: refuse a plan for another account or a changed account; otherwise
-/// run exactly its actions.
-async fn apply_saved(
-    path: &Path,
-    apply: &ApplyArgs,
-    outputs: Outputs,
-    at: OffsetDateTime,
-) -> Result<Exit> {
-    let args = &apply.plan;
-    let name = path.display().to_string();
+/// `trailwatch apply FILE`: the saved plan, refused when it is for other credentials' account
+/// or cannot be applied as it stands.
+async fn saved(path: &Path, apply: &ApplyArgs) -> Result<Prepared> {
+    let (args, name) = (&apply.plan, path.display().to_string());
     let text = files::read_whole(path, files::PLAN_FILE)?;
     let file = PlanFile::parse(&text).map_err(|e| anyhow::anyhow!("cannot apply `{name}`: {e}"))?;
     pinned(&file, apply)?;
@@ -144,48 +148,40 @@ async fn apply_saved(
     })
     .await?;
     if aws.region() != file.region {
-        bail!(
-            "`{name}` lists trails in {} but --region is {}; drop --region",
-            file.region,
-            aws.region()
-        );
+        let (listed, given) = (&file.region, aws.region());
+        bail!("`{name}` lists trails in {listed} but --region is {given}; drop --region");
     }
-    let info = RunInfo {
-        controls: &controls,
-        region: &file.region,
-        benchmark: &file.benchmark,
-        at,
-        config_file: config_file(args),
-        detail: detail(args),
-        version: env!("CARGO_PKG_VERSION"),
-    };
     let own = aws.account_id().await?;
-    if file.is_many() {
-        let many = Many {
-            run: aws::Run::new(&aws, &own),
-            controls: &controls,
-            concurrency: usize::from(settings(args)?.concurrency),
-        };
-        // A saved plan was reviewed when it was made: it is shown, not asked about again.
-        show_many(&file, &info, &outputs, Duration::ZERO, true)?;
-        return apply_many(&many, &file, outputs, &info).await;
-    }
     let account = &file.accounts[0];
-    if account.report().is_none() {
+    if !file.is_many() && account.report().is_none() {
         bail!("cannot apply `{name}`: its account was not read");
     }
-    if account.account_id != own {
+    if !file.is_many() && account.account_id != own {
         bail!(
             "`{name}` is a plan for account {} but the credentials are for account {own}; use that account's credentials or plan again",
             account.account_id
         );
     }
-    let one = One {
-        run: aws::Run::new(&aws, &own),
-        file: &file,
-        saved_as: Some(&name),
-    };
-    apply_one(&one, outputs, &info).await
+    Ok(Prepared {
+        aws,
+        own,
+        controls,
+        file,
+        saved_as: Some(name),
+        wall: Duration::ZERO,
+        concurrency: usize::from(settings(args)?.concurrency),
+    })
+}
+
+/// Refuses a plan other than the one `--expect-digest` names, before anything is written.
+fn pinned(file: &PlanFile, args: &ApplyArgs) -> Result<()> {
+    match &args.expect_digest {
+        Some(expected) if *expected != file.digest() => bail!(
+            "the plan's digest is {} but --expect-digest is {expected}: this is not the plan that was approved; nothing was written",
+            file.digest()
+        ),
+        _ => Ok(()),
+    }
 }
 
 /// A saved plan is applied as it was made; says so when the configuration now differs.
@@ -218,53 +214,76 @@ fn refuse_selection_flags(args: &PlanArgs) -> Result<()> {
     Ok(())
 }
 
-/// A plan of the credentials' own account, about to be carried out.
-struct One<'a> {
-    /// The credentials and their account.
-    run: aws::Run<'a>,
-    file: &'a PlanFile,
-    /// The saved plan's file name, for `apply FILE`.
-    saved_as: Option<&'a str>,
+/// One account's plan before anything is written: on stdout when that is where the human
+/// text goes, else on stderr when someone is about to be asked.
+fn show_plan(
+    result: &AccountResult,
+    info: &RunInfo,
+    outputs: &Outputs,
+    file: &PlanFile,
+    asking: bool,
+) -> Result<()> {
+    let Ok(report) = &result.report else {
+        bail!("the plan's account was not read");
+    };
+    let text = output::render::plan(report, info.region, info.detail)
+        + &output::render::digest_line(&file.digest);
+    show_before_writing(outputs, &text, asking)
+}
+
+/// Every account's plan and a total, shown as [`show_plan`] shows one.
+fn show_many(
+    file: &PlanFile,
+    info: &RunInfo,
+    outputs: &Outputs,
+    wall: Duration,
+    asking: bool,
+) -> Result<()> {
+    let results = file.results();
+    let text = output::render::many_to_apply(&results, info.region, wall, info.detail)
+        + &output::render::digest_line(&file.digest);
+    show_before_writing(outputs, &text, asking)
 }
 
 /// Carries out a one-account plan and reports its actions and verification.
-async fn apply_one(one: &One<'_>, outputs: Outputs, info: &RunInfo<'_>) -> Result<Exit> {
+async fn apply_one(prepared: &Prepared, outputs: Outputs, info: &RunInfo<'_>) -> Result<Exit> {
     let started = Instant::now();
-    let (run, account) = (&one.run, &one.file.accounts[0]);
-    let applied = match reconcile::check(run, info.controls, account).await {
+    let run = aws::Run::new(&prepared.aws, &prepared.own);
+    let (file, account) = (&prepared.file, &prepared.file.accounts[0]);
+    let applied = match reconcile::check(&run, info.controls, account).await {
         Checked::Done(done) => *done,
         Checked::Ready(ready) => {
-            if one.saved_as.is_some() {
-                show_plan(ready.report(), info, &outputs, one.file, true)?;
+            if prepared.saved_as.is_some() {
+                show_plan(&file.results()[0], info, &outputs, file, false)?;
             }
             crate::interrupt::stop_on_signal();
-            reconcile::carry_out(run, info.controls, ready).await
+            reconcile::carry_out(&run, info.controls, ready).await
         }
     };
-    let planned = settled(one, applied.outcome.state, account)?;
-    let ending = Ending {
-        saved_as: one.saved_as,
-        wall: started.elapsed(),
-    };
-    report_one(&planned, applied, outputs, info, ending)
+    let saved_as = prepared.saved_as.as_deref();
+    let planned = settled(saved_as, applied.outcome.state, account.report())?;
+    report_one(
+        &planned,
+        applied,
+        outputs,
+        info,
+        (saved_as, started.elapsed()),
+    )
 }
 
 /// The plan an account's outcome is reported against, or the one line that ends the run.
-fn settled(one: &One<'_>, state: AccountState, account: &AccountPlan) -> Result<Report> {
-    let PlanOrUnread::Report(report) = &account.plan else {
+fn settled(saved_as: Option<&str>, state: AccountState, plan: Option<&Report>) -> Result<Report> {
+    let Some(report) = plan else {
         bail!("the plan's account was not read");
     };
-    match state {
-        AccountState::AlreadyApplied => {
-            let said = views::already_applied_line(one.saved_as);
-            print::note(&said);
-            let mut report = report.clone();
-            report.actions.clear();
-            report.notes.push(said);
-            Ok(report)
-        }
-        _ => Ok(report.clone()),
+    let mut report = report.clone();
+    if state == AccountState::AlreadyApplied {
+        let said = views::already_applied_line(saved_as);
+        print::note(&said);
+        report.actions.clear();
+        report.notes.push(said);
     }
+    Ok(report)
 }
 
 /// One account's actions, verification and documents; a stale or unreachable account, or one
@@ -274,18 +293,16 @@ fn report_one(
     applied: Applied,
     outputs: Outputs,
     info: &RunInfo<'_>,
-    ending: Ending,
+    (saved_as, wall): (Option<&str>, Duration),
 ) -> Result<Exit> {
     let human = outputs.stdout() == Format::Human;
     if human && !applied.actions.is_empty() {
-        print::text(&output::render::outcomes(
-            &planned.actions,
-            &applied.actions,
-        ))?;
+        let text = output::render::outcomes(&planned.actions, &applied.actions);
+        print::text(&text)?;
     }
     let error = applied.outcome.error.clone().unwrap_or_default();
     match applied.outcome.state {
-        AccountState::Stale => bail!("{}", views::stale_line(ending.saved_as, &applied.changed)),
+        AccountState::Stale => bail!("{}", views::stale_line(saved_as, &applied.changed)),
         AccountState::Unreachable | AccountState::Refused => bail!("{error}"),
         _ => {}
     }
@@ -293,18 +310,15 @@ fn report_one(
         bail!("{error}");
     };
     if human {
-        print::text(&output::render::verification(
-            &after,
-            &verification,
-            !applied.actions.is_empty(),
-            info.detail,
-        ))?;
+        let applying = !applied.actions.is_empty();
+        let text = output::render::verification(&after, &verification, applying, info.detail);
+        print::text(&text)?;
     }
     let after = AccountResult {
         account_id: applied.outcome.account_id.clone(),
         report: Ok(after),
         calls: applied.calls,
-        wall: ending.wall,
+        wall,
     };
     let view = ApplyView {
         context: info,
@@ -321,100 +335,32 @@ fn report_one(
     Ok(exit::apply(&verification))
 }
 
-/// How a one-account apply ends: the saved plan's name, and how long it took.
-struct Ending<'a> {
-    saved_as: Option<&'a str>,
-    wall: Duration,
-}
-
-/// What every account of a many-account apply shares.
-struct Many<'a> {
-    /// The credentials and their account.
-    run: aws::Run<'a>,
-    controls: &'a [Control],
-    concurrency: usize,
-}
-
-/// `apply --accounts|--organization`: read and plan every account, show the plan, ask once,
-/// apply.
-async fn apply_live_many(
-    args: &ApplyArgs,
-    settings: &config::Settings,
-    outputs: Outputs,
-    info: RunInfo<'_>,
-) -> Result<Exit> {
-    let options = ReadOptions {
-        at: info.at,
-        security_hub: false,
-        saves_plan: true,
-    };
-    let read = accounts::read_all(&args.plan, settings, &options).await?;
-    let file = read.plan_file(settings);
-    pinned(&file, args)?;
-    let info = RunInfo {
-        controls: &read.controls,
-        region: read.base.region(),
-        ..info
-    };
-    let wall = read.started.elapsed();
-    show_many(&file, &info, &outputs, wall, args.auto_approve)?;
-    if file.action_count() > 0 && !args.auto_approve {
-        confirm()?;
-    }
-    let many = Many {
-        run: aws::Run::new(&read.base, &read.own),
-        controls: &read.controls,
-        concurrency: usize::from(settings.concurrency),
-    };
-    apply_many(&many, &file, outputs, &info).await
-}
-
-/// The plan of every account and a total, on stdout when that is where the human text goes,
-/// else on stderr when someone is about to be asked.
-fn show_many(
-    file: &PlanFile,
-    info: &RunInfo,
-    outputs: &Outputs,
-    wall: Duration,
-    auto_approve: bool,
-) -> Result<()> {
-    let results = file.results();
-    let text = output::render::many_to_apply(&results, info.region, wall, info.detail)
-        + &output::render::digest_line(&file.digest);
-    show_before_writing(outputs, &text, !auto_approve && file.action_count() > 0)
-}
-
 /// Applies every account of the plan, at most `concurrency` at once, and reports each.
-async fn apply_many(
-    many: &Many<'_>,
-    file: &PlanFile,
-    outputs: Outputs,
-    info: &RunInfo<'_>,
-) -> Result<Exit> {
+async fn apply_many(prepared: &Prepared, outputs: Outputs, info: &RunInfo<'_>) -> Result<Exit> {
     let started = Instant::now();
     crate::interrupt::stop_on_signal();
-    let run = &many.run;
-    let progress = progress_bar(file.accounts.len());
-    let done: Vec<(AccountOutcome, Option<AccountResult>)> =
-        futures::stream::iter(file.accounts.iter())
-            .map(|account| {
-                let progress = &progress;
-                async move {
-                    let started = Instant::now();
-                    let applied = reconcile::apply_account(run, many.controls, account).await;
-                    progress.inc(1);
-                    let after = applied.after.map(|report| AccountResult {
-                        account_id: account.account_id.clone(),
-                        report: Ok(report),
-                        calls: applied.calls,
-                        wall: started.elapsed(),
-                    });
-                    (applied.outcome, after)
-                }
-            })
-            .buffered(many.concurrency)
-            .collect()
-            .await;
+    let run = aws::Run::new(&prepared.aws, &prepared.own);
+    let accounts = &prepared.file.accounts;
+    let progress = progress_bar(accounts.len());
+    let done: Vec<(AccountOutcome, Option<AccountResult>)> = futures::stream::iter(accounts)
+        .map(|account| {
+            let (run, progress) = (&run, &progress);
+            async move {
+                let started = Instant::now();
+                let applied = reconcile::apply_account(run, info.controls, account).await;
+                progress.inc(1);
+                let after = applied.after.map(|report| AccountResult {
+                    account_id: account.account_id.clone(),
+                    report: Ok(report),
+                    calls: applied.calls,
+                    wall: started.elapsed(),
+                });
+                (applied.outcome, after)
+            }
+        })
+        .buffered(prepared.concurrency)
+        .collect()
+        .await;
     progress.finish_and_clear();
     let (outcomes, after): (Vec<AccountOutcome>, Vec<Option<AccountResult>>) =
         done.into_iter().unzip();
