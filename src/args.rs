@@ -6,7 +6,6 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Result};
 use clap::Args;
-use config::values::ValueError;
 use config::{Flags, Settings};
 use model::{Control, Desired, Endpoint, MatchMode, TopicChoice};
 use output::formats::OutputSpec;
@@ -23,7 +22,7 @@ pub struct PlanArgs {
     pub controls: Vec<String>,
     /// The CIS AWS Foundations Benchmark version, such as cis-1.4 (default: the newest); an
     /// unknown one is refused with the list of valid ones.
-    #[arg(long, value_parser = parse_benchmark)]
+    #[arg(long, value_parser = config::values::benchmark)]
     pub benchmark: Option<String>,
     /// Only controls of this profile level (1: Level 1 only; 2: all).
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=2))]
@@ -33,7 +32,7 @@ pub struct PlanArgs {
     #[arg(long = "match", value_enum)]
     pub match_mode: Option<Match>,
     /// Audit these accounts (comma-separated 12-digit ids), each through `--assume-role`.
-    #[arg(long, value_delimiter = ',', value_name = "ID,...", value_parser = parse_account_id)]
+    #[arg(long, value_delimiter = ',', value_name = "ID,...", value_parser = config::values::account_id)]
     pub accounts: Vec<String>,
     /// Audit every active account of the organization (listed with the Organizations API from
     /// the management or a delegated administrator account), each through `--assume-role`.
@@ -59,20 +58,20 @@ pub struct PlanArgs {
     pub profile: Option<String>,
     /// Send every AWS call to this endpoint (such as a local AWS API server), a profile's
     /// sts:AssumeRole included.
-    #[arg(long, value_name = "URL", value_parser = parse_url)]
+    #[arg(long, value_name = "URL", value_parser = config::values::url)]
     pub endpoint_url: Option<String>,
     /// The namespace of the metrics of new filters (default: CISBenchmark).
-    #[arg(long, value_parser = parse_namespace)]
+    #[arg(long, value_parser = config::values::namespace)]
     pub namespace: Option<String>,
     /// The SNS topic to notify, by name (created in the log group's region if missing).
-    #[arg(long, value_name = "NAME", conflicts_with = "topic_arn", value_parser = parse_topic_name)]
+    #[arg(long, value_name = "NAME", conflicts_with = "topic_arn", value_parser = config::values::topic_name)]
     pub topic_name: Option<String>,
     /// An existing SNS topic to notify.
-    #[arg(long, value_name = "ARN", value_parser = parse_topic_arn)]
+    #[arg(long, value_name = "ARN", value_parser = config::values::topic_arn)]
     pub topic_arn: Option<String>,
     /// Subscribe this endpoint to the topic, as PROTOCOL:ENDPOINT (repeatable), such as
     /// `email:security@example.com`.
-    #[arg(long, value_name = "PROTOCOL:ENDPOINT", value_parser = parse_endpoint)]
+    #[arg(long, value_name = "PROTOCOL:ENDPOINT", value_parser = config::values::endpoint)]
     pub notify: Vec<Endpoint>,
     /// Print one JSON document on stdout (see docs/json.md); the same as `--output json`.
     #[arg(long)]
@@ -80,7 +79,7 @@ pub struct PlanArgs {
     /// Write the findings as FORMAT: human, json, sarif, ocsf, asff, junit, csv or markdown;
     /// to PATH (a file written whole, then renamed into place; a device or FIFO in place), or
     /// without `=PATH` (or with `=-`) to stdout (one format at most). Repeatable: every document comes from the same read (docs/outputs.md).
-    #[arg(long, value_name = "FORMAT[=PATH]", value_parser = parse_output)]
+    #[arg(long, value_name = "FORMAT[=PATH]")]
     pub output: Vec<OutputSpec>,
     /// Show every finding under every control (by default a finding that several controls
     /// share is shown once, naming them).
@@ -100,7 +99,7 @@ pub struct ApplyArgs {
     pub auto_approve: bool,
     /// Apply only the plan with this digest (the `plan:` line of the plan a person approved);
     /// any other plan is refused before anything is written.
-    #[arg(long, value_name = "DIGEST", value_parser = parse_digest)]
+    #[arg(long, value_name = "DIGEST", value_parser = config::values::digest)]
     pub expect_digest: Option<String>,
 }
 
@@ -122,59 +121,6 @@ pub struct PlanCmd {
 pub enum Match {
     Semantic,
     Strict,
-}
-
-pub fn parse_account_id(s: &str) -> Result<String, ValueError> {
-    config::values::account_id(s)
-}
-
-/// `--input-format` of `pattern test` and `backtest`.
-pub fn parse_input_format(s: &str) -> Result<events::InputFormat, events::UnknownInputFormat> {
-    s.parse()
-}
-
-pub fn parse_benchmark(s: &str) -> Result<String, ValueError> {
-    config::values::benchmark(s)
-}
-
-fn parse_output(s: &str) -> Result<OutputSpec, String> {
-    s.parse()
-}
-
-fn parse_digest(s: &str) -> Result<String, String> {
-    let hex = s.strip_prefix("sha256:").unwrap_or(s);
-    match hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        true => Ok(format!("sha256:{}", hex.to_ascii_lowercase())),
-        false => {
-            Err("a plan digest is `sha256:` and 64 hex digits, as the `plan:` line shows it".into())
-        }
-    }
-}
-
-fn parse_url(s: &str) -> Result<String, String> {
-    if (s.starts_with("http://") || s.starts_with("https://")) && s.len() > "https://".len() {
-        Ok(s.to_string())
-    } else {
-        Err(format!(
-            "`{s}` is not a URL; write it like http://127.0.0.1:5000"
-        ))
-    }
-}
-
-fn parse_namespace(s: &str) -> Result<String, ValueError> {
-    config::values::namespace(s)
-}
-
-fn parse_topic_name(s: &str) -> Result<String, ValueError> {
-    config::values::topic_name(s)
-}
-
-fn parse_topic_arn(s: &str) -> Result<String, ValueError> {
-    config::values::topic_arn(s)
-}
-
-fn parse_endpoint(s: &str) -> Result<Endpoint, ValueError> {
-    config::values::endpoint(s)
 }
 
 /// The run's settings: the flags over the configuration file (if any) over the defaults.
@@ -245,33 +191,9 @@ pub fn connect_options(args: &PlanArgs, settings: &Settings) -> aws::ConnectOpti
     }
 }
 
-/// The configuration file the run reads, as SARIF points at it: relative to the top level of
-/// the git repository holding it (the nearest folder above it with a `.git` entry, as `git
-/// rev-parse --show-toplevel` finds it, worktrees and submodules included), else by its absolute
-/// path.
+/// Where the configuration file the run reads is, as SARIF points at it.
 pub fn config_file(args: &PlanArgs) -> Option<output::formats::ConfigFile> {
-    let found = config::find(args.config.as_deref())?;
-    let path = std::fs::canonicalize(&found)
-        .or_else(|_| std::path::absolute(&found))
-        .unwrap_or(found);
-    let root = path
-        .ancestors()
-        .skip(1)
-        .find(|dir| dir.join(".git").exists());
-    let relative = root.and_then(|root| Some((root, path.strip_prefix(root).ok()?)));
-    Some(match relative {
-        Some((root, relative)) => output::formats::ConfigFile::InRepository {
-            root: root.to_string_lossy().into_owned(),
-            path: relative
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/"),
-        },
-        None => output::formats::ConfigFile::Outside {
-            path: path.to_string_lossy().into_owned(),
-        },
-    })
+    config::find(args.config.as_deref()).map(|found| config::file::located(&found))
 }
 
 /// How much of each control the human text shows (`--detail`).

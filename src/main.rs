@@ -18,7 +18,7 @@ use clap::{Parser, Subcommand};
 use output::exit::Exit;
 use output::render::error_label;
 
-use args::{parse_benchmark, ApplyArgs, PlanCmd};
+use args::{ApplyArgs, PlanCmd};
 use commands::pattern_cmd::PatternCommand;
 
 /// mimalloc: many small allocations on every thread (SDK requests, parsed answers, plans) are
@@ -92,7 +92,7 @@ enum Command {
     /// List the controls of a benchmark version.
     Controls {
         /// The CIS AWS Foundations Benchmark version.
-        #[arg(long, default_value = model::catalog::default_benchmark(), value_parser = parse_benchmark)]
+        #[arg(long, default_value = model::catalog::default_benchmark(), value_parser = config::values::benchmark)]
         benchmark: String,
         /// Print JSON instead of a table.
         #[arg(long)]

@@ -47,7 +47,12 @@ pub struct BacktestArgs {
     pub published_only: bool,
     /// What the local files are: `auto` recognises each (see `pattern test --help`), or say
     /// `lines`, `cloudtrail`, `array`, `lookup-events` or `log-events`.
-    #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = crate::args::parse_input_format, requires = "files")]
+    #[arg(
+        long,
+        value_name = "FORMAT",
+        default_value = "auto",
+        requires = "files"
+    )]
     pub input_format: events::InputFormat,
 }
 

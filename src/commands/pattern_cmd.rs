@@ -38,14 +38,14 @@ pub enum PatternCommand {
         #[arg(long, value_name = "SLUG")]
         control: Option<String>,
         /// The benchmark version whose pattern `--control` uses.
-        #[arg(long, default_value = model::catalog::default_benchmark(), value_parser = crate::args::parse_benchmark, requires = "control")]
+        #[arg(long, default_value = model::catalog::default_benchmark(), value_parser = config::values::benchmark, requires = "control")]
         benchmark: String,
         /// Print `{"matches": [...], "count": N, "events": N}` instead of text.
         #[arg(long)]
         json: bool,
         /// What the files are: `auto` recognises each, or say `lines`, `cloudtrail`, `array`,
         /// `lookup-events` or `log-events`.
-        #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = crate::args::parse_input_format)]
+        #[arg(long, value_name = "FORMAT", default_value = "auto")]
         input_format: events::InputFormat,
     },
     /// Show how a pattern parses, with `&&`/`||` grouping made explicit.

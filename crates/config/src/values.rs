@@ -40,6 +40,34 @@ pub enum ValueError {
     /// Concurrency outside 1 to 64.
     #[error("concurrency {0} is out of range (expected 1 to 64)")]
     Concurrency(i64),
+    /// Not an `http://` or `https://` URL.
+    #[error("`{0}` is not a URL; write it like http://127.0.0.1:5000")]
+    Url(String),
+    /// Not a plan digest.
+    #[error(
+        "`{0}` is not a plan digest: `sha256:` and 64 hex digits, as the `plan:` line shows it"
+    )]
+    Digest(String),
+}
+
+/// An endpoint URL (`--endpoint-url`): `http://` or `https://` and a host.
+pub fn url(s: &str) -> Result<String, ValueError> {
+    let host = s
+        .strip_prefix("http://")
+        .or_else(|| s.strip_prefix("https://"));
+    match host.is_some_and(|h| !h.is_empty()) {
+        true => Ok(s.to_string()),
+        false => Err(ValueError::Url(s.to_string())),
+    }
+}
+
+/// A plan's digest (`apply --expect-digest`), `sha256:` optional, in the form plans show it.
+pub fn digest(s: &str) -> Result<String, ValueError> {
+    let hex = s.strip_prefix("sha256:").unwrap_or(s);
+    match hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        true => Ok(format!("sha256:{}", hex.to_ascii_lowercase())),
+        false => Err(ValueError::Digest(s.to_string())),
+    }
 }
 
 /// A 12-digit AWS account id.

@@ -374,3 +374,21 @@ pub struct AccountResult {
     /// How long it took.
     pub wall: std::time::Duration,
 }
+
+/// Where the run's configuration file is, as `config::located` finds it (SARIF points at it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigFile {
+    /// In a git repository: `root`, its top level, as an absolute path, and `path`, the file
+    /// relative to it with `/` between the folders.
+    InRepository {
+        /// The repository's top level (absolute).
+        root: String,
+        /// The file, relative to `root`.
+        path: String,
+    },
+    /// Outside any git repository: the file's absolute path.
+    Outside {
+        /// The absolute path.
+        path: String,
+    },
+}

@@ -1,6 +1,7 @@
 //! What every `--output` format is built from: a `Run` over accounts, one `Item` per control and
 //! account, the resources of a control's chain, and the wording the formats share.
 
+pub use model::report::ConfigFile;
 use std::borrow::Cow;
 
 use model::report::{AccountResult, Chain};
@@ -29,24 +30,6 @@ pub struct Run<'a> {
     /// The configuration file the run read: SARIF results point at it, as code scanning wants
     /// a file.
     pub config_file: Option<&'a ConfigFile>,
-}
-
-/// Where the configuration file is, as the binary found it (this crate reads no files).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ConfigFile {
-    /// In a git repository: `root`, its top level, as an absolute path, and `path`, the file
-    /// relative to it with `/` between the folders.
-    InRepository {
-        /// The repository's top level (absolute).
-        root: String,
-        /// The file, relative to `root`.
-        path: String,
-    },
-    /// Outside any git repository: the file's absolute path.
-    Outside {
-        /// The absolute path.
-        path: String,
-    },
 }
 
 /// One control in one account, with everything a format shows about it.
