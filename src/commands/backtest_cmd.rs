@@ -11,7 +11,6 @@ use backtest::watch::{self, AccountRead};
 use backtest::Tally;
 use clap::Args;
 use model::backtest::{BacktestInput, BacktestSource};
-use model::live::Archive;
 use output::documents::BacktestDocument;
 use output::exit::Exit;
 use time::OffsetDateTime;
@@ -21,9 +20,6 @@ use crate::args::{selection, settings, warn_idle_waivers, PlanArgs};
 use crate::print;
 
 mod owners;
-
-/// Log files fetched from S3 at once.
-const FETCHES: usize = 16;
 
 #[derive(Args)]
 pub struct BacktestArgs {
@@ -146,49 +142,11 @@ async fn read_archive(
     let files = reader.files(&planned.account, days).await?;
     let format = events::InputFormat::Document(events::Shape::CloudTrail);
     let pool = history::Pool::start(&tally, format);
-    fetch_all(&reader, &archive, &files, pool.queue()).await?;
+    reader.fetch_into(&files, pool.queue()).await?;
     let source = BacktestSource::Archive {
         bucket: archive.bucket.clone(),
         prefix: archive.key_prefix.clone(),
         files: files.len() as u64,
     };
     Ok(pool.finish(tally, source)?)
-}
-
-/// Fetches every file, `FETCHES` at once, and queues each for the workers; closing the queue
-/// at the end (or at the first error) lets them finish.
-async fn fetch_all(
-    reader: &aws::ArchiveReader<'_>,
-    archive: &Archive,
-    files: &[model::live::ArchivedFile],
-    queue: history::Queue,
-) -> Result<()> {
-    use futures::stream::{self, StreamExt};
-    let mut fetches = stream::iter(files)
-        .map(|file| async move {
-            let bytes = reader.file(&file.key).await;
-            (file.key.clone(), bytes)
-        })
-        .buffered(FETCHES);
-    while let Some((key, bytes)) = fetches.next().await {
-        let bytes = bytes.map_err(|e| denied_read(archive, e))?;
-        let queue = queue.clone();
-        // The queue is bounded: wait for a worker off the async threads.
-        let sent = tokio::task::spawn_blocking(move || queue.send((key, bytes))).await;
-        if !matches!(sent, Ok(Ok(()))) {
-            // A worker stopped at an unreadable file; its error is the one reported.
-            return Ok(());
-        }
-    }
-    Ok(())
-}
-
-/// A failed read of a log file, with `kms:Decrypt` named when the trail's files are encrypted.
-fn denied_read(archive: &Archive, error: aws::AwsError) -> anyhow::Error {
-    match (&error, &archive.kms_key_id) {
-        (aws::AwsError::Denied { .. }, Some(key)) => anyhow::anyhow!(
-            "{error}; the trail's log files are encrypted with KMS key {key}, so `kms:Decrypt` on it is needed too"
-        ),
-        _ => anyhow::Error::msg(error),
-    }
 }

@@ -13,6 +13,9 @@ use crate::{errors, Aws, AwsError};
 /// Listings in flight at once.
 const LISTINGS: usize = 16;
 
+/// Log files fetched at once.
+const FETCHES: usize = 16;
+
 /// One archive being read: its bucket, and one S3 client for every listing and fetch.
 pub struct ArchiveReader<'a> {
     aws: &'a Aws,
@@ -121,9 +124,42 @@ impl ArchiveReader<'_> {
         Ok(files)
     }
 
+    /// Fetches every file, `FETCHES` at once, and sends each, in order, to `queue` (bounded:
+    /// sending waits for room off the async threads). Stops, without error, once nobody
+    /// receives (the reader stopped at an unreadable file and reports it); a failed fetch ends
+    /// it with its error.
+    pub async fn fetch_into(
+        &self,
+        files: &[ArchivedFile],
+        queue: std::sync::mpsc::SyncSender<(String, Vec<u8>)>,
+    ) -> Result<(), AwsError> {
+        let mut fetches = stream::iter(files)
+            .map(|file| async move { (file.key.clone(), self.file(&file.key).await) })
+            .buffered(FETCHES);
+        while let Some((key, bytes)) = fetches.next().await {
+            let bytes = bytes.map_err(|e| self.denied_read(e))?;
+            let queue = queue.clone();
+            let sent = tokio::task::spawn_blocking(move || queue.send((key, bytes))).await;
+            if !matches!(sent, Ok(Ok(()))) {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+
+    /// A failed read of a log file, naming `kms:Decrypt` when the trail's files are encrypted.
+    fn denied_read(&self, error: AwsError) -> AwsError {
+        match (&error, &self.archive.kms_key_id) {
+            (AwsError::Denied { .. }, Some(key)) => AwsError::Other(format!(
+                "{error}; the trail's log files are encrypted with KMS key {key}, so `kms:Decrypt` on it is needed too"
+            )),
+            _ => error,
+        }
+    }
+
     /// One log file's bytes, as stored (gzipped). Needs `s3:GetObject` (and `kms:Decrypt` on
     /// the trail's key when it has one).
-    pub async fn file(&self, key: &str) -> Result<Vec<u8>, AwsError> {
+    async fn file(&self, key: &str) -> Result<Vec<u8>, AwsError> {
         self.aws.count("s3:GetObject");
         let bucket = &self.archive.bucket;
         let answer = self
