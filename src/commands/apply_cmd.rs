@@ -20,7 +20,7 @@ use time::OffsetDateTime;
 
 use crate::account::read_and_plan;
 use crate::args::{config_file, detail, settings, ApplyArgs, PlanArgs};
-use crate::commands::accounts::{self, progress_bar, ReadOptions};
+use crate::commands::accounts::{self, progress_bar};
 use crate::emit::{emit, show_before_writing, ApplyView, RunInfo};
 use crate::outputs::Outputs;
 use crate::print;
@@ -88,12 +88,7 @@ async fn live(args: &PlanArgs, outputs: &Outputs) -> Result<Prepared> {
     let settings = settings(args)?;
     let concurrency = usize::from(settings.concurrency);
     if crate::commands::plan_cmd::is_many(&settings) {
-        let options = ReadOptions {
-            at: OffsetDateTime::now_utc(),
-            security_hub: false,
-            saves_plan: true,
-        };
-        let read = accounts::read_all(args, &settings, &options).await?;
+        let read = accounts::read_all(args, &settings, true).await?;
         let file = read.plan_file(&settings);
         return Ok(Prepared {
             wall: read.started.elapsed(),
