@@ -39,7 +39,7 @@ pub async fn run(args: DrillArgs) -> Result<Exit> {
     if targets.is_empty() {
         bail!("no selected control is compliant, so there is no notification path to drill; run `trailwatch plan` and fix the controls first");
     }
-    eprint!("{}", output::render::drill_targets(&targets));
+    print::note(output::render::drill_targets(&targets).trim_end());
     if !args.yes {
         crate::commands::apply_cmd::confirm_with(
             "These alarms will notify their topics' subscribers. Trigger them?",
