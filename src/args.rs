@@ -142,7 +142,8 @@ fn parse_url(s: &str) -> Result<String, String> {
         Ok(s.to_string())
     } else {
         Err(format!(
-            "`{s}` is not a URL; write it like http://127.0.0.1:5000"
+            "{} is not a URL; write it like http://127.0.0.1:5000",
+            quoted::quoted(s)
         ))
     }
 }

@@ -124,7 +124,7 @@ fn bad_flags() -> Vec<BadInput> {
         ),
         bad(
             &["pattern", "test", "{ $.eventName = }"],
-            "syntax error at column 17",
+            "the pattern has a syntax error at column 17",
         ),
         bad(
             &["pattern", "explain", "{ $.a IS NOT NULL }"],
@@ -256,6 +256,55 @@ fn bad_input_is_one_line_exit_1_and_no_writes() {
         before,
         "a refused command wrote to the account"
     );
+}
+
+#[test]
+fn an_error_quotes_at_most_a_line_of_a_huge_value() {
+    let huge = "a".repeat(100_000);
+    let value = format!("ab\"{}", "a".repeat(900));
+    let pattern = format!("{{ $.x = {value} }}");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["plan", "--topic-name", &huge],
+            "is not a valid SNS topic name",
+        ),
+        (vec!["plan", "--controls", &huge], "unknown control `"),
+        (vec!["plan", "--notify", &huge], "is not PROTOCOL:ENDPOINT"),
+        (vec!["plan", "--region", &huge], "unknown AWS region `"),
+        (
+            vec!["plan", "--accounts", &huge],
+            "is not an AWS account id",
+        ),
+        (vec!["plan", "--endpoint-url", &huge], "is not a URL"),
+        (vec!["plan", "--output", &huge], "unknown output format `"),
+        (vec!["backtest", "--since", &huge, "."], "is not a duration"),
+        (
+            vec!["backtest", "--input-format", &huge, "."],
+            "unknown input format `",
+        ),
+        (
+            vec!["controls", "--benchmark", &huge],
+            "unknown benchmark `",
+        ),
+        (
+            vec!["pattern", "explain", &huge],
+            "more than AWS allows at column 1025: 100000 characters, where AWS allows 1024",
+        ),
+        (vec!["pattern", "explain", &pattern], "found `ab\"aaa"),
+    ];
+    let acct = Account::new();
+    for (args, expect) in cases {
+        let line = error_line(acct.trailwatch().args(&args));
+        // A value is shown by its start and end (with its length, where trailwatch words the
+        // message); the 100,000-character pattern only by its length.
+        let shown = line.contains('…') || args[1] == "explain";
+        assert!(
+            line.contains(expect) && shown && !line.contains(&"a".repeat(61)) && line.len() < 1000,
+            "{} {}: {line:.2000}",
+            args[0],
+            args[1]
+        );
+    }
 }
 
 #[test]

@@ -17,10 +17,10 @@ pub enum AwsError {
     #[error("no AWS region is configured; pass `--region us-east-1` or set `AWS_REGION`")]
     NoRegion,
     /// The named profile is defined and gives no region.
-    #[error("profile `{0}` gives no region; add `region = ...` to it in the AWS config file, set `AWS_REGION`, or pass `--region`")]
+    #[error("profile {} gives no region; add `region = ...` to it in the AWS config file, set `AWS_REGION`, or pass `--region`", quoted::quoted(.0))]
     NoRegionForProfile(String),
     /// The profile named by `--profile`, `AWS_PROFILE` or a `source_profile` is not defined.
-    #[error("AWS profile `{0}` is not defined in the AWS config or credentials file (`~/.aws/config`, `~/.aws/credentials`, or `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`); check its name (`aws configure list-profiles`)")]
+    #[error("AWS profile {} is not defined in the AWS config or credentials file (`~/.aws/config`, `~/.aws/credentials`, or `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`); check its name (`aws configure list-profiles`)", quoted::quoted(.0))]
     NoProfile(String),
     /// No usable credentials (the detail is logged with `--verbose`).
     #[error("no usable AWS credentials; set `AWS_PROFILE`, run `aws sso login`, or export `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` (`--verbose` shows why each source failed)")]

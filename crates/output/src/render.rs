@@ -22,6 +22,25 @@ pub fn error_label() -> String {
     format!("{s}error:{s:#}")
 }
 
+/// A command-line parser's (clap's) message as one error line, without its own `error: `: its
+/// first paragraph (a list it introduces, such as the missing arguments, joined onto it), each
+/// value of `given` it quotes shortened as `quoted` shortens values.
+pub fn usage_error(message: &str, given: &[&str]) -> String {
+    let words: Vec<&str> = message
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    let line = match words.is_empty() {
+        true => "invalid arguments".to_string(),
+        false => words.join(" "),
+    };
+    let line = given.iter().fold(line, |line, value| {
+        line.replace(value, &quoted::shortened(value))
+    });
+    line.strip_prefix("error: ").unwrap_or(&line).to_string()
+}
+
 /// `warning:` in bold yellow.
 pub fn warning_label() -> String {
     let s = YELLOW.bold();
