@@ -19,7 +19,7 @@ use output::exit::Exit;
 use time::OffsetDateTime;
 
 use crate::account::{read_and_plan, PlannedAccount};
-use crate::args::{selection, settings, PlanArgs};
+use crate::args::{detail, selection, settings, PlanArgs};
 use crate::print;
 
 mod owners;
@@ -116,7 +116,8 @@ pub async fn run(args: BacktestArgs) -> Result<Exit> {
             &report,
         ))?;
     } else {
-        print::text(&output::render::backtest(&report, &read.source, &input))?;
+        let text = output::render::backtest(&report, &read.source, &input, detail(&args.plan));
+        print::text(&text)?;
     }
     Ok(Exit::Clean)
 }

@@ -12,8 +12,11 @@ use model::{Action, Change, Operation, Report, Status};
 use similar::{ChangeTag, TextDiff};
 
 mod backtest;
+mod chart;
+mod detail;
 mod style;
 pub use backtest::backtest;
+pub use detail::Detail;
 use style::{paint, BOLD, CYAN, DIM, GREEN, RED, YELLOW};
 
 /// `error:` in bold red.
@@ -55,17 +58,6 @@ fn status_mark(status: Status) -> String {
         Status::Error => paint(YELLOW.bold(), "! error"),
         Status::Waived => paint(CYAN, "~ waived"),
     }
-}
-
-/// How much of each control the plan shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Detail {
-    /// One line per control with only its own findings; a finding several controls share is
-    /// shown once, naming them, and compliant controls' chains are left out.
-    #[default]
-    Summary,
-    /// Every finding under every control, and each compliant control's chain.
-    Full,
 }
 
 /// What a summary left out, for the closing hint that points to `--detail`.

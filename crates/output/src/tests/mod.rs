@@ -13,6 +13,7 @@ use model::{Desired, Report, Snapshot};
 use crate::documents::{ApplyDocument, PlanDocument};
 use crate::render::{self, Detail};
 
+mod backtest;
 mod docs;
 mod formats;
 
