@@ -1,7 +1,6 @@
 //! One account: connect, read and plan it (through `reconcile`), and the saved plan of it, for
 //! `plan`, `apply` and `backtest`.
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use std::path::Path;
@@ -10,7 +9,7 @@ use anyhow::{Context, Result};
 use model::planfile::PlanFile;
 use model::report::AccountResult;
 use model::{Control, Desired, Report, Snapshot};
-use reconcile::{AccountsRead, PlanHeader, Surveyed, Target};
+use reconcile::{PlanHeader, Surveyed};
 
 use crate::args::{connect_options, selection, warn_idle_waivers, PlanArgs};
 use config::Settings;
@@ -52,16 +51,8 @@ impl PlannedAccount {
             trailwatch_version: env!("CARGO_PKG_VERSION"),
             own: &self.account,
         };
-        let target = Target {
-            account: self.account.clone(),
-            role: None,
-            desired: self.desired.clone(),
-        };
-        let read = AccountsRead {
-            results: vec![self.result()],
-            snapshots: [(self.account.clone(), self.snapshot.clone())].into(),
-        };
-        reconcile::plan_file(&header, &self.controls, &[target], &read)
+        let (desired, snapshot) = (&self.desired, &self.snapshot);
+        reconcile::own_plan_file(&header, &self.controls, desired, self.result(), snapshot)
     }
 }
 
@@ -85,7 +76,7 @@ pub async fn read_and_plan(args: &PlanArgs, settings: &Settings) -> Result<Plann
     let account = snapshot.account_id.clone();
     warn_idle_waivers(settings, &controls, Some(std::slice::from_ref(&account)));
     let wall = started.elapsed();
-    log_calls(&account, &aws.calls(), wall);
+    reconcile::log_calls(&account, &aws.calls(), wall);
     Ok(PlannedAccount {
         wall,
         aws,
@@ -95,16 +86,6 @@ pub async fn read_and_plan(args: &PlanArgs, settings: &Settings) -> Result<Plann
         report,
         snapshot,
     })
-}
-
-/// Logs the calls and time spent on an account (shown with `--verbose`).
-pub fn log_calls(account: &str, calls: &BTreeMap<&'static str, u64>, wall: Duration) {
-    let total: u64 = calls.values().sum();
-    let wall_ms = u64::try_from(wall.as_millis()).unwrap_or(u64::MAX);
-    tracing::info!(account, calls = total, wall_ms, "read and planned");
-    for (action, n) in calls {
-        tracing::info!(account, action, n, "api calls");
-    }
 }
 
 /// Writes a saved plan and says how to apply it.

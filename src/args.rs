@@ -82,7 +82,7 @@ pub struct PlanArgs {
     #[arg(long, value_name = "FORMAT[=PATH]")]
     pub output: Vec<OutputSpec>,
     /// Show every finding under every control (by default a finding that several controls
-    /// share is shown once, naming them).
+    /// share is shown once, naming them); for backtest, every day and every missed event kept.
     #[arg(long)]
     pub detail: bool,
 }

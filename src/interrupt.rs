@@ -2,8 +2,6 @@
 //! flight finish and starts no new one (the run then reports what was and was not done, and
 //! exits 130); a second stops at once.
 
-use apply::ActionOutcome;
-
 /// From now on, the first interrupt asks every write to stop and the second ends the process.
 pub fn stop_on_signal() {
     tokio::spawn(async {
@@ -39,15 +37,4 @@ async fn interrupted() -> bool {
     {
         tokio::signal::ctrl_c().await.is_ok()
     }
-}
-
-/// The line that ends an interrupted one-account apply.
-pub fn report(done: usize, outcomes: &[ActionOutcome]) {
-    let left = outcomes
-        .iter()
-        .filter(|o| o.outcome == apply::Outcome::Interrupted)
-        .count();
-    crate::print::note(&format!(
-        "Interrupted: {done} action(s) done, {left} not started; run apply again to finish (it converges)"
-    ));
 }

@@ -16,7 +16,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use output::exit::Exit;
-use output::render::error_label;
+use output::render::{error_label, usage_error};
 
 use args::{ApplyArgs, PlanCmd};
 use commands::pattern_cmd::PatternCommand;
@@ -100,18 +100,16 @@ enum Command {
     },
 }
 
-/// Clap's message as one line: its first paragraph (a list it introduces, such as the missing
-/// arguments, joined onto it).
-fn one_line(text: &str) -> String {
-    let words: Vec<&str> = text
-        .lines()
-        .take_while(|l| !l.trim().is_empty())
-        .map(str::trim)
-        .collect();
-    match words.is_empty() {
-        true => "invalid arguments".to_string(),
-        false => words.join(" "),
-    }
+/// The values and arguments clap's message quotes.
+fn given(error: &clap::Error) -> Vec<&str> {
+    use clap::error::{ContextKind, ContextValue};
+    [ContextKind::InvalidValue, ContextKind::InvalidArg]
+        .into_iter()
+        .filter_map(|kind| match error.get(kind) {
+            Some(ContextValue::String(given)) => Some(given.as_str()),
+            _ => None,
+        })
+        .collect()
 }
 
 fn main() -> ExitCode {
@@ -124,8 +122,7 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             // One line, exit 1, like every other error.
-            let first = one_line(&e.render().to_string());
-            let first = first.strip_prefix("error: ").unwrap_or(&first);
+            let first = usage_error(&e.render().to_string(), &given(&e));
             let mut stderr = anstream::stderr();
             let _ = writeln!(
                 stderr,

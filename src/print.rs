@@ -1,5 +1,6 @@
-//! Writing to stdout (and notes to stderr): documents as pretty JSON, and human text through `anstream` (which strips
-//! styles when stdout is not a terminal or `NO_COLOR` is set). Only the binary prints.
+//! Writing to stdout (and notes to stderr): documents as pretty JSON, and human text through
+//! `anstream` (which strips styles when the stream is not a terminal or `NO_COLOR` is set).
+//! Only the binary prints; styled text goes through `text` or `note`, never `eprint!`.
 
 use std::io::Write;
 
@@ -25,7 +26,7 @@ pub fn raw(text: &str) -> Result<()> {
     Ok(())
 }
 
-/// One line of information on stderr (stdout stays the command's output).
+/// Information on stderr (stdout stays the command's output), styled when stderr is a terminal.
 pub fn note(text: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "{text}");
+    let _ = writeln!(anstream::stderr(), "{text}");
 }

@@ -10,7 +10,6 @@ use model::planfile::PlanFile;
 use model::Control;
 use reconcile::{AccountsRead, PlanHeader, Target};
 
-use crate::account::log_calls;
 use crate::args::{connect_options, selection, warn_idle_waivers, PlanArgs};
 use config::Settings;
 
@@ -55,9 +54,6 @@ pub async fn read_all(args: &PlanArgs, settings: &Settings, saves_plan: bool) ->
         })
         .await;
     progress.finish_and_clear();
-    for result in &read.results {
-        log_calls(&result.account_id, &result.calls, result.wall);
-    }
     Ok(ReadAll {
         base,
         own,

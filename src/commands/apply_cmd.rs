@@ -87,7 +87,7 @@ pub async fn run(args: ApplyArgs) -> Result<Exit> {
 async fn live(args: &PlanArgs, outputs: &Outputs) -> Result<Prepared> {
     let settings = settings(args)?;
     let concurrency = usize::from(settings.concurrency);
-    if crate::commands::plan_cmd::is_many(&settings) {
+    if settings.is_many() {
         let read = accounts::read_all(args, &settings, true).await?;
         let file = read.plan_file(&settings);
         return Ok(Prepared {
@@ -182,14 +182,8 @@ fn pinned(file: &PlanFile, args: &ApplyArgs) -> Result<()> {
 /// A saved plan is applied as it was made; says so when the configuration now differs.
 fn note_if_config_differs(args: &PlanArgs, file: &PlanFile) -> Result<()> {
     let waivers = file.accounts.iter().any(|a| !a.desired.waivers.is_empty());
-    if config::find(args.config.as_deref()).is_none() && !waivers {
-        return Ok(());
-    }
-    let settings = settings(args)?;
-    if file
-        .accounts
-        .iter()
-        .any(|a| settings.desired(Some(&a.account_id)) != a.desired)
+    if (config::find(args.config.as_deref()).is_some() || waivers)
+        && settings(args)?.differs_from(&file.accounts)
     {
         crate::args::warn("the configuration now differs from the one this plan was made with; applying the plan as it was made");
     }
@@ -324,7 +318,7 @@ fn report_one(
     };
     emit(outputs, |format| view.document(format), true)?;
     if applied.outcome.state == AccountState::Interrupted {
-        crate::interrupt::report(applied.outcome.actions_done, &applied.actions);
+        print::note(&views::interrupted_line(&applied.actions));
         return Ok(Exit::Interrupted);
     }
     Ok(exit::apply(&verification))

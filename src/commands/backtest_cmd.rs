@@ -16,7 +16,7 @@ use output::exit::Exit;
 use time::OffsetDateTime;
 
 use crate::account::{read_and_plan, PlannedAccount};
-use crate::args::{selection, settings, warn_idle_waivers, PlanArgs};
+use crate::args::{detail, selection, settings, warn_idle_waivers, PlanArgs};
 use crate::print;
 
 mod owners;
@@ -113,14 +113,15 @@ pub async fn run(args: BacktestArgs) -> Result<Exit> {
             &report,
         ))?;
     } else {
-        print::text(&output::render::backtest(&report, &read.source, &input))?;
+        let text = output::render::backtest(&report, &read.source, &input, detail(&args.plan));
+        print::text(&text)?;
     }
     Ok(Exit::Clean)
 }
 
 /// One account at a time, and only `--json` of the output flags.
 fn refuse_unsupported(args: &BacktestArgs, settings: &config::Settings) -> Result<()> {
-    if crate::commands::plan_cmd::is_many(settings) {
+    if settings.is_many() {
         bail!("backtest works on one account at a time; run it with that account's credentials");
     }
     if !args.plan.output.is_empty() {

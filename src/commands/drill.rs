@@ -28,7 +28,7 @@ pub struct DrillArgs {
 /// Runs `drill`.
 pub async fn run(args: DrillArgs) -> Result<Exit> {
     let settings = settings(&args.plan)?;
-    if crate::commands::plan_cmd::is_many(&settings) {
+    if settings.is_many() {
         bail!("drill works on one account at a time; run it with that account's credentials");
     }
     let planned = read_and_plan(&args.plan, &settings).await?;
@@ -36,7 +36,7 @@ pub async fn run(args: DrillArgs) -> Result<Exit> {
     if targets.is_empty() {
         bail!("no selected control is compliant, so there is no notification path to drill; run `trailwatch plan` and fix the controls first");
     }
-    eprint!("{}", output::render::drill_targets(&targets));
+    print::note(output::render::drill_targets(&targets).trim_end());
     if !args.yes {
         crate::commands::apply_cmd::confirm_with(
             "These alarms will notify their topics' subscribers. Trigger them?",

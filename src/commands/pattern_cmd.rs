@@ -96,7 +96,7 @@ fn published(control: &str, benchmark: &str) -> Result<String> {
 }
 
 fn compile(text: &str) -> Result<pattern::Compiled> {
-    pattern::compile(text).map_err(|e| anyhow::anyhow!("the pattern has a {e}"))
+    pattern::compile(text).map_err(|e| anyhow::anyhow!("the pattern has {e}"))
 }
 
 fn explain(text: &str, json: bool) -> Result<Exit> {

@@ -33,7 +33,7 @@ struct Planned {
 pub async fn run(cmd: PlanCmd) -> Result<Exit> {
     let args = &cmd.args;
     let settings = settings(args)?;
-    if args.assume_role.is_some() && !is_many(&settings) {
+    if args.assume_role.is_some() && !settings.is_many() {
         bail!(
             "--assume-role needs --accounts ID,... or --organization: the accounts to assume it in"
         );
@@ -75,7 +75,7 @@ pub async fn run(cmd: PlanCmd) -> Result<Exit> {
 
 /// Reads and plans the run's account, or accounts (keeping what a saved plan needs).
 async fn read(args: &PlanArgs, settings: &Settings, saves_plan: bool) -> Result<Planned> {
-    if is_many(settings) {
+    if settings.is_many() {
         let read = accounts::read_all(args, settings, saves_plan).await?;
         return Ok(Planned {
             file: read.plan_file(settings),
@@ -97,9 +97,4 @@ async fn read(args: &PlanArgs, settings: &Settings, saves_plan: bool) -> Result<
         controls: planned.controls,
         many: false,
     })
-}
-
-/// True when the settings name several accounts.
-pub fn is_many(settings: &Settings) -> bool {
-    !settings.accounts.is_empty() || settings.organization
 }

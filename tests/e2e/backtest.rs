@@ -493,3 +493,59 @@ fn a_member_whose_log_groups_account_cannot_be_reached_is_told_where_to_run_in_o
         "{stderr}"
     );
 }
+
+#[test]
+fn months_of_quiet_days_are_one_row_and_detail_shows_every_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("events.jsonl");
+    let lines: Vec<String> = [
+        ("2026-06-01", "a"),
+        ("2026-06-02", "b"),
+        ("2026-10-02", "c"),
+    ]
+    .iter()
+    .map(|(day, id)| {
+        let at = format!("{day}T12:00:00Z");
+        record("111122223333", "us-east-1", &at, "CreatePolicy", id).to_string()
+    })
+    .collect();
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let run = |extra: &[&str]| {
+        let out = assert_cmd::Command::cargo_bin("trailwatch")
+            .unwrap()
+            .args([
+                "backtest",
+                "--published-only",
+                "--controls",
+                "iam-policy-changes",
+            ])
+            .args(extra)
+            .arg(&file)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let bars = |text: &str| text.lines().filter(|l| l.starts_with("    2026-")).count();
+
+    let summary = run(&[]);
+    assert_eq!(bars(&summary), 4, "{summary}");
+    let quiet = summary
+        .lines()
+        .find(|l| l.contains("2026-06-03 … 2026-10-01"))
+        .unwrap_or_else(|| panic!("{summary}"));
+    assert!(quiet.trim_end().ends_with(" 0 (121 days)"), "{quiet}");
+    assert!(summary.contains("`--detail` shows every day"), "{summary}");
+
+    let detail = run(&["--detail"]);
+    assert_eq!(bars(&detail), 124, "{detail}");
+    assert!(
+        !detail.contains('…') && !detail.contains("--detail"),
+        "{detail}"
+    );
+}

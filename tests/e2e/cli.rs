@@ -124,7 +124,7 @@ fn bad_flags() -> Vec<BadInput> {
         ),
         bad(
             &["pattern", "test", "{ $.eventName = }"],
-            "syntax error at column 17",
+            "the pattern has a syntax error at column 17",
         ),
         bad(
             &["pattern", "explain", "{ $.a IS NOT NULL }"],
@@ -259,6 +259,55 @@ fn bad_input_is_one_line_exit_1_and_no_writes() {
 }
 
 #[test]
+fn an_error_quotes_at_most_a_line_of_a_huge_value() {
+    let huge = "a".repeat(100_000);
+    let value = format!("ab\"{}", "a".repeat(900));
+    let pattern = format!("{{ $.x = {value} }}");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["plan", "--topic-name", &huge],
+            "is not a valid SNS topic name",
+        ),
+        (vec!["plan", "--controls", &huge], "unknown control `"),
+        (vec!["plan", "--notify", &huge], "is not PROTOCOL:ENDPOINT"),
+        (vec!["plan", "--region", &huge], "unknown AWS region `"),
+        (
+            vec!["plan", "--accounts", &huge],
+            "is not an AWS account id",
+        ),
+        (vec!["plan", "--endpoint-url", &huge], "is not a URL"),
+        (vec!["plan", "--output", &huge], "unknown output format `"),
+        (vec!["backtest", "--since", &huge, "."], "is not a duration"),
+        (
+            vec!["backtest", "--input-format", &huge, "."],
+            "unknown input format `",
+        ),
+        (
+            vec!["controls", "--benchmark", &huge],
+            "unknown benchmark `",
+        ),
+        (
+            vec!["pattern", "explain", &huge],
+            "more than AWS allows at column 1025: 100000 characters, where AWS allows 1024",
+        ),
+        (vec!["pattern", "explain", &pattern], "found `ab\"aaa"),
+    ];
+    let acct = Account::new();
+    for (args, expect) in cases {
+        let line = error_line(acct.trailwatch().args(&args));
+        // A value is shown by its start and end (with its length, where trailwatch words the
+        // message); the 100,000-character pattern only by its length.
+        let shown = line.contains('…') || args[1] == "explain";
+        assert!(
+            line.contains(expect) && shown && !line.contains(&"a".repeat(61)) && line.len() < 1000,
+            "{} {}: {line:.2000}",
+            args[0],
+            args[1]
+        );
+    }
+}
+
+#[test]
 fn plan_exit_codes_follow_terraforms_detailed_exit_code() {
     let acct = Account::new();
     acct.build(&trail_only());
@@ -355,9 +404,9 @@ fn an_unreachable_endpoint_fails_fast_with_a_clear_error() {
     let acct = Account::new();
     let args = ["plan", "--endpoint-url", "http://127.0.0.1:9"];
     let line = error_line(acct.trailwatch().args(args));
-    assert!(
-        line.contains("cannot reach AWS") && line.contains("Connection refused"),
-        "{line}"
+    assert_eq!(
+        line,
+        "error: cannot reach AWS at http://127.0.0.1:9: connection refused; check the network, `--endpoint-url` and `AWS_ENDPOINT_URL`"
     );
     // "Fast" without a clock: the AWS SDK's own log of the same run shows that each of the two
     // first calls (sts:GetCallerIdentity, cloudtrail:DescribeTrails) stopped after the 3

@@ -100,3 +100,29 @@ fn the_drill_asks_first_and_needs_a_compliant_control() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_drill_writes_no_terminal_styles_into_a_log_or_with_no_color() {
+    let acct = Account::new();
+    acct.build(&compliant());
+    for no_color in [false, true] {
+        let mut cmd = acct.trailwatch();
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        }
+        // stdout and stderr are pipes here, as when a scheduled drill is logged.
+        let out = cmd
+            .args(["drill", "--controls", IAM, "--yes", "--wait", "1"])
+            .output()
+            .unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert!(stderr.contains("alarm `iam-changes`"), "{stderr}");
+        assert!(
+            !stdout.contains('\u{1b}') && !stderr.contains('\u{1b}'),
+            "NO_COLOR {no_color}: {stdout:?} {stderr:?}"
+        );
+    }
+}

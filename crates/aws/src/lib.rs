@@ -7,6 +7,7 @@ mod connect;
 mod credentials;
 mod drill;
 mod errors;
+mod http;
 mod read;
 pub mod securityhub;
 #[cfg(test)]
@@ -23,7 +24,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 
 pub use archive::ArchiveReader;
 pub use connect::Run;
-pub use errors::{AwsError, CallError};
+pub use errors::{AwsError, CallError, NoAnswer};
 pub use write::{request_stop, stop_requested};
 
 /// How to reach AWS: each `None` falls back to the standard AWS configuration (environment,
@@ -38,60 +39,32 @@ pub struct ConnectOptions {
     pub endpoint_url: Option<String>,
 }
 
-/// The HTTPS client every SDK client of the run shares, as the SDK's default one is made (rustls
-/// with aws-lc, the proxy from the environment): one connection pool, and the trust store
-/// loaded once rather than once per client of every account.
-fn shared_https_client() -> OneHttpClient {
-    use aws_smithy_http_client::{proxy::ProxyConfig, tls, Builder, ConnectorBuilder};
-    OneHttpClient(
-        Builder::new().build_with_connector_fn(|settings, components| {
-            let mut connector = ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(
-                tls::rustls_provider::CryptoMode::AwsLc,
-            ));
-            connector.set_connector_settings(settings.cloned());
-            if let Some(components) = components {
-                connector.set_sleep_impl(components.sleep_impl());
-            }
-            connector.set_proxy_config(Some(ProxyConfig::from_env()));
-            connector.build()
-        }),
-    )
-}
+/// How long a connection may take to open.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// The shared client, without its check of each new SDK client's configuration: that check
-/// builds (and drops) a TLS connector per SDK client, and a run of many accounts makes five or
-/// six SDK clients per account. Connectors are made, and cached, by the shared client itself.
-#[derive(Debug)]
-struct OneHttpClient(aws_smithy_runtime_api::client::http::SharedHttpClient);
+/// How long an open connection may stay silent. Three attempts of it and the retries' waits fit
+/// in [`CALL_TIMEOUT`], so an endpoint that never answers fails in the connector, whose error
+/// names the endpoint, rather than by the call's own timeout, which names none.
+const READ_TIMEOUT: Duration = Duration::from_secs(15);
 
-impl aws_smithy_runtime_api::client::http::HttpClient for OneHttpClient {
-    fn http_connector(
-        &self,
-        settings: &aws_smithy_runtime_api::client::http::HttpConnectorSettings,
-        components: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
-    ) -> aws_smithy_runtime_api::client::http::SharedHttpConnector {
-        self.0.http_connector(settings, components)
-    }
+/// How long one attempt of a call may take.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(25);
 
-    fn connector_metadata(
-        &self,
-    ) -> Option<aws_smithy_runtime_api::client::connector_metadata::ConnectorMetadata> {
-        self.0.connector_metadata()
-    }
-}
+/// How long a call may take, its retries included.
+const CALL_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The standard AWS configuration with trailwatch's HTTP client, retries and timeouts, and the
 /// options on top.
 async fn load(options: &ConnectOptions) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .http_client(shared_https_client())
+        .http_client(http::shared_https_client())
         .retry_config(RetryConfig::standard().with_max_attempts(3))
         .timeout_config(
             TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(3))
-                .read_timeout(Duration::from_secs(20))
-                .operation_attempt_timeout(Duration::from_secs(25))
-                .operation_timeout(Duration::from_secs(60))
+                .connect_timeout(CONNECT_TIMEOUT)
+                .read_timeout(READ_TIMEOUT)
+                .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                .operation_timeout(CALL_TIMEOUT)
                 .build(),
         );
     if let Some(region) = &options.region {

@@ -1,6 +1,7 @@
 //! The window a backtest is asked for: `--since DURATION` or `--from DATE --to DATE`, parsed
 //! against the `now` the caller gives, and the archive's day folders it covers.
 
+use quoted::quoted;
 use time::format_description::well_known::Rfc3339;
 use time::{Date, Duration, OffsetDateTime, Time};
 
@@ -44,7 +45,10 @@ pub fn parse(
 /// `30m`, `36h`, `7d`, `2w`.
 fn duration(text: &str) -> Result<Duration, SpecError> {
     let hint = || {
-        SpecError(format!("`--since {text}` is not a duration; write a number and a unit, such as `7d`, `36h`, `2w` or `90m`"))
+        SpecError(format!(
+            "{} is not a duration; write a number and a unit, such as `7d`, `36h`, `2w` or `90m`",
+            quoted(&format!("--since {text}"))
+        ))
     };
     let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).ok_or_else(hint)?);
     let n: i64 = number.parse().ok().filter(|n| *n > 0).ok_or_else(hint)?;
@@ -66,12 +70,18 @@ fn instant(text: &str, flag: &str, end: bool) -> Result<OffsetDateTime, SpecErro
     let format = time::format_description::parse_borrowed::<2>("[year]-[month]-[day]")
         .expect("a valid format");
     let day = Date::parse(text, &format).map_err(|_| {
-        SpecError(format!("`{flag} {text}` is neither a day (2026-11-01) nor an RFC 3339 time (2026-11-01T12:00:00Z)"))
+        SpecError(format!(
+            "{} is neither a day (2026-11-01) nor an RFC 3339 time (2026-11-01T12:00:00Z)",
+            quoted(&format!("{flag} {text}"))
+        ))
     })?;
     let day = match end {
-        true => day
-            .next_day()
-            .ok_or_else(|| SpecError(format!("`{flag} {text}` is too far ahead")))?,
+        true => day.next_day().ok_or_else(|| {
+            SpecError(format!(
+                "{} is too far ahead",
+                quoted(&format!("{flag} {text}"))
+            ))
+        })?,
         false => day,
     };
     Ok(day.with_time(Time::MIDNIGHT).assume_utc())

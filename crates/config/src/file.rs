@@ -305,7 +305,8 @@ pub fn parse(
     today: time::Date,
 ) -> Result<FileSettings, ConfigError> {
     let at = Locator { path, text };
-    let raw: Raw = toml::from_str(text).map_err(|e| at.error(e.span(), e.message().to_string()))?;
+    let raw: Raw = toml::from_str(text)
+        .map_err(|e| at.error(e.span(), quoted::shorten_quotes(e.message())))?;
     Checker { at, today }.check(raw, flag_benchmark)
 }
 

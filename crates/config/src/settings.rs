@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use model::desired::{Waiver, DEFAULT_NAMESPACE};
-use model::planfile::Target;
+use model::planfile::{AccountPlan, Target};
 use model::{Control, Desired, Endpoint, MatchMode, TopicChoice};
 
 use crate::file::{AccountSettings, FileSettings};
@@ -128,6 +128,19 @@ impl Settings {
         account
             .and_then(|a| self.per_account.get(a))
             .unwrap_or(&self.destination)
+    }
+
+    /// True when some account of a saved plan was planned with another desired state than
+    /// these settings give it now.
+    pub fn differs_from(&self, accounts: &[AccountPlan]) -> bool {
+        accounts
+            .iter()
+            .any(|a| self.desired(Some(&a.account_id)) != a.desired)
+    }
+
+    /// True when the run names several accounts (`--accounts` or `--organization`).
+    pub fn is_many(&self) -> bool {
+        !self.accounts.is_empty() || self.organization
     }
 
     /// The role assumed in an account: its table's, else the run's.

@@ -97,6 +97,64 @@ fn bad_files_are_refused_with_line_column_and_what_was_expected() {
 }
 
 #[test]
+fn a_huge_value_is_quoted_by_its_start_and_end_on_one_line() {
+    let huge = "a".repeat(10_000_000);
+    let shown = format!(
+        "`{}…{}` (10000000 characters)",
+        "a".repeat(44),
+        "a".repeat(15)
+    );
+    let cases = [
+        (
+            format!("topic_name = \"{huge}\"\n"),
+            format!("trailwatch.toml:1:14: {shown} is not a valid SNS topic name"),
+        ),
+        (
+            format!("controls = [\"{huge}\"]\n"),
+            format!("trailwatch.toml:1:13: unknown control {shown} in cis-7.0"),
+        ),
+        (
+            format!("[accounts.\"{huge}\"]\n"),
+            format!("trailwatch.toml:1:11: {shown} is not an AWS account id"),
+        ),
+        (
+            format!("notify = [\"email:{huge}\"]\n"),
+            format!("trailwatch.toml:1:11: {shown} is not a valid email endpoint"),
+        ),
+        // The TOML parser's own messages.
+        (
+            format!("level = \"{huge}\"\n"),
+            format!(
+                "trailwatch.toml:1:9: invalid type: string \"{}…{}\", expected i64",
+                "a".repeat(44),
+                "a".repeat(15)
+            ),
+        ),
+        (
+            format!("{huge} = 1\n"),
+            format!(
+                "trailwatch.toml:1:1: unknown field `{}…{}`, expected one of",
+                "a".repeat(44),
+                "a".repeat(15)
+            ),
+        ),
+        (
+            format!("region = \"a\nb{huge}\"\n"),
+            "trailwatch.toml:2:".to_string(),
+        ),
+    ];
+    for (text, want) in cases {
+        let got = refused(&text);
+        assert!(
+            got.starts_with(&want),
+            "\n   got: {:.300}\n  want: {want}…",
+            got
+        );
+        assert!(got.len() < 1000 && !got.contains('\n'), "{:.2000}", got);
+    }
+}
+
+#[test]
 fn a_waiver_expiring_today_has_expired_and_one_a_year_out_is_accepted() {
     let waiver = |date: &str| {
         format!("[[waiver]]\ncontrol = \"iam-policy-changes\"\nreason = \"r\"\nexpires = {date}\n")

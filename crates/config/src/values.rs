@@ -6,21 +6,22 @@ use model::catalog::SelectError;
 use model::desired::EndpointError;
 use model::regions::UnknownRegion;
 use model::{Endpoint, MatchMode};
+use quoted::quoted;
 
 /// A setting's value refused, and why; each says what is expected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ValueError {
     /// Not 12 digits.
-    #[error("`{0}` is not an AWS account id (12 digits)")]
+    #[error("{} is not an AWS account id (12 digits)", quoted(.0))]
     AccountId(String),
     /// A benchmark version or control the catalog does not have.
     #[error(transparent)]
     Selection(#[from] SelectError),
     /// A namespace CloudWatch refuses for custom metrics.
-    #[error("`{0}` is not a usable metric namespace; use 1 to 255 characters, not starting with `AWS/` or `:`")]
+    #[error("{} is not a usable metric namespace; use 1 to 255 characters, not starting with `AWS/` or `:`", quoted(.0))]
     Namespace(String),
     /// A name SNS refuses for a topic.
-    #[error("`{0}` is not a valid SNS topic name; use 1 to 256 letters, digits, `-` and `_`")]
+    #[error("{} is not a valid SNS topic name; use 1 to 256 letters, digits, `-` and `_`", quoted(.0))]
     TopicName(String),
     /// Not a topic ARN.
     #[error(transparent)]
@@ -29,7 +30,7 @@ pub enum ValueError {
     #[error(transparent)]
     Endpoint(#[from] EndpointError),
     /// Neither `semantic` nor `strict`.
-    #[error("unknown match mode `{0}` (expected `semantic` or `strict`)")]
+    #[error("unknown match mode {} (expected `semantic` or `strict`)", quoted(.0))]
     MatchMode(String),
     /// A profile level other than 1 or 2.
     #[error("level {0} does not exist (expected 1 or 2)")]
@@ -41,7 +42,7 @@ pub enum ValueError {
     #[error("concurrency {0} is out of range (expected 1 to 64)")]
     Concurrency(i64),
     /// Not an `http://` or `https://` URL.
-    #[error("`{0}` is not a URL; write it like http://127.0.0.1:5000")]
+    #[error("{} is not a URL; write it like http://127.0.0.1:5000", quoted(.0))]
     Url(String),
     /// Not a plan digest.
     #[error(

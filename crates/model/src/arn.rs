@@ -1,5 +1,6 @@
 //! Parsing the ARNs trailwatch reads and accepts: CloudWatch Logs log groups and SNS topics.
 
+use quoted::quoted;
 use serde::Serialize;
 
 /// A log group named by a trail's `CloudWatchLogsLogGroupArn`.
@@ -33,13 +34,13 @@ pub fn is_sns_arn(arn: &str) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ArnError {
     /// Not `arn:PARTITION:logs:REGION:ACCOUNT:log-group:NAME`.
-    #[error("`{0}` is not a log group ARN (expected arn:aws:logs:REGION:ACCOUNT:log-group:NAME)")]
+    #[error("{} is not a log group ARN (expected arn:aws:logs:REGION:ACCOUNT:log-group:NAME)", quoted(.0))]
     NotLogGroup(String),
     /// A log group ARN without a name, region or account.
-    #[error("`{0}` is not a complete log group ARN")]
+    #[error("{} is not a complete log group ARN", quoted(.0))]
     IncompleteLogGroup(String),
     /// Not `arn:PARTITION:sns:REGION:ACCOUNT:NAME`.
-    #[error("`{0}` is not an SNS topic ARN; expected arn:aws:sns:REGION:ACCOUNT:NAME, such as arn:aws:sns:us-east-1:123456789012:security-alarms")]
+    #[error("{} is not an SNS topic ARN; expected arn:aws:sns:REGION:ACCOUNT:NAME, such as arn:aws:sns:us-east-1:123456789012:security-alarms", quoted(.0))]
     NotTopic(String),
 }
 

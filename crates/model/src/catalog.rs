@@ -8,6 +8,7 @@ mod entry;
 #[cfg(test)]
 mod tests;
 
+use quoted::quoted;
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -29,13 +30,13 @@ pub fn default_benchmark() -> &'static str {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SelectError {
     /// A benchmark version the catalog does not have.
-    #[error("unknown benchmark `{0}`; valid benchmarks: {valid}", valid = benchmarks().join(", "))]
+    #[error("unknown benchmark {}; valid benchmarks: {valid}", quoted(.0), valid = benchmarks().join(", "))]
     UnknownBenchmark(String),
     /// A profile level other than 1 or 2.
     #[error("unknown level `{0}`; valid levels: 1, 2")]
     UnknownLevel(u8),
     /// A control of another benchmark version; `valid` lists this version's.
-    #[error("control `{id}` is not part of {benchmark}; its controls: {}", valid.join(", "))]
+    #[error("control {} is not part of {benchmark}; its controls: {}", quoted(id), valid.join(", "))]
     NotInBenchmark {
         /// The slug or CIS id given.
         id: String,
@@ -45,7 +46,7 @@ pub enum SelectError {
         valid: Vec<String>,
     },
     /// A control no version has.
-    #[error("unknown control `{id}` in {benchmark}; valid controls: {}", valid.join(", "))]
+    #[error("unknown control {} in {benchmark}; valid controls: {}", quoted(id), valid.join(", "))]
     UnknownControl {
         /// The slug or CIS id given.
         id: String,

@@ -1,6 +1,7 @@
 //! The desired state: what a compliant set-up looks like, from the CIS remediation and the flags.
 
 use crate::cloudwatch::{ComparisonOperator, Statistic, TreatMissingData};
+use quoted::quoted;
 use serde::{Deserialize, Serialize};
 
 /// The namespace CIS uses for the metrics of its filters.
@@ -61,10 +62,10 @@ pub fn needs_confirmation(protocol: &str) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EndpointError {
     /// No `:` between protocol and endpoint.
-    #[error("`{0}` is not PROTOCOL:ENDPOINT; write it like email:security@example.com")]
+    #[error("{} is not PROTOCOL:ENDPOINT; write it like email:security@example.com", quoted(.0))]
     NotProtocolEndpoint(String),
     /// A protocol SNS does not have.
-    #[error("unknown protocol `{protocol}` in `{given}`; use one of {}", PROTOCOLS.join(", "))]
+    #[error("unknown protocol {} in {}; use one of {}", quoted(protocol), quoted(given), PROTOCOLS.join(", "))]
     UnknownProtocol {
         /// The protocol.
         protocol: String,
@@ -72,7 +73,10 @@ pub enum EndpointError {
         given: String,
     },
     /// An endpoint of the wrong form for its protocol; `example` says what it should be.
-    #[error("`{endpoint}` is not a valid {protocol} endpoint; give {example}")]
+    #[error(
+        "{} is not a valid {protocol} endpoint; give {example}",
+        quoted(endpoint)
+    )]
     Invalid {
         /// The endpoint.
         endpoint: String,

@@ -45,7 +45,10 @@ pub const KNOWN: &[&str] = &[
 
 /// A region trailwatch does not know, and the closest one it does.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown AWS region `{region}`; did you mean `{closest}`?")]
+#[error(
+    "unknown AWS region {}; did you mean `{closest}`?",
+    quoted::quoted(region)
+)]
 pub struct UnknownRegion {
     /// The region given.
     pub region: String,

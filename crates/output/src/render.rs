@@ -12,14 +12,36 @@ use model::{Action, Change, Operation, Report, Status};
 use similar::{ChangeTag, TextDiff};
 
 mod backtest;
+mod chart;
+mod detail;
 mod style;
 pub use backtest::backtest;
+pub use detail::Detail;
 use style::{paint, BOLD, CYAN, DIM, GREEN, RED, YELLOW};
 
 /// `error:` in bold red.
 pub fn error_label() -> String {
     let s = RED.bold();
     format!("{s}error:{s:#}")
+}
+
+/// A command-line parser's (clap's) message as one error line, without its own `error: `: its
+/// first paragraph (a list it introduces, such as the missing arguments, joined onto it), each
+/// value of `given` it quotes shortened as `quoted` shortens values.
+pub fn usage_error(message: &str, given: &[&str]) -> String {
+    let words: Vec<&str> = message
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    let line = match words.is_empty() {
+        true => "invalid arguments".to_string(),
+        false => words.join(" "),
+    };
+    let line = given.iter().fold(line, |line, value| {
+        line.replace(value, &quoted::shortened(value))
+    });
+    line.strip_prefix("error: ").unwrap_or(&line).to_string()
 }
 
 /// `warning:` in bold yellow.
@@ -36,17 +58,6 @@ fn status_mark(status: Status) -> String {
         Status::Error => paint(YELLOW.bold(), "! error"),
         Status::Waived => paint(CYAN, "~ waived"),
     }
-}
-
-/// How much of each control the plan shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Detail {
-    /// One line per control with only its own findings; a finding several controls share is
-    /// shown once, naming them, and compliant controls' chains are left out.
-    #[default]
-    Summary,
-    /// Every finding under every control, and each compliant control's chain.
-    Full,
 }
 
 /// What a summary left out, for the closing hint that points to `--detail`.

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use apply::accounts::AccountOutcome;
-use apply::{ActionOutcome, Verification};
+use apply::{ActionOutcome, Outcome, Verification};
 use model::report::AccountResult;
 use model::{Control, Report};
 use time::OffsetDateTime;
@@ -183,6 +183,15 @@ pub fn stale_line(saved_as: Option<&str>, changed: &[String]) -> String {
         Some(name) => format!("the account changed since `{name}` was made ({changed}); nothing was written; run `trailwatch plan --out {name}` again"),
         None => format!("the account changed while the plan was shown ({changed}); nothing was written; run apply again"),
     }
+}
+
+/// The line that ends an interrupted one-account apply: what was done and what was not.
+pub fn interrupted_line(outcomes: &[ActionOutcome]) -> String {
+    let count =
+        |wanted: fn(&Outcome) -> bool| outcomes.iter().filter(|o| wanted(&o.outcome)).count();
+    let done = count(|o| matches!(o, Outcome::Applied { .. }));
+    let left = count(|o| *o == Outcome::Interrupted);
+    format!("Interrupted: {done} action(s) done, {left} not started; run apply again to finish (it converges)")
 }
 
 /// The note of a plan whose every change the account already holds.

@@ -13,7 +13,8 @@ pub enum ErrorKind {
     Limit,
 }
 
-/// A pattern that cannot be used, and why.
+/// A pattern that cannot be used, and why. Its text is what a pattern has: "the pattern has
+/// {error}" reads as "the pattern has a syntax error at column 17: expected …".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     /// The 1-based character column where the problem is.
@@ -37,9 +38,9 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = match self.kind {
-            ErrorKind::Syntax => "syntax error",
-            ErrorKind::Unsupported => "unsupported",
-            ErrorKind::Limit => "over an AWS limit",
+            ErrorKind::Syntax => "a syntax error",
+            ErrorKind::Unsupported => "a form AWS does not support",
+            ErrorKind::Limit => "more than AWS allows",
         };
         write!(f, "{kind} at column {}: {}", self.column, self.message)
     }

@@ -3,6 +3,7 @@
 
 use crate::ast::*;
 use crate::error::{Error, ErrorKind};
+use quoted::quoted;
 
 /// AWS's limit on a filter pattern's length, in characters.
 pub const MAX_LENGTH: usize = 1024;
@@ -44,7 +45,7 @@ fn parse_with_traps(text: &str) -> Result<(Pattern, Vec<(usize, usize)>), Error>
         return Err(Error::new(
             MAX_LENGTH + 1,
             ErrorKind::Limit,
-            format!("the pattern is {length} characters long; AWS allows at most {MAX_LENGTH}"),
+            format!("{length} characters, where AWS allows {MAX_LENGTH}"),
         ));
     }
     let mut p = Parser {
@@ -133,9 +134,8 @@ impl Parser {
                 let rest: String = self.chars[self.pos..]
                     .iter()
                     .take_while(|c| !c.is_whitespace())
-                    .take(20)
                     .collect();
-                format!("`{rest}`")
+                quoted(&rest).to_string()
             }
         }
     }
@@ -287,7 +287,7 @@ impl Parser {
             return Err(Error::new(
                 start + 1,
                 ErrorKind::Limit,
-                "a selector may contain at most one wildcard (`[*]` or `.*`)".into(),
+                "a second wildcard in one selector, where AWS allows one (`[*]` or `.*`)".into(),
             ));
         }
         self.wildcards += wildcards;
@@ -295,7 +295,7 @@ impl Parser {
             return Err(Error::new(
                 start + 1,
                 ErrorKind::Limit,
-                format!("a pattern may contain at most {MAX_WILDCARDS} wildcard selectors"),
+                format!("a wildcard selector beyond the {MAX_WILDCARDS} AWS allows in a pattern"),
             ));
         }
         Ok(selector)
@@ -428,8 +428,9 @@ impl Parser {
                         self.pos - text.chars().count() + 1,
                         ErrorKind::Syntax,
                         format!(
-                            "expected a value, found `{text}`: quote the whole value, as in \"{}\"",
-                            text.replace('"', "")
+                            "expected a value, found {}: quote the whole value, as in {}",
+                            quoted(&text),
+                            quoted(&format!("\"{}\"", text.replace('"', "")))
                         ),
                     ));
                 }
@@ -504,7 +505,7 @@ impl Parser {
             return Err(Error::new(
                 start + 1,
                 ErrorKind::Limit,
-                format!("a pattern may contain at most {MAX_REGEXES} regular expressions"),
+                format!("a regular expression beyond the {MAX_REGEXES} AWS allows in a pattern"),
             ));
         }
         Ok(body)
@@ -748,7 +749,10 @@ fn check_regex(body: &str, offset: usize) -> Result<(), Error> {
             return Err(Error::new(
                 column,
                 ErrorKind::Unsupported,
-                format!("`{c}`: regular expressions may contain only ASCII characters"),
+                format!(
+                    "{}: regular expressions may contain only ASCII characters",
+                    quoted(&c.to_string())
+                ),
             ));
         }
         match c {
@@ -785,7 +789,7 @@ fn check_regex(body: &str, offset: usize) -> Result<(), Error> {
                         return Err(Error::new(
                             column,
                             ErrorKind::Unsupported,
-                            format!("`\\{e}` is not supported; AWS allows \\d \\D \\s \\S \\w \\W \\xhh and escaped symbols"),
+                            format!("{} is not supported; AWS allows \\d \\D \\s \\S \\w \\W \\xhh and escaped symbols", quoted(&format!("\\{e}"))),
                         ))
                     }
                     None => {
@@ -802,7 +806,7 @@ fn check_regex(body: &str, offset: usize) -> Result<(), Error> {
                 return Err(Error::new(
                     column,
                     ErrorKind::Unsupported,
-                    format!("`{c}` is not allowed in a regular expression (AWS allows letters, digits, `:_#=@/;,-` and `^$?[]{{}}|\\*+.`)"),
+                    format!("{} is not allowed in a regular expression (AWS allows letters, digits, `:_#=@/;,-` and `^$?[]{{}}|\\*+.`)", quoted(&c.to_string())),
                 ))
             }
         }

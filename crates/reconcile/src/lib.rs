@@ -17,7 +17,9 @@ use std::future::Future;
 
 pub use apply_account::{apply_account, carry_out, check, Applied, Checked, Ready};
 pub use model::planfile::Target;
-pub use plan_accounts::{plan_accounts, plan_file, plan_own, AccountsRead, PlanHeader};
+pub use plan_accounts::{
+    log_calls, own_plan_file, plan_accounts, plan_file, plan_own, AccountsRead, PlanHeader,
+};
 pub use survey::{SurveyError, Surveyed};
 
 /// The calls made to one account, by IAM action.

@@ -79,7 +79,18 @@ async fn read_account<C: Connect>(
         calls: connect.calls(&reached),
         wall: started.elapsed(),
     };
+    log_calls(&result.account_id, &result.calls, result.wall);
     (result, snapshot)
+}
+
+/// Logs the calls and time spent reading an account (shown with `--verbose`).
+pub fn log_calls(account: &str, calls: &crate::Calls, wall: std::time::Duration) {
+    let total: u64 = calls.values().sum();
+    let wall_ms = u64::try_from(wall.as_millis()).unwrap_or(u64::MAX);
+    tracing::info!(account, calls = total, wall_ms, "read and planned");
+    for (action, n) in calls {
+        tracing::info!(account, action, n, "api calls");
+    }
 }
 
 fn unread(account: String, why: String, started: Instant) -> (AccountResult, Option<Snapshot>) {
@@ -163,6 +174,26 @@ fn account_plan(
         fingerprints,
         plan,
     }
+}
+
+/// The saved plan of the run's own account, read with its credentials ([`plan_own`]).
+pub fn own_plan_file(
+    header: &PlanHeader,
+    controls: &[Control],
+    desired: &Desired,
+    result: AccountResult,
+    snapshot: &Snapshot,
+) -> PlanFile {
+    let target = Target {
+        account: result.account_id.clone(),
+        role: None,
+        desired: desired.clone(),
+    };
+    let read = AccountsRead {
+        snapshots: [(result.account_id.clone(), snapshot.clone())].into(),
+        results: vec![result],
+    };
+    plan_file(header, controls, &[target], &read)
 }
 
 /// Reads and plans the account of the run's own credentials, whose id the read gives: the

@@ -151,22 +151,13 @@ fn saved(run: &Run, controls: &[Control], desired: &Desired) -> PlanFile {
         trailwatch_version: "test",
         own: ACCOUNT,
     };
-    let target = Target {
-        account: snapshot.account_id.clone(),
-        role: None,
-        desired: desired.clone(),
-    };
     let result = model::report::AccountResult {
         account_id: snapshot.account_id.clone(),
         report: Ok(report),
         calls: Calls::new(),
         wall: std::time::Duration::ZERO,
     };
-    let read = AccountsRead {
-        snapshots: [(result.account_id.clone(), snapshot)].into(),
-        results: vec![result],
-    };
-    plan_file(&header, controls, &[target], &read)
+    own_plan_file(&header, controls, desired, result, &snapshot)
 }
 
 fn apply_first(run: &Run, file: &PlanFile) -> Applied {

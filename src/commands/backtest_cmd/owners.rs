@@ -11,7 +11,7 @@ use model::arn::LogGroupRef;
 
 use reconcile::Target;
 
-use crate::account::{log_calls, PlannedAccount};
+use crate::account::PlannedAccount;
 
 use backtest::watch::{self, AccountRead, Held};
 
@@ -49,7 +49,6 @@ async fn read_one(
     let mut read =
         reconcile::plan_accounts(&run, &[target], &planned.controls, 1, true, &|| {}).await;
     let result = read.results.remove(0);
-    log_calls(account, &result.calls, result.wall);
     match (result.report, read.snapshots.remove(account)) {
         (Ok(report), Some(snapshot)) => Ok(Held {
             account: account.clone(),

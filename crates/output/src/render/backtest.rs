@@ -1,5 +1,6 @@
-//! `trailwatch backtest` as text: per control, the matches of each pattern, a bar per day, what
-//! and who the alarmed patterns matched, what the filters missed, and the alarm's estimate.
+//! `trailwatch backtest` as text: per control, the matches of each pattern, a bar per day (quiet
+//! days and then weeks grouped in a summary), what and who the alarmed patterns matched, what
+//! the filters missed, and the alarm's estimate.
 
 use std::fmt::Write as _;
 
@@ -9,20 +10,64 @@ use model::backtest::{
 };
 use model::cloudwatch::StandardStatistic;
 
+use super::chart::chart;
+use super::detail::Detail;
 use super::style::{paint, BOLD, DIM, GREEN, YELLOW};
 
-/// The widest bar of the per-day chart, in characters.
-const BAR: u64 = 40;
+/// The missed events a summary lists per control.
+const MISSED_LISTED: usize = 5;
 
-/// The whole report.
-pub fn backtest(report: &Backtest, source: &BacktestSource, input: &BacktestInput) -> String {
+/// The whole report; a summary groups days and lists fewer missed events, so that each control
+/// fits on a screen, and says so.
+pub fn backtest(
+    report: &Backtest,
+    source: &BacktestSource,
+    input: &BacktestInput,
+    detail: Detail,
+) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", header(report, source, input));
+    let mut condensed = Condensed::default();
     for control in &report.controls {
+        let section = control_section(control, detail);
         out.push('\n');
-        out.push_str(&control_section(control));
+        out.push_str(&section.text);
+        condensed.days |= section.condensed.days;
+        condensed.missed |= section.condensed.missed;
+    }
+    if let Some(hint) = condensed.hint() {
+        let _ = writeln!(out, "\n{}", paint(DIM, &hint));
     }
     out
+}
+
+/// One control's text, and what the summary left out of it.
+struct Section {
+    text: String,
+    condensed: Condensed,
+}
+
+/// What a summary left out, for the closing hint that points to `--detail`.
+#[derive(Debug, Clone, Copy, Default)]
+struct Condensed {
+    /// A chart has fewer rows than days.
+    days: bool,
+    /// A control lists fewer missed events than it kept.
+    missed: bool,
+}
+
+impl Condensed {
+    fn hint(self) -> Option<String> {
+        let days = "days without a match (and, over long windows, weeks) are grouped";
+        let missed = format!("at most {MISSED_LISTED} missed events are listed per control");
+        let said = match (self.days, self.missed) {
+            (false, false) => return None,
+            (true, false) => format!("{days}; `--detail` shows every day"),
+            (false, true) => format!("{missed}; `--detail` lists each one kept"),
+            (true, true) => format!("{days} and {missed}; `--detail` shows every day and event"),
+        };
+        Some(format!("In this summary, {said}."))
+    }
 }
 
 fn header(report: &Backtest, source: &BacktestSource, input: &BacktestInput) -> String {
@@ -80,13 +125,16 @@ fn header(report: &Backtest, source: &BacktestSource, input: &BacktestInput) -> 
     text
 }
 
-fn control_section(c: &ControlBacktest) -> String {
+fn control_section(c: &ControlBacktest, detail: Detail) -> Section {
     let mut out = format!("{}  {}\n", paint(BOLD, &c.control), c.title);
     for p in &c.patterns {
         let _ = writeln!(out, "  {:>8}  {}", p.matched, source_label(&p.source));
     }
+    let mut condensed = Condensed::default();
     if let Some(alarmed) = alarmed_days(c) {
-        out.push_str(&chart(&alarmed));
+        let chart = chart(alarmed, detail);
+        out.push_str(&chart.text);
+        condensed.days = chart.grouped;
     }
     list(&mut out, "top events", &c.top_event_names);
     list(&mut out, "top principals", &c.top_principals);
@@ -102,7 +150,12 @@ fn control_section(c: &ControlBacktest) -> String {
             ),
         };
         let _ = writeln!(out, "  {line}");
-        for e in &missed.first {
+        let listed = match detail {
+            Detail::Full => missed.first.len(),
+            Detail::Summary => MISSED_LISTED.min(missed.first.len()),
+        };
+        condensed.missed = listed < missed.first.len();
+        for e in &missed.first[..listed] {
             let _ = writeln!(
                 out,
                 "    {}  {}  {}  {}",
@@ -114,7 +167,10 @@ fn control_section(c: &ControlBacktest) -> String {
         }
     }
     let _ = writeln!(out, "  {}", alarm_line(&c.alarm, c.alarmed));
-    out
+    Section {
+        text: out,
+        condensed,
+    }
 }
 
 fn source_label(source: &PatternSource) -> String {
@@ -130,30 +186,12 @@ fn source_label(source: &PatternSource) -> String {
 
 /// The days of the pattern the alarm watches: the first filter's when the account has filters,
 /// else the published pattern's (the filters' union is not kept per day).
-fn alarmed_days(c: &ControlBacktest) -> Option<Vec<DayCount>> {
+fn alarmed_days(c: &ControlBacktest) -> Option<&[DayCount]> {
     let pattern: Option<&PatternMatches> = match c.alarmed {
         Alarmed::Published => c.patterns.first(),
         Alarmed::AccountFilters => c.patterns.get(1),
     };
-    pattern.map(|p| p.days.clone()).filter(|d| !d.is_empty())
-}
-
-/// A bar per day, scaled to the busiest.
-fn chart(days: &[DayCount]) -> String {
-    let most = days.iter().map(|d| d.events).max().unwrap_or(0).max(1);
-    let mut out = String::new();
-    for d in days {
-        let width = usize::try_from((d.events * BAR).div_ceil(most)).unwrap_or(0);
-        let _ = writeln!(
-            out,
-            "    {}  {:<w$} {}",
-            d.day,
-            "█".repeat(width),
-            d.events,
-            w = BAR as usize
-        );
-    }
-    out
+    pattern.map(|p| p.days.as_slice()).filter(|d| !d.is_empty())
 }
 
 fn list(out: &mut String, label: &str, counts: &[Count]) {

@@ -13,6 +13,7 @@ use model::{Desired, Report, Snapshot};
 use crate::documents::{ApplyDocument, PlanDocument};
 use crate::render::{self, Detail};
 
+mod backtest;
 mod docs;
 mod escaping;
 mod formats;
@@ -314,4 +315,25 @@ fn the_apply_document_keeps_the_documented_field_order() {
     ];
     assert_eq!(keys, documented);
     assert_eq!(crate::exit::apply(&verification), crate::exit::Exit::Error);
+}
+
+#[test]
+fn a_usage_error_is_one_line_with_the_values_it_quotes_shortened() {
+    let value = "a".repeat(1000);
+    let message = format!(
+        "error: invalid value '{value}' for '--region <REGION>': unknown AWS region\n\nFor more information, try '--help'.\n"
+    );
+    assert_eq!(
+        render::usage_error(&message, &[&value]),
+        format!(
+            "invalid value '{}' for '--region <REGION>': unknown AWS region",
+            quoted::shortened(&value)
+        )
+    );
+    let missing =
+        "error: the following required arguments were not provided:\n  --to <DATE>\n\nUsage: x\n";
+    assert_eq!(
+        render::usage_error(missing, &[]),
+        "the following required arguments were not provided: --to <DATE>"
+    );
 }

@@ -111,6 +111,36 @@ fn every_case_in_the_table_holds() {
 }
 
 #[test]
+fn an_error_completes_the_pattern_has_and_quotes_at_most_a_line_of_the_input() {
+    let text = |pattern: &str| parse(pattern).unwrap_err().to_string();
+    assert_eq!(
+        text(&"x".repeat(1100)),
+        "more than AWS allows at column 1025: 1100 characters, where AWS allows 1024"
+    );
+    assert_eq!(
+        text("{ $.a = }"),
+        "a syntax error at column 9: expected a value, found `}`"
+    );
+    assert!(
+        text("{ $.a = %(x)% }").starts_with("a form AWS does not support at column 10: "),
+        "{}",
+        text("{ $.a = %(x)% }")
+    );
+    let value = format!("ab\"{}", "c".repeat(900));
+    let error = text(&format!("{{ $.a = {value} }}"));
+    assert_eq!(
+        error,
+        format!(
+            "a syntax error at column 9: expected a value, found `ab\"{}…{}` (903 characters): quote the whole value, as in `\"ab{}…{}\"` (904 characters)",
+            "c".repeat(41),
+            "c".repeat(15),
+            "c".repeat(41),
+            "c".repeat(14)
+        )
+    );
+}
+
+#[test]
 fn explain_makes_precedence_explicit() {
     let p = parse("{ $.a = 1 || $.b = 2 && $.c = 3 }").unwrap();
     let text = explain(&p);

@@ -24,6 +24,8 @@ use model::Status;
 
 use crate::{Aws, Clients};
 
+mod unreachable;
+
 const REGION: &str = "us-east-1";
 const ACCOUNT: &str = "111122223333";
 
