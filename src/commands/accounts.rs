@@ -102,18 +102,14 @@ pub async fn read_all(
         }
     });
     let (own, accounts) = (own?, accounts?);
-    if let Some(account) = accounts.iter().find(|a| role_of(settings, a).is_none()) {
-        anyhow::bail!(
-            "--accounts and --organization need --assume-role NAME (or `assume_role` in the configuration file): no role to assume in account {account}"
-        );
-    }
+    settings.check_roles(&accounts)?;
     warn_stale_accounts(settings, &accounts);
     let run = aws::Run::new(&base, &own);
     let targets: Vec<Target> = accounts
         .iter()
         .map(|account| Target {
             account: account.clone(),
-            role: role_of(settings, account).map(str::to_string),
+            role: settings.role_of(account).map(str::to_string),
             desired: settings.desired(Some(account)),
         })
         .collect();
@@ -201,7 +197,7 @@ async fn send_all(
             .map(|result| {
                 let info = &info;
                 async move {
-                    let role = role_of(settings, &result.account_id);
+                    let role = settings.role_of(&result.account_id);
                     let aws = reconcile::reach(run, &result.account_id, role).await.ok()?;
                     hub::send(&aws, &info.run(std::slice::from_ref(result))).await
                 }
@@ -210,12 +206,4 @@ async fn send_all(
             .collect()
             .await;
     sent.into_iter().flatten().collect()
-}
-
-/// The role assumed in an account: its table's, else the run's.
-pub fn role_of<'a>(settings: &'a Settings, account: &str) -> Option<&'a str> {
-    settings
-        .destination_of(Some(account))
-        .assume_role
-        .as_deref()
 }

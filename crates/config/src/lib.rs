@@ -9,7 +9,7 @@ pub mod settings;
 pub mod values;
 
 pub use file::{find, AccountSettings, ConfigError, FileSettings};
-pub use settings::{Destination, Flags, Settings};
+pub use settings::{Destination, Flags, NoRole, Settings};
 
 /// Today's date (UTC), against which waivers expire.
 pub fn today() -> time::Date {

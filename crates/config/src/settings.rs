@@ -85,6 +85,14 @@ pub struct Settings {
     pub per_account: BTreeMap<String, Destination>,
 }
 
+/// An account of a multi-account run with no role to assume in it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("--accounts and --organization need --assume-role NAME (or `assume_role` in the configuration file): no role to assume in account {account}")]
+pub struct NoRole {
+    /// The account.
+    pub account: String,
+}
+
 /// How many accounts are read at once when neither flag nor file says.
 pub const DEFAULT_CONCURRENCY: u16 = 8;
 
@@ -127,6 +135,21 @@ impl Settings {
         account
             .and_then(|a| self.per_account.get(a))
             .unwrap_or(&self.destination)
+    }
+
+    /// The role assumed in an account of a multi-account run: its table's, else the run's.
+    pub fn role_of(&self, account: &str) -> Option<&str> {
+        self.destination_of(Some(account)).assume_role.as_deref()
+    }
+
+    /// Refuses a multi-account run with an account that has no role to assume in it.
+    pub fn check_roles(&self, accounts: &[String]) -> Result<(), NoRole> {
+        match accounts.iter().find(|a| self.role_of(a).is_none()) {
+            Some(account) => Err(NoRole {
+                account: account.clone(),
+            }),
+            None => Ok(()),
+        }
     }
 
     /// The desired state for one account (or the run's, for `None`).

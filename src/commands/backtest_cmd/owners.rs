@@ -12,7 +12,6 @@ use model::arn::LogGroupRef;
 use reconcile::Target;
 
 use crate::account::{log_calls, PlannedAccount};
-use crate::commands::accounts::role_of;
 
 use backtest::watch::{self, AccountRead, Held};
 
@@ -36,7 +35,7 @@ async fn read_one(
 ) -> Result<Held> {
     let account = &group.account_id;
     let name = &group.name;
-    let Some(role) = role_of(settings, account) else {
+    let Some(role) = settings.role_of(account) else {
         bail!(
             "the trail's log group {name} is in account {account}, where its filters and alarms are: run backtest there, or pass --assume-role ROLE (a role in account {account} that this account may assume) to read them from here"
         );
