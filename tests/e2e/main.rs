@@ -12,6 +12,7 @@ mod cli;
 mod config;
 mod connect;
 mod delivery;
+mod docs;
 mod drill;
 mod faults;
 mod iam;

@@ -86,6 +86,14 @@ pub struct Settings {
     pub per_account: BTreeMap<String, Destination>,
 }
 
+/// An account of a multi-account run with no role to assume in it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("--accounts and --organization need --assume-role NAME (or `assume_role` in the configuration file): no role to assume in account {account}")]
+pub struct NoRole {
+    /// The account.
+    pub account: String,
+}
+
 /// How many accounts are read at once when neither flag nor file says.
 pub const DEFAULT_CONCURRENCY: u16 = 8;
 
@@ -154,9 +162,9 @@ impl Settings {
         accounts
             .iter()
             .map(|account| {
-                let role = self
-                    .role_of(account)
-                    .ok_or_else(|| NoRole(account.clone()))?;
+                let role = self.role_of(account).ok_or_else(|| NoRole {
+                    account: account.clone(),
+                })?;
                 Ok(Target {
                     account: account.clone(),
                     role: Some(role.to_string()),
@@ -260,11 +268,6 @@ fn overlay(flags: &Flags, keys: &AccountSettings, under: &Destination) -> Destin
             .or(under.assume_role.clone()),
     }
 }
-
-/// A many-account run's account with no role to assume.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("--accounts and --organization need --assume-role NAME (or `assume_role` in the configuration file): no role to assume in account {0}")]
-pub struct NoRole(pub String);
 
 /// Why the flags and file select no control.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -635,9 +635,10 @@ pub fn catalog(benchmark: &str, controls: &[model::Control]) -> String {
     for c in controls {
         let _ = writeln!(
             out,
-            "  {:<6} {:<28} L{}  {}",
+            "  {:<6} {} L{}  {}",
             c.cis_id,
-            paint(BOLD, c.id),
+            // Padded before it is styled: the style's escape codes are not columns.
+            paint(BOLD, format!("{:<28}", c.id)),
             c.level,
             c.title
         );

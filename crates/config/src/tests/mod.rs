@@ -9,6 +9,8 @@ use crate::file::{one_year_after, parse, parse_date};
 use crate::settings::{Flags, Settings};
 use crate::FileSettings;
 
+mod docs;
+
 fn today() -> time::Date {
     parse_date("2026-11-29").unwrap()
 }
