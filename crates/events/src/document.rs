@@ -55,7 +55,7 @@ impl Reader<'_> {
     fn document(&mut self, source: &mut Source, first: u8) -> Result<(), Fault> {
         match first {
             b'[' if self.shapes.contains(&Shape::Array) => self.entries(source, Shape::Array)?,
-            b'{' => self.object(source)?,
+            b'{' if self.shapes.iter().any(|s| s.is_object()) => self.object(source)?,
             _ => return Err(Fault::Refused),
         }
         match self.unreadable {

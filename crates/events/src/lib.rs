@@ -102,7 +102,7 @@ pub enum Error {
     #[error("`{name}`: entry {entry} is not an event of its shape; give it {SHAPES}")]
     Entry { name: String, entry: usize },
     /// An event is larger than CloudWatch Logs accepts (`MAX_EVENT_BYTES`).
-    #[error("`{name}`: event {event} is larger than CloudWatch Logs accepts in one log event (1 MB); remove or shorten it, or give trailwatch a file of log events")]
+    #[error("`{name}`: event {event} is larger than CloudWatch Logs accepts in one log event ({} MB); remove or shorten it, or give trailwatch a file of log events", MAX_EVENT_BYTES >> 20)]
     TooLarge { name: String, event: u64 },
     /// The input is not the shape the user said it is.
     #[error("`{name}` is not {}; check --input-format (`auto` recognises {SHAPES})", shape.describe())]

@@ -117,6 +117,11 @@ impl Shape {
         }
     }
 
+    /// Whether a document of this shape is a JSON object (all but an array).
+    pub(crate) fn is_object(self) -> bool {
+        self.entries_key().is_some()
+    }
+
     /// The documented keys beside the entries, and their kinds: a CloudTrail log file has none.
     fn other_keys(self) -> &'static [(&'static str, Kind)] {
         match self {
@@ -144,11 +149,7 @@ pub(crate) struct Object {
 impl Object {
     pub(crate) fn new(shapes: &[Shape], keys: Keys) -> Object {
         Object {
-            possible: shapes
-                .iter()
-                .copied()
-                .filter(|s| s.entries_key().is_some())
-                .collect(),
+            possible: shapes.iter().copied().filter(|s| s.is_object()).collect(),
             keys,
             entries: None,
         }

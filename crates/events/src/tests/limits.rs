@@ -290,3 +290,16 @@ fn a_long_first_value_whose_start_ends_inside_a_number_is_a_document() {
         assert_eq!(events.len(), count);
     }
 }
+
+#[test]
+fn a_large_file_that_is_not_what_was_said_is_refused_from_its_start() {
+    for (head, tail, format) in [
+        ("{\"Records\":[", "]}", "array"),
+        ("[", "]", "cloudtrail"),
+        ("[", "]", "log-events"),
+    ] {
+        let input = Generated::new(head, A.to_string(), ",", 45_000, tail);
+        let error = read_generated(input, format.parse().unwrap()).unwrap_err();
+        assert!(matches!(error, Error::NotShape { .. }), "{format}: {error}");
+    }
+}
