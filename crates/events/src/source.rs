@@ -79,7 +79,12 @@ impl<'a> Source<'a> {
             let size = (self.buffer.len() * 2).clamp(CHUNK, bound.max(CHUNK));
             self.buffer.resize(size, 0);
         }
-        let n = read_some(&mut self.input, &mut self.buffer[self.end..])?;
+        // A chunk at a time, so what was read is still in the cache when it is used.
+        let space = (self.buffer.len() - self.end).min(CHUNK);
+        let n = read_some(
+            &mut self.input,
+            &mut self.buffer[self.end..self.end + space],
+        )?;
         self.read += n as u64;
         self.end += n;
         self.ended = n == 0;
