@@ -432,3 +432,60 @@ fn input_format_says_what_a_file_is_and_a_file_that_is_not_is_refused() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("log-events"), "{err}");
 }
+
+/// `head`, `members` gzip members of `each` bytes and `tail`, concatenated (as `cat a.gz b.gz …`
+/// makes them): a small file that decompresses to `members` times as much, like a gzip bomb.
+fn concatenated_gzip(
+    path: &std::path::Path,
+    (head, tail): (&str, &str),
+    each: &[u8],
+    members: usize,
+) {
+    let member = |bytes: &[u8]| {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        enc.write_all(bytes).unwrap();
+        enc.finish().unwrap()
+    };
+    let mut file = member(head.as_bytes());
+    file.extend(member(each).repeat(members));
+    file.extend(member(tail.as_bytes()));
+    std::fs::write(path, file).unwrap();
+}
+
+#[test]
+fn a_gzip_bomb_or_an_event_larger_than_cloudwatch_accepts_is_one_line_and_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    // 200 MB of zeros in about 200 KB: one "line" far longer than any log event.
+    let zeros = dir.path().join("zeros.gz");
+    concatenated_gzip(&zeros, ("", ""), &vec![0; 1 << 20], 200);
+    assert!(std::fs::metadata(&zeros).unwrap().len() < 300_000);
+    // A CloudTrail log file whose second record is 200 MB.
+    let records = dir.path().join("records.json.gz");
+    let head = format!("{{\"Records\":[{},{{\"a\":\"", record("CreatePolicy"));
+    concatenated_gzip(&records, (&head, "\"}]}"), &vec![b'x'; 1 << 20], 200);
+    for (file, event) in [(&zeros, 1), (&records, 2)] {
+        let (code, out, err) = pattern_test(&[IAM_PATTERN], &[file]);
+        assert_eq!(code, 1, "{err}");
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        let name = file.display().to_string();
+        assert!(
+            err.contains(&format!("`{name}`: event {event} is larger than")),
+            "{err}"
+        );
+        assert!(err.contains("1 MB"), "{err}");
+        assert!(!out.contains("events match"), "{out}");
+    }
+    // `backtest FILES` reads through the same reader.
+    let out = trailwatch()
+        .args(["backtest", "--published-only"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("is larger than CloudWatch Logs accepts"),
+        "{err}"
+    );
+}

@@ -5,22 +5,39 @@
 //! only by its documented keys and value types; any other JSON value on one line is an event
 //! (a log event may hold lists of objects), and a JSON value of another shape spread over lines
 //! is refused, never read as zero events. The user can say what a file is (`InputFormat`).
-//! JSON lines are streamed (memory bounded by the longest line); documents are read whole.
+//! Everything is streamed, documents an entry at a time: memory is bounded whatever the input's
+//! size or compression, and an event larger than CloudWatch Logs accepts (`MAX_EVENT_BYTES`) is
+//! refused by its number rather than held.
 //!
 //! ```text
 //! let read = events::read("trail.json.gz", file, InputFormat::Auto, &mut |message: &str| { … })?;
 //! ```
 
+mod detect;
+mod document;
+mod fault;
+mod lines;
 mod shape;
+mod source;
 #[cfg(test)]
 mod tests;
 
 use std::io::{BufRead, BufReader, Read};
 
-use serde_json::value::RawValue;
-
-use shape::{Container, Keys};
+use detect::{Start, ALL_SHAPES};
+use fault::Fault;
+use shape::Keys;
 pub use shape::{Shape, SHAPES};
+use source::Source;
+
+/// The largest log event CloudWatch Logs accepts, in bytes of UTF-8: `PutLogEvents` takes
+/// events of up to 1 MB since April 2025 (256 KB before). A larger event could not be in a log
+/// group, so it is refused rather than read.
+pub const MAX_EVENT_BYTES: usize = 1024 * 1024;
+
+/// The most of one entry of a JSON document held at once: its event's largest size, with room
+/// for the escapes and indentation the document writes it with.
+pub const MAX_ENTRY_BYTES: usize = 8 * MAX_EVENT_BYTES;
 
 /// What the user says an input is (`--input-format`), or `Auto` to recognise it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -84,6 +101,9 @@ pub enum Error {
     /// An entry of a JSON document is not an event of the document's shape.
     #[error("`{name}`: entry {entry} is not an event of its shape; give it {SHAPES}")]
     Entry { name: String, entry: usize },
+    /// An event is larger than CloudWatch Logs accepts (`MAX_EVENT_BYTES`).
+    #[error("`{name}`: event {event} is larger than CloudWatch Logs accepts in one log event ({} MB); remove or shorten it, or give trailwatch a file of log events", MAX_EVENT_BYTES >> 20)]
+    TooLarge { name: String, event: u64 },
     /// The input is not the shape the user said it is.
     #[error("`{name}` is not {}; check --input-format (`auto` recognises {SHAPES})", shape.describe())]
     NotShape { name: String, shape: Shape },
@@ -105,14 +125,6 @@ fn io_message(name: &str, error: &std::io::Error) -> String {
 #[error("unknown input format `{0}`; valid formats: {names}", names = InputFormat::NAMES.join(", "))]
 pub struct UnknownInputFormat(pub String);
 
-/// Every document shape, in the order `Auto` tries them.
-const ALL_SHAPES: &[Shape] = &[
-    Shape::CloudTrail,
-    Shape::LookupEvents,
-    Shape::LogEvents,
-    Shape::Array,
-];
-
 /// Reads the events of one input, calling `each` with every event message in order.
 pub fn read(
     name: &str,
@@ -120,82 +132,31 @@ pub fn read(
     format: InputFormat,
     each: &mut dyn FnMut(&str),
 ) -> Result<Counts, Error> {
-    let io = |error| Error::Io {
-        name: name.to_string(),
-        error,
-    };
-    let mut input = decompressed(input).map_err(io)?;
-    let mut read = Counts::default();
-    let Some(first) = first_line(&mut input, &mut read).map_err(io)? else {
-        return match format {
-            InputFormat::Document(shape) => Err(not_shape(name, shape)),
-            _ => Ok(read),
-        };
-    };
-    let whole = |input: &mut dyn BufRead, read: &mut Counts| -> Result<String, Error> {
-        let mut text = first.clone();
-        text.push('\n');
-        read.bytes += input.read_to_string(&mut text).map_err(io)? as u64;
-        Ok(text)
-    };
-    match start(&first, format) {
-        Start::Lines => {
-            emit(&first, &mut read, each);
-            lines(&mut input, &mut read, each).map_err(io)?;
-            Ok(read)
-        }
-        Start::Documents(shapes, keys) => {
-            let text = whole(&mut input, &mut read)?;
-            documents(name, &text, shapes, keys, &mut read, each)
-        }
-        Start::Unknown => {
-            let text = whole(&mut input, &mut read)?;
-            undecided(name, &text, &mut read, each)
-        }
+    let tell = |fault| told(name, format, fault);
+    let mut source = Source::new(decompressed(input).map_err(|e| tell(Fault::Io(e)))?);
+    let events = events(&mut source, format, each).map_err(tell)?;
+    Ok(Counts {
+        events,
+        bytes: source.bytes(),
+    })
+}
+
+/// The events of the input, as `format` says or its start shows.
+fn events(
+    source: &mut Source,
+    format: InputFormat,
+    each: &mut dyn FnMut(&str),
+) -> Result<u64, Fault> {
+    if format == InputFormat::Lines {
+        return lines::read(source, each);
     }
-}
-
-/// The first non-blank line, without its line end.
-fn first_line(input: &mut dyn BufRead, read: &mut Counts) -> std::io::Result<Option<String>> {
-    let mut line = String::new();
-    loop {
-        line.clear();
-        if input.read_line(&mut line)? == 0 {
-            return Ok(None);
-        }
-        read.bytes += line.len() as u64;
-        if !line.trim().is_empty() {
-            return Ok(Some(line.trim_end_matches(['\n', '\r']).to_string()));
-        }
-    }
-}
-
-/// How to read an input, from what the user said and its first non-blank line.
-enum Start {
-    /// One event per line.
-    Lines,
-    /// Documents of these shapes, one after another (on one line each or spread over many).
-    Documents(&'static [Shape], Keys),
-    /// The first line opens a JSON value it does not close: the whole input decides.
-    Unknown,
-}
-
-fn start(first: &str, format: InputFormat) -> Start {
+    lines::skip_blank(source)?;
     match format {
-        InputFormat::Lines => Start::Lines,
-        InputFormat::Document(shape) => Start::Documents(one_shape(shape), Keys::Any),
-        InputFormat::Auto => {
-            let mut values = serde_json::Deserializer::from_str(first).into_iter::<&RawValue>();
-            match values.next() {
-                Some(Ok(value))
-                    if shape::recognise(value, ALL_SHAPES, Keys::Documented).is_some() =>
-                {
-                    Start::Documents(ALL_SHAPES, Keys::Documented)
-                }
-                Some(Err(e)) if e.is_eof() => Start::Unknown,
-                _ => Start::Lines,
-            }
-        }
+        InputFormat::Document(shape) => document::read(source, one_shape(shape), Keys::Any, each),
+        _ => match detect::start(source)? {
+            Start::Lines => lines::read(source, each),
+            Start::Documents => document::read(source, ALL_SHAPES, Keys::Documented, each),
+        },
     }
 }
 
@@ -208,105 +169,25 @@ fn one_shape(shape: Shape) -> &'static [Shape] {
     }
 }
 
-/// An input whose first line opens a JSON value spread over several lines: documents of a
-/// known shape; a single JSON value of another shape is refused; text that is not JSON at all
-/// (a log line that starts with a bracket, say) is JSON lines.
-fn undecided(
-    name: &str,
-    text: &str,
-    counts: &mut Counts,
-    each: &mut dyn FnMut(&str),
-) -> Result<Counts, Error> {
-    let mut values = serde_json::Deserializer::from_str(text).into_iter::<&RawValue>();
-    match values.next() {
-        Some(Ok(value)) if shape::recognise(value, ALL_SHAPES, Keys::Documented).is_some() => {
-            documents(name, text, ALL_SHAPES, Keys::Documented, counts, each)
-        }
-        Some(Ok(_)) => Err(Error::Shape {
-            name: name.to_string(),
-        }),
-        _ => {
-            for line in text.lines() {
-                emit(line.trim_end_matches('\r'), counts, each);
-            }
-            Ok(*counts)
-        }
-    }
-}
-
-/// The events of documents one after another, each of one of `shapes`.
-fn documents(
-    name: &str,
-    text: &str,
-    shapes: &[Shape],
-    keys: Keys,
-    counts: &mut Counts,
-    each: &mut dyn FnMut(&str),
-) -> Result<Counts, Error> {
-    let refused = || match shapes {
-        [shape] => not_shape(name, *shape),
-        _ => Error::Shape {
-            name: name.to_string(),
-        },
-    };
-    let mut entry = 0;
-    for value in serde_json::Deserializer::from_str(text).into_iter::<&RawValue>() {
-        let value = value.map_err(|_| refused())?;
-        let Container { shape, entries } =
-            shape::recognise(value, shapes, keys).ok_or_else(refused)?;
-        for item in entries {
-            entry += 1;
-            let event = shape.event(item).ok_or_else(|| Error::Entry {
-                name: name.to_string(),
-                entry,
-            })?;
-            counts.events += 1;
-            each(&event);
-        }
-    }
-    Ok(*counts)
-}
-
-fn not_shape(name: &str, shape: Shape) -> Error {
-    Error::NotShape {
-        name: name.to_string(),
-        shape,
+/// A fault told with the input's name: JSON that is not a document of the shapes read is
+/// refused naming the shape the user gave, or every shape.
+fn told(name: &str, format: InputFormat, fault: Fault) -> Error {
+    let name = name.to_string();
+    match (fault, format) {
+        (Fault::Io(error), _) => Error::Io { name, error },
+        (Fault::Entry(entry), _) => Error::Entry { name, entry },
+        (Fault::TooLarge(event), _) => Error::TooLarge { name, event },
+        (_, InputFormat::Document(shape)) => Error::NotShape { name, shape },
+        _ => Error::Shape { name },
     }
 }
 
 /// The input, un-gzipped when it starts with the gzip magic number (members concatenated, as
 /// `cat a.gz b.gz` makes them, are read in turn).
-fn decompressed<'a>(input: impl Read + 'a) -> std::io::Result<Box<dyn BufRead + 'a>> {
+fn decompressed<'a>(input: impl Read + 'a) -> std::io::Result<Box<dyn Read + 'a>> {
     let mut input = BufReader::with_capacity(256 * 1024, input);
     if input.fill_buf()?.starts_with(&[0x1f, 0x8b]) {
-        let plain = flate2::bufread::MultiGzDecoder::new(input);
-        return Ok(Box::new(BufReader::with_capacity(256 * 1024, plain)));
+        return Ok(Box::new(flate2::bufread::MultiGzDecoder::new(input)));
     }
     Ok(Box::new(input))
-}
-
-/// The rest of a JSON-lines input, a line at a time (blank lines are not events).
-fn lines(
-    input: &mut dyn BufRead,
-    read: &mut Counts,
-    each: &mut dyn FnMut(&str),
-) -> std::io::Result<()> {
-    let mut line = String::new();
-    loop {
-        line.clear();
-        let n = input.read_line(&mut line)?;
-        if n == 0 {
-            return Ok(());
-        }
-        read.bytes += n as u64;
-        emit(line.trim_end_matches(['\n', '\r']), read, each);
-    }
-}
-
-/// One line as an event, unless it is blank.
-fn emit(line: &str, read: &mut Counts, each: &mut dyn FnMut(&str)) {
-    if !line.trim().is_empty() {
-        read.events += 1;
-        each(line);
-    }
 }

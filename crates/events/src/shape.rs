@@ -1,10 +1,10 @@
 //! The shapes of event files: the documents that hold events, recognised by their documented
-//! keys and value types (never guessed from what an event happens to hold), and the events of
-//! each.
+//! keys and value types (never guessed from what an event happens to hold) a key and an entry
+//! at a time as a document is read, and the event of each entry.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
 use serde_json::value::RawValue;
 
 /// The shapes of event files trailwatch reads, for the refusal of any other.
@@ -50,13 +50,37 @@ pub enum Keys {
     Any,
 }
 
-/// A document of events: its shape and its entries, each not yet turned into a message.
-pub struct Container<'a> {
-    pub shape: Shape,
-    pub entries: Vec<&'a RawValue>,
+/// What one key of a document object holds, for the shapes still possible.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Member {
+    /// The document's list of entries, each an event of this shape.
+    Entries(Shape),
+    /// Another value, which must be of this kind.
+    Value(Kind),
 }
 
-const LOOKUP_KEYS: &[&str] = &["Events", "NextToken"];
+/// The documented type of a value beside a document's entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// A page token: a string, or `null`.
+    Token,
+    /// A list (`searchedLogStreams`).
+    List,
+    /// Anything: the user said what the file is.
+    Any,
+}
+
+impl Kind {
+    pub(crate) fn admits(self, value: &RawValue) -> bool {
+        match self {
+            Kind::Token => is_string(value) || value.get() == "null",
+            Kind::List => value.get().starts_with('['),
+            Kind::Any => true,
+        }
+    }
+}
+
+const LOOKUP_KEYS: &[(&str, Kind)] = &[("NextToken", Kind::Token)];
 const LOOKUP_ENTRY_KEYS: &[&str] = &[
     "EventId",
     "EventName",
@@ -68,12 +92,11 @@ const LOOKUP_ENTRY_KEYS: &[&str] = &[
     "Resources",
     "CloudTrailEvent",
 ];
-const LOG_KEYS: &[&str] = &[
-    "events",
-    "searchedLogStreams",
-    "nextToken",
-    "nextForwardToken",
-    "nextBackwardToken",
+const LOG_KEYS: &[(&str, Kind)] = &[
+    ("searchedLogStreams", Kind::List),
+    ("nextToken", Kind::Token),
+    ("nextForwardToken", Kind::Token),
+    ("nextBackwardToken", Kind::Token),
 ];
 const LOG_ENTRY_KEYS: &[&str] = &[
     "logStreamName",
@@ -83,84 +106,146 @@ const LOG_ENTRY_KEYS: &[&str] = &[
     "eventId",
 ];
 
-/// The document one JSON value is, if it is one of `shapes`.
-pub fn recognise<'a>(value: &'a RawValue, shapes: &[Shape], keys: Keys) -> Option<Container<'a>> {
-    shapes.iter().find_map(|&shape| {
-        let entries = match shape {
-            Shape::Array => array(value)?,
-            Shape::CloudTrail => cloudtrail(value, keys)?,
-            Shape::LookupEvents => lookup_events(value, keys)?,
-            Shape::LogEvents => log_events(value, keys)?,
-        };
-        Some(Container { shape, entries })
-    })
-}
-
-fn array(value: &RawValue) -> Option<Vec<&RawValue>> {
-    serde_json::from_str(value.get()).ok()
-}
-
-type Object<'a> = BTreeMap<String, &'a RawValue>;
-
-fn object(value: &RawValue) -> Option<Object<'_>> {
-    serde_json::from_str(value.get()).ok()
-}
-
-/// `{"Records": [objects]}`: nothing but `Records`, unless the user said what the file is.
-fn cloudtrail(value: &RawValue, keys: Keys) -> Option<Vec<&RawValue>> {
-    let document = object(value)?;
-    if keys == Keys::Documented && document.len() != 1 {
-        return None;
+impl Shape {
+    /// The key of the document's entries; an array is its entries.
+    fn entries_key(self) -> Option<&'static str> {
+        match self {
+            Shape::CloudTrail => Some("Records"),
+            Shape::LookupEvents => Some("Events"),
+            Shape::LogEvents => Some("events"),
+            Shape::Array => None,
+        }
     }
-    let records = array(document.get("Records")?)?;
-    records.iter().all(|r| is_object(r)).then_some(records)
+
+    /// Whether a document of this shape is a JSON object (all but an array).
+    pub(crate) fn is_object(self) -> bool {
+        self.entries_key().is_some()
+    }
+
+    /// The documented keys beside the entries, and their kinds: a CloudTrail log file has none.
+    fn other_keys(self) -> &'static [(&'static str, Kind)] {
+        match self {
+            Shape::LookupEvents => LOOKUP_KEYS,
+            Shape::LogEvents => LOG_KEYS,
+            Shape::CloudTrail | Shape::Array => &[],
+        }
+    }
+
+    fn kind_of(self, key: &str) -> Option<Kind> {
+        let (_, kind) = self.other_keys().iter().find(|(k, _)| *k == key)?;
+        Some(*kind)
+    }
 }
 
-/// `{"Events": [...], "NextToken"?}`, each entry an event of `lookup-events` whose
-/// `CloudTrailEvent` is a string.
-fn lookup_events(value: &RawValue, keys: Keys) -> Option<Vec<&RawValue>> {
-    let entries = documented_list(value, keys, "Events", LOOKUP_KEYS)?;
-    let entry_ok = |entry: &&RawValue| {
-        object(entry).is_some_and(|e| {
-            e.get("CloudTrailEvent").is_some_and(|v| is_string(v))
-                && (keys == Keys::Any || e.keys().all(|k| LOOKUP_ENTRY_KEYS.contains(&k.as_str())))
-        })
-    };
-    entries.iter().all(entry_ok).then_some(entries)
-}
-
-/// `{"events": [...], "searchedLogStreams"?, "nextToken"?, …}`, each entry a log event whose
-/// `message` is a string.
-fn log_events(value: &RawValue, keys: Keys) -> Option<Vec<&RawValue>> {
-    let entries = documented_list(value, keys, "events", LOG_KEYS)?;
-    let entry_ok = |entry: &&RawValue| {
-        object(entry).is_some_and(|e| {
-            e.get("message").is_some_and(|v| is_string(v))
-                && (keys == Keys::Any || e.iter().all(|(k, v)| is_log_entry_field(k, v)))
-        })
-    };
-    entries.iter().all(entry_ok).then_some(entries)
-}
-
-/// The list under `key` of an object whose other keys are among `documented` (unless any key
-/// is allowed), with the documented types: tokens are strings, `searchedLogStreams` a list.
-fn documented_list<'a>(
-    value: &'a RawValue,
+/// The keys of one document object as they are read, and the shapes they leave possible: the
+/// entries' key decides the shape; with `Keys::Documented` every other key must be one the
+/// shape documents, with its documented type.
+pub(crate) struct Object {
+    possible: Vec<Shape>,
     keys: Keys,
-    key: &str,
-    documented: &[&str],
-) -> Option<Vec<&'a RawValue>> {
-    let document = object(value)?;
-    let known = |(k, v): (&String, &&RawValue)| match k.as_str() {
-        k if !documented.contains(&k) => false,
-        "searchedLogStreams" => array(v).is_some(),
-        k if k == key => true,
-        _ => is_string(v) || v.get() == "null",
-    };
-    if keys == Keys::Documented && !document.iter().all(known) {
-        return None;
+    entries: Option<Shape>,
+}
+
+impl Object {
+    pub(crate) fn new(shapes: &[Shape], keys: Keys) -> Object {
+        Object {
+            possible: shapes.iter().copied().filter(|s| s.is_object()).collect(),
+            keys,
+            entries: None,
+        }
     }
-    array(document.get(key)?)
+
+    /// What the value of `key` must be, or `None` when no shape has it there (a second list of
+    /// entries included: its events could not be read in the order of the file).
+    pub(crate) fn member(&mut self, key: &str) -> Option<Member> {
+        let entries = self
+            .possible
+            .iter()
+            .copied()
+            .find(|s| s.entries_key() == Some(key));
+        if let Some(shape) = entries {
+            if self.entries.replace(shape).is_some() {
+                return None;
+            }
+            self.possible.retain(|s| *s == shape);
+            return Some(Member::Entries(shape));
+        }
+        match self.keys {
+            Keys::Any => Some(Member::Value(Kind::Any)),
+            Keys::Documented => {
+                self.possible.retain(|s| s.kind_of(key).is_some());
+                Some(Member::Value(self.possible.first()?.kind_of(key)?))
+            }
+        }
+    }
+
+    /// Whether the object, read to its end, is a document: it had its entries.
+    pub(crate) fn complete(&self) -> bool {
+        self.entries.is_some()
+    }
+}
+
+/// Why an entry of a document gives no event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unfit {
+    /// The entry is not what the shape holds: the document is not of the shape.
+    NotOfShape,
+    /// The entry is of the shape, but what it holds is not an event.
+    NotEvent,
+}
+
+impl Shape {
+    /// The event message of one entry of a document of this shape.
+    pub(crate) fn event(self, entry: &RawValue, keys: Keys) -> Result<Cow<'_, str>, Unfit> {
+        match self {
+            Shape::CloudTrail if !is_object(entry) => Err(Unfit::NotOfShape),
+            Shape::Array if !is_object(entry) => Err(Unfit::NotEvent),
+            Shape::CloudTrail | Shape::Array => Ok(compact(entry.get())),
+            Shape::LookupEvents => lookup_event(entry, keys),
+            Shape::LogEvents => log_event(entry, keys),
+        }
+    }
+}
+
+type Fields<'a> = BTreeMap<String, &'a RawValue>;
+
+/// An entry of `lookup-events`: its `CloudTrailEvent` string, which must hold JSON.
+fn lookup_event(entry: &RawValue, keys: Keys) -> Result<Cow<'static, str>, Unfit> {
+    let fields = fields(entry).ok_or(Unfit::NotOfShape)?;
+    let event = string_field(&fields, "CloudTrailEvent")?;
+    if keys == Keys::Documented
+        && !fields
+            .keys()
+            .all(|k| LOOKUP_ENTRY_KEYS.contains(&k.as_str()))
+    {
+        return Err(Unfit::NotOfShape);
+    }
+    let event = serde_json::from_str::<String>(event.get()).map_err(|_| Unfit::NotEvent)?;
+    serde_json::from_str::<serde::de::IgnoredAny>(&event).map_err(|_| Unfit::NotEvent)?;
+    Ok(event.into())
+}
+
+/// A log event of `filter-log-events`/`get-log-events`: its `message`.
+fn log_event(entry: &RawValue, keys: Keys) -> Result<Cow<'static, str>, Unfit> {
+    let fields = fields(entry).ok_or(Unfit::NotOfShape)?;
+    let message = string_field(&fields, "message")?;
+    if keys == Keys::Documented && !fields.iter().all(|(k, v)| is_log_entry_field(k, v)) {
+        return Err(Unfit::NotOfShape);
+    }
+    let message = serde_json::from_str::<String>(message.get()).map_err(|_| Unfit::NotEvent)?;
+    Ok(message.into())
+}
+
+fn fields(value: &RawValue) -> Option<Fields<'_>> {
+    serde_json::from_str(value.get()).ok()
+}
+
+/// A field that must be there and be a string for the entry to be of its shape.
+fn string_field<'a>(fields: &Fields<'a>, key: &str) -> Result<&'a RawValue, Unfit> {
+    match fields.get(key) {
+        Some(value) if is_string(value) => Ok(value),
+        _ => Err(Unfit::NotOfShape),
+    }
 }
 
 fn is_log_entry_field(key: &str, value: &RawValue) -> bool {
@@ -178,40 +263,9 @@ fn is_string(value: &RawValue) -> bool {
     value.get().starts_with('"')
 }
 
-#[derive(Deserialize)]
-struct LookupEvent {
-    #[serde(rename = "CloudTrailEvent")]
-    event: String,
-}
-
-#[derive(Deserialize)]
-struct LogEvent {
-    message: String,
-}
-
-impl Shape {
-    /// The event message of one entry, if the entry is one of this shape.
-    pub fn event(self, item: &RawValue) -> Option<std::borrow::Cow<'_, str>> {
-        match self {
-            Shape::CloudTrail | Shape::Array => is_object(item).then(|| compact(item.get())),
-            Shape::LookupEvents => {
-                let entry = serde_json::from_str::<LookupEvent>(item.get()).ok()?;
-                serde_json::from_str::<serde::de::IgnoredAny>(&entry.event).ok()?;
-                Some(entry.event.into())
-            }
-            Shape::LogEvents => Some(
-                serde_json::from_str::<LogEvent>(item.get())
-                    .ok()?
-                    .message
-                    .into(),
-            ),
-        }
-    }
-}
-
 /// An event object as CloudTrail sends it to CloudWatch Logs: compact JSON (a pretty-printed
 /// file's entry is made compact, so text patterns see what they would see in the log group).
-fn compact(raw: &str) -> std::borrow::Cow<'_, str> {
+fn compact(raw: &str) -> Cow<'_, str> {
     if !raw.contains('\n') {
         return raw.into();
     }

@@ -1,24 +1,7 @@
 //! Every shape of event file, gzipped or not, and the refusals.
 
-use std::io::Write;
-
-use crate::{read, Counts, Error, InputFormat, Shape};
-
-fn events_of(bytes: &[u8]) -> Result<(Vec<String>, Counts), Error> {
-    events_as(bytes, InputFormat::Auto)
-}
-
-fn events_as(bytes: &[u8], format: InputFormat) -> Result<(Vec<String>, Counts), Error> {
-    let mut seen = Vec::new();
-    let counts = read("input", bytes, format, &mut |m| seen.push(m.to_string()))?;
-    Ok((seen, counts))
-}
-
-fn gzip(text: &str) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    e.write_all(text.as_bytes()).unwrap();
-    e.finish().unwrap()
-}
+use super::{events_as, events_of, gzip};
+use crate::{Counts, Error, InputFormat, Shape};
 
 const A: &str =
     r#"{"eventVersion":"1.09","eventName":"CreatePolicy","eventTime":"2026-11-01T00:00:00Z"}"#;
