@@ -19,6 +19,9 @@ pub enum ViewError {
     /// The human plan of one account that could not be read: its one line.
     #[error("{0}")]
     Unread(String),
+    /// Code is written for one account's plan at a time.
+    #[error("--emit {0} writes one account's plan: run `trailwatch plan --emit {0}` with each account's credentials")]
+    ManyAccounts(Format),
     /// The JSON document could not be written.
     #[error("cannot write the JSON document: {0}")]
     Json(#[from] serde_json::Error),
@@ -80,12 +83,26 @@ impl PlanView<'_> {
                 digest: Some(self.digest),
                 ..PlanDocument::new(self.context.benchmark, self.results, self.wall, self.many)
             })?,
+            Format::Terraform => self.terraform()?,
             other => security_document(other, &self.context.run(self.results)),
         })
     }
 }
 
 impl PlanView<'_> {
+    fn terraform(&self) -> Result<String, ViewError> {
+        if self.many {
+            return Err(ViewError::ManyAccounts(Format::Terraform));
+        }
+        match self.results.first() {
+            Some(r) => match &r.report {
+                Ok(report) => Ok(iac::terraform(report, &r.account_id)),
+                Err(e) => Err(ViewError::Unread(e.clone())),
+            },
+            None => Ok(String::new()),
+        }
+    }
+
     fn human(&self) -> Result<String, ViewError> {
         let (region, detail) = (self.context.region, self.context.detail);
         if self.many {
