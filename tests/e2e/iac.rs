@@ -147,3 +147,71 @@ fn bad_emits_are_refused_with_one_line() {
         "{stderr}"
     );
 }
+
+/// `cfn-lint` on a template: no error, no warning.
+fn cfn_lint(template: &Path) {
+    let cfn_lint = python().with_file_name("cfn-lint");
+    let out = Command::new(cfn_lint)
+        .arg(template)
+        .output()
+        .expect("run cfn-lint");
+    assert!(
+        out.status.success(),
+        "cfn-lint: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_broken_account_as_cloudformation_passes_cfn_lint_and_lists_its_imports() {
+    let acct = broken();
+    let (code, _, stderr) = acct.run(&[
+        "plan",
+        "--controls",
+        PAIR,
+        "--topic-name",
+        "security-alerts",
+        "--notify",
+        "email:oncall@example.com",
+        "--emit",
+        "cloudformation=fix.yaml",
+        "--emit",
+        "cloudformation-import=import.json",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    cfn_lint(&acct.path().join("fix.yaml"));
+    let imports: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(acct.path().join("import.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        imports,
+        json!([{
+            "ResourceType": "AWS::Logs::MetricFilter",
+            "LogicalResourceId": "FilterIamChanges",
+            "ResourceIdentifier": {"LogGroupName": "cloudtrail/main", "FilterName": "iam-changes"}
+        }])
+    );
+    let text = std::fs::read_to_string(acct.path().join("fix.yaml")).unwrap();
+    assert_eq!(text.matches("DeletionPolicy: Retain").count(), 1, "{text}");
+}
+
+#[test]
+fn a_new_topic_as_cloudformation_passes_cfn_lint() {
+    let acct = Account::new();
+    acct.build(&trail_only());
+    let (code, _, stderr) = acct.run(&[
+        "plan",
+        "--controls",
+        PAIR,
+        "--notify",
+        "email:oncall@example.com",
+        "--emit",
+        "cloudformation=fix.yaml",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    cfn_lint(&acct.path().join("fix.yaml"));
+    let (code, stdout, stderr) = acct.run(&["plan", "--emit", "cloudformation"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stdout.contains("AWSTemplateFormatVersion"), "{stdout}");
+}

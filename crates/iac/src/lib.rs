@@ -1,14 +1,17 @@
-//! The plan's actions written as code a team commits: Terraform (HCL) for one account.
+//! The plan's actions written as code a team commits: Terraform (HCL) and CloudFormation (YAML)
+//! for one account.
 //!
 //! `resources` derives the resources from the plan's actions — the one place that decides what
-//! is emitted, so every format carries exactly what `apply` would send — and `terraform` writes
-//! them as `terraform fmt` would. Pure: no I/O, no clock.
+//! is emitted, so every format carries exactly what `apply` would send — `terraform` writes
+//! them as `terraform fmt` would, `cloudformation` as a template and a resources-to-import file. Pure: no I/O, no clock.
 
+pub mod cloudformation;
 pub mod resources;
 pub mod terraform;
 
 mod hcl;
 
+pub use cloudformation::{resources_to_import, template, CloudFormationError};
 pub use resources::{resources, Arn, Import, Kind, Resource};
 pub use terraform::terraform;
 

@@ -127,12 +127,20 @@ pub fn resources(actions: &[Action]) -> Vec<Resource> {
     out
 }
 
-/// The topics the plan creates: their ARN and resource name.
+/// The topics the plan creates: their ARN and resource name (claimed in plan order, as
+/// [`resources`] claims them).
 fn created_topics(actions: &[Action]) -> Vec<(String, String)> {
+    let mut names = Names::default();
+    let topic = Kind::Topic {
+        topic_name: String::new(),
+    };
     actions
         .iter()
         .filter_map(|a| match &a.operation {
-            Operation::CreateTopic { after } => Some((after.arn.clone(), identifier(&after.name))),
+            Operation::CreateTopic { after } => {
+                let name = names.claim(&topic, &after.name, &a.region);
+                Some((after.arn.clone(), name))
+            }
             _ => None,
         })
         .collect()
@@ -162,9 +170,10 @@ fn kinds(action: &Action, created: &[(String, String)]) -> Vec<(String, Kind)> {
             let topic = Kind::Topic {
                 topic_name: after.name.clone(),
             };
+            let claimed = created.iter().find(|(arn, _)| *arn == after.arn);
             let policy = after.policy.as_ref().map(|p| {
                 let kind = Kind::TopicPolicy {
-                    topic: identifier(&after.name),
+                    topic: claimed.map(|(_, n)| n.clone()).unwrap_or_default(),
                     policy: p.clone(),
                 };
                 (after.name.clone(), kind)

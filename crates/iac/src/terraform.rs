@@ -269,15 +269,25 @@ fn pretty(policy: &str) -> String {
         .unwrap_or_else(|_| policy.to_string())
 }
 
-/// What the plan does not fix and a person must: every control that does not hold and that no
-/// action serves, with its first finding.
+/// What the plan does not fix and a person must, as comments.
 fn left_out(report: &Report) -> Vec<Item> {
+    let lines = left_out_lines(report);
+    let blank = (!lines.is_empty()).then_some(Item::Blank);
+    blank
+        .into_iter()
+        .chain(lines.into_iter().map(comment))
+        .collect()
+}
+
+/// Every control that does not hold and that no action serves, with its first finding, under
+/// a line saying so; nothing when there is none.
+pub(crate) fn left_out_lines(report: &Report) -> Vec<String> {
     let served: BTreeSet<&str> = report
         .actions
         .iter()
         .flat_map(|a| a.control_ids.iter().map(String::as_str))
         .collect();
-    let open: Vec<Item> = report
+    let open: Vec<String> = report
         .controls
         .iter()
         .filter(|c| matches!(c.status, Status::NonCompliant | Status::Error))
@@ -287,18 +297,14 @@ fn left_out(report: &Report) -> Vec<Item> {
                 Some(hint) => format!("{} ({hint})", f.message),
                 None => f.message.clone(),
             });
-            comment(format!("{}: {}", c.id, why.unwrap_or_default()))
+            format!("{}: {}", c.id, why.unwrap_or_default())
         })
         .collect();
     if open.is_empty() {
         return open;
     }
-    let mut items = vec![
-        Item::Blank,
-        comment("Not emitted: choices only a person can make (see `trailwatch plan`).".into()),
-    ];
-    items.extend(open);
-    items
+    let head = "Not emitted: choices only a person can make (see `trailwatch plan`).".to_string();
+    std::iter::once(head).chain(open).collect()
 }
 
 fn comment(text: String) -> Item {

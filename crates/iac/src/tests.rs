@@ -6,7 +6,7 @@ use model::sample::*;
 use model::{Action, Desired, Operation, Report, Snapshot};
 use proptest::prelude::*;
 
-use crate::{resources, terraform, Arn, Kind, Resource};
+use crate::{resources, resources_to_import, template, terraform, Arn, Kind, Resource};
 
 fn notify() -> Desired {
     Desired {
@@ -44,6 +44,26 @@ fn a_broken_account_imports_what_it_changes_and_references_what_it_creates() {
     };
     let report = planned(&broken(), &desired);
     insta::assert_snapshot!(terraform(&report, ACCOUNT));
+}
+
+#[test]
+fn a_broken_account_as_cloudformation_retains_and_lists_what_it_imports() {
+    let desired = Desired {
+        topic: TopicChoice::Arn(topic_arn("alerts")),
+        ..notify()
+    };
+    let report = planned(&broken(), &desired);
+    let text = template(&report, ACCOUNT).unwrap();
+    let imports = resources_to_import(&report).unwrap();
+    insta::assert_snapshot!(format!("{text}\n--- resources to import ---\n{imports}"));
+}
+
+#[test]
+fn a_new_topic_as_cloudformation_is_referenced() {
+    let account = snapshot(vec![trail("main")], vec![], vec![], vec![]);
+    let report = planned(&account, &notify());
+    insta::assert_snapshot!(template(&report, ACCOUNT).unwrap());
+    assert_eq!(resources_to_import(&report).unwrap(), "[]\n");
 }
 
 #[test]
@@ -233,5 +253,11 @@ proptest! {
         }
         let updates = report.actions.iter().filter(|a| a.change == model::Change::Update).count();
         prop_assert_eq!(text.matches("\nimport {").count(), updates);
+        let cfn = template(&report, ACCOUNT).unwrap();
+        for r in &all {
+            let id = format!("\n  {}:\n", crate::cloudformation::logical_id(r));
+            prop_assert_eq!(cfn.matches(&id).count(), 1, "{}", id);
+        }
+        prop_assert_eq!(cfn.matches("DeletionPolicy: Retain").count(), updates);
     }
 }

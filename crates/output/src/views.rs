@@ -22,6 +22,9 @@ pub enum ViewError {
     /// Code is written for one account's plan at a time.
     #[error("--emit {0} writes one account's plan: run `trailwatch plan --emit {0}` with each account's credentials")]
     ManyAccounts(Format),
+    /// The plan has no CloudFormation template.
+    #[error("--emit cloudformation: {0}")]
+    CloudFormation(#[from] iac::CloudFormationError),
     /// The JSON document could not be written.
     #[error("cannot write the JSON document: {0}")]
     Json(#[from] serde_json::Error),
@@ -83,24 +86,33 @@ impl PlanView<'_> {
                 digest: Some(self.digest),
                 ..PlanDocument::new(self.context.benchmark, self.results, self.wall, self.many)
             })?,
-            Format::Terraform => self.terraform()?,
+            code @ (Format::Terraform | Format::CloudFormation | Format::CloudFormationImport) => {
+                self.code(code)?
+            }
             other => security_document(other, &self.context.run(self.results)),
         })
     }
 }
 
 impl PlanView<'_> {
-    fn terraform(&self) -> Result<String, ViewError> {
+    /// The plan's actions as code: one account's.
+    fn code(&self, format: Format) -> Result<String, ViewError> {
         if self.many {
-            return Err(ViewError::ManyAccounts(Format::Terraform));
+            return Err(ViewError::ManyAccounts(format));
         }
-        match self.results.first() {
-            Some(r) => match &r.report {
-                Ok(report) => Ok(iac::terraform(report, &r.account_id)),
-                Err(e) => Err(ViewError::Unread(e.clone())),
-            },
-            None => Ok(String::new()),
-        }
+        let Some(result) = self.results.first() else {
+            return Ok(String::new());
+        };
+        let report = result
+            .report
+            .as_ref()
+            .map_err(|e| ViewError::Unread(e.clone()))?;
+        let account = &result.account_id;
+        Ok(match format {
+            Format::CloudFormation => iac::template(report, account)?,
+            Format::CloudFormationImport => iac::resources_to_import(report)?,
+            _ => iac::terraform(report, account),
+        })
     }
 
     fn human(&self) -> Result<String, ViewError> {

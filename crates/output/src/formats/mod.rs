@@ -40,6 +40,10 @@ pub enum Format {
     Markdown,
     /// The plan's actions as Terraform (`plan --emit`, `iac::terraform`).
     Terraform,
+    /// The plan's actions as a CloudFormation template (`iac::template`).
+    CloudFormation,
+    /// The resources-to-import file of that template's `IMPORT` change set.
+    CloudFormationImport,
 }
 
 impl Format {
@@ -56,7 +60,11 @@ impl Format {
     ];
 
     /// The formats of `plan --emit`: the plan's actions as code.
-    pub const EMIT: [Format; 1] = [Format::Terraform];
+    pub const EMIT: [Format; 3] = [
+        Format::Terraform,
+        Format::CloudFormation,
+        Format::CloudFormationImport,
+    ];
 
     /// The flag that names it: `--emit` for code, `--output` for documents.
     pub fn flag(self) -> &'static str {
@@ -78,6 +86,8 @@ impl Format {
             Format::Csv => "csv",
             Format::Markdown => "markdown",
             Format::Terraform => "terraform",
+            Format::CloudFormation => "cloudformation",
+            Format::CloudFormationImport => "cloudformation-import",
         }
     }
 }
@@ -159,7 +169,8 @@ fn spec(s: &str, formats: &[Format], what: &str) -> Result<OutputSpec, String> {
 /// depend on the command (`render`, `documents`).
 pub fn document(format: Format, run: &Run) -> Option<String> {
     match format {
-        Format::Human | Format::Json | Format::Terraform => None,
+        Format::Human | Format::Json => None,
+        Format::Terraform | Format::CloudFormation | Format::CloudFormationImport => None,
         Format::Sarif => Some(sarif::document(run)),
         Format::Ocsf => Some(ocsf::document(run)),
         Format::Asff => Some(asff::document(run)),
