@@ -177,10 +177,23 @@ fn a_broken_account_as_cloudformation_passes_cfn_lint_and_lists_its_imports() {
         "--emit",
         "cloudformation=fix.yaml",
         "--emit",
-        "cloudformation-import=import.json",
+        "cloudformation-resources-to-import=import.json",
+        "--emit",
+        "cloudformation-import-template=import.yaml",
     ]);
     assert_eq!(code, 2, "{stderr}");
     cfn_lint(&acct.path().join("fix.yaml"));
+    cfn_lint(&acct.path().join("import.yaml"));
+    let import = std::fs::read_to_string(acct.path().join("import.yaml")).unwrap();
+    assert!(import.contains("FilterName: \"iam-changes\""), "{import}");
+    let pattern = import
+        .lines()
+        .find(|l| l.contains("FilterPattern:"))
+        .unwrap();
+    assert!(
+        !pattern.contains("AttachGroupPolicy"),
+        "as it is now: {pattern}"
+    );
     let imports: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(acct.path().join("import.json")).unwrap())
             .unwrap();

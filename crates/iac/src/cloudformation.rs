@@ -1,6 +1,7 @@
-//! The plan as a CloudFormation template (YAML) for one region, and the resources-to-import
-//! file of a change set of type `IMPORT` for the existing resources the plan changes (which the
-//! template keeps with `DeletionPolicy: Retain`).
+//! The plan as a CloudFormation template (YAML) for one region; and, for the existing resources
+//! the plan changes (which the template keeps with `DeletionPolicy: Retain`), the change set of
+//! type `IMPORT` that brings them into the stack first: its template (those resources as they
+//! are now, so the update that follows changes them) and its resources-to-import file.
 
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -17,12 +18,29 @@ pub enum CloudFormationError {
     Regions(Vec<String>),
 }
 
-/// The template of one account's plan.
-pub fn template(report: &Report, account: &str) -> Result<String, CloudFormationError> {
-    let resources = resources(&report.actions);
-    one_region(&resources)?;
+/// Which template: the plan's, or the import that comes before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Every resource of the plan, as `apply` would write it.
+    Plan,
+    /// Only the existing resources the plan changes, as they are now.
+    Import,
+}
+
+/// The template of one account's plan, or of the import before it.
+pub fn template(
+    report: &Report,
+    account: &str,
+    stage: Stage,
+) -> Result<String, CloudFormationError> {
+    let all = resources(&report.actions);
+    one_region(&all)?;
+    let resources: Vec<Resource> = match stage {
+        Stage::Plan => all,
+        Stage::Import => all.into_iter().filter_map(as_it_is).collect(),
+    };
     let mut out = String::new();
-    header(&mut out, report, account);
+    header(&mut out, report, account, stage);
     parameters(&mut out, &resources);
     out.push_str("Resources:\n");
     if resources.is_empty() {
@@ -35,6 +53,12 @@ pub fn template(report: &Report, account: &str) -> Result<String, CloudFormation
         resource(&mut out, r);
     }
     Ok(out)
+}
+
+/// An existing resource the plan changes, as it is now.
+fn as_it_is(r: Resource) -> Option<Resource> {
+    let kind = r.existing.clone()?;
+    Some(Resource { kind, ..r })
 }
 
 /// The resources-to-import file (`--resources-to-import`) of the existing resources the plan
@@ -71,7 +95,7 @@ fn one_region(resources: &[Resource]) -> Result<(), CloudFormationError> {
     }
 }
 
-fn header(out: &mut String, report: &Report, account: &str) {
+fn header(out: &mut String, report: &Report, account: &str, stage: Stage) {
     let region = report.actions.first().map(|a| a.region.as_str());
     let _ = writeln!(
         out,
@@ -79,7 +103,10 @@ fn header(out: &mut String, report: &Report, account: &str) {
         report.benchmark,
         region.map(|r| format!(", a stack in {r}")).unwrap_or_default()
     );
-    out.push_str("# Existing resources the plan changes are retained on deletion and imported first (--emit cloudformation-import).\n");
+    out.push_str(match stage {
+        Stage::Plan => "# Existing resources the plan changes are retained on deletion and imported first (--emit cloudformation-import-template).\n",
+        Stage::Import => "# The IMPORT change set before it: the existing resources the plan changes, as they are now (--emit cloudformation-resources-to-import lists them).\n",
+    });
     if report.actions.is_empty() {
         out.push_str("# The plan has no action: nothing to create or change.\n");
     }

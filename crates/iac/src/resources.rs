@@ -19,6 +19,9 @@ pub struct Resource {
     pub kind: Kind,
     /// The existing resource the plan changes, which the code must import first.
     pub import: Option<Import>,
+    /// That resource as it is now (the action's `before`), for a template that imports it
+    /// unchanged.
+    pub existing: Option<Kind>,
     /// The number of the plan's action it comes from.
     pub action: usize,
     /// The controls that action serves.
@@ -117,6 +120,7 @@ pub fn resources(actions: &[Action]) -> Vec<Resource> {
                 name: names.claim(&kind, &base, &action.region),
                 region: action.region.clone(),
                 import: import(action),
+                existing: existing(action),
                 kind,
                 action: action.number,
                 controls: action.control_ids.clone(),
@@ -207,6 +211,24 @@ fn import(action: &Action) -> Option<Import> {
         }),
         Operation::PutMetricAlarm { after, .. } => Some(Import::Alarm {
             name: after.name.clone(),
+        }),
+        Operation::CreateTopic { .. } | Operation::Subscribe { .. } => None,
+    }
+}
+
+/// The existing resource an update changes, as it is now.
+fn existing(action: &Action) -> Option<Kind> {
+    if action.change != Change::Update {
+        return None;
+    }
+    let literal = |list: &[String]| list.iter().cloned().map(Arn::Literal).collect();
+    match &action.operation {
+        Operation::PutMetricFilter { before, .. } => before.clone().map(Kind::MetricFilter),
+        Operation::PutMetricAlarm { before, .. } => before.as_ref().map(|b| Kind::Alarm {
+            alarm_actions: literal(&b.alarm_actions),
+            ok_actions: literal(&b.ok_actions),
+            insufficient_data_actions: literal(&b.insufficient_data_actions),
+            spec: b.clone(),
         }),
         Operation::CreateTopic { .. } | Operation::Subscribe { .. } => None,
     }

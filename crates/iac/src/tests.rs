@@ -6,7 +6,7 @@ use model::sample::*;
 use model::{Action, Desired, Operation, Report, Snapshot};
 use proptest::prelude::*;
 
-use crate::{resources, resources_to_import, template, terraform, Arn, Kind, Resource};
+use crate::{resources, resources_to_import, template, terraform, Arn, Kind, Resource, Stage};
 
 fn notify() -> Desired {
     Desired {
@@ -53,16 +53,19 @@ fn a_broken_account_as_cloudformation_retains_and_lists_what_it_imports() {
         ..notify()
     };
     let report = planned(&broken(), &desired);
-    let text = template(&report, ACCOUNT).unwrap();
+    let text = template(&report, ACCOUNT, Stage::Plan).unwrap();
+    let import = template(&report, ACCOUNT, Stage::Import).unwrap();
     let imports = resources_to_import(&report).unwrap();
-    insta::assert_snapshot!(format!("{text}\n--- resources to import ---\n{imports}"));
+    insta::assert_snapshot!(format!(
+        "{text}\n--- import template ---\n{import}\n--- resources to import ---\n{imports}"
+    ));
 }
 
 #[test]
 fn a_new_topic_as_cloudformation_is_referenced() {
     let account = snapshot(vec![trail("main")], vec![], vec![], vec![]);
     let report = planned(&account, &notify());
-    insta::assert_snapshot!(template(&report, ACCOUNT).unwrap());
+    insta::assert_snapshot!(template(&report, ACCOUNT, Stage::Plan).unwrap());
     assert_eq!(resources_to_import(&report).unwrap(), "[]\n");
 }
 
@@ -253,7 +256,7 @@ proptest! {
         }
         let updates = report.actions.iter().filter(|a| a.change == model::Change::Update).count();
         prop_assert_eq!(text.matches("\nimport {").count(), updates);
-        let cfn = template(&report, ACCOUNT).unwrap();
+        let cfn = template(&report, ACCOUNT, Stage::Plan).unwrap();
         for r in &all {
             let id = format!("\n  {}:\n", crate::cloudformation::logical_id(r));
             prop_assert_eq!(cfn.matches(&id).count(), 1, "{}", id);

@@ -9,6 +9,8 @@ use model::report::AccountResult;
 use model::{Control, Report};
 use time::OffsetDateTime;
 
+use iac::Stage;
+
 use crate::documents::{AccountsApplyDocument, ApplyDocument, PlanDocument};
 use crate::formats::{self, Format};
 use crate::render::Detail;
@@ -86,9 +88,7 @@ impl PlanView<'_> {
                 digest: Some(self.digest),
                 ..PlanDocument::new(self.context.benchmark, self.results, self.wall, self.many)
             })?,
-            code @ (Format::Terraform | Format::CloudFormation | Format::CloudFormationImport) => {
-                self.code(code)?
-            }
+            code if Format::EMIT.contains(&code) => self.code(code)?,
             other => security_document(other, &self.context.run(self.results)),
         })
     }
@@ -109,8 +109,9 @@ impl PlanView<'_> {
             .map_err(|e| ViewError::Unread(e.clone()))?;
         let account = &result.account_id;
         Ok(match format {
-            Format::CloudFormation => iac::template(report, account)?,
-            Format::CloudFormationImport => iac::resources_to_import(report)?,
+            Format::CloudFormation => iac::template(report, account, Stage::Plan)?,
+            Format::CloudFormationImportTemplate => iac::template(report, account, Stage::Import)?,
+            Format::CloudFormationResourcesToImport => iac::resources_to_import(report)?,
             _ => iac::terraform(report, account),
         })
     }

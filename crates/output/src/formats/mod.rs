@@ -42,8 +42,10 @@ pub enum Format {
     Terraform,
     /// The plan's actions as a CloudFormation template (`iac::template`).
     CloudFormation,
-    /// The resources-to-import file of that template's `IMPORT` change set.
-    CloudFormationImport,
+    /// The template of the `IMPORT` change set before it (existing resources as they are).
+    CloudFormationImportTemplate,
+    /// The resources-to-import file of that change set.
+    CloudFormationResourcesToImport,
 }
 
 impl Format {
@@ -60,10 +62,11 @@ impl Format {
     ];
 
     /// The formats of `plan --emit`: the plan's actions as code.
-    pub const EMIT: [Format; 3] = [
+    pub const EMIT: [Format; 4] = [
         Format::Terraform,
         Format::CloudFormation,
-        Format::CloudFormationImport,
+        Format::CloudFormationImportTemplate,
+        Format::CloudFormationResourcesToImport,
     ];
 
     /// The flag that names it: `--emit` for code, `--output` for documents.
@@ -87,7 +90,8 @@ impl Format {
             Format::Markdown => "markdown",
             Format::Terraform => "terraform",
             Format::CloudFormation => "cloudformation",
-            Format::CloudFormationImport => "cloudformation-import",
+            Format::CloudFormationImportTemplate => "cloudformation-import-template",
+            Format::CloudFormationResourcesToImport => "cloudformation-resources-to-import",
         }
     }
 }
@@ -170,7 +174,8 @@ fn spec(s: &str, formats: &[Format], what: &str) -> Result<OutputSpec, String> {
 pub fn document(format: Format, run: &Run) -> Option<String> {
     match format {
         Format::Human | Format::Json => None,
-        Format::Terraform | Format::CloudFormation | Format::CloudFormationImport => None,
+        Format::Terraform | Format::CloudFormation => None,
+        Format::CloudFormationImportTemplate | Format::CloudFormationResourcesToImport => None,
         Format::Sarif => Some(sarif::document(run)),
         Format::Ocsf => Some(ocsf::document(run)),
         Format::Asff => Some(asff::document(run)),
