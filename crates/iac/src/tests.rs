@@ -94,6 +94,28 @@ fn what_only_a_person_can_fix_is_named() {
 }
 
 #[test]
+fn text_from_the_account_stays_text_in_both_formats() {
+    let mut account = broken();
+    let hostile = "Ops \"${team}\" %{if x}\\ \nsecond line";
+    account.regions[0].alarms.as_mut().unwrap()[0].description = Some(hostile.into());
+    let desired = Desired {
+        topic: TopicChoice::Arn(topic_arn("alerts")),
+        ..notify()
+    };
+    let report = planned(&account, &desired);
+    let tf = terraform(&report, ACCOUNT);
+    assert!(
+        tf.contains(r#"alarm_description         = "Ops \"$${team}\" %%{if x}\\ \nsecond line""#),
+        "{tf}"
+    );
+    let cfn = template(&report, ACCOUNT, Stage::Plan).unwrap();
+    assert!(
+        cfn.contains(r#"AlarmDescription: "Ops \"${team}\" %{if x}\\ \nsecond line""#),
+        "{cfn}"
+    );
+}
+
+#[test]
 fn strings_are_never_templates() {
     assert_eq!(
         crate::hcl::string("a\"b\\c${x}%{y}\n"),
