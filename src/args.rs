@@ -110,6 +110,9 @@ pub struct PlanCmd {
     /// Also save the plan to FILE, for `trailwatch apply FILE`.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Also write the plan's actions as code: terraform, cloudformation… (docs/iac.md).
+    #[arg(long, value_name = "FORMAT[=PATH]", value_parser = output::formats::emit_spec)]
+    pub emit: Vec<OutputSpec>,
     /// Also send the findings (ASFF, compliant ones included) to AWS Security Hub, in the
     /// region trails are listed in, with each account's own credentials, so earlier failures
     /// resolve when fixed.

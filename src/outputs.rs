@@ -68,7 +68,8 @@ impl Outputs {
             .find(|f| f.destination.identity() == Some(&id))
         {
             bail!(
-                "the plan file and --output {} are both `{}`; give each its own file",
+                "the plan file and {} {} are both `{}`; give each its own file",
+                file.format.flag(),
                 file.format,
                 file.destination.path().display()
             );
@@ -93,7 +94,7 @@ impl Outputs {
 
 fn pending(format: Format, path: &Path) -> Result<Pending> {
     let destination = Destination::open(path)
-        .map_err(|e| anyhow::anyhow!("--output {format}={}: {e}", path.display()))?;
+        .map_err(|e| anyhow::anyhow!("{} {format}={}: {e}", format.flag(), path.display()))?;
     Ok(Pending {
         format,
         destination,
@@ -112,8 +113,10 @@ fn refuse_same_file(files: &[Pending]) -> Result<()> {
             .find(|f| f.destination.identity() == Some(id))
         {
             bail!(
-                "--output {} and --output {} both write `{}`; give each its own file",
+                "{} {} and {} {} both write `{}`; give each its own file",
+                other.format.flag(),
                 other.format,
+                file.format.flag(),
                 file.format,
                 file.destination.path().display()
             );

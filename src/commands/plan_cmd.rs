@@ -33,12 +33,15 @@ struct Planned {
 pub async fn run(cmd: PlanCmd) -> Result<Exit> {
     let args = &cmd.args;
     let settings = settings(args)?;
+    if let (true, Some(spec)) = (settings.is_many(), cmd.emit.first()) {
+        bail!("{}", output::views::ViewError::ManyAccounts(spec.format));
+    }
     if args.assume_role.is_some() && !settings.is_many() {
         bail!(
             "--assume-role needs --accounts ID,... or --organization: the accounts to assume it in"
         );
     }
-    let outputs = Outputs::open(&args.output, args.json)?;
+    let outputs = Outputs::open(&[&args.output[..], &cmd.emit].concat(), args.json)?;
     outputs.refuse_plan_file(cmd.out.as_deref())?;
     let at = OffsetDateTime::now_utc();
     let planned = read(args, &settings, cmd.out.is_some()).await?;

@@ -15,6 +15,7 @@ mod delivery;
 mod docs;
 mod drill;
 mod faults;
+mod iac;
 mod iam;
 mod output_paths;
 mod outputs;

@@ -9,6 +9,8 @@ use model::report::AccountResult;
 use model::{Control, Report};
 use time::OffsetDateTime;
 
+use iac::Stage;
+
 use crate::documents::{AccountsApplyDocument, ApplyDocument, PlanDocument};
 use crate::formats::{self, Format};
 use crate::render::Detail;
@@ -19,6 +21,12 @@ pub enum ViewError {
     /// The human plan of one account that could not be read: its one line.
     #[error("{0}")]
     Unread(String),
+    /// Code is written for one account's plan at a time.
+    #[error("--emit {0} writes one account's plan: run `trailwatch plan --emit {0}` with each account's credentials")]
+    ManyAccounts(Format),
+    /// The plan has no CloudFormation template.
+    #[error("--emit cloudformation: {0}")]
+    CloudFormation(#[from] iac::CloudFormationError),
     /// The JSON document could not be written.
     #[error("cannot write the JSON document: {0}")]
     Json(#[from] serde_json::Error),
@@ -80,12 +88,34 @@ impl PlanView<'_> {
                 digest: Some(self.digest),
                 ..PlanDocument::new(self.context.benchmark, self.results, self.wall, self.many)
             })?,
+            code if Format::EMIT.contains(&code) => self.code(code)?,
             other => security_document(other, &self.context.run(self.results)),
         })
     }
 }
 
 impl PlanView<'_> {
+    /// The plan's actions as code: one account's.
+    fn code(&self, format: Format) -> Result<String, ViewError> {
+        if self.many {
+            return Err(ViewError::ManyAccounts(format));
+        }
+        let Some(result) = self.results.first() else {
+            return Ok(String::new());
+        };
+        let report = result
+            .report
+            .as_ref()
+            .map_err(|e| ViewError::Unread(e.clone()))?;
+        let account = &result.account_id;
+        Ok(match format {
+            Format::CloudFormation => iac::template(report, account, Stage::Plan)?,
+            Format::CloudFormationImportTemplate => iac::template(report, account, Stage::Import)?,
+            Format::CloudFormationResourcesToImport => iac::resources_to_import(report)?,
+            _ => iac::terraform(report, account),
+        })
+    }
+
     fn human(&self) -> Result<String, ViewError> {
         let (region, detail) = (self.context.region, self.context.detail);
         if self.many {

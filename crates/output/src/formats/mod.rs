@@ -38,6 +38,14 @@ pub enum Format {
     Csv,
     /// A Markdown summary, for pull requests and `$GITHUB_STEP_SUMMARY`.
     Markdown,
+    /// The plan's actions as Terraform (`plan --emit`, `iac::terraform`).
+    Terraform,
+    /// The plan's actions as a CloudFormation template (`iac::template`).
+    CloudFormation,
+    /// The template of the `IMPORT` change set before it (existing resources as they are).
+    CloudFormationImportTemplate,
+    /// The resources-to-import file of that change set.
+    CloudFormationResourcesToImport,
 }
 
 impl Format {
@@ -53,7 +61,23 @@ impl Format {
         Format::Markdown,
     ];
 
-    /// The name `--output` takes.
+    /// The formats of `plan --emit`: the plan's actions as code.
+    pub const EMIT: [Format; 4] = [
+        Format::Terraform,
+        Format::CloudFormation,
+        Format::CloudFormationImportTemplate,
+        Format::CloudFormationResourcesToImport,
+    ];
+
+    /// The flag that names it: `--emit` for code, `--output` for documents.
+    pub fn flag(self) -> &'static str {
+        match Format::EMIT.contains(&self) {
+            true => "--emit",
+            false => "--output",
+        }
+    }
+
+    /// The name `--output` (or `--emit`) takes.
     pub fn name(self) -> &'static str {
         match self {
             Format::Human => "human",
@@ -64,6 +88,10 @@ impl Format {
             Format::Junit => "junit",
             Format::Csv => "csv",
             Format::Markdown => "markdown",
+            Format::Terraform => "terraform",
+            Format::CloudFormation => "cloudformation",
+            Format::CloudFormationImportTemplate => "cloudformation-import-template",
+            Format::CloudFormationResourcesToImport => "cloudformation-resources-to-import",
         }
     }
 }
@@ -78,17 +106,23 @@ impl FromStr for Format {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Format::ALL
-            .into_iter()
-            .find(|f| f.name() == s)
-            .ok_or_else(|| {
-                let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
-                format!(
-                    "unknown output format `{s}`; use one of {}",
-                    names.join(", ")
-                )
-            })
+        one_of(s, &Format::ALL, "output")
     }
+}
+
+/// The format named `s` among `formats` (`what` says which kind in the error).
+fn one_of(s: &str, formats: &[Format], what: &str) -> Result<Format, String> {
+    formats
+        .iter()
+        .copied()
+        .find(|f| f.name() == s)
+        .ok_or_else(|| {
+            let names: Vec<&str> = formats.iter().map(|f| f.name()).collect();
+            format!(
+                "unknown {what} format `{s}`; use one of {}",
+                names.join(", ")
+            )
+        })
 }
 
 /// The `PATH` of `--output FORMAT=PATH` that means standard output, as `/dev/stdout` does
@@ -109,21 +143,30 @@ impl FromStr for OutputSpec {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (format, path) = match s.split_once('=') {
-            Some((_, "")) => {
-                return Err(format!(
-                    "`{s}` names no file after `=`; write FORMAT=PATH, or FORMAT alone for stdout"
-                ))
-            }
-            Some((format, STDOUT | "/dev/stdout")) => (format, None),
-            Some((format, path)) => (format, Some(PathBuf::from(path))),
-            None => (s, None),
-        };
-        Ok(OutputSpec {
-            format: format.parse()?,
-            path,
-        })
+        spec(s, &Format::ALL, "output")
     }
+}
+
+/// One `plan --emit FORMAT[=PATH]`: a code format (`Format::EMIT`) and its file, or stdout.
+pub fn emit_spec(s: &str) -> Result<OutputSpec, String> {
+    spec(s, &Format::EMIT, "--emit")
+}
+
+fn spec(s: &str, formats: &[Format], what: &str) -> Result<OutputSpec, String> {
+    let (format, path) = match s.split_once('=') {
+        Some((_, "")) => {
+            return Err(format!(
+                "`{s}` names no file after `=`; write FORMAT=PATH, or FORMAT alone for stdout"
+            ))
+        }
+        Some((format, STDOUT | "/dev/stdout")) => (format, None),
+        Some((format, path)) => (format, Some(PathBuf::from(path))),
+        None => (s, None),
+    };
+    Ok(OutputSpec {
+        format: one_of(format, formats, what)?,
+        path,
+    })
 }
 
 /// The document of one of the six security-tool formats; `None` for `human` and `json`, which
@@ -131,6 +174,8 @@ impl FromStr for OutputSpec {
 pub fn document(format: Format, run: &Run) -> Option<String> {
     match format {
         Format::Human | Format::Json => None,
+        Format::Terraform | Format::CloudFormation => None,
+        Format::CloudFormationImportTemplate | Format::CloudFormationResourcesToImport => None,
         Format::Sarif => Some(sarif::document(run)),
         Format::Ocsf => Some(ocsf::document(run)),
         Format::Asff => Some(asff::document(run)),
