@@ -16,6 +16,7 @@ mod docs;
 mod drill;
 mod faults;
 mod iam;
+mod monitoring;
 mod output_paths;
 mod outputs;
 mod pattern;
