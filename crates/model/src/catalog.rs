@@ -584,7 +584,9 @@ pub fn markdown() -> String {
             out.push_str(&format!("\n{}\n", about.trim()));
         }
         for e in &entry.editions {
-            let range = if e.from == e.to {
+            let range = if entry.standard == Standard::Trailwatch {
+                "In every benchmark version".to_string()
+            } else if e.from == e.to {
                 e.from.to_string()
             } else {
                 format!("{} to {}", e.from, e.to)
