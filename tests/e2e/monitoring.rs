@@ -125,10 +125,12 @@ fn monitoring_changes_is_planned_applied_and_drilled_on_a_trail_only_account() {
 fn monitoring_changes_documents_name_trailwatch_not_cis_and_are_valid() {
     let acct = Account::new();
     acct.build(&trail_only());
+    acct.build(&json!({ "security_hub": true }));
     let out = acct.path().join("out");
     std::fs::create_dir_all(&out).unwrap();
     let sarif = out.join("plan.sarif");
     let ocsf = out.join("plan.ocsf");
+    let asff = out.join("plan.asff");
     let (code, _, stderr) = acct.run(&[
         "plan",
         "--controls",
@@ -137,6 +139,8 @@ fn monitoring_changes_documents_name_trailwatch_not_cis_and_are_valid() {
         &format!("sarif={}", sarif.display()),
         "--output",
         &format!("ocsf={}", ocsf.display()),
+        "--output",
+        &format!("asff={}", asff.display()),
     ]);
     assert_eq!(code, 2, "{stderr}");
     assert_eq!(validate("sarif", &sarif).trim(), "ok 1");
@@ -151,6 +155,21 @@ fn monitoring_changes_documents_name_trailwatch_not_cis_and_are_valid() {
     let ocsf: Value = serde_json::from_str(&std::fs::read_to_string(ocsf).unwrap()).unwrap();
     let standards = &ocsf[0]["compliance"]["standards"];
     assert_eq!(standards, &json!(["trailwatch monitoring controls"]));
+    let findings: Value = serde_json::from_str(&std::fs::read_to_string(asff).unwrap()).unwrap();
+    let answer = acct.import_findings(&findings);
+    assert_eq!(
+        answer["SuccessCount"], 1,
+        "Security Hub's model takes it: {answer:#}"
+    );
+    let finding = &findings[0];
+    assert!(
+        finding["Compliance"].get("RelatedRequirements").is_none(),
+        "{finding:#}"
+    );
+    assert!(
+        !finding["Types"][0].as_str().unwrap().contains("CIS"),
+        "{finding:#}"
+    );
 }
 
 /// A CloudTrail record of `name` from `source`, with its request parameters.
