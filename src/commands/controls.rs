@@ -1,4 +1,5 @@
-//! `trailwatch controls`: the controls of a benchmark version, as a table or JSON.
+//! `trailwatch controls`: the controls of a benchmark version and trailwatch's own, as a table
+//! or JSON.
 
 use anyhow::Result;
 use output::documents::ControlsDocument;
@@ -8,7 +9,7 @@ use crate::print;
 
 /// Lists the controls of `benchmark`.
 pub fn run(benchmark: &str, json: bool) -> Result<Exit> {
-    let controls = model::catalog::select(benchmark, &[], None)?;
+    let controls = model::catalog::all(benchmark)?;
     if json {
         print::json(&ControlsDocument::new(benchmark, &controls))?;
     } else {

@@ -90,7 +90,9 @@ fn published(control: &str, benchmark: &str) -> Result<String> {
     let control = &controls[0];
     crate::print::note(&format!(
         "the pattern of {} ({benchmark} {}): {}",
-        control.id, control.cis_id, control.pattern
+        control.id,
+        control.number(),
+        control.pattern
     ));
     Ok(control.pattern.to_string())
 }

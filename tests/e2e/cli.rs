@@ -367,21 +367,29 @@ fn controls_lists_each_versions_catalog() {
     assert_eq!(code, 0);
     assert_eq!(doc["benchmark"], "cis-7.0");
     let ids = each(&doc, "controls", "id");
-    assert_eq!(ids.len(), 15);
+    assert_eq!(ids.len(), 16, "15 CIS controls, then trailwatch's own");
     assert_eq!(ids[0], "unauthorized-api-calls");
     assert_eq!(ids[14], "organizations-changes");
-    assert_eq!(each(&doc, "controls", "cis_id")[3], "5.4");
+    assert_eq!(ids[15], "monitoring-changes");
+    assert_eq!(doc["controls"][15]["standard"], "trailwatch");
+    assert!(doc["controls"][15]["cis_id"].is_null());
+    assert_eq!(doc["controls"][3]["cis_id"], "5.4");
     let (_, doc) = acct.json(&["controls", "--benchmark", "cis-1.2"]);
     assert_eq!(
         each(&doc, "controls", "id").len(),
-        14,
-        "no Organizations control in v1.2"
+        15,
+        "no Organizations control in v1.2; trailwatch's own in every version"
     );
-    assert_eq!(each(&doc, "controls", "cis_id")[3], "3.4");
+    assert_eq!(doc["controls"][3]["cis_id"], "3.4");
     let (code, text, _) = acct.run(&["controls", "--benchmark", "cis-5.0"]);
     assert_eq!(code, 0);
     assert!(text.contains("15 controls of cis-5.0"), "{text}");
     assert!(text.contains("4.10   security-group-changes"), "{text}");
+    assert!(
+        text.contains("trailwatch's own controls (part of no CIS version")
+            && text.contains("-      monitoring-changes"),
+        "{text}"
+    );
 }
 
 /// Runs a prepared command that must fail before touching AWS: exit 1, nothing on stdout, one

@@ -17,6 +17,7 @@ mod drill;
 mod faults;
 mod iac;
 mod iam;
+mod monitoring;
 mod output_paths;
 mod outputs;
 mod pattern;

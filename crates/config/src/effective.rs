@@ -14,6 +14,9 @@ pub fn to_table(settings: &Settings) -> Table {
     if !settings.controls.is_empty() {
         t.insert("controls".into(), strings(&settings.controls));
     }
+    if !settings.extras.is_empty() {
+        t.insert("extras".into(), strings(&settings.extras));
+    }
     if let Some(level) = settings.level {
         t.insert("level".into(), i64::from(level).into());
     }
@@ -133,6 +136,10 @@ const KEYS: &[(&str, &str)] = &[
         "controls",
         "Controls by slug or the version's CIS id (default: every control).",
     ),
+    (
+        "extras",
+        "trailwatch's own controls added to the selection (part of no CIS version).",
+    ),
     ("level", "Only controls of this profile level: 1 or 2."),
     ("match", "How filters are judged: semantic or strict."),
     ("region", "The region trails are listed in."),
@@ -164,6 +171,7 @@ const KEYS: &[(&str, &str)] = &[
 fn example(key: &str) -> &'static str {
     match key {
         "controls" => "[\"iam-policy-changes\"]",
+        "extras" => "[\"monitoring-changes\"]",
         "level" => "1",
         "region" => "\"us-east-1\"",
         "topic_name" => "\"security-alerts\"",

@@ -103,6 +103,9 @@ struct Raw {
     /// Controls by slug or the version's CIS id (default: every control).
     #[schemars(with = "Option<Vec<String>>")]
     controls: Option<Vec<Spanned<String>>>,
+    /// trailwatch's own controls (part of no CIS version) added to the selection, by slug.
+    #[schemars(with = "Option<Vec<String>>")]
+    extras: Option<Vec<Spanned<String>>>,
     /// Only controls of this profile level: 1 or 2.
     #[schemars(with = "Option<u8>", range(min = 1, max = 2))]
     level: Option<Spanned<i64>>,
@@ -259,6 +262,8 @@ pub struct FileSettings {
     pub benchmark: Option<String>,
     /// `controls`.
     pub controls: Option<Vec<String>>,
+    /// `extras`: slugs of trailwatch's own controls.
+    pub extras: Option<Vec<String>>,
     /// `level`.
     pub level: Option<u8>,
     /// `match`.
@@ -362,6 +367,7 @@ impl Checker<'_> {
             path: Some(self.at.path.to_path_buf()),
             benchmark,
             controls: self.controls(raw.controls.as_deref(), &selected)?,
+            extras: self.list(raw.extras.as_deref(), |id| Ok(extra(&selected, id)?))?,
             level: self.optional(raw.level.as_ref(), |n| values::level(*n))?,
             match_mode: self.optional(raw.match_mode.as_ref(), values::match_mode)?,
             region: self.optional(raw.region.as_ref(), values::region)?,
@@ -496,6 +502,13 @@ impl Checker<'_> {
         }
         Ok(date)
     }
+}
+
+/// The slug of one of trailwatch's own controls, or an error listing them.
+fn extra(benchmark: &str, id: &str) -> Result<String, SelectError> {
+    let controls = model::catalog::extras(benchmark, &[id.to_string()])?;
+    let control = controls.first().expect("an extra selected by slug");
+    Ok(control.id.to_string())
 }
 
 /// A control's slug from its slug or the benchmark version's CIS id.

@@ -72,6 +72,8 @@ pub struct Destination {
 pub struct Settings {
     pub benchmark: String,
     pub controls: Vec<String>,
+    /// trailwatch's own controls added to the selection (`extras`, file only).
+    pub extras: Vec<String>,
     pub level: Option<u8>,
     pub match_mode: MatchMode,
     pub region: Option<String>,
@@ -112,6 +114,7 @@ impl Settings {
                 .or(file.benchmark)
                 .unwrap_or_else(|| model::catalog::default_benchmark().to_string()),
             controls: list(flags.controls, file.controls),
+            extras: file.extras.unwrap_or_default(),
             level: flags.level.or(file.level),
             match_mode: flags
                 .match_mode
@@ -174,10 +177,16 @@ impl Settings {
             .collect()
     }
 
-    /// The selected controls and the run's desired state; refuses a selection of no control.
+    /// The selected controls (the selection, then the `extras` it lacks) and the run's desired
+    /// state; refuses a selection of no control.
     pub fn selection(&self) -> Result<(Vec<Control>, Desired), SelectionError> {
         let benchmark = &self.benchmark;
-        let controls = model::catalog::select(benchmark, &self.controls, self.level)?;
+        let mut controls = model::catalog::select(benchmark, &self.controls, self.level)?;
+        for extra in model::catalog::extras(benchmark, &self.extras)? {
+            if !controls.iter().any(|c| c.id == extra.id) {
+                controls.push(extra);
+            }
+        }
         if controls.is_empty() {
             return Err(SelectionError::Empty(benchmark.clone()));
         }

@@ -13,6 +13,18 @@ pub const SCHEMA_VERSION: &str = "2018-10-08";
 pub const FINDING_TYPE: &str =
     "Software and Configuration Checks/Industry and Regulatory Standards/CIS AWS Foundations Benchmark";
 
+/// The finding type of trailwatch's own controls, which are part of no standard.
+pub const TRAILWATCH_FINDING_TYPE: &str =
+    "Software and Configuration Checks/AWS Security Best Practices";
+
+/// The finding type of a control's findings: CIS's only for CIS controls.
+pub fn finding_type(standard: crate::catalog::Standard) -> &'static str {
+    match standard {
+        crate::catalog::Standard::Cis => FINDING_TYPE,
+        crate::catalog::Standard::Trailwatch => TRAILWATCH_FINDING_TYPE,
+    }
+}
+
 /// One `AwsSecurityFinding`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -105,7 +117,9 @@ pub struct Resource {
 pub struct Compliance {
     /// PASSED, FAILED, WARNING or NOT_AVAILABLE.
     pub status: String,
-    /// The standard and control, such as `CIS AWS Foundations Benchmark v5.0.0 4.4`.
+    /// The standard and control, such as `CIS AWS Foundations Benchmark v5.0.0 4.4`; none for
+    /// trailwatch's own controls.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub related_requirements: Vec<String>,
 }
 

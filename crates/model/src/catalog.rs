@@ -1,6 +1,6 @@
 //! The control catalog: the fifteen CIS monitoring controls in every published benchmark version,
 //! with their CIS ids, profile levels, published patterns and the CloudTrail events each exists
-//! to catch. Controls are data, not code: they live in `catalog.toml` (compiled in, parsed once;
+//! to catch, and trailwatch's own controls (part of no CIS version, selected by slug). Controls are data, not code: they live in `catalog.toml` (compiled in, parsed once;
 //! see `data.rs`), and a control or a version is an entry there.
 
 mod data;
@@ -12,7 +12,9 @@ use quoted::quoted;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-pub use entry::{Catches, DefectKind, Edition, Entry, KnownDefect, Numbering};
+pub use entry::{
+    Catches, DefectKind, Edition, Entry, KnownDefect, Numbering, Request, Service, Standard,
+};
 
 /// Every benchmark version trailwatch knows, oldest first.
 pub fn benchmarks() -> &'static [&'static str] {
@@ -55,6 +57,40 @@ pub enum SelectError {
         /// Its controls, as `slug (CIS id)`.
         valid: Vec<String>,
     },
+    /// An `extras` entry that is not one of trailwatch's own controls.
+    #[error(transparent)]
+    NotExtra(NotExtra),
+}
+
+/// Why an `extras` entry was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{} is not one of trailwatch's own controls; valid extras: {}", quoted(.0), extra_ids().join(", "))]
+pub struct NotExtra(pub String);
+
+/// The slugs of trailwatch's own controls (`extras`), in catalog order.
+pub fn extra_ids() -> Vec<&'static str> {
+    entries()
+        .iter()
+        .filter(|e| e.standard == Standard::Trailwatch)
+        .map(|e| e.id)
+        .collect()
+}
+
+/// Trailwatch's own controls named by `names` (slugs), as `benchmark` runs them; an unknown
+/// name or a CIS control is refused, listing the valid extras.
+pub fn extras(benchmark: &str, names: &[String]) -> Result<Vec<Control>, SelectError> {
+    let benchmark = parse_benchmark(benchmark)?;
+    let mut out: Vec<Control> = Vec::new();
+    for name in names {
+        let entry = entries()
+            .iter()
+            .find(|e| e.id == name.trim() && e.standard == Standard::Trailwatch)
+            .ok_or_else(|| SelectError::NotExtra(NotExtra(name.clone())))?;
+        if !out.iter().any(|c| c.id == entry.id) {
+            out.extend(entry.resolve(benchmark));
+        }
+    }
+    Ok(out)
 }
 
 /// The benchmark version named `name`, or an error that lists the valid ones. The one check of
@@ -93,10 +129,12 @@ pub struct Control {
     pub title: &'static str,
     /// The benchmark version, such as `cis-5.0`.
     pub benchmark: &'static str,
-    /// The CIS id in that version, such as `4.4`.
-    pub cis_id: String,
-    /// The profile level in that version (1 or 2).
-    pub level: u8,
+    /// Whose control it is: CIS's, or trailwatch's own.
+    pub standard: Standard,
+    /// The CIS id in that version, such as `4.4`; none for trailwatch's own controls.
+    pub cis_id: Option<String>,
+    /// The profile level in that version (1 or 2); none for trailwatch's own controls.
+    pub level: Option<u8>,
     /// The AWS Security Hub control id, if any.
     pub security_hub_id: Option<&'static str>,
     /// The pattern `apply` writes (the first published variant).
@@ -113,6 +151,30 @@ pub struct Control {
 }
 
 impl Control {
+    /// How people call the control: `CIS 4.4` in the benchmark's numbering, or `trailwatch`
+    /// for trailwatch's own (which no CIS version has).
+    pub fn label(&self) -> String {
+        match &self.cis_id {
+            Some(id) => format!("CIS {id}"),
+            None => self.number().to_string(),
+        }
+    }
+
+    /// The control's number where a column of CIS ids shows it: its CIS id, or `trailwatch`
+    /// for trailwatch's own controls.
+    pub fn number(&self) -> &str {
+        self.cis_id.as_deref().unwrap_or("trailwatch")
+    }
+
+    /// The control's title as a finding's or a rule's heading: `CIS 4.4 IAM policy changes are
+    /// monitored`, or the title marked as trailwatch's own control, never as CIS.
+    pub fn heading(&self) -> String {
+        match &self.cis_id {
+            Some(id) => format!("CIS {id} {}", self.title),
+            None => format!("{} (trailwatch control, not part of CIS)", self.title),
+        }
+    }
+
     /// The pattern `apply` writes: in the default semantic mode the grouping CIS meant (the
     /// same judgement, without the precedence trap of the published text); with `--match
     /// strict`, the published text as it stands.
@@ -130,13 +192,17 @@ impl Entry {
     pub fn resolve(&'static self, benchmark: &'static str) -> Option<Control> {
         let at = index(benchmark);
         let edition = self.editions.iter().find(|e| covers(e.from, e.to, at))?;
-        let numbering = self.numbering.iter().find(|n| covers(n.from, n.to, at))?;
+        let numbering = self.numbering.iter().find(|n| covers(n.from, n.to, at));
+        if numbering.is_none() && self.standard == Standard::Cis {
+            return None;
+        }
         Some(Control {
             id: self.id,
             title: self.title,
             benchmark,
-            cis_id: numbering.cis_id.to_string(),
-            level: numbering.level,
+            standard: self.standard,
+            cis_id: numbering.map(|n| n.cis_id.to_string()),
+            level: numbering.map(|n| n.level),
             security_hub_id: self.security_hub_id,
             pattern: edition.patterns[0],
             variants: &edition.patterns,
@@ -230,14 +296,9 @@ pub fn corpus(control: &Control) -> std::sync::Arc<Vec<(&'static str, Value)>> {
 
 fn build_corpus(catches: Catches) -> Vec<(&'static str, Value)> {
     match catches {
-        Catches::Calls { source, events } => events
-            .iter()
-            .flat_map(|e| {
-                ["IAMUser", "AssumedRole", "Root"]
-                    .into_iter()
-                    .map(move |user| (*e, cloudtrail_record(source, e, user)))
-            })
-            .collect(),
+        Catches::Calls {
+            services, requests, ..
+        } => calls_corpus(services, requests),
         Catches::Unauthorized => unauthorized_corpus(),
         Catches::SigninWithoutMfa => vec![(
             "ConsoleLogin by an IAM user without MFA",
@@ -280,6 +341,38 @@ fn build_corpus(catches: Catches) -> Vec<(&'static str, Value)> {
             ),
         ],
     }
+}
+
+/// Every API call of every service, by each kind of principal; an API with requests in the
+/// catalog is called in those forms only.
+fn calls_corpus(services: &[Service], requests: &[Request]) -> Vec<(&'static str, Value)> {
+    let mut out = Vec::new();
+    for service in services {
+        for event in &service.events {
+            let forms: Vec<Value> = requests
+                .iter()
+                .filter(|r| r.event == *event)
+                .map(parameters)
+                .collect();
+            let forms = if forms.is_empty() {
+                vec![json!({})]
+            } else {
+                forms
+            };
+            for form in &forms {
+                for user in ["IAMUser", "AssumedRole", "Root"] {
+                    let record = cloudtrail_record(service.source, event, user);
+                    out.push((*event, with(record, json!({"requestParameters": form}))));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A request's parameters (valid JSON: the catalog's checks parsed them).
+fn parameters(request: &Request) -> Value {
+    serde_json::from_str(request.parameters).expect("the catalog checked the parameters")
 }
 
 /// Refused calls of several services, in the error codes each service uses.
@@ -364,8 +457,22 @@ fn build_noise_corpus() -> Vec<Value> {
     .collect()
 }
 
+/// Every control `benchmark` can run: its CIS controls in CIS order, then trailwatch's own.
+pub fn all(benchmark: &str) -> Result<Vec<Control>, SelectError> {
+    let mut out = select(benchmark, &[], None)?;
+    out.extend(extras(
+        benchmark,
+        &extra_ids()
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>(),
+    )?);
+    Ok(out)
+}
+
 /// The controls of `benchmark`, chosen by slug or by that version's CIS id, optionally only
-/// those of one profile level. Errors name what was wrong and list the valid choices.
+/// those of one profile level (trailwatch's own controls have none and are kept when named).
+/// No ids selects the version's CIS controls: trailwatch's own are selected by slug only. Errors name what was wrong and list the valid choices.
 pub fn select(
     benchmark: &str,
     ids: &[String],
@@ -383,7 +490,10 @@ pub fn select(
         .collect();
     let mut out: Vec<Control> = Vec::new();
     if ids.is_empty() {
-        out = all;
+        out = all
+            .into_iter()
+            .filter(|c| c.standard == Standard::Cis)
+            .collect();
     } else {
         for id in ids {
             let control = find(&all, id.trim(), benchmark)?;
@@ -393,7 +503,7 @@ pub fn select(
         }
     }
     if let Some(l) = level {
-        out.retain(|c| c.level <= l);
+        out.retain(|c| c.level.is_none_or(|at| at <= l));
     }
     Ok(out)
 }
@@ -406,12 +516,15 @@ fn find<'a>(
     benchmark: &'static str,
 ) -> Result<&'a Control, SelectError> {
     all.iter()
-        .find(|c| c.id == id || c.cis_id == id)
+        .find(|c| c.id == id || c.cis_id.as_deref() == Some(id))
         .ok_or_else(|| {
             let known = entries().iter().any(|e| e.id == id);
             let valid: Vec<String> = all
                 .iter()
-                .map(|c| format!("{} ({})", c.id, c.cis_id))
+                .map(|c| match &c.cis_id {
+                    Some(cis_id) => format!("{} ({cis_id})", c.id),
+                    None => format!("{} (trailwatch)", c.id),
+                })
                 .collect();
             let id = id.to_string();
             if known {
@@ -446,7 +559,12 @@ pub fn markdown() -> String {
         let cells: Vec<String> = benchmarks()
             .iter()
             .map(|b| match entry.resolve(b) {
-                Some(c) => format!("{} (L{})", c.cis_id, c.level),
+                Some(Control {
+                    cis_id: Some(id),
+                    level: Some(level),
+                    ..
+                }) => format!("{id} (L{level})"),
+                Some(_) => "trailwatch".into(),
                 None => "—".into(),
             })
             .collect();
@@ -459,10 +577,16 @@ pub fn markdown() -> String {
         ));
     }
     out.push_str("\nProfile levels for v2.0 and v3.0 differ between the public transcriptions; trailwatch keeps the v1.5 levels there. Sources also disagree on whether v2.0 or v4.0 changed the unauthorized-calls pattern: v2.0 and v3.0 accept both forms.\n");
+    out.push_str(&format!("\nA control marked `trailwatch` is trailwatch's own, part of no CIS version: it is selected by its slug (`--controls {0}`, or `extras = [\"{0}\"]` in the configuration file, which adds it to the CIS selection), never by default, and its results name no CIS id (see docs/outputs.md).\n", extra_ids().join(", ")));
     for entry in entries() {
         out.push_str(&format!("\n## `{}`: {}\n", entry.id, entry.title));
+        if let Some(about) = entry.about {
+            out.push_str(&format!("\n{}\n", about.trim()));
+        }
         for e in &entry.editions {
-            let range = if e.from == e.to {
+            let range = if entry.standard == Standard::Trailwatch {
+                "In every benchmark version".to_string()
+            } else if e.from == e.to {
                 e.from.to_string()
             } else {
                 format!("{} to {}", e.from, e.to)
@@ -489,7 +613,26 @@ pub fn markdown() -> String {
 
 fn describe(catches: &Catches) -> String {
     match catches {
-        Catches::Calls { source, events } => format!("{} from `{source}`", events.join(", ")),
+        Catches::Calls {
+            services, requests, ..
+        } => {
+            let each: Vec<String> = services
+                .iter()
+                .map(|s| format!("{} from `{}`", s.events.join(", "), s.source))
+                .collect();
+            let forms: Vec<String> = requests
+                .iter()
+                .map(|r| format!("{} {}", r.event, r.label))
+                .collect();
+            match forms.is_empty() {
+                true => each.join("; "),
+                false => format!(
+                    "{}; and of those, only {}",
+                    each.join("; "),
+                    forms.join(" or ")
+                ),
+            }
+        }
         Catches::Unauthorized => {
             "calls refused with `*UnauthorizedOperation` or `AccessDenied*`".into()
         }

@@ -81,10 +81,11 @@ pub struct ControlResult {
     pub id: String,
     /// The control title.
     pub title: String,
-    /// The CIS id in the benchmark version audited against.
-    pub cis_id: String,
-    /// The profile level in that version.
-    pub level: u8,
+    /// The CIS id in the benchmark version audited against; null for trailwatch's own
+    /// controls, which are part of no CIS version.
+    pub cis_id: Option<String>,
+    /// The profile level in that version; null for trailwatch's own controls.
+    pub level: Option<u8>,
     /// The status.
     pub status: Status,
     /// Why, in order of the audit steps.

@@ -331,13 +331,21 @@ fn affects(controls: &[&str], all: &[&str]) -> String {
     format!("affects {n} controls: {}", controls.join(", "))
 }
 
+/// `CIS 4.4`, or `trailwatch` for trailwatch's own controls (which have no CIS id).
+fn label(c: &ControlResult) -> String {
+    match &c.cis_id {
+        Some(id) => format!("CIS {id}"),
+        None => "trailwatch".to_string(),
+    }
+}
+
 fn status_line(out: &mut String, c: &ControlResult) {
     let _ = writeln!(
         out,
         "  {}  {} {}",
         status_mark(c.status),
         paint(BOLD, &c.id),
-        paint(DIM, format!("(CIS {}: {})", c.cis_id, c.title))
+        paint(DIM, format!("({}: {})", label(c), c.title))
     );
 }
 
@@ -626,20 +634,34 @@ fn verdict(out: &mut String, v: &Verification) {
     }
 }
 
-/// The controls of one benchmark version as a table.
+/// The controls of one benchmark version as a table, then trailwatch's own controls (part of no
+/// CIS version, selected by slug).
 pub fn catalog(benchmark: &str, controls: &[model::Control]) -> String {
+    let (cis, own): (Vec<&model::Control>, Vec<&model::Control>) =
+        controls.iter().partition(|c| c.cis_id.is_some());
     let mut out = format!(
         "{}\n",
-        paint(BOLD, format!("{} controls of {benchmark}", controls.len()))
+        paint(BOLD, format!("{} controls of {benchmark}", cis.len()))
     );
+    catalog_rows(&mut out, &cis);
+    if !own.is_empty() {
+        let heading =
+            "trailwatch's own controls (part of no CIS version; select them by slug or `extras`)";
+        let _ = writeln!(out, "\n{}", paint(BOLD, heading));
+        catalog_rows(&mut out, &own);
+    }
+    out
+}
+
+fn catalog_rows(out: &mut String, controls: &[&model::Control]) {
     for c in controls {
+        let level = c.level.map_or("  ".to_string(), |l| format!("L{l}"));
         let _ = writeln!(
             out,
-            "  {:<6} {} L{}  {}",
-            c.cis_id,
+            "  {:<6} {} {level}  {}",
+            c.cis_id.as_deref().unwrap_or("-"),
             // Padded before it is styled: the style's escape codes are not columns.
             paint(BOLD, format!("{:<28}", c.id)),
-            c.level,
             c.title
         );
         let _ = writeln!(
@@ -657,7 +679,6 @@ pub fn catalog(benchmark: &str, controls: &[model::Control]) -> String {
             )
         );
     }
-    out
 }
 
 /// A multi-account plan: each readable account's plan (per `detail`), then the per-account

@@ -345,10 +345,7 @@ fn fresh_alarm(
     let [alarm_actions, ok_actions, insufficient_data_actions] = actions;
     AlarmSpec {
         name,
-        description: Some(format!(
-            "CIS {} {} {MANAGED_MARKER}",
-            control.cis_id, control.title
-        )),
+        description: Some(format!("{} {MANAGED_MARKER}", control.heading())),
         metric_name: metric.name.clone(),
         namespace: metric.namespace.clone(),
         statistic: d.statistic.clone(),

@@ -253,9 +253,10 @@ pub fn owner_by_metric(filter: &MetricFilter) -> Option<&'static str> {
         .map(|e| e.id)
 }
 
-/// True when the filter catches every event of another control of the same benchmark.
+/// True when the filter catches every event of another control the benchmark can run (CIS or
+/// trailwatch's own).
 fn serves_another(control: &Control, filter: &MetricFilter) -> bool {
-    model::catalog::select(control.benchmark, &[], None)
+    model::catalog::all(control.benchmark)
         .unwrap_or_default()
         .iter()
         .filter(|other| other.id != control.id && other.catches != control.catches)

@@ -86,6 +86,8 @@ fn bad_files_are_refused_with_line_column_and_what_was_expected() {
         ("topic_name = \"a\"\ntopic_arn = \"arn:aws:sns:us-east-1:111122223333:b\"\n", "trailwatch.toml:2:13: `topic_name` and `topic_arn` both name the topic"),
         ("notify = [\"pager:x\"]\n", "trailwatch.toml:1:11: unknown protocol `pager`"),
         ("benchmark = \"cis-9\"\n", "trailwatch.toml:1:13: unknown benchmark `cis-9`"),
+        ("extras = [\"4.4\", \"iam-policy-changes\"]\n", "trailwatch.toml:1:11: `4.4` is not one of trailwatch's own controls; valid extras: monitoring-changes"),
+        ("controls = [\"1.1\"]\n", "trailwatch.toml:1:13: unknown control `1.1` in cis-7.0; valid controls: unauthorized-api-calls (5.1)"),
         ("benchmark = \n", "trailwatch.toml:1:"),
     ];
     let failures: Vec<String> = cases
@@ -315,6 +317,7 @@ fn the_schema_names_every_key_the_file_accepts() {
     for key in [
         "benchmark",
         "controls",
+        "extras",
         "level",
         "match",
         "region",
@@ -337,7 +340,7 @@ fn the_schema_names_every_key_the_file_accepts() {
             "the parser refuses the schema's key {key}: {err}"
         );
     }
-    assert_eq!(keys.len(), 15, "{keys:?}");
+    assert_eq!(keys.len(), 16, "{keys:?}");
     assert_eq!(
         schema["additionalProperties"], false,
         "unknown keys are refused in editors too"
@@ -391,4 +394,42 @@ fn waivers_that_can_match_nothing_are_named_once_the_run_is_known() {
         unselected[0].contains("matches no selected control"),
         "{unselected:?}"
     );
+}
+
+#[test]
+fn extras_add_trailwatchs_own_controls_to_the_cis_selection() {
+    let selected = |text: &str, flags: Flags| {
+        let s = Settings::merge(flags, read(text).unwrap());
+        let (controls, _) = s.selection().unwrap();
+        controls.iter().map(|c| c.id).collect::<Vec<_>>()
+    };
+    let all = selected("extras = [\"monitoring-changes\"]\n", Flags::default());
+    assert_eq!(all.len(), 16, "{all:?}");
+    assert_eq!(all.last(), Some(&"monitoring-changes"));
+    let some = selected(
+        "controls = [\"5.4\"]\nextras = [\"monitoring-changes\"]\nlevel = 1\n",
+        Flags::default(),
+    );
+    assert_eq!(some, ["iam-policy-changes", "monitoring-changes"]);
+    let flags = Flags {
+        controls: vec!["monitoring-changes".into(), "5.5".into()],
+        ..Flags::default()
+    };
+    let named = selected("extras = [\"monitoring-changes\"]\n", flags);
+    assert_eq!(
+        named,
+        ["monitoring-changes", "cloudtrail-config-changes"],
+        "named once"
+    );
+    assert_eq!(
+        selected("", Flags::default()).len(),
+        15,
+        "CIS only by default"
+    );
+    let s = Settings::merge(
+        Flags::default(),
+        read("extras = [\"monitoring-changes\"]\n").unwrap(),
+    );
+    let text = toml::to_string(&crate::effective::to_table(&s)).unwrap();
+    assert!(text.contains("extras = [\"monitoring-changes\"]"), "{text}");
 }

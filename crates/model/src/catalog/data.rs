@@ -6,7 +6,9 @@ use std::sync::LazyLock;
 
 use serde::Deserialize;
 
-use super::entry::{DefectKind, Edition, Entry, Kind, KnownDefect, Numbering};
+use super::entry::{
+    DefectKind, Edition, Entry, Kind, KnownDefect, Numbering, Request, Service, Standard,
+};
 
 /// The data file, compiled into the binary.
 pub(super) const SOURCE: &str = include_str!("../catalog.toml");
@@ -49,9 +51,18 @@ struct RawControl {
     title: String,
     security_hub_id: Option<String>,
     default_metric_name: String,
+    #[serde(default = "cis")]
+    standard: Standard,
+    about: Option<String>,
+    #[serde(default)]
     cis: Vec<RawNumbering>,
     #[serde(rename = "edition")]
     editions: Vec<RawEdition>,
+}
+
+/// A control is CIS's unless the file says otherwise.
+fn cis() -> Standard {
+    Standard::Cis
 }
 
 /// One entry of a control's `cis` list.
@@ -73,8 +84,28 @@ struct RawEdition {
     catches: Kind,
     source: Option<String>,
     events: Option<Vec<String>>,
+    services: Option<Vec<RawService>>,
+    #[serde(default, rename = "request")]
+    requests: Vec<RawRequest>,
     #[serde(rename = "variant")]
     variants: Vec<RawVariant>,
+}
+
+/// One entry of an edition's `services` list.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawService {
+    source: String,
+    events: Vec<String>,
+}
+
+/// One `[[control.edition.request]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRequest {
+    event: String,
+    label: String,
+    parameters: String,
 }
 
 /// One `[[control.edition.variant]]`.
@@ -156,6 +187,14 @@ pub(super) enum ControlProblem {
     EditionWithoutCis(String),
     #[error("it has a `cis` id but no edition in {0}")]
     CisWithoutEdition(String),
+    #[error("standard = \"trailwatch\" goes without `cis` and `security_hub_id`: it is part of no CIS version")]
+    TrailwatchNumbered,
+    #[error("standard = \"trailwatch\" needs an `about`: why the control exists and its noise")]
+    TrailwatchWithoutAbout,
+    #[error("`about` goes with standard = \"trailwatch\" only")]
+    AboutOnCis,
+    #[error("standard = \"trailwatch\" needs an edition in every version; {0} has none")]
+    TrailwatchMissing(String),
 }
 
 /// What is wrong with a range of benchmark versions (`from`, `to`).
@@ -183,10 +222,16 @@ pub(super) enum EditionProblem {
     EmptyEvents,
     #[error("event `{0}` is listed twice")]
     EventTwice(String),
-    #[error("catches = \"calls\" needs a `source` and `events`")]
+    #[error("catches = \"calls\" needs a `source` and `events`, or `services`")]
     CallsWithoutEvents,
     #[error("`source` and `events` go with catches = \"calls\" only")]
     EventsWithoutCalls,
+    #[error("`services` goes without `source` and `events`")]
+    ServicesAndSource,
+    #[error("request of `{0}`: not one of the edition's `events`")]
+    RequestOfOtherEvent(String),
+    #[error("request of `{0}`: `parameters` is not a JSON object, or `label` is empty")]
+    RequestParameters(String),
     #[error("it has no [[control.edition.variant]]")]
     NoVariant,
     #[error("a variant's `pattern` is empty")]
@@ -267,6 +312,7 @@ impl RawControl {
         if self.editions.is_empty() {
             return Err(ControlProblem::NoEdition);
         }
+        self.check_standard()?;
         let mut numbered = vec![0; benchmarks.len()];
         for n in &self.cis {
             let (a, b) = span(benchmarks, &n.from, &n.to).map_err(ControlProblem::CisRange)?;
@@ -289,6 +335,10 @@ impl RawControl {
         }
         for (at, benchmark) in benchmarks.iter().enumerate() {
             match (numbered[at], published[at]) {
+                (0, 1) if self.standard == Standard::Trailwatch => {}
+                (_, 0) if self.standard == Standard::Trailwatch => {
+                    return Err(ControlProblem::TrailwatchMissing(benchmark.clone()))
+                }
                 (0, 0) | (1, 1) => {}
                 (n, _) if n > 1 => return Err(ControlProblem::CisOverlap(benchmark.clone())),
                 (_, e) if e > 1 => return Err(ControlProblem::EditionsOverlap(benchmark.clone())),
@@ -297,6 +347,23 @@ impl RawControl {
             }
         }
         Ok(())
+    }
+}
+
+impl RawControl {
+    /// A trailwatch control has no CIS numbering and says why it exists; a CIS control does
+    /// not need to.
+    fn check_standard(&self) -> Result<(), ControlProblem> {
+        match self.standard {
+            Standard::Trailwatch if !self.cis.is_empty() || self.security_hub_id.is_some() => {
+                Err(ControlProblem::TrailwatchNumbered)
+            }
+            Standard::Trailwatch if self.about.as_deref().is_none_or(|a| a.trim().is_empty()) => {
+                Err(ControlProblem::TrailwatchWithoutAbout)
+            }
+            Standard::Cis if self.about.is_some() => Err(ControlProblem::AboutOnCis),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -319,24 +386,8 @@ impl RawNumbering {
 
 impl RawEdition {
     fn check(&self) -> Result<(), EditionProblem> {
-        match (self.catches, &self.source, &self.events) {
-            (Kind::Calls, Some(source), Some(events)) => {
-                if source.trim().is_empty() || events.is_empty() {
-                    return Err(EditionProblem::EmptyEvents);
-                }
-                let mut seen = HashSet::new();
-                if let Some(e) = events.iter().find(|e| !seen.insert(e.as_str())) {
-                    return Err(EditionProblem::EventTwice(e.clone()));
-                }
-            }
-            (Kind::Calls, ..) => {
-                return Err(EditionProblem::CallsWithoutEvents);
-            }
-            (_, None, None) => {}
-            _ => {
-                return Err(EditionProblem::EventsWithoutCalls);
-            }
-        }
+        self.check_calls()?;
+        self.check_requests()?;
         if self.variants.is_empty() {
             return Err(EditionProblem::NoVariant);
         }
@@ -362,6 +413,62 @@ impl RawEdition {
             }
         }
         Ok(())
+    }
+}
+
+impl RawEdition {
+    /// `calls` names its services (one by `source` and `events`, or a `services` list), each
+    /// with its events, each once; other kinds name none.
+    fn check_calls(&self) -> Result<(), EditionProblem> {
+        if self.services.is_some() && (self.source.is_some() || self.events.is_some()) {
+            return Err(EditionProblem::ServicesAndSource);
+        }
+        let has_calls = self.services.is_some() || self.source.is_some() || self.events.is_some();
+        if self.catches != Kind::Calls {
+            return match has_calls || !self.requests.is_empty() {
+                true => Err(EditionProblem::EventsWithoutCalls),
+                false => Ok(()),
+            };
+        }
+        let services = self.raw_services();
+        if services.is_empty() || (self.services.is_none() && self.events.is_none()) {
+            return Err(EditionProblem::CallsWithoutEvents);
+        }
+        for (source, events) in services {
+            if source.trim().is_empty() || events.is_empty() {
+                return Err(EditionProblem::EmptyEvents);
+            }
+            let mut seen = HashSet::new();
+            if let Some(e) = events.iter().find(|e| !seen.insert(e.as_str())) {
+                return Err(EditionProblem::EventTwice(e.clone()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Each request is of one of the edition's events, labelled, with a JSON object.
+    fn check_requests(&self) -> Result<(), EditionProblem> {
+        let events: Vec<&String> = self.raw_services().into_iter().flat_map(|s| s.1).collect();
+        for r in &self.requests {
+            if !events.contains(&&r.event) {
+                return Err(EditionProblem::RequestOfOtherEvent(r.event.clone()));
+            }
+            let object = serde_json::from_str::<serde_json::Value>(&r.parameters)
+                .is_ok_and(|v| v.is_object());
+            if !object || r.label.trim().is_empty() {
+                return Err(EditionProblem::RequestParameters(r.event.clone()));
+            }
+        }
+        Ok(())
+    }
+
+    /// The services as written: the `services` list, or the one of `source` and `events`.
+    fn raw_services(&self) -> Vec<(&String, &Vec<String>)> {
+        match (&self.services, &self.source, &self.events) {
+            (Some(list), ..) => list.iter().map(|s| (&s.source, &s.events)).collect(),
+            (None, Some(source), Some(events)) => vec![(source, events)],
+            _ => Vec::new(),
+        }
     }
 }
 
@@ -402,6 +509,8 @@ fn entry(c: &'static RawControl) -> Entry {
         title: &c.title,
         security_hub_id: c.security_hub_id.as_deref(),
         default_metric_name: &c.default_metric_name,
+        standard: c.standard,
+        about: c.about.as_deref(),
         numbering: c
             .cis
             .iter()
@@ -434,7 +543,36 @@ fn edition(e: &'static RawEdition) -> Edition {
             })
             .collect(),
         kind: e.catches,
-        source: e.source.as_deref().unwrap_or_default(),
-        events: e.events.iter().flatten().map(String::as_str).collect(),
+        services: e
+            .raw_services()
+            .into_iter()
+            .map(|(source, events)| Service {
+                source,
+                events: events.iter().map(String::as_str).collect(),
+            })
+            .collect(),
+        events: unique_events(e),
+        requests: e
+            .requests
+            .iter()
+            .map(|r| Request {
+                event: &r.event,
+                label: &r.label,
+                parameters: &r.parameters,
+            })
+            .collect(),
     }
+}
+
+/// Every event name of every service of an edition, each once, in the file's order.
+fn unique_events(e: &'static RawEdition) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for (_, events) in e.raw_services() {
+        for event in events {
+            if !out.contains(&event.as_str()) {
+                out.push(event);
+            }
+        }
+    }
+    out
 }

@@ -1,5 +1,5 @@
 //! The catalog's entries as data: a control across benchmark versions, its numbering and
-//! editions, what it exists to catch, and the published patterns known to be flawed.
+//! editions, whose control it is, what it exists to catch, and the published patterns known to be flawed.
 
 use serde::{Deserialize, Serialize};
 
@@ -7,12 +7,16 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Catches {
-    /// Successful calls of these APIs of one service, by an IAM user, an assumed role and root.
+    /// Successful calls of these APIs of one or more services, by an IAM user, an assumed role
+    /// and root.
     Calls {
-        /// The service, such as `iam.amazonaws.com`.
-        source: &'static str,
-        /// The API names.
+        /// Each service (such as `iam.amazonaws.com`) and its APIs.
+        services: &'static [Service],
+        /// Every API name of every service, in the catalog's order.
         events: &'static [&'static str],
+        /// The request parameters an API's calls are caught with, where the control is about
+        /// some calls of it only (their corpus holds these forms, not every call).
+        requests: &'static [Request],
     },
     /// Calls refused for lack of permission (`*UnauthorizedOperation`, `AccessDenied*`).
     Unauthorized,
@@ -35,6 +39,26 @@ impl Catches {
             Catches::Unauthorized | Catches::RootUsage => &[],
         }
     }
+}
+
+/// One service's APIs a control catches the calls of.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Service {
+    /// The CloudTrail `eventSource`, such as `logs.amazonaws.com`.
+    pub source: &'static str,
+    /// The API names, as CloudTrail's `eventName`.
+    pub events: Vec<&'static str>,
+}
+
+/// The `requestParameters` of one form of an API's calls a control catches.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Request {
+    /// The API name.
+    pub event: &'static str,
+    /// Why this form is caught, for people and for the corpus's labels.
+    pub label: &'static str,
+    /// The `requestParameters` object, as JSON text (checked when the catalog is parsed).
+    pub parameters: &'static str,
 }
 
 /// The kind of a [`Catches`], as the catalog file names it (`catches = "calls"`).
@@ -76,8 +100,9 @@ pub struct Edition {
     /// The published patterns known to be flawed, and how.
     pub known_defects: Vec<KnownDefect>,
     pub(super) kind: Kind,
-    pub(super) source: &'static str,
+    pub(super) services: Vec<Service>,
     pub(super) events: Vec<&'static str>,
+    pub(super) requests: Vec<Request>,
 }
 
 impl Edition {
@@ -85,8 +110,9 @@ impl Edition {
     pub fn catches(&'static self) -> Catches {
         match self.kind {
             Kind::Calls => Catches::Calls {
-                source: self.source,
+                services: &self.services,
                 events: &self.events,
+                requests: &self.requests,
             },
             Kind::Unauthorized => Catches::Unauthorized,
             Kind::SigninWithoutMfa => Catches::SigninWithoutMfa,
@@ -124,7 +150,18 @@ pub enum DefectKind {
     EventSourceOnSomeEvents,
 }
 
-/// One CIS monitoring control, across every benchmark version.
+/// Whose control it is: a CIS benchmark's, numbered per version, or trailwatch's own, which is
+/// part of no CIS version and is selected by its slug only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Standard {
+    /// A control of the CIS AWS Foundations Benchmark.
+    Cis,
+    /// A control trailwatch adds (`extras` in the configuration, or its slug in `--controls`).
+    Trailwatch,
+}
+
+/// One monitoring control, across every benchmark version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     /// Stable slug used on the command line and in JSON output.
@@ -135,7 +172,12 @@ pub struct Entry {
     pub security_hub_id: Option<&'static str>,
     /// The metric name a new filter publishes to.
     pub default_metric_name: &'static str,
-    /// The CIS id and level over each range of versions that has the control.
+    /// Whose control it is.
+    pub standard: Standard,
+    /// Why the control exists and what it costs, for trailwatch's own controls (for people).
+    pub about: Option<&'static str>,
+    /// The CIS id and level over each range of versions that has the control (none for
+    /// trailwatch's own controls).
     pub numbering: Vec<Numbering>,
     /// What each range of versions publishes; versions outside every range lack the control.
     pub editions: Vec<Edition>,

@@ -27,7 +27,10 @@ fn every_version_has_fifteen_controls_except_v1_2() {
 
 #[test]
 fn cis_ids_follow_each_versions_numbering() {
-    let id = |b, slug: &str| select(b, &[slug.into()], None).unwrap()[0].cis_id.clone();
+    let id = |b, slug: &str| {
+        let cis_id = select(b, &[slug.into()], None).unwrap()[0].cis_id.clone();
+        cis_id.unwrap()
+    };
     assert_eq!(id("cis-1.2", "iam-policy-changes"), "3.4");
     assert_eq!(id("cis-5.0", "iam-policy-changes"), "4.4");
     assert_eq!(id("cis-7.0", "iam-policy-changes"), "5.4");
@@ -66,7 +69,7 @@ fn selection_errors_list_the_valid_choices() {
 #[test]
 fn levels_filter_and_change_across_versions() {
     let l1 = select("cis-1.4", &[], Some(1)).unwrap();
-    assert!(l1.iter().all(|c| c.level == 1));
+    assert!(l1.iter().all(|c| c.level == Some(1)));
     assert!(l1.iter().any(|c| c.id == "unauthorized-api-calls"));
     let l1 = select("cis-5.0", &[], Some(1)).unwrap();
     assert!(!l1.iter().any(|c| c.id == "unauthorized-api-calls"));
@@ -292,7 +295,11 @@ fn flaws(control: &Control, text: &str) -> Result<Vec<(DefectKind, String)>, Str
     }
     if let Catches::Calls { events, .. } = control.catches {
         let (matched, not): (Vec<&str>, Vec<&str>) = events.iter().partition(|e| {
-            compiled.matches_json(&cloudtrail_record("example.amazonaws.com", e, "IAMUser"))
+            corpus(control).iter().any(|(label, record)| {
+                let mut foreign = record.clone();
+                foreign["eventSource"] = "example.amazonaws.com".into();
+                label == *e && compiled.matches_json(&foreign)
+            })
         });
         if !matched.is_empty() && !not.is_empty() {
             let what = format!("from another service, matches {matched:?} but not {not:?}");
@@ -345,4 +352,161 @@ fn every_published_pattern_catches_its_corpus_and_only_its_events() {
         }
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn trailwatch_controls_are_selected_by_slug_only_and_name_no_cis_id() {
+    for b in benchmarks() {
+        assert!(select(b, &[], None)
+            .unwrap()
+            .iter()
+            .all(|c| c.standard == Standard::Cis));
+        let chosen = select(b, &["monitoring-changes".into()], Some(1)).unwrap();
+        assert_eq!(chosen.len(), 1, "{b}");
+        assert_eq!(chosen[0].standard, Standard::Trailwatch);
+        assert_eq!((chosen[0].cis_id.as_deref(), chosen[0].level), (None, None));
+        assert_eq!(chosen[0].security_hub_id, None);
+        assert_eq!(chosen[0].label(), "trailwatch");
+    }
+    assert_eq!(extra_ids(), ["monitoring-changes"]);
+    let both = extras(
+        "cis-5.0",
+        &["monitoring-changes".into(), "monitoring-changes".into()],
+    );
+    assert_eq!(both.unwrap().len(), 1);
+    let err = extras("cis-5.0", &["iam-policy-changes".into()]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "`iam-policy-changes` is not one of trailwatch's own controls; valid extras: monitoring-changes"
+    );
+    let err = select("cis-5.0", &["nope".into()], None)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("monitoring-changes (trailwatch)"), "{err}");
+}
+
+#[test]
+fn monitoring_changes_catches_each_link_of_the_chain_from_its_own_service() {
+    let control = &select("cis-7.0", &["monitoring-changes".into()], None).unwrap()[0];
+    let compiled = pattern::compile(control.pattern).unwrap();
+    let call = |source: &str, name: &str, parameters: Value| {
+        let record = cloudtrail_record(source, name, "AssumedRole");
+        compiled.matches_json(&with(record, json!({ "requestParameters": parameters })))
+    };
+    let caught = [
+        ("logs.amazonaws.com", "DeleteMetricFilter"),
+        ("logs.amazonaws.com", "PutMetricFilter"),
+        ("logs.amazonaws.com", "DeleteLogGroup"),
+        ("logs.amazonaws.com", "DeleteSubscriptionFilter"),
+        ("monitoring.amazonaws.com", "DeleteAlarms"),
+        ("monitoring.amazonaws.com", "DisableAlarmActions"),
+        ("sns.amazonaws.com", "DeleteTopic"),
+        ("sns.amazonaws.com", "SetTopicAttributes"),
+        ("sns.amazonaws.com", "Unsubscribe"),
+        ("sns.amazonaws.com", "RemovePermission"),
+        ("events.amazonaws.com", "DeleteRule"),
+        ("events.amazonaws.com", "DisableRule"),
+        ("events.amazonaws.com", "RemoveTargets"),
+    ];
+    for (source, name) in caught {
+        assert!(call(source, name, json!({})), "{source} {name}");
+    }
+    // The same API names of other services are not the chain's.
+    for (source, name) in [
+        ("lambda.amazonaws.com", "RemovePermission"),
+        ("sqs.amazonaws.com", "RemovePermission"),
+        ("elasticloadbalancing.amazonaws.com", "DeleteRule"),
+        ("logs.amazonaws.com", "PutLogEvents"),
+        ("monitoring.amazonaws.com", "EnableAlarmActions"),
+        ("sns.amazonaws.com", "Subscribe"),
+    ] {
+        assert!(!call(source, name, json!({})), "{source} {name}");
+    }
+    let alarm = |name: &str, namespace: &str| {
+        let parameters = json!({"alarmName": name, "namespace": namespace, "metricName": "M"});
+        call("monitoring.amazonaws.com", "PutMetricAlarm", parameters)
+    };
+    assert!(alarm("trailwatch-root-account-usage", "Elsewhere"));
+    assert!(alarm("CIS-3.3-RootUsage", "CISBenchmark"));
+    assert!(!alarm(
+        "TargetTracking-table/orders-AlarmHigh",
+        "AWS/DynamoDB"
+    ));
+    assert!(!call(
+        "monitoring.amazonaws.com",
+        "PutMetricAlarm",
+        json!({})
+    ));
+}
+
+#[test]
+fn a_trailwatch_control_is_refused_with_a_cis_id_or_without_about() {
+    let numbered = GOOD.to_string()
+        + r#"
+[[control]]
+id = "extra"
+title = "Extra"
+default_metric_name = "Extra"
+standard = "trailwatch"
+cis = [{ from = "cis-a", to = "cis-b", id = "9.1", level = 1 }]
+about = "why"
+
+[[control.edition]]
+from = "cis-a"
+to = "cis-b"
+catches = "root-usage"
+
+[[control.edition.variant]]
+pattern = '{ $.userIdentity.type = Root }'
+"#;
+    let err = data::parse(&numbered).unwrap_err().to_string();
+    assert!(
+        err.contains("control `extra`: standard = \"trailwatch\" goes without `cis`"),
+        "{err}"
+    );
+    let unexplained = numbered
+        .replace(
+            "cis = [{ from = \"cis-a\", to = \"cis-b\", id = \"9.1\", level = 1 }]\n",
+            "",
+        )
+        .replace("about = \"why\"\n", "");
+    let err = data::parse(&unexplained).unwrap_err().to_string();
+    assert!(err.contains("needs an `about`"), "{err}");
+    let partial = numbered
+        .replace(
+            "cis = [{ from = \"cis-a\", to = \"cis-b\", id = \"9.1\", level = 1 }]\n",
+            "",
+        )
+        .replace(
+            "from = \"cis-a\"\nto = \"cis-b\"\ncatches = \"root",
+            "from = \"cis-b\"\nto = \"cis-b\"\ncatches = \"root",
+        );
+    let err = data::parse(&partial).unwrap_err().to_string();
+    assert!(
+        err.contains("needs an edition in every version; cis-a has none"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_request_form_must_be_of_an_event_and_a_json_object() {
+    let with_request = |request: &str| {
+        GOOD.replace(
+            "catches = \"root-usage\"",
+            &format!("catches = \"calls\"\nservices = [{{ source = \"sns.amazonaws.com\", events = [\"DeleteTopic\"] }}]\n{request}"),
+        )
+    };
+    let text = with_request("");
+    assert!(data::parse(&text).is_ok(), "{:?}", data::parse(&text).err());
+    let other =
+        with_request("request = [{ event = \"Subscribe\", label = \"x\", parameters = '{}' }]");
+    let err = data::parse(&other).unwrap_err().to_string();
+    assert!(
+        err.contains("request of `Subscribe`: not one of the edition's `events`"),
+        "{err}"
+    );
+    let bad =
+        with_request("request = [{ event = \"DeleteTopic\", label = \"x\", parameters = '[1]' }]");
+    let err = data::parse(&bad).unwrap_err().to_string();
+    assert!(err.contains("`parameters` is not a JSON object"), "{err}");
 }

@@ -5,12 +5,12 @@
 use std::collections::BTreeMap;
 
 use model::asff::{
-    Compliance, Finding, Note, Recommendation, Remediation, Resource, Severity, Workflow,
-    FINDING_TYPE, SCHEMA_VERSION,
+    finding_type, Compliance, Finding, Note, Recommendation, Remediation, Resource, Severity,
+    Workflow, SCHEMA_VERSION,
 };
 use model::Status;
 
-use super::run::{Item, Run, CONTROLS_URL};
+use super::run::{standard_of, Item, Run, CONTROLS_URL};
 
 /// Security Hub refuses a `Remediation.Recommendation.Text` over 512 characters.
 const MAX_RECOMMENDATION: usize = 512;
@@ -66,13 +66,13 @@ fn finding(run: &Run, item: &Item) -> Finding {
         generator_id: format!("trailwatch/{}/{}", run.benchmark, item.control.id),
         aws_account_id: item.account.to_string(),
         region: run.region.to_string(),
-        types: vec![FINDING_TYPE.to_string()],
+        types: vec![finding_type(item.control.standard).to_string()],
         created_at: at.clone(),
         updated_at: at.clone(),
         severity: Severity {
             label: severity(status).to_string(),
         },
-        title: format!("CIS {} {}", item.control.cis_id, item.control.title),
+        title: item.control.heading(),
         description: clip(&description(item), MAX_DESCRIPTION),
         remediation: Remediation {
             recommendation: Recommendation {
@@ -84,7 +84,12 @@ fn finding(run: &Run, item: &Item) -> Finding {
         resources,
         compliance: Compliance {
             status: compliance(status).to_string(),
-            related_requirements: vec![format!("{} {}", run.standard(), item.control.cis_id)],
+            related_requirements: item
+                .control
+                .cis_id
+                .iter()
+                .map(|id| format!("{} {id}", run.standard()))
+                .collect(),
         },
         workflow: Workflow {
             status: if status == Status::Waived {
@@ -129,7 +134,10 @@ fn product_fields(run: &Run, item: &Item) -> BTreeMap<String, String> {
             "trailwatch/benchmark".to_string(),
             run.benchmark.to_string(),
         ),
-        ("trailwatch/cis_id".to_string(), item.control.cis_id.clone()),
+        (
+            "trailwatch/standard".to_string(),
+            standard_of(run.benchmark, item.control),
+        ),
         (
             "trailwatch/control".to_string(),
             item.control.id.to_string(),
@@ -145,6 +153,9 @@ fn product_fields(run: &Run, item: &Item) -> BTreeMap<String, String> {
         ("ProviderName".to_string(), "trailwatch".to_string()),
         ("ProviderVersion".to_string(), run.version.to_string()),
     ]);
+    if let Some(id) = &item.control.cis_id {
+        fields.insert("trailwatch/cis_id".to_string(), id.clone());
+    }
     if let Some(id) = item.control.security_hub_id {
         fields.insert("trailwatch/security_hub_id".to_string(), id.to_string());
     }

@@ -58,7 +58,9 @@ fn suite(xml: &mut Xml, run: &Run, account: &str, items: &[&Item]) -> std::io::R
 fn case(xml: &mut Xml, run: &Run, item: &Item) -> std::io::Result<()> {
     let name = format!(
         "{} {}: {}",
-        item.control.cis_id, item.control.id, item.control.title
+        item.control.number(),
+        item.control.id,
+        item.control.title
     );
     let classname = format!("trailwatch.{}.{}", run.benchmark, item.account);
     let mut start = BytesStart::new("testcase");

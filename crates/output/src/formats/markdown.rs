@@ -11,7 +11,7 @@ use super::text;
 
 /// The Markdown summary of a run.
 pub fn document(run: &Run) -> String {
-    let mut out = format!("## trailwatch: {}\n\n", run.standard());
+    let mut out = format!("## trailwatch: {}\n\n", run.standards());
     summary(&mut out, run.results);
     let items = run.items();
     attention(&mut out, &items);
@@ -69,7 +69,7 @@ fn attention(out: &mut String, items: &[Item]) {
             out,
             "| {} | {} | `{}` | {} | {} |",
             item.account,
-            item.control.cis_id,
+            item.control.number(),
             item.control.id,
             item.result.status.as_str(),
             plain(&findings)

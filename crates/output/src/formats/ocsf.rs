@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::run::{Item, Resource, Run, CONTROLS_URL};
+use super::run::{standard_of, Item, Resource, Run, CONTROLS_URL};
 use model::Status;
 
 /// The OCSF schema version of the events.
@@ -61,18 +61,23 @@ fn event(run: &Run, item: &Item, time: i64) -> Event {
         },
         finding_info: FindingInfo {
             uid,
-            title: format!("CIS {} {}", item.control.cis_id, item.control.title),
+            title: item.control.heading(),
             desc: if findings.is_empty() {
                 item.control.title.to_string()
             } else {
                 findings
             },
-            types: vec![model::asff::FINDING_TYPE],
+            types: vec![model::asff::finding_type(item.control.standard)],
             created_time: time,
         },
         compliance: Compliance {
-            standards: vec![run.standard()],
-            control: item.control.cis_id.clone(),
+            standards: vec![standard_of(run.benchmark, item.control)],
+            control: item
+                .control
+                .cis_id
+                .as_deref()
+                .unwrap_or(item.control.id)
+                .to_string(),
             requirements: vec![item.control.id.to_string()],
             status_id: compliance_status(status),
         },
@@ -243,7 +248,8 @@ struct Remediation {
 #[derive(Serialize)]
 struct Unmapped {
     benchmark: String,
-    level: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    level: Option<u8>,
     #[serde(skip_serializing_if = "Option::is_none")]
     security_hub_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

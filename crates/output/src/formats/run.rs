@@ -114,6 +114,30 @@ impl<'a> Run<'a> {
     pub fn standard(&self) -> String {
         standard(self.benchmark)
     }
+
+    /// The standards of the run's controls, each once: the CIS version, trailwatch's own
+    /// controls, or both (`… and …`).
+    pub fn standards(&self) -> String {
+        let mut names: Vec<String> = Vec::new();
+        for control in self.controls {
+            let name = standard_of(self.benchmark, control);
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        names.join(" and ")
+    }
+}
+
+/// The standard trailwatch's own controls name, in place of a CIS version.
+pub const TRAILWATCH_STANDARD: &str = "trailwatch monitoring controls";
+
+/// The standard a control's results name: the run's CIS version, or trailwatch's own controls.
+pub fn standard_of(benchmark: &str, control: &Control) -> String {
+    match control.standard {
+        model::catalog::Standard::Cis => standard(benchmark),
+        model::catalog::Standard::Trailwatch => TRAILWATCH_STANDARD.to_string(),
+    }
 }
 
 /// `cis-5.0` → `CIS AWS Foundations Benchmark v5.0.0`.

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use std::collections::BTreeMap;
 
-use super::run::{ConfigFile, Item, Run, CONTROLS_URL};
+use super::run::{standard_of, ConfigFile, Item, Run, CONTROLS_URL};
 use model::{Control, Status};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -62,26 +62,40 @@ fn rule<'a>(run: &Run, control: &'a Control) -> Rule<'a> {
         id: control.id,
         name: pascal(control.id),
         short_description: Text {
-            text: format!("CIS {} {}", control.cis_id, control.title),
+            text: control.heading(),
         },
         full_description: Text {
             text: format!(
-                "{} ({} {}, Level {}): a multi-region trail's log group has a metric filter for these events, an alarm on its metric, and an SNS topic with a confirmed subscriber.",
+                "{} ({}): a multi-region trail's log group has a metric filter for these events, an alarm on its metric, and an SNS topic with a confirmed subscriber.",
                 control.title,
-                run.standard(),
-                control.cis_id,
-                control.level
+                requirement(run, control),
             ),
         },
         help_uri: format!("{CONTROLS_URL}#{}", control.id),
         default_configuration: Configuration { level: "error" },
         properties: RuleProperties {
+            standard: control.standard,
             cis_id: control.cis_id.clone(),
             level: control.level,
-            benchmark: control.benchmark,
+            benchmark: control.cis_id.as_ref().map(|_| control.benchmark),
             security_hub_id: control.security_hub_id,
-            tags: vec!["security", "CIS", "monitoring"],
+            tags: match control.standard {
+                model::catalog::Standard::Cis => vec!["security", "CIS", "monitoring"],
+                model::catalog::Standard::Trailwatch => vec!["security", "monitoring"],
+            },
         },
+    }
+}
+
+/// What the rule is a requirement of: `CIS AWS Foundations Benchmark v5.0.0 4.4, Level 1`, or
+/// trailwatch's own controls.
+fn requirement(run: &Run, control: &Control) -> String {
+    match (&control.cis_id, control.level) {
+        (Some(id), Some(level)) => format!("{} {id}, Level {level}", run.standard()),
+        _ => format!(
+            "{}, part of no CIS version",
+            standard_of(run.benchmark, control)
+        ),
     }
 }
 
@@ -345,9 +359,13 @@ struct Configuration {
 
 #[derive(Serialize)]
 struct RuleProperties<'a> {
-    cis_id: String,
-    level: u8,
-    benchmark: &'a str,
+    standard: model::catalog::Standard,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cis_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    level: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    benchmark: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     security_hub_id: Option<&'a str>,
     tags: Vec<&'static str>,

@@ -363,3 +363,75 @@ fn snapshots_of_every_format() {
     insta::assert_snapshot!("csv", formats::csv::document(&run));
     insta::assert_snapshot!("markdown", formats::markdown::document(&run));
 }
+
+/// A run of trailwatch's own `monitoring-changes` control over the broken account of the
+/// fixture (where it is missing: a non-compliant item), in every format.
+fn own_control_documents() -> Vec<(Format, String)> {
+    let controls = vec![control("monitoring-changes")];
+    let mut results = results()[..1].to_vec();
+    results[0].report = Ok(plan::plan(&broken(), &controls, &notify()).unwrap());
+    let run = run(&results, &controls);
+    [
+        Format::Sarif,
+        Format::Asff,
+        Format::Ocsf,
+        Format::Csv,
+        Format::Junit,
+        Format::Markdown,
+    ]
+    .into_iter()
+    .map(|format| {
+        (
+            format,
+            formats::document(format, &run).expect("a document format"),
+        )
+    })
+    .collect()
+}
+
+#[test]
+fn trailwatchs_own_control_claims_no_cis_id_or_standard_in_any_format() {
+    for (format, text) in own_control_documents() {
+        for claim in [
+            "CIS AWS Foundations",
+            "CIS 5.",
+            "\"cis_id\"",
+            "trailwatch/cis_id",
+        ] {
+            assert!(!text.contains(claim), "{format:?} claims {claim}:\n{text}");
+        }
+        assert!(text.contains("monitoring-changes"), "{format:?}:\n{text}");
+    }
+    let documents = own_control_documents();
+    let of = |format: Format| {
+        let found = documents.iter().find(|(f, _)| *f == format);
+        found.map(|(_, text)| text.as_str()).unwrap()
+    };
+    let sarif = json(of(Format::Sarif));
+    let rule = &sarif["runs"][0]["tool"]["driver"]["rules"][0];
+    assert_eq!(rule["properties"]["standard"], "trailwatch");
+    assert_eq!(
+        rule["properties"]["tags"],
+        serde_json::json!(["security", "monitoring"])
+    );
+    assert!(rule["properties"].get("benchmark").is_none());
+    let asff = json(of(Format::Asff));
+    let finding = &asff[0];
+    assert_eq!(
+        finding["Types"][0],
+        "Software and Configuration Checks/AWS Security Best Practices"
+    );
+    assert!(finding["Compliance"].get("RelatedRequirements").is_none());
+    assert_eq!(
+        finding["ProductFields"]["trailwatch/standard"],
+        "trailwatch monitoring controls"
+    );
+    let ocsf = json(of(Format::Ocsf));
+    let compliance = &ocsf[0]["compliance"];
+    assert_eq!(compliance["standards"][0], "trailwatch monitoring controls");
+    assert_eq!(compliance["control"], "monitoring-changes");
+    let csv_text = of(Format::Csv);
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let row = reader.records().next().unwrap().unwrap();
+    assert_eq!((&row[3], &row[4], &row[6]), ("", "monitoring-changes", ""));
+}

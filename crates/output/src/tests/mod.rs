@@ -131,7 +131,10 @@ fn the_summary_names_a_shared_finding_once_and_keeps_a_line_per_control() {
     for c in &report.controls {
         let line = format!(
             "{}  {} (CIS {}: {})",
-            "✗ non_compliant", c.id, c.cis_id, c.title
+            "✗ non_compliant",
+            c.id,
+            c.cis_id.as_deref().unwrap(),
+            c.title
         );
         assert_eq!(summary.matches(&line).count(), 1, "{line}");
         assert_eq!(full.matches(&line).count(), 1, "{line}");
