@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Result};
 use clap::Args;
 use config::{Flags, Settings};
-use model::{Control, Desired, Endpoint, MatchMode, TopicChoice};
+use model::{Control, Desired, Endpoint, TopicChoice};
 use output::formats::OutputSpec;
 
 #[derive(Args, Clone)]
@@ -29,8 +29,8 @@ pub struct PlanArgs {
     pub level: Option<u8>,
     /// How filters are judged: `semantic` (by what they match; the default) or `strict` (one of
     /// the version's published patterns, up to formatting and operand order).
-    #[arg(long = "match", value_enum)]
-    pub match_mode: Option<Match>,
+    #[arg(long = "match", value_name = "MODE", value_parser = ["semantic", "strict"])]
+    pub match_mode: Option<String>,
     /// Audit these accounts (comma-separated 12-digit ids), each through `--assume-role`.
     #[arg(long, value_delimiter = ',', value_name = "ID,...", value_parser = config::values::account_id)]
     pub accounts: Vec<String>,
@@ -120,12 +120,6 @@ pub struct PlanCmd {
     pub security_hub: bool,
 }
 
-#[derive(Clone, Copy, clap::ValueEnum)]
-pub enum Match {
-    Semantic,
-    Strict,
-}
-
 /// The run's settings: the flags over the configuration file (if any) over the defaults.
 pub fn settings(args: &PlanArgs) -> Result<Settings> {
     let file = match config::find(args.config.as_deref()) {
@@ -145,10 +139,10 @@ pub fn flags(args: &PlanArgs) -> Flags {
         benchmark: args.benchmark.clone(),
         controls: args.controls.clone(),
         level: args.level,
-        match_mode: args.match_mode.map(|m| match m {
-            Match::Semantic => MatchMode::Semantic,
-            Match::Strict => MatchMode::Strict,
-        }),
+        match_mode: args
+            .match_mode
+            .as_deref()
+            .and_then(|m| config::values::match_mode(m).ok()),
         region: args.region.clone(),
         namespace: args.namespace.clone(),
         topic: match (&args.topic_name, &args.topic_arn) {
