@@ -1,6 +1,6 @@
 //! The Amazon EventBridge event pattern language: `parse` (a pattern's JSON text to a
 //! [`Pattern`], refused with EventBridge's reasons when malformed), [`Pattern::matches`] (an
-//! event, as JSON, against it), `explain` (what a pattern asks, one condition a line), and
+//! event, as JSON, against it), `explain` (what a pattern asks, one condition a line), `printed` and `canonical` (back to JSON), and
 //! [`envelope`] (a CloudTrail record as the event EventBridge delivers for it).
 
 mod ast;
@@ -10,6 +10,7 @@ mod error;
 mod eval;
 mod explain;
 mod parse;
+mod print;
 mod wildcard;
 
 pub use ast::{AnythingBut, Field, Matcher, Node, Numeric, Pattern};
@@ -17,6 +18,7 @@ pub use envelope::{envelope, is_cloudtrail_record, is_eventbridge_event};
 pub use error::Error;
 pub use explain::{event_names, explain};
 pub use parse::parse;
+pub use print::{canonical, printed};
 
 #[cfg(test)]
 mod tests;

@@ -1,5 +1,5 @@
 //! The case table (`testdata/cases.jsonl`): each pattern against its event, or refused with
-//! its reason.
+//! its reason; every pattern accepted prints back to JSON that parses to the same tree.
 
 use serde_json::Value;
 
@@ -34,6 +34,14 @@ fn check(case: &Value) -> Option<String> {
         }
         (Err(_), Some(_)) => None,
         (Err(e), None) => Some(format!("refused with `{e}`")),
+        (Ok(pattern), None)
+            if crate::parse(&crate::printed(&pattern)).ok() != Some(pattern.clone()) =>
+        {
+            Some(format!(
+                "printed as {}, which parses otherwise",
+                crate::printed(&pattern)
+            ))
+        }
         (Ok(pattern), None) => {
             let expected = case["match"]
                 .as_bool()

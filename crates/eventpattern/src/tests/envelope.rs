@@ -74,3 +74,18 @@ fn explain_says_each_condition_on_a_line() {
          \x20     detail.userIdentity.type is \"Root\"\n"
     );
 }
+
+#[test]
+fn a_pattern_prints_back_to_json_and_canonically_regardless_of_order() {
+    let a = parse(r#"{"detail": {"eventName": ["B", "A", "A"]}, "source": [{"numeric": [">", 0, "<=", 5.5]}]}"#).unwrap();
+    let b = parse(
+        r#"{"source": [{"numeric": [">", 0, "<=", 5.5]}], "detail": {"eventName": ["A", "B"]}}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        crate::printed(&a),
+        r#"{"detail":{"eventName":["B","A","A"]},"source":[{"numeric":[">",0,"<=",5.5]}]}"#
+    );
+    assert_eq!(crate::canonical(&a), crate::canonical(&b));
+    assert_eq!(parse(&crate::printed(&a)).unwrap(), a);
+}
