@@ -121,7 +121,9 @@ fn published(control: &str, benchmark: &str) -> Result<String> {
 fn explain(matcher: &Matcher, json: bool) -> Result<Exit> {
     match (json, matcher) {
         (true, Matcher::Filter(c)) => print::json(&ExplainDocument::new(c.pattern()))?,
-        (true, Matcher::EventBridge(p)) => print::json(&ExplainDocument::event_pattern(p))?,
+        (true, Matcher::EventBridge { pattern: p, .. }) => {
+            print::json(&ExplainDocument::event_pattern(p))?
+        }
         (false, _) => print!("{}", matcher.explain()),
     }
     Ok(Exit::Clean)
@@ -140,10 +142,7 @@ fn test(
             std::io::stdout().lock(),
         )),
     };
-    let mut inputs: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-    if inputs.is_empty() {
-        inputs.push("-".into());
-    }
+    let inputs: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
     let tested = patterncli::test(
         matcher,
         &inputs,

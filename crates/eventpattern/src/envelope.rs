@@ -1,10 +1,50 @@
 //! A CloudTrail record as the event EventBridge delivers for it on the default bus: `version`
 //! `0`, `id` (here the record's `eventID`, EventBridge's own being unknown), `detail-type` from
 //! the record's `eventType`, `source` `aws.` and the service of `eventSource`, `account`
-//! (`recipientAccountId`), `time` (`eventTime`), `region` (`awsRegion`), `resources` (none),
-//! and the record as `detail`.
+//! (`recipientAccountId`), `time` (`eventTime`), `region` (`awsRegion`) — each absent when the
+//! record lacks its field — `resources` (none), and the record as `detail`.
 
 use serde_json::{json, Map, Value};
+
+use crate::ast::Pattern;
+use crate::projection::Projection;
+
+/// The fields that tell a record: strings, all three.
+const RECORD_FIELDS: [&str; 3] = ["eventVersion", "eventSource", "eventName"];
+
+/// Each field of the envelope made from a field of the record, and that field.
+const MADE_FROM: [(&str, &str); 6] = [
+    ("id", "eventID"),
+    ("detail-type", "eventType"),
+    ("source", "eventSource"),
+    ("account", "recipientAccountId"),
+    ("time", "eventTime"),
+    ("region", "awsRegion"),
+];
+
+/// What must be read of an event — a CloudTrail record or an EventBridge event — for `pattern`
+/// to match its EventBridge event as it would the whole event: the fields the pattern reads,
+/// those under `detail` read at the top of a record, the record fields the envelope fields it
+/// reads are made from, and the fields that tell a record and an EventBridge event apart.
+/// `None`: all of it (the pattern reads `detail` whole).
+pub fn projection(pattern: &Pattern) -> Option<Projection> {
+    let direct = Projection::of(pattern);
+    let mut read = match direct.part("detail") {
+        None => Projection::default(),
+        Some(None) => return None,
+        Some(Some(detail)) => detail.clone(),
+    };
+    for (field, made_from) in MADE_FROM {
+        if direct.part(field).is_some() {
+            read = read.with_whole(made_from);
+        }
+    }
+    read.merge(direct);
+    let read = RECORD_FIELDS
+        .iter()
+        .fold(read, |read, key| read.with_whole(key));
+    Some(read.with_whole("detail-type").with_present("detail"))
+}
 
 /// Whether a value is an EventBridge event already: an object with `detail-type` and `detail`.
 pub fn is_eventbridge_event(value: &Value) -> bool {
@@ -14,22 +54,23 @@ pub fn is_eventbridge_event(value: &Value) -> bool {
 /// Whether a value is a CloudTrail record: an object with the string fields `eventVersion`,
 /// `eventSource` and `eventName`.
 pub fn is_cloudtrail_record(value: &Value) -> bool {
-    ["eventVersion", "eventSource", "eventName"]
+    RECORD_FIELDS
         .iter()
         .all(|key| value.get(key).is_some_and(Value::is_string))
 }
 
 /// The EventBridge event of a CloudTrail record.
 pub fn envelope(record: Value) -> Value {
-    let text = |key: &str| record.get(key).cloned().unwrap_or(Value::Null);
     let mut event = Map::new();
     event.insert("version".into(), json!("0"));
-    event.insert("id".into(), text("eventID"));
-    event.insert("detail-type".into(), json!(detail_type(&record)));
-    event.insert("source".into(), json!(source(&record)));
-    event.insert("account".into(), text("recipientAccountId"));
-    event.insert("time".into(), text("eventTime"));
-    event.insert("region".into(), text("awsRegion"));
+    for (field, made_from) in MADE_FROM {
+        let value = match field {
+            "detail-type" => Some(json!(detail_type(&record))),
+            "source" => Some(json!(source(&record))),
+            _ => record.get(made_from).cloned(),
+        };
+        event.extend(value.map(|value| (field.to_string(), value)));
+    }
     event.insert("resources".into(), json!([]));
     event.insert("detail".into(), record);
     Value::Object(event)

@@ -49,8 +49,11 @@ impl fmt::Display for Language {
 pub enum Matcher {
     /// A filter pattern.
     Filter(Box<pattern::Compiled>),
-    /// An event pattern.
-    EventBridge(eventpattern::Pattern),
+    /// An event pattern, and what it reads of an event (`None`: all of it).
+    EventBridge {
+        pattern: eventpattern::Pattern,
+        reads: Option<eventpattern::Projection>,
+    },
 }
 
 /// Why a pattern cannot be used.
@@ -77,7 +80,10 @@ impl Matcher {
                 .map(|c| Matcher::Filter(Box::new(c)))
                 .map_err(PatternError::Filter),
             Language::EventBridge => eventpattern::parse(text)
-                .map(Matcher::EventBridge)
+                .map(|pattern| Matcher::EventBridge {
+                    reads: eventpattern::projection(&pattern),
+                    pattern,
+                })
                 .map_err(PatternError::EventBridge),
         }
     }
@@ -87,7 +93,9 @@ impl Matcher {
     pub fn matches(&self, message: &str) -> Result<bool, NotJson> {
         match self {
             Matcher::Filter(compiled) => Ok(compiled.matches(message)),
-            Matcher::EventBridge(pattern) => Ok(pattern.matches(&eventbridge_event(message)?)),
+            Matcher::EventBridge { pattern, reads } => {
+                Ok(pattern.matches(&eventbridge_event(message, reads.as_ref())?))
+            }
         }
     }
 
@@ -95,15 +103,22 @@ impl Matcher {
     pub fn explain(&self) -> String {
         match self {
             Matcher::Filter(compiled) => pattern::explain(compiled.pattern()),
-            Matcher::EventBridge(pattern) => eventpattern::explain(pattern),
+            Matcher::EventBridge { pattern, .. } => eventpattern::explain(pattern),
         }
     }
 }
 
-/// The event EventBridge matches for a message: a CloudTrail record in its envelope, any other
-/// JSON (an EventBridge event) as it is.
-fn eventbridge_event(message: &str) -> Result<Value, NotJson> {
-    let value: Value = serde_json::from_str(message).map_err(|e| NotJson(e.to_string()))?;
+/// The event EventBridge matches for a message (the parts `reads` keeps, or all of it): a
+/// CloudTrail record in its envelope, any other JSON (an EventBridge event) as it is.
+fn eventbridge_event(
+    message: &str,
+    reads: Option<&eventpattern::Projection>,
+) -> Result<Value, NotJson> {
+    let value = match reads {
+        Some(projection) => projection.parse(message),
+        None => serde_json::from_str(message),
+    }
+    .map_err(|e| NotJson(e.to_string()))?;
     match eventpattern::is_cloudtrail_record(&value) && !eventpattern::is_eventbridge_event(&value)
     {
         true => Ok(eventpattern::envelope(value)),

@@ -43,8 +43,8 @@ pub enum Error {
     Write(#[source] std::io::Error),
 }
 
-/// Runs `matcher` over the events of each input (`-` is what `open` gives for standard input),
-/// calling `on_match(event_number, input, message)` for each match.
+/// Runs `matcher` over the events of each input (`-`, or no input at all, is what `open` gives
+/// for standard input), calling `on_match(event_number, input, message)` for each match.
 pub fn test(
     matcher: &Matcher,
     inputs: &[String],
@@ -53,6 +53,12 @@ pub fn test(
     on_match: &mut dyn FnMut(usize, &str, &str) -> std::io::Result<()>,
 ) -> Result<Tested, Error> {
     let mut tested = Tested::default();
+    let standard_input = ["-".to_string()];
+    let inputs = if inputs.is_empty() {
+        &standard_input[..]
+    } else {
+        inputs
+    };
     for name in inputs {
         let input = open(name).map_err(|source| Error::Open {
             name: name.clone(),

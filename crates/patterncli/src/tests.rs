@@ -96,6 +96,24 @@ fn a_malformed_event_pattern_is_refused_with_eventbridges_reason() {
 }
 
 #[test]
+fn no_input_is_standard_input() {
+    let matcher = Matcher::compile(Language::EventBridge, r#"{"source": ["aws.iam"]}"#).unwrap();
+    let mut opened = Vec::new();
+    test(
+        &matcher,
+        &[],
+        events::InputFormat::Auto,
+        &mut |name| {
+            opened.push(name.to_string());
+            Ok(Box::new(RECORDS.as_bytes()) as Box<dyn Read>)
+        },
+        &mut |_, _, _| Ok(()),
+    )
+    .unwrap();
+    assert_eq!(opened, ["-"]);
+}
+
+#[test]
 fn a_language_is_named_or_refused() {
     assert_eq!("eventbridge".parse::<Language>(), Ok(Language::EventBridge));
     let refused = "cloudwatch".parse::<Language>().unwrap_err();
