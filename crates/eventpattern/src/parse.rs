@@ -13,13 +13,41 @@ use crate::wildcard::Wildcard;
 /// The key of alternatives.
 const OR: &str = "$or";
 
+/// Names the engine behind EventBridge reserves, refused as field names inside `$or`.
+const RESERVED_IN_OR: &[&str] = &[
+    "exactly",
+    "equals-ignore-case",
+    "prefix",
+    "suffix",
+    "anything-but",
+    "exists",
+    "wildcard",
+    "numeric",
+    "cidr",
+    "=",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "regex",
+    "not-wildcard",
+    "not-equals-ignore-case",
+    "date-after",
+    "date-on-or-after",
+    "date-before",
+    "date-on-or-before",
+    "in-date-range",
+    "ip-address-in-range",
+    "ip-address-not-in-range",
+];
+
 /// Parses a pattern's JSON text.
 pub fn parse(text: &str) -> Result<Pattern, Error> {
     let value: Value = serde_json::from_str(text).map_err(|e| Error::NotJson(e.to_string()))?;
     let Value::Object(object) = value else {
         return Err(invalid("", "Filter is not an object"));
     };
-    object_pattern(&object, "")
+    object_pattern(&object, "", false)
 }
 
 fn invalid(path: &str, reason: impl Into<String>) -> Error {
@@ -36,8 +64,8 @@ fn child(path: &str, name: &str) -> String {
     }
 }
 
-/// An object of the pattern: its fields and its `$or`s.
-fn object_pattern(object: &Map<String, Value>, path: &str) -> Result<Pattern, Error> {
+/// An object of the pattern (`in_or`: within an alternative): its fields and its `$or`s.
+fn object_pattern(object: &Map<String, Value>, path: &str, in_or: bool) -> Result<Pattern, Error> {
     if object.is_empty() {
         return Err(invalid(path, "Empty objects are not allowed"));
     }
@@ -51,8 +79,13 @@ fn object_pattern(object: &Map<String, Value>, path: &str) -> Result<Pattern, Er
             continue;
         }
         let here = child(path, name);
+        if in_or && RESERVED_IN_OR.contains(&name.as_str()) {
+            let reason =
+                format!("{name} is Ruler reserved fieldName which cannot be used inside $or.");
+            return Err(invalid(&here, reason));
+        }
         let node = match value {
-            Value::Object(inner) => Node::Object(object_pattern(inner, &here)?),
+            Value::Object(inner) => Node::Object(object_pattern(inner, &here, in_or)?),
             Value::Array(values) => Node::Leaf(matchers(values, &here)?),
             _ => {
                 return Err(invalid(
@@ -79,7 +112,7 @@ fn alternatives(value: &Value, path: &str) -> Result<Vec<Pattern>, Error> {
         .iter()
         .enumerate()
         .map(|(n, value)| match value {
-            Value::Object(object) => object_pattern(object, &format!("{here}[{n}]")),
+            Value::Object(object) => object_pattern(object, &format!("{here}[{n}]"), true),
             _ => Err(invalid(
                 &here,
                 "Only JSON object is allowed in array of $or relationship.",
