@@ -1,15 +1,16 @@
-//! `trailwatch pattern test` and `trailwatch pattern explain`: the filter pattern language on the
-//! command line, reading events from files or stdin in every shape people have them (JSON
-//! lines, CloudTrail log files, JSON arrays, `lookup-events` and `filter-log-events` output),
-//! gzipped or not.
+//! `trailwatch pattern test` and `trailwatch pattern explain`: filter patterns and EventBridge
+//! event patterns on the command line (`patterncli`), reading events from files or stdin in
+//! every shape people have them (JSON lines, CloudTrail log files, JSON arrays, `lookup-events`
+//! and `filter-log-events` output), gzipped or not.
 
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Subcommand;
 use output::documents::{ExplainDocument, TestDocument, TestMatch};
 use output::exit::Exit;
+use patterncli::{Language, Matcher};
 
 use crate::print;
 
@@ -17,6 +18,11 @@ use crate::print;
 #[derive(Subcommand)]
 pub enum PatternCommand {
     /// Evaluate a pattern against log events and show the ones it matches.
+    ///
+    /// With `--language eventbridge` the pattern is an EventBridge event pattern and each
+    /// CloudTrail record is matched as the event EventBridge delivers for it (`source`,
+    /// `detail-type`, `region`, `account`, `time`, the record as `detail`); an EventBridge
+    /// event (with `detail-type` and `detail`) is matched as it is.
     ///
     /// Events come from the files (or stdin when none is given), each gzipped or not. With
     /// `--input-format auto` a file is a document of events only when its top level is one of
@@ -29,7 +35,7 @@ pub enum PatternCommand {
     /// is refused. Exit status: 0 on success (even with no matches), 1 on a syntax error or
     /// unreadable input, or a file that is not what `--input-format` says.
     Test {
-        /// The filter pattern (none with `--control`: then every argument is a file).
+        /// The pattern (none with `--control`: then every argument is a file).
         #[arg(required_unless_present = "control")]
         pattern: Option<String>,
         /// Files to read; `-` or none for stdin.
@@ -47,14 +53,21 @@ pub enum PatternCommand {
         /// `lookup-events` or `log-events`.
         #[arg(long, value_name = "FORMAT", default_value = "auto")]
         input_format: events::InputFormat,
+        /// The pattern's language: `filter` (CloudWatch Logs) or `eventbridge`.
+        #[arg(long, default_value = "filter", conflicts_with = "control")]
+        language: Language,
     },
-    /// Show how a pattern parses, with `&&`/`||` grouping made explicit.
+    /// Show how a pattern parses, with `&&`/`||` grouping (or, for an event pattern, each
+    /// condition) made explicit.
     Explain {
-        /// The filter pattern.
+        /// The pattern.
         pattern: String,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// The pattern's language: `filter` (CloudWatch Logs) or `eventbridge`.
+        #[arg(long, default_value = "filter")]
+        language: Language,
     },
 }
 
@@ -68,6 +81,7 @@ pub fn run(command: PatternCommand) -> Result<Exit> {
             benchmark,
             json,
             input_format,
+            language,
         } => {
             let text = match control {
                 // With a control, the first argument is a file, not a pattern.
@@ -77,77 +91,66 @@ pub fn run(command: PatternCommand) -> Result<Exit> {
                 }
                 None => pattern.expect("clap requires a pattern without --control"),
             };
-            test(&text, &files, input_format, json)
+            test(
+                &Matcher::compile(language, &text)?,
+                &files,
+                input_format,
+                json,
+            )
         }
-        PatternCommand::Explain { pattern, json } => explain(&pattern, json),
+        PatternCommand::Explain {
+            pattern,
+            json,
+            language,
+        } => explain(&Matcher::compile(language, &pattern)?, json),
     }
 }
 
 /// The pattern `control` publishes in `benchmark` (the first variant: what `apply` writes),
 /// named on stderr so the reader knows what was evaluated.
 fn published(control: &str, benchmark: &str) -> Result<String> {
-    let controls = model::catalog::select(benchmark, &[control.to_string()], None)?;
-    let control = &controls[0];
+    let control = model::catalog::select(benchmark, &[control.to_string()], None)?.remove(0);
+    let (id, number, pattern) = (control.id, control.number(), control.pattern);
     crate::print::note(&format!(
-        "the pattern of {} ({benchmark} {}): {}",
-        control.id,
-        control.number(),
-        control.pattern
+        "the pattern of {id} ({benchmark} {number}): {pattern}"
     ));
-    Ok(control.pattern.to_string())
+    Ok(pattern.to_string())
 }
 
-fn compile(text: &str) -> Result<pattern::Compiled> {
-    pattern::compile(text).map_err(|e| anyhow::anyhow!("the pattern has {e}"))
-}
-
-fn explain(text: &str, json: bool) -> Result<Exit> {
-    let compiled = compile(text)?;
-    match json {
-        true => print::json(&ExplainDocument::new(compiled.pattern()))?,
-        false => print!("{}", pattern::explain(compiled.pattern())),
+fn explain(matcher: &Matcher, json: bool) -> Result<Exit> {
+    match (json, matcher) {
+        (true, Matcher::Filter(c)) => print::json(&ExplainDocument::new(c.pattern()))?,
+        (true, Matcher::EventBridge { pattern: p, .. }) => {
+            print::json(&ExplainDocument::event_pattern(p))?
+        }
+        (false, _) => print!("{}", matcher.explain()),
     }
     Ok(Exit::Clean)
 }
 
-fn test(text: &str, files: &[PathBuf], format: events::InputFormat, json: bool) -> Result<Exit> {
-    let compiled = compile(text)?;
+fn test(
+    matcher: &Matcher,
+    files: &[PathBuf],
+    format: events::InputFormat,
+    json: bool,
+) -> Result<Exit> {
+    let stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let mut sink = match json {
         true => Sink::Json(Vec::new()),
-        false => Sink::Text(std::io::BufWriter::with_capacity(
-            1 << 16,
-            std::io::stdout().lock(),
-        )),
+        false => Sink::Text(stdout),
     };
-    let (mut total, mut count) = (0usize, 0usize);
-    let mut inputs = files
-        .iter()
-        .map(|f| f.display().to_string())
-        .collect::<Vec<_>>();
-    if inputs.is_empty() {
-        inputs.push("-".into());
-    }
-    for name in &inputs {
-        let mut failed = Ok(());
-        let mut each = |message: &str| {
-            total += 1;
-            if compiled.matches(message) {
-                count += 1;
-                if failed.is_ok() {
-                    failed = sink.add(total, name, message);
-                }
-            }
-        };
-        if name == "-" {
-            events::read("standard input", std::io::stdin().lock(), format, &mut each)?;
-        } else {
-            let file =
-                std::fs::File::open(name).with_context(|| format!("cannot open `{name}`"))?;
-            events::read(name, file, format, &mut each)?;
-        }
-        failed?;
-    }
-    sink.finish(count, total)?;
+    let inputs: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    let tested = patterncli::test(
+        matcher,
+        &inputs,
+        format,
+        &mut |name| match name {
+            "-" => Ok(Box::new(std::io::stdin().lock())),
+            file => Ok(Box::new(std::fs::File::open(file)?)),
+        },
+        &mut |number, name, message| sink.add(number, name, message),
+    )?;
+    sink.finish(tested.count, tested.total)?;
     Ok(Exit::Clean)
 }
 

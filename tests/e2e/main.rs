@@ -14,6 +14,7 @@ mod connect;
 mod delivery;
 mod docs;
 mod drill;
+mod event_patterns;
 mod faults;
 mod iac;
 mod iam;

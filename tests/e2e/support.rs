@@ -271,6 +271,13 @@ impl Account {
         self.fixture("archive", &json!({ "objects": objects }));
     }
 
+    /// The local server's `TestEventPattern` answer for each `{"pattern", "event"}`: `true`,
+    /// `false`, or `{"error": message}`.
+    pub fn test_event_patterns(&self, cases: &[Value]) -> Vec<Value> {
+        let text = self.fixture("test_event_pattern", &json!({ "cases": cases }));
+        serde_json::from_str(&text).unwrap()
+    }
+
     /// Each alarm's state and state reason, by name (us-east-1).
     pub fn alarm_states(&self) -> Value {
         serde_json::from_str(&self.fixture("alarm_states", &json!({}))).unwrap()

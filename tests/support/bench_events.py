@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The event benchmarks of `scripts/bench` (PATTERN=1): `trailwatch pattern test` against `jq`
-doing the equivalent `select` on the same JSON-lines file, `trailwatch backtest` over the same
+doing the equivalent `select` on the same JSON-lines file, `pattern test --language eventbridge`
+against the filter pattern of the same events (the ratio of their times), `trailwatch backtest` over the same
 events written as gzipped CloudTrail log files, at two archive sizes, and the peak memory of
 `pattern test` over one gzipped CloudTrail log file of BIG_GB (4 by default) GB decompressed next
 to its peak over a small one.
@@ -29,6 +30,8 @@ IAM_NAMES = [
     "AttachGroupPolicy", "DetachGroupPolicy",
 ]
 PATTERN = "{" + "||".join(f"($.eventName={n})" for n in IAM_NAMES) + "}"
+# The same events as an EventBridge rule names them.
+EVENT_PATTERN = json.dumps({"detail": {"eventName": IAM_NAMES}})
 JQ = "select(" + " or ".join(f'.eventName=="{n}"' for n in IAM_NAMES) + ")"
 
 
@@ -93,6 +96,19 @@ def pattern_vs_jq(tw, events, runs, baseline):
     print(f"  ratio: {m['jq'][0] / m['trailwatch'][0]:.1f}x jq's events per second (goal >= 10x); "
           f"trailwatch: {matched_tw}; jq: {matched_jq} matches")
     print_baseline(m, "trailwatch")
+
+
+def eventbridge_vs_filter(tw, events, runs):
+    """`pattern test --language eventbridge` against the filter pattern of the same events."""
+    lines = sum(1 for _ in open(events, "rb"))
+    m = medians({"filter": [tw, "pattern", "test", PATTERN, events],
+                 "eventbridge": [tw, "pattern", "test", "--language", "eventbridge", EVENT_PATTERN, events]},
+                runs)
+    print(f"pattern test --language eventbridge vs the filter pattern on {lines} events, the same 16 IAM names, median of {runs}:")
+    for name, (wall, cpu, mem, out) in m.items():
+        print(f"  {name:<12} {wall:6.2f} s wall, {lines / wall:9.0f} events/s, peak {mem:.0f} MB, "
+              f"{out.decode().strip().splitlines()[-1]}")
+    print(f"  ratio: the event pattern takes {m['eventbridge'][0] / m['filter'][0]:.2f}x the filter pattern's time (goal <= 2x)")
 
 
 def write_archive(events, folder, files):
@@ -169,6 +185,7 @@ def main():
     tw, events, work, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     baseline = sys.argv[5] if len(sys.argv) > 5 else ""
     pattern_vs_jq(tw, events, runs, baseline)
+    eventbridge_vs_filter(tw, events, runs)
     backtest(tw, events, work, runs, baseline)
     bounded_memory(tw, events, work)
 

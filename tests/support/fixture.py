@@ -8,6 +8,9 @@
     fixture.py findings < spec.json print the account's Security Hub findings (GetFindings)
     fixture.py alarm_states < spec.json   print each alarm's state and state reason
     fixture.py archive < spec.json  write spec["objects"] to S3 as gzipped CloudTrail log files
+    fixture.py test_event_pattern < spec.json   print, for each of spec["cases"] ({"pattern",
+                                    "event"}), the local server's TestEventPattern answer: true,
+                                    false, or {"error": message}
 
 The spec is JSON:
 
@@ -292,8 +295,24 @@ def dump(spec):
     print()
 
 
+def test_event_pattern(spec):
+    events = session_for(spec).client("events", endpoint_url=spec["endpoint"], region_name=spec["region"])
+    answers = []
+    for case in spec["cases"]:
+        try:
+            answers.append(
+                events.test_event_pattern(
+                    EventPattern=json.dumps(case["pattern"]), Event=json.dumps(case["event"])
+                )["Result"]
+            )
+        except events.exceptions.InvalidEventPatternException as e:
+            answers.append({"error": str(e)})
+    json.dump(answers, sys.stdout)
+
+
 def main():
     verbs = {
+        "test_event_pattern": test_event_pattern,
         "build": build,
         "dump": dump,
         "import": import_findings,
@@ -302,7 +321,7 @@ def main():
         "archive": archive,
     }
     if len(sys.argv) != 2 or sys.argv[1] not in verbs:
-        sys.exit("usage: fixture.py build|dump|import|findings|alarm_states|archive < spec.json")
+        sys.exit(f"usage: fixture.py {'|'.join(verbs)} < spec.json")
     spec = json.load(sys.stdin)
     verbs[sys.argv[1]](spec)
 

@@ -35,6 +35,11 @@ and the bucket's region in the `x-amz-bucket-region` header. The bridge answers 
 `S3RegionRedirect`), so that clients must follow a bucket's own region as they must on AWS.
 `GetBucketLocation` and `CreateBucket` are answered from any region, as AWS answers them.
 
+moto's TestEventPattern answers nothing (an empty body, no `Result`). The bridge answers it with
+moto's own matcher, the one its rules use (see `EventsBridge`): `{"Result": true|false}`, or
+`InvalidEventPatternException` for a pattern moto's parser refuses. So a test can compare
+trailwatch's matching with the local server's, for what that matcher implements.
+
 moto's server lists its own package directory (about 180 `stat` calls) on every request to find
 the service; the list cannot change while it runs, so it is computed once here. Same answers,
 about 40 % less time per request: benchmarks through this server measure trailwatch, not that.
@@ -322,6 +327,29 @@ def _batch_update_findings(environ, request):
     return "200 OK", {"ProcessedFindings": processed, "UnprocessedFindings": unprocessed}
 
 
+class EventsBridge:
+    """WSGI middleware: TestEventPattern answered with moto's own event pattern matcher."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        if environ.get("HTTP_X_AMZ_TARGET") != "AWSEvents.TestEventPattern":
+            return self.app(environ, start_response)
+        from moto.events.models import EventPattern
+
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        request = json.loads(environ["wsgi.input"].read(length) or b"{}")
+        try:
+            pattern = EventPattern.load(request["EventPattern"])
+            answer = {"Result": pattern.matches_event(json.loads(request["Event"]))}
+            status = "200 OK"
+        except Exception as e:  # moto's parser refuses with its own exception types
+            status = "400 Bad Request"
+            answer = {"__type": "InvalidEventPatternException", "message": str(e)}
+        return SecurityHubBridge._json(start_response, status, answer)
+
+
 class SecurityHubBridge:
     """WSGI middleware: the Security Hub behaviours moto lacks (see the module's docstring)."""
 
@@ -515,7 +543,7 @@ def main():
     server = make_server(
         args.host,
         args.port,
-        CborBridge(S3RegionRedirect(SecurityHubBridge(moto_app))),
+        CborBridge(S3RegionRedirect(SecurityHubBridge(EventsBridge(moto_app)))),
         threaded=True,
         request_handler=MotoRequestHandler,
     )

@@ -1,5 +1,5 @@
-"""Tests of the CloudWatch CBOR bridge and the Security Hub bridge in moto_server.py, through
-moto's real WSGI app."""
+"""Tests of the CloudWatch CBOR bridge, the Security Hub bridge and the TestEventPattern answer in
+moto_server.py, through moto's real WSGI app."""
 
 import datetime
 import json
@@ -10,7 +10,7 @@ from werkzeug.test import Client
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-from moto_server import CBOR_PREFIX, CborBridge, S3RegionRedirect, SecurityHubBridge
+from moto_server import CBOR_PREFIX, CborBridge, EventsBridge, S3RegionRedirect, SecurityHubBridge
 
 
 def auth(service):
@@ -153,6 +153,34 @@ def finding(finding_id, generator, workflow="NEW"):
         "Description": "d", "Resources": [{"Type": "Other", "Id": "x"}],
         "Workflow": {"Status": workflow},
     }
+
+
+class EventsBridgeTest(unittest.TestCase):
+    def setUp(self):
+        self.client = Client(EventsBridge(DomainDispatcherApplication(create_backend_app)))
+
+    def ask(self, pattern, event):
+        response = self.client.post(
+            "/",
+            data=json.dumps({"EventPattern": json.dumps(pattern), "Event": json.dumps(event)}),
+            headers={
+                "Authorization": auth("events"),
+                "Content-Type": "application/x-amz-json-1.1",
+                "X-Amz-Target": "AWSEvents.TestEventPattern",
+            },
+        )
+        return response.status_code, json.loads(response.data)
+
+    def test_answers_with_motos_own_matcher(self):
+        event = {"source": "aws.iam", "detail": {"eventName": "CreatePolicy"}}
+        self.assertEqual(self.ask({"source": ["aws.iam"]}, event), (200, {"Result": True}))
+        self.assertEqual(
+            self.ask({"detail": {"eventName": [{"prefix": "Delete"}]}}, event), (200, {"Result": False})
+        )
+
+    def test_refuses_what_motos_parser_refuses(self):
+        status, answer = self.ask({"source": []}, {"source": "aws.iam"})
+        self.assertEqual((status, answer["__type"]), (400, "InvalidEventPatternException"))
 
 
 class SecurityHubBridgeTest(unittest.TestCase):

@@ -231,7 +231,8 @@ impl<'a> ControlsDocument<'a> {
 pub struct ExplainDocument {
     /// [`SCHEMA_VERSION`].
     pub schema_version: u32,
-    /// `json`, `space-delimited`, `terms`, `regex` or `match-all`.
+    /// `json`, `space-delimited`, `terms`, `regex` or `match-all`; `eventbridge` for an event
+    /// pattern.
     pub kind: &'static str,
     /// The pattern as trailwatch prints it.
     pub pattern: String,
@@ -239,7 +240,8 @@ pub struct ExplainDocument {
     pub canonical: String,
     /// What `pattern explain` prints.
     pub explanation: String,
-    /// The names of positive `$.eventName = X` conditions.
+    /// The names of positive `$.eventName = X` conditions (of an event pattern: the exact
+    /// values of `detail.eventName`).
     pub event_names: Vec<String>,
 }
 
@@ -260,6 +262,20 @@ impl ExplainDocument {
             canonical: pattern::canonical(p),
             explanation: pattern::explain(p),
             event_names: pattern::event_names(p).into_iter().collect(),
+        }
+    }
+}
+
+impl ExplainDocument {
+    /// The document of an EventBridge event pattern.
+    pub fn event_pattern(p: &eventpattern::Pattern) -> ExplainDocument {
+        ExplainDocument {
+            schema_version: SCHEMA_VERSION,
+            kind: "eventbridge",
+            pattern: eventpattern::printed(p),
+            canonical: eventpattern::canonical(p),
+            explanation: eventpattern::explain(p),
+            event_names: eventpattern::event_names(p),
         }
     }
 }
