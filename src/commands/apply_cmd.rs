@@ -171,9 +171,9 @@ async fn saved(path: &Path, apply: &ApplyArgs) -> Result<Prepared> {
 /// Refuses a plan other than the one `--expect-digest` names, before anything is written.
 fn pinned(file: &PlanFile, args: &ApplyArgs) -> Result<()> {
     match &args.expect_digest {
-        Some(expected) if *expected != file.digest() => bail!(
+        Some(expected) if *expected != file.digest => bail!(
             "the plan's digest is {} but --expect-digest is {expected}: this is not the plan that was approved; nothing was written",
-            file.digest()
+            file.digest
         ),
         _ => Ok(()),
     }

@@ -61,31 +61,14 @@ pub fn find(given: Option<&Path>) -> Option<PathBuf> {
     }
 }
 
-/// Where the configuration file `found` is, as SARIF points at it: relative to the top level
-/// of the git repository holding it (the nearest folder above it with a `.git` entry, as `git
-/// rev-parse --show-toplevel` finds it, worktrees and submodules included), else by its absolute
-/// path.
+/// Where the configuration file `found` is, as SARIF points at it (`files::locate`).
 pub fn located(found: &Path) -> ConfigFile {
-    let path = std::fs::canonicalize(found)
-        .or_else(|_| std::path::absolute(found))
-        .unwrap_or(found.to_path_buf());
-    let root = path
-        .ancestors()
-        .skip(1)
-        .find(|dir| dir.join(".git").exists());
-    let relative = root.and_then(|root| Some((root, path.strip_prefix(root).ok()?)));
-    match relative {
-        Some((root, relative)) => ConfigFile::InRepository {
-            root: root.to_string_lossy().into_owned(),
-            path: relative
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/"),
+    match files::locate(found) {
+        files::Location::InRepository { root, relative } => ConfigFile::InRepository {
+            root,
+            path: relative,
         },
-        None => ConfigFile::Outside {
-            path: path.to_string_lossy().into_owned(),
-        },
+        files::Location::Outside(path) => ConfigFile::Outside { path },
     }
 }
 

@@ -1,6 +1,7 @@
 //! Files at trailwatch's edges: inputs it reads whole (a saved plan, the configuration file),
 //! bounded in size and refused unless they are regular files, so a FIFO, a device or a huge
-//! file is one clear line rather than a wait for ever or an exhausted memory.
+//! file is one clear line rather than a wait for ever or an exhausted memory; and where such a
+//! file lies (its git repository), for the documents that point at it.
 
 use std::io::Read;
 use std::path::Path;
@@ -98,6 +99,40 @@ pub fn read_whole(path: &Path, whole: Whole) -> Result<String, ReadError> {
         what: whole.what,
         path: shown.clone(),
     })
+}
+
+/// Where a file lies: in a git repository, or outside any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// `root`, the repository's top level (absolute), and the file relative to it, with `/`
+    /// between the folders.
+    InRepository { root: String, relative: String },
+    /// Outside any git repository: the file's absolute path.
+    Outside(String),
+}
+
+/// Where `path` lies: relative to the top level of the git repository holding it (the nearest
+/// folder above it with a `.git` entry, as `git rev-parse --show-toplevel` finds it, worktrees
+/// and submodules included), else by its absolute path.
+pub fn locate(path: &Path) -> Location {
+    let path = std::fs::canonicalize(path)
+        .or_else(|_| std::path::absolute(path))
+        .unwrap_or(path.to_path_buf());
+    let root = path
+        .ancestors()
+        .skip(1)
+        .find(|dir| dir.join(".git").exists());
+    match root.and_then(|root| Some((root, path.strip_prefix(root).ok()?))) {
+        Some((root, relative)) => Location::InRepository {
+            root: root.to_string_lossy().into_owned(),
+            relative: relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/"),
+        },
+        None => Location::Outside(path.to_string_lossy().into_owned()),
+    }
 }
 
 /// What a file that is not a regular file is, in words.

@@ -42,7 +42,8 @@ pub struct PlanFile {
     pub control_ids: Vec<String>,
     /// Every account planned, in the order given.
     pub accounts: Vec<AccountPlan>,
-    /// [`PlanFile::digest`] when the plan was made (files written before digests have none).
+    /// [`PlanFile::digest`]: recorded when the plan was made; computed by `parse` for a file
+    /// written before digests.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub digest: String,
 }
@@ -196,7 +197,7 @@ impl PlanFile {
         if value.get("format").and_then(|f| f.as_str()) != Some(PLAN_FORMAT) {
             return Err(PlanFileError::NotPlanFile);
         }
-        let file = match value.get("version").and_then(|v| v.as_u64()) {
+        let mut file: PlanFile = match value.get("version").and_then(|v| v.as_u64()) {
             Some(1) => serde_json::from_value::<PlanFileV1>(value).map(PlanFile::from),
             Some(v) if v == u64::from(PLAN_VERSION) => serde_json::from_value(value),
             Some(v) => return Err(PlanFileError::UnknownVersion(v)),
@@ -211,6 +212,8 @@ impl PlanFile {
             let recorded = file.digest.clone();
             return Err(PlanFileError::Edited { recorded, computed });
         }
+        // A file written before digests gets its contents' digest, so `digest` always holds it.
+        file.digest = computed;
         Ok(file)
     }
 
