@@ -11,7 +11,7 @@ use model::report::AccountResult;
 use model::{Control, Desired, Report, Snapshot};
 use reconcile::{PlanHeader, Surveyed};
 
-use crate::args::{connect_options, selection, warn_idle_waivers, PlanArgs};
+use crate::args::{connect_options, warn_idle_waivers, PlanArgs};
 use config::Settings;
 
 /// An account read and planned with the flags' selection.
@@ -68,7 +68,7 @@ pub async fn connect(options: &aws::ConnectOptions) -> Result<aws::Aws> {
 
 /// Connects with the flags, reads the account and plans it with the run's settings.
 pub async fn read_and_plan(args: &PlanArgs, settings: &Settings) -> Result<PlannedAccount> {
-    let (controls, desired) = selection(settings)?;
+    let (controls, desired) = settings.selection()?;
     let started = Instant::now();
     let aws = connect(&connect_options(args, settings)).await?;
     tracing::info!(region = aws.region(), "reading the account");

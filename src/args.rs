@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Result};
 use clap::Args;
 use config::{Flags, Settings};
-use model::{Control, Desired, Endpoint, TopicChoice};
+use model::{Control, Endpoint, TopicChoice};
 use output::formats::OutputSpec;
 
 #[derive(Args, Clone)]
@@ -50,6 +50,9 @@ pub struct PlanArgs {
     /// trailwatch (without it, the plan picks a distinct name and leaves it alone).
     #[arg(long)]
     pub adopt: bool,
+    /// Count a control EventBridge rules cover as compliant: `eventbridge` (CIS wants filters).
+    #[arg(long, value_name = "PATH", value_parser = ["eventbridge"])]
+    pub accept: Vec<String>,
     /// The region to list trails in (default: from the AWS configuration).
     #[arg(long, value_name = "REGION", value_parser = config::values::region)]
     pub region: Option<String>,
@@ -156,12 +159,8 @@ pub fn flags(args: &PlanArgs) -> Flags {
         assume_role: args.assume_role.clone(),
         concurrency: args.concurrency,
         adopt: args.adopt,
+        accept_eventbridge: !args.accept.is_empty(),
     }
-}
-
-/// The selected controls and the run's desired state.
-pub fn selection(settings: &Settings) -> Result<(Vec<Control>, Desired)> {
-    Ok(settings.selection()?)
 }
 
 /// Warns about waivers that can match nothing in this run (`accounts`: the run's, if any).

@@ -10,7 +10,7 @@ use model::planfile::PlanFile;
 use model::Control;
 use reconcile::{AccountsRead, PlanHeader, Target};
 
-use crate::args::{connect_options, selection, warn_idle_waivers, PlanArgs};
+use crate::args::{connect_options, warn_idle_waivers, PlanArgs};
 use config::Settings;
 
 /// Every account of a run, read and planned.
@@ -32,7 +32,7 @@ pub struct ReadAll {
 
 /// Connects, lists the accounts, and reads and plans each (at most `--concurrency` at once).
 pub async fn read_all(args: &PlanArgs, settings: &Settings, saves_plan: bool) -> Result<ReadAll> {
-    let (controls, _) = selection(settings)?;
+    let (controls, _) = settings.selection()?;
     let started = Instant::now();
     let base = crate::account::connect(&connect_options(args, settings)).await?;
     let (own, accounts) = futures::join!(base.account_id(), async {

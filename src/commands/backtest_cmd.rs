@@ -16,7 +16,7 @@ use output::exit::Exit;
 use time::OffsetDateTime;
 
 use crate::account::{read_and_plan, PlannedAccount};
-use crate::args::{detail, selection, settings, warn_idle_waivers, PlanArgs};
+use crate::args::{detail, settings, warn_idle_waivers, PlanArgs};
 use crate::print;
 
 mod owners;
@@ -79,7 +79,7 @@ pub async fn run(args: BacktestArgs) -> Result<Exit> {
     };
     let (specs, planned) = match args.published_only {
         true => {
-            let controls = selection(&settings)?.0;
+            let controls = settings.selection()?.0;
             warn_idle_waivers(&settings, &controls, None);
             (watch::published(&controls), None)
         }

@@ -230,6 +230,15 @@ fn many_alarms() -> Value {
     spec
 }
 
+/// An account with only a trail and, on its default bus, a rule for IAM's events (so the read
+/// of the rules the open controls call for lists the rule's targets).
+fn trail_with_rule() -> Value {
+    let mut spec = trail_only();
+    spec["rules"] = json!([{"name": "iam-changes", "pattern": {"source": ["aws.iam"]},
+                            "topics": ["security-alerts"]}]);
+    spec
+}
+
 /// The accounts whose reads take every path: (what it is, account, exit code of its plan).
 fn scenario_accounts() -> Vec<(&'static str, Account, i32)> {
     let kms = Account::new();
@@ -237,9 +246,9 @@ fn scenario_accounts() -> Vec<(&'static str, Account, i32)> {
     [
         ("a compliant account", Account::new(), compliant(), 0),
         (
-            "an account with only a trail",
+            "an account with only a trail and an EventBridge rule",
             Account::new(),
-            trail_only(),
+            trail_with_rule(),
             2,
         ),
         (

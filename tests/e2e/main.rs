@@ -15,6 +15,7 @@ mod delivery;
 mod docs;
 mod drill;
 mod event_patterns;
+mod eventbridge_rules;
 mod faults;
 mod iac;
 mod iam;

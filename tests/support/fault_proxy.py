@@ -56,6 +56,7 @@ REST_ROUTES = {
     ("POST", "/findings/import"): "BatchImportFindings",
     ("POST", "/findings"): "GetFindings",
     ("PATCH", "/findings/batchupdate"): "BatchUpdateFindings",
+    ("POST", "/listRegions"): "ListRegions",
 }
 
 

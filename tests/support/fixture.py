@@ -29,7 +29,9 @@ The spec is JSON:
      "organization": {"accounts": ["dev", "prod"]},
      "alarms": [{"name": "a", "metric": "M", "namespace": "CISBenchmark", "topics": ["alerts"],
                  "actions_enabled": true}],
-     "security_hub": true}
+     "security_hub": true,
+     "rules": [{"name": "iam", "regions": ["us-east-1"], "pattern": {...},
+                "state": "ENABLED", "topics": ["alerts"], "invocations": {"invoked": 3, "failed": 3}}]}
 
 Every resource may carry "region" (default: the spec's region). Calls are made as the account's
 role through sts:AssumeRole, which is how the local server keeps accounts apart.
@@ -180,7 +182,42 @@ def build(spec):
         )
     if spec.get("security_hub"):
         client(session, spec, "securityhub").enable_security_hub()
+    for rule in spec.get("rules", []):
+        for region in rule.get("regions", [region_of(spec, rule)]):
+            put_rule(session, spec, region, rule)
     json.dump(created, sys.stdout)
+
+
+def put_rule(session, spec, region, rule):
+    """A rule on the region's default bus targeting topics (by name: the topic of that name in
+    the region), with the `AWS/Events` invocation metrics EventBridge would publish for it."""
+    account = spec["account"]
+    events = client(session, spec, "events", region)
+    events.put_rule(
+        Name=rule["name"],
+        EventPattern=json.dumps(rule["pattern"]),
+        State=rule.get("state", "ENABLED"),
+    )
+    targets = [
+        {"Id": f"t{i}", "Arn": t if t.startswith("arn:") else f"arn:aws:sns:{region}:{account}:{t}"}
+        for i, t in enumerate(rule.get("topics", []))
+    ]
+    if targets:
+        events.put_targets(Rule=rule["name"], Targets=targets)
+    if "invocations" in rule:
+        when = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=1)
+        names = {"invoked": "Invocations", "failed": "FailedInvocations"}
+        data = [
+            {
+                "MetricName": names[kind],
+                "Dimensions": [{"Name": "RuleName", "Value": rule["name"]}],
+                "Value": float(count),
+                "Timestamp": when,
+            }
+            for kind, count in rule["invocations"].items()
+        ]
+        cloudwatch = client(session, spec, "cloudwatch", region)
+        cloudwatch.put_metric_data(Namespace="AWS/Events", MetricData=data)
 
 
 def record_deliveries(cloudwatch, topic):

@@ -40,6 +40,11 @@ moto's own matcher, the one its rules use (see `EventsBridge`): `{"Result": true
 `InvalidEventPatternException` for a pattern moto's parser refuses. So a test can compare
 trailwatch's matching with the local server's, for what that matcher implements.
 
+moto has no `account:ListRegions`. The bridge answers it (see `AccountBridge`) as the Account API
+reference documents it: the 17 regions every account has enabled by default
+(`ENABLED_BY_DEFAULT`) and the opt-in regions (`DISABLED` until enabled), filtered by
+`RegionOptStatusContains` and paged by `MaxResults` with a `NextToken`.
+
 moto's server lists its own package directory (about 180 `stat` calls) on every request to find
 the service; the list cannot change while it runs, so it is computed once here. Same answers,
 about 40 % less time per request: benchmarks through this server measure trailwatch, not that.
@@ -350,6 +355,43 @@ class EventsBridge:
         return SecurityHubBridge._json(start_response, status, answer)
 
 
+#: The regions of the `aws` partition enabled in every account, and the opt-in ones.
+_DEFAULT_REGIONS = [
+    "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-southeast-1",
+    "ap-southeast-2", "ca-central-1", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2",
+    "eu-west-3", "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+]
+_OPT_IN_REGIONS = [
+    "af-south-1", "ap-east-1", "ap-south-2", "ap-southeast-3", "ap-southeast-4", "ca-west-1",
+    "eu-central-2", "eu-south-1", "eu-south-2", "il-central-1", "me-central-1", "me-south-1",
+]
+
+
+class AccountBridge:
+    """WSGI middleware: `account:ListRegions`, which moto lacks (see the module's docstring)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        if _service(environ) != "account" or environ.get("PATH_INFO") != "/listRegions":
+            return self.app(environ, start_response)
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        request = json.loads(environ["wsgi.input"].read(length) or b"{}")
+        regions = [{"RegionName": r, "RegionOptStatus": "ENABLED_BY_DEFAULT"} for r in _DEFAULT_REGIONS]
+        regions += [{"RegionName": r, "RegionOptStatus": "DISABLED"} for r in _OPT_IN_REGIONS]
+        wanted = request.get("RegionOptStatusContains")
+        if wanted:
+            regions = [r for r in regions if r["RegionOptStatus"] in wanted]
+        regions.sort(key=lambda r: r["RegionName"])
+        start = int(request.get("NextToken") or 0)
+        size = int(request.get("MaxResults") or 20)
+        answer = {"Regions": regions[start : start + size]}
+        if start + size < len(regions):
+            answer["NextToken"] = str(start + size)
+        return SecurityHubBridge._json(start_response, "200 OK", answer)
+
+
 class SecurityHubBridge:
     """WSGI middleware: the Security Hub behaviours moto lacks (see the module's docstring)."""
 
@@ -543,7 +585,7 @@ def main():
     server = make_server(
         args.host,
         args.port,
-        CborBridge(S3RegionRedirect(SecurityHubBridge(EventsBridge(moto_app)))),
+        CborBridge(S3RegionRedirect(SecurityHubBridge(AccountBridge(EventsBridge(moto_app))))),
         threaded=True,
         request_handler=MotoRequestHandler,
     )

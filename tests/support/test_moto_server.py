@@ -1,5 +1,5 @@
-"""Tests of the CloudWatch CBOR bridge, the Security Hub bridge and the TestEventPattern answer in
-moto_server.py, through moto's real WSGI app."""
+"""Tests of the CloudWatch CBOR bridge, the Security Hub bridge, the TestEventPattern and
+ListRegions answers in moto_server.py, through moto's real WSGI app."""
 
 import datetime
 import json
@@ -10,7 +10,14 @@ from werkzeug.test import Client
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-from moto_server import CBOR_PREFIX, CborBridge, EventsBridge, S3RegionRedirect, SecurityHubBridge
+from moto_server import (
+    CBOR_PREFIX,
+    AccountBridge,
+    CborBridge,
+    EventsBridge,
+    S3RegionRedirect,
+    SecurityHubBridge,
+)
 
 
 def auth(service):
@@ -181,6 +188,32 @@ class EventsBridgeTest(unittest.TestCase):
     def test_refuses_what_motos_parser_refuses(self):
         status, answer = self.ask({"source": []}, {"source": "aws.iam"})
         self.assertEqual((status, answer["__type"]), (400, "InvalidEventPatternException"))
+
+
+class AccountBridgeTest(unittest.TestCase):
+    def setUp(self):
+        self.client = Client(AccountBridge(DomainDispatcherApplication(create_backend_app)))
+
+    def list_regions(self, body):
+        response = self.client.post(
+            "/listRegions",
+            data=json.dumps(body),
+            headers={"Authorization": auth("account"), "Content-Type": "application/json"},
+        )
+        self.assertEqual(response.status_code, 200)
+        return json.loads(response.data)
+
+    def test_enabled_regions_are_filtered_and_paged(self):
+        wanted = {"RegionOptStatusContains": ["ENABLED", "ENABLED_BY_DEFAULT"], "MaxResults": 10}
+        first = self.list_regions(wanted)
+        second = self.list_regions({**wanted, "NextToken": first["NextToken"]})
+        self.assertNotIn("NextToken", second)
+        names = [r["RegionName"] for r in first["Regions"] + second["Regions"]]
+        self.assertEqual(len(names), 17)
+        self.assertIn("us-east-1", names)
+        self.assertNotIn("af-south-1", names)
+        everything = self.list_regions({"MaxResults": 50})
+        self.assertIn("af-south-1", [r["RegionName"] for r in everything["Regions"]])
 
 
 class SecurityHubBridgeTest(unittest.TestCase):

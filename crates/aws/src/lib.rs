@@ -7,6 +7,7 @@ mod connect;
 mod credentials;
 mod drill;
 mod errors;
+mod eventbridge;
 mod http;
 mod read;
 pub mod securityhub;
@@ -109,6 +110,8 @@ struct Clients {
     cloudwatch: aws_sdk_cloudwatch::Client,
     sns: aws_sdk_sns::Client,
     kms: aws_sdk_kms::Client,
+    events: aws_sdk_eventbridge::Client,
+    account: aws_sdk_account::Client,
 }
 
 impl Aws {
@@ -293,6 +296,16 @@ impl Aws {
                     ),
                     kms: aws_sdk_kms::Client::from_conf(
                         aws_sdk_kms::config::Builder::from(&self.config)
+                            .region(region.clone())
+                            .build(),
+                    ),
+                    events: aws_sdk_eventbridge::Client::from_conf(
+                        aws_sdk_eventbridge::config::Builder::from(&self.config)
+                            .region(region.clone())
+                            .build(),
+                    ),
+                    account: aws_sdk_account::Client::from_conf(
+                        aws_sdk_account::config::Builder::from(&self.config)
                             .region(region)
                             .build(),
                     ),

@@ -22,6 +22,16 @@ use model::live::{
 use crate::errors;
 use crate::{Aws, AwsError};
 
+/// Two CloudWatch metrics of one dimension, each with the id its sum is returned under.
+pub(crate) struct MetricQuery<'a> {
+    /// The namespace, such as `AWS/SNS`.
+    pub namespace: &'a str,
+    /// The dimension's name and value.
+    pub dimension: (&'a str, &'a str),
+    /// The metrics: `(id, metric name)`.
+    pub metrics: [(&'a str, &'a str); 2],
+}
+
 /// The largest page `DescribeAlarms` gives.
 const PAGE: i32 = 100;
 
@@ -87,6 +97,7 @@ impl Aws {
             trails,
             log_groups,
             regions: region_states,
+            eventbridge: Default::default(),
         })
     }
 
@@ -286,7 +297,16 @@ impl Aws {
                 .collect();
             self.read_more_in_region(state, alarms, topics, &account)
         });
-        join_all(reads).await;
+        let eventbridge = async {
+            match request.eventbridge {
+                true => Some(self.read_eventbridge(&account).await),
+                false => None,
+            }
+        };
+        let (_, eventbridge) = futures::join!(join_all(reads), eventbridge);
+        if let Some(read) = eventbridge {
+            snapshot.eventbridge = read;
+        }
     }
 
     async fn read_more_in_region(
@@ -427,7 +447,7 @@ impl Aws {
     }
 
     /// The topics among `arns` that exist, each with its attributes and subscriptions.
-    async fn read_topics(&self, region: &str, arns: Vec<String>) -> Vec<Topic> {
+    pub(crate) async fn read_topics(&self, region: &str, arns: Vec<String>) -> Vec<Topic> {
         let sns = self.clients(region).sns;
         futures::stream::iter(arns)
             .map(|arn| self.read_topic(&sns, region, arn))
@@ -488,13 +508,33 @@ impl Aws {
         region: &str,
         arn: &str,
     ) -> Result<Option<Deliveries>, ReadError> {
-        use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
         let topic = arn.rsplit(':').next().unwrap_or(arn);
-        let query = |id: &str, name: &str| {
+        let query = MetricQuery {
+            namespace: "AWS/SNS",
+            dimension: ("TopicName", topic),
+            metrics: [
+                ("delivered", "NumberOfNotificationsDelivered"),
+                ("failed", "NumberOfNotificationsFailed"),
+            ],
+        };
+        let sums = self.metric_sums(region, &query).await?;
+        Ok(sums.map(|[delivered, failed]| Deliveries { delivered, failed }))
+    }
+
+    /// Two metrics of one dimension summed over the day before the read (by the hour, as whole
+    /// counts), in the query's order; `None` when CloudWatch has no data for either.
+    pub(crate) async fn metric_sums(
+        &self,
+        region: &str,
+        query: &MetricQuery<'_>,
+    ) -> Result<Option<[u64; 2]>, ReadError> {
+        use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
+        let (dimension, value) = query.dimension;
+        let data_query = |id: &str, name: &str| {
             let metric = Metric::builder()
-                .namespace("AWS/SNS")
+                .namespace(query.namespace)
                 .metric_name(name)
-                .dimensions(Dimension::builder().name("TopicName").value(topic).build())
+                .dimensions(Dimension::builder().name(dimension).value(value).build())
                 .build();
             let stat = MetricStat::builder()
                 .metric(metric)
@@ -505,28 +545,29 @@ impl Aws {
         };
         let end = now_seconds();
         let start = end - 3600 * i64::try_from(model::live::DELIVERIES_WINDOW_HOURS).unwrap_or(24);
+        let [(first_id, first), (second_id, second)] = query.metrics;
         let mut pages = self
             .clients(region)
             .cloudwatch
             .get_metric_data()
-            .metric_data_queries(query("delivered", "NumberOfNotificationsDelivered"))
-            .metric_data_queries(query("failed", "NumberOfNotificationsFailed"))
+            .metric_data_queries(data_query(first_id, first))
+            .metric_data_queries(data_query(second_id, second))
             .start_time(aws_smithy_types::DateTime::from_secs(start))
             .end_time(aws_smithy_types::DateTime::from_secs(end))
             .into_paginator()
             .send();
-        let (mut sums, mut any) = (Deliveries::default(), false);
+        let (mut sums, mut any) = ([0u64; 2], false);
         while let Some(page) = pages.next().await {
             self.count("cloudwatch:GetMetricData");
             let page = page.map_err(|e| errors::read("cloudwatch:GetMetricData", e))?;
             for result in page.metric_data_results() {
                 let total: f64 = result.values().iter().sum();
                 any |= !result.values().is_empty();
-                // Counts of notifications: whole numbers, summed.
+                // Counts: whole numbers, summed.
                 let count = total.max(0.0).round() as u64;
                 match result.id() {
-                    Some("delivered") => sums.delivered += count,
-                    Some("failed") => sums.failed += count,
+                    Some(id) if id == first_id => sums[0] += count,
+                    Some(id) if id == second_id => sums[1] += count,
                     _ => {}
                 }
             }
@@ -605,7 +646,7 @@ impl Aws {
 
 /// The model's alarm from the SDK's.
 /// True when `arn` is a topic of this account and region: the only topics this read can see.
-fn is_local_topic(arn: &str, region: &str, account: &str) -> bool {
+pub(crate) fn is_local_topic(arn: &str, region: &str, account: &str) -> bool {
     arn::parse_topic_arn(arn).is_ok_and(|t| t.region == region && t.account_id == account)
 }
 

@@ -29,6 +29,9 @@ pub fn to_table(settings: &Settings) -> Table {
     t.insert("organization".into(), settings.organization.into());
     t.insert("concurrency".into(), i64::from(settings.concurrency).into());
     t.insert("adopt".into(), settings.adopt.into());
+    if settings.accept_eventbridge {
+        t.insert("accept".into(), Value::Array(vec!["eventbridge".into()]));
+    }
     if !settings.waivers.is_empty() {
         let waivers = settings
             .waivers
@@ -166,12 +169,17 @@ const KEYS: &[(&str, &str)] = &[
         "adopt",
         "Take over a filter or alarm with trailwatch's name that trailwatch did not create.",
     ),
+    (
+        "accept",
+        "Count a control EventBridge rules cover as compliant (CIS asks for metric filters).",
+    ),
 ];
 
 fn example(key: &str) -> &'static str {
     match key {
         "controls" => "[\"iam-policy-changes\"]",
         "extras" => "[\"monitoring-changes\"]",
+        "accept" => "[\"eventbridge\"]",
         "level" => "1",
         "region" => "\"us-east-1\"",
         "topic_name" => "\"security-alerts\"",

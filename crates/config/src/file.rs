@@ -121,6 +121,9 @@ struct Raw {
     #[schemars(with = "Option<u16>", range(min = 1, max = 64))]
     concurrency: Option<Spanned<i64>>,
     adopt: Option<bool>,
+    /// Ways of being told counted besides metric filters: `eventbridge`.
+    #[schemars(with = "Option<Vec<String>>")]
+    accept: Option<Vec<Spanned<String>>>,
     #[serde(default, rename = "waiver")]
     #[schemars(with = "Vec<RawWaiver>")]
     waivers: Vec<Spanned<RawWaiver>>,
@@ -265,6 +268,8 @@ pub struct FileSettings {
     pub concurrency: Option<u16>,
     /// `adopt`.
     pub adopt: Option<bool>,
+    /// `accept = ["eventbridge"]`.
+    pub accept_eventbridge: Option<bool>,
     /// `[[waiver]]`, with controls as slugs and expiry decided against today.
     pub waivers: Vec<Waiver>,
 }
@@ -366,6 +371,9 @@ impl Checker<'_> {
             organization: raw.organization,
             concurrency: self.optional(raw.concurrency.as_ref(), concurrency)?,
             adopt: raw.adopt,
+            accept_eventbridge: self
+                .list(raw.accept.as_deref(), values::accept)?
+                .map(|accepted| accepted.contains(&true)),
             waivers: raw
                 .waivers
                 .iter()

@@ -26,6 +26,7 @@ pub struct Flags {
     pub assume_role: Option<String>,
     pub concurrency: Option<u16>,
     pub adopt: bool,
+    pub accept_eventbridge: bool,
 }
 
 impl Flags {
@@ -49,6 +50,7 @@ impl Flags {
             ("assume_role", self.assume_role.is_some()),
             ("concurrency", self.concurrency.is_some()),
             ("adopt", self.adopt),
+            ("accept", self.accept_eventbridge),
         ]
         .into_iter()
         .filter(|(_, given)| *given)
@@ -81,6 +83,8 @@ pub struct Settings {
     pub organization: bool,
     pub concurrency: u16,
     pub adopt: bool,
+    /// Count controls EventBridge rules cover as compliant (`accept = ["eventbridge"]`).
+    pub accept_eventbridge: bool,
     pub waivers: Vec<Waiver>,
     /// The destination where no account table says otherwise.
     pub destination: Destination,
@@ -128,6 +132,8 @@ impl Settings {
                 .or(file.concurrency)
                 .unwrap_or(DEFAULT_CONCURRENCY),
             adopt: flags.adopt || file.adopt.unwrap_or(false),
+            accept_eventbridge: flags.accept_eventbridge
+                || file.accept_eventbridge.unwrap_or(false),
             waivers: file.waivers,
             destination,
             per_account,
@@ -228,6 +234,7 @@ impl Settings {
             match_mode: self.match_mode,
             adopt: self.adopt,
             waivers: self.waivers.clone(),
+            accept_eventbridge: self.accept_eventbridge,
             ..Desired::default()
         }
     }

@@ -32,6 +32,9 @@ pub enum ValueError {
     /// Neither `semantic` nor `strict`.
     #[error("unknown match mode {} (expected `semantic` or `strict`)", quoted(.0))]
     MatchMode(String),
+    /// A path to accept other than `eventbridge`.
+    #[error("unknown way of being told {} to accept (expected `eventbridge`)", quoted(.0))]
+    Accept(String),
     /// A profile level other than 1 or 2.
     #[error("level {0} does not exist (expected 1 or 2)")]
     Level(i64),
@@ -121,6 +124,15 @@ pub fn match_mode(s: &str) -> Result<MatchMode, ValueError> {
         "semantic" => Ok(MatchMode::Semantic),
         "strict" => Ok(MatchMode::Strict),
         _ => Err(ValueError::MatchMode(s.to_string())),
+    }
+}
+
+/// A way of being told that a control may be judged by besides CIS's metric filters:
+/// `eventbridge` (true when accepted).
+pub fn accept(s: &str) -> Result<bool, ValueError> {
+    match s {
+        "eventbridge" => Ok(true),
+        _ => Err(ValueError::Accept(s.to_string())),
     }
 }
 

@@ -98,3 +98,29 @@ fn source(record: &Value) -> String {
         .unwrap_or(event_source);
     format!("aws.{service}")
 }
+
+/// The detail types of the events CloudTrail delivers to EventBridge for management events.
+pub const CLOUDTRAIL_DETAIL_TYPES: [&str; 2] = [
+    "AWS API Call via CloudTrail",
+    "AWS Console Sign In via CloudTrail",
+];
+
+/// Whether a pattern can match an event CloudTrail delivers: false only when its top level
+/// asks `detail-type` for values that are neither of [`CLOUDTRAIL_DETAIL_TYPES`] (a rule on a
+/// schedule, on another service's own events). A pattern whose top level has a `$or` may, as
+/// far as this says.
+pub fn may_match_cloudtrail(pattern: &Pattern) -> bool {
+    if !pattern.any_of.is_empty() {
+        return true;
+    }
+    let Some(field) = pattern.fields.iter().find(|f| f.name == "detail-type") else {
+        return true;
+    };
+    let alone = Pattern {
+        fields: vec![field.clone()],
+        any_of: Vec::new(),
+    };
+    CLOUDTRAIL_DETAIL_TYPES
+        .iter()
+        .any(|kind| alone.matches(&json!({ "detail-type": kind })))
+}

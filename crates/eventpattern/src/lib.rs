@@ -17,7 +17,10 @@ mod projection;
 mod wildcard;
 
 pub use ast::{AnythingBut, Field, Matcher, Node, Numeric, Pattern};
-pub use envelope::{envelope, is_cloudtrail_record, is_eventbridge_event, projection};
+pub use envelope::{
+    envelope, is_cloudtrail_record, is_eventbridge_event, may_match_cloudtrail, projection,
+    CLOUDTRAIL_DETAIL_TYPES,
+};
 pub use error::Error;
 pub use explain::{event_names, explain};
 pub use parse::parse;

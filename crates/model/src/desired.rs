@@ -193,6 +193,9 @@ pub struct Desired {
     /// Exceptions recorded in the configuration file, each with its reason and end date.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub waivers: Vec<Waiver>,
+    /// Count a control EventBridge rules cover as compliant (`--accept eventbridge`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub accept_eventbridge: bool,
 }
 
 /// An exception to one control, for some accounts or all, until a date (`[[waiver]]`).
@@ -236,6 +239,7 @@ impl Default for Desired {
             match_mode: MatchMode::Semantic,
             adopt: false,
             waivers: Vec::new(),
+            accept_eventbridge: false,
         }
     }
 }

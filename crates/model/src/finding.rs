@@ -75,6 +75,13 @@ pub enum FindingCode {
     TopicDeliveriesPartlyFailing,
     /// The topic's delivery metrics could not be read (a warning).
     TopicDeliveriesUnread,
+    /// EventBridge rules tell a person of every event of the control (the CIS verdict still
+    /// wants a metric filter unless `--accept eventbridge`).
+    CoveredByEventbridge,
+    /// EventBridge rules tell a person of some of the control's events, not all.
+    EventbridgePartial,
+    /// Whether EventBridge rules cover the control could not be read.
+    EventbridgeUnread,
     /// A read failed.
     ReadError,
     /// A waiver of the control expired: it is judged normally again.
@@ -118,6 +125,9 @@ impl FindingCode {
         FindingCode::TopicDeliveriesFailing,
         FindingCode::TopicDeliveriesPartlyFailing,
         FindingCode::TopicDeliveriesUnread,
+        FindingCode::CoveredByEventbridge,
+        FindingCode::EventbridgePartial,
+        FindingCode::EventbridgeUnread,
         FindingCode::ReadError,
         FindingCode::WaiverExpired,
     ];
@@ -165,6 +175,9 @@ impl FindingCode {
             TopicDeliveriesFailing => ("topic-deliveries-failing", "the topic has a confirmed subscriber, but over the 24 hours before the read SNS failed every notification it tried and delivered none (`AWS/SNS` `NumberOfNotificationsFailed` and `NumberOfNotificationsDelivered`): an email address that bounces, an endpoint that is down", "no — check the subscription endpoints"),
             TopicDeliveriesPartlyFailing => ("topic-deliveries-partly-failing", "warning on a compliant control: over the 24 hours before the read SNS failed some of the topic's notifications and delivered others", "no — check the subscription endpoints"),
             TopicDeliveriesUnread => ("topic-deliveries-unread", "warning: the topic's delivery metrics could not be read (`cloudwatch:GetMetricData`), so whether its deliveries fail is not known; the message names the error", "no — grant `cloudwatch:GetMetricData`"),
+            CoveredByEventbridge => ("covered-by-eventbridge", "enabled EventBridge rules on the default bus catch every event of the control in every region they can arrive in and reach a topic with a confirmed subscriber that lets `events.amazonaws.com` publish; the message names the rules. Without `--accept eventbridge` the CIS verdict (metric filters) is unchanged; with it the control is `compliant` and its chain's `kind` is `eventbridge`", "not needed — or `--accept eventbridge`"),
+            EventbridgePartial => ("eventbridge-partial", "EventBridge rules catch some of the control's events but not all: the message names the regions without a working rule, the events missed, rules in state `ENABLED` where read-only events need `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`, and targets that cannot deliver", "no — change the rules (trailwatch never writes EventBridge rules)"),
+            EventbridgeUnread => ("eventbridge-unread", "whether EventBridge rules cover the control could not be read (`account:ListRegions`, `events:ListRules`, `events:ListTargetsByRule`); with `--accept eventbridge` the control is `error` when nothing else makes it compliant", "no — grant the read"),
             WaiverExpired => ("waiver-expired", "a waiver of the control in the configuration file expired on the date it names; the control is judged normally again", "no — fix the control, or renew the waiver with a new reason and date"),
             ReadError => ("read-error", "a read failed; the message names the IAM action, and the hint the permission to grant when it was denied (status `error`)", "no"),
         }

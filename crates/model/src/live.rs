@@ -62,6 +62,8 @@ pub struct Snapshot {
     pub log_groups: Vec<LogGroup>,
     /// Alarms and topics of every region such a log group lives in.
     pub regions: Vec<RegionState>,
+    /// The rules of the default event bus in every enabled region, when the planner asked.
+    pub eventbridge: EventBridgeRead,
 }
 
 impl Snapshot {
@@ -102,12 +104,14 @@ pub struct ReadRequest {
     pub alarms: Vec<AlarmRequest>,
     /// Topics to read.
     pub topics: Vec<TopicRequest>,
+    /// The default event bus's rules in every enabled region ([`EventBridgeRead`]).
+    pub eventbridge: bool,
 }
 
 impl ReadRequest {
     /// True when nothing more is needed.
     pub fn is_empty(&self) -> bool {
-        self.alarms.is_empty() && self.topics.is_empty()
+        self.alarms.is_empty() && self.topics.is_empty() && !self.eventbridge
     }
 }
 
@@ -484,4 +488,98 @@ impl Subscription {
     pub fn is_confirmed(&self) -> bool {
         self.arn.starts_with("arn:")
     }
+}
+
+/// The EventBridge side of an account ([`Snapshot::eventbridge`]): read only when the planner
+/// asks for it (a control the metric filters do not make compliant), so most audits of a
+/// compliant account make none of its calls.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "state", content = "regions")]
+pub enum EventBridgeRead {
+    /// Not read (not asked for, or a reader that does not read it).
+    #[default]
+    NotRead,
+    /// Read: the regions the account has enabled (`account:ListRegions`) and what each holds,
+    /// or why the regions could not be listed.
+    Read(Result<Vec<BusRegion>, ReadError>),
+}
+
+/// The default event bus of one enabled region: the rules that can match CloudTrail events.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BusRegion {
+    /// The region.
+    pub region: String,
+    /// Rules of the default bus whose pattern can match an event CloudTrail delivers
+    /// (`ListRules`, every page), each with its targets.
+    pub rules: Result<Vec<Rule>, ReadError>,
+    /// The SNS topics of this account in the region those rules target, with their
+    /// subscriptions and policies (read as alarms' topics are).
+    pub topics: Vec<Topic>,
+}
+
+/// An EventBridge rule on a default bus.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rule {
+    /// The rule's ARN.
+    pub arn: String,
+    /// Its name.
+    pub name: String,
+    /// Its state.
+    pub state: RuleState,
+    /// Its event pattern (JSON text).
+    pub pattern: String,
+    /// Its targets (`ListTargetsByRule`, every page): their ARNs.
+    pub targets: Result<Vec<String>, ReadError>,
+    /// Its `AWS/Events` invocations over the day before the read (not fingerprinted).
+    #[serde(skip_serializing)]
+    pub invocations: Result<Option<Invocations>, ReadError>,
+}
+
+/// A rule's state, as EventBridge names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum RuleState {
+    /// `ENABLED`: matches every event but CloudTrail's read-only management events.
+    Enabled,
+    /// `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`: read-only management events too.
+    EnabledWithAllManagementEvents,
+    /// `DISABLED`.
+    Disabled,
+    /// A state this version does not know (kept as EventBridge wrote it).
+    Unknown(String),
+}
+
+impl RuleState {
+    /// The state as EventBridge writes it.
+    pub fn parse(text: &str) -> RuleState {
+        match text {
+            "ENABLED" => RuleState::Enabled,
+            "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" => {
+                RuleState::EnabledWithAllManagementEvents
+            }
+            "DISABLED" => RuleState::Disabled,
+            other => RuleState::Unknown(other.to_string()),
+        }
+    }
+
+    /// EventBridge's name for the state.
+    pub fn as_str(&self) -> &str {
+        match self {
+            RuleState::Enabled => "ENABLED",
+            RuleState::EnabledWithAllManagementEvents => {
+                "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
+            }
+            RuleState::Disabled => "DISABLED",
+            RuleState::Unknown(text) => text,
+        }
+    }
+}
+
+/// A rule's invocations over the 24 hours before the read, from CloudWatch's `AWS/Events`
+/// metrics `Invocations` and `FailedInvocations` (dimension `RuleName`, summed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Invocations {
+    /// Times the rule invoked a target.
+    pub invoked: u64,
+    /// Invocations that failed for good.
+    pub failed: u64,
 }

@@ -101,11 +101,15 @@ pub struct ControlResult {
 /// The resources that make up (or will make up) a control's chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Chain {
+    /// Which way the control's events reach a person.
+    #[serde(default)]
+    pub kind: ChainKind,
     /// The trail ARN.
     pub trail: String,
-    /// The log group's region.
+    /// The log group's region (for an EventBridge chain, the first region of its rules).
     pub region: String,
-    /// The log group name.
+    /// The log group name (none for an EventBridge chain).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub log_group: String,
     /// The metric filter name.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -116,6 +120,21 @@ pub struct Chain {
     /// The topic ARN.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub topic: Option<String>,
+    /// The EventBridge rules (ARNs) of an EventBridge chain.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<String>,
+}
+
+/// The way a chain tells a person: CIS's metric filter and alarm, or EventBridge rules
+/// (counted only with `--accept eventbridge`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChainKind {
+    /// Trail → log group → metric filter → alarm → topic.
+    #[default]
+    MetricFilter,
+    /// Trail → default event bus → rule → topic.
+    Eventbridge,
 }
 
 /// Whether an action creates a resource or changes an existing one.

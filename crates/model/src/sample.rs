@@ -145,6 +145,7 @@ pub fn snapshot(
             topics_read: topics.iter().map(|t| t.arn.clone()).collect(),
             topics: Ok(topics),
         }],
+        eventbridge: Default::default(),
     }
 }
 

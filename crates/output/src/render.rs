@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use apply::{ActionOutcome, Outcome, Verification};
 use model::cloudwatch::ComparisonOperator;
-use model::report::{AccountResult, AlarmSpec, ControlResult, FilterSpec, Finding};
+use model::report::{AccountResult, AlarmSpec, ChainKind, ControlResult, FilterSpec, Finding};
 use model::{Action, Change, Operation, Report, Status};
 use similar::{ChangeTag, TextDiff};
 
@@ -386,21 +386,22 @@ fn chain_line(out: &mut String, c: &ControlResult) {
     let Some(chain) = c.chain.as_ref().filter(|_| c.status == Status::Compliant) else {
         return;
     };
-    let _ = writeln!(
-        out,
-        "      {}",
-        paint(
-            DIM,
-            format!(
-                "log group {} ({}) → filter {} → alarm {} → topic {}",
-                chain.log_group,
-                chain.region,
-                chain.filter.as_deref().unwrap_or("?"),
-                chain.alarm.as_deref().unwrap_or("?"),
-                chain.topic.as_deref().unwrap_or("?"),
-            )
-        )
-    );
+    let line = match chain.kind {
+        ChainKind::MetricFilter => format!(
+            "log group {} ({}) → filter {} → alarm {} → topic {}",
+            chain.log_group,
+            chain.region,
+            chain.filter.as_deref().unwrap_or("?"),
+            chain.alarm.as_deref().unwrap_or("?"),
+            chain.topic.as_deref().unwrap_or("?"),
+        ),
+        ChainKind::Eventbridge => format!(
+            "EventBridge (accepted) → rules {} → topic {}",
+            chain.rules.join(", "),
+            chain.topic.as_deref().unwrap_or("?"),
+        ),
+    };
+    let _ = writeln!(out, "      {}", paint(DIM, line));
 }
 
 fn render_action(out: &mut String, action: &Action) {

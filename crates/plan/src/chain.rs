@@ -9,7 +9,7 @@ use model::live::{Alarm, MetricFilter, MetricKey, ReadError, RegionState, Snapsh
 use model::{Control, Finding, FindingCode, MatchMode};
 
 use crate::delivery::{delivery, Delivery};
-use crate::policy::Source;
+use crate::policy::{Sender, Source};
 use crate::verdict::{
     explain_miss, intent, is_near_miss, is_published_variant, judge, serves, Verdict,
 };
@@ -138,10 +138,11 @@ pub fn check_chain<'a>(
         Err(e) => return ChainCheck::failed(e),
     };
     let source = Source {
+        sender: Sender::CloudWatch,
         partition: &snapshot.partition,
         region: &group.region,
         account: &snapshot.account_id,
-        alarm: None,
+        name: None,
     };
     let mut best = best_of_filters(source, &matching, region);
     best.findings
@@ -390,7 +391,7 @@ fn check_alarm<'a>(source: Source, alarm: &'a Alarm, topics: &'a [Topic]) -> Ala
     let mut best: Option<AlarmCheck<'a>> = None;
     for arn in alarm.sns_actions() {
         let this_alarm = Source {
-            alarm: Some(&alarm.name),
+            name: Some(&alarm.name),
             ..source
         };
         let found = check_topic(arn, topics, this_alarm);
@@ -435,7 +436,7 @@ struct TopicCheck<'a> {
 
 /// `source` names the alarm that notifies the topic.
 fn check_topic<'a>(topic_arn: &str, topics: &'a [Topic], source: Source) -> TopicCheck<'a> {
-    let alarm = source.alarm.unwrap_or_default();
+    let alarm = source.name.unwrap_or_default();
     let Some(topic) = topics.iter().find(|t| t.arn == topic_arn) else {
         return TopicCheck {
             stage: Stage::NoConfirmedSubscriber,

@@ -6,7 +6,7 @@ use std::cmp::Reverse;
 use model::live::{KmsKey, Topic, TopicAttributes};
 use model::{Finding, FindingCode};
 
-use crate::policy::{evaluate_text, Decision, Request, Source, StatementRef, CLOUDWATCH};
+use crate::policy::{evaluate_text, Decision, Request, Sender, Source, StatementRef};
 
 /// The actions CloudWatch calls on the key of an encrypted topic it publishes to (a policy
 /// grants the second with `kms:GenerateDataKey*`, `kms:*`, …).
@@ -73,41 +73,54 @@ fn policy_delivery(topic: &Topic, attributes: &TopicAttributes, source: &Source)
     };
     match evaluate_text(policy, &request) {
         Decision::Allowed => Delivery::Delivers,
-        Decision::Denied { by } => Delivery::Blocked(policy_blocks(topic, Some(&by))),
-        Decision::NotAllowed => Delivery::Blocked(policy_blocks(topic, None)),
+        Decision::Denied { by } => {
+            Delivery::Blocked(policy_blocks(topic, source.sender, Some(&by)))
+        }
+        Decision::NotAllowed => Delivery::Blocked(policy_blocks(topic, source.sender, None)),
         Decision::CannotTell { statement, why } => {
-            Delivery::Unclear(policy_unclear(topic, &statement, &why))
+            Delivery::Unclear(policy_unclear(topic, source.sender, &statement, &why))
         }
     }
 }
 
-fn policy_blocks(topic: &Topic, denied_by: Option<&StatementRef>) -> Finding {
+/// What a sender's blocked delivery means to a person.
+fn lost(sender: Sender) -> &'static str {
+    match sender {
+        Sender::CloudWatch => "alarms go to ALARM but nothing is delivered",
+        Sender::EventBridge => "the rule matches but nothing is delivered",
+    }
+}
+
+fn policy_blocks(topic: &Topic, sender: Sender, denied_by: Option<&StatementRef>) -> Finding {
+    let who = sender.principal();
     let (what, hint) = match denied_by {
         Some(by) => (
-            format!("denies {CLOUDWATCH} {PUBLISH} ({by})"),
-            format!("narrow {by} of the topic's policy so it does not deny {CLOUDWATCH}, or use another topic (--topic-name); trailwatch never changes a topic's policy it did not create"),
+            format!("denies {who} {PUBLISH} ({by})"),
+            format!("narrow {by} of the topic's policy so it does not deny {who}, or use another topic (--topic-name); trailwatch never changes a topic's policy it did not create"),
         ),
         None => (
-            format!("does not let {CLOUDWATCH} publish (no statement allows it {PUBLISH})"),
-            format!("allow {PUBLISH} to the service principal {CLOUDWATCH} (scoped with aws:SourceArn to the account's alarms), or use another topic (--topic-name); trailwatch never changes a topic's policy it did not create"),
+            format!("does not let {who} publish (no statement allows it {PUBLISH})"),
+            format!("allow {PUBLISH} to the service principal {who} (scoped with aws:SourceArn), or use another topic (--topic-name); trailwatch never changes a topic's policy it did not create"),
         ),
     };
     Finding::new(
         FindingCode::TopicPolicyBlocksCloudwatch,
         format!(
-            "the access policy of topic `{}` {what}: alarms go to ALARM but nothing is delivered",
-            topic.arn
+            "the access policy of topic `{}` {what}: {}",
+            topic.arn,
+            lost(sender)
         ),
     )
     .with_hint(hint)
 }
 
-fn policy_unclear(topic: &Topic, statement: &StatementRef, why: &str) -> Finding {
+fn policy_unclear(topic: &Topic, sender: Sender, statement: &StatementRef, why: &str) -> Finding {
     Finding::new(
         FindingCode::TopicPolicyUnclear,
         format!(
-            "trailwatch cannot tell whether the access policy of topic `{}` lets {CLOUDWATCH} publish: {statement}: {why}",
-            topic.arn
+            "trailwatch cannot tell whether the access policy of topic `{}` lets {} publish: {statement}: {why}",
+            topic.arn,
+            sender.principal()
         ),
     )
     .with_hint(format!(
@@ -125,7 +138,7 @@ fn key_delivery(
     let aws_managed = key_id.ends_with("alias/aws/sns")
         || matches!(&attributes.key, Some(Ok(k)) if k.manager == "AWS");
     if aws_managed {
-        return Delivery::Blocked(aws_managed_key(topic));
+        return Delivery::Blocked(aws_managed_key(topic, source.sender));
     }
     let key = match &attributes.key {
         Some(Ok(key)) => key,
@@ -135,12 +148,17 @@ fn key_delivery(
     match key_decision(key, source) {
         (_, Decision::Allowed) => Delivery::Delivers,
         (action, Decision::Denied { by }) => {
-            Delivery::Blocked(key_blocks(topic, key, action, Some(&by)))
+            Delivery::Blocked(key_blocks(topic, key, (source.sender, action), Some(&by)))
         }
-        (action, Decision::NotAllowed) => Delivery::Blocked(key_blocks(topic, key, action, None)),
-        (action, Decision::CannotTell { statement, why }) => {
-            Delivery::Unclear(key_unclear(topic, key, action, (&statement, &why)))
+        (action, Decision::NotAllowed) => {
+            Delivery::Blocked(key_blocks(topic, key, (source.sender, action), None))
         }
+        (action, Decision::CannotTell { statement, why }) => Delivery::Unclear(key_unclear(
+            topic,
+            key,
+            (source.sender, action),
+            (&statement, &why),
+        )),
     }
 }
 
@@ -173,35 +191,38 @@ fn key_decision(key: &KmsKey, source: &Source) -> (&'static str, Decision) {
         .expect("two actions")
 }
 
-fn aws_managed_key(topic: &Topic) -> Finding {
+fn aws_managed_key(topic: &Topic, sender: Sender) -> Finding {
     Finding::new(
         FindingCode::TopicAwsManagedKey,
-        format!("topic `{}` is encrypted with the AWS-managed key `alias/aws/sns`, which CloudWatch cannot use: alarms go to ALARM but nothing is delivered", topic.arn),
+        format!("topic `{}` is encrypted with the AWS-managed key `alias/aws/sns`, which {} cannot use: {}", topic.arn, sender.principal(), lost(sender)),
     )
-    .with_hint("encrypt the topic with a customer-managed key whose policy grants cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*, or use another topic (--topic-name)")
+    .with_hint(format!("encrypt the topic with a customer-managed key whose policy grants {} kms:Decrypt and kms:GenerateDataKey*, or use another topic (--topic-name)", sender.principal()))
 }
 
 fn key_blocks(
     topic: &Topic,
     key: &KmsKey,
-    action: &str,
+    (sender, action): (Sender, &str),
     denied_by: Option<&StatementRef>,
 ) -> Finding {
+    let who = sender.principal();
     let (what, hint) = match denied_by {
         Some(by) => (
-            format!("denies {CLOUDWATCH} {action} ({by})"),
-            format!("narrow {by} of the key policy so it does not deny {CLOUDWATCH} kms:Decrypt and kms:GenerateDataKey*, or use another topic (--topic-name)"),
+            format!("denies {who} {action} ({by})"),
+            format!("narrow {by} of the key policy so it does not deny {who} kms:Decrypt and kms:GenerateDataKey*, or use another topic (--topic-name)"),
         ),
         None => (
-            format!("does not grant {CLOUDWATCH} {action} (it needs kms:Decrypt and kms:GenerateDataKey*)"),
-            format!("add a key policy statement allowing the service principal {CLOUDWATCH} kms:Decrypt and kms:GenerateDataKey*"),
+            format!("does not grant {who} {action} (it needs kms:Decrypt and kms:GenerateDataKey*)"),
+            format!("add a key policy statement allowing the service principal {who} kms:Decrypt and kms:GenerateDataKey*"),
         ),
     };
     Finding::new(
         FindingCode::TopicKeyBlocksCloudwatch,
         format!(
-            "topic `{}` is encrypted with key `{}`, whose policy {what}: alarms go to ALARM but nothing is delivered",
-            topic.arn, key.arn
+            "topic `{}` is encrypted with key `{}`, whose policy {what}: {}",
+            topic.arn,
+            key.arn,
+            lost(sender)
         ),
     )
     .with_hint(hint)
@@ -210,17 +231,18 @@ fn key_blocks(
 fn key_unclear(
     topic: &Topic,
     key: &KmsKey,
-    action: &str,
+    (sender, action): (Sender, &str),
     (statement, why): (&StatementRef, &str),
 ) -> Finding {
+    let who = sender.principal();
     Finding::new(
         FindingCode::TopicKeyPolicyUnclear,
         format!(
-            "trailwatch cannot tell whether the policy of key `{}`, which encrypts topic `{}`, lets {CLOUDWATCH} call {action}: {statement}: {why}",
+            "trailwatch cannot tell whether the policy of key `{}`, which encrypts topic `{}`, lets {who} call {action}: {statement}: {why}",
             key.arn, topic.arn
         ),
     )
     .with_hint(format!(
-        "check {statement} of the key policy by hand: CloudWatch needs kms:Decrypt and kms:GenerateDataKey* as {CLOUDWATCH} ({JUDGED})"
+        "check {statement} of the key policy by hand: {who} needs kms:Decrypt and kms:GenerateDataKey* ({JUDGED})"
     ))
 }

@@ -7,6 +7,7 @@
 mod builder;
 pub mod chain;
 pub mod delivery;
+pub(crate) mod eventbridge;
 pub mod fingerprint;
 mod judgement;
 pub mod organization;
@@ -93,18 +94,29 @@ pub fn plan_or_read(
     if !alarms.is_empty() {
         return Ok(PlanOrRead::Read(ReadRequest {
             alarms,
-            topics: Vec::new(),
+            ..ReadRequest::default()
         }));
     }
     let planned = plan_account(snapshot, controls, desired)?;
-    Ok(if planned.unread_topics.is_empty() {
-        PlanOrRead::Report(planned.report)
-    } else {
-        PlanOrRead::Read(ReadRequest {
-            alarms: Vec::new(),
-            topics: planned.unread_topics,
-        })
+    let request = ReadRequest {
+        topics: planned.unread_topics,
+        eventbridge: wants_eventbridge(snapshot, &planned.report),
+        ..ReadRequest::default()
+    };
+    Ok(match request.is_empty() {
+        true => PlanOrRead::Report(planned.report),
+        false => PlanOrRead::Read(request),
     })
+}
+
+/// Whether the default buses' rules must be read: a control the metric filters do not make
+/// compliant may be covered by them, and they were not read yet.
+fn wants_eventbridge(snapshot: &Snapshot, report: &Report) -> bool {
+    snapshot.eventbridge == model::live::EventBridgeRead::NotRead
+        && report
+            .controls
+            .iter()
+            .any(|c| matches!(c.status, Status::NonCompliant | Status::Error))
 }
 
 /// The plan of one account while it is being made.
@@ -201,6 +213,7 @@ fn judge_all<'a>(
     let account = plan.snapshot.account_id.as_str();
     for control in controls {
         let mut judgement = judge_control(plan.snapshot, control, checks, plan.desired);
+        eventbridge::weigh(&mut judgement, plan.snapshot, control, plan.desired);
         let waiver = waivers::apply(&mut judgement, plan.desired, control, account);
         let index = plan.results.len();
         let mut entry = result(

@@ -1,6 +1,6 @@
 //! IAM's evaluation of a resource policy (a topic's access policy, a KMS key policy) for one
-//! request: the service principal `cloudwatch.amazonaws.com`, acting for an alarm, calls an
-//! action on a resource.
+//! request: an AWS service's principal (`cloudwatch.amazonaws.com` acting for an alarm, or
+//! `events.amazonaws.com` acting for an EventBridge rule) calls an action on a resource.
 //!
 //! The rules are IAM's: `*` and `?` wildcards anywhere in actions (case-insensitive) and resource
 //! ARNs (case-sensitive); `Action`/`NotAction`, `Resource`/`NotResource` (no `Resource` at all
@@ -16,35 +16,63 @@
 
 use serde_json::{Map, Value};
 
-/// The principal every request judged here comes from.
+/// CloudWatch's service principal: alarm actions publish to SNS as it.
 pub const CLOUDWATCH: &str = "cloudwatch.amazonaws.com";
 
-/// The alarm a request is made for, which sets its context keys: `aws:SourceAccount` and
-/// `aws:SourceOwner` are the alarm's account, `aws:SourceArn` its ARN.
+/// EventBridge's service principal: rules deliver to their targets as it.
+pub const EVENTBRIDGE: &str = "events.amazonaws.com";
+
+/// The AWS service that sends: it sets the principal and the kind of source ARN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sender {
+    /// CloudWatch, for an alarm (`arn:…:cloudwatch:REGION:ACCOUNT:alarm:NAME`).
+    CloudWatch,
+    /// EventBridge, for a rule of the default bus (`arn:…:events:REGION:ACCOUNT:rule/NAME`).
+    EventBridge,
+}
+
+impl Sender {
+    /// Its service principal.
+    pub fn principal(self) -> &'static str {
+        match self {
+            Sender::CloudWatch => CLOUDWATCH,
+            Sender::EventBridge => EVENTBRIDGE,
+        }
+    }
+}
+
+/// The alarm or rule a request is made for, which sets its context keys: `aws:SourceAccount` and
+/// `aws:SourceOwner` are its account, `aws:SourceArn` its ARN.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Source<'a> {
+    /// The service that sends.
+    pub sender: Sender,
     /// The partition (`aws`, `aws-cn`, `aws-us-gov`).
     pub partition: &'a str,
-    /// The alarm's region.
+    /// The alarm's or rule's region.
     pub region: &'a str,
-    /// The alarm's account.
+    /// The alarm's or rule's account.
     pub account: &'a str,
-    /// The alarm's name; `None` means any alarm of the account in the region, and an answer that
-    /// depends on which one is [`Decision::CannotTell`].
-    pub alarm: Option<&'a str>,
+    /// The alarm's or rule's name; `None` means any alarm of the account in the region, and an
+    /// answer that depends on which one is [`Decision::CannotTell`].
+    pub name: Option<&'a str>,
 }
 
 impl Source<'_> {
-    /// `arn:PARTITION:cloudwatch:REGION:ACCOUNT:alarm:`, the ARN of the alarm without its name.
-    fn alarm_arn_prefix(&self) -> String {
+    /// The ARN of the alarm or rule without its name.
+    fn arn_prefix(&self) -> String {
+        let (service, kind) = match self.sender {
+            Sender::CloudWatch => ("cloudwatch", "alarm:"),
+            Sender::EventBridge => ("events", "rule/"),
+        };
         format!(
-            "arn:{}:cloudwatch:{}:{}:alarm:",
+            "arn:{}:{service}:{}:{}:{kind}",
             self.partition, self.region, self.account
         )
     }
 }
 
-/// What is asked: may CloudWatch, for `source`, call `action` on `resource`?
+/// What is asked: may the sender, for `source`, call `action` on `resource`?
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Request<'a> {
     /// A concrete action, such as `sns:Publish` or `kms:GenerateDataKey`.
@@ -219,7 +247,7 @@ fn judge_statement(index: usize, statement: &Value, request: &Request) -> Judged
         };
     };
     let applies = Truth::all([
-        principal(st),
+        principal(st, request.source.sender.principal()),
         action(st, request.action),
         resource(st, request.resource),
         conditions(st, &request.source),
@@ -289,26 +317,25 @@ fn truth_of(result: Result<Truth, String>) -> Truth {
     result.unwrap_or_else(Truth::Unclear)
 }
 
-/// Whether the statement is about CloudWatch: `Principal` names it, or `NotPrincipal` does not.
-fn principal(st: &Map<String, Value>) -> Truth {
+/// Whether the statement is about the service: `Principal` names it, or `NotPrincipal` does not.
+fn principal(st: &Map<String, Value>, service: &str) -> Truth {
     match (st.get("Principal"), st.get("NotPrincipal")) {
-        (Some(p), None) => names_cloudwatch(p),
-        (None, Some(p)) => names_cloudwatch(p).not(),
+        (Some(p), None) => names_service(p, service),
+        (None, Some(p)) => names_service(p, service).not(),
         _ => Truth::Unclear("it has neither or both of `Principal` and `NotPrincipal`".into()),
     }
 }
 
 /// Whether a principal element covers the service principal: everyone (`"*"`,
-/// `{"AWS": "*"}`) or `{"Service": "cloudwatch.amazonaws.com"}`. Accounts, roles and users
-/// never cover a service.
-fn names_cloudwatch(principal: &Value) -> Truth {
+/// `{"AWS": "*"}`) or `{"Service": SERVICE}`. Accounts, roles and users never cover a service.
+fn names_service(principal: &Value, service: &str) -> Truth {
     match principal {
         Value::String(s) => Truth::of(s == "*"),
         Value::Object(kinds) => Truth::any(kinds.iter().map(|(kind, names)| {
             truth_of(match kind.as_str() {
                 "AWS" => strings(names, "Principal.AWS").map(|n| Truth::of(n.contains(&"*"))),
                 "Service" => strings(names, "Principal.Service")
-                    .map(|n| Truth::any(n.into_iter().map(is_cloudwatch))),
+                    .map(|n| Truth::any(n.into_iter().map(|n| is_service(n, service)))),
                 _ => Ok(Truth::No),
             })
         })),
@@ -316,12 +343,12 @@ fn names_cloudwatch(principal: &Value) -> Truth {
     }
 }
 
-fn is_cloudwatch(service: &str) -> Truth {
-    if service == CLOUDWATCH {
+fn is_service(named: &str, service: &str) -> Truth {
+    if named == service {
         Truth::Yes
-    } else if service.eq_ignore_ascii_case(CLOUDWATCH) {
+    } else if named.eq_ignore_ascii_case(service) {
         Truth::Unclear(format!(
-            "service principal `{service}` differs from `{CLOUDWATCH}` only in case"
+            "service principal `{named}` differs from `{service}` only in case"
         ))
     } else {
         Truth::No
@@ -504,9 +531,9 @@ impl Context {
         match key.to_ascii_lowercase().as_str() {
             "aws:sourceaccount" | "aws:sourceowner" => Some(Context::Known(source.account.into())),
             "aws:securetransport" => Some(Context::Known("true".into())),
-            "aws:sourcearn" => Some(match source.alarm {
-                Some(name) => Context::Known(format!("{}{name}", source.alarm_arn_prefix())),
-                None => Context::AnyAlarm(source.alarm_arn_prefix()),
+            "aws:sourcearn" => Some(match source.name {
+                Some(name) => Context::Known(format!("{}{name}", source.arn_prefix())),
+                None => Context::AnyAlarm(source.arn_prefix()),
             }),
             _ => None,
         }

@@ -11,7 +11,7 @@ use crate::builder::{change_of, ActionId, Draft};
 use crate::chain::{alarms_on, RegionView, Subscribers};
 use crate::delivery::{delivery, Delivery};
 use crate::judgement::Need;
-use crate::policy::Source;
+use crate::policy::{Sender, Source};
 use crate::resources::{plan_alarm, plan_filter, topic_policy, AlarmSite};
 use crate::{AccountPlan, PlanError};
 
@@ -91,10 +91,11 @@ impl<'a> Region<'a> {
         'a: 's,
     {
         Source {
+            sender: Sender::CloudWatch,
             partition: &self.snapshot.partition,
             region: self.name,
             account: self.account(),
-            alarm,
+            name: alarm,
         }
     }
 

@@ -55,6 +55,10 @@ impl survey::Reader for World {
                 region.topics_read.push(asked.arn.clone());
             }
         }
+        if request.eventbridge {
+            // These worlds have no EventBridge rules.
+            snapshot.eventbridge = model::live::EventBridgeRead::Read(Ok(Vec::new()));
+        }
     }
 }
 

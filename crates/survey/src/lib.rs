@@ -29,7 +29,7 @@ pub trait Reader {
 }
 
 /// How many times the planner may ask for more: alarms of crowded regions, then the topics
-/// they notify, then the topic the plan turns to.
+/// they notify, then the topic the plan turns to and the EventBridge rules (read together).
 pub const MAX_READS: usize = 4;
 
 /// Why reading and planning an account stopped.

@@ -14,7 +14,10 @@ use super::*;
 
 /// An account whose IAM control holds: trail, filter, alarm, topic with a confirmed subscriber.
 fn world() -> Snapshot {
-    compliant()
+    let mut world = compliant();
+    // No EventBridge rules: read as an empty list when asked for.
+    world.eventbridge = model::live::EventBridgeRead::Read(Ok(Vec::new()));
+    world
 }
 
 /// Serves `world` as a region with more than a page of alarms: the first read holds no alarms
@@ -47,6 +50,7 @@ impl Reader for Crowded {
             state.topics = Ok(Vec::new());
             state.topics_read = Vec::new();
         }
+        first.eventbridge = model::live::EventBridgeRead::NotRead;
         Ok(first)
     }
 
@@ -83,6 +87,9 @@ impl Reader for Crowded {
         }
         let asked: Vec<String> = request.topics.iter().map(|t| t.arn.clone()).collect();
         read_topics(world, state, &asked);
+        if request.eventbridge {
+            snapshot.eventbridge = self.world.eventbridge.clone();
+        }
     }
 }
 
@@ -136,6 +143,10 @@ fn the_default_topic_is_read_only_when_the_plan_turns_to_it() {
     let surveyed = block_on(survey(&reader, &[iam()], &Desired::default())).unwrap();
     let asked = reader.asked.borrow();
     assert_eq!(asked.len(), 2, "{asked:?}");
+    assert!(
+        asked[1].eventbridge,
+        "the rules are read with the topic, in one round"
+    );
     let default = topic_arn(model::desired::DEFAULT_TOPIC_NAME);
     assert_eq!(
         asked[1].topics,

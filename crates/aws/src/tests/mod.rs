@@ -155,8 +155,31 @@ fn aws_with(cloudtrail: Vec<Rule>, logs: Vec<Rule>, cloudwatch: Vec<Rule>, sns: 
             cloudwatch: client!(aws_sdk_cloudwatch, &cloudwatch),
             sns: client!(aws_sdk_sns, &sns),
             kms: client!(aws_sdk_kms, &Vec::<Rule>::new()),
+            events: client!(aws_sdk_eventbridge, &[no_rules()]),
+            account: client!(aws_sdk_account, &[only_this_region()]),
         },
     )
+}
+
+/// The default bus holds no rule.
+fn no_rules() -> Rule {
+    mock!(aws_sdk_eventbridge::Client::list_rules).then_output(|| {
+        aws_sdk_eventbridge::operation::list_rules::ListRulesOutput::builder().build()
+    })
+}
+
+/// The account has one region enabled: [`REGION`].
+fn only_this_region() -> Rule {
+    mock!(aws_sdk_account::Client::list_regions).then_output(|| {
+        aws_sdk_account::operation::list_regions::ListRegionsOutput::builder()
+            .regions(
+                aws_sdk_account::types::Region::builder()
+                    .region_name(REGION)
+                    .region_opt_status(aws_sdk_account::types::RegionOptStatus::EnabledByDefault)
+                    .build(),
+            )
+            .build()
+    })
 }
 
 fn block_on<F: std::future::Future>(f: F) -> F::Output {

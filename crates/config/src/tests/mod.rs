@@ -330,6 +330,7 @@ fn the_schema_names_every_key_the_file_accepts() {
         "assume_role",
         "concurrency",
         "adopt",
+        "accept",
         "waiver",
     ] {
         assert!(keys.contains(&key), "{key} missing from {keys:?}");
@@ -340,7 +341,7 @@ fn the_schema_names_every_key_the_file_accepts() {
             "the parser refuses the schema's key {key}: {err}"
         );
     }
-    assert_eq!(keys.len(), 16, "{keys:?}");
+    assert_eq!(keys.len(), 17, "{keys:?}");
     assert_eq!(
         schema["additionalProperties"], false,
         "unknown keys are refused in editors too"

@@ -4,7 +4,7 @@
 pub use model::report::ConfigFile;
 use std::borrow::Cow;
 
-use model::report::{AccountResult, Chain};
+use model::report::{AccountResult, Chain, ChainKind};
 use model::{Action, Control, ControlResult, Finding, FindingCode, Report, Status};
 use time::OffsetDateTime;
 
@@ -266,6 +266,8 @@ pub enum ResourceKind {
     Alarm,
     /// An SNS topic.
     Topic,
+    /// An EventBridge rule.
+    EventRule,
 }
 
 impl ResourceKind {
@@ -278,6 +280,7 @@ impl ResourceKind {
             ResourceKind::MetricFilter => "AWS::Logs::MetricFilter",
             ResourceKind::Alarm => "AWS::CloudWatch::Alarm",
             ResourceKind::Topic => "AWS::SNS::Topic",
+            ResourceKind::EventRule => "AWS::Events::Rule",
         }
     }
 
@@ -288,7 +291,9 @@ impl ResourceKind {
             ResourceKind::Trail => "AwsCloudTrailTrail",
             ResourceKind::Alarm => "AwsCloudWatchAlarm",
             ResourceKind::Topic => "AwsSnsTopic",
-            ResourceKind::LogGroup | ResourceKind::MetricFilter => "Other",
+            ResourceKind::LogGroup | ResourceKind::MetricFilter | ResourceKind::EventRule => {
+                "Other"
+            }
         }
     }
 }
@@ -335,14 +340,31 @@ fn chain_resources(chain: &Chain) -> Vec<Resource> {
         region: region.clone(),
     };
     let trail_name = chain.trail.rsplit('/').next().unwrap_or(&chain.trail);
+    let mut out = vec![resource(
+        ResourceKind::Trail,
+        chain.trail.clone(),
+        trail_name,
+    )];
+    if chain.kind == ChainKind::Eventbridge {
+        for rule in &chain.rules {
+            let name = rule.rsplit('/').next().unwrap_or(rule);
+            out.push(resource(ResourceKind::EventRule, rule.clone(), name));
+        }
+        out.extend(chain.topic.iter().map(|topic| {
+            let name = topic.rsplit(':').next().unwrap_or(topic);
+            resource(ResourceKind::Topic, topic.clone(), name)
+        }));
+        return out;
+    }
     let group_arn = format!(
         "arn:{partition}:logs:{region}:{owner}:log-group:{}",
         chain.log_group
     );
-    let mut out = vec![
-        resource(ResourceKind::Trail, chain.trail.clone(), trail_name),
-        resource(ResourceKind::LogGroup, group_arn.clone(), &chain.log_group),
-    ];
+    out.push(resource(
+        ResourceKind::LogGroup,
+        group_arn.clone(),
+        &chain.log_group,
+    ));
     if let Some(filter) = &chain.filter {
         let uid = format!("{group_arn}:metric-filter:{filter}");
         out.push(resource(ResourceKind::MetricFilter, uid, filter));

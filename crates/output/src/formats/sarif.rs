@@ -102,7 +102,12 @@ fn requirement(run: &Run, control: &Control) -> String {
 fn result<'a>(run: &Run, item: &Item<'a>) -> SarifResult {
     let status = item.result.status;
     let region = item.region(run).to_string();
-    let log_group = item.result.chain.as_ref().map(|c| c.log_group.clone());
+    let log_group = item
+        .result
+        .chain
+        .as_ref()
+        .filter(|c| !c.log_group.is_empty())
+        .map(|c| c.log_group.clone());
     let mut message = format!(
         "{} in account {} ({}): {}",
         item.control.title,

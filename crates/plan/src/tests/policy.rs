@@ -3,7 +3,9 @@
 
 use serde_json::{json, Value};
 
-use crate::policy::{evaluate, evaluate_text, glob, Decision, Request, Source, StatementRef};
+use crate::policy::{
+    evaluate, evaluate_text, glob, Decision, Request, Sender, Source, StatementRef,
+};
 
 /// The topic every SNS case publishes to.
 const TOPIC: &str = "arn:aws:sns:us-east-1:111122223333:cis-alarms";
@@ -26,10 +28,11 @@ fn call(
         action,
         resource,
         source: Source {
+            sender: Sender::CloudWatch,
             partition: "aws",
             region: "us-east-1",
             account: "111122223333",
-            alarm,
+            name: alarm,
         },
     }
 }

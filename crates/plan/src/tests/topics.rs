@@ -16,8 +16,9 @@ fn the_default_topic_is_asked_for_only_when_the_plan_turns_to_it() {
     };
     assert_eq!(wanted.topics, vec![topic]);
     assert!(wanted.alarms.is_empty());
-    // Read and absent: create it.
+    // Read and absent: create it (and the account has no EventBridge rules).
     s.regions[0].topics_read.push(default.clone());
+    s.eventbridge = EventBridgeRead::Read(Ok(vec![]));
     let PlanOrRead::Report(r) = plan_or_read(&s, &[iam()], &Desired::default()).unwrap() else {
         panic!("everything was read")
     };

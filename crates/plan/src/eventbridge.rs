@@ -1,0 +1,482 @@
+//! Whether EventBridge rules on the default bus tell a person of a control's events: each
+//! record of the control's corpus, in every region CloudTrail delivers it to, must be matched by
+//! an enabled rule in a state that sees it, whose SNS target delivers to a confirmed subscriber.
+//! The CIS verdict stays the metric filters' unless the user accepts EventBridge
+//! (`Desired::accept_eventbridge`).
+
+use std::collections::BTreeSet;
+
+use model::live::{BusRegion, EventBridgeRead, ReadError, Rule, RuleState, Snapshot, Topic, Trail};
+use model::report::{Chain, ChainKind};
+use model::{Control, Desired, Finding, FindingCode, Status};
+use serde_json::Value;
+
+use crate::delivery::{delivery, Delivery};
+use crate::judgement::Judgement;
+use crate::policy::{Sender, Source};
+
+/// Services whose calls CloudTrail records in the partition's home region only (IAM,
+/// Organizations, CloudFront, Route 53, the global STS endpoint): their events reach the default
+/// bus of that region alone.
+const GLOBAL_SERVICES: [&str; 5] = [
+    "iam.amazonaws.com",
+    "organizations.amazonaws.com",
+    "cloudfront.amazonaws.com",
+    "route53.amazonaws.com",
+    "sts.amazonaws.com",
+];
+
+/// Event names CloudTrail marks `readOnly` start with one of these: rules in state `ENABLED`
+/// do not see them.
+const READ_ONLY_PREFIXES: [&str; 6] = ["Get", "List", "Describe", "Head", "Lookup", "Decrypt"];
+
+/// The region where a partition's global services record their events.
+fn home_region(partition: &str) -> &'static str {
+    match partition {
+        "aws-cn" => "cn-north-1",
+        "aws-us-gov" => "us-gov-west-1",
+        _ => "us-east-1",
+    }
+}
+
+/// What EventBridge does for one control.
+#[derive(Debug)]
+pub(crate) enum Coverage {
+    /// Nothing to say: not read, or no rule matches any of its events.
+    Silent,
+    /// It could not be read, so whether it covers the control is not known.
+    Unread(Finding),
+    /// Some events reach a person, not all: the finding says which do not and why.
+    Partial(Finding),
+    /// Every event reaches a person through these rules (ARNs), in these regions.
+    Covered {
+        rules: Vec<String>,
+        regions: Vec<String>,
+        topic: String,
+        trail: String,
+    },
+}
+
+/// Adds what EventBridge does for a control that metric filters do not make compliant; with
+/// `--accept eventbridge`, a covered control is compliant through its rules.
+pub(crate) fn weigh(
+    judgement: &mut Judgement<'_>,
+    snapshot: &Snapshot,
+    control: &Control,
+    desired: &Desired,
+) {
+    if matches!(judgement.status, Status::Compliant | Status::NotApplicable) {
+        return;
+    }
+    match coverage(snapshot, control) {
+        Coverage::Silent => {}
+        Coverage::Partial(finding) => judgement.findings.push(finding),
+        Coverage::Unread(finding) => {
+            if desired.accept_eventbridge {
+                judgement.status = Status::Error;
+                judgement.need = None;
+            }
+            judgement.findings.push(finding);
+        }
+        Coverage::Covered {
+            rules,
+            regions,
+            topic,
+            trail,
+        } => {
+            let finding = covered_finding(&rules, &regions, desired.accept_eventbridge);
+            if desired.accept_eventbridge {
+                judgement.status = Status::Compliant;
+                judgement.findings = vec![finding];
+                judgement.need = None;
+                judgement.chain = Some(Chain {
+                    kind: ChainKind::Eventbridge,
+                    trail,
+                    region: regions.first().cloned().unwrap_or_default(),
+                    topic: Some(topic),
+                    rules,
+                    ..Chain::default()
+                });
+            } else {
+                judgement.findings.push(finding);
+            }
+        }
+    }
+}
+
+fn covered_finding(rules: &[String], regions: &[String], accepted: bool) -> Finding {
+    let names = rules
+        .iter()
+        .map(|r| format!("`{r}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (rules_are, tell) = match rules.len() {
+        1 => ("rule", "tells"),
+        _ => ("rules", "tell"),
+    };
+    let message = format!(
+        "EventBridge {rules_are} {names} {tell} a confirmed subscriber of every event of this control in {}",
+        regions_phrase(regions)
+    );
+    let finding = Finding::new(FindingCode::CoveredByEventbridge, message);
+    match accepted {
+        true => finding,
+        false => finding.with_hint("CIS still asks for a metric filter and alarm; pass --accept eventbridge (or accept = [\"eventbridge\"] in the configuration) to count the rules instead"),
+    }
+}
+
+fn regions_phrase(regions: &[String]) -> String {
+    match regions {
+        [one] => format!("region {one} (the only region they arrive in)"),
+        many => format!("all {} enabled regions", many.len()),
+    }
+}
+
+/// Judges the default buses of every enabled region against the control's corpus.
+pub(crate) fn coverage(snapshot: &Snapshot, control: &Control) -> Coverage {
+    let regions = match &snapshot.eventbridge {
+        EventBridgeRead::NotRead => return Coverage::Silent,
+        EventBridgeRead::Read(Err(e)) => return Coverage::Unread(unread(e)),
+        EventBridgeRead::Read(Ok(regions)) => regions,
+    };
+    let trails = match &snapshot.trails {
+        Ok(trails) => trails.as_slice(),
+        Err(_) => &[],
+    };
+    let corpus = model::catalog::corpus(control);
+    let mut tally = Tally::default();
+    for bus in regions {
+        let rules = match &bus.rules {
+            Ok(rules) => rules,
+            Err(e) => return Coverage::Unread(unread(e)),
+        };
+        let logging = trail_logging(trails, &bus.region);
+        let mut judged = Vec::new();
+        for rule in rules.iter().filter(|r| is_enabled(r)) {
+            if let RuleState::Unknown(state) = &rule.state {
+                tally
+                    .unjudged
+                    .push(format!("`{}`: state `{state}`", rule.arn));
+                continue;
+            }
+            match eventpattern::parse(&rule.pattern) {
+                Ok(pattern) => judged.push(JudgedRule {
+                    rule,
+                    pattern,
+                    reach: reach(rule, bus, snapshot),
+                }),
+                Err(e) => tally.unjudged.push(format!("`{}`: {e}", rule.arn)),
+            }
+        }
+        for (label, record) in corpus.iter() {
+            if !arrives_in(record, &bus.region, &snapshot.partition) {
+                continue;
+            }
+            let event = eventpattern::envelope(in_region(record, &bus.region));
+            let fate = fate(&judged, &event, is_read_only(record), logging.as_ref());
+            tally.record(&bus.region, label, fate);
+        }
+    }
+    tally.conclude(control)
+}
+
+fn unread(e: &ReadError) -> Finding {
+    Finding::new(
+        FindingCode::EventbridgeUnread,
+        format!("trailwatch cannot tell whether EventBridge rules cover this control: {e}"),
+    )
+    .with_hint(format!("grant {} to judge EventBridge rules", e.action))
+}
+
+/// A logging trail whose events reach the region's default bus (multi-region, or homed there).
+fn trail_logging(trails: &[Trail], region: &str) -> Option<String> {
+    trails
+        .iter()
+        .find(|t| {
+            matches!(t.is_logging, Ok(true)) && (t.is_multi_region || t.home_region == region)
+        })
+        .map(|t| t.arn.clone())
+}
+
+/// Whether CloudTrail delivers the record's event to the default bus of `region`.
+fn arrives_in(record: &Value, region: &str, partition: &str) -> bool {
+    let source = record.get("eventSource").and_then(Value::as_str);
+    match source.is_some_and(|s| GLOBAL_SERVICES.contains(&s)) {
+        true => region == home_region(partition),
+        false => true,
+    }
+}
+
+/// The record as made in `region`.
+fn in_region(record: &Value, region: &str) -> Value {
+    let mut record = record.clone();
+    if let Some(fields) = record.as_object_mut() {
+        fields.insert("awsRegion".into(), Value::String(region.into()));
+    }
+    record
+}
+
+/// Whether CloudTrail marks the record read-only: its `readOnly` field, else its name.
+fn is_read_only(record: &Value) -> bool {
+    match record.get("readOnly").and_then(Value::as_bool) {
+        Some(true) => true,
+        _ => record
+            .get("eventName")
+            .and_then(Value::as_str)
+            .is_some_and(|name| READ_ONLY_PREFIXES.iter().any(|p| name.starts_with(p))),
+    }
+}
+
+/// A rule of one region, parsed and judged on whether it reaches a person.
+struct JudgedRule<'a> {
+    rule: &'a Rule,
+    pattern: eventpattern::Pattern,
+    /// The topic it delivers through, or why it reaches nobody.
+    reach: Result<&'a Topic, String>,
+}
+
+/// Whether the rule sees events at all (a state this version does not know is reported by
+/// name when it matters, see [`Tally::unjudged`]).
+fn is_enabled(rule: &Rule) -> bool {
+    matches!(
+        rule.state,
+        RuleState::Enabled | RuleState::EnabledWithAllManagementEvents | RuleState::Unknown(_)
+    )
+}
+
+/// The first SNS target that delivers to a confirmed subscriber, or why none does.
+fn reach<'a>(rule: &'a Rule, bus: &'a BusRegion, snapshot: &Snapshot) -> Result<&'a Topic, String> {
+    let targets = rule.targets.as_ref().map_err(|e| e.to_string())?;
+    if let Ok(Some(calls)) = &rule.invocations {
+        if calls.failed > 0 && calls.failed >= calls.invoked {
+            return Err(format!(
+                "every invocation of the day before the read failed ({} FailedInvocations)",
+                calls.failed
+            ));
+        }
+    }
+    let mut why = Vec::new();
+    for target in targets {
+        match bus.topics.iter().find(|t| &t.arn == target) {
+            Some(topic) => match topic_reaches(topic, rule, bus, snapshot) {
+                Ok(()) => return Ok(topic),
+                Err(e) => why.push(e),
+            },
+            None if target.contains(":event-bus/") => why.push(format!(
+                "it forwards to event bus `{target}`, whose rules trailwatch does not follow yet"
+            )),
+            None if model::arn::is_sns_arn(target) => why.push(format!(
+                "its topic `{target}` does not exist or is in another account"
+            )),
+            None => {}
+        }
+    }
+    Err(match why.is_empty() {
+        true => "it has no SNS topic target".to_string(),
+        false => why.join("; "),
+    })
+}
+
+/// Whether EventBridge can publish to the topic for the rule and a confirmed subscriber is
+/// there to read it.
+fn topic_reaches(
+    topic: &Topic,
+    rule: &Rule,
+    bus: &BusRegion,
+    snapshot: &Snapshot,
+) -> Result<(), String> {
+    let source = Source {
+        sender: Sender::EventBridge,
+        partition: &snapshot.partition,
+        region: &bus.region,
+        account: &snapshot.account_id,
+        name: Some(&rule.name),
+    };
+    if let Delivery::Blocked(f) | Delivery::Unclear(f) = delivery(topic, &source) {
+        return Err(f.message);
+    }
+    match &topic.subscriptions {
+        Ok(subs) if subs.iter().any(|s| s.is_confirmed()) => Ok(()),
+        Ok(_) => Err(format!(
+            "its topic `{}` has no confirmed subscriber",
+            topic.arn
+        )),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// What becomes of one event in one region.
+enum Fate {
+    /// A working rule catches it.
+    Told(Told),
+    /// No trail that is logging delivers it there.
+    NoTrail,
+    /// No enabled rule matches it.
+    Unmatched,
+    /// Only rules in state `ENABLED` match it, and it is read-only.
+    ReadOnlyUnseen(String),
+    /// Rules match it but reach nobody: the rule and why.
+    Unreached(String, String),
+}
+
+fn fate(rules: &[JudgedRule], event: &Value, read_only: bool, trail: Option<&String>) -> Fate {
+    let Some(trail) = trail else {
+        return Fate::NoTrail;
+    };
+    let mut closest = Fate::Unmatched;
+    for judged in rules.iter().filter(|j| j.pattern.matches(event)) {
+        if read_only && judged.rule.state == RuleState::Enabled {
+            closest = Fate::ReadOnlyUnseen(judged.rule.name.clone());
+            continue;
+        }
+        match &judged.reach {
+            Ok(topic) => {
+                return Fate::Told(Told {
+                    rule: judged.rule.arn.clone(),
+                    topic: topic.arn.clone(),
+                    trail: trail.clone(),
+                })
+            }
+            Err(why) => closest = Fate::Unreached(judged.rule.name.clone(), why.clone()),
+        }
+    }
+    closest
+}
+
+/// The rule that tells a person of an event, the topic it publishes to, and the trail that
+/// delivers the event.
+struct Told {
+    rule: String,
+    topic: String,
+    trail: String,
+}
+
+/// What the events of every region came to.
+#[derive(Default)]
+struct Tally {
+    told: BTreeSet<String>,
+    /// The first topic and trail of a told event: the chain shown.
+    first: Option<(String, String)>,
+    regions: BTreeSet<String>,
+    any_told: bool,
+    missed_events: BTreeSet<String>,
+    unmatched_regions: BTreeSet<String>,
+    untrailed_regions: BTreeSet<String>,
+    read_only: BTreeSet<String>,
+    unreached: BTreeSet<String>,
+    matched_somewhere: bool,
+    /// Enabled rules trailwatch cannot judge (a pattern it cannot read, a state it does not
+    /// know): with events missed, whether they catch them cannot be told.
+    unjudged: Vec<String>,
+}
+
+impl Tally {
+    fn record(&mut self, region: &str, label: &str, fate: Fate) {
+        self.regions.insert(region.to_string());
+        match fate {
+            Fate::Told(told) => {
+                self.told.insert(told.rule);
+                self.first.get_or_insert((told.topic, told.trail));
+                self.any_told = true;
+                self.matched_somewhere = true;
+                return;
+            }
+            Fate::NoTrail => {
+                self.untrailed_regions.insert(region.to_string());
+            }
+            Fate::Unmatched => {
+                self.unmatched_regions.insert(region.to_string());
+            }
+            Fate::ReadOnlyUnseen(rule) => {
+                self.matched_somewhere = true;
+                self.read_only.insert(format!("`{rule}` ({label})"));
+            }
+            Fate::Unreached(rule, why) => {
+                self.matched_somewhere = true;
+                self.unreached.insert(format!("`{rule}`: {why}"));
+            }
+        }
+        self.missed_events.insert(label.to_string());
+    }
+
+    fn conclude(self, control: &Control) -> Coverage {
+        if !self.missed_events.is_empty() && !self.unjudged.is_empty() {
+            return Coverage::Unread(
+                Finding::new(
+                    FindingCode::EventbridgeUnread,
+                    format!(
+                        "trailwatch cannot tell whether EventBridge rules cover this control: it cannot judge {}",
+                        self.unjudged.join("; ")
+                    ),
+                )
+                .with_hint("check those rules by hand, or report the pattern to trailwatch"),
+            );
+        }
+        if !self.matched_somewhere {
+            return Coverage::Silent;
+        }
+        if self.missed_events.is_empty() {
+            let (topic, trail) = self.first.unwrap_or_default();
+            return Coverage::Covered {
+                rules: self.told.into_iter().collect(),
+                regions: self.regions.into_iter().collect(),
+                topic,
+                trail,
+            };
+        }
+        Coverage::Partial(self.partial_finding(control))
+    }
+
+    fn partial_finding(&self, control: &Control) -> Finding {
+        let mut parts = Vec::new();
+        if !self.unmatched_regions.is_empty() {
+            parts.push(format!(
+                "no enabled rule matches them in {}",
+                listed(&self.unmatched_regions)
+            ));
+        }
+        if !self.untrailed_regions.is_empty() {
+            parts.push(format!(
+                "no logging trail delivers events to EventBridge in {}",
+                listed(&self.untrailed_regions)
+            ));
+        }
+        if !self.read_only.is_empty() {
+            parts.push(format!(
+                "rules in state ENABLED do not see read-only events: {} (they need ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS)",
+                listed(&self.read_only)
+            ));
+        }
+        if !self.unreached.is_empty() {
+            parts.push(format!(
+                "rules that match reach nobody: {}",
+                listed(&self.unreached)
+            ));
+        }
+        let told = match self.any_told {
+            true => "tell a person of some of its events, not all",
+            false => "match its events but tell nobody",
+        };
+        Finding::new(
+            FindingCode::EventbridgePartial,
+            format!(
+                "EventBridge rules {told}: missed {}; {}",
+                listed(&self.missed_events),
+                parts.join("; ")
+            ),
+        )
+        .with_hint(format!(
+            "change the rules so every event of {} reaches a confirmed subscriber in every region it arrives in (trailwatch never writes EventBridge rules)",
+            control.id
+        ))
+    }
+}
+
+/// At most five items, then how many more.
+fn listed(items: &BTreeSet<String>) -> String {
+    let shown: Vec<&str> = items.iter().take(5).map(String::as_str).collect();
+    match items.len().saturating_sub(5) {
+        0 => shown.join(", "),
+        more => format!("{} and {more} more", shown.join(", ")),
+    }
+}

@@ -1,0 +1,277 @@
+//! EventBridge rules as a way of being told: which controls they cover, what they miss and why,
+//! and what `--accept eventbridge` does with a covered control.
+
+use super::*;
+
+const OTHER: &str = "eu-west-1";
+
+fn rule(name: &str, region: &str, state: RuleState, pattern: &str, topic: &str) -> Rule {
+    Rule {
+        arn: format!("arn:aws:events:{region}:{ACCOUNT}:rule/{name}"),
+        name: name.into(),
+        state,
+        pattern: pattern.into(),
+        targets: Ok(vec![topic.to_string()]),
+        invocations: Ok(None),
+    }
+}
+
+fn alerts_in(region: &str) -> Topic {
+    let mut t = topic("alerts", true);
+    t.arn = format!("arn:aws:sns:{region}:{ACCOUNT}:alerts");
+    t.subscriptions = Ok(vec![Subscription {
+        arn: format!("{}:abc", t.arn),
+        protocol: "email".into(),
+        endpoint: "sec@example.com".into(),
+    }]);
+    t
+}
+
+fn bus(region: &str, rules: Vec<Rule>) -> BusRegion {
+    BusRegion {
+        region: region.into(),
+        rules: Ok(rules),
+        topics: vec![alerts_in(region)],
+    }
+}
+
+/// The sample account with no filters (every control non-compliant) and these buses.
+fn account(buses: Vec<BusRegion>) -> Snapshot {
+    let mut s = snapshot(vec![trail("main")], vec![], vec![], vec![]);
+    s.eventbridge = EventBridgeRead::Read(Ok(buses));
+    s
+}
+
+fn judged(s: &Snapshot, control: &str, desired: &Desired) -> ControlResult {
+    plan(s, &[model::sample::control(control)], desired)
+        .unwrap()
+        .controls
+        .remove(0)
+}
+
+fn finding(r: &ControlResult, code: FindingCode) -> &Finding {
+    r.findings
+        .iter()
+        .find(|f| f.code == code)
+        .unwrap_or_else(|| panic!("no {code} in {:#?}", r.findings))
+}
+
+fn accept() -> Desired {
+    Desired {
+        accept_eventbridge: true,
+        ..Desired::default()
+    }
+}
+
+const IAM_RULE: &str = r#"{"source": ["aws.iam"], "detail-type": ["AWS API Call via CloudTrail"]}"#;
+
+fn iam_rule(region: &str) -> Rule {
+    let topic = alerts_in(region).arn;
+    rule("iam", region, RuleState::Enabled, IAM_RULE, &topic)
+}
+
+#[test]
+fn a_rule_in_us_east_1_covers_a_global_service_in_every_region() {
+    let s = account(vec![
+        bus(REGION, vec![iam_rule(REGION)]),
+        bus(OTHER, vec![]),
+    ]);
+    let r = judged(&s, "iam-policy-changes", &Desired::default());
+    assert_eq!(
+        r.status,
+        Status::NonCompliant,
+        "the CIS verdict is unchanged"
+    );
+    let f = finding(&r, FindingCode::CoveredByEventbridge);
+    assert!(f.message.contains("rule/iam"), "{}", f.message);
+    assert!(f.hint.as_deref().unwrap().contains("--accept eventbridge"));
+}
+
+#[test]
+fn accepted_eventbridge_makes_the_control_compliant_with_an_eventbridge_chain() {
+    let s = account(vec![
+        bus(REGION, vec![iam_rule(REGION)]),
+        bus(OTHER, vec![]),
+    ]);
+    let report = plan(&s, &[iam()], &accept()).unwrap();
+    let r = &report.controls[0];
+    assert_eq!(r.status, Status::Compliant);
+    let chain = r.chain.as_ref().unwrap();
+    assert_eq!(chain.kind, model::report::ChainKind::Eventbridge);
+    assert_eq!(chain.rules, vec![iam_rule(REGION).arn]);
+    assert!(
+        report
+            .actions
+            .iter()
+            .all(|a| !a.control_ids.contains(&r.id)),
+        "nothing is planned for a control its rules cover: {:#?}",
+        report.actions
+    );
+}
+
+#[test]
+fn a_regional_service_needs_a_rule_in_every_enabled_region() {
+    let ct = r#"{"source": ["aws.cloudtrail"]}"#;
+    let topic = alerts_in(REGION).arn;
+    let only_here = rule("ct", REGION, RuleState::Enabled, ct, &topic);
+    let s = account(vec![bus(REGION, vec![only_here]), bus(OTHER, vec![])]);
+    let r = judged(&s, "cloudtrail-config-changes", &accept());
+    assert_eq!(r.status, Status::NonCompliant);
+    let f = finding(&r, FindingCode::EventbridgePartial);
+    assert!(
+        f.message
+            .contains("no enabled rule matches them in eu-west-1"),
+        "{}",
+        f.message
+    );
+}
+
+#[test]
+fn read_only_events_need_the_state_that_sees_them() {
+    let denied = r#"{"detail": {"errorCode": [{"suffix": "UnauthorizedOperation"}, {"prefix": "AccessDenied"}]}}"#;
+    let buses = [REGION, OTHER]
+        .iter()
+        .map(|region| {
+            let topic = alerts_in(region).arn;
+            bus(
+                region,
+                vec![rule("denied", region, RuleState::Enabled, denied, &topic)],
+            )
+        })
+        .collect();
+    let s = account(buses);
+    let r = judged(&s, "unauthorized-api-calls", &accept());
+    assert_eq!(r.status, Status::NonCompliant);
+    let f = finding(&r, FindingCode::EventbridgePartial);
+    assert!(
+        f.message
+            .contains("ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"),
+        "{}",
+        f.message
+    );
+    assert!(f.message.contains("Decrypt"), "{}", f.message);
+
+    let all = |region: &str| {
+        let topic = alerts_in(region).arn;
+        rule(
+            "denied",
+            region,
+            RuleState::EnabledWithAllManagementEvents,
+            denied,
+            &topic,
+        )
+    };
+    let s = account(vec![
+        bus(REGION, vec![all(REGION)]),
+        bus(OTHER, vec![all(OTHER)]),
+    ]);
+    assert_eq!(
+        judged(&s, "unauthorized-api-calls", &accept()).status,
+        Status::Compliant
+    );
+}
+
+#[test]
+fn a_topic_that_does_not_let_eventbridge_publish_reaches_nobody() {
+    let mut here = bus(REGION, vec![iam_rule(REGION)]);
+    let only_cloudwatch = r#"{"Statement": [{"Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"}, "Action": "sns:Publish", "Resource": "*"}]}"#;
+    here.topics[0].attributes = Ok(TopicAttributes {
+        policy: Some(only_cloudwatch.into()),
+        ..TopicAttributes::default()
+    });
+    let s = account(vec![here]);
+    let r = judged(&s, "iam-policy-changes", &accept());
+    assert_eq!(r.status, Status::NonCompliant);
+    let f = finding(&r, FindingCode::EventbridgePartial);
+    assert!(f.message.contains("events.amazonaws.com"), "{}", f.message);
+}
+
+#[test]
+fn a_policy_scoped_to_the_rule_lets_it_publish() {
+    let mut here = bus(REGION, vec![iam_rule(REGION)]);
+    let scoped = format!(
+        r#"{{"Statement": [{{"Effect": "Allow", "Principal": {{"Service": "events.amazonaws.com"}}, "Action": "sns:Publish", "Resource": "*", "Condition": {{"ArnEquals": {{"aws:SourceArn": "{}"}}}}}}]}}"#,
+        iam_rule(REGION).arn
+    );
+    here.topics[0].attributes = Ok(TopicAttributes {
+        policy: Some(scoped),
+        ..TopicAttributes::default()
+    });
+    let s = account(vec![here]);
+    assert_eq!(
+        judged(&s, "iam-policy-changes", &accept()).status,
+        Status::Compliant
+    );
+}
+
+#[test]
+fn failing_invocations_and_disabled_rules_do_not_count() {
+    let mut failing = iam_rule(REGION);
+    failing.invocations = Ok(Some(Invocations {
+        invoked: 3,
+        failed: 3,
+    }));
+    let s = account(vec![bus(REGION, vec![failing])]);
+    let f = judged(&s, "iam-policy-changes", &accept());
+    assert!(finding(&f, FindingCode::EventbridgePartial)
+        .message
+        .contains("FailedInvocations"));
+
+    let mut disabled = iam_rule(REGION);
+    disabled.state = RuleState::Disabled;
+    let s = account(vec![bus(REGION, vec![disabled])]);
+    let r = judged(&s, "iam-policy-changes", &accept());
+    assert!(
+        r.findings
+            .iter()
+            .all(|f| !f.code.as_str().starts_with("covered")),
+        "{:#?}",
+        r.findings
+    );
+}
+
+#[test]
+fn what_cannot_be_read_or_judged_is_cannot_tell() {
+    let mut s = account(vec![]);
+    s.eventbridge = EventBridgeRead::Read(Err(ReadError {
+        action: "account:ListRegions".into(),
+        code: Some("AccessDeniedException".into()),
+        message: "denied".into(),
+    }));
+    let r = judged(&s, "iam-policy-changes", &Desired::default());
+    assert_eq!(
+        r.status,
+        Status::NonCompliant,
+        "without --accept the filters decide"
+    );
+    finding(&r, FindingCode::EventbridgeUnread);
+    assert_eq!(
+        judged(&s, "iam-policy-changes", &accept()).status,
+        Status::Error
+    );
+
+    let mut odd = iam_rule(REGION);
+    odd.pattern = r#"{"detail": {"eventName": [{"some-new-operator": 1}]}}"#.into();
+    let s = account(vec![bus(REGION, vec![odd])]);
+    let r = judged(&s, "iam-policy-changes", &accept());
+    assert_eq!(r.status, Status::Error);
+    assert!(finding(&r, FindingCode::EventbridgeUnread)
+        .message
+        .contains("rule/iam"));
+}
+
+#[test]
+fn the_rules_are_read_only_for_controls_the_filters_leave_open() {
+    let asks = |s: &Snapshot| match plan_or_read(s, &[iam()], &Desired::default()).unwrap() {
+        PlanOrRead::Read(request) => request.eventbridge,
+        PlanOrRead::Report(_) => false,
+    };
+    let mut s = snapshot(vec![trail("main")], vec![], vec![], vec![]);
+    assert!(asks(&s), "a non-compliant control asks for the rules");
+    s.eventbridge = EventBridgeRead::Read(Ok(vec![]));
+    assert!(!asks(&s), "once read, never again");
+    assert!(
+        !asks(&compliant()),
+        "a compliant account makes no EventBridge call"
+    );
+}

@@ -1,0 +1,236 @@
+//! EventBridge rules as a second way of being told ([15]): rules on the default bus of every
+//! enabled region (the test bridge answers `account:ListRegions` with the 17 regions AWS enables
+//! by default), their states, SNS targets and invocations, judged per control; the CIS verdict
+//! unchanged unless `--accept eventbridge`.
+
+use serde_json::{json, Value};
+
+use crate::support::{codes, control_of, json_of, messages, status, Account, FaultProxy};
+use crate::{trail_only, CT, IAM};
+
+/// The regions every account has enabled unless it opted out (the test bridge's answer).
+const REGIONS: [&str; 17] = [
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ca-central-1",
+    "eu-central-1",
+    "eu-north-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+];
+
+const UNAUTHORIZED: &str = "unauthorized-api-calls";
+
+/// A topic named `alerts` in each region, with a confirmed subscriber and a policy that lets
+/// EventBridge publish.
+fn topics(account: &Account, regions: &[&str]) -> Value {
+    regions
+        .iter()
+        .map(|region| {
+            json!({"name": "alerts", "region": region,
+                   "subscriptions": [{"protocol": "email", "endpoint": "sec@example.com"}],
+                   "policy": {"Version": "2012-10-17", "Statement": [{
+                       "Sid": "events", "Effect": "Allow",
+                       "Principal": {"Service": "events.amazonaws.com"},
+                       "Action": "sns:Publish",
+                       "Resource": format!("arn:aws:sns:{region}:{}:alerts", account.id),
+                       "Condition": {"StringEquals": {"aws:SourceAccount": account.id}}}]}})
+        })
+        .collect()
+}
+
+/// The account's trail and no metric filter, with these rules and topics in these regions.
+fn account_with(rules: Value, regions: &[&str]) -> Account {
+    let account = Account::new();
+    let mut spec = trail_only();
+    spec["topics"] = topics(&account, regions);
+    spec["rules"] = rules;
+    account.build(&spec);
+    account
+}
+
+fn plan(account: &Account, controls: &str, extra: &[&str]) -> (i32, Value) {
+    let mut args = vec!["plan", "--controls", controls, "--json"];
+    args.extend_from_slice(extra);
+    json_of(account.trailwatch().args(&args))
+}
+
+fn iam_rule() -> Value {
+    json!({"name": "iam-changes", "regions": ["us-east-1"], "topics": ["alerts"],
+           "pattern": {"source": ["aws.iam"], "detail-type": ["AWS API Call via CloudTrail"]}})
+}
+
+#[test]
+fn a_rule_that_tells_someone_is_named_and_counted_only_when_accepted() {
+    let account = account_with(json!([iam_rule()]), &["us-east-1"]);
+    let (code, doc) = plan(&account, IAM, &[]);
+    assert_eq!(code, 2, "{doc:#}");
+    assert_eq!(
+        status(&doc, IAM),
+        "non_compliant",
+        "CIS still wants a filter"
+    );
+    assert!(codes(&doc, IAM).contains(&"covered-by-eventbridge".to_string()));
+    assert!(messages(&doc, IAM).contains("rule/iam-changes"), "{doc:#}");
+
+    let (code, doc) = plan(&account, IAM, &["--accept", "eventbridge"]);
+    assert_eq!(code, 0, "{doc:#}");
+    let control = control_of(&doc, IAM);
+    assert_eq!(control["status"], "compliant");
+    assert_eq!(control["chain"]["kind"], "eventbridge");
+    let rule = format!("arn:aws:events:us-east-1:{}:rule/iam-changes", account.id);
+    assert_eq!(control["chain"]["rules"], json!([rule]));
+    assert_eq!(
+        doc["actions"],
+        json!([]),
+        "nothing to build for a covered control"
+    );
+
+    let accepted = [
+        "plan",
+        "--controls",
+        IAM,
+        "--accept",
+        "eventbridge",
+        "--detail",
+    ];
+    let (_, human, _) = account.run(&accepted);
+    assert!(
+        human.contains("rule/iam-changes` tells a confirmed subscriber"),
+        "{human}"
+    );
+    assert!(human.contains("EventBridge (accepted) → rules"), "{human}");
+}
+
+#[test]
+fn the_configuration_file_accepts_eventbridge_too() {
+    let account = account_with(json!([iam_rule()]), &["us-east-1"]);
+    let config = account.path().join("trailwatch.toml");
+    std::fs::write(&config, "accept = [\"eventbridge\"]\n").unwrap();
+    let config = config.to_str().unwrap();
+    let (code, doc) = plan(&account, IAM, &["--config", config]);
+    assert_eq!((code, status(&doc, IAM)), (0, "compliant"), "{doc:#}");
+
+    std::fs::write(account.path().join("bad.toml"), "accept = [\"sms\"]\n").unwrap();
+    let bad = account.path().join("bad.toml");
+    let (code, _, err) = account.run(&["plan", "--config", bad.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("expected `eventbridge`"), "{err}");
+}
+
+#[test]
+fn a_regional_control_needs_a_rule_in_every_enabled_region() {
+    let rule = json!({"name": "trail-changes", "regions": ["us-east-1", "eu-west-1"],
+                      "topics": ["alerts"], "pattern": {"source": ["aws.cloudtrail"]}});
+    let account = account_with(json!([rule]), &["us-east-1", "eu-west-1"]);
+    let (_, doc) = plan(&account, CT, &["--accept", "eventbridge"]);
+    assert_eq!(status(&doc, CT), "non_compliant", "{doc:#}");
+    assert!(codes(&doc, CT).contains(&"eventbridge-partial".to_string()));
+    let said = messages(&doc, CT);
+    assert!(
+        said.contains("no enabled rule matches them in ap-northeast-1"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("eu-west-1,"),
+        "the regions it covers are not listed: {said}"
+    );
+    assert!(
+        !doc["actions"].as_array().unwrap().is_empty(),
+        "the filter is still planned"
+    );
+}
+
+#[test]
+fn read_only_events_need_a_rule_that_sees_them() {
+    let denied = json!({"detail": {"errorCode": [{"suffix": "UnauthorizedOperation"}, {"prefix": "AccessDenied"}]}});
+    let rule = |state: &str| {
+        json!([{"name": "denied", "regions": REGIONS, "topics": ["alerts"],
+                "state": state, "pattern": denied}])
+    };
+    let account = account_with(rule("ENABLED"), &REGIONS);
+    let (_, doc) = plan(&account, UNAUTHORIZED, &["--accept", "eventbridge"]);
+    assert_eq!(status(&doc, UNAUTHORIZED), "non_compliant", "{doc:#}");
+    let said = messages(&doc, UNAUTHORIZED);
+    assert!(
+        said.contains("ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS") && said.contains("Decrypt"),
+        "{said}"
+    );
+
+    let account = account_with(
+        rule("ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"),
+        &REGIONS,
+    );
+    let (code, doc) = plan(&account, UNAUTHORIZED, &["--accept", "eventbridge"]);
+    assert_eq!(
+        (code, status(&doc, UNAUTHORIZED)),
+        (0, "compliant"),
+        "{doc:#}"
+    );
+}
+
+#[test]
+fn a_rule_whose_deliveries_all_fail_tells_nobody() {
+    let mut rule = iam_rule();
+    rule["invocations"] = json!({"invoked": 4, "failed": 4});
+    let account = account_with(json!([rule]), &["us-east-1"]);
+    let (_, doc) = plan(&account, IAM, &["--accept", "eventbridge"]);
+    assert_eq!(status(&doc, IAM), "non_compliant", "{doc:#}");
+    assert!(messages(&doc, IAM).contains("FailedInvocations"), "{doc:#}");
+}
+
+#[test]
+fn a_topic_without_a_policy_for_eventbridge_is_named() {
+    let account = Account::new();
+    let mut spec = trail_only();
+    spec["topics"] = json!([{"name": "alerts",
+        "subscriptions": [{"protocol": "email", "endpoint": "sec@example.com"}],
+        "policy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"Service": "cloudwatch.amazonaws.com"}, "Action": "sns:Publish",
+            "Resource": "*"}]}}]);
+    spec["rules"] = json!([iam_rule()]);
+    account.build(&spec);
+    let (_, doc) = plan(&account, IAM, &["--accept", "eventbridge"]);
+    let said = messages(&doc, IAM);
+    assert!(
+        said.contains("does not let events.amazonaws.com publish"),
+        "{said}"
+    );
+}
+
+#[test]
+fn regions_that_cannot_be_listed_are_cannot_tell() {
+    let account = account_with(json!([iam_rule()]), &["us-east-1"]);
+    let proxy = FaultProxy::new("ListRegions", 100, "AccessDenied");
+    let (_, doc) =
+        json_of(
+            account
+                .trailwatch_via(&proxy)
+                .args(["plan", "--controls", IAM, "--json"]),
+        );
+    assert_eq!(status(&doc, IAM), "non_compliant", "{doc:#}");
+    assert!(codes(&doc, IAM).contains(&"eventbridge-unread".to_string()));
+    assert!(
+        messages(&doc, IAM).contains("account:ListRegions"),
+        "{doc:#}"
+    );
+    let (code, doc) = json_of(account.trailwatch_via(&proxy).args([
+        "plan",
+        "--controls",
+        IAM,
+        "--json",
+        "--accept",
+        "eventbridge",
+    ]));
+    assert_eq!((code, status(&doc, IAM)), (1, "error"), "{doc:#}");
+}
