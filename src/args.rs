@@ -113,7 +113,7 @@ pub struct PlanCmd {
     /// Also save the plan to FILE, for `trailwatch apply FILE`.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Also write the plan's actions as code: terraform, cloudformation… (docs/iac.md).
+    /// Also write the plan's actions as code: terraform, cloudformation… (docs/iac.md); for many accounts PATH is a directory (a file per account).
     #[arg(long, value_name = "FORMAT[=PATH]", value_parser = output::formats::emit_spec)]
     pub emit: Vec<OutputSpec>,
     /// Also send the findings (ASFF, compliant ones included) to AWS Security Hub, in the

@@ -2,31 +2,35 @@
 
 use anyhow::Result;
 use output::formats::Format;
-pub use output::views::{ApplyView, PlanView, RunInfo};
+pub use output::views::{ApplyView, PlanView, RunInfo, View};
 
 use crate::outputs::Outputs;
 use crate::print;
 
-/// Prints the stdout document (unless `human_printed`: apply prints its text as it goes) and
-/// writes the files; human text in a file carries no styles.
-pub fn emit<E: Into<anyhow::Error>>(
-    outputs: Outputs,
-    document: impl Fn(Format) -> Result<String, E>,
-    human_printed: bool,
-) -> Result<()> {
-    let document = |format| document(format).map_err(Into::into);
-    match outputs.stdout() {
-        Format::Human if human_printed => {}
-        Format::Human => print::text(&document(Format::Human)?)?,
-        other => print::raw(&document(other)?)?,
+/// Makes every document, then prints the stdout one (unless `human_printed`: apply prints its
+/// text as it goes) and writes the files; human text in a file carries no styles.
+pub fn emit(outputs: Outputs, view: &impl View, human_printed: bool) -> Result<()> {
+    let document = |format| view.document(format).map_err(anyhow::Error::from);
+    let stdout = match outputs.stdout() {
+        Format::Human if human_printed => None,
+        format => Some((format, document(format)?)),
+    };
+    let files = outputs.render(
+        |format| {
+            let text = document(format)?;
+            Ok(match format {
+                Format::Human => anstream::adapter::strip_str(&text).to_string(),
+                _ => text,
+            })
+        },
+        |format| view.files(format).map_err(anyhow::Error::from),
+    )?;
+    match stdout {
+        Some((Format::Human, text)) => print::text(&text)?,
+        Some((_, text)) => print::raw(&text)?,
+        None => {}
     }
-    outputs.write_files(|format| {
-        let text = document(format)?;
-        Ok(match format {
-            Format::Human => anstream::adapter::strip_str(&text).to_string(),
-            _ => text,
-        })
-    })
+    Ok(files.write()?)
 }
 
 /// The plan before anything is written: on stdout when that is where the human text goes,

@@ -1,13 +1,16 @@
-//! `--output FORMAT[=PATH]`: which document goes to stdout and which to files. Everything is
-//! checked before the first AWS call (one document on stdout at most; every file can be
-//! written, `sink::Destination` preparing it), and each document is written whole at the end
-//! (a file renamed into place, a device or FIFO in place), so a failed run leaves the old one.
+//! `--output FORMAT[=PATH]` and `--emit`: which document goes to stdout and which to files
+//! (`output::place`). Everything is checked before the first AWS call (every file or
+//! folder can be written, `sink::Target` preparing it), and each document is written whole at
+//! the end (a file renamed into place, a device or FIFO in place), so a failed run leaves the
+//! old one.
 
 use std::path::Path;
 
 use anyhow::{bail, Result};
 use output::formats::{Format, OutputSpec};
-use sink::Destination;
+use output::place::Placement;
+use output::views::CodeFile;
+use sink::{Batch, Contents, Target};
 
 /// Where a run's documents go.
 pub struct Outputs {
@@ -15,43 +18,26 @@ pub struct Outputs {
     files: Vec<Pending>,
 }
 
-/// A document for a file, not yet written.
+/// A document for a file (or a folder of files), not yet written.
 struct Pending {
     format: Format,
-    destination: Destination,
+    target: Target,
 }
 
 impl Outputs {
-    /// The outputs the flags ask for (`--json` is `--output json`); refuses two documents on
-    /// stdout, two on one file, and a file that cannot be written.
-    pub fn open(specs: &[OutputSpec], json: bool) -> Result<Outputs> {
-        let mut on_stdout: Vec<Format> = specs
+    /// The outputs the flags ask for (`--json` is `--output json`; `many`: code goes to a
+    /// folder per format); refuses two documents on stdout, two on one file, and a file that
+    /// cannot be written.
+    pub fn open(specs: &[OutputSpec], json: bool, many: bool) -> Result<Outputs> {
+        let placed = output::place::place(specs, json, many)?;
+        let files = placed
+            .files
             .iter()
-            .filter(|s| s.path.is_none())
-            .map(|s| s.format)
-            .collect();
-        if json {
-            on_stdout.push(Format::Json);
-        }
-        if on_stdout.len() > 1 {
-            let names: Vec<&str> = on_stdout.iter().map(|f| f.name()).collect();
-            let (all, but) = match names.len() {
-                2 => ("both", "one of them"),
-                _ => ("all", "all but one"),
-            };
-            bail!(
-                "{} would {all} go to stdout; write {but} to a file with --output FORMAT=PATH",
-                names.join(" and ")
-            );
-        }
-        let files = specs
-            .iter()
-            .filter_map(|s| s.path.as_ref().map(|p| (s.format, p)))
-            .map(|(format, path)| pending(format, path))
+            .map(pending)
             .collect::<Result<Vec<_>>>()?;
         refuse_same_file(&files)?;
         Ok(Outputs {
-            stdout: on_stdout.first().copied().unwrap_or(Format::Human),
+            stdout: placed.stdout,
             files,
         })
     }
@@ -62,16 +48,12 @@ impl Outputs {
         let Some(id) = out.and_then(sink::identity) else {
             return Ok(());
         };
-        if let Some(file) = self
-            .files
-            .iter()
-            .find(|f| f.destination.identity() == Some(&id))
-        {
+        if let Some(file) = self.files.iter().find(|f| f.target.identity() == Some(&id)) {
             bail!(
                 "the plan file and {} {} are both `{}`; give each its own file",
                 file.format.flag(),
                 file.format,
-                file.destination.path().display()
+                file.target.path().display()
             );
         }
         Ok(())
@@ -82,45 +64,53 @@ impl Outputs {
         self.stdout
     }
 
-    /// Writes every file document; `document` gives the text of each format.
-    pub fn write_files(self, document: impl Fn(Format) -> Result<String>) -> Result<()> {
-        for file in self.files {
-            let text = document(file.format)?;
-            file.destination.write(&text)?;
+    /// Every file document, made before any is written (a document that cannot be made
+    /// leaves every file as it was): `document` gives the text of each format, `files` its
+    /// files in a folder.
+    pub fn render(
+        self,
+        document: impl Fn(Format) -> Result<String>,
+        files: impl Fn(Format) -> Result<Vec<CodeFile>>,
+    ) -> Result<Batch> {
+        let mut batch = Batch::default();
+        for Pending { format, target } in self.files {
+            let contents = match target.is_folder() {
+                true => Contents::Files(files(format)?.into_iter().map(Into::into).collect()),
+                false => Contents::Text(document(format)?),
+            };
+            batch.push(target, contents);
         }
-        Ok(())
+        Ok(batch)
     }
 }
 
-fn pending(format: Format, path: &Path) -> Result<Pending> {
-    let destination = Destination::open(path)
-        .map_err(|e| anyhow::anyhow!("{} {format}={}: {e}", format.flag(), path.display()))?;
-    Ok(Pending {
+fn pending(
+    Placement {
         format,
-        destination,
-    })
+        path,
+        folder,
+    }: &Placement,
+) -> Result<Pending> {
+    let target = Target::open(path, *folder)
+        .map_err(|e| anyhow::anyhow!("{} {format}={}: {e}", format.flag(), path.display()))?;
+    let format = *format;
+    Ok(Pending { format, target })
 }
 
 /// Two documents for one regular file, however its paths are written (`a.xml`, `./a.xml`, a
-/// link to it); devices and FIFOs may take several.
+/// link to it), or a file and a folder (`sink::Target::clash`).
 fn refuse_same_file(files: &[Pending]) -> Result<()> {
-    for (i, file) in files.iter().enumerate() {
-        let Some(id) = file.destination.identity() else {
-            continue;
-        };
-        if let Some(other) = files[..i]
-            .iter()
-            .find(|f| f.destination.identity() == Some(id))
-        {
-            bail!(
-                "{} {} and {} {} both write `{}`; give each its own file",
-                other.format.flag(),
-                other.format,
-                file.format.flag(),
-                file.format,
-                file.destination.path().display()
-            );
-        }
+    let labelled: Vec<(Format, &Target)> = files.iter().map(|f| (f.format, &f.target)).collect();
+    if let Some((a, b)) = Target::clash(&labelled) {
+        let (other, file) = (&files[a], &files[b]);
+        bail!(
+            "{} {} and {} {} both write `{}`; give each its own file",
+            other.format.flag(),
+            other.format,
+            file.format.flag(),
+            file.format,
+            file.target.path().display()
+        );
     }
     Ok(())
 }

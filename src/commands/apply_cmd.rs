@@ -47,7 +47,7 @@ pub async fn run(args: ApplyArgs) -> Result<Exit> {
     if args.plan_file.is_some() && many_flags {
         bail!("a saved plan carries its own accounts; drop --accounts, --organization and --assume-role");
     }
-    let outputs = Outputs::open(&args.plan.output, args.plan.json)?;
+    let outputs = Outputs::open(&args.plan.output, args.plan.json, false)?;
     let at = OffsetDateTime::now_utc();
     let prepared = match &args.plan_file {
         Some(path) => {
@@ -316,7 +316,7 @@ fn report_one(
         after: &after,
         verification: &verification,
     };
-    emit(outputs, |format| view.document(format), true)?;
+    emit(outputs, &view, true)?;
     if applied.outcome.state == AccountState::Interrupted {
         print::note(&views::interrupted_line(&applied.actions));
         return Ok(Exit::Interrupted);
@@ -360,7 +360,7 @@ async fn apply_many(prepared: &Prepared, outputs: Outputs, info: &RunInfo<'_>) -
         after: &after,
         wall: started.elapsed(),
     };
-    emit(outputs, |format| view.document(format), false)?;
+    emit(outputs, &view, false)?;
     let exit = exit::apply_accounts(&outcomes);
     if exit == Exit::Interrupted {
         print::note("Interrupted: the accounts marked `interrupted` were cut short or not started; run apply again to finish (it converges)");

@@ -11,7 +11,7 @@ use output::exit::{self, Exit};
 use time::OffsetDateTime;
 
 use crate::account::read_and_plan;
-use crate::args::{config_file, detail, settings, PlanArgs, PlanCmd};
+use crate::args::{config_file, detail, settings, warn, PlanArgs, PlanCmd};
 use crate::commands::{accounts, hub};
 use crate::emit::{emit, PlanView, RunInfo};
 use crate::outputs::Outputs;
@@ -33,15 +33,13 @@ struct Planned {
 pub async fn run(cmd: PlanCmd) -> Result<Exit> {
     let args = &cmd.args;
     let settings = settings(args)?;
-    if let (true, Some(spec)) = (settings.is_many(), cmd.emit.first()) {
-        bail!("{}", output::views::ViewError::ManyAccounts(spec.format));
-    }
     if args.assume_role.is_some() && !settings.is_many() {
         bail!(
             "--assume-role needs --accounts ID,... or --organization: the accounts to assume it in"
         );
     }
-    let outputs = Outputs::open(&[&args.output[..], &cmd.emit].concat(), args.json)?;
+    let specs = [&args.output[..], &cmd.emit].concat();
+    let outputs = Outputs::open(&specs, args.json, settings.is_many())?;
     outputs.refuse_plan_file(cmd.out.as_deref())?;
     let at = OffsetDateTime::now_utc();
     let planned = read(args, &settings, cmd.out.is_some()).await?;
@@ -71,7 +69,8 @@ pub async fn run(cmd: PlanCmd) -> Result<Exit> {
         many: planned.many,
         digest: &planned.file.digest,
     };
-    emit(outputs, |format| view.document(format), false)?;
+    emit(outputs, &view, false)?;
+    view.warnings(&cmd.emit).iter().for_each(|w| warn(w));
     let imported = hub::report(&sent);
     Ok(exit::with_import(exit::plan(&planned.results), imported))
 }

@@ -6,7 +6,9 @@ use std::process::Command;
 
 use serde_json::json;
 
-use crate::support::{python, root, Account};
+use serde_json::Value;
+
+use crate::support::{python, root, Account, FaultProxy};
 use crate::{compliant, trail_only, IAM_PATTERN, PAIR};
 
 /// `validate_terraform.py` on the emitted file and the plan's JSON document.
@@ -126,20 +128,24 @@ fn bad_emits_are_refused_with_one_line() {
         stderr.contains("unknown --emit format `pulumi`; use one of terraform"),
         "{stderr}"
     );
-    let (code, _, stderr) = acct.run(&[
-        "plan",
-        "--accounts",
-        "111122223333",
-        "--assume-role",
-        "r",
-        "--emit",
-        "terraform=x.tf",
-    ]);
-    assert_eq!(code, 1, "{stderr}");
-    assert!(
-        stderr.contains("--emit terraform writes one account's plan"),
-        "{stderr}"
+    let many = ["plan", "--accounts", "111122223333", "--assume-role", "r"];
+    let refused = |emit: &str, line: &str| {
+        let (code, _, stderr) = acct.run(&[&many[..], &["--emit", emit]].concat());
+        assert_eq!(code, 1, "{stderr}");
+        assert!(stderr.contains(line), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    };
+    refused(
+        "terraform",
+        "--emit terraform of many accounts writes a file per account: give a directory with --emit terraform=DIR",
     );
+    refused(
+        "cloudformation-stackset=set.yaml",
+        "--emit cloudformation-stackset writes one template for every account",
+    );
+    std::fs::write(acct.path().join("file"), "").unwrap();
+    refused("terraform=file", "`file` is not a directory");
+    refused("terraform=no/such", "there is no directory `no`");
     let (code, _, stderr) = acct.run(&["plan", "--emit", "terraform", "--output", "sarif"]);
     assert_eq!(code, 1, "{stderr}");
     assert!(
@@ -227,4 +233,174 @@ fn a_new_topic_as_cloudformation_passes_cfn_lint() {
     let (code, stdout, stderr) = acct.run(&["plan", "--emit", "cloudformation"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stdout.contains("AWSTemplateFormatVersion"), "{stdout}");
+}
+
+/// Each account's own actions in the JSON plan of many accounts, as a plan of its own at
+/// `path`; how many there are.
+fn plan_of(doc: &Value, account: &str, path: &Path) -> usize {
+    let actions: Vec<&Value> = doc["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["account_id"] == account)
+        .collect();
+    std::fs::write(path, json!({ "actions": actions }).to_string()).unwrap();
+    actions.len()
+}
+
+#[test]
+fn many_accounts_get_a_folder_each_and_an_unread_one_gets_none() {
+    let (a, b, unread) = (broken(), Account::new(), Account::new());
+    b.build(&trail_only());
+    // The first AssumeRole (the first account, with one at a time) is denied.
+    let proxy = FaultProxy::new("AssumeRole", 1, "AccessDenied");
+    let list = format!("{},{},{}", unread.id, a.id, b.id);
+    let mut args: Vec<String> = [
+        "plan",
+        "--controls",
+        PAIR,
+        "--accounts",
+        &list,
+        "--assume-role",
+        "trailwatch-audit",
+        "--concurrency",
+        "1",
+        "--notify",
+        "email:oncall@example.com",
+        "--output",
+        "json=plan.json",
+    ]
+    .map(String::from)
+    .to_vec();
+    // Every code format in one folder: each writes files of its own names.
+    for format in [
+        "terraform",
+        "cloudformation",
+        "cloudformation-import-template",
+        "cloudformation-resources-to-import",
+    ] {
+        args.extend(["--emit".into(), format!("{format}=code")]);
+    }
+    let out = a
+        .trailwatch_via(&proxy)
+        .env("AWS_PROFILE", "base")
+        .args(&args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "as plan's: an account was not read; {stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "account {} was not read: no code is written for it",
+            unread.id
+        )),
+        "{stderr}"
+    );
+    let code = a.path().join("code");
+    let mut folders: Vec<String> = std::fs::read_dir(&code)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    folders.sort();
+    let mut expected = vec![a.id.clone(), b.id.clone()];
+    expected.sort();
+    assert_eq!(
+        folders, expected,
+        "a folder per account read, none for {}",
+        unread.id
+    );
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(a.path().join("plan.json")).unwrap())
+            .unwrap();
+    for acct in [&a, &b] {
+        let folder = code.join(&acct.id);
+        let plan = a.path().join(format!("plan-{}.json", acct.id));
+        let actions = plan_of(&doc, &acct.id, &plan);
+        assert!(actions > 0, "{doc:#}");
+        let checked = validate(&folder.join("main.tf"), &plan);
+        assert_eq!(checked.trim(), format!("ok {actions}"));
+        cfn_lint(&folder.join("us-east-1.yaml"));
+        cfn_lint(&folder.join("us-east-1-import.yaml"));
+    }
+    let imports = |acct: &Account| -> Value {
+        let path = code.join(&acct.id).join("us-east-1-import.json");
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    assert_eq!(imports(&a)[0]["LogicalResourceId"], "FilterIamChanges");
+    assert_eq!(imports(&b), json!([]), "a new account imports nothing");
+}
+
+#[test]
+fn a_stack_set_template_passes_cfn_lint_and_names_no_account() {
+    let acct = Account::new();
+    acct.build(&trail_only());
+    let (code, _, stderr) = acct.run(&[
+        "plan",
+        "--controls",
+        PAIR,
+        "--notify",
+        "email:oncall@example.com",
+        "--emit",
+        "cloudformation-stackset=set.yaml",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(stderr, "", "nothing exists to warn about");
+    let path = acct.path().join("set.yaml");
+    cfn_lint(&path);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(!text.contains(&acct.id), "{text}");
+    assert!(text.contains("LogGroupName: !Ref LogGroupName"), "{text}");
+    assert!(text.contains("TopicName: !Ref TopicName"), "{text}");
+}
+
+#[test]
+fn a_stack_set_template_warns_of_what_exists_and_refuses_a_topic_of_one_account() {
+    let acct = Account::new();
+    let mut spec = trail_only();
+    let narrow = IAM_PATTERN.replace(
+        "||($.eventName=AttachGroupPolicy)||($.eventName=DetachGroupPolicy)",
+        "",
+    );
+    spec["filters"] = json!([{"log_group": "cloudtrail/main", "name": "iam-changes", "pattern": narrow, "metric": "IAMPolicyChanges"}]);
+    acct.build(&spec);
+    let emit = [
+        "plan",
+        "--controls",
+        PAIR,
+        "--notify",
+        "email:oncall@example.com",
+        "--emit",
+        "cloudformation-stackset=set.yaml",
+    ];
+    let (code, _, stderr) = acct.run(&emit);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(&format!("filter `iam-changes` on log group `cloudtrail/main` exists in account {}; the stack set creates it", acct.id)),
+        "{stderr}"
+    );
+    let path = acct.path().join("set.yaml");
+    cfn_lint(&path);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        text.matches("StackSets cannot import it").count(),
+        1,
+        "{text}"
+    );
+
+    // The topic the plan names exists in this account only.
+    let existing = broken();
+    let (code, stdout, stderr) =
+        existing.run(&[&emit[..], &["--topic-name", "security-alerts"]].concat());
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("which exists in this account only"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert_eq!(stdout, "", "nothing printed when a document cannot be made");
+    assert!(!existing.path().join("set.yaml").exists());
 }

@@ -9,6 +9,7 @@ use std::fmt::Write;
 use model::Report;
 
 use crate::resources::{resources, Arn, Import, Kind, Resource};
+use crate::values::{quoted, Values};
 
 /// Why a plan has no template.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -41,7 +42,17 @@ pub fn template(
     };
     let mut out = String::new();
     header(&mut out, report, account, stage);
-    parameters(&mut out, &resources);
+    let parameters = endpoint_parameters(&resources);
+    if !parameters.is_empty() {
+        out.push_str("Parameters:\n");
+        out.push_str(&parameters);
+    }
+    resources_section(&mut out, &resources, &Values::Literal);
+    Ok(out)
+}
+
+/// The `Resources` section: every resource, or a handle that does nothing when there is none.
+pub(crate) fn resources_section(out: &mut String, resources: &[Resource], values: &Values) {
     out.push_str("Resources:\n");
     if resources.is_empty() {
         out.push_str(
@@ -49,10 +60,9 @@ pub fn template(
         );
         out.push_str("  NothingToDo:\n    Type: AWS::CloudFormation::WaitConditionHandle\n");
     }
-    for r in &resources {
-        resource(&mut out, r);
+    for r in resources {
+        resource(out, r, values);
     }
-    Ok(out)
 }
 
 /// An existing resource the plan changes, as it is now.
@@ -85,7 +95,7 @@ pub fn resources_to_import(report: &Report) -> Result<String, CloudFormationErro
     Ok(serde_json::to_string_pretty(&entries).unwrap_or_default() + "\n")
 }
 
-fn one_region(resources: &[Resource]) -> Result<(), CloudFormationError> {
+pub(crate) fn one_region(resources: &[Resource]) -> Result<(), CloudFormationError> {
     let regions: BTreeSet<&str> = resources.iter().map(|r| r.region.as_str()).collect();
     match regions.len() {
         0 | 1 => Ok(()),
@@ -126,8 +136,11 @@ fn header(out: &mut String, report: &Report, account: &str, stage: Stage) {
     );
 }
 
-/// A parameter per subscription's endpoint, defaulting to the `--notify` value.
-fn parameters(out: &mut String, resources: &[Resource]) {
+/// A parameter per subscription's endpoint, defaulting to the `--notify` value (the entries of
+/// `Parameters:`).
+pub(crate) fn endpoint_parameters(resources: &[Resource]) -> String {
+    let mut out = String::new();
+    let out = &mut out;
     let subscriptions: Vec<(&Resource, &str, &str)> = resources
         .iter()
         .filter_map(|r| match &r.kind {
@@ -137,29 +150,26 @@ fn parameters(out: &mut String, resources: &[Resource]) {
             _ => None,
         })
         .collect();
-    if subscriptions.is_empty() {
-        return;
-    }
-    out.push_str("Parameters:\n");
     for (r, protocol, endpoint) in subscriptions {
-        let _ = writeln!(out, "  {}:", endpoint_parameter(r));
-        out.push_str("    Type: String\n");
-        let _ = writeln!(
-            out,
-            "    Description: {}",
-            quoted(&format!(
-                "The {protocol} endpoint notified of the controls' alarms."
-            ))
-        );
-        let _ = writeln!(out, "    Default: {}", quoted(endpoint));
+        let description = format!("The {protocol} endpoint notified of the controls' alarms.");
+        parameter(out, &endpoint_parameter(r), &description, endpoint);
     }
+    std::mem::take(out)
 }
 
-fn endpoint_parameter(r: &Resource) -> String {
+/// One string parameter with its description and default.
+pub(crate) fn parameter(out: &mut String, name: &str, description: &str, default: &str) {
+    let _ = writeln!(out, "  {name}:");
+    out.push_str("    Type: String\n");
+    let _ = writeln!(out, "    Description: {}", quoted(description));
+    let _ = writeln!(out, "    Default: {}", quoted(default));
+}
+
+pub(crate) fn endpoint_parameter(r: &Resource) -> String {
     format!("{}Endpoint", camel(&r.name))
 }
 
-fn resource(out: &mut String, r: &Resource) {
+fn resource(out: &mut String, r: &Resource, values: &Values) {
     let _ = writeln!(
         out,
         "  # Action {} for {}: {}",
@@ -167,17 +177,20 @@ fn resource(out: &mut String, r: &Resource) {
         r.controls.join(", "),
         one_line(&r.reason)
     );
+    if r.import.is_some() && !values.imports() {
+        out.push_str("  # It exists in the account planned from: StackSets cannot import it, so the stack instance there would fail.\n");
+    }
     let _ = writeln!(out, "  {}:", logical_id(r));
     let _ = writeln!(out, "    Type: {}", type_name(&r.kind));
-    if r.import.is_some() {
+    if r.import.is_some() && values.imports() {
         out.push_str("    DeletionPolicy: Retain\n    UpdateReplacePolicy: Retain\n");
     }
     out.push_str("    Properties:\n");
-    properties(out, r);
+    properties(out, r, values);
 }
 
 /// The resource's properties: what `apply` sends, by CloudFormation's names.
-fn properties(out: &mut String, r: &Resource) {
+fn properties(out: &mut String, r: &Resource, values: &Values) {
     let mut put = |key: &str, value: String| {
         let space = if value.starts_with('\n') { "" } else { " " };
         let _ = writeln!(out, "      {key}:{space}{value}");
@@ -185,12 +198,12 @@ fn properties(out: &mut String, r: &Resource) {
     match &r.kind {
         Kind::MetricFilter(f) => {
             put("FilterName", quoted(&f.name));
-            put("LogGroupName", quoted(&f.log_group));
+            put("LogGroupName", values.log_group(&f.log_group));
             put("FilterPattern", quoted(&f.pattern));
             let mut t = format!(
                 "\n        - MetricName: {}\n          MetricNamespace: {}\n          MetricValue: {}",
                 quoted(&f.metric_name),
-                quoted(&f.namespace),
+                values.namespace(&f.namespace),
                 quoted(&f.metric_value)
             );
             if let Some(d) = f.default_value {
@@ -208,7 +221,7 @@ fn properties(out: &mut String, r: &Resource) {
             if let Some(d) = &spec.description {
                 put("AlarmDescription", quoted(d));
             }
-            put("Namespace", quoted(&spec.namespace));
+            put("Namespace", values.namespace(&spec.namespace));
             put("MetricName", quoted(&spec.metric_name));
             match &spec.statistic {
                 model::cloudwatch::Statistic::Standard(s) => put("Statistic", quoted(s.as_str())),
@@ -229,12 +242,16 @@ fn properties(out: &mut String, r: &Resource) {
             put("OKActions", arns(ok_actions));
             put("InsufficientDataActions", arns(insufficient_data_actions));
         }
-        Kind::Topic { topic_name } => put("TopicName", quoted(topic_name)),
-        Kind::TopicPolicy { topic, policy } => {
-            let document = serde_json::from_str::<serde_json::Value>(policy)
-                .map(|v| v.to_string())
-                .unwrap_or_else(|_| quoted(policy));
-            put("PolicyDocument", document);
+        Kind::Topic { topic_name } => put("TopicName", values.topic_name(topic_name)),
+        Kind::TopicPolicy {
+            topic,
+            policy,
+            topic_arn,
+        } => {
+            put(
+                "PolicyDocument",
+                values.policy(policy, topic_arn, &topic_id(topic)),
+            );
             put("Topics", format!("[{}]", arn(&Arn::Created(topic.clone()))));
         }
         Kind::Subscription {
@@ -300,11 +317,6 @@ fn arn(a: &Arn) -> String {
     }
 }
 
-/// A YAML double-quoted scalar (JSON's escapes are YAML's).
-fn quoted(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_default()
-}
-
-fn one_line(s: &str) -> String {
+pub(crate) fn one_line(s: &str) -> String {
     s.replace(['\n', '\r'], " ")
 }

@@ -56,6 +56,8 @@ pub enum Kind {
     TopicPolicy {
         /// The topic, a resource of the same code.
         topic: String,
+        /// The ARN the plan gives that topic (which the policy names).
+        topic_arn: String,
         /// The policy document, as sent.
         policy: String,
     },
@@ -178,6 +180,7 @@ fn kinds(action: &Action, created: &[(String, String)]) -> Vec<(String, Kind)> {
             let policy = after.policy.as_ref().map(|p| {
                 let kind = Kind::TopicPolicy {
                     topic: claimed.map(|(_, n)| n.clone()).unwrap_or_default(),
+                    topic_arn: after.arn.clone(),
                     policy: p.clone(),
                 };
                 (after.name.clone(), kind)

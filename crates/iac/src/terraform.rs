@@ -226,7 +226,7 @@ fn arguments(r: &Resource) -> Vec<Item> {
             items
         }
         Kind::Topic { topic_name } => vec![Item::Attr("name", s(topic_name))],
-        Kind::TopicPolicy { topic, policy } => vec![
+        Kind::TopicPolicy { topic, policy, .. } => vec![
             Item::Attr("arn", arn(&Arn::Created(topic.clone()))),
             Item::Attr("policy", Expr::Heredoc(pretty(policy))),
         ],

@@ -6,7 +6,10 @@ use model::sample::*;
 use model::{Action, Desired, Operation, Report, Snapshot};
 use proptest::prelude::*;
 
-use crate::{resources, resources_to_import, template, terraform, Arn, Kind, Resource, Stage};
+use crate::{
+    resources, resources_to_import, stackset, stackset_warnings, template, terraform, Arn, Kind,
+    Resource, StackSetError, Stage,
+};
 
 fn notify() -> Desired {
     Desired {
@@ -116,6 +119,58 @@ fn text_from_the_account_stays_text_in_both_formats() {
 }
 
 #[test]
+fn a_stack_set_template_names_no_account_and_takes_parameters() {
+    let account = snapshot(vec![trail("main")], vec![], vec![], vec![]);
+    let report = planned(&account, &notify());
+    let text = stackset(&report, ACCOUNT).unwrap();
+    assert!(!text.contains(ACCOUNT), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn a_stack_set_template_marks_what_exists_in_the_account_planned() {
+    let narrow = iam().pattern.replace(
+        "||($.eventName=AttachGroupPolicy)||($.eventName=DetachGroupPolicy)",
+        "",
+    );
+    let account = snapshot(
+        vec![trail("main")],
+        vec![filter("iam", &narrow, "IAMPolicyChanges")],
+        vec![],
+        vec![],
+    );
+    let report = planned(&account, &notify());
+    let text = stackset(&report, ACCOUNT).unwrap();
+    assert_eq!(
+        text.matches("StackSets cannot import it").count(),
+        1,
+        "{text}"
+    );
+    assert!(!text.contains("DeletionPolicy"), "{text}");
+    let warnings = stackset_warnings(&report, ACCOUNT);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains(&format!(
+            "filter `iam` on log group `trail-logs` exists in account {ACCOUNT}"
+        )),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn a_stack_set_template_refuses_a_topic_of_one_account() {
+    let desired = Desired {
+        topic: TopicChoice::Arn(topic_arn("alerts")),
+        ..notify()
+    };
+    let report = planned(&broken(), &desired);
+    assert_eq!(
+        stackset(&report, ACCOUNT),
+        Err(StackSetError::ExistingTopic(topic_arn("alerts")))
+    );
+}
+
+#[test]
 fn strings_are_never_templates() {
     assert_eq!(
         crate::hcl::string("a\"b\\c${x}%{y}\n"),
@@ -218,7 +273,7 @@ fn sent(r: &Resource, all: &[Resource], actions: &[Action]) -> Operation {
         }
         (Kind::Topic { topic_name }, Operation::CreateTopic { after }) => {
             let policy = all.iter().find_map(|p| match &p.kind {
-                Kind::TopicPolicy { topic, policy } if *topic == r.name => Some(policy.clone()),
+                Kind::TopicPolicy { topic, policy, .. } if *topic == r.name => Some(policy.clone()),
                 _ => None,
             });
             let mut spec = after.clone();
@@ -284,5 +339,21 @@ proptest! {
             prop_assert_eq!(cfn.matches(&id).count(), 1, "{}", id);
         }
         prop_assert_eq!(cfn.matches("DeletionPolicy: Retain").count(), updates);
+        match stackset(&report, ACCOUNT) {
+            Ok(set) => {
+                for r in &all {
+                    let id = format!("\n  {}:\n", crate::cloudformation::logical_id(r));
+                    prop_assert_eq!(set.matches(&id).count(), 1, "{}", id);
+                }
+                prop_assert!(!set.contains(ACCOUNT), "{}", set);
+                prop_assert_eq!(set.matches("StackSets cannot import it").count(), updates);
+            }
+            Err(StackSetError::ExistingTopic(arn)) => {
+                prop_assert!(arn.contains(ACCOUNT));
+                let named = all.iter().any(|r| format!("{:?}", r.kind).contains(&format!("Literal({arn:?})")));
+                prop_assert!(named, "{} is named by a resource", arn);
+            }
+            Err(other) => prop_assert!(false, "{}", other),
+        }
     }
 }

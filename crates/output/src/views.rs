@@ -1,6 +1,7 @@
 //! A run's documents in every `--output` format, from the same values: the plan (one account
 //! or many) and the state after apply. The binary prints them and writes their files.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use apply::accounts::AccountOutcome;
@@ -21,12 +22,18 @@ pub enum ViewError {
     /// The human plan of one account that could not be read: its one line.
     #[error("{0}")]
     Unread(String),
-    /// Code is written for one account's plan at a time.
-    #[error("--emit {0} writes one account's plan: run `trailwatch plan --emit {0}` with each account's credentials")]
+    /// Code of many accounts goes to a folder, a file per account.
+    #[error("--emit {0} of many accounts writes a file per account: give a directory with --emit {0}=DIR")]
     ManyAccounts(Format),
+    /// A document that is one file asked for as a folder of files.
+    #[error("{} {} is one document, not a folder of files", .0.flag(), .0)]
+    NotFiles(Format),
     /// The plan has no CloudFormation template.
     #[error("--emit cloudformation: {0}")]
     CloudFormation(#[from] iac::CloudFormationError),
+    /// The plan has no stack set template.
+    #[error("--emit cloudformation-stackset: {0}")]
+    StackSet(#[from] iac::StackSetError),
     /// The JSON document could not be written.
     #[error("cannot write the JSON document: {0}")]
     Json(#[from] serde_json::Error),
@@ -65,6 +72,32 @@ impl RunInfo<'_> {
     }
 }
 
+/// A run's documents, each in a format: one text, or (code of many accounts) files.
+pub trait View {
+    /// The document in a format (human text styled for a terminal).
+    fn document(&self, format: Format) -> Result<String, ViewError>;
+
+    /// The document as files in a folder, by their paths in it.
+    fn files(&self, format: Format) -> Result<Vec<CodeFile>, ViewError> {
+        Err(ViewError::NotFiles(format))
+    }
+}
+
+/// A file of a folder a document is written to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeFile {
+    /// Its path in the folder (`ACCOUNT/main.tf`, `ACCOUNT/REGION.yaml`).
+    pub path: PathBuf,
+    /// Its text.
+    pub text: String,
+}
+
+impl From<CodeFile> for (PathBuf, String) {
+    fn from(file: CodeFile) -> Self {
+        (file.path, file.text)
+    }
+}
+
 /// A plan over one account or many.
 pub struct PlanView<'a> {
     /// The run.
@@ -79,9 +112,8 @@ pub struct PlanView<'a> {
     pub digest: &'a str,
 }
 
-impl PlanView<'_> {
-    /// The plan in a format (human text styled for a terminal).
-    pub fn document(&self, format: Format) -> Result<String, ViewError> {
+impl View for PlanView<'_> {
+    fn document(&self, format: Format) -> Result<String, ViewError> {
         Ok(match format {
             Format::Human => self.human()? + &crate::render::digest_line(self.digest),
             Format::Json => json(&PlanDocument {
@@ -92,9 +124,46 @@ impl PlanView<'_> {
             other => security_document(other, &self.context.run(self.results)),
         })
     }
+
+    /// Code of many accounts: a file per account (Terraform: `ACCOUNT/main.tf`), and per
+    /// region for CloudFormation, whose stacks are regional (`ACCOUNT/REGION.yaml`,
+    /// `REGION-import.yaml`, `REGION-import.json`). An account that was not read has none.
+    fn files(&self, format: Format) -> Result<Vec<CodeFile>, ViewError> {
+        let mut files = Vec::new();
+        for result in self.results {
+            if let Ok(report) = &result.report {
+                let account = &result.account_id;
+                files.extend(account_files(report, account, format, self.context.region)?);
+            }
+        }
+        Ok(files)
+    }
 }
 
 impl PlanView<'_> {
+    /// What to say on stderr about the code `specs` ask for: each account no file is written
+    /// for, and what a stack set's template cannot carry.
+    pub fn warnings(&self, specs: &[formats::OutputSpec]) -> Vec<String> {
+        let formats: Vec<Format> = specs.iter().map(|s| s.format).collect();
+        let mut lines = Vec::new();
+        if self.many && formats.iter().any(|f| Format::EMIT.contains(f)) {
+            lines.extend(self.results.iter().filter(|r| r.report.is_err()).map(|r| {
+                format!(
+                    "account {} was not read: no code is written for it",
+                    r.account_id
+                )
+            }));
+        }
+        if formats.contains(&Format::CloudFormationStackSet) {
+            for r in self.results {
+                if let Ok(report) = &r.report {
+                    lines.extend(iac::stackset_warnings(report, &r.account_id));
+                }
+            }
+        }
+        lines
+    }
+
     /// The plan's actions as code: one account's.
     fn code(&self, format: Format) -> Result<String, ViewError> {
         if self.many {
@@ -112,6 +181,7 @@ impl PlanView<'_> {
             Format::CloudFormation => iac::template(report, account, Stage::Plan)?,
             Format::CloudFormationImportTemplate => iac::template(report, account, Stage::Import)?,
             Format::CloudFormationResourcesToImport => iac::resources_to_import(report)?,
+            Format::CloudFormationStackSet => iac::stackset(report, account)?,
             _ => iac::terraform(report, account),
         })
     }
@@ -150,9 +220,10 @@ impl ApplyView<'_> {
             .as_ref()
             .expect("apply's account was read again")
     }
+}
 
-    /// The apply's document in a format (human text styled for a terminal).
-    pub fn document(&self, format: Format) -> Result<String, ViewError> {
+impl View for ApplyView<'_> {
+    fn document(&self, format: Format) -> Result<String, ViewError> {
         let after = self.after();
         Ok(match format {
             Format::Human => {
@@ -191,9 +262,8 @@ pub struct AccountsApplyView<'a> {
     pub wall: Duration,
 }
 
-impl AccountsApplyView<'_> {
-    /// The apply's document in a format (human text styled for a terminal).
-    pub fn document(&self, format: Format) -> Result<String, ViewError> {
+impl View for AccountsApplyView<'_> {
+    fn document(&self, format: Format) -> Result<String, ViewError> {
         Ok(match format {
             Format::Human => crate::render::account_outcomes(self.outcomes, self.wall),
             Format::Json => json(&AccountsApplyDocument::new(
@@ -204,6 +274,54 @@ impl AccountsApplyView<'_> {
             other => security_document(other, &self.context.run(self.after)),
         })
     }
+}
+
+/// One account's code in a format: a Terraform file, or a CloudFormation file per region the
+/// plan writes to (`region`, where trails are listed, when it writes nowhere).
+fn account_files(
+    report: &Report,
+    account: &str,
+    format: Format,
+    region: &str,
+) -> Result<Vec<CodeFile>, ViewError> {
+    let folder = PathBuf::from(account);
+    if format == Format::Terraform {
+        let text = iac::terraform(report, account);
+        return Ok(vec![CodeFile {
+            path: folder.join("main.tf"),
+            text,
+        }]);
+    }
+    let mut regions: Vec<&str> = report.actions.iter().map(|a| a.region.as_str()).collect();
+    regions.sort_unstable();
+    regions.dedup();
+    if regions.is_empty() {
+        regions.push(region);
+    }
+    let mut files = Vec::new();
+    for region in regions {
+        let part = Report {
+            actions: (report.actions.iter())
+                .filter(|a| a.region == region)
+                .cloned()
+                .collect(),
+            ..report.clone()
+        };
+        let (text, suffix) = match format {
+            Format::CloudFormationImportTemplate => (
+                iac::template(&part, account, Stage::Import)?,
+                "-import.yaml",
+            ),
+            Format::CloudFormationResourcesToImport => {
+                (iac::resources_to_import(&part)?, "-import.json")
+            }
+            Format::CloudFormation => (iac::template(&part, account, Stage::Plan)?, ".yaml"),
+            other => return Err(ViewError::NotFiles(other)),
+        };
+        let path = folder.join(format!("{region}{suffix}"));
+        files.push(CodeFile { path, text });
+    }
+    Ok(files)
 }
 
 /// Why a one-account apply wrote nothing because the account changed, and what to do.

@@ -5,6 +5,7 @@
 //!
 //! Plain file-system calls; the binary decides which documents go where.
 
+mod folder;
 mod platform;
 #[cfg(all(test, unix))]
 mod tests;
@@ -15,6 +16,8 @@ use std::path::{Path, PathBuf};
 
 use tempfile::NamedTempFile;
 
+pub use folder::{Batch, Contents, Folder, Target};
+
 /// Symbolic links followed at most (Linux's own limit).
 const MAX_LINKS: usize = 40;
 
@@ -24,6 +27,24 @@ pub enum Error {
     /// The path is a directory.
     #[error("`{path}` is a directory; name a file in it")]
     Directory {
+        /// The path as given.
+        path: PathBuf,
+    },
+    /// A folder was asked for and the path is something else.
+    #[error("`{path}` is not a directory; name a directory (a file per account goes in it)")]
+    NotFolder {
+        /// The path as given.
+        path: PathBuf,
+    },
+    /// Files for a file, or one text for a folder.
+    #[error("`{path}` takes one document as a file, or files as a folder, not the other")]
+    Mismatch {
+        /// The path as given.
+        path: PathBuf,
+    },
+    /// A file of a folder would lead out of it.
+    #[error("`{path}` is not a plain path inside the folder")]
+    Outside {
         /// The path as given.
         path: PathBuf,
     },

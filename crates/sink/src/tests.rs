@@ -7,7 +7,7 @@ use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{identity, Destination, Error};
+use crate::{identity, Destination, Error, Folder, Target};
 
 fn dir() -> tempfile::TempDir {
     tempfile::tempdir().expect("a temporary directory")
@@ -204,5 +204,72 @@ fn one_file_has_one_identity_however_it_is_named() {
         identity(Path::new("/dev/null")),
         None,
         "devices may be shared"
+    );
+}
+
+#[test]
+fn a_folder_takes_files_in_folders_it_creates_and_leaves_nothing_else() {
+    let dir = dir();
+    let code = dir.path().join("code");
+    let folder = Folder::open(&code).unwrap();
+    assert!(
+        !code.exists(),
+        "nothing is created before the files are written"
+    );
+    let files = [
+        (PathBuf::from("111122223333/main.tf"), "a\n".to_string()),
+        (PathBuf::from("111122223333/us-east-1.yaml"), "b\n".into()),
+    ];
+    folder.write(files).unwrap();
+    assert_eq!(
+        names(&code.join("111122223333")),
+        ["main.tf", "us-east-1.yaml"]
+    );
+    assert_eq!(names(dir.path()), ["code"]);
+    let again = Folder::open(&code).unwrap();
+    again
+        .write([(PathBuf::from("111122223333/main.tf"), "c\n".to_string())])
+        .unwrap();
+    assert_eq!(
+        fs::read_to_string(code.join("111122223333/main.tf")).unwrap(),
+        "c\n"
+    );
+}
+
+#[test]
+fn a_folder_that_is_a_file_or_has_no_parent_is_refused() {
+    let dir = dir();
+    let file = dir.path().join("file");
+    fs::write(&file, "").unwrap();
+    assert!(matches!(Folder::open(&file), Err(Error::NotFolder { .. })));
+    let orphan = dir.path().join("no/such");
+    assert!(matches!(
+        Folder::open(&orphan),
+        Err(Error::NoDirectory { .. })
+    ));
+    let folder = Folder::open(dir.path()).unwrap();
+    let outside = folder.write([(PathBuf::from("../x"), String::new())]);
+    assert!(matches!(outside, Err(Error::Outside { .. })));
+    assert!(!dir.path().join("../x").exists());
+}
+
+#[test]
+fn two_folders_share_a_path_only_for_different_formats() {
+    let dir = dir();
+    let code = dir.path().join("code");
+    let folder = || Target::open(&code, true).unwrap();
+    let file = Target::open(&code, false).unwrap();
+    let (a, b) = (folder(), folder());
+    assert_eq!(
+        Target::clash(&[("terraform", &a), ("cloudformation", &b)]),
+        None
+    );
+    assert_eq!(
+        Target::clash(&[("terraform", &a), ("terraform", &b)]),
+        Some((0, 1))
+    );
+    assert_eq!(
+        Target::clash(&[("terraform", &a), ("json", &file)]),
+        Some((0, 1))
     );
 }

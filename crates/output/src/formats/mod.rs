@@ -46,6 +46,9 @@ pub enum Format {
     CloudFormationImportTemplate,
     /// The resources-to-import file of that change set.
     CloudFormationResourcesToImport,
+    /// One template with parameters for every account of a CloudFormation stack set
+    /// (`iac::stackset`).
+    CloudFormationStackSet,
 }
 
 impl Format {
@@ -62,11 +65,12 @@ impl Format {
     ];
 
     /// The formats of `plan --emit`: the plan's actions as code.
-    pub const EMIT: [Format; 4] = [
+    pub const EMIT: [Format; 5] = [
         Format::Terraform,
         Format::CloudFormation,
         Format::CloudFormationImportTemplate,
         Format::CloudFormationResourcesToImport,
+        Format::CloudFormationStackSet,
     ];
 
     /// The flag that names it: `--emit` for code, `--output` for documents.
@@ -92,6 +96,7 @@ impl Format {
             Format::CloudFormation => "cloudformation",
             Format::CloudFormationImportTemplate => "cloudformation-import-template",
             Format::CloudFormationResourcesToImport => "cloudformation-resources-to-import",
+            Format::CloudFormationStackSet => "cloudformation-stackset",
         }
     }
 }
@@ -176,6 +181,7 @@ pub fn document(format: Format, run: &Run) -> Option<String> {
         Format::Human | Format::Json => None,
         Format::Terraform | Format::CloudFormation => None,
         Format::CloudFormationImportTemplate | Format::CloudFormationResourcesToImport => None,
+        Format::CloudFormationStackSet => None,
         Format::Sarif => Some(sarif::document(run)),
         Format::Ocsf => Some(ocsf::document(run)),
         Format::Asff => Some(asff::document(run)),
