@@ -16,6 +16,7 @@ mod docs;
 mod drill;
 mod event_patterns;
 mod faults;
+mod html;
 mod iac;
 mod iam;
 mod monitoring;

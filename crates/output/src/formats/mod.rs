@@ -9,10 +9,13 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 pub mod asff;
+pub mod backtest_html;
 pub mod csv;
+pub mod html;
 pub mod junit;
 pub mod markdown;
 pub mod ocsf;
+mod page;
 pub mod run;
 pub mod sarif;
 mod text;
@@ -38,6 +41,8 @@ pub enum Format {
     Csv,
     /// A Markdown summary, for pull requests and `$GITHUB_STEP_SUMMARY`.
     Markdown,
+    /// A self-contained HTML report, for auditors and account owners.
+    Html,
     /// The plan's actions as Terraform (`plan --emit`, `iac::terraform`).
     Terraform,
     /// The plan's actions as a CloudFormation template (`iac::template`).
@@ -50,7 +55,7 @@ pub enum Format {
 
 impl Format {
     /// Every format, in the order the help lists them.
-    pub const ALL: [Format; 8] = [
+    pub const ALL: [Format; 9] = [
         Format::Human,
         Format::Json,
         Format::Sarif,
@@ -59,6 +64,7 @@ impl Format {
         Format::Junit,
         Format::Csv,
         Format::Markdown,
+        Format::Html,
     ];
 
     /// The formats of `plan --emit`: the plan's actions as code.
@@ -88,6 +94,7 @@ impl Format {
             Format::Junit => "junit",
             Format::Csv => "csv",
             Format::Markdown => "markdown",
+            Format::Html => "html",
             Format::Terraform => "terraform",
             Format::CloudFormation => "cloudformation",
             Format::CloudFormationImportTemplate => "cloudformation-import-template",
@@ -182,5 +189,6 @@ pub fn document(format: Format, run: &Run) -> Option<String> {
         Format::Junit => Some(junit::document(run)),
         Format::Csv => Some(csv::document(run)),
         Format::Markdown => Some(markdown::document(run)),
+        Format::Html => Some(html::document(run)),
     }
 }

@@ -173,7 +173,8 @@ fn control_section(c: &ControlBacktest, detail: Detail) -> Section {
     }
 }
 
-fn source_label(source: &PatternSource) -> String {
+/// What a pattern of a backtest is: the published pattern, or a filter of the account.
+pub(crate) fn source_label(source: &PatternSource) -> String {
     match source {
         PatternSource::Published => "published pattern".to_string(),
         PatternSource::Filter {
@@ -186,7 +187,7 @@ fn source_label(source: &PatternSource) -> String {
 
 /// The days of the pattern the alarm watches: the first filter's when the account has filters,
 /// else the published pattern's (the filters' union is not kept per day).
-fn alarmed_days(c: &ControlBacktest) -> Option<&[DayCount]> {
+pub(crate) fn alarmed_days(c: &ControlBacktest) -> Option<&[DayCount]> {
     let pattern: Option<&PatternMatches> = match c.alarmed {
         Alarmed::Published => c.patterns.first(),
         Alarmed::AccountFilters => c.patterns.get(1),

@@ -17,6 +17,7 @@ mod backtest;
 mod docs;
 mod escaping;
 mod formats;
+mod html;
 
 fn plain(text: String) -> String {
     anstream::adapter::strip_str(&text).to_string()
