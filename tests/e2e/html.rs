@@ -2,8 +2,8 @@
 //! disk in headless Chromium (`tests/support/browse.py`). The rendered DOM must hold what the
 //! JSON document of the same run says — every account and control with its status, the step
 //! where each chain breaks, the totals, the days' bars and the alarm's notifications — and the
-//! page must make no request. Screenshots (1280 px and phone width) and a printed PDF are kept
-//! in `.tools/` as the test's artifacts.
+//! page must make no request. The page, screenshots (1280 px and phone width) and a printed PDF
+//! are kept in `.tools/` as the test's artifacts.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -25,6 +25,7 @@ fn browse(page: &Path, name: &str) -> Rendered {
     let tools = root().join(".tools");
     std::fs::create_dir_all(&tools).unwrap();
     let artifact = |suffix: &str| -> PathBuf { tools.join(format!("{name}{suffix}")) };
+    std::fs::copy(page, artifact(".html")).expect("keep the page");
     let out = Command::new(python())
         .arg(root().join("tests/support/browse.py"))
         .arg(page)
@@ -146,6 +147,16 @@ fn the_report_of_many_accounts_shows_each_control_its_status_and_where_its_chain
 
     let controls = doc["controls"].as_array().unwrap();
     assert_eq!(controls.len(), 8);
+    assert_sections(&page, controls);
+    let waived = controls.iter().find(|c| c["status"] == "waived").unwrap();
+    assert_eq!(waived["account_id"], others[0].id.as_str());
+    assert_eq!(waived["id"], CT);
+
+    assert_grid(&page, controls);
+}
+
+/// Each control's section has its status, and marks the step where its chain breaks.
+fn assert_sections(page: &Rendered, controls: &[Value]) {
     let mut broken_steps = Vec::new();
     for control in controls {
         let (account, id) = (
@@ -176,11 +187,10 @@ fn the_report_of_many_accounts_shows_each_control_its_status_and_where_its_chain
             "the run shows {step:?}: {broken_steps:?}"
         );
     }
-    let waived = controls.iter().find(|c| c["status"] == "waived").unwrap();
-    assert_eq!(waived["account_id"], others[0].id.as_str());
-    assert_eq!(waived["id"], CT);
+}
 
-    // The grid: a row per account, worst first, a cell per control with the control's status.
+/// A row per account, worst first; a cell per control with its status; the totals by status.
+fn assert_grid(page: &Rendered, controls: &[Value]) {
     let rows: Vec<&Value> = page.with("tr", "data-account").collect();
     assert_eq!(rows.len(), 4);
     let status_of = |account: &str, id: &str| -> &str {

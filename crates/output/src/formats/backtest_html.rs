@@ -29,9 +29,13 @@ pub struct BacktestRun<'a> {
     pub version: &'a str,
 }
 
-/// The chart's drawing area, in SVG user units.
+/// The chart's drawing area, in SVG user units, below a row for the bars' numbers.
 const WIDTH: f64 = 720.0;
 const HEIGHT: f64 = 120.0;
+const TOP: f64 = 14.0;
+
+/// The most bars that still get their number written above them.
+const LABELLED: usize = 31;
 
 /// The backtest as an HTML page.
 pub fn document(run: &BacktestRun) -> String {
@@ -84,6 +88,8 @@ struct Chart {
     of: &'static str,
     bars: Vec<Bar>,
     max: u64,
+    /// Few enough bars to write each one's number above it.
+    labelled: bool,
 }
 
 struct Bar {
@@ -93,6 +99,9 @@ struct Bar {
     y: String,
     width: String,
     height: String,
+    /// Where its number is written: the bar's middle, just above it.
+    label_x: String,
+    label_y: String,
 }
 
 struct CountView {
@@ -174,13 +183,16 @@ fn chart(days: &[DayCount], alarmed: Alarmed) -> Chart {
         .enumerate()
         .map(|(i, d)| {
             let height = (d.events as f64 / max as f64 * HEIGHT).max(1.0);
+            let top = TOP + HEIGHT - height;
             Bar {
                 day: d.day.clone(),
                 events: d.events,
                 x: format!("{:.2}", i as f64 * step + step * 0.1),
-                y: format!("{:.2}", HEIGHT - height),
+                y: format!("{top:.2}"),
                 width: format!("{:.2}", step * 0.8),
                 height: format!("{height:.2}"),
+                label_x: format!("{:.2}", i as f64 * step + step * 0.5),
+                label_y: format!("{:.2}", top - 3.0),
             }
         })
         .collect();
@@ -188,7 +200,12 @@ fn chart(days: &[DayCount], alarmed: Alarmed) -> Chart {
         Alarmed::AccountFilters => "the account's filter",
         Alarmed::Published => "the published pattern",
     };
-    Chart { of, bars, max }
+    Chart {
+        of,
+        labelled: days.len() <= LABELLED,
+        bars,
+        max,
+    }
 }
 
 fn counts(counts: &[Count]) -> Vec<CountView> {

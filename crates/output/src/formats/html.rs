@@ -5,8 +5,9 @@
 //! askama template `templates/report.html`.
 
 use askama::Template;
-use model::report::Step;
+use model::report::{AccountResult, Step};
 use model::Status;
+use model::{Change, Operation};
 
 use super::page::{anchor, shown, Look, WORST_FIRST};
 use super::run::{Item, Run};
@@ -14,6 +15,7 @@ use super::run::{Item, Run};
 /// The HTML report of a run.
 pub fn document(run: &Run) -> String {
     let items = run.items();
+    let accounts = worst_first(run, &items);
     let page = ReportPage {
         standards: run.standards(),
         at: run.timestamp(),
@@ -22,8 +24,12 @@ pub fn document(run: &Run) -> String {
         controls: run.controls.len(),
         totals: totals(&items),
         columns: columns(run),
-        rows: rows(run, &items),
-        details: items.iter().map(detail).collect(),
+        rows: accounts.iter().map(|a| row(a, &items)).collect(),
+        details: accounts
+            .iter()
+            .flat_map(|a| items.iter().filter(move |i| i.account == a.account_id))
+            .map(detail)
+            .collect(),
     };
     page.render().expect("the report's template renders")
 }
@@ -89,6 +95,8 @@ struct StepView {
     label: &'static str,
     name: String,
     state: StepState,
+    /// What the plan's actions do at this step, if anything.
+    planned: Option<String>,
 }
 
 /// How far a step of the chain is reached.
@@ -163,29 +171,34 @@ fn columns(run: &Run) -> Vec<Column> {
         .collect()
 }
 
-/// A row per account, worst first: most non-compliant controls, then errors, then waivers;
-/// accounts alike keep the run's order.
-fn rows(run: &Run, items: &[Item]) -> Vec<Row> {
-    let mut rows: Vec<(Vec<usize>, Row)> = run
-        .results
-        .iter()
-        .map(|result| {
-            let account = result.account_id.as_str();
-            let mine: Vec<&Item> = items.iter().filter(|i| i.account == account).collect();
-            let badness = WORST_FIRST
-                .iter()
-                .map(|&s| mine.iter().filter(|i| i.result.status == s).count())
-                .collect();
-            let row = Row {
-                account: shown(account),
-                unread: result.report.as_ref().err().map(|why| shown(why)),
-                cells: mine.iter().map(|i| cell(i)).collect(),
-            };
-            (badness, row)
-        })
-        .collect();
-    rows.sort_by(|a, b| b.0.cmp(&a.0));
-    rows.into_iter().map(|(_, row)| row).collect()
+/// The accounts worst first: most non-compliant controls, then errors, then waivers; accounts
+/// alike keep the run's order.
+fn worst_first<'a>(run: &Run<'a>, items: &[Item]) -> Vec<&'a AccountResult> {
+    let mut accounts: Vec<&AccountResult> = run.results.iter().collect();
+    accounts.sort_by_cached_key(|result| {
+        let mine: Vec<&Item> = items
+            .iter()
+            .filter(|i| i.account == result.account_id)
+            .collect();
+        let counts: Vec<usize> = WORST_FIRST
+            .iter()
+            .map(|&s| mine.iter().filter(|i| i.result.status == s).count())
+            .collect();
+        std::cmp::Reverse(counts)
+    });
+    accounts
+}
+
+fn row(result: &AccountResult, items: &[Item]) -> Row {
+    Row {
+        account: shown(&result.account_id),
+        unread: result.report.as_ref().err().map(|why| shown(why)),
+        cells: items
+            .iter()
+            .filter(|i| i.account == result.account_id)
+            .map(cell)
+            .collect(),
+    }
 }
 
 fn cell(item: &Item) -> Cell {
@@ -245,6 +258,7 @@ fn steps(item: &Item, breaks_at: Option<model::report::Step>) -> Vec<StepView> {
                 label: step.label(),
                 name: step_name(item, step),
                 state,
+                planned: planned(item, step),
             }
         })
         .collect()
@@ -264,6 +278,28 @@ fn step_name(item: &Item, step: Step) -> String {
         Step::Subscribers => None,
     };
     name.map(shown).unwrap_or_default()
+}
+
+/// What the plan's actions for the control do at a step: create or change its filter, alarm or
+/// topic, or subscribe an endpoint.
+fn planned(item: &Item, step: Step) -> Option<String> {
+    let verb = |change: Change| match change {
+        Change::Create => "the plan creates it",
+        Change::Update => "the plan changes it",
+    };
+    item.actions.iter().find_map(|action| {
+        let said = match (&action.operation, step) {
+            (Operation::PutMetricFilter { .. }, Step::Filter) => verb(action.change).to_string(),
+            (Operation::PutMetricAlarm { .. }, Step::Alarm) => verb(action.change).to_string(),
+            (Operation::CreateTopic { .. }, Step::Topic) => verb(action.change).to_string(),
+            (Operation::Subscribe { after }, Step::Subscribers) => shown(&format!(
+                "the plan subscribes {}:{} (to be confirmed)",
+                after.protocol, after.endpoint
+            )),
+            _ => return None,
+        };
+        Some(format!("{}. {said}", action.number))
+    })
 }
 
 fn findings(item: &Item) -> Vec<FindingView> {

@@ -1,8 +1,8 @@
-//! The documents `--output FORMAT` writes for security tools: SARIF, OCSF, ASFF, JUnit XML, CSV
-//! and Markdown, each built from the same run (every account, every selected control).
+//! The documents `--output FORMAT` writes for security tools and people: SARIF, OCSF, ASFF, JUnit
+//! XML, CSV, Markdown and HTML, each built from the same run (every account, every selected control).
 //!
 //! `human` and `json` are the plan and apply documents of `render` and `documents`; this module
-//! names every format and builds the other six from a `run::Run`.
+//! names every format and builds the other seven from a `run::Run`.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -176,7 +176,7 @@ fn spec(s: &str, formats: &[Format], what: &str) -> Result<OutputSpec, String> {
     })
 }
 
-/// The document of one of the six security-tool formats; `None` for `human` and `json`, which
+/// The document of one of the seven formats built from a run; `None` for `human` and `json`, which
 /// depend on the command (`render`, `documents`).
 pub fn document(format: Format, run: &Run) -> Option<String> {
     match format {

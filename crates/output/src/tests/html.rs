@@ -3,10 +3,13 @@
 //! nothing the page would fetch. The rendered page is checked in a real browser by
 //! `tests/e2e/html.rs`.
 
+use model::backtest::{BacktestInput, BacktestSource};
 use model::report::Step;
 
+use super::backtest;
 use super::escaping::HOSTILE;
 use super::formats::{controls, results, run};
+use crate::formats::backtest_html::BacktestRun;
 use crate::formats::{self, Format};
 
 fn report() -> String {
@@ -110,4 +113,52 @@ fn hostile_text_is_shown_as_text() {
             .count();
         assert_eq!(controls_left, 0, "{hostile:?} leaves a control character");
     }
+}
+
+fn backtest_page(report: &model::backtest::Backtest) -> String {
+    let source = BacktestSource::Files {
+        paths: vec!["trail/".into()],
+    };
+    let input = BacktestInput::default();
+    formats::backtest_html::document(&BacktestRun {
+        benchmark: "cis-7.0",
+        account: None,
+        source: &source,
+        input: &input,
+        report,
+        version: "0.1.0",
+    })
+}
+
+#[test]
+fn a_backtest_has_a_bar_per_day_numbered_when_the_window_is_a_month_at_most() {
+    let month = backtest_page(&backtest::report(
+        backtest::days(31, |i| (i % 3) as u64),
+        None,
+    ));
+    assert_eq!(month.matches("<rect class=\"bar").count(), 31);
+    assert_eq!(
+        month.matches("text-anchor=\"middle\"").count(),
+        31,
+        "each bar numbered"
+    );
+    assert_eq!(
+        month.matches("<rect class=\"bar zero\"").count(),
+        11,
+        "days 0, 3, … 30"
+    );
+    let quarter = backtest_page(&backtest::report(backtest::days(92, |_| 1), None));
+    assert_eq!(quarter.matches("<rect class=\"bar").count(), 92);
+    assert_eq!(quarter.matches("text-anchor=\"middle\"").count(), 0);
+}
+
+#[test]
+fn a_backtest_lists_every_missed_event_it_kept_and_says_how_many_there_were() {
+    let page = backtest_page(&backtest::report(
+        backtest::days(2, |_| 1),
+        Some(backtest::missed(12)),
+    ));
+    assert!(page.contains("data-missed=\"40\""), "{page}");
+    assert!(page.contains("(the first 12 listed)"));
+    assert_eq!(page.matches("<code>id-").count(), 12);
 }
