@@ -8,10 +8,9 @@ use model::backtest::{
     AlarmOutcome, AlarmSource, Alarmed, Backtest, BacktestInput, BacktestSource, ControlBacktest,
     Count, DayCount,
 };
-use model::cloudwatch::StandardStatistic;
 
 use super::page::{anchor, shown};
-use crate::render::backtest::{alarmed_days, source_label};
+use crate::render::backtest::{alarm_rule, alarmed_days, source_label};
 
 /// What the page is built from: the backtest and where its events came from.
 pub struct BacktestRun<'a> {
@@ -229,22 +228,13 @@ fn missed_row(e: &model::backtest::MissedEvent) -> MissedRow {
 
 fn alarm(c: &ControlBacktest) -> AlarmView {
     let alarm = &c.alarm;
-    let s = &alarm.settings;
     let which = match &alarm.source {
         AlarmSource::Account { name, account_id } => {
             shown(&format!("alarm {name} in account {account_id}"))
         }
         AlarmSource::TrailwatchDefault => "the alarm trailwatch would create".to_string(),
     };
-    let rule = format!(
-        "{} {} {} over {} s, {} of {} periods",
-        s.statistic.as_ref().map_or("?", StandardStatistic::as_str),
-        s.comparison_operator,
-        s.threshold,
-        s.period,
-        s.datapoints_to_alarm,
-        s.evaluation_periods
-    );
+    let rule = alarm_rule(&alarm.settings);
     let (notifications, breaching, first, cannot_tell) = match &alarm.outcome {
         AlarmOutcome::Estimated {
             breaching_periods,
