@@ -22,6 +22,19 @@ ensure_venv() {
   echo "$want" > "$stamp"
 }
 
+# Installs Debian's chromium when it is missing: the HTML report's browser test loads pages in it
+# (headless). Fails with one line when it cannot be installed.
+ensure_chromium() {
+  command -v chromium >/dev/null && return 0
+  echo "==> installing chromium for the HTML report's browser test (apt-get install chromium)" >&2
+  if ! { command -v apt-get >/dev/null \
+      && apt-get update -qq \
+      && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >"$ROOT/.tools/chromium-install.log" 2>&1; then
+    echo "error: chromium is missing and could not be installed (see .tools/chromium-install.log); install Debian's chromium package as root (apt-get install chromium)" >&2
+    exit 1
+  fi
+}
+
 # Starts the local AWS API server on a free loopback port; sets SERVER_URL and SERVER_PID.
 # The server stops by itself when this shell exits (it watches the pipe on its stdin).
 start_server() {

@@ -79,8 +79,8 @@ pub struct PlanArgs {
     /// Print one JSON document on stdout (see docs/json.md); the same as `--output json`.
     #[arg(long)]
     pub json: bool,
-    /// Write the findings as FORMAT: human, json, sarif, ocsf, asff, junit, csv or markdown;
-    /// to PATH (a file written whole, then renamed into place; a device or FIFO in place), or
+    /// Write the findings as FORMAT: human, json, sarif, ocsf, asff, junit, csv, markdown or html
+    /// (backtest: human, json or html); to PATH (a file written whole, then renamed into place; a device or FIFO in place), or
     /// without `=PATH` (or with `=-`) to stdout (one format at most). Repeatable: every document comes from the same read (docs/outputs.md).
     #[arg(long, value_name = "FORMAT[=PATH]")]
     pub output: Vec<OutputSpec>,

@@ -11,13 +11,15 @@ use backtest::watch::{self, AccountRead};
 use backtest::Tally;
 use clap::Args;
 use model::backtest::{BacktestInput, BacktestSource};
-use output::documents::BacktestDocument;
 use output::exit::Exit;
+use output::formats::backtest_html::BacktestRun;
+use output::views::BacktestView;
 use time::OffsetDateTime;
 
 use crate::account::{read_and_plan, PlannedAccount};
 use crate::args::{detail, settings, warn_idle_waivers, PlanArgs};
-use crate::print;
+use crate::emit::emit;
+use crate::outputs::Outputs;
 
 mod owners;
 
@@ -66,6 +68,7 @@ impl<'a> From<&'a PlannedAccount> for AccountRead<'a> {
 pub async fn run(args: BacktestArgs) -> Result<Exit> {
     let settings = settings(&args.plan)?;
     refuse_unsupported(&args, &settings)?;
+    let outputs = Outputs::open(&args.plan.output, args.plan.json, false)?;
     let window = backtest::window::parse(
         args.since.as_deref(),
         args.from.as_deref(),
@@ -103,31 +106,27 @@ pub async fn run(args: BacktestArgs) -> Result<Exit> {
         seconds: started.elapsed().as_secs_f64(),
         ..read.input
     };
-    let account = planned.as_ref().map(|p| p.account.clone());
-    if args.plan.json {
-        print::json(&BacktestDocument::new(
-            &settings.benchmark,
-            account,
-            read.source,
-            input,
-            &report,
-        ))?;
-    } else {
-        let text = output::render::backtest(&report, &read.source, &input, detail(&args.plan));
-        print::text(&text)?;
-    }
+    let view = BacktestView {
+        run: BacktestRun {
+            benchmark: &settings.benchmark,
+            account: planned.as_ref().map(|p| p.account.as_str()),
+            source: &read.source,
+            input: &input,
+            report: &report,
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        detail: detail(&args.plan),
+    };
+    emit(outputs, &view, false)?;
     Ok(Exit::Clean)
 }
 
-/// One account at a time, and only `--json` of the output flags.
+/// One account at a time, written as text, JSON or HTML.
 fn refuse_unsupported(args: &BacktestArgs, settings: &config::Settings) -> Result<()> {
     if settings.is_many() {
         bail!("backtest works on one account at a time; run it with that account's credentials");
     }
-    if !args.plan.output.is_empty() {
-        bail!("backtest writes its report as text or `--json`; --output is for plan and apply");
-    }
-    Ok(())
+    Ok(BacktestView::check(&args.plan.output)?)
 }
 
 /// The events of the account's trail archive for the window's days (and the day after, where

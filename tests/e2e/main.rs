@@ -17,6 +17,7 @@ mod drill;
 mod event_patterns;
 mod eventbridge_rules;
 mod faults;
+mod html;
 mod iac;
 mod iam;
 mod monitoring;

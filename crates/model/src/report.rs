@@ -41,6 +41,17 @@ impl Status {
             Status::Waived => "waived",
         }
     }
+
+    /// The symbol shown beside the status, so that no view tells it by colour alone.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Status::Compliant => "✓",
+            Status::NonCompliant => "✗",
+            Status::NotApplicable => "-",
+            Status::Error => "!",
+            Status::Waived => "~",
+        }
+    }
 }
 
 /// Why a control does not hold, or a remark on how it holds.
@@ -123,6 +134,10 @@ pub struct Chain {
     /// The EventBridge rules (ARNs) of an EventBridge chain.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<String>,
+    /// The step where it breaks; absent when it holds (and in plans saved before it was
+    /// recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breaks_at: Option<Step>,
 }
 
 /// The way a chain tells a person: CIS's metric filter and alarm, or EventBridge rules
@@ -135,6 +150,74 @@ pub enum ChainKind {
     MetricFilter,
     /// Trail → default event bus → rule → topic.
     Eventbridge,
+}
+
+/// A step of a control's chain, in the order events travel: the trail, its log group, the
+/// metric filter, the alarm, the topic, and the confirmed subscribers who are told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// No trail qualifies.
+    Trail,
+    /// The trail's log group does not exist.
+    LogGroup,
+    /// No metric filter catches the control's events.
+    Filter,
+    /// No alarm watches the filter's metric, or it cannot notify.
+    Alarm,
+    /// CloudWatch cannot deliver to the topic, or trailwatch cannot tell whether it can.
+    Topic,
+    /// Nobody has confirmed a subscription, or SNS failed every delivery of the last day.
+    Subscribers,
+}
+
+impl Step {
+    /// Every step, in order.
+    pub const ALL: [Step; 6] = [
+        Step::Trail,
+        Step::LogGroup,
+        Step::Filter,
+        Step::Alarm,
+        Step::Topic,
+        Step::Subscribers,
+    ];
+
+    /// Its name in the JSON document, such as `log_group`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::Trail => "trail",
+            Step::LogGroup => "log_group",
+            Step::Filter => "filter",
+            Step::Alarm => "alarm",
+            Step::Topic => "topic",
+            Step::Subscribers => "subscribers",
+        }
+    }
+
+    /// What a person calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Step::Trail => "trail",
+            Step::LogGroup => "log group",
+            Step::Filter => "metric filter",
+            Step::Alarm => "alarm",
+            Step::Topic => "topic",
+            Step::Subscribers => "confirmed subscribers",
+        }
+    }
+}
+
+impl ControlResult {
+    /// Where the control's chain breaks: its chain's step, else the trail for a control that
+    /// fails (or is waived) with no chain (no trail qualifies); `None` when it holds or when
+    /// trailwatch cannot tell (an error, or monitored in another account).
+    pub fn breaks_at(&self) -> Option<Step> {
+        match (&self.chain, self.status) {
+            (Some(chain), _) => chain.breaks_at,
+            (None, Status::NonCompliant | Status::Waived) => Some(Step::Trail),
+            (None, _) => None,
+        }
+    }
 }
 
 /// Whether an action creates a resource or changes an existing one.

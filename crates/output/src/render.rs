@@ -11,7 +11,7 @@ use model::report::{AccountResult, AlarmSpec, ChainKind, ControlResult, FilterSp
 use model::{Action, Change, Operation, Report, Status};
 use similar::{ChangeTag, TextDiff};
 
-mod backtest;
+pub(crate) mod backtest;
 mod chart;
 mod detail;
 mod style;
@@ -51,13 +51,14 @@ pub fn warning_label() -> String {
 }
 
 fn status_mark(status: Status) -> String {
-    match status {
-        Status::Compliant => paint(GREEN, "✓ compliant"),
-        Status::NonCompliant => paint(RED, "✗ non_compliant"),
-        Status::NotApplicable => paint(DIM, "- not_applicable"),
-        Status::Error => paint(YELLOW.bold(), "! error"),
-        Status::Waived => paint(CYAN, "~ waived"),
-    }
+    let style = match status {
+        Status::Compliant => GREEN,
+        Status::NonCompliant => RED,
+        Status::NotApplicable => DIM,
+        Status::Error => YELLOW.bold(),
+        Status::Waived => CYAN,
+    };
+    paint(style, format!("{} {}", status.symbol(), status.as_str()))
 }
 
 /// What a summary left out, for the closing hint that points to `--detail`.

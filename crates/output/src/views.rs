@@ -37,6 +37,11 @@ pub enum ViewError {
     /// The JSON document could not be written.
     #[error("cannot write the JSON document: {0}")]
     Json(#[from] serde_json::Error),
+    /// A backtest is written as text, JSON or HTML only.
+    #[error(
+        "backtest writes its report as human, json or html; --output {0} is for plan and apply"
+    )]
+    NotForBacktest(Format),
 }
 
 /// What every document of a run shares.
@@ -322,6 +327,49 @@ fn account_files(
         files.push(CodeFile { path, text });
     }
     Ok(files)
+}
+
+/// A backtest's report.
+pub struct BacktestView<'a> {
+    /// The backtest, where its events came from, and how much was read.
+    pub run: formats::backtest_html::BacktestRun<'a>,
+    /// How much of each control the human text shows.
+    pub detail: Detail,
+}
+
+impl BacktestView<'_> {
+    /// The formats a backtest is written in.
+    pub const FORMATS: [Format; 3] = [Format::Human, Format::Json, Format::Html];
+
+    /// Refuses, before anything is read, a format a backtest is not written in.
+    pub fn check(specs: &[formats::OutputSpec]) -> Result<(), ViewError> {
+        match specs.iter().find(|s| !Self::FORMATS.contains(&s.format)) {
+            Some(spec) => Err(ViewError::NotForBacktest(spec.format)),
+            None => Ok(()),
+        }
+    }
+
+}
+
+impl View for BacktestView<'_> {
+    /// The backtest in a format (human text styled for a terminal).
+    fn document(&self, format: Format) -> Result<String, ViewError> {
+        let run = &self.run;
+        Ok(match format {
+            Format::Human => {
+                crate::render::backtest(run.report, run.source, run.input, self.detail)
+            }
+            Format::Json => json(&crate::documents::BacktestDocument::new(
+                run.benchmark,
+                run.account.map(str::to_string),
+                run.source.clone(),
+                *run.input,
+                run.report,
+            ))?,
+            Format::Html => formats::backtest_html::document(run),
+            other => return Err(ViewError::NotForBacktest(other)),
+        })
+    }
 }
 
 /// Why a one-account apply wrote nothing because the account changed, and what to do.

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use model::arn::LogGroupRef;
 use model::live::{Alarm, MetricFilter, MetricKey, ReadError, RegionState, Snapshot, Topic};
+use model::report::Step;
 use model::{Control, Finding, FindingCode, MatchMode};
 
 use crate::delivery::{delivery, Delivery};
@@ -70,6 +71,22 @@ impl<'a> ChainCheck<'a> {
             alarm: None,
             topic: None,
             fixable: true,
+        }
+    }
+
+    /// The step of the chain where it stops: the one rule from a `Stage` to a `Step`.
+    pub fn breaks_at(&self) -> Option<Step> {
+        let group_missing = self
+            .findings
+            .iter()
+            .any(|f| f.code == FindingCode::LogGroupMissing);
+        match self.stage {
+            Stage::NoFilter if group_missing => Some(Step::LogGroup),
+            Stage::NoFilter => Some(Step::Filter),
+            Stage::NoAlarm | Stage::AlarmCannotNotify => Some(Step::Alarm),
+            Stage::TopicCannotDeliver | Stage::DeliveryUnclear => Some(Step::Topic),
+            Stage::NoConfirmedSubscriber | Stage::DeliveriesFailing => Some(Step::Subscribers),
+            Stage::Complete => None,
         }
     }
 

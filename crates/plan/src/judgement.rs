@@ -156,6 +156,7 @@ fn verdict<'a>(control: &'a Control, best: Best<'a>) -> Judgement<'a> {
         filter: best.chain.filter.map(|f| f.name.clone()),
         alarm: best.chain.alarm.map(|a| a.name.clone()),
         topic: best.chain.topic.map(|t| t.arn.clone()),
+        breaks_at: best.chain.breaks_at(),
         ..Chain::default()
     };
     let findings = best.chain.findings.clone();

@@ -1,18 +1,21 @@
-//! The documents `--output FORMAT` writes for security tools: SARIF, OCSF, ASFF, JUnit XML, CSV
-//! and Markdown, each built from the same run (every account, every selected control).
+//! The documents `--output FORMAT` writes for security tools and people: SARIF, OCSF, ASFF, JUnit
+//! XML, CSV, Markdown and HTML, each built from the same run (every account, every selected control).
 //!
 //! `human` and `json` are the plan and apply documents of `render` and `documents`; this module
-//! names every format and builds the other six from a `run::Run`.
+//! names every format and builds the other seven from a `run::Run`.
 
 use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
 
 pub mod asff;
+pub mod backtest_html;
 pub mod csv;
+pub mod html;
 pub mod junit;
 pub mod markdown;
 pub mod ocsf;
+mod page;
 pub mod run;
 pub mod sarif;
 mod text;
@@ -38,6 +41,8 @@ pub enum Format {
     Csv,
     /// A Markdown summary, for pull requests and `$GITHUB_STEP_SUMMARY`.
     Markdown,
+    /// A self-contained HTML report, for auditors and account owners.
+    Html,
     /// The plan's actions as Terraform (`plan --emit`, `iac::terraform`).
     Terraform,
     /// The plan's actions as a CloudFormation template (`iac::template`).
@@ -53,7 +58,7 @@ pub enum Format {
 
 impl Format {
     /// Every format, in the order the help lists them.
-    pub const ALL: [Format; 8] = [
+    pub const ALL: [Format; 9] = [
         Format::Human,
         Format::Json,
         Format::Sarif,
@@ -62,6 +67,7 @@ impl Format {
         Format::Junit,
         Format::Csv,
         Format::Markdown,
+        Format::Html,
     ];
 
     /// The formats of `plan --emit`: the plan's actions as code.
@@ -92,6 +98,7 @@ impl Format {
             Format::Junit => "junit",
             Format::Csv => "csv",
             Format::Markdown => "markdown",
+            Format::Html => "html",
             Format::Terraform => "terraform",
             Format::CloudFormation => "cloudformation",
             Format::CloudFormationImportTemplate => "cloudformation-import-template",
@@ -174,7 +181,7 @@ fn spec(s: &str, formats: &[Format], what: &str) -> Result<OutputSpec, String> {
     })
 }
 
-/// The document of one of the six security-tool formats; `None` for `human` and `json`, which
+/// The document of one of the seven formats built from a run; `None` for `human` and `json`, which
 /// depend on the command (`render`, `documents`).
 pub fn document(format: Format, run: &Run) -> Option<String> {
     match format {
@@ -188,5 +195,6 @@ pub fn document(format: Format, run: &Run) -> Option<String> {
         Format::Junit => Some(junit::document(run)),
         Format::Csv => Some(csv::document(run)),
         Format::Markdown => Some(markdown::document(run)),
+        Format::Html => Some(html::document(run)),
     }
 }

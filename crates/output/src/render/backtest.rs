@@ -5,8 +5,8 @@
 use std::fmt::Write as _;
 
 use model::backtest::{
-    AlarmEstimate, AlarmOutcome, AlarmSource, Alarmed, Backtest, BacktestInput, BacktestSource,
-    ControlBacktest, Count, DayCount, PatternMatches, PatternSource,
+    AlarmEstimate, AlarmOutcome, AlarmSettings, AlarmSource, Alarmed, Backtest, BacktestInput,
+    BacktestSource, ControlBacktest, Count, DayCount, PatternMatches, PatternSource,
 };
 use model::cloudwatch::StandardStatistic;
 
@@ -173,7 +173,8 @@ fn control_section(c: &ControlBacktest, detail: Detail) -> Section {
     }
 }
 
-fn source_label(source: &PatternSource) -> String {
+/// What a pattern of a backtest is: the published pattern, or a filter of the account.
+pub(crate) fn source_label(source: &PatternSource) -> String {
     match source {
         PatternSource::Published => "published pattern".to_string(),
         PatternSource::Filter {
@@ -186,7 +187,7 @@ fn source_label(source: &PatternSource) -> String {
 
 /// The days of the pattern the alarm watches: the first filter's when the account has filters,
 /// else the published pattern's (the filters' union is not kept per day).
-fn alarmed_days(c: &ControlBacktest) -> Option<&[DayCount]> {
+pub(crate) fn alarmed_days(c: &ControlBacktest) -> Option<&[DayCount]> {
     let pattern: Option<&PatternMatches> = match c.alarmed {
         Alarmed::Published => c.patterns.first(),
         Alarmed::AccountFilters => c.patterns.get(1),
@@ -205,6 +206,19 @@ fn list(out: &mut String, label: &str, counts: &[Count]) {
     let _ = writeln!(out, "  {label}: {}", items.join(", "));
 }
 
+/// An alarm's rule in one line: `Sum >= 1 over 300 s, 1 of 1`.
+pub(crate) fn alarm_rule(s: &AlarmSettings) -> String {
+    format!(
+        "{} {} {} over {} s, {} of {}",
+        s.statistic.as_ref().map_or("?", StandardStatistic::as_str),
+        s.comparison_operator,
+        s.threshold,
+        s.period,
+        s.datapoints_to_alarm,
+        s.evaluation_periods
+    )
+}
+
 fn alarm_line(alarm: &AlarmEstimate, alarmed: Alarmed) -> String {
     let s = &alarm.settings;
     let which = match &alarm.source {
@@ -217,15 +231,7 @@ fn alarm_line(alarm: &AlarmEstimate, alarmed: Alarmed) -> String {
         Alarmed::AccountFilters => "the account's filters",
         Alarmed::Published => "the published pattern",
     };
-    let rule = format!(
-        "{} {} {} over {} s, {} of {}",
-        s.statistic.as_ref().map_or("?", StandardStatistic::as_str),
-        s.comparison_operator,
-        s.threshold,
-        s.period,
-        s.datapoints_to_alarm,
-        s.evaluation_periods
-    );
+    let rule = alarm_rule(s);
     match &alarm.outcome {
         AlarmOutcome::Estimated { breaching_periods, notifications, .. } => format!(
             "{which} ({rule}, on {on}): {} notifications ({breaching_periods} of {} periods at or over the threshold)",

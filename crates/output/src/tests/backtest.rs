@@ -8,7 +8,7 @@ use super::plain;
 use crate::render::{self, Detail};
 
 /// `n` days from 2026-06-01, each with the matches `events` gives it.
-fn days(n: i64, events: impl Fn(i64) -> u64) -> Vec<DayCount> {
+pub(super) fn days(n: i64, events: impl Fn(i64) -> u64) -> Vec<DayCount> {
     let first = time::macros::date!(2026 - 06 - 01);
     (0..n)
         .map(|i| DayCount {
@@ -18,7 +18,7 @@ fn days(n: i64, events: impl Fn(i64) -> u64) -> Vec<DayCount> {
         .collect()
 }
 
-fn missed(n: usize) -> Missed {
+pub(super) fn missed(n: usize) -> Missed {
     let event = |i: usize| MissedEvent {
         event_id: Some(format!("id-{i}")),
         event_name: Some("AttachRolePolicy".into()),
@@ -31,7 +31,7 @@ fn missed(n: usize) -> Missed {
     }
 }
 
-fn report(days: Vec<DayCount>, missed: Option<Missed>) -> Backtest {
+pub(super) fn report(days: Vec<DayCount>, missed: Option<Missed>) -> Backtest {
     let matched = days.iter().map(|d| d.events).sum();
     let control = ControlBacktest {
         control: "iam-policy-changes".into(),

@@ -11,7 +11,7 @@ use super::formats::{controls, results, run};
 use crate::formats;
 
 /// A hostile string, and the text a reader should see for it, line breaks as `\n`.
-const HOSTILE: &[(&str, &str)] = &[
+pub(super) const HOSTILE: &[(&str, &str)] = &[
     (
         "nul\u{0}bell\u{7}esc\u{1b}[31mred\u{1b}[0m del\u{7f}",
         "nul␀bell␇esc␛[31mred␛[0m del␡",

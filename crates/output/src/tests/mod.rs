@@ -17,6 +17,7 @@ mod backtest;
 mod docs;
 mod escaping;
 mod formats;
+mod html;
 mod place;
 
 fn plain(text: String) -> String {
