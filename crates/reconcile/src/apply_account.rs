@@ -103,7 +103,7 @@ pub struct Ready<'a, A> {
     plan: &'a AccountPlan,
     report: &'a Report,
     /// The account as the check read it: the read after the writes starts from it.
-    now: Snapshot,
+    now: Box<Snapshot>,
 }
 
 impl<A> Ready<'_, A> {
@@ -159,7 +159,7 @@ pub async fn check<'a, C: Connect>(
             target,
             plan,
             report,
-            now,
+            now: Box::new(now),
         }),
     }
 }
@@ -171,7 +171,7 @@ pub async fn carry_out<C: Connect>(
     ready: Ready<'_, C::Account>,
 ) -> Applied {
     let actions = apply::run(&*ready.target, &ready.report.actions).await;
-    let account = (&*ready.target, &ready.now);
+    let account = (&*ready.target, &*ready.now);
     let mut applied = verified(connect, account, controls, ready.plan, actions).await;
     applied.calls = connect.calls(&ready.target);
     applied
