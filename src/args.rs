@@ -43,7 +43,7 @@ pub struct PlanArgs {
     /// (an organization trail's).
     #[arg(long, value_name = "NAME")]
     pub assume_role: Option<String>,
-    /// How many accounts are read at once (default: 8).
+    /// How many accounts are read at once (default: 64).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: Option<u16>,
     /// Take over a filter or alarm that has the name the plan wants but was not created by

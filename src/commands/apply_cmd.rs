@@ -2,16 +2,16 @@
 //! `reconcile` — the one sequence for one account or many alike — then report: one account's
 //! actions and verification, or each account's state when there are several.
 
+use std::collections::HashMap;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use apply::accounts::{AccountOutcome, AccountState};
-use futures::StreamExt;
 use model::planfile::PlanFile;
 use model::report::AccountResult;
-use model::{Control, Report};
+use model::{Control, Report, Snapshot};
 use output::exit::{self, Exit};
 use output::formats::Format;
 use output::views::{self, AccountsApplyView};
@@ -38,6 +38,8 @@ struct Prepared {
     /// How long reading and planning took.
     wall: Duration,
     concurrency: usize,
+    /// What each account's plan was made of, when just made: reading it again starts there.
+    before: HashMap<String, Snapshot>,
 }
 
 /// Runs `apply`.
@@ -57,7 +59,7 @@ pub async fn run(args: ApplyArgs) -> Result<Exit> {
         None => live(&args.plan, &outputs).await?,
     };
     let file = &prepared.file;
-    pinned(file, &args)?;
+    file.pinned(args.expect_digest.as_deref())?;
     let info = RunInfo {
         controls: &prepared.controls,
         region: &file.region,
@@ -98,6 +100,7 @@ async fn live(args: &PlanArgs, outputs: &Outputs) -> Result<Prepared> {
             controls: read.controls,
             saved_as: None,
             concurrency,
+            before: read.accounts.snapshots,
         });
     }
     if args.assume_role.is_some() {
@@ -118,6 +121,7 @@ async fn live(args: &PlanArgs, outputs: &Outputs) -> Result<Prepared> {
         file: planned.plan_file(),
         wall: planned.wall,
         aws: planned.aws,
+        before: HashMap::from([(planned.account.clone(), planned.snapshot)]),
         own: planned.account,
         controls: planned.controls,
         saved_as: None,
@@ -131,7 +135,7 @@ async fn saved(path: &Path, apply: &ApplyArgs) -> Result<Prepared> {
     let (args, name) = (&apply.plan, path.display().to_string());
     let text = files::read_whole(path, files::PLAN_FILE)?;
     let file = PlanFile::parse(&text).map_err(|e| anyhow::anyhow!("cannot apply `{name}`: {e}"))?;
-    pinned(&file, apply)?;
+    file.pinned(apply.expect_digest.as_deref())?;
     refuse_selection_flags(args)?;
     let controls = model::catalog::select(&file.benchmark, &file.control_ids, None)
         .map_err(|e| anyhow::anyhow!("cannot apply `{name}`: {e}"))?;
@@ -165,18 +169,8 @@ async fn saved(path: &Path, apply: &ApplyArgs) -> Result<Prepared> {
         saved_as: Some(name),
         wall: Duration::ZERO,
         concurrency: usize::from(settings(args)?.concurrency),
+        before: HashMap::new(),
     })
-}
-
-/// Refuses a plan other than the one `--expect-digest` names, before anything is written.
-fn pinned(file: &PlanFile, args: &ApplyArgs) -> Result<()> {
-    match &args.expect_digest {
-        Some(expected) if *expected != file.digest => bail!(
-            "the plan's digest is {} but --expect-digest is {expected}: this is not the plan that was approved; nothing was written",
-            file.digest
-        ),
-        _ => Ok(()),
-    }
 }
 
 /// A saved plan is applied as it was made; says so when the configuration now differs.
@@ -239,7 +233,8 @@ async fn apply_one(prepared: &Prepared, outputs: Outputs, info: &RunInfo<'_>) ->
     let started = Instant::now();
     let run = aws::Run::new(&prepared.aws, &prepared.own);
     let (file, account) = (&prepared.file, &prepared.file.accounts[0]);
-    let applied = match reconcile::check(&run, info.controls, account).await {
+    let before = prepared.before.get(&account.account_id);
+    let applied = match reconcile::check(&run, info.controls, account, before).await {
         Checked::Done(done) => *done,
         Checked::Ready(ready) => {
             if prepared.saved_as.is_some() {
@@ -329,27 +324,10 @@ async fn apply_many(prepared: &Prepared, outputs: Outputs, info: &RunInfo<'_>) -
     let started = Instant::now();
     crate::interrupt::stop_on_signal();
     let run = aws::Run::new(&prepared.aws, &prepared.own);
-    let accounts = &prepared.file.accounts;
+    let (accounts, before) = (&prepared.file.accounts, &prepared.before);
     let progress = progress_bar(accounts.len());
-    let done: Vec<(AccountOutcome, Option<AccountResult>)> = futures::stream::iter(accounts)
-        .map(|account| {
-            let (run, progress) = (&run, &progress);
-            async move {
-                let started = Instant::now();
-                let applied = reconcile::apply_account(run, info.controls, account).await;
-                progress.inc(1);
-                let after = applied.after.map(|report| AccountResult {
-                    account_id: account.account_id.clone(),
-                    report: Ok(report),
-                    calls: applied.calls,
-                    wall: started.elapsed(),
-                });
-                (applied.outcome, after)
-            }
-        })
-        .buffered(prepared.concurrency)
-        .collect()
-        .await;
+    let (controls, at_once, done) = (info.controls, prepared.concurrency, &|| progress.inc(1));
+    let done = reconcile::apply_accounts(&run, controls, accounts, before, at_once, done).await;
     progress.finish_and_clear();
     let (outcomes, after): (Vec<AccountOutcome>, Vec<Option<AccountResult>>) =
         done.into_iter().unzip();

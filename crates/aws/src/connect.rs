@@ -10,12 +10,18 @@ use crate::{Aws, AwsError};
 pub struct Run<'a> {
     base: &'a Aws,
     own: &'a str,
+    /// The runtime the run is made in, when it has worker threads: many accounts' work then
+    /// spreads over a lane (thread) per core, each entering it (`reconcile`'s `lanes.rs`).
+    runtime: Option<tokio::runtime::Handle>,
 }
 
 impl<'a> Run<'a> {
     /// The run of `base`, whose account is `own`.
     pub fn new(base: &'a Aws, own: &'a str) -> Run<'a> {
-        Run { base, own }
+        let runtime = tokio::runtime::Handle::try_current()
+            .ok()
+            .filter(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+        Run { base, own, runtime }
     }
 }
 
@@ -36,6 +42,20 @@ impl reconcile::Connect for Run<'_> {
 
     fn calls(&self, account: &Aws) -> Calls {
         account.calls()
+    }
+
+    fn lanes(&self) -> usize {
+        match self.runtime {
+            Some(_) => std::thread::available_parallelism().map_or(1, usize::from),
+            None => 1,
+        }
+    }
+
+    fn block_on<T>(&self, work: impl std::future::Future<Output = T>) -> T {
+        match &self.runtime {
+            Some(runtime) => runtime.block_on(work),
+            None => futures::executor::block_on(work),
+        }
     }
 
     fn why_unread(

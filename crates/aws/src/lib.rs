@@ -6,10 +6,12 @@ mod archive;
 mod connect;
 mod credentials;
 mod drill;
+mod early;
 mod errors;
 mod eventbridge;
 mod http;
 mod read;
+mod roles;
 pub mod securityhub;
 #[cfg(test)]
 mod tests;
@@ -101,6 +103,8 @@ pub struct Aws {
     account_id: tokio::sync::OnceCell<String>,
     /// For a connection made by [`Aws::assume`]: the role name, and the account that assumes it.
     assumed: Option<(String, Option<String>)>,
+    /// The credentials of the roles assumed so far in the run, shared by its connections.
+    roles: roles::Roles,
 }
 
 #[derive(Clone)]
@@ -138,26 +142,34 @@ impl Aws {
             calls: Mutex::default(),
             account_id: tokio::sync::OnceCell::new(),
             assumed: None,
+            roles: roles::Roles::default(),
         })
     }
 
     /// A connection to another account, through `sts:AssumeRole` into the role `role_name` of
-    /// that account, with the same region and endpoint. The role is assumed on first use; the
-    /// account is the role's, so it is not asked (`sts:GetCallerIdentity`) again.
+    /// that account, with the same region and endpoint. The role is assumed on first use, unless
+    /// the run assumed it already (`roles.rs`); the account is the role's, so it is not asked
+    /// (`sts:GetCallerIdentity`) again.
     pub async fn assume(&self, account_id: &str, role_name: &str) -> Aws {
         let partition = model::arn::partition_of(&self.region);
         let role_arn = format!("arn:{partition}:iam::{account_id}:role/{role_name}");
-        let provider = aws_config::sts::AssumeRoleProvider::builder(role_arn)
-            .session_name("trailwatch")
-            .configure(&self.config)
-            .build()
-            .await;
+        let provider = match self.roles.known(&role_arn) {
+            Some(known) => known,
+            None => {
+                let assuming = aws_config::sts::AssumeRoleProvider::builder(&role_arn)
+                    .session_name("trailwatch")
+                    .configure(&self.config)
+                    .build()
+                    .await;
+                aws_credential_types::provider::SharedCredentialsProvider::new(
+                    self.roles.assuming(&role_arn, assuming),
+                )
+            }
+        };
         let config = self
             .config
             .to_builder()
-            .credentials_provider(
-                aws_credential_types::provider::SharedCredentialsProvider::new(provider),
-            )
+            .credentials_provider(provider)
             // Each account's credentials are cached apart: one cache shared by a thousand
             // assumed roles evicts them and assumes each role again and again.
             .identity_cache(aws_config::identity::IdentityCache::lazy().build())
@@ -169,6 +181,7 @@ impl Aws {
             calls: Mutex::default(),
             account_id: tokio::sync::OnceCell::new_with(Some(account_id.to_string())),
             assumed: Some((role_name.to_string(), self.account_id.get().cloned())),
+            roles: self.roles.clone(),
         }
     }
 
@@ -264,6 +277,7 @@ impl Aws {
             calls: Mutex::default(),
             account_id: tokio::sync::OnceCell::new_with(Some(account_id.to_string())),
             assumed: None,
+            roles: roles::Roles::default(),
         }
     }
 

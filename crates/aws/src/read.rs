@@ -19,6 +19,7 @@ use model::live::{
     Topic, TopicAttributes, Trail,
 };
 
+use crate::early::{Early, FirstPage, TrailDetails};
 use crate::errors;
 use crate::{Aws, AwsError};
 
@@ -45,9 +46,23 @@ impl Aws {
     /// what no call gets past (no or expired credentials, a role that cannot be assumed, no
     /// endpoint) fails the whole read.
     pub async fn read_snapshot(&self, scope: &ReadScope) -> Result<Snapshot, AwsError> {
+        self.read_knowing(scope, None).await
+    }
+
+    /// [`Aws::read_snapshot`], with the reads an earlier read of the account (`before`) made
+    /// started at once beside the first round trip (`early.rs`): the same snapshot, in one
+    /// round trip when nothing that decides what is read has changed.
+    pub async fn read_knowing(
+        &self,
+        scope: &ReadScope,
+        before: Option<&Snapshot>,
+    ) -> Result<Snapshot, AwsError> {
         let partition = arn::partition_of(&self.region).to_string();
-        // Round trip 1: the account and the trails, at once.
-        let (account_id, listed) = futures::join!(self.account_id(), self.describe_trails());
+        // Round trip 1: the account and the trails, at once (and the early reads).
+        let ((account_id, listed), early) = futures::join!(
+            async { futures::join!(self.account_id(), self.describe_trails()) },
+            self.read_early(before),
+        );
         let account_id = account_id?;
         let listed = listed.map_err(|e| self.explain(e))?;
         let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -70,7 +85,9 @@ impl Aws {
         }
         let details = async {
             match listed {
-                Ok(trails) => Ok(join_all(trails.into_iter().map(|t| self.read_trail(t))).await),
+                Ok(trails) => {
+                    Ok(join_all(trails.into_iter().map(|t| self.read_trail(t, &early))).await)
+                }
                 Err(e) => Err(e),
             }
         };
@@ -79,7 +96,7 @@ impl Aws {
             join_all(groups.iter().map(|(region, names)| self.read_region(
                 region,
                 names,
-                scope,
+                (scope, &early),
                 &account_id,
                 &partition
             ))),
@@ -125,20 +142,16 @@ impl Aws {
         Ok(Ok(seen.into_values().collect()))
     }
 
-    async fn read_trail(&self, t: aws_sdk_cloudtrail::types::Trail) -> Trail {
+    async fn read_trail(&self, t: aws_sdk_cloudtrail::types::Trail, early: &Early) -> Trail {
         let arn = t.trail_arn().unwrap_or_default().to_string();
         let home = t
             .home_region()
             .map(str::to_string)
             .unwrap_or_else(|| self.region.clone());
-        // Per-trail calls go to the trail's home region (AWS requires it for some of them).
-        let ct = self.clients(&home).cloudtrail;
-        self.count("cloudtrail:GetTrailStatus");
-        self.count("cloudtrail:GetEventSelectors");
-        let (status, selectors) = futures::join!(
-            ct.get_trail_status().name(&arn).send(),
-            ct.get_event_selectors().trail_name(&arn).send(),
-        );
+        let (status, selectors) = match early.trail(&arn, &home) {
+            Some(details) => details,
+            None => self.trail_details(&arn, &home).await,
+        };
         let (is_logging, logs_delivery) = match status {
             Ok(s) => (
                 Ok(s.is_logging().unwrap_or(false)),
@@ -184,7 +197,19 @@ impl Aws {
         }
     }
 
-    async fn read_log_group(&self, region: &str, name: &str) -> LogGroup {
+    /// A trail's `GetTrailStatus` and `GetEventSelectors`, at once, in its home region (AWS
+    /// requires it for some of them).
+    pub(crate) async fn trail_details(&self, arn: &str, home: &str) -> TrailDetails {
+        let ct = self.clients(home).cloudtrail;
+        self.count("cloudtrail:GetTrailStatus");
+        self.count("cloudtrail:GetEventSelectors");
+        futures::join!(
+            ct.get_trail_status().name(arn).send(),
+            ct.get_event_selectors().trail_name(arn).send(),
+        )
+    }
+
+    pub(crate) async fn read_log_group(&self, region: &str, name: &str) -> LogGroup {
         let logs = self.clients(region).logs;
         let mut pages = logs
             .describe_metric_filters()
@@ -234,12 +259,13 @@ impl Aws {
         }
     }
 
-    /// One region: its log groups' filters, then the alarms that matter, then the topics.
+    /// One region: its log groups' filters, then the alarms that matter, then the topics (each
+    /// taken from what was read early when it was).
     async fn read_region(
         &self,
         region: &str,
         names: &[String],
-        scope: &ReadScope,
+        (scope, early): (&ReadScope, &Early),
         account: &str,
         partition: &str,
     ) -> (Vec<LogGroup>, RegionState) {
@@ -252,9 +278,19 @@ impl Aws {
             .collect();
         // Round trip 2: filters, the first page of alarms, the scope's topics.
         let (groups, first_page, named_topics) = futures::join!(
-            join_all(names.iter().map(|name| self.read_log_group(region, name))),
-            self.first_alarm_page(region),
-            self.read_topics(region, wanted.iter().cloned().collect()),
+            join_all(names.iter().map(|name| async {
+                match early.group(region, name) {
+                    Some(group) => group,
+                    None => self.read_log_group(region, name).await,
+                }
+            })),
+            async {
+                match early.page(region) {
+                    Some(page) => page,
+                    None => self.first_alarm_page(region).await,
+                }
+            },
+            self.topics_knowing(region, wanted.iter().cloned().collect(), early),
         );
         let (alarms, alarms_read) = match first_page {
             // A region with at most a page of alarms: that page is all of them.
@@ -278,7 +314,8 @@ impl Aws {
         };
         // Next round trip: the topics of this account those alarms notify, not read yet.
         let notified = notified_topics(&state, account);
-        self.read_topics_of_region(&mut state, notified).await;
+        self.read_topics_of_region(&mut state, notified, early)
+            .await;
         (groups, state)
     }
 
@@ -325,7 +362,8 @@ impl Aws {
             .into_iter()
             .filter(|t| !state.topics_read.contains(t))
             .collect();
-        self.read_topics_of_region(state, unread.into_iter().collect())
+        let none = Early::default();
+        self.read_topics_of_region(state, unread.into_iter().collect(), &none)
             .await;
     }
 
@@ -378,11 +416,18 @@ impl Aws {
     }
 
     /// Reads topics of the region into its state, recording each as asked about.
-    async fn read_topics_of_region(&self, state: &mut RegionState, arns: Vec<String>) {
+    async fn read_topics_of_region(
+        &self,
+        state: &mut RegionState,
+        arns: Vec<String>,
+        early: &Early,
+    ) {
         if arns.is_empty() {
             return;
         }
-        let read = self.read_topics(&state.region, arns.clone()).await;
+        let read = self
+            .topics_knowing(&state.region, arns.clone(), early)
+            .await;
         if let Ok(list) = &mut state.topics {
             list.extend(read);
             list.sort_by(|a, b| a.arn.cmp(&b.arn));
@@ -396,7 +441,7 @@ impl Aws {
 
     /// The first page of the region's metric alarms (`DescribeAlarms`, 100 at most), and whether
     /// there are more.
-    async fn first_alarm_page(&self, region: &str) -> Result<(Vec<Alarm>, bool), ReadError> {
+    pub(crate) async fn first_alarm_page(&self, region: &str) -> FirstPage {
         let cw = self.clients(region).cloudwatch;
         self.count("cloudwatch:DescribeAlarms");
         let page = cw
@@ -444,6 +489,33 @@ impl Aws {
             .await
             .map_err(|e| errors::read("cloudwatch:DescribeAlarmsForMetric", e))?;
         Ok(out.metric_alarms().iter().map(alarm).collect())
+    }
+
+    /// [`Aws::read_topics`], each topic taken from what was read early when it was; in the order
+    /// of `arns`, as that gives them.
+    async fn topics_knowing(&self, region: &str, arns: Vec<String>, early: &Early) -> Vec<Topic> {
+        let known: Vec<(String, Option<Option<Topic>>)> = arns
+            .into_iter()
+            .map(|arn| (arn.clone(), early.topic(&arn)))
+            .collect();
+        let unknown: Vec<String> = known
+            .iter()
+            .filter(|(_, topic)| topic.is_none())
+            .map(|(arn, _)| arn.clone())
+            .collect();
+        let mut read: BTreeMap<String, Topic> = self
+            .read_topics(region, unknown)
+            .await
+            .into_iter()
+            .map(|t| (t.arn.clone(), t))
+            .collect();
+        known
+            .into_iter()
+            .filter_map(|(arn, topic)| match topic {
+                Some(early) => early,
+                None => read.remove(&arn),
+            })
+            .collect()
     }
 
     /// The topics among `arns` that exist, each with its attributes and subscriptions.
@@ -706,6 +778,10 @@ impl survey::Reader for Aws {
 
     async fn read_more(&self, snapshot: &mut Snapshot, request: &ReadRequest) {
         Aws::read_more(self, snapshot, request).await
+    }
+
+    async fn read_again(&self, scope: &ReadScope, before: &Snapshot) -> Result<Snapshot, AwsError> {
+        Aws::read_knowing(self, scope, Some(before)).await
     }
 }
 

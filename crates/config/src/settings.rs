@@ -101,7 +101,7 @@ pub struct NoRole {
 }
 
 /// How many accounts are read at once when neither flag nor file says.
-pub const DEFAULT_CONCURRENCY: u16 = 8;
+pub const DEFAULT_CONCURRENCY: u16 = 64;
 
 impl Settings {
     /// Merges the flags over the file over the defaults.

@@ -136,7 +136,29 @@ pub enum PlanFileError {
     Edited { recorded: String, computed: String },
 }
 
+/// A plan other than the one `--expect-digest` names.
+#[derive(Debug, thiserror::Error)]
+#[error("the plan's digest is {digest} but --expect-digest is {expected}: this is not the plan that was approved; nothing was written")]
+pub struct NotApproved {
+    /// The plan's digest.
+    pub digest: String,
+    /// The digest that was approved.
+    pub expected: String,
+}
+
 impl PlanFile {
+    /// Refuses this plan when `expected` (`--expect-digest`) names another, before anything is
+    /// written.
+    pub fn pinned(&self, expected: Option<&str>) -> Result<(), NotApproved> {
+        match expected {
+            Some(expected) if expected != self.digest => Err(NotApproved {
+                digest: self.digest.clone(),
+                expected: expected.to_string(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
     /// The digest of what a reviewer approves in the plan: `sha256:` and the hex SHA-256 of
     /// the compact JSON of its benchmark, region, controls and, per account, its role, desired
     /// state and actions (not the findings, notes or fingerprints, which only describe).

@@ -348,7 +348,6 @@ impl BacktestView<'_> {
             None => Ok(()),
         }
     }
-
 }
 
 impl View for BacktestView<'_> {

@@ -2,12 +2,17 @@
 //! and plan it again, refuse it when what the plan depends on changed (or say it was already
 //! applied), run the actions, read it again and verify.
 
+use std::collections::HashMap;
+use std::time::Instant;
+
 use apply::accounts::{AccountOutcome, AccountState};
 use apply::{ActionOutcome, Verification};
 use model::planfile::{AccountPlan, PlanOrUnread};
-use model::{Control, Report};
+use model::report::AccountResult;
+use model::{Control, Report, Snapshot};
 use plan::staleness::{staleness, Staleness};
 
+use crate::lanes::spread;
 use crate::{reach, Calls, Connect, Reached};
 
 /// What applying a plan to one account did.
@@ -42,14 +47,43 @@ impl Applied {
     }
 }
 
+/// Applies every account's plan ([`apply_account`], each from its snapshot in `before` when
+/// there is one), at most `concurrency` at once over the connection's lanes, calling `done`
+/// after each: each account's outcome and, when it was read again, its state after, in the
+/// order of `plans`.
+pub async fn apply_accounts<C: Connect + Sync>(
+    connect: &C,
+    controls: &[Control],
+    plans: &[AccountPlan],
+    before: &HashMap<String, Snapshot>,
+    concurrency: usize,
+    done: &(dyn Fn() + Sync),
+) -> Vec<(AccountOutcome, Option<AccountResult>)> {
+    spread(connect, plans, concurrency, |plan| async move {
+        let started = Instant::now();
+        let applied = apply_account(connect, controls, plan, before.get(&plan.account_id)).await;
+        done();
+        let after = applied.after.map(|report| AccountResult {
+            account_id: plan.account_id.clone(),
+            report: Ok(report),
+            calls: applied.calls,
+            wall: started.elapsed(),
+        });
+        (applied.outcome, after)
+    })
+    .await
+}
+
 /// Applies one account's plan of a saved or just-made plan file: [`check`], then
-/// [`carry_out`].
+/// [`carry_out`]. `before` is what the plan was made of, when it is at hand (a just-made plan):
+/// the reads again start from it (`survey::survey_again`).
 pub async fn apply_account<C: Connect>(
     connect: &C,
     controls: &[Control],
     plan: &AccountPlan,
+    before: Option<&Snapshot>,
 ) -> Applied {
-    match check(connect, controls, plan).await {
+    match check(connect, controls, plan, before).await {
         Checked::Done(applied) => *applied,
         Checked::Ready(ready) => carry_out(connect, controls, ready).await,
     }
@@ -68,6 +102,8 @@ pub struct Ready<'a, A> {
     target: Reached<'a, A>,
     plan: &'a AccountPlan,
     report: &'a Report,
+    /// The account as the check read it: the read after the writes starts from it.
+    now: Box<Snapshot>,
 }
 
 impl<A> Ready<'_, A> {
@@ -77,12 +113,14 @@ impl<A> Ready<'_, A> {
     }
 }
 
-/// Reaches the account and reads it again: refuses it when what the plan depends on changed,
-/// and says when it already holds the plan's result.
+/// Reaches the account and reads it again (from `before`, what the plan was made of, when it
+/// is at hand): refuses it when what the plan depends on changed, and says when it already
+/// holds the plan's result.
 pub async fn check<'a, C: Connect>(
     connect: &'a C,
     controls: &[Control],
     plan: &'a AccountPlan,
+    before: Option<&Snapshot>,
 ) -> Checked<'a, C::Account> {
     let account = plan.account_id.as_str();
     let report = match &plan.plan {
@@ -112,15 +150,16 @@ pub async fn check<'a, C: Connect>(
             return Checked::Done(Box::new(done));
         }
     };
-    match still_current(connect, &target, controls, plan, report).await {
-        Some(mut done) => {
+    match still_current(connect, &target, controls, (plan, report), before).await {
+        Err(mut done) => {
             done.calls = connect.calls(&target);
-            Checked::Done(Box::new(done))
+            Checked::Done(done)
         }
-        None => Checked::Ready(Ready {
+        Ok(now) => Checked::Ready(Ready {
             target,
             plan,
             report,
+            now: Box::new(now),
         }),
     }
 }
@@ -132,74 +171,78 @@ pub async fn carry_out<C: Connect>(
     ready: Ready<'_, C::Account>,
 ) -> Applied {
     let actions = apply::run(&*ready.target, &ready.report.actions).await;
-    let mut applied = verified(connect, &ready.target, controls, ready.plan, actions).await;
+    let account = (&*ready.target, &*ready.now);
+    let mut applied = verified(connect, account, controls, ready.plan, actions).await;
     applied.calls = connect.calls(&ready.target);
     applied
 }
 
-/// Reads the account again: `None` when the plan still describes it; else how it ends
-/// without a write (unreadable, already applied, or stale).
+/// Reads the account again (from `before` when it is at hand): what it holds when the plan
+/// still describes it; else how it ends without a write (unreadable, already applied, or
+/// stale).
 async fn still_current<C: Connect>(
     connect: &C,
     target: &C::Account,
     controls: &[Control],
-    plan: &AccountPlan,
-    report: &Report,
-) -> Option<Applied> {
+    (plan, report): (&AccountPlan, &Report),
+    before: Option<&Snapshot>,
+) -> Result<Snapshot, Box<Applied>> {
     let (account, role) = (plan.account_id.as_str(), plan.assume_role.as_deref());
-    let now = match survey::survey(target, controls, &plan.desired).await {
+    let read = match before {
+        Some(before) => survey::survey_again(target, controls, &plan.desired, before).await,
+        None => survey::survey(target, controls, &plan.desired).await,
+    };
+    let now = match read {
         Ok(now) => now,
         Err(e) => {
             let why = connect.why_unread(account, role, e);
-            return Some(Applied::untouched(
+            return Err(Box::new(Applied::untouched(
                 account,
                 AccountState::Unreachable,
                 Some(why),
-            ));
+            )));
         }
     };
     let selection = (controls, &plan.desired);
-    match staleness(
+    let done = match staleness(
         report,
         &plan.fingerprints,
         &now.snapshot,
         &now.report,
         selection,
     ) {
-        Staleness::Current => None,
-        Staleness::Applied => Some(Applied {
+        Staleness::Current => return Ok(now.snapshot),
+        Staleness::Applied => Applied {
             verification: Some(apply::verify(&[], &now.report)),
             after: Some(now.report),
             ..Applied::untouched(account, AccountState::AlreadyApplied, None)
-        }),
+        },
         Staleness::Changed(changed) => {
             let why = format!("changed since the plan was made ({})", changed.join(", "));
-            Some(Applied {
+            Applied {
                 changed,
                 ..Applied::untouched(account, AccountState::Stale, Some(why))
-            })
+            }
         }
         Staleness::Differs(difference) => {
             let why = format!("the plan is not what its desired state gives for the account as it is: {difference}; nothing was written; plan again and review the new plan");
-            Some(Applied::untouched(
-                account,
-                AccountState::Refused,
-                Some(why),
-            ))
+            Applied::untouched(account, AccountState::Refused, Some(why))
         }
-    }
+    };
+    Err(Box::new(done))
 }
 
-/// Reads the account after its actions ran and judges it.
+/// Reads the account after its actions ran, starting from what the check read (`before`), and
+/// judges it.
 async fn verified<C: Connect>(
     connect: &C,
-    target: &C::Account,
+    (target, before): (&C::Account, &Snapshot),
     controls: &[Control],
     plan: &AccountPlan,
     actions: Vec<ActionOutcome>,
 ) -> Applied {
     let (account, role) = (plan.account_id.as_str(), plan.assume_role.as_deref());
-    match survey::survey(target, controls, &plan.desired).await {
+    match survey::survey_again(target, controls, &plan.desired, before).await {
         Ok(after) => {
             let verification = apply::verify(&actions, &after.report);
             Applied {

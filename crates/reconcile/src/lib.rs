@@ -8,6 +8,7 @@
 //! accounts made of plain values.
 
 mod apply_account;
+mod lanes;
 mod plan_accounts;
 #[cfg(test)]
 mod tests;
@@ -15,7 +16,7 @@ mod tests;
 use std::collections::BTreeMap;
 use std::future::Future;
 
-pub use apply_account::{apply_account, carry_out, check, Applied, Checked, Ready};
+pub use apply_account::{apply_account, apply_accounts, carry_out, check, Applied, Checked, Ready};
 pub use model::planfile::Target;
 pub use plan_accounts::{
     log_calls, own_plan_file, plan_accounts, plan_file, plan_own, AccountsRead, PlanHeader,
@@ -42,6 +43,17 @@ pub trait Connect {
 
     /// The calls made through one connection.
     fn calls(&self, account: &Self::Account) -> Calls;
+
+    /// How many threads the work of many accounts may spread over (`lanes.rs`); one unless
+    /// the connection says otherwise.
+    fn lanes(&self) -> usize {
+        1
+    }
+
+    /// Runs `work` to completion on the calling thread, a lane's, blocking it.
+    fn block_on<T>(&self, work: impl Future<Output = T>) -> T {
+        futures::executor::block_on(work)
+    }
 
     /// One line saying why `account` could not be read (reached with `role`, when another
     /// account's).

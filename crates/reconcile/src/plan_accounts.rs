@@ -5,11 +5,11 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use futures::StreamExt;
 use model::planfile::{AccountPlan, PlanFile, PlanOrUnread, Target, PLAN_FORMAT, PLAN_VERSION};
 use model::report::AccountResult;
 use model::{Control, Desired, Snapshot};
 
+use crate::lanes::spread;
 use crate::{reach, Connect};
 
 /// The accounts of a run, read and planned.
@@ -26,7 +26,7 @@ pub struct AccountsRead {
 /// Reads and plans every target, at most `concurrency` at once, calling `done` after each;
 /// the results come in the order given, organization trails' verdicts carried to their
 /// members (`survey::merge`). Snapshots are kept only when `keep_snapshots`.
-pub async fn plan_accounts<C: Connect>(
+pub async fn plan_accounts<C: Connect + Sync>(
     connect: &C,
     targets: &[Target],
     controls: &[Control],
@@ -34,14 +34,12 @@ pub async fn plan_accounts<C: Connect>(
     keep_snapshots: bool,
     done: &(dyn Fn() + Sync),
 ) -> AccountsRead {
-    let reads: Vec<(AccountResult, Option<Snapshot>)> = futures::stream::iter(targets)
-        .map(|target| async move {
+    let reads: Vec<(AccountResult, Option<Snapshot>)> =
+        spread(connect, targets, concurrency, |target| async move {
             let (result, snapshot) = read_account(connect, controls, target).await;
             done();
             (result, snapshot.filter(|_| keep_snapshots))
         })
-        .buffer_unordered(concurrency.max(1))
-        .collect()
         .await;
     let mut read = AccountsRead::default();
     for (result, snapshot) in reads {

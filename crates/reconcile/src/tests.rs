@@ -2,15 +2,14 @@
 //! and writes to it as AWS would, in every state an apply can end in, and convergence
 //! (plan, apply, plan again: nothing left to do) through `apply_account`.
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 use apply::accounts::AccountState;
 use futures::executor::block_on;
 use model::live::*;
 use model::planfile::{AccountPlan, PlanFile};
 use model::sample::*;
-use model::{Action, Control, Desired};
+use model::{Action, Control, Desired, Report};
 use proptest::prelude::*;
 
 use super::*;
@@ -18,7 +17,7 @@ use super::*;
 /// One account: its live state, and the write that fails, if any.
 #[derive(Clone)]
 struct World {
-    state: Rc<RefCell<Snapshot>>,
+    state: Arc<Mutex<Snapshot>>,
     failing: Option<&'static str>,
     unreadable: bool,
 }
@@ -26,7 +25,7 @@ struct World {
 impl World {
     fn new(state: Snapshot) -> World {
         World {
-            state: Rc::new(RefCell::new(state)),
+            state: Arc::new(Mutex::new(state)),
             failing: None,
             unreadable: false,
         }
@@ -39,7 +38,7 @@ impl survey::Reader for World {
     async fn read_snapshot(&self, _scope: &ReadScope) -> Result<Snapshot, String> {
         match self.unreadable {
             true => Err("AccessDenied: not authorized".into()),
-            false => Ok(self.state.borrow().clone()),
+            false => Ok(self.state.lock().unwrap().clone()),
         }
     }
 
@@ -69,7 +68,7 @@ impl apply::Executor for World {
         if self.failing == Some(action.operation.name()) {
             return Err(Denied(action.operation.name()));
         }
-        model::sample::write(&mut self.state.borrow_mut(), action);
+        model::sample::write(&mut self.state.lock().unwrap(), action);
         Ok("done".into())
     }
 }
@@ -90,6 +89,8 @@ impl std::error::Error for Denied {}
 struct Run {
     own: World,
     others: Vec<(String, World)>,
+    /// The threads many accounts spread over (`lanes.rs`).
+    lanes: usize,
 }
 
 impl Connect for Run {
@@ -115,6 +116,10 @@ impl Connect for Run {
         Calls::new()
     }
 
+    fn lanes(&self) -> usize {
+        self.lanes
+    }
+
     fn why_unread(
         &self,
         account: &str,
@@ -129,6 +134,7 @@ fn run_of(state: Snapshot) -> Run {
     Run {
         own: World::new(state),
         others: Vec::new(),
+        lanes: 1,
     }
 }
 
@@ -165,7 +171,7 @@ fn saved(run: &Run, controls: &[Control], desired: &Desired) -> PlanFile {
 }
 
 fn apply_first(run: &Run, file: &PlanFile) -> Applied {
-    block_on(apply_account(run, &[iam()], &file.accounts[0]))
+    block_on(apply_account(run, &[iam()], &file.accounts[0], None))
 }
 
 #[test]
@@ -212,17 +218,21 @@ fn a_failing_write_fails_the_account_and_skips_what_depends_on_it() {
 fn an_account_changed_since_the_plan_is_stale_and_untouched() {
     let run = run_of(trail_only());
     let file = saved(&run, &[iam()], &notifying("email:sec@example.com"));
-    run.own.state.borrow_mut().log_groups[0]
+    run.own.state.lock().unwrap().log_groups[0]
         .filters
         .as_mut()
         .unwrap()
         .push(filter("extra", "{ $.eventName = X }", "X"));
-    let before = run.own.state.borrow().clone();
+    let before = run.own.state.lock().unwrap().clone();
     let applied = apply_first(&run, &file);
     assert_eq!(applied.outcome.state, AccountState::Stale);
     assert_eq!(applied.changed, vec![format!("filters:{REGION}:{GROUP}")]);
     assert!(applied.actions.is_empty());
-    assert_eq!(*run.own.state.borrow(), before, "nothing was written");
+    assert_eq!(
+        *run.own.state.lock().unwrap(),
+        before,
+        "nothing was written"
+    );
 }
 
 #[test]
@@ -239,7 +249,7 @@ fn a_plan_applied_again_is_already_applied() {
 fn a_compliant_account_has_nothing_to_do_and_is_not_read_again() {
     let run = run_of(compliant());
     let file = saved(&run, &[iam()], &Desired::default());
-    run.own.state.borrow_mut().regions[0].alarms = Ok(vec![]);
+    run.own.state.lock().unwrap().regions[0].alarms = Ok(vec![]);
     let applied = apply_first(&run, &file);
     assert_eq!(applied.outcome.state, AccountState::NothingToDo);
     assert!(applied.verification.unwrap().ok);
@@ -270,6 +280,7 @@ fn many_accounts_are_read_in_the_order_given_each_through_its_role() {
     let run = Run {
         own: World::new(trail_only()),
         others: vec![(other.to_string(), World::new(compliant()))],
+        lanes: 1,
     };
     let target = |account: &str, role: Option<&str>| Target {
         account: account.into(),
@@ -348,7 +359,7 @@ proptest! {
         let endpoint = if email { "email:sec@example.com" } else { "sqs:arn:aws:sqs:us-east-1:111122223333:q" };
         let controls = [iam(), ct()];
         let file = saved(&run, &controls, &notifying(endpoint));
-        let applied = block_on(apply_account(&run, &controls, &file.accounts[0]));
+        let applied = block_on(apply_account(&run, &controls, &file.accounts[0], None));
         prop_assert!(applied.outcome.state.is_success(), "{:?}", applied.outcome);
         let again = block_on(plan_own(&run.own, &controls, &notifying(endpoint))).unwrap();
         prop_assert!(again.report.actions.is_empty());
@@ -411,7 +422,7 @@ fn a_saved_plan_whose_actions_were_edited_is_refused_and_nothing_is_written() {
         let run = run_of(trail_only());
         let file = saved(&run, &[iam()], &notifying("email:sec@example.com"));
         let tampered = edited(&file, &edit);
-        let before = run.own.state.borrow().clone();
+        let before = run.own.state.lock().unwrap().clone();
         let applied = apply_first(&run, &tampered);
         assert_eq!(
             applied.outcome.state,
@@ -420,7 +431,7 @@ fn a_saved_plan_whose_actions_were_edited_is_refused_and_nothing_is_written() {
         );
         assert!(applied.actions.is_empty(), "{case}");
         assert_eq!(
-            *run.own.state.borrow(),
+            *run.own.state.lock().unwrap(),
             before,
             "{case}: nothing was written"
         );
@@ -444,4 +455,88 @@ fn the_first_difference_names_the_action_and_field() {
         error.contains("`after.endpoint` is \"attacker@evil.example\" in the file but \"sec@example.com\" when planned again"),
         "{error}"
     );
+}
+
+/// Seven member accounts that all need the same fix, reached through a role, over `lanes`.
+fn members(lanes: usize) -> (Run, Vec<Target>) {
+    let ids: Vec<String> = (0..7).map(|i| format!("55555555555{i}")).collect();
+    let run = Run {
+        own: World::new(compliant()),
+        others: ids
+            .iter()
+            .map(|id| (id.clone(), World::new(trail_only())))
+            .collect(),
+        lanes,
+    };
+    let targets = ids
+        .iter()
+        .map(|id| Target {
+            account: id.clone(),
+            role: Some("admin".into()),
+            desired: Desired::default(),
+        })
+        .collect();
+    (run, targets)
+}
+
+/// Reads, plans and applies the member accounts over `lanes`: their plans, and each account's
+/// outcome (account, state, error) with whether it was read after; and how often `done` ran.
+fn spread_over(lanes: usize) -> (AccountsRead, Vec<(String, AccountState, bool)>, usize) {
+    let (run, targets) = members(lanes);
+    let read = block_on(plan_accounts(&run, &targets, &[iam()], 4, true, &|| {}));
+    let header = PlanHeader {
+        region: REGION,
+        benchmark: iam().benchmark,
+        trailwatch_version: "test",
+        own: ACCOUNT,
+    };
+    let file = plan_file(&header, &[iam()], &targets, &read);
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let count = || {
+        done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    };
+    let controls = [iam()];
+    let applied = block_on(apply_accounts(
+        &run,
+        &controls,
+        &file.accounts,
+        &read.snapshots,
+        4,
+        &count,
+    ));
+    let outcomes = applied
+        .into_iter()
+        .map(|(o, after)| (o.account_id, o.state, after.is_some()))
+        .collect();
+    (read, outcomes, done.into_inner())
+}
+
+#[test]
+fn accounts_spread_over_lanes_are_read_and_applied_as_on_one_in_the_order_given() {
+    let plans = |read: &AccountsRead| -> Vec<(String, Option<Report>)> {
+        let each = read.results.iter();
+        each.map(|r| (r.account_id.clone(), r.report.clone().ok()))
+            .collect()
+    };
+    let (one, applied_on_one, _) = spread_over(1);
+    let (three, applied_on_three, done) = spread_over(3);
+    let given: Vec<String> = members(1).1.into_iter().map(|t| t.account).collect();
+    let read_ids: Vec<String> = three.results.iter().map(|r| r.account_id.clone()).collect();
+    assert_eq!(read_ids, given, "read in the order given");
+    assert_eq!(plans(&three), plans(&one), "the same plans");
+    assert!(three
+        .results
+        .iter()
+        .all(|r| r.report.as_ref().is_ok_and(|p| !p.actions.is_empty())));
+    let applied_ids: Vec<&String> = applied_on_three.iter().map(|(id, ..)| id).collect();
+    assert_eq!(
+        applied_ids,
+        given.iter().collect::<Vec<_>>(),
+        "applied in the order given"
+    );
+    assert_eq!(applied_on_three, applied_on_one, "the same outcomes");
+    assert!(applied_on_three
+        .iter()
+        .all(|(_, state, after)| *state != AccountState::Unreachable && *after));
+    assert_eq!(done, 7, "each account counted once");
 }

@@ -26,6 +26,18 @@ pub trait Reader {
     /// in the snapshot, as in `read_snapshot`.
     fn read_more(&self, snapshot: &mut Snapshot, request: &ReadRequest)
         -> impl Future<Output = ()>;
+
+    /// Reads the account again as `read_snapshot` does, knowing what an earlier read of it
+    /// found (`before`), so that reads it made can start early; it must give what
+    /// `read_snapshot` gives. Without that knowledge, `read_snapshot`.
+    fn read_again(
+        &self,
+        scope: &ReadScope,
+        before: &Snapshot,
+    ) -> impl Future<Output = Result<Snapshot, Self::Error>> {
+        let _ = before;
+        self.read_snapshot(scope)
+    }
 }
 
 /// How many times the planner may ask for more: alarms of crowded regions, then the topics
@@ -78,10 +90,36 @@ pub async fn survey<R: Reader>(
     desired: &Desired,
 ) -> Result<Surveyed, SurveyError<R::Error>> {
     let scope = plan::read_scope(desired);
-    let mut snapshot = reader
+    let snapshot = reader
         .read_snapshot(&scope)
         .await
         .map_err(SurveyError::Read)?;
+    settle(reader, controls, desired, snapshot).await
+}
+
+/// [`survey`] of an account read before (`before`): the reader may start the reads that read
+/// made at once (`Reader::read_again`); the result is what [`survey`] gives.
+pub async fn survey_again<R: Reader>(
+    reader: &R,
+    controls: &[Control],
+    desired: &Desired,
+    before: &Snapshot,
+) -> Result<Surveyed, SurveyError<R::Error>> {
+    let scope = plan::read_scope(desired);
+    let snapshot = reader
+        .read_again(&scope, before)
+        .await
+        .map_err(SurveyError::Read)?;
+    settle(reader, controls, desired, snapshot).await
+}
+
+/// Plans the snapshot, reading what the planner asks for until it can.
+async fn settle<R: Reader>(
+    reader: &R,
+    controls: &[Control],
+    desired: &Desired,
+    mut snapshot: Snapshot,
+) -> Result<Surveyed, SurveyError<R::Error>> {
     let mut reads = 0;
     loop {
         match plan::plan_or_read(&snapshot, controls, desired).map_err(SurveyError::Plan)? {

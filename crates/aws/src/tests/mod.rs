@@ -567,3 +567,70 @@ fn a_topics_deliveries_are_summed_over_the_day() {
     );
     assert_eq!(aws.calls()["cloudwatch:GetMetricData"], 1);
 }
+
+/// An account whose alarms notify `ops` (which exists) and `gone` (which does not).
+fn notifying_world() -> Aws {
+    let (o, g) = (
+        format!("arn:aws:sns:{REGION}:{ACCOUNT}:ops"),
+        format!("arn:aws:sns:{REGION}:{ACCOUNT}:gone"),
+    );
+    let cloudwatch = vec![
+        mock!(aws_sdk_cloudwatch::Client::describe_alarms).then_output(move || {
+            DescribeAlarmsOutput::builder()
+                .metric_alarms(alarm_on("TrailChanges", "LogMetrics", &o))
+                .metric_alarms(alarm_on("TrailChanges", "CISBenchmark", &g))
+                .build()
+        }),
+    ];
+    let sns = vec![
+        mock!(aws_sdk_sns::Client::get_topic_attributes)
+            .match_requests(|r| r.topic_arn().is_some_and(|a| a.ends_with(":ops")))
+            .then_output(|| GetTopicAttributesOutput::builder().build()),
+        mock!(aws_sdk_sns::Client::list_subscriptions_by_topic)
+            .match_requests(|r| r.topic_arn().is_some_and(|a| a.ends_with(":ops")))
+            .then_output(|| ListSubscriptionsByTopicOutput::builder().build()),
+    ]
+    .into_iter()
+    .chain(no_topics())
+    .collect();
+    aws_with(trail_rules(), two_filters(), cloudwatch, sns)
+}
+
+/// The snapshot without the reader's clock (when each trail's delivery was judged).
+fn timeless(mut snapshot: model::Snapshot) -> model::Snapshot {
+    for trail in snapshot.trails.iter_mut().flatten() {
+        trail.logs_delivery.read_at = 0;
+    }
+    snapshot
+}
+
+#[test]
+fn a_read_from_an_earlier_snapshot_gives_a_fresh_read_with_the_same_calls() {
+    let fresh = notifying_world();
+    let expected = block_on(fresh.read_snapshot(&scope())).unwrap();
+    let again = notifying_world();
+    let read = block_on(again.read_knowing(&scope(), Some(&expected))).unwrap();
+    assert_eq!(timeless(read), timeless(expected.clone()));
+    assert_eq!(again.calls(), fresh.calls(), "no call made twice");
+}
+
+#[test]
+fn a_read_from_a_snapshot_of_another_state_still_gives_what_a_fresh_read_gives() {
+    let expected = block_on(notifying_world().read_snapshot(&scope())).unwrap();
+    let mut before = expected.clone();
+    for trail in before.trails.iter_mut().flatten() {
+        trail.arn = format!("arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/old");
+    }
+    before.log_groups[0].name = "old-logs".into();
+    before.log_groups[0].filters = Ok(Vec::new());
+    let region = &mut before.regions[0];
+    region.topics_read = vec![format!("arn:aws:sns:{REGION}:{ACCOUNT}:retired")];
+    region.topics = Ok(Vec::new());
+    let aws = notifying_world();
+    let read = block_on(aws.read_knowing(&scope(), Some(&before))).unwrap();
+    assert_eq!(
+        timeless(read),
+        timeless(expected),
+        "the trail, filters and topics as they are now, and nothing read early that a fresh read would not have read"
+    );
+}

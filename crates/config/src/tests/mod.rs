@@ -275,7 +275,7 @@ fn no_file_and_no_flags_is_todays_behaviour() {
     let s = Settings::merge(Flags::default(), FileSettings::default());
     assert_eq!(s.benchmark, model::catalog::default_benchmark());
     assert_eq!(s.desired(None), model::Desired::default());
-    assert_eq!(s.concurrency, 8);
+    assert_eq!(s.concurrency, 64);
 }
 
 #[test]
