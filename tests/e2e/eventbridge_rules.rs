@@ -110,6 +110,23 @@ fn a_rule_that_tells_someone_is_named_and_counted_only_when_accepted() {
         "{human}"
     );
     assert!(human.contains("EventBridge (accepted) → rules"), "{human}");
+    // Every format that lists compliant controls names the rule (SARIF lists only failures).
+    for format in ["ocsf", "asff", "csv", "html"] {
+        let args = [
+            "plan",
+            "--controls",
+            IAM,
+            "--accept",
+            "eventbridge",
+            "--output",
+            format,
+        ];
+        let (_, document, _) = account.run(&args);
+        assert!(
+            document.contains("rule/iam-changes"),
+            "{format}: {document}"
+        );
+    }
 }
 
 #[test]

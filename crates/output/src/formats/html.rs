@@ -5,7 +5,7 @@
 //! askama template `templates/report.html`.
 
 use askama::Template;
-use model::report::{AccountResult, Step};
+use model::report::{AccountResult, ChainKind, Step};
 use model::Status;
 use model::{Change, Operation};
 
@@ -235,6 +235,9 @@ fn detail(item: &Item) -> Detail {
 /// tell" for a control in error), those after it are not reached. A chain that holds holds
 /// throughout; a control judged elsewhere or unreadable with no break known is "cannot tell".
 fn steps(item: &Item, breaks_at: Option<model::report::Step>) -> Vec<StepView> {
+    if let Some(chain) = (item.result.chain.as_ref()).filter(|c| c.kind == ChainKind::Eventbridge) {
+        return eventbridge_steps(chain);
+    }
     let status = item.result.status;
     let at_break = match status {
         Status::Error => StepState::CannotTell,
@@ -262,6 +265,33 @@ fn steps(item: &Item, breaks_at: Option<model::report::Step>) -> Vec<StepView> {
             }
         })
         .collect()
+}
+
+/// A chain that holds through EventBridge rules (`--accept eventbridge`): the trail, the rules
+/// on the default buses, the topic and its confirmed subscribers.
+fn eventbridge_steps(chain: &model::report::Chain) -> Vec<StepView> {
+    let rules = chain
+        .rules
+        .iter()
+        .map(|r| r.rsplit('/').next().unwrap_or(r))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let topic = chain.topic.as_deref().and_then(|t| t.rsplit(':').next());
+    [
+        ("trail", "trail", chain.trail.rsplit('/').next().map(shown)),
+        ("rules", "EventBridge rules", Some(shown(&rules))),
+        ("topic", "topic", topic.map(shown)),
+        ("subscribers", "confirmed subscribers", None),
+    ]
+    .into_iter()
+    .map(|(step, label, name)| StepView {
+        step,
+        label,
+        name: name.unwrap_or_default(),
+        state: StepState::Holds,
+        planned: None,
+    })
+    .collect()
 }
 
 /// The resource at a step of the control's chain, by name; empty where there is none.

@@ -162,3 +162,27 @@ fn a_backtest_lists_every_missed_event_it_kept_and_says_how_many_there_were() {
     assert!(page.contains("(the first 12 listed)"));
     assert_eq!(page.matches("<code>id-").count(), 12);
 }
+
+#[test]
+fn a_chain_through_eventbridge_rules_is_drawn_with_its_rules() {
+    let mut results = results();
+    let compliant = &mut results[1].report.as_mut().unwrap().controls[0];
+    let rule = "arn:aws:events:us-east-1:222233334444:rule/iam-changes";
+    compliant.chain = Some(model::report::Chain {
+        kind: model::report::ChainKind::Eventbridge,
+        trail: "arn:aws:cloudtrail:us-east-1:222233334444:trail/main".into(),
+        region: "us-east-1".into(),
+        topic: Some("arn:aws:sns:us-east-1:222233334444:alerts".into()),
+        rules: vec![rule.into()],
+        ..model::report::Chain::default()
+    });
+    let controls = controls();
+    let html = formats::document(Format::Html, &run(&results, &controls)).unwrap();
+    let holds = section(&html, "222233334444", "iam-policy-changes");
+    assert!(
+        holds.contains("data-step=\"rules\" data-state=\"holds\""),
+        "{holds}"
+    );
+    assert!(holds.contains("<code>iam-changes</code>"), "{holds}");
+    assert!(!holds.contains("data-step=\"filter\""), "{holds}");
+}
