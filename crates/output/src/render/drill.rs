@@ -7,6 +7,9 @@ use model::drill::{DrillOutcome, DrillResult, DrillTarget, RuleDrill, RuleOutcom
 
 use super::style::{paint, BOLD, GREEN, RED, YELLOW};
 
+/// The disagreements a line names (the JSON document has them all).
+const SHOWN: usize = 5;
+
 /// What a drill will test and trigger, before it asks: the EventBridge rules, then the alarms.
 pub fn drill_plan(targets: &[DrillTarget], probes: &[RuleProbe]) -> String {
     let mut out = String::new();
@@ -134,8 +137,9 @@ fn rule_outcome(outcome: &RuleOutcome) -> String {
             matched,
             disagreements,
         } => {
-            let which: Vec<String> = disagreements
+            let mut which: Vec<String> = disagreements
                 .iter()
+                .take(SHOWN)
                 .map(|d| {
                     format!(
                         "{} (AWS: {}, trailwatch: {})",
@@ -145,8 +149,11 @@ fn rule_outcome(outcome: &RuleOutcome) -> String {
                     )
                 })
                 .collect();
+            if disagreements.len() > SHOWN {
+                which.push(format!("{} more", disagreements.len() - SHOWN));
+            }
             format!(
-                "{}: AWS matched {matched} of {tested} event(s), and judged {} differently from trailwatch: one of the two matchers is wrong (please report it to trailwatch)",
+                "{}: AWS's matcher and trailwatch's disagree on {}: one of them is wrong, so this rule's verdict is unproven (please report it to trailwatch); AWS matched {matched} of {tested} event(s)",
                 paint(RED, "✗ DISAGREEMENT"),
                 which.join(", ")
             )
