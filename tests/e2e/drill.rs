@@ -221,15 +221,40 @@ fn aws_answering_otherwise_than_trailwatch_is_a_loud_disagreement() {
 #[test]
 fn a_refused_test_is_one_line_for_the_rule() {
     let acct = covered_by_a_rule();
+    let refusals = [
+        ("AccessDenied", "events:TestEventPattern was denied"),
+        (
+            "InvalidEventPattern",
+            "events:TestEventPattern failed: InvalidEventPatternException: Event pattern is not valid",
+        ),
+    ];
+    for (error, says) in refusals {
+        let proxy = FaultProxy::new("TestEventPattern", 1000, error);
+        let (code, doc) = drill(&acct, Some(&proxy), &[]);
+        assert_eq!(code, 1, "{doc:#}");
+        let rule = &doc["eventbridge"][0];
+        assert_eq!(rule["outcome"], "refused", "{rule:#}");
+        let line = rule["error"].as_str().unwrap();
+        assert!(line.starts_with(says) && !line.contains('\n'), "{line}");
+    }
     let proxy = FaultProxy::new("TestEventPattern", 1000, "AccessDenied");
-    let (code, doc) = drill(&acct, Some(&proxy), &[]);
-    assert_eq!(code, 1, "{doc:#}");
-    let rule = &doc["eventbridge"][0];
-    assert_eq!(rule["outcome"], "refused", "{rule:#}");
-    let error = rule["error"].as_str().unwrap();
+    let (code, human, _) = {
+        let out = acct
+            .trailwatch_via(&proxy)
+            .args(["drill", "--controls", IAM])
+            .output()
+            .unwrap();
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        (out.status.code(), text(&out.stdout), text(&out.stderr))
+    };
+    assert_eq!(code, Some(1));
+    let refused: Vec<&str> = human
+        .lines()
+        .filter(|l| l.contains("✗ not tested"))
+        .collect();
+    assert_eq!(refused.len(), 1, "one line for the rule: {human}");
     assert!(
-        error.starts_with("events:TestEventPattern was denied") && !error.contains('\n'),
-        "{error}"
+        refused[0].contains("grant `events:TestEventPattern`"),
+        "{human}"
     );
-    assert!(error.contains("grant `events:TestEventPattern`"), "{error}");
 }
