@@ -50,7 +50,7 @@ fn topics(account: &Account, regions: &[&str]) -> Value {
 }
 
 /// The account's trail and no metric filter, with these rules and topics in these regions.
-fn account_with(rules: Value, regions: &[&str]) -> Account {
+pub(crate) fn account_with(rules: Value, regions: &[&str]) -> Account {
     let account = Account::new();
     let mut spec = trail_only();
     spec["topics"] = topics(&account, regions);
@@ -65,7 +65,7 @@ fn plan(account: &Account, controls: &str, extra: &[&str]) -> (i32, Value) {
     json_of(account.trailwatch().args(&args))
 }
 
-fn iam_rule() -> Value {
+pub(crate) fn iam_rule() -> Value {
     json!({"name": "iam-changes", "regions": ["us-east-1"], "topics": ["alerts"],
            "pattern": {"source": ["aws.iam"], "detail-type": ["AWS API Call via CloudTrail"]}})
 }

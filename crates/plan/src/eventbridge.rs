@@ -312,7 +312,7 @@ fn trail_logging(trails: &[Trail], region: &str) -> Option<String> {
 }
 
 /// Whether CloudTrail delivers the record's event to the default bus of `region`.
-fn arrives_in(record: &Value, region: &str, partition: &str) -> bool {
+pub(crate) fn arrives_in(record: &Value, region: &str, partition: &str) -> bool {
     let source = record.get("eventSource").and_then(Value::as_str);
     match source.is_some_and(|s| GLOBAL_SERVICES.contains(&s)) {
         true => region == home_region(partition),
@@ -321,7 +321,7 @@ fn arrives_in(record: &Value, region: &str, partition: &str) -> bool {
 }
 
 /// The record as made in `region`.
-fn in_region(record: &Value, region: &str) -> Value {
+pub(crate) fn in_region(record: &Value, region: &str) -> Value {
     let mut record = record.clone();
     if let Some(fields) = record.as_object_mut() {
         fields.insert("awsRegion".into(), Value::String(region.into()));
