@@ -35,6 +35,7 @@ fn account(rules: Vec<Rule>) -> Snapshot {
     alerts.arn = format!("arn:aws:sns:{REGION}:{OWN}:alerts");
     s.eventbridge = EventBridgeRead::Read(Ok(vec![BusRegion {
         region: REGION.into(),
+        bus: model::live::DEFAULT_BUS.into(),
         rules: Ok(rules),
         topics: vec![alerts],
     }]));
