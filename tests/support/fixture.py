@@ -205,36 +205,36 @@ def put_rule(session, spec, region, rule):
     if targets:
         events.put_targets(Rule=rule["name"], Targets=targets)
     if "invocations" in rule:
-        when = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=1)
         names = {"invoked": "Invocations", "failed": "FailedInvocations"}
-        data = [
-            {
-                "MetricName": names[kind],
-                "Dimensions": [{"Name": "RuleName", "Value": rule["name"]}],
-                "Value": float(count),
-                "Timestamp": when,
-            }
-            for kind, count in rule["invocations"].items()
-        ]
-        cloudwatch = client(session, spec, "cloudwatch", region)
-        cloudwatch.put_metric_data(Namespace="AWS/Events", MetricData=data)
+        record_metrics(
+            client(session, spec, "cloudwatch", region),
+            "AWS/Events",
+            ("RuleName", rule["name"]),
+            {names[kind]: count for kind, count in rule["invocations"].items()},
+        )
 
 
 def record_deliveries(cloudwatch, topic):
-    """The topic's AWS/SNS delivery metrics an hour ago, as SNS publishes them (the local server
-    publishes none of its own)."""
-    when = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=1)
+    """The topic's AWS/SNS delivery metrics, as SNS publishes them (the local server publishes
+    none of its own)."""
     names = {"delivered": "NumberOfNotificationsDelivered", "failed": "NumberOfNotificationsFailed"}
+    counts = {names[kind]: count for kind, count in topic["deliveries"].items()}
+    record_metrics(cloudwatch, "AWS/SNS", ("TopicName", topic["name"]), counts)
+
+
+def record_metrics(cloudwatch, namespace, dimension, counts):
+    """Counts of an AWS service's metrics (`{metric name: count}`) of one dimension, an hour ago."""
+    when = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=1)
     data = [
         {
-            "MetricName": names[kind],
-            "Dimensions": [{"Name": "TopicName", "Value": topic["name"]}],
+            "MetricName": metric,
+            "Dimensions": [{"Name": dimension[0], "Value": dimension[1]}],
             "Value": float(count),
             "Timestamp": when,
         }
-        for kind, count in topic["deliveries"].items()
+        for metric, count in counts.items()
     ]
-    cloudwatch.put_metric_data(Namespace="AWS/SNS", MetricData=data)
+    cloudwatch.put_metric_data(Namespace=namespace, MetricData=data)
 
 
 def import_findings(spec):
