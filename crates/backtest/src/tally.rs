@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use pattern::Segment;
 use serde_json::Value;
 
 use model::backtest::{Backtest, Span};
@@ -71,6 +72,14 @@ impl Tally {
         for compiled in self.controls.iter().flat_map(ControlTally::patterns) {
             fields.add_pattern(compiled.pattern());
         }
+        if self.controls.iter().any(ControlTally::has_rules) {
+            fields = plan::RULE_SEES_FIELDS
+                .iter()
+                .fold(fields, |f, path| f.with(path));
+        }
+        for rule in self.controls.iter().flat_map(ControlTally::rule_patterns) {
+            add_rule_fields(&mut fields, rule);
+        }
         fields
     }
 
@@ -96,9 +105,18 @@ impl Tally {
             Some(at) => self.totals.span = Some(grow(self.totals.span, at)),
             None => self.totals.undated += 1,
         }
+        let wrapped = self.wrap(parsed);
         for control in &mut self.controls {
-            control.add(message, parsed, &event);
+            control.add(message, parsed, &event, wrapped.as_ref());
         }
+    }
+
+    /// The record's EventBridge event, when rules are counted and it is a CloudTrail record
+    /// (made once, for every control's rules).
+    fn wrap(&self, parsed: &Value) -> Option<Value> {
+        let counted = self.controls.iter().any(ControlTally::has_rules);
+        (counted && eventpattern::is_cloudtrail_record(parsed))
+            .then(|| eventpattern::envelope(parsed.clone()))
     }
 
     /// Adds the counts of `other`, a tally of the same specs and window (from [`Tally::fork`], so
@@ -157,4 +175,42 @@ fn grow(span: Option<Bounds>, at: Instant) -> Bounds {
         last: at,
     };
     span.map_or(point, |s| s.union(point))
+}
+
+/// Adds what an event pattern reads of a record to `fields`: each path of its projection,
+/// through objects or through the elements of arrays of objects at every step (a pattern
+/// matches an array by any of its elements); everything when it reads `detail` whole.
+fn add_rule_fields(fields: &mut pattern::Fields, rule: &eventpattern::Pattern) {
+    let Some(projection) = eventpattern::projection(rule) else {
+        fields.add(&[]);
+        return;
+    };
+    for path in projection.paths() {
+        for segments in through_arrays(&path) {
+            fields.add(&segments);
+        }
+    }
+}
+
+/// The selector paths of a path of keys, with or without `[*]` after each key but the last.
+fn through_arrays(keys: &[&str]) -> Vec<Vec<Segment>> {
+    let Some((last, before)) = keys.split_last() else {
+        return vec![Vec::new()];
+    };
+    let mut out = vec![Vec::new()];
+    for key in before {
+        out = out
+            .into_iter()
+            .flat_map(|mut plain: Vec<Segment>| {
+                plain.push(Segment::Key((*key).to_string()));
+                let mut each = plain.clone();
+                each.push(Segment::AnyIndex);
+                [plain, each]
+            })
+            .collect();
+    }
+    for path in &mut out {
+        path.push(Segment::Key((*last).to_string()));
+    }
+    out
 }

@@ -200,12 +200,37 @@ fn trail_logging(trails: &[Trail], region: &str) -> Option<String> {
 
 /// Whether CloudTrail delivers the record's event to the default bus of `region`.
 fn arrives_in(record: &Value, region: &str, partition: &str) -> bool {
-    let source = record.get("eventSource").and_then(Value::as_str);
-    match source.is_some_and(|s| GLOBAL_SERVICES.contains(&s)) {
+    match is_global(record) {
         true => region == home_region(partition),
         false => true,
     }
 }
+
+/// Whether the record is a global service's (recorded in the partition's home region only).
+fn is_global(record: &Value) -> bool {
+    let source = record.get("eventSource").and_then(Value::as_str);
+    source.is_some_and(|s| GLOBAL_SERVICES.contains(&s))
+}
+
+/// Whether a rule of the default bus of `region`, in `state`, sees a CloudTrail record as it
+/// was made (`backtest`): the event arrives there — a global service's in the partition's home
+/// region, any other in its own `awsRegion` — and the state sees it (`DISABLED` and unknown
+/// states nothing, `ENABLED` no read-only record).
+pub fn rule_sees(state: &RuleState, region: &str, record: &Value, partition: &str) -> bool {
+    let arrives = match is_global(record) {
+        true => region == home_region(partition),
+        false => record.get("awsRegion").and_then(Value::as_str) == Some(region),
+    };
+    arrives
+        && match state {
+            RuleState::EnabledWithAllManagementEvents => true,
+            RuleState::Enabled => !is_read_only(record),
+            RuleState::Disabled | RuleState::Unknown(_) => false,
+        }
+}
+
+/// The record fields [`rule_sees`] reads.
+pub const RULE_SEES_FIELDS: [&str; 4] = ["eventSource", "awsRegion", "readOnly", "eventName"];
 
 /// The record as made in `region`.
 fn in_region(record: &Value, region: &str) -> Value {
