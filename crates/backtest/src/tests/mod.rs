@@ -6,7 +6,12 @@ use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::{BacktestAlarm, BacktestFilter, ControlSpec, Tally, TallyWindow, FIELDS};
+use model::live::RuleState;
+
+use crate::{
+    BacktestAlarm, BacktestFilter, BacktestRule, BacktestRules, ControlSpec, Tally, TallyWindow,
+    FIELDS,
+};
 
 mod rules;
 mod window;
@@ -24,6 +29,24 @@ fn record(name: &str, time: &str, id: &str, user: &str) -> Value {
     r["eventTime"] = json!(time);
     r["eventID"] = json!(id);
     r
+}
+
+/// The rules, in the standard partition.
+fn rules(rules: Vec<BacktestRule>) -> BacktestRules {
+    BacktestRules {
+        partition: "aws".into(),
+        rules,
+    }
+}
+
+fn rule(name: &str, region: &str, state: &str, pattern: &str) -> BacktestRule {
+    BacktestRule {
+        arn: format!("arn:aws:events:{region}:111122223333:rule/{name}"),
+        name: name.into(),
+        region: region.into(),
+        state: RuleState::parse(state),
+        pattern: pattern.into(),
+    }
 }
 
 fn at(text: &str) -> OffsetDateTime {
@@ -500,14 +523,14 @@ fn varied_specs() -> Vec<ControlSpec> {
     let mut attach = attach;
     attach.log_group = "other-logs".into();
     let mut iam = iam(vec![puts, attach], Some(alarm(3600, 3, 2, 1.0)));
-    iam.eventbridge = Some(rules::rules(vec![
-        rules::rule(
+    iam.eventbridge = Some(rules(vec![
+        rule(
             "puts",
             "us-east-1",
             "ENABLED",
             r#"{"detail": {"eventName": ["PutUserPolicy", "DeletePolicy"]}}"#,
         ),
-        rules::rule(
+        rule(
             "elsewhere",
             "eu-west-1",
             "ENABLED",
@@ -520,7 +543,7 @@ fn varied_specs() -> Vec<ControlSpec> {
             control: control("root-account-usage"),
             filters: vec![],
             alarm: None,
-            eventbridge: Some(rules::rules(vec![rules::rule(
+            eventbridge: Some(rules(vec![rule(
                 "root",
                 "us-east-1",
                 "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",

@@ -6,26 +6,8 @@ use model::catalog::cloudtrail_record;
 use model::live::{BusRegion, EventBridgeRead, Rule, RuleState, Snapshot};
 use serde_json::{json, Value};
 
-use super::{control, record, run};
-use crate::{BacktestRule, BacktestRules, ControlSpec};
-
-/// The rules, in the standard partition.
-pub(super) fn rules(rules: Vec<BacktestRule>) -> BacktestRules {
-    BacktestRules {
-        partition: "aws".into(),
-        rules,
-    }
-}
-
-pub(super) fn rule(name: &str, region: &str, state: &str, pattern: &str) -> BacktestRule {
-    BacktestRule {
-        arn: format!("arn:aws:events:{region}:111122223333:rule/{name}"),
-        name: name.into(),
-        region: region.into(),
-        state: RuleState::parse(state),
-        pattern: pattern.into(),
-    }
-}
+use super::{control, record, rule, rules, run};
+use crate::{BacktestRule, ControlSpec};
 
 fn spec(id: &str, with: Vec<BacktestRule>) -> ControlSpec {
     ControlSpec {
