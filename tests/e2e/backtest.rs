@@ -554,7 +554,7 @@ fn months_of_quiet_days_are_one_row_and_detail_shows_every_day() {
 /// `AttachRolePolicy` that sees read-only events too, one in state `ENABLED` for `ListRoles` and
 /// `DeletePolicy` (`ListRoles` is read-only: it sees none), and in eu-west-1 one for every IAM
 /// event (IAM's events arrive in us-east-1 only: it watches nothing).
-fn archived_account_with_rules() -> (Account, Vec<Value>) {
+pub fn archived_account_with_rules() -> (Account, Vec<Value>) {
     let (account, objects) = archived_account();
     let rule = |name: &str, region: &str, state: &str, pattern: Value| json!({"name": name, "regions": [region], "state": state, "pattern": pattern, "topics": ["alerts"]});
     let iam = |names: &[&str]| json!({"source": ["aws.iam"], "detail": {"eventName": names}});
