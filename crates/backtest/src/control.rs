@@ -12,7 +12,7 @@ use model::catalog::Control;
 use crate::alarm::{PeriodCounts, Rule};
 use crate::counts::{Counts, MissedList};
 use crate::event::Event;
-use crate::rules::RulesTally;
+use crate::rules::{Delivered, RulesTally};
 use crate::spec::{BacktestFilter, Bounds, ControlSpec, SpecError};
 
 /// How many names the top lists keep.
@@ -110,24 +110,24 @@ impl ControlTally {
         self.rules.iter().flat_map(RulesTally::patterns)
     }
 
-    /// Whether the account's EventBridge rules are counted for it.
-    pub(crate) fn has_rules(&self) -> bool {
-        self.rules.is_some()
+    /// The partition of the account's EventBridge rules, when they are counted for it.
+    pub(crate) fn rules_partition(&self) -> Option<&str> {
+        self.rules.as_ref().map(RulesTally::partition)
     }
 
-    /// Counts one event of the window (or undated); `wrapped` is its EventBridge event, when
+    /// Counts one event of the window (or undated); `delivered` is its EventBridge event, when
     /// it is a CloudTrail record and rules are counted.
     pub(crate) fn add(
         &mut self,
         message: &str,
         parsed: &Value,
         event: &Event,
-        wrapped: Option<&Value>,
+        delivered: Option<&Delivered>,
     ) {
         let published = matches(&self.published, message, parsed);
         self.patterns[0].add(published, event.time);
         if let Some(rules) = &mut self.rules {
-            rules.add(parsed, wrapped, event, published);
+            rules.add(delivered, event, published);
         }
         let mut first_hit = None;
         for (i, filter) in self.filters.iter().enumerate() {

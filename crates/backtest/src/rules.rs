@@ -10,6 +10,15 @@ use crate::counts::{Counts, MissedList};
 use crate::event::Event;
 use crate::spec::{BacktestRule, BacktestRules, Buckets, SpecError};
 
+/// A CloudTrail record as EventBridge delivers it: its event, and where it arrives in the
+/// partition of the account's rules (worked out once per record for every control).
+pub(crate) struct Delivered<'a> {
+    pub(crate) event: Value,
+    pub(crate) record: &'a Value,
+    pub(crate) partition: &'a str,
+    pub(crate) arrival: plan::Arrival<'a>,
+}
+
 /// The rules of one control, their patterns parsed, and their counts.
 #[derive(Debug, Clone)]
 pub(crate) struct RulesTally {
@@ -60,27 +69,30 @@ impl RulesTally {
         }
     }
 
+    /// The partition its rules are in.
+    pub(crate) fn partition(&self) -> &str {
+        &self.partition
+    }
+
     /// The patterns of its rules.
     pub(crate) fn patterns(&self) -> impl Iterator<Item = &eventpattern::Pattern> {
         self.rules.iter().map(|r| &r.pattern)
     }
 
-    /// Counts one record: `wrapped` is its EventBridge event (`None` when it is not a
-    /// CloudTrail record, which no rule receives); `published` whether the published pattern
-    /// matched it.
-    pub(crate) fn add(
-        &mut self,
-        record: &Value,
-        wrapped: Option<&Value>,
-        event: &Event,
-        published: bool,
-    ) {
+    /// Counts one record: `delivered` is its EventBridge event and where it arrives (`None`
+    /// when it is not a CloudTrail record, which no rule receives); `published` whether the
+    /// published pattern matched it.
+    pub(crate) fn add(&mut self, delivered: Option<&Delivered>, event: &Event, published: bool) {
         let mut caught = false;
-        if let Some(wrapped) = wrapped {
+        if let Some(delivered) = delivered {
+            let arrival = match delivered.partition == self.partition {
+                true => delivered.arrival,
+                false => plan::Arrival::of(delivered.record, &self.partition),
+            };
             for (rule, counts) in self.rules.iter().zip(&mut self.counts) {
                 let spec = &rule.spec;
-                let hit = plan::rule_sees(&spec.state, &spec.region, record, &self.partition)
-                    && rule.pattern.matches(wrapped);
+                let hit = arrival.seen_by(&spec.state, &spec.region)
+                    && rule.pattern.matches(&delivered.event);
                 counts.add(hit, event.time);
                 caught |= hit;
             }

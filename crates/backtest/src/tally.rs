@@ -12,6 +12,7 @@ use model::backtest::{Backtest, Span};
 
 use crate::control::ControlTally;
 use crate::event::{Event, Instant, FIELDS};
+use crate::rules::Delivered;
 use crate::seen::Seen;
 use crate::spec::{Bounds, ControlSpec, SpecError, TallyWindow};
 
@@ -23,6 +24,9 @@ pub struct Tally {
     totals: Totals,
     /// The records counted by this tally and its forks.
     seen: Arc<Seen>,
+    /// The partition of the first control whose EventBridge rules are counted; `None` when no
+    /// control's are.
+    partition: Option<String>,
 }
 
 /// What the tally counts of every event, whatever the controls.
@@ -44,11 +48,16 @@ impl Tally {
             .into_iter()
             .map(ControlTally::new)
             .collect::<Result<Vec<_>, _>>()?;
+        let partition = controls
+            .iter()
+            .find_map(ControlTally::rules_partition)
+            .map(str::to_string);
         Ok(Tally {
             window,
             controls,
             totals: Totals::default(),
             seen: Arc::default(),
+            partition,
         })
     }
 
@@ -60,6 +69,7 @@ impl Tally {
             controls: self.controls.iter().map(ControlTally::fork).collect(),
             totals: Totals::default(),
             seen: Arc::clone(&self.seen),
+            partition: self.partition.clone(),
         }
     }
 
@@ -72,7 +82,7 @@ impl Tally {
         for compiled in self.controls.iter().flat_map(ControlTally::patterns) {
             fields.add_pattern(compiled.pattern());
         }
-        if self.controls.iter().any(ControlTally::has_rules) {
+        if self.partition.is_some() {
             fields = plan::RULE_SEES_FIELDS
                 .iter()
                 .fold(fields, |f, path| f.with(path));
@@ -105,18 +115,10 @@ impl Tally {
             Some(at) => self.totals.span = Some(grow(self.totals.span, at)),
             None => self.totals.undated += 1,
         }
-        let wrapped = self.wrap(parsed);
+        let delivered = delivered(parsed, self.partition.as_deref());
         for control in &mut self.controls {
-            control.add(message, parsed, &event, wrapped.as_ref());
+            control.add(message, parsed, &event, delivered.as_ref());
         }
-    }
-
-    /// The record's EventBridge event, when rules are counted and it is a CloudTrail record
-    /// (made once, for every control's rules).
-    fn wrap(&self, parsed: &Value) -> Option<Value> {
-        let counted = self.controls.iter().any(ControlTally::has_rules);
-        (counted && eventpattern::is_cloudtrail_record(parsed))
-            .then(|| eventpattern::envelope(parsed.clone()))
     }
 
     /// Adds the counts of `other`, a tally of the same specs and window (from [`Tally::fork`], so
@@ -213,4 +215,16 @@ fn through_arrays(keys: &[&str]) -> Vec<Vec<Segment>> {
         path.push(Segment::Key((*last).to_string()));
     }
     out
+}
+
+/// The record's EventBridge event and where it arrives in `partition`, when rules are counted
+/// (`partition` is given) and it is a CloudTrail record: made once, for every control's rules.
+fn delivered<'a>(record: &'a Value, partition: Option<&'a str>) -> Option<Delivered<'a>> {
+    let partition = partition.filter(|_| eventpattern::is_cloudtrail_record(record))?;
+    Some(Delivered {
+        event: eventpattern::envelope(record.clone()),
+        record,
+        partition,
+        arrival: plan::Arrival::of(record, partition),
+    })
 }
