@@ -60,10 +60,11 @@ enum Command {
     /// Exit status: 0 when every action was applied and the account verified, 1 otherwise.
     Apply(ApplyArgs),
     /// Prove the notification path of each compliant control: set its alarm to ALARM and wait
-    /// for the alarm's history to record its SNS action. It pages people: it lists the alarms
-    /// and asks first (or `--yes`).
+    /// for the alarm's history to record its SNS action (it pages people: it lists the alarms
+    /// and asks first, or `--yes`); have AWS's matcher (`TestEventPattern`) test the EventBridge
+    /// rules that cover a control on its events, sending no event.
     ///
-    /// Exit status: 0 when every alarm's action notified its topic, 1 otherwise.
+    /// Exit status: 0 when every alarm notified its topic and AWS proved every rule, else 1.
     Drill(commands::drill::DrillArgs),
     /// Backtest the controls on CloudTrail history: the trail's S3 archive, or local files.
     ///

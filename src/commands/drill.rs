@@ -1,6 +1,7 @@
 //! `trailwatch drill`: proves the notification path of each compliant control for real — sets
 //! its alarm to ALARM (it returns to its real state at its next evaluation; no configuration
-//! changes), then waits, bounded, for the alarm's history to record its SNS action.
+//! changes), then waits, bounded, for the alarm's history to record its SNS action — and asks
+//! EventBridge's own matcher about the rules that cover a control, sending no event.
 
 use std::time::Duration;
 
@@ -33,25 +34,27 @@ pub async fn run(args: DrillArgs) -> Result<Exit> {
     }
     let planned = read_and_plan(&args.plan, &settings).await?;
     let targets = drill::targets(&planned.report);
-    if targets.is_empty() {
-        bail!("no selected control is compliant, so there is no notification path to drill; run `trailwatch plan` and fix the controls first");
+    let probes = reconcile::drill_probes(&planned.report, &planned.snapshot, &planned.controls);
+    if targets.is_empty() && probes.is_empty() {
+        bail!("no selected control is compliant, nor covered by EventBridge rules, so there is no notification path to drill; run `trailwatch plan` and fix the controls first");
     }
-    print::note(output::render::drill_targets(&targets).trim_end());
-    if !args.yes {
+    print::note(output::render::drill_plan(&targets, &probes).trim_end());
+    if !args.yes && !targets.is_empty() {
         crate::commands::apply_cmd::confirm_with(
             "These alarms will notify their topics' subscribers. Trigger them?",
             "drill cancelled; no alarm was triggered",
             "--yes",
         )?;
     }
-    let results = planned
-        .aws
-        .drill(targets, Duration::from_secs(args.wait))
-        .await;
+    let wait = Duration::from_secs(args.wait);
+    let (results, rules) = futures::join!(
+        planned.aws.drill(targets, wait),
+        planned.aws.drill_rules(&probes)
+    );
     if args.plan.json {
-        print::json(&output::documents::DrillDocument::new(&results))?;
+        print::json(&output::documents::DrillDocument::new(&results, &rules))?;
     } else {
-        print::text(&output::render::drill_results(&results, args.wait))?;
+        print::text(&output::render::drill_report(&results, &rules, args.wait))?;
     }
-    Ok(exit::drill(results.iter().map(|r| &r.outcome)))
+    Ok(exit::drill(&results, &rules))
 }

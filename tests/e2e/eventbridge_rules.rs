@@ -50,7 +50,7 @@ fn topics(account: &Account, regions: &[&str]) -> Value {
 }
 
 /// The account's trail and no metric filter, with these rules and topics in these regions.
-fn account_with(rules: Value, regions: &[&str]) -> Account {
+pub(crate) fn account_with(rules: Value, regions: &[&str]) -> Account {
     let account = Account::new();
     let mut spec = trail_only();
     spec["topics"] = topics(&account, regions);
@@ -65,7 +65,7 @@ fn plan(account: &Account, controls: &str, extra: &[&str]) -> (i32, Value) {
     json_of(account.trailwatch().args(&args))
 }
 
-fn iam_rule() -> Value {
+pub(crate) fn iam_rule() -> Value {
     json!({"name": "iam-changes", "regions": ["us-east-1"], "topics": ["alerts"],
            "pattern": {"source": ["aws.iam"], "detail-type": ["AWS API Call via CloudTrail"]}})
 }
@@ -250,4 +250,55 @@ fn regions_that_cannot_be_listed_are_cannot_tell() {
         "eventbridge",
     ]));
     assert_eq!((code, status(&doc, IAM)), (1, "error"), "{doc:#}");
+}
+
+#[test]
+fn rules_forwarding_to_one_regions_bus_are_followed_there() {
+    let account = Account::new();
+    let central = format!("arn:aws:events:us-east-1:{}:event-bus/default", account.id);
+    let others: Vec<&str> = REGIONS.into_iter().filter(|r| *r != "us-east-1").collect();
+    let ct = json!({"source": ["aws.cloudtrail"]});
+    let mut spec = trail_only();
+    spec["topics"] = topics(&account, &["us-east-1"]);
+    spec["rules"] = json!([
+        {"name": "trail-changes", "regions": ["us-east-1"], "topics": ["alerts"], "pattern": ct},
+        {"name": "to-central", "regions": others, "topics": [central], "pattern": ct},
+    ]);
+    account.build(&spec);
+    let (code, doc) = plan(&account, CT, &["--accept", "eventbridge"]);
+    assert_eq!((code, status(&doc, CT)), (0, "compliant"), "{doc:#}");
+    let rules = control_of(&doc, CT)["chain"]["rules"].to_string();
+    assert!(
+        rules.contains("us-east-1") && rules.contains("rule/to-central"),
+        "{rules}"
+    );
+    assert!(rules.contains("rule/trail-changes"), "{rules}");
+}
+
+#[test]
+fn a_rule_missing_one_event_names_it() {
+    let names = [
+        "DeleteGroupPolicy",
+        "DeleteRolePolicy",
+        "DeleteUserPolicy",
+        "PutGroupPolicy",
+        "PutRolePolicy",
+        "PutUserPolicy",
+        "CreatePolicy",
+        "DeletePolicy",
+        "CreatePolicyVersion",
+        "DeletePolicyVersion",
+        "AttachRolePolicy",
+        "DetachRolePolicy",
+        "AttachUserPolicy",
+        "DetachUserPolicy",
+        "AttachGroupPolicy",
+    ];
+    let rule = json!({"name": "iam-changes", "regions": ["us-east-1"], "topics": ["alerts"],
+                      "pattern": {"source": ["aws.iam"], "detail": {"eventName": names}}});
+    let account = account_with(json!([rule]), &["us-east-1"]);
+    let (_, doc) = plan(&account, IAM, &["--accept", "eventbridge"]);
+    assert_eq!(status(&doc, IAM), "non_compliant", "{doc:#}");
+    let said = messages(&doc, IAM);
+    assert!(said.contains("missed DetachGroupPolicy;"), "{said}");
 }

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Value};
 
 use crate::support::{root, Account, Call, FaultProxy, SOURCE_KEY};
-use crate::{compliant, trail_only, PAIR};
+use crate::{compliant, trail_only, IAM, PAIR};
 
 const PLAN_POLICY: &str = "plan-policy.json";
 const APPLY_POLICY: &str = "apply-policy.json";
@@ -459,7 +459,11 @@ fn drill_adds_exactly_what_its_policy_grants() {
     acct.build(&compliant());
     let args = ["drill", "--controls", PAIR, "--yes"];
     let run = record("drill", &acct, RunAs::Profile, &args, 0);
-    let calls = called([(&run, &run.caller)]);
+    // A control an EventBridge rule covers: its rule is tested with AWS's matcher.
+    let covered = crate::drill::covered_by_a_rule();
+    let args = ["drill", "--controls", IAM, "--accept", "eventbridge"];
+    let rules_run = record("drill of a rule", &covered, RunAs::Profile, &args, 0);
+    let calls = called([(&run, &run.caller), (&rules_run, &rules_run.caller)]);
     let drill_only: Called = calls
         .iter()
         .filter(|(action, _)| !granted(PLAN_POLICY).contains(*action))

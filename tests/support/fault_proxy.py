@@ -46,6 +46,7 @@ ERRORS = {
     "Throttling": (400, "ThrottlingException", "Throttling", "Rate exceeded"),
     "InternalFailure": (500, "InternalFailure", "InternalFailure", "An internal error occurred"),
     "ExpiredToken": (400, "ExpiredTokenException", "ExpiredToken", "The security token included in the request is expired"),
+    "InvalidEventPattern": (400, "InvalidEventPatternException", "InvalidEventPattern", "Event pattern is not valid. Reason: Unrecognized match type wildcard"),
 }
 
 

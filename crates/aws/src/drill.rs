@@ -1,6 +1,8 @@
-//! The fire drill's two calls: `SetAlarmState` to ALARM (the alarm returns to its real state at
+//! The fire drill's calls: `SetAlarmState` to ALARM (the alarm returns to its real state at
 //! its next evaluation; no configuration changes), and `DescribeAlarmHistory` for its actions,
-//! polled for every alarm at once (a few calls at a time) until each shows its action.
+//! polled for every alarm at once (a few calls at a time) until each shows its action; and for
+//! EventBridge rules, `TestEventPattern` (a few at a time) on each control's events, which sends
+//! no event and pages nobody.
 
 use std::time::{Duration, Instant};
 
@@ -8,7 +10,9 @@ use futures::StreamExt;
 
 use aws_sdk_cloudwatch::primitives::DateTime;
 use aws_sdk_cloudwatch::types::{HistoryItemType, StateValue};
-use model::drill::{self, DrillOutcome, DrillResult, DrillTarget, HistoryItem};
+use model::drill::{
+    self, DrillOutcome, DrillResult, DrillTarget, HistoryItem, RuleDrill, RuleProbe,
+};
 
 use crate::errors::{self, CallError};
 use crate::Aws;
@@ -16,7 +20,7 @@ use crate::Aws;
 /// How often the alarms' history is read while waiting.
 const POLL: Duration = Duration::from_secs(2);
 
-/// Calls in flight at once while triggering and polling alarms.
+/// Calls in flight at once while triggering and polling alarms, and testing event patterns.
 const AT_ONCE: usize = 8;
 
 impl Aws {
@@ -126,5 +130,52 @@ impl Aws {
             }));
         }
         Ok(items)
+    }
+
+    /// Asks EventBridge, in each rule's region, whether the rule's pattern matches each of the
+    /// probe's events (`AT_ONCE` calls at a time over every rule), and compares the answers
+    /// with trailwatch's judgements.
+    pub async fn drill_rules(&self, probes: &[RuleProbe]) -> Vec<RuleDrill> {
+        let calls = probes
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| p.events.iter().map(move |e| (i, p, e.event.to_string())));
+        let answers: Vec<(usize, Result<bool, String>)> = futures::stream::iter(calls)
+            .map(|(i, p, event)| async move {
+                let answer = self.test_event_pattern(&p.region, &p.pattern, event).await;
+                (i, answer.map_err(|e| e.to_string()))
+            })
+            .buffered(AT_ONCE)
+            .collect()
+            .await;
+        let mut per_rule: Vec<Vec<Result<bool, String>>> = vec![Vec::new(); probes.len()];
+        for (i, answer) in answers {
+            per_rule[i].push(answer);
+        }
+        probes
+            .iter()
+            .zip(per_rule)
+            .map(|(probe, answers)| RuleDrill::from_answers(probe, answers))
+            .collect()
+    }
+
+    /// `TestEventPattern` in `region`: whether `pattern` matches `event` by EventBridge's own
+    /// matcher.
+    async fn test_event_pattern(
+        &self,
+        region: &str,
+        pattern: &str,
+        event: String,
+    ) -> Result<bool, CallError> {
+        self.count("events:TestEventPattern");
+        self.clients(region)
+            .events
+            .test_event_pattern()
+            .event_pattern(pattern)
+            .event(event)
+            .send()
+            .await
+            .map(|answer| answer.result())
+            .map_err(|e| errors::write("events:TestEventPattern", e))
     }
 }

@@ -2,11 +2,17 @@
 //! account has enabled (`account:ListRegions`), then in each at once the default bus's rules
 //! that can match CloudTrail events (`events:ListRules`), then per rule its targets
 //! (`events:ListTargetsByRule`) and its `AWS/Events` invocations of the last day, then the SNS
-//! topics of this account those rules target (read as alarms' topics are).
+//! topics of this account those rules target (read as alarms' topics are); then the buses of
+//! this account those rules forward to, read the same way, at most [`HOPS`] buses deep.
 
 use futures::future::join_all;
 use futures::StreamExt;
-use model::live::{BusRegion, EventBridgeRead, Invocations, ReadError, Rule, RuleState};
+use std::collections::BTreeSet;
+
+use model::arn::EventBusRef;
+use model::live::{
+    BusRegion, EventBridgeRead, Invocations, ReadError, Rule, RuleState, DEFAULT_BUS,
+};
 
 use crate::errors;
 use crate::read::{is_local_topic, MetricQuery};
@@ -14,6 +20,10 @@ use crate::Aws;
 
 /// How many rules of one region have their targets read at once.
 const IN_FLIGHT: usize = 8;
+
+/// How many forwards from bus to bus are followed (EventBridge itself delivers an event across
+/// at most a few buses; deeper chains are named by the planner as not followed).
+pub const HOPS: usize = 3;
 
 /// The region states `ListRegions` is asked for: the regions the account can use.
 const ENABLED: [aws_sdk_account::types::RegionOptStatus; 2] = [
@@ -28,7 +38,22 @@ impl Aws {
             Ok(regions) => regions,
             Err(e) => return EventBridgeRead::Read(Err(e)),
         };
-        let buses = join_all(regions.iter().map(|r| self.read_bus(r, account))).await;
+        let mut buses: Vec<BusRegion> = join_all(
+            regions
+                .iter()
+                .map(|r| self.read_bus(r, DEFAULT_BUS, account)),
+        )
+        .await;
+        for _ in 0..HOPS {
+            let next = forwarded_to(&buses, account);
+            if next.is_empty() {
+                break;
+            }
+            let read = next
+                .iter()
+                .map(|bus| self.read_bus(&bus.region, &bus.name, account));
+            buses.extend(join_all(read).await);
+        }
         EventBridgeRead::Read(Ok(buses))
     }
 
@@ -56,22 +81,23 @@ impl Aws {
         Ok(regions)
     }
 
-    /// One region's default bus: its rules that can see CloudTrail events, their targets and
+    /// One bus of a region: its rules that can see CloudTrail events, their targets and
     /// invocations, and the topics of this account they target.
-    async fn read_bus(&self, region: &str, account: &str) -> BusRegion {
+    async fn read_bus(&self, region: &str, bus: &str, account: &str) -> BusRegion {
         let client = self.clients(region).events;
-        let rules = match self.list_rules(&client).await {
+        let rules = match self.list_rules(&client, bus).await {
             Ok(rules) => rules,
             Err(e) => {
                 return BusRegion {
                     region: region.to_string(),
+                    bus: bus.to_string(),
                     rules: Err(e),
                     topics: Vec::new(),
                 }
             }
         };
         let rules: Vec<Rule> = futures::stream::iter(rules)
-            .map(|rule| self.read_rule(&client, region, rule))
+            .map(|rule| self.read_rule(&client, region, bus, rule))
             .buffered(IN_FLIGHT)
             .collect()
             .await;
@@ -86,15 +112,17 @@ impl Aws {
         topics.dedup();
         BusRegion {
             region: region.to_string(),
+            bus: bus.to_string(),
             topics: self.read_topics(region, topics).await,
             rules: Ok(rules),
         }
     }
 
-    /// The default bus's rules with a pattern that can match a CloudTrail event, every page.
+    /// A bus's rules with a pattern that can match a CloudTrail event, every page.
     async fn list_rules(
         &self,
         client: &aws_sdk_eventbridge::Client,
+        bus: &str,
     ) -> Result<Vec<aws_sdk_eventbridge::types::Rule>, ReadError> {
         let mut rules = Vec::new();
         let mut token = None;
@@ -102,7 +130,7 @@ impl Aws {
             self.count("events:ListRules");
             let page = client
                 .list_rules()
-                .event_bus_name("default")
+                .event_bus_name(bus)
                 .set_next_token(token)
                 .send()
                 .await
@@ -125,11 +153,12 @@ impl Aws {
         &self,
         client: &aws_sdk_eventbridge::Client,
         region: &str,
+        bus: &str,
         rule: aws_sdk_eventbridge::types::Rule,
     ) -> Rule {
         let name = rule.name().unwrap_or_default().to_string();
         let (targets, invocations) = futures::join!(
-            self.targets_of(client, &name),
+            self.targets_of(client, bus, &name),
             self.invocations_of(region, &name)
         );
         Rule {
@@ -146,6 +175,7 @@ impl Aws {
     async fn targets_of(
         &self,
         client: &aws_sdk_eventbridge::Client,
+        bus: &str,
         rule: &str,
     ) -> Result<Vec<String>, ReadError> {
         let mut targets = Vec::new();
@@ -155,7 +185,7 @@ impl Aws {
             let page = client
                 .list_targets_by_rule()
                 .rule(rule)
-                .event_bus_name("default")
+                .event_bus_name(bus)
                 .set_next_token(token)
                 .send()
                 .await
@@ -182,6 +212,24 @@ impl Aws {
         let sums = self.metric_sums(region, &query).await?;
         Ok(sums.map(|[invoked, failed]| Invocations { invoked, failed }))
     }
+}
+
+/// The buses of this account the rules forward to that were not read yet, each once.
+fn forwarded_to(buses: &[BusRegion], account: &str) -> BTreeSet<EventBusRef> {
+    let read = |bus: &EventBusRef| {
+        buses
+            .iter()
+            .any(|b| b.region == bus.region && b.bus == bus.name)
+    };
+    buses
+        .iter()
+        .filter_map(|b| b.rules.as_ref().ok())
+        .flatten()
+        .filter_map(|r| r.targets.as_ref().ok())
+        .flatten()
+        .filter_map(|target| model::arn::parse_event_bus_arn(target))
+        .filter(|bus| bus.account_id == account && !read(bus))
+        .collect()
 }
 
 /// Whether a listed rule can match an event CloudTrail delivers: it has an event pattern

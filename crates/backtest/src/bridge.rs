@@ -3,15 +3,16 @@
 //! (the records the planner judges them on) in their region and state, by the planner's rule
 //! (`plan::rule_sees`).
 
-use model::live::{EventBridgeRead, Rule, Snapshot};
+use model::live::{EventBridgeRead, Rule, Snapshot, DEFAULT_BUS};
 use model::Control;
 use serde_json::Value;
 
 use crate::spec::{BacktestRule, BacktestRules};
 
-/// The rules for `control`; `None` when the rules were not read, or could not be (no region
-/// list): a backtest cannot tell what they catch. A region whose rules could not be read adds
-/// none.
+/// The rules of the default buses for `control` (CloudTrail delivers to those; rules of the
+/// buses they forward to are not counted); `None` when the rules were not read, or could not
+/// be (no region list): a backtest cannot tell what they catch. A region whose rules could not
+/// be read adds none.
 pub(crate) fn rules_for(snapshot: &Snapshot, control: &Control) -> Option<BacktestRules> {
     let EventBridgeRead::Read(Ok(regions)) = &snapshot.eventbridge else {
         return None;
@@ -20,6 +21,7 @@ pub(crate) fn rules_for(snapshot: &Snapshot, control: &Control) -> Option<Backte
     let partition = snapshot.partition.as_str();
     let rules = regions
         .iter()
+        .filter(|bus| bus.bus == DEFAULT_BUS)
         .flat_map(|bus| bus.rules.iter().flatten().map(|r| (bus.region.as_str(), r)))
         .filter(|(region, rule)| {
             let Ok(pattern) = eventpattern::parse(&rule.pattern) else {

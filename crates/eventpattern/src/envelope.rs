@@ -59,17 +59,62 @@ pub fn is_cloudtrail_record(value: &Value) -> bool {
         .all(|key| value.get(key).is_some_and(Value::is_string))
 }
 
+/// The fields of the EventBridge event a pattern reads, so that a record is wrapped in those
+/// alone: a field the pattern does not read cannot change whether it matches.
+#[derive(Debug, Clone)]
+pub struct Envelope {
+    /// The envelope fields made from the record's that the pattern reads.
+    made: Vec<(&'static str, &'static str)>,
+    version: bool,
+    resources: bool,
+}
+
+impl Envelope {
+    /// The envelope `pattern` reads.
+    pub fn of(pattern: &Pattern) -> Envelope {
+        let reads = Projection::of(pattern);
+        Envelope {
+            made: MADE_FROM
+                .into_iter()
+                .filter(|(field, _)| reads.part(field).is_some())
+                .collect(),
+            version: reads.part("version").is_some(),
+            resources: reads.part("resources").is_some(),
+        }
+    }
+
+    /// The EventBridge event of a CloudTrail record, with the fields the pattern reads.
+    pub fn wrap(&self, record: Value) -> Value {
+        let mut event = Map::new();
+        if self.version {
+            event.insert("version".into(), json!("0"));
+        }
+        for &(field, made_from) in &self.made {
+            event.extend(made(field, made_from, &record).map(|value| (field.to_string(), value)));
+        }
+        if self.resources {
+            event.insert("resources".into(), json!([]));
+        }
+        event.insert("detail".into(), record);
+        Value::Object(event)
+    }
+}
+
+/// The envelope's `field`, made from the record's `made_from` (absent when the record lacks it).
+fn made(field: &str, made_from: &str, record: &Value) -> Option<Value> {
+    match field {
+        "detail-type" => Some(json!(detail_type(record))),
+        "source" => Some(json!(source(record))),
+        _ => record.get(made_from).cloned(),
+    }
+}
+
 /// The EventBridge event of a CloudTrail record.
 pub fn envelope(record: Value) -> Value {
     let mut event = Map::new();
     event.insert("version".into(), json!("0"));
     for (field, made_from) in MADE_FROM {
-        let value = match field {
-            "detail-type" => Some(json!(detail_type(&record))),
-            "source" => Some(json!(source(&record))),
-            _ => record.get(made_from).cloned(),
-        };
-        event.extend(value.map(|value| (field.to_string(), value)));
+        event.extend(made(field, made_from, &record).map(|value| (field.to_string(), value)));
     }
     event.insert("resources".into(), json!([]));
     event.insert("detail".into(), record);

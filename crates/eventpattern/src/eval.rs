@@ -58,6 +58,13 @@ fn fields_match(pattern: &Pattern, object: &Map<String, Value>) -> bool {
 
 /// Whether a field's values (none when absent or an object) match one of the matchers.
 fn leaf_matches(matchers: &[Matcher], value: Option<&Value>) -> bool {
+    // A single value, the usual case, is matched without gathering.
+    if let Some(scalar) = value.filter(|v| !v.is_array() && !v.is_object()) {
+        return matchers.iter().any(|matcher| match matcher {
+            Matcher::Exists(exists) => *exists,
+            _ => value_matches(matcher, scalar),
+        });
+    }
     let mut values = Vec::new();
     if let Some(value) = value {
         leaves(value, &mut values);

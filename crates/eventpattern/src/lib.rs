@@ -19,7 +19,7 @@ mod wildcard;
 pub use ast::{AnythingBut, Field, Matcher, Node, Numeric, Pattern};
 pub use envelope::{
     envelope, is_cloudtrail_record, is_eventbridge_event, may_match_cloudtrail, projection,
-    CLOUDTRAIL_DETAIL_TYPES,
+    Envelope, CLOUDTRAIL_DETAIL_TYPES,
 };
 pub use error::Error;
 pub use explain::{event_names, explain};

@@ -97,6 +97,38 @@ pub fn parse_topic_arn(arn: &str) -> Result<TopicRef, ArnError> {
     })
 }
 
+/// An EventBridge event bus named by its ARN.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct EventBusRef {
+    /// The bus's region.
+    pub region: String,
+    /// The account that owns the bus.
+    pub account_id: String,
+    /// The bus's name.
+    pub name: String,
+}
+
+/// Parses `arn:PARTITION:events:REGION:ACCOUNT:event-bus/NAME`; `None` for any other ARN (a
+/// rule's target of another kind).
+pub fn parse_event_bus_arn(arn: &str) -> Option<EventBusRef> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [("arn", _), ("events", region), (account, resource)] = [
+        (parts.first()?, parts.get(1)?),
+        (parts.get(2)?, parts.get(3)?),
+        (parts.get(4)?, parts.get(5)?),
+    ]
+    .map(|(a, b)| (*a, *b)) else {
+        return None;
+    };
+    let name = resource.strip_prefix("event-bus/")?;
+    let valid = !region.is_empty() && account.len() == 12 && !name.is_empty();
+    valid.then(|| EventBusRef {
+        region: region.to_string(),
+        account_id: account.to_string(),
+        name: name.to_string(),
+    })
+}
+
 /// SNS topic names: 1 to 256 alphanumerics, hyphens and underscores (`.fifo` suffix allowed).
 pub fn is_valid_topic_name(name: &str) -> bool {
     let base = name.strip_suffix(".fifo").unwrap_or(name);

@@ -15,6 +15,8 @@ pub mod regions;
 pub mod report;
 #[cfg(feature = "sample")]
 pub mod sample;
+#[cfg(test)]
+mod tests;
 
 pub use catalog::Control;
 pub use desired::{Desired, Endpoint, MatchMode, TopicChoice};

@@ -499,18 +499,25 @@ pub enum EventBridgeRead {
     /// Not read (not asked for, or a reader that does not read it).
     #[default]
     NotRead,
-    /// Read: the regions the account has enabled (`account:ListRegions`) and what each holds,
-    /// or why the regions could not be listed.
+    /// Read: the default bus of every region the account has enabled (`account:ListRegions`),
+    /// then the buses of this account their rules forward to, or why the regions could not be
+    /// listed.
     Read(Result<Vec<BusRegion>, ReadError>),
 }
 
-/// The default event bus of one enabled region: the rules that can match CloudTrail events.
+/// The name of the bus CloudTrail sends events to.
+pub const DEFAULT_BUS: &str = "default";
+
+/// An event bus of one region (the default bus, or one a rule forwards to): the rules that can
+/// match CloudTrail events.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BusRegion {
     /// The region.
     pub region: String,
-    /// Rules of the default bus whose pattern can match an event CloudTrail delivers
-    /// (`ListRules`, every page), each with its targets.
+    /// The bus's name ([`DEFAULT_BUS`] for CloudTrail's).
+    pub bus: String,
+    /// Rules of the bus whose pattern can match an event CloudTrail delivers (`ListRules`,
+    /// every page), each with its targets.
     pub rules: Result<Vec<Rule>, ReadError>,
     /// The SNS topics of this account in the region those rules target, with their
     /// subscriptions and policies (read as alarms' topics are).

@@ -392,14 +392,20 @@ pub struct DrillDocument<'a> {
     pub schema_version: u32,
     /// One per alarm triggered.
     pub results: &'a [model::drill::DrillResult],
+    /// One per control and EventBridge rule that covers it, tested with `TestEventPattern`.
+    pub eventbridge: &'a [model::drill::RuleDrill],
 }
 
 impl<'a> DrillDocument<'a> {
     /// The document of a drill.
-    pub fn new(results: &'a [model::drill::DrillResult]) -> Self {
+    pub fn new(
+        results: &'a [model::drill::DrillResult],
+        eventbridge: &'a [model::drill::RuleDrill],
+    ) -> Self {
         DrillDocument {
             schema_version: SCHEMA_VERSION,
             results,
+            eventbridge,
         }
     }
 }

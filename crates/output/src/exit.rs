@@ -74,9 +74,13 @@ pub fn apply_accounts(outcomes: &[apply::accounts::AccountOutcome]) -> Exit {
     }
 }
 
-/// `drill`: clean only when every alarm's action notified its topic.
-pub fn drill<'a>(mut outcomes: impl Iterator<Item = &'a model::drill::DrillOutcome>) -> Exit {
-    match outcomes.all(|o| matches!(o, model::drill::DrillOutcome::Notified { .. })) {
+/// `drill`: clean only when every alarm's action notified its topic and AWS's matcher proved
+/// every EventBridge rule as trailwatch judged it (a disagreement or a refused call is an error).
+pub fn drill(alarms: &[model::drill::DrillResult], rules: &[model::drill::RuleDrill]) -> Exit {
+    let notified = |r: &model::drill::DrillResult| {
+        matches!(r.outcome, model::drill::DrillOutcome::Notified { .. })
+    };
+    match alarms.iter().all(notified) && rules.iter().all(|r| r.agreed()) {
         true => Exit::Clean,
         false => Exit::Error,
     }

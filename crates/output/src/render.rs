@@ -14,9 +14,11 @@ use similar::{ChangeTag, TextDiff};
 pub(crate) mod backtest;
 mod chart;
 mod detail;
+mod drill;
 mod style;
 pub use backtest::backtest;
 pub use detail::Detail;
+pub use drill::{drill_plan, drill_report};
 use style::{paint, BOLD, CYAN, DIM, GREEN, RED, YELLOW};
 
 /// `error:` in bold red.
@@ -815,49 +817,6 @@ pub fn account_outcomes(
             out,
             "Stale accounts changed since the plan was made and were not written: plan them again."
         );
-    }
-    out
-}
-
-/// What a drill will trigger, before it asks.
-pub fn drill_targets(targets: &[model::drill::DrillTarget]) -> String {
-    let mut out = format!(
-        "{}\n",
-        paint(
-            BOLD,
-            format!("Drill: {} alarm(s) will be set to ALARM", targets.len())
-        )
-    );
-    for t in targets {
-        let _ = writeln!(
-            out,
-            "  {}  alarm `{}` ({}) → topic `{}`",
-            paint(BOLD, &t.control),
-            t.alarm,
-            t.region,
-            t.topic
-        );
-    }
-    out.push_str(
-        "Each returns to its real state at its next evaluation; no configuration changes.\n",
-    );
-    out
-}
-
-/// What each alarm's history showed after the drill.
-pub fn drill_results(results: &[model::drill::DrillResult], wait_seconds: u64) -> String {
-    use model::drill::DrillOutcome;
-    let mut out = format!("\n{}\n", paint(BOLD, "Drill"));
-    for r in results {
-        let line = match &r.outcome {
-            DrillOutcome::Notified { detail } => format!("{} {detail}", paint(GREEN, "✓ notified")),
-            DrillOutcome::Failed { error } => format!("{} {error}", paint(RED, "✗ failed")),
-            DrillOutcome::Unknown => format!(
-                "{} no action in the alarm's history within {wait_seconds} s (run again with a longer --wait, or check the alarm's history in the console)",
-                paint(YELLOW, "? unknown")
-            ),
-        };
-        let _ = writeln!(out, "  {}  {line}", paint(BOLD, &r.target.control));
     }
     out
 }

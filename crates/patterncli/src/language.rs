@@ -49,10 +49,12 @@ impl fmt::Display for Language {
 pub enum Matcher {
     /// A filter pattern.
     Filter(Box<pattern::Compiled>),
-    /// An event pattern, and what it reads of an event (`None`: all of it).
+    /// An event pattern, what it reads of an event (`None`: all of it), and the envelope
+    /// fields it reads.
     EventBridge {
         pattern: eventpattern::Pattern,
         reads: Option<eventpattern::Projection>,
+        envelope: eventpattern::Envelope,
     },
 }
 
@@ -82,6 +84,7 @@ impl Matcher {
             Language::EventBridge => eventpattern::parse(text)
                 .map(|pattern| Matcher::EventBridge {
                     reads: eventpattern::projection(&pattern),
+                    envelope: eventpattern::Envelope::of(&pattern),
                     pattern,
                 })
                 .map_err(PatternError::EventBridge),
@@ -93,9 +96,11 @@ impl Matcher {
     pub fn matches(&self, message: &str) -> Result<bool, NotJson> {
         match self {
             Matcher::Filter(compiled) => Ok(compiled.matches(message)),
-            Matcher::EventBridge { pattern, reads } => {
-                Ok(pattern.matches(&eventbridge_event(message, reads.as_ref())?))
-            }
+            Matcher::EventBridge {
+                pattern,
+                reads,
+                envelope,
+            } => Ok(pattern.matches(&eventbridge_event(message, reads.as_ref(), envelope)?)),
         }
     }
 
@@ -113,6 +118,7 @@ impl Matcher {
 fn eventbridge_event(
     message: &str,
     reads: Option<&eventpattern::Projection>,
+    envelope: &eventpattern::Envelope,
 ) -> Result<Value, NotJson> {
     let value = match reads {
         Some(projection) => projection.parse(message),
@@ -121,7 +127,7 @@ fn eventbridge_event(
     .map_err(|e| NotJson(e.to_string()))?;
     match eventpattern::is_cloudtrail_record(&value) && !eventpattern::is_eventbridge_event(&value)
     {
-        true => Ok(eventpattern::envelope(value)),
+        true => Ok(envelope.wrap(value)),
         false => Ok(value),
     }
 }

@@ -6,7 +6,10 @@
 
 use std::collections::BTreeSet;
 
-use model::live::{BusRegion, EventBridgeRead, ReadError, Rule, RuleState, Snapshot, Topic, Trail};
+use model::arn::EventBusRef;
+use model::live::{
+    BusRegion, EventBridgeRead, ReadError, Rule, RuleState, Snapshot, Topic, Trail, DEFAULT_BUS,
+};
 use model::report::{Chain, ChainKind};
 use model::{Control, Desired, Finding, FindingCode, Status};
 use serde_json::Value;
@@ -29,6 +32,9 @@ const GLOBAL_SERVICES: [&str; 5] = [
 /// Event names CloudTrail marks `readOnly` start with one of these: rules in state `ENABLED`
 /// do not see them.
 const READ_ONLY_PREFIXES: [&str; 6] = ["Get", "List", "Describe", "Head", "Lookup", "Decrypt"];
+
+/// How many forwards from bus to bus are followed (the reader reads as deep).
+const HOPS: usize = 3;
 
 /// The region where a partition's global services record their events.
 fn home_region(partition: &str) -> &'static str {
@@ -132,52 +138,159 @@ fn regions_phrase(regions: &[String]) -> String {
     }
 }
 
-/// Judges the default buses of every enabled region against the control's corpus.
+/// Judges the default buses of every enabled region, and the buses their rules forward to,
+/// against the control's corpus.
 pub(crate) fn coverage(snapshot: &Snapshot, control: &Control) -> Coverage {
-    let regions = match &snapshot.eventbridge {
+    let buses = match &snapshot.eventbridge {
         EventBridgeRead::NotRead => return Coverage::Silent,
         EventBridgeRead::Read(Err(e)) => return Coverage::Unread(unread(e)),
-        EventBridgeRead::Read(Ok(regions)) => regions,
+        EventBridgeRead::Read(Ok(buses)) => buses,
     };
     let trails = match &snapshot.trails {
         Ok(trails) => trails.as_slice(),
         Err(_) => &[],
     };
-    let corpus = model::catalog::corpus(control);
     let mut tally = Tally::default();
-    for bus in regions {
-        let rules = match &bus.rules {
-            Ok(rules) => rules,
-            Err(e) => return Coverage::Unread(unread(e)),
-        };
-        let logging = trail_logging(trails, &bus.region);
-        let mut judged = Vec::new();
-        for rule in rules.iter().filter(|r| is_enabled(r)) {
-            if let RuleState::Unknown(state) = &rule.state {
-                tally
-                    .unjudged
-                    .push(format!("`{}`: state `{state}`", rule.arn));
-                continue;
-            }
-            match eventpattern::parse(&rule.pattern) {
-                Ok(pattern) => judged.push(JudgedRule {
-                    rule,
-                    pattern,
-                    reach: reach(rule, bus, snapshot),
-                }),
-                Err(e) => tally.unjudged.push(format!("`{}`: {e}", rule.arn)),
-            }
+    let network = Network::judge(buses, snapshot, &mut tally);
+    let corpus = model::catalog::corpus(control);
+    for bus in buses.iter().filter(|b| b.bus == DEFAULT_BUS) {
+        if let Err(e) = &bus.rules {
+            return Coverage::Unread(unread(e));
         }
+        let logging = trail_logging(trails, &bus.region);
         for (label, record) in corpus.iter() {
             if !arrives_in(record, &bus.region, &snapshot.partition) {
                 continue;
             }
             let event = eventpattern::envelope(in_region(record, &bus.region));
-            let fate = fate(&judged, &event, is_read_only(record), logging.as_ref());
+            let fate = match &logging {
+                None => Fate::NoTrail,
+                Some(trail) => network
+                    .fate(&bus.region, DEFAULT_BUS, &event, is_read_only(record), 0)
+                    .told_through(trail),
+            };
             tally.record(&bus.region, label, fate);
         }
     }
     tally.conclude(control)
+}
+
+/// Every bus read, its enabled rules parsed and judged on whom they reach.
+struct Network<'a> {
+    account: &'a str,
+    buses: Vec<(&'a BusRegion, Vec<JudgedRule<'a>>)>,
+}
+
+impl<'a> Network<'a> {
+    /// Parses each bus's enabled rules; a rule trailwatch cannot judge (a pattern it does not
+    /// read, a state it does not know) is recorded in the tally by name.
+    fn judge(buses: &'a [BusRegion], snapshot: &'a Snapshot, tally: &mut Tally) -> Self {
+        let mut judged = Vec::new();
+        for bus in buses {
+            let mut rules = Vec::new();
+            for rule in bus.rules.iter().flatten().filter(|r| is_enabled(r)) {
+                if let RuleState::Unknown(state) = &rule.state {
+                    tally
+                        .unjudged
+                        .push(format!("`{}`: state `{state}`", rule.arn));
+                    continue;
+                }
+                match eventpattern::parse(&rule.pattern) {
+                    Ok(pattern) => rules.push(JudgedRule {
+                        rule,
+                        pattern,
+                        reach: reach(rule, bus, snapshot),
+                    }),
+                    Err(e) => tally.unjudged.push(format!("`{}`: {e}", rule.arn)),
+                }
+            }
+            judged.push((bus, rules));
+        }
+        Network {
+            account: &snapshot.account_id,
+            buses: judged,
+        }
+    }
+
+    /// What becomes of an event on a bus, `hop` forwards from CloudTrail's default bus: told
+    /// through a rule that reaches a topic here or on a bus it forwards to, or the closest miss.
+    fn fate(&self, region: &str, bus: &str, event: &Value, read_only: bool, hop: usize) -> Fate {
+        let Some((read, rules)) = self
+            .buses
+            .iter()
+            .find(|(b, _)| b.region == region && b.bus == bus)
+        else {
+            return Fate::CannotTell(format!("event bus `{bus}` in {region} was not read"));
+        };
+        if let Err(e) = &read.rules {
+            return Fate::CannotTell(format!("the rules of event bus `{bus}` in {region}: {e}"));
+        }
+        let mut closest = Fate::Unmatched;
+        for judged in rules.iter().filter(|j| j.pattern.matches(event)) {
+            // Only CloudTrail's own delivery to the default bus holds back read-only events.
+            if hop == 0 && read_only && judged.rule.state == RuleState::Enabled {
+                closest = Fate::ReadOnlyUnseen(judged.rule.name.clone());
+                continue;
+            }
+            if let Ok(topic) = judged.reach.topic {
+                return Fate::Told(Told::new(judged.rule, topic));
+            }
+            closest = match self.forwarded(judged, event, read_only, hop) {
+                Fate::Told(told) => return Fate::Told(told.through(judged.rule)),
+                Fate::Unmatched | Fate::NoTrail => self.unreached(judged),
+                miss => miss,
+            };
+        }
+        closest
+    }
+
+    /// Why a rule that matched tells nobody: its topics, and the buses it forwards to.
+    fn unreached(&self, judged: &JudgedRule) -> Fate {
+        let why = judged
+            .reach
+            .topic
+            .as_ref()
+            .err()
+            .cloned()
+            .unwrap_or_default();
+        let forwards: Vec<String> = (judged.reach.forwards.iter())
+            .map(|bus| format!("`{}` in {}", bus.name, bus.region))
+            .collect();
+        let why = match forwards.is_empty() {
+            true => why,
+            false => format!(
+                "{why}; no rule on the event bus it forwards to ({}) matches and tells someone",
+                forwards.join(", ")
+            ),
+        };
+        Fate::Unreached(judged.rule.name.clone(), why)
+    }
+
+    /// The event on the buses of this account the rule forwards to.
+    fn forwarded(&self, judged: &JudgedRule, event: &Value, read_only: bool, hop: usize) -> Fate {
+        let mut closest = Fate::Unmatched;
+        for bus in &judged.reach.forwards {
+            let fate = if bus.account_id != self.account {
+                Fate::Unreached(
+                    judged.rule.name.clone(),
+                    format!("it forwards to event bus `{}` of account {}, which trailwatch does not read in this run", bus.name, bus.account_id),
+                )
+            } else if hop + 1 > HOPS {
+                Fate::Unreached(
+                    judged.rule.name.clone(),
+                    format!("it forwards through more than {HOPS} event buses"),
+                )
+            } else {
+                self.fate(&bus.region, &bus.name, event, read_only, hop + 1)
+            };
+            match fate {
+                told @ Fate::Told(_) => return told,
+                Fate::Unmatched => {}
+                miss => closest = miss,
+            }
+        }
+        closest
+    }
 }
 
 fn unread(e: &ReadError) -> Finding {
@@ -199,7 +312,7 @@ fn trail_logging(trails: &[Trail], region: &str) -> Option<String> {
 }
 
 /// Whether CloudTrail delivers the record's event to the default bus of `region`.
-fn arrives_in(record: &Value, region: &str, partition: &str) -> bool {
+pub(crate) fn arrives_in(record: &Value, region: &str, partition: &str) -> bool {
     match is_global(record) {
         true => region == home_region(partition),
         false => true,
@@ -258,7 +371,7 @@ impl<'a> Arrival<'a> {
 pub const RULE_SEES_FIELDS: [&str; 4] = ["eventSource", "awsRegion", "readOnly", "eventName"];
 
 /// The record as made in `region`.
-fn in_region(record: &Value, region: &str) -> Value {
+pub(crate) fn in_region(record: &Value, region: &str) -> Value {
     let mut record = record.clone();
     if let Some(fields) = record.as_object_mut() {
         fields.insert("awsRegion".into(), Value::String(region.into()));
@@ -277,12 +390,18 @@ fn is_read_only(record: &Value) -> bool {
     }
 }
 
-/// A rule of one region, parsed and judged on whether it reaches a person.
+/// A rule of one bus, parsed and judged on whether it reaches a person.
 struct JudgedRule<'a> {
     rule: &'a Rule,
     pattern: eventpattern::Pattern,
-    /// The topic it delivers through, or why it reaches nobody.
-    reach: Result<&'a Topic, String>,
+    reach: Reach<'a>,
+}
+
+/// Where a rule's targets lead: a topic that delivers to a confirmed subscriber (or why none
+/// does), and the event buses it forwards to.
+struct Reach<'a> {
+    topic: Result<&'a Topic, String>,
+    forwards: Vec<EventBusRef>,
 }
 
 /// Whether the rule sees events at all (a state this version does not know is reported by
@@ -294,9 +413,35 @@ fn is_enabled(rule: &Rule) -> bool {
     )
 }
 
+/// The first SNS target that delivers to a confirmed subscriber (or why none does), and the
+/// buses the rule forwards to.
+fn reach<'a>(rule: &'a Rule, bus: &'a BusRegion, snapshot: &Snapshot) -> Reach<'a> {
+    let targets = match &rule.targets {
+        Ok(targets) => targets.as_slice(),
+        Err(e) => {
+            return Reach {
+                topic: Err(e.to_string()),
+                forwards: Vec::new(),
+            }
+        }
+    };
+    let forwards = targets
+        .iter()
+        .filter_map(|t| model::arn::parse_event_bus_arn(t))
+        .collect();
+    Reach {
+        topic: topic_target(rule, targets, bus, snapshot),
+        forwards,
+    }
+}
+
 /// The first SNS target that delivers to a confirmed subscriber, or why none does.
-fn reach<'a>(rule: &'a Rule, bus: &'a BusRegion, snapshot: &Snapshot) -> Result<&'a Topic, String> {
-    let targets = rule.targets.as_ref().map_err(|e| e.to_string())?;
+fn topic_target<'a>(
+    rule: &'a Rule,
+    targets: &[String],
+    bus: &'a BusRegion,
+    snapshot: &Snapshot,
+) -> Result<&'a Topic, String> {
     if let Ok(Some(calls)) = &rule.invocations {
         if calls.failed > 0 && calls.failed >= calls.invoked {
             return Err(format!(
@@ -312,9 +457,6 @@ fn reach<'a>(rule: &'a Rule, bus: &'a BusRegion, snapshot: &Snapshot) -> Result<
                 Ok(()) => return Ok(topic),
                 Err(e) => why.push(e),
             },
-            None if target.contains(":event-bus/") => why.push(format!(
-                "it forwards to event bus `{target}`, whose rules trailwatch does not follow yet"
-            )),
             None if model::arn::is_sns_arn(target) => why.push(format!(
                 "its topic `{target}` does not exist or is in another account"
             )),
@@ -367,38 +509,45 @@ enum Fate {
     ReadOnlyUnseen(String),
     /// Rules match it but reach nobody: the rule and why.
     Unreached(String, String),
+    /// A bus it is forwarded to could not be read: whether it is told cannot be told.
+    CannotTell(String),
 }
 
-fn fate(rules: &[JudgedRule], event: &Value, read_only: bool, trail: Option<&String>) -> Fate {
-    let Some(trail) = trail else {
-        return Fate::NoTrail;
-    };
-    let mut closest = Fate::Unmatched;
-    for judged in rules.iter().filter(|j| j.pattern.matches(event)) {
-        if read_only && judged.rule.state == RuleState::Enabled {
-            closest = Fate::ReadOnlyUnseen(judged.rule.name.clone());
-            continue;
-        }
-        match &judged.reach {
-            Ok(topic) => {
-                return Fate::Told(Told {
-                    rule: judged.rule.arn.clone(),
-                    topic: topic.arn.clone(),
-                    trail: trail.clone(),
-                })
-            }
-            Err(why) => closest = Fate::Unreached(judged.rule.name.clone(), why.clone()),
+impl Fate {
+    /// The fate with the trail that delivered the event named.
+    fn told_through(self, trail: &str) -> Fate {
+        match self {
+            Fate::Told(told) => Fate::Told(Told {
+                trail: trail.to_string(),
+                ..told
+            }),
+            other => other,
         }
     }
-    closest
 }
 
-/// The rule that tells a person of an event, the topic it publishes to, and the trail that
-/// delivers the event.
+/// The rules that tell a person of an event (the first on CloudTrail's default bus, then each
+/// bus it is forwarded to), the topic the last publishes to, and the trail that delivers it.
 struct Told {
-    rule: String,
+    rules: Vec<String>,
     topic: String,
     trail: String,
+}
+
+impl Told {
+    fn new(rule: &Rule, topic: &Topic) -> Told {
+        Told {
+            rules: vec![rule.arn.clone()],
+            topic: topic.arn.clone(),
+            trail: String::new(),
+        }
+    }
+
+    /// The same, reached through `rule`, which forwarded the event.
+    fn through(mut self, rule: &Rule) -> Told {
+        self.rules.insert(0, rule.arn.clone());
+        self
+    }
 }
 
 /// What the events of every region came to.
@@ -425,7 +574,7 @@ impl Tally {
         self.regions.insert(region.to_string());
         match fate {
             Fate::Told(told) => {
-                self.told.insert(told.rule);
+                self.told.extend(told.rules);
                 self.first.get_or_insert((told.topic, told.trail));
                 self.any_told = true;
                 self.matched_somewhere = true;
@@ -444,6 +593,12 @@ impl Tally {
             Fate::Unreached(rule, why) => {
                 self.matched_somewhere = true;
                 self.unreached.insert(format!("`{rule}`: {why}"));
+            }
+            Fate::CannotTell(why) => {
+                self.matched_somewhere = true;
+                if !self.unjudged.contains(&why) {
+                    self.unjudged.push(why);
+                }
             }
         }
         self.missed_events.insert(label.to_string());

@@ -7,6 +7,7 @@
 mod builder;
 pub mod chain;
 pub mod delivery;
+pub mod drill;
 pub(crate) mod eventbridge;
 pub mod fingerprint;
 mod judgement;

@@ -18,6 +18,8 @@ use std::future::Future;
 
 pub use apply_account::{apply_account, apply_accounts, carry_out, check, Applied, Checked, Ready};
 pub use model::planfile::Target;
+/// The EventBridge rules `drill` asks AWS's matcher about, from a plan and its snapshot.
+pub use plan::drill::probes as drill_probes;
 pub use plan_accounts::{
     log_calls, own_plan_file, plan_accounts, plan_file, plan_own, AccountsRead, PlanHeader,
 };

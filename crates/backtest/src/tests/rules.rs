@@ -3,7 +3,7 @@
 
 use model::backtest::{Backtest, DayCount};
 use model::catalog::cloudtrail_record;
-use model::live::{BusRegion, EventBridgeRead, Rule, RuleState, Snapshot};
+use model::live::{BusRegion, EventBridgeRead, Rule, RuleState, Snapshot, DEFAULT_BUS};
 use serde_json::{json, Value};
 
 use super::{control, record, rule, rules, run};
@@ -200,6 +200,7 @@ fn a_control_is_watched_by_the_enabled_rules_that_catch_its_events() {
     let snapshot = Snapshot {
         eventbridge: EventBridgeRead::Read(Ok(vec![BusRegion {
             region: "us-east-1".into(),
+            bus: DEFAULT_BUS.into(),
             rules: Ok(vec![
                 bus_rule("sg", "ENABLED", INGRESS),
                 bus_rule("sg-off", "DISABLED", INGRESS),

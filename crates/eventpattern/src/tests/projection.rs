@@ -1,9 +1,10 @@
 //! The projection: a pattern matches the parts of an event it reads as it matches the whole,
-//! for every case of the table, and for CloudTrail records wrapped after a projected parse.
+//! for every case of the table, and for CloudTrail records wrapped after a projected parse, in
+//! the whole envelope or in only the fields the pattern reads.
 
 use serde_json::{json, Value};
 
-use crate::{envelope, parse, projection, Projection};
+use crate::{envelope, parse, projection, Envelope, Projection};
 
 fn table() -> Vec<(crate::Pattern, Value)> {
     include_str!("../../testdata/cases.jsonl")
@@ -47,7 +48,13 @@ fn a_projected_record_wraps_and_matches_as_the_whole_record() {
             Some(projection) => projection.parse(&record.to_string()).unwrap(),
             None => record,
         };
+        let lean = Envelope::of(&pattern).wrap(read.clone());
         assert_eq!(pattern.matches(&envelope(read)), whole, "{pattern:?}");
+        assert_eq!(
+            pattern.matches(&lean),
+            whole,
+            "only the fields read: {pattern:?}"
+        );
     }
 }
 

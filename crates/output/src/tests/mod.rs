@@ -15,6 +15,7 @@ use crate::render::{self, Detail};
 
 mod backtest;
 mod docs;
+mod drill;
 mod escaping;
 mod formats;
 mod html;

@@ -30,6 +30,7 @@ fn alerts_in(region: &str) -> Topic {
 fn bus(region: &str, rules: Vec<Rule>) -> BusRegion {
     BusRegion {
         region: region.into(),
+        bus: DEFAULT_BUS.into(),
         rules: Ok(rules),
         topics: vec![alerts_in(region)],
     }
@@ -273,5 +274,60 @@ fn the_rules_are_read_only_for_controls_the_filters_leave_open() {
     assert!(
         !asks(&compliant()),
         "a compliant account makes no EventBridge call"
+    );
+}
+
+fn forwarding(region: &str, to: &str) -> Rule {
+    let ct = r#"{"source": ["aws.cloudtrail"]}"#;
+    rule("forward", region, RuleState::Enabled, ct, to)
+}
+
+#[test]
+fn a_rule_forwarding_to_another_regions_bus_is_followed() {
+    let ct = r#"{"source": ["aws.cloudtrail"]}"#;
+    let topic = alerts_in(REGION).arn;
+    let central = rule("ct", REGION, RuleState::Enabled, ct, &topic);
+    let bus_here = format!("arn:aws:events:{REGION}:{ACCOUNT}:event-bus/default");
+    let s = account(vec![
+        bus(REGION, vec![central.clone()]),
+        bus(OTHER, vec![forwarding(OTHER, &bus_here)]),
+    ]);
+    let r = judged(&s, "cloudtrail-config-changes", &accept());
+    assert_eq!(r.status, Status::Compliant, "{:#?}", r.findings);
+    let rules = &r.chain.as_ref().unwrap().rules;
+    assert!(
+        rules.contains(&central.arn) && rules.contains(&forwarding(OTHER, "").arn),
+        "{rules:?}"
+    );
+
+    // The receiving bus has no rule for the events: the forward reaches nobody, and says so.
+    let s = account(vec![
+        bus(REGION, vec![]),
+        bus(OTHER, vec![forwarding(OTHER, &bus_here)]),
+    ]);
+    let r = judged(&s, "cloudtrail-config-changes", &accept());
+    let f = finding(&r, FindingCode::EventbridgePartial);
+    assert!(
+        f.message
+            .contains("it forwards to (`default` in us-east-1)"),
+        "{}",
+        f.message
+    );
+}
+
+#[test]
+fn a_forward_to_another_account_is_named_not_counted() {
+    let elsewhere = format!("arn:aws:events:{REGION}:999988887777:event-bus/central");
+    let s = account(vec![
+        bus(REGION, vec![forwarding(REGION, &elsewhere)]),
+        bus(OTHER, vec![forwarding(OTHER, &elsewhere)]),
+    ]);
+    let r = judged(&s, "cloudtrail-config-changes", &accept());
+    assert_eq!(r.status, Status::NonCompliant);
+    let f = finding(&r, FindingCode::EventbridgePartial);
+    assert!(
+        f.message.contains("of account 999988887777"),
+        "{}",
+        f.message
     );
 }

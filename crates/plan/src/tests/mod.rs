@@ -3,6 +3,7 @@
 
 mod alarms;
 mod convergence;
+mod drill;
 mod eventbridge;
 mod filters;
 mod fingerprint;
