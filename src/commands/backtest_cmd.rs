@@ -66,7 +66,8 @@ impl<'a> From<&'a PlannedAccount> for AccountRead<'a> {
 
 /// Runs `backtest`.
 pub async fn run(args: BacktestArgs) -> Result<Exit> {
-    let settings = settings(&args.plan)?;
+    let mut settings = settings(&args.plan)?;
+    settings.read_eventbridge = true;
     refuse_unsupported(&args, &settings)?;
     let outputs = Outputs::open(&args.plan.output, args.plan.json, false)?;
     let window = backtest::window::parse(
@@ -76,10 +77,8 @@ pub async fn run(args: BacktestArgs) -> Result<Exit> {
         OffsetDateTime::now_utc(),
     )
     .map_err(anyhow::Error::msg)?;
-    let days = match (&window, args.files.is_empty()) {
-        (None, true) => bail!("a backtest of the trail's archive needs a window: pass `--since 7d` or `--from DATE --to DATE` (or give local files)"),
-        (window, _) => window.as_ref().map(|w| w.days.clone()).unwrap_or_default(),
-    };
+    let days = backtest::window::archive_days(window.as_ref(), args.files.is_empty())
+        .map_err(anyhow::Error::msg)?;
     let (specs, planned) = match args.published_only {
         true => {
             let controls = settings.selection()?.0;

@@ -549,3 +549,108 @@ fn months_of_quiet_days_are_one_row_and_detail_shows_every_day() {
         "{detail}"
     );
 }
+
+/// The archived account with EventBridge rules on its default buses: in us-east-1 one for
+/// `AttachRolePolicy` that sees read-only events too, one in state `ENABLED` for `ListRoles` and
+/// `DeletePolicy` (`ListRoles` is read-only: it sees none), and in eu-west-1 one for every IAM
+/// event (IAM's events arrive in us-east-1 only: it watches nothing).
+pub fn archived_account_with_rules() -> (Account, Vec<Value>) {
+    let (account, objects) = archived_account();
+    let rule = |name: &str, region: &str, state: &str, pattern: Value| json!({"name": name, "regions": [region], "state": state, "pattern": pattern, "topics": ["alerts"]});
+    let iam = |names: &[&str]| json!({"source": ["aws.iam"], "detail": {"eventName": names}});
+    account.build(&json!({"rules": [
+        rule("iam-attach", "us-east-1", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS", iam(&["AttachRolePolicy"])),
+        rule("iam-reads", "us-east-1", "ENABLED", iam(&["ListRoles", "DeletePolicy"])),
+        rule("iam-eu", "eu-west-1", "ENABLED", json!({"source": ["aws.iam"]})),
+    ]}));
+    (account, objects)
+}
+
+/// The records of the window's files (the 1st to the 3rd) named `name`, per day.
+fn per_day(objects: &[Value], name: &str) -> Vec<(String, u64)> {
+    let mut days = std::collections::BTreeMap::new();
+    let records = objects
+        .iter()
+        .flat_map(|o| o["records"].as_array().unwrap());
+    for r in records.filter(|r| r["eventName"] == name) {
+        let day = r["eventTime"].as_str().unwrap()[..10].to_string();
+        if day.as_str() <= "2026-11-03" {
+            *days.entry(day).or_insert(0) += 1;
+        }
+    }
+    days.into_iter().collect()
+}
+
+#[test]
+fn the_accounts_eventbridge_rules_are_counted_per_day_with_the_events_no_rule_catches() {
+    let (account, objects) = archived_account_with_rules();
+    let doc = backtest(&account, &[]);
+    let bridge = &doc["controls"][0]["eventbridge"];
+    let rules = bridge["rules"].as_array().unwrap();
+    let names: Vec<&str> = rules.iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        ["iam-attach", "iam-reads"],
+        "the eu-west-1 rule never sees IAM's events: {bridge}"
+    );
+    let days = |rule: &Value| -> Vec<(String, u64)> {
+        let days = rule["days"].as_array().unwrap().iter();
+        days.map(|d| {
+            (
+                d["day"].as_str().unwrap().to_string(),
+                d["events"].as_u64().unwrap(),
+            )
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect()
+    };
+    // Both regions' AttachRolePolicy records arrive on us-east-1's bus.
+    let attach = per_day(&objects, "AttachRolePolicy");
+    assert_eq!(days(&rules[0]), attach);
+    assert_eq!(
+        rules[0]["matched"],
+        attach.iter().map(|(_, n)| n).sum::<u64>()
+    );
+    assert_eq!(
+        rules[0]["state"],
+        "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
+    );
+    assert_eq!(rules[1]["matched"], 0, "ENABLED does not see ListRoles");
+    assert_eq!(rules[1]["days"].as_array().unwrap().len(), 3);
+    // CreatePolicy: the published pattern catches it, no rule does.
+    let created: u64 = per_day(&objects, "CreatePolicy")
+        .iter()
+        .map(|(_, n)| n)
+        .sum();
+    assert_eq!(bridge["missed"]["events"], created);
+    let first = bridge["missed"]["first"].as_array().unwrap();
+    assert_eq!(first.len(), 20);
+    assert!(
+        first.iter().all(|e| e["event_name"] == "CreatePolicy"),
+        "{bridge}"
+    );
+    assert_eq!(first[0]["event_time"], "2026-11-01T00:10:00Z");
+
+    // The same files read locally give the same figures.
+    let dir = tempfile::tempdir().unwrap();
+    sync(dir.path(), &objects.iter().collect::<Vec<_>>());
+    let folder = dir.path().to_str().unwrap();
+    let local = backtest(&account, &[folder]);
+    assert_eq!(local["controls"][0]["eventbridge"], *bridge);
+
+    let mut args = BACKTEST_IAM.to_vec();
+    args.push(folder);
+    let (code, text, err) = account.run(&args);
+    assert_eq!(code, 0, "{err}");
+    let line = format!(
+        "{:>8}  EventBridge rule iam-attach in us-east-1 (ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS), on 3 of 3 days, most on 2026-11-01 ({})",
+        rules[0]["matched"], attach[0].1
+    );
+    assert!(text.contains(&line), "{text}");
+    assert!(
+        text.contains(&format!(
+            "{created} events the published pattern catches, no EventBridge rule catches:"
+        )),
+        "{text}"
+    );
+}

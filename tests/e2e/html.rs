@@ -319,6 +319,37 @@ fn the_backtest_page_draws_each_days_matches_and_the_alarms_notifications() {
 }
 
 #[test]
+fn the_backtest_page_has_a_row_per_eventbridge_rule_and_the_events_no_rule_catches() {
+    let (account, _) = crate::backtest::archived_account_with_rules();
+    let mut args = crate::backtest::BACKTEST_IAM.to_vec();
+    args.extend(["--output", "html=rules.html"]);
+    let (code, doc) = account.json(&args);
+    assert_eq!(code, 0, "{doc:#}");
+    let page = browse(&account.path().join("rules.html"), "backtest-rules");
+    let bridge = &doc["controls"][0]["eventbridge"];
+    let rows: Vec<(String, String)> = page
+        .with("tr", "data-rule")
+        .map(|r| {
+            (
+                r["data-rule"].as_str().unwrap().into(),
+                r["text"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let rules = bridge["rules"].as_array().unwrap();
+    assert_eq!(rows.len(), rules.len(), "{rows:?}");
+    for (row, rule) in rows.iter().zip(rules) {
+        assert_eq!(row.0, rule["arn"].as_str().unwrap());
+        assert!(row.1.contains(&rule["matched"].to_string()), "{row:?}");
+    }
+    let missed: Vec<&Value> = page.with("p", "data-rules-missed").collect();
+    assert_eq!(
+        missed[0]["data-rules-missed"],
+        bridge["missed"]["events"].to_string()
+    );
+}
+
+#[test]
 fn backtest_refuses_a_format_it_is_not_written_in_before_reading_anything() {
     let account = Account::new();
     let file = events(account.path());

@@ -45,7 +45,7 @@ FLAGS = [
 
 KEEP = ("data-account", "data-control", "data-status", "data-step", "data-breaks-at",
         "data-count", "data-day", "data-events", "data-missed", "data-notifications",
-        "data-matched", "data-code", "data-days")
+        "data-matched", "data-code", "data-days", "data-rule", "data-rules-missed")
 
 
 def chromium():

@@ -1,24 +1,22 @@
 //! One control's counts: matches per pattern and day, the alarmed matches' event names,
 //! principals and periods, and the events the account's filters miss.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use pattern::Compiled;
 use serde_json::Value;
 
-use model::backtest::{
-    Alarmed, ControlBacktest, Count, DayCount, Missed, MissedEvent, PatternMatches, PatternSource,
-};
+use model::backtest::{Alarmed, ControlBacktest, Count, PatternSource};
 use model::catalog::Control;
 
 use crate::alarm::{PeriodCounts, Rule};
-use crate::event::{day_text, Event, Instant};
-use crate::spec::{BacktestFilter, Bounds, Buckets, ControlSpec, SpecError};
+use crate::counts::{Counts, MissedList};
+use crate::event::Event;
+use crate::rules::{Delivered, RulesTally};
+use crate::spec::{BacktestFilter, Bounds, ControlSpec, SpecError};
 
 /// How many names the top lists keep.
 const TOP: usize = 10;
-/// How many missed events the report lists.
-const LISTED_MISSED: usize = 20;
 /// The name counted when an event has no `eventName`.
 const UNKNOWN: &str = "unknown";
 
@@ -35,6 +33,8 @@ pub(crate) struct ControlTally {
     principals: HashMap<String, u64>,
     periods: PeriodCounts,
     missed: MissedList,
+    /// The account's EventBridge rules for the control, when they were read.
+    rules: Option<RulesTally>,
 }
 
 /// One of the account's filters, compiled.
@@ -66,6 +66,10 @@ impl ControlTally {
                 .collect(),
         };
         let rule = Rule::new(spec.alarm.as_ref(), &values);
+        let rules = spec
+            .eventbridge
+            .map(|rules| RulesTally::new(id, rules))
+            .transpose()?;
         Ok(ControlTally {
             patterns: vec![Counts::default(); filters.len() + 1],
             control: spec.control,
@@ -76,6 +80,7 @@ impl ControlTally {
             principals: HashMap::new(),
             periods: PeriodCounts::new(),
             missed: MissedList::default(),
+            rules,
         })
     }
 
@@ -91,6 +96,7 @@ impl ControlTally {
             principals: HashMap::new(),
             periods: PeriodCounts::new(),
             missed: MissedList::default(),
+            rules: self.rules.as_ref().map(RulesTally::fork),
         }
     }
 
@@ -99,10 +105,30 @@ impl ControlTally {
         std::iter::once(&self.published).chain(self.filters.iter().map(|f| &f.compiled))
     }
 
-    /// Counts one event of the window (or undated).
-    pub(crate) fn add(&mut self, message: &str, parsed: &Value, event: &Event) {
+    /// The patterns of its EventBridge rules, if they were read.
+    pub(crate) fn rule_patterns(&self) -> impl Iterator<Item = &eventpattern::Pattern> {
+        self.rules.iter().flat_map(RulesTally::patterns)
+    }
+
+    /// The partition of the account's EventBridge rules, when they are counted for it.
+    pub(crate) fn rules_partition(&self) -> Option<&str> {
+        self.rules.as_ref().map(RulesTally::partition)
+    }
+
+    /// Counts one event of the window (or undated); `delivered` is its EventBridge event, when
+    /// it is a CloudTrail record and rules are counted.
+    pub(crate) fn add(
+        &mut self,
+        message: &str,
+        parsed: &Value,
+        event: &Event,
+        delivered: Option<&Delivered>,
+    ) {
         let published = matches(&self.published, message, parsed);
         self.patterns[0].add(published, event.time);
+        if let Some(rules) = &mut self.rules {
+            rules.add(delivered, event, published);
+        }
         let mut first_hit = None;
         for (i, filter) in self.filters.iter().enumerate() {
             let hit = matches(&filter.compiled, message, parsed);
@@ -154,6 +180,11 @@ impl ControlTally {
             mine.iter_mut().zip(counts).for_each(|(m, c)| *m += c);
         }
         self.missed.merge(other.missed);
+        match (&mut self.rules, other.rules) {
+            (Some(mine), Some(theirs)) => mine.merge(theirs),
+            (None, None) => {}
+            _ => panic!("merged tallies must count the same rules"),
+        }
     }
 
     /// The control's report; days and periods cover `bounds`.
@@ -185,6 +216,7 @@ impl ControlTally {
             top_principals: top(self.principals),
             missed: has_filters.then(|| self.missed.finish()),
             alarm,
+            eventbridge: self.rules.map(|r| r.finish(days)),
         }
     }
 }
@@ -231,148 +263,4 @@ fn top(counts: HashMap<String, u64>) -> Vec<Count> {
     all.sort_by(|a, b| b.events.cmp(&a.events).then_with(|| a.name.cmp(&b.name)));
     all.truncate(TOP);
     all
-}
-
-/// One pattern's matches.
-#[derive(Debug, Clone, Default)]
-struct Counts {
-    matched: u64,
-    undated: u64,
-    /// Per day index, days with matches only.
-    days: BTreeMap<i64, u64>,
-}
-
-impl Counts {
-    fn add(&mut self, hit: bool, time: Option<Instant>) {
-        if !hit {
-            return;
-        }
-        self.matched += 1;
-        match time {
-            Some(at) => *self.days.entry(at.day()).or_insert(0) += 1,
-            None => self.undated += 1,
-        }
-    }
-
-    fn merge(&mut self, other: Counts) {
-        self.matched += other.matched;
-        self.undated += other.undated;
-        for (day, n) in other.days {
-            *self.days.entry(day).or_insert(0) += n;
-        }
-    }
-
-    /// The report of the pattern, with every day of `days`.
-    fn finish(
-        self,
-        source: PatternSource,
-        pattern: String,
-        days: Option<Buckets>,
-    ) -> PatternMatches {
-        let every_day = days.into_iter().flat_map(|d| d.first..=d.last);
-        PatternMatches {
-            source,
-            pattern,
-            matched: self.matched,
-            undated: self.undated,
-            days: every_day
-                .map(|day| DayCount {
-                    day: day_text(day),
-                    events: self.days.get(&day).copied().unwrap_or(0),
-                })
-                .collect(),
-        }
-    }
-}
-
-/// The events the account's filters miss: how many, and the first ones.
-#[derive(Debug, Clone, Default)]
-struct MissedList {
-    events: u64,
-    /// Sorted, at most `LISTED_MISSED`.
-    first: Vec<Missing>,
-}
-
-/// A missed event, ordered by time (undated last), then id, name and principal.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct Missing {
-    undated: bool,
-    time: Option<Instant>,
-    id: Option<String>,
-    name: Option<String>,
-    principal: String,
-}
-
-/// The order of missed events, borrowed.
-type Key<'a> = (
-    bool,
-    Option<Instant>,
-    Option<&'a str>,
-    Option<&'a str>,
-    &'a str,
-);
-
-impl Missing {
-    fn key(&self) -> Key<'_> {
-        let (id, name) = (self.id.as_deref(), self.name.as_deref());
-        (self.undated, self.time, id, name, &self.principal)
-    }
-}
-
-fn key<'a>(event: &Event<'a>) -> Key<'a> {
-    (
-        event.time.is_none(),
-        event.time,
-        event.id,
-        event.name,
-        event.principal,
-    )
-}
-
-impl MissedList {
-    fn add(&mut self, event: &Event) {
-        self.events += 1;
-        let full = self.first.len() >= LISTED_MISSED;
-        if full
-            && self
-                .first
-                .last()
-                .is_some_and(|last| key(event) >= last.key())
-        {
-            return;
-        }
-        let missing = Missing {
-            undated: event.time.is_none(),
-            time: event.time,
-            id: event.id.map(str::to_string),
-            name: event.name.map(str::to_string),
-            principal: event.principal.to_string(),
-        };
-        let at = self.first.partition_point(|m| *m <= missing);
-        self.first.insert(at, missing);
-        self.first.truncate(LISTED_MISSED);
-    }
-
-    fn merge(&mut self, other: MissedList) {
-        self.events += other.events;
-        self.first.extend(other.first);
-        self.first.sort();
-        self.first.truncate(LISTED_MISSED);
-    }
-
-    fn finish(self) -> Missed {
-        Missed {
-            events: self.events,
-            first: self
-                .first
-                .into_iter()
-                .map(|m| MissedEvent {
-                    event_id: m.id,
-                    event_name: m.name,
-                    event_time: m.time.map(Instant::rfc3339),
-                    principal: m.principal,
-                })
-                .collect(),
-        }
-    }
 }

@@ -12,8 +12,11 @@
 //! ```
 
 mod alarm;
+mod bridge;
 mod control;
+mod counts;
 mod event;
+mod rules;
 mod seen;
 mod spec;
 mod tally;
@@ -23,7 +26,9 @@ pub mod watch;
 pub mod window;
 
 pub use event::FIELDS;
-pub use spec::{BacktestAlarm, BacktestFilter, ControlSpec, SpecError, TallyWindow};
+pub use spec::{
+    BacktestAlarm, BacktestFilter, BacktestRule, BacktestRules, ControlSpec, SpecError, TallyWindow,
+};
 pub use tally::Tally;
 pub use watch::{AccountRead, Held};
 pub use window::ParsedWindow;

@@ -2,6 +2,7 @@
 
 use model::catalog::Control;
 use model::cloudwatch::{ComparisonOperator, Statistic, TreatMissingData};
+use model::live::RuleState;
 use time::OffsetDateTime;
 
 use crate::event::Instant;
@@ -17,6 +18,33 @@ pub struct ControlSpec {
     /// The account's alarm on the filters' metric; `None` to estimate with the alarm trailwatch
     /// would create (`model::desired::AlarmDefaults`).
     pub alarm: Option<BacktestAlarm>,
+    /// The account's EventBridge rules for the control; `None` when they were not read.
+    pub eventbridge: Option<BacktestRules>,
+}
+
+/// The EventBridge rules that may catch a control's events, in one partition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BacktestRules {
+    /// The account's partition (`aws`, `aws-cn`, `aws-us-gov`): where global services' events
+    /// arrive.
+    pub partition: String,
+    /// The rules, in the order reported.
+    pub rules: Vec<BacktestRule>,
+}
+
+/// One enabled rule of a region's default bus.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BacktestRule {
+    /// The rule's ARN.
+    pub arn: String,
+    /// Its name.
+    pub name: String,
+    /// Its region.
+    pub region: String,
+    /// Its state.
+    pub state: RuleState,
+    /// Its event pattern (JSON text).
+    pub pattern: String,
 }
 
 /// One of the account's metric filters.

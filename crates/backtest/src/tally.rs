@@ -5,12 +5,14 @@
 
 use std::sync::Arc;
 
+use pattern::Segment;
 use serde_json::Value;
 
 use model::backtest::{Backtest, Span};
 
 use crate::control::ControlTally;
 use crate::event::{Event, Instant, FIELDS};
+use crate::rules::Delivered;
 use crate::seen::Seen;
 use crate::spec::{Bounds, ControlSpec, SpecError, TallyWindow};
 
@@ -22,6 +24,9 @@ pub struct Tally {
     totals: Totals,
     /// The records counted by this tally and its forks.
     seen: Arc<Seen>,
+    /// The partition of the first control whose EventBridge rules are counted; `None` when no
+    /// control's are.
+    partition: Option<String>,
 }
 
 /// What the tally counts of every event, whatever the controls.
@@ -43,11 +48,16 @@ impl Tally {
             .into_iter()
             .map(ControlTally::new)
             .collect::<Result<Vec<_>, _>>()?;
+        let partition = controls
+            .iter()
+            .find_map(ControlTally::rules_partition)
+            .map(str::to_string);
         Ok(Tally {
             window,
             controls,
             totals: Totals::default(),
             seen: Arc::default(),
+            partition,
         })
     }
 
@@ -59,6 +69,7 @@ impl Tally {
             controls: self.controls.iter().map(ControlTally::fork).collect(),
             totals: Totals::default(),
             seen: Arc::clone(&self.seen),
+            partition: self.partition.clone(),
         }
     }
 
@@ -70,6 +81,14 @@ impl Tally {
             .fold(pattern::Fields::default(), |f, path| f.with(path));
         for compiled in self.controls.iter().flat_map(ControlTally::patterns) {
             fields.add_pattern(compiled.pattern());
+        }
+        if self.partition.is_some() {
+            fields = plan::RULE_SEES_FIELDS
+                .iter()
+                .fold(fields, |f, path| f.with(path));
+        }
+        for rule in self.controls.iter().flat_map(ControlTally::rule_patterns) {
+            add_rule_fields(&mut fields, rule);
         }
         fields
     }
@@ -96,8 +115,9 @@ impl Tally {
             Some(at) => self.totals.span = Some(grow(self.totals.span, at)),
             None => self.totals.undated += 1,
         }
+        let delivered = delivered(parsed, self.partition.as_deref());
         for control in &mut self.controls {
-            control.add(message, parsed, &event);
+            control.add(message, parsed, &event, delivered.as_ref());
         }
     }
 
@@ -157,4 +177,54 @@ fn grow(span: Option<Bounds>, at: Instant) -> Bounds {
         last: at,
     };
     span.map_or(point, |s| s.union(point))
+}
+
+/// Adds what an event pattern reads of a record to `fields`: each path of its projection,
+/// through objects or through the elements of arrays of objects at every step (a pattern
+/// matches an array by any of its elements); everything when it reads `detail` whole.
+fn add_rule_fields(fields: &mut pattern::Fields, rule: &eventpattern::Pattern) {
+    let Some(projection) = eventpattern::projection(rule) else {
+        fields.add(&[]);
+        return;
+    };
+    for path in projection.paths() {
+        for segments in through_arrays(&path) {
+            fields.add(&segments);
+        }
+    }
+}
+
+/// The selector paths of a path of keys, with or without `[*]` after each key but the last.
+fn through_arrays(keys: &[&str]) -> Vec<Vec<Segment>> {
+    let Some((last, before)) = keys.split_last() else {
+        return vec![Vec::new()];
+    };
+    let mut out = vec![Vec::new()];
+    for key in before {
+        out = out
+            .into_iter()
+            .flat_map(|mut plain: Vec<Segment>| {
+                plain.push(Segment::Key((*key).to_string()));
+                let mut each = plain.clone();
+                each.push(Segment::AnyIndex);
+                [plain, each]
+            })
+            .collect();
+    }
+    for path in &mut out {
+        path.push(Segment::Key((*last).to_string()));
+    }
+    out
+}
+
+/// The record's EventBridge event and where it arrives in `partition`, when rules are counted
+/// (`partition` is given) and it is a CloudTrail record: made once, for every control's rules.
+fn delivered<'a>(record: &'a Value, partition: Option<&'a str>) -> Option<Delivered<'a>> {
+    let partition = partition.filter(|_| eventpattern::is_cloudtrail_record(record))?;
+    Some(Delivered {
+        event: eventpattern::envelope(record.clone()),
+        record,
+        partition,
+        arrival: plan::Arrival::of(record, partition),
+    })
 }

@@ -1,7 +1,8 @@
 //! What a backtest evaluates per control: the published pattern, and what watches the account's
 //! events for the control today — the metric filters meant for it (`plan::verdict::is_for`, the
 //! planner's own rule) on the log groups its trails send to, in this account or in the account
-//! that holds an organization trail's log group, and the alarm of its chain there. Plain values
+//! that holds an organization trail's log group, and the alarm of its chain there — and the
+//! account's EventBridge rules for it (`bridge.rs`). Plain values
 //! in: the accounts as read and planned; reaching them is the caller's.
 
 use model::arn::LogGroupRef;
@@ -21,6 +22,7 @@ pub fn published(controls: &[Control]) -> Vec<ControlSpec> {
             control: control.clone(),
             filters: Vec::new(),
             alarm: None,
+            eventbridge: None,
         })
         .collect()
 }
@@ -78,6 +80,7 @@ pub fn of_account(
                 control: control.clone(),
                 filters: filters_for(&views, control, &groups)?,
                 alarm: alarm_of(&views, control, &groups).map(|(a, acct)| alarm_spec(acct, a)),
+                eventbridge: crate::bridge::rules_for(own.snapshot, control),
             })
         })
         .collect()

@@ -42,6 +42,18 @@ pub fn parse(
     }))
 }
 
+/// The archive's day folders to list for `window`: reading the archive needs a window (local
+/// files do not, and list nothing).
+pub fn archive_days(
+    window: Option<&ParsedWindow>,
+    archive: bool,
+) -> Result<Vec<String>, SpecError> {
+    match (window, archive) {
+        (None, true) => Err(SpecError("a backtest of the trail's archive needs a window: pass `--since 7d` or `--from DATE --to DATE` (or give local files)".into())),
+        (window, _) => Ok(window.map(|w| w.days.clone()).unwrap_or_default()),
+    }
+}
+
 /// `30m`, `36h`, `7d`, `2w`.
 fn duration(text: &str) -> Result<Duration, SpecError> {
     let hint = || {

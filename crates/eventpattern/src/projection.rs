@@ -62,6 +62,26 @@ impl Projection {
         })
     }
 
+    /// Every path it keeps, as keys from the top, each ending where the value is kept whole (a
+    /// field kept for its presence alone ends there too): for a reader whose projection is a
+    /// set of paths (a backtest's `pattern::Fields`). Arrays are not steps: a path goes through
+    /// every element of an array found on its way.
+    pub fn paths(&self) -> Vec<Vec<&str>> {
+        let mut out = Vec::new();
+        for (key, keep) in &self.keys {
+            match keep {
+                Keep::Part(inner) if !inner.keys.is_empty() => {
+                    for mut rest in inner.paths() {
+                        rest.insert(0, key.as_str());
+                        out.push(rest);
+                    }
+                }
+                Keep::Part(_) | Keep::Whole => out.push(vec![key.as_str()]),
+            }
+        }
+        out
+    }
+
     /// Everything `other` keeps as well.
     pub fn merge(&mut self, other: Projection) {
         for (key, keep) in other.keys {

@@ -66,6 +66,47 @@ pub struct ControlBacktest {
     pub missed: Option<Missed>,
     /// The alarm's estimated behaviour.
     pub alarm: AlarmEstimate,
+    /// What the account's EventBridge rules did with the same events; `None` when the rules
+    /// were not read (every control compliant by its filters, `--published-only`, or the
+    /// read failed).
+    #[serde(default)]
+    pub eventbridge: Option<RulesBacktest>,
+}
+
+/// What the account's EventBridge rules for a control caught.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RulesBacktest {
+    /// The enabled rules of the default buses that catch at least one of the control's events
+    /// as the planner judges them (its corpus, in the rule's region and state), in the order
+    /// read.
+    pub rules: Vec<RuleMatches>,
+    /// Events the published pattern matched and no rule caught (every one when there is no
+    /// rule).
+    pub missed: Missed,
+}
+
+/// How many events one EventBridge rule caught, in total and per day: CloudTrail records
+/// arriving on its region's default bus (a global service's in the partition's home region,
+/// any other in its own `awsRegion`), seen by its state, matched by its pattern in their
+/// EventBridge envelope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleMatches {
+    /// The rule's ARN.
+    pub arn: String,
+    /// Its name.
+    pub name: String,
+    /// Its region.
+    pub region: String,
+    /// Its state, as EventBridge writes it.
+    pub state: String,
+    /// Its event pattern (JSON text).
+    pub pattern: String,
+    /// Events caught (dated in the window, or undated).
+    pub matched: u64,
+    /// Of those, the events without a readable `eventTime`.
+    pub undated: u64,
+    /// Matches per UTC day, as for [`PatternMatches::days`].
+    pub days: Vec<DayCount>,
 }
 
 /// Which patterns the alarm counts.

@@ -196,6 +196,10 @@ pub struct Desired {
     /// Count a control EventBridge rules cover as compliant (`--accept eventbridge`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub accept_eventbridge: bool,
+    /// Read the default buses' EventBridge rules even when every control holds by its filters
+    /// (`backtest` counts what they catch); otherwise they are read only for an open control.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub read_eventbridge: bool,
 }
 
 /// An exception to one control, for some accounts or all, until a date (`[[waiver]]`).
@@ -240,6 +244,7 @@ impl Default for Desired {
             adopt: false,
             waivers: Vec::new(),
             accept_eventbridge: false,
+            read_eventbridge: false,
         }
     }
 }

@@ -313,12 +313,62 @@ fn trail_logging(trails: &[Trail], region: &str) -> Option<String> {
 
 /// Whether CloudTrail delivers the record's event to the default bus of `region`.
 pub(crate) fn arrives_in(record: &Value, region: &str, partition: &str) -> bool {
-    let source = record.get("eventSource").and_then(Value::as_str);
-    match source.is_some_and(|s| GLOBAL_SERVICES.contains(&s)) {
+    match is_global(record) {
         true => region == home_region(partition),
         false => true,
     }
 }
+
+/// Whether the record is a global service's (recorded in the partition's home region only).
+fn is_global(record: &Value) -> bool {
+    let source = record.get("eventSource").and_then(Value::as_str);
+    source.is_some_and(|s| GLOBAL_SERVICES.contains(&s))
+}
+
+/// Whether a rule of the default bus of `region`, in `state`, sees a CloudTrail record as it
+/// was made (`backtest`): see [`Arrival`].
+pub fn rule_sees(state: &RuleState, region: &str, record: &Value, partition: &str) -> bool {
+    Arrival::of(record, partition).seen_by(state, region)
+}
+
+/// What decides which rules see a CloudTrail record: the region whose default bus it arrives on
+/// — a global service's in the partition's home region, any other in its own `awsRegion` — and
+/// whether it is read-only. Worked out once per record, asked of each rule.
+#[derive(Debug, Clone, Copy)]
+pub struct Arrival<'a> {
+    /// The region it arrives in; `None` when the record names none.
+    pub region: Option<&'a str>,
+    /// Whether CloudTrail marks it read-only.
+    pub read_only: bool,
+}
+
+impl<'a> Arrival<'a> {
+    /// Where `record` arrives, in `partition`.
+    pub fn of(record: &'a Value, partition: &str) -> Arrival<'a> {
+        let region = match is_global(record) {
+            true => Some(home_region(partition)),
+            false => record.get("awsRegion").and_then(Value::as_str),
+        };
+        Arrival {
+            region,
+            read_only: is_read_only(record),
+        }
+    }
+
+    /// Whether a rule of `region`'s default bus in `state` sees it (`DISABLED` and unknown
+    /// states nothing, `ENABLED` no read-only record).
+    pub fn seen_by(&self, state: &RuleState, region: &str) -> bool {
+        self.region == Some(region)
+            && match state {
+                RuleState::EnabledWithAllManagementEvents => true,
+                RuleState::Enabled => !self.read_only,
+                RuleState::Disabled | RuleState::Unknown(_) => false,
+            }
+    }
+}
+
+/// The record fields [`rule_sees`] reads.
+pub const RULE_SEES_FIELDS: [&str; 4] = ["eventSource", "awsRegion", "readOnly", "eventName"];
 
 /// The record as made in `region`.
 pub(crate) fn in_region(record: &Value, region: &str) -> Value {

@@ -21,6 +21,7 @@ pub mod trails;
 pub mod verdict;
 mod waivers;
 
+pub use eventbridge::{rule_sees, Arrival, RULE_SEES_FIELDS};
 pub use resources::{own_metric, resource_name, topic_policy, MANAGED_MARKER};
 pub use scope::read_scope;
 
@@ -101,7 +102,7 @@ pub fn plan_or_read(
     let planned = plan_account(snapshot, controls, desired)?;
     let request = ReadRequest {
         topics: planned.unread_topics,
-        eventbridge: wants_eventbridge(snapshot, &planned.report),
+        eventbridge: wants_eventbridge(snapshot, &planned.report, desired),
         ..ReadRequest::default()
     };
     Ok(match request.is_empty() {
@@ -110,14 +111,16 @@ pub fn plan_or_read(
     })
 }
 
-/// Whether the default buses' rules must be read: a control the metric filters do not make
-/// compliant may be covered by them, and they were not read yet.
-fn wants_eventbridge(snapshot: &Snapshot, report: &Report) -> bool {
+/// Whether the default buses' rules must be read: they were not read yet, and a control the
+/// metric filters do not make compliant may be covered by them, or the run asks for them
+/// whatever the verdicts (`Desired::read_eventbridge`, for `backtest`).
+fn wants_eventbridge(snapshot: &Snapshot, report: &Report, desired: &Desired) -> bool {
     snapshot.eventbridge == model::live::EventBridgeRead::NotRead
-        && report
-            .controls
-            .iter()
-            .any(|c| matches!(c.status, Status::NonCompliant | Status::Error))
+        && (desired.read_eventbridge
+            || report
+                .controls
+                .iter()
+                .any(|c| matches!(c.status, Status::NonCompliant | Status::Error)))
 }
 
 /// The plan of one account while it is being made.

@@ -6,8 +6,14 @@ use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::{BacktestAlarm, BacktestFilter, ControlSpec, Tally, TallyWindow, FIELDS};
+use model::live::RuleState;
 
+use crate::{
+    BacktestAlarm, BacktestFilter, BacktestRule, BacktestRules, ControlSpec, Tally, TallyWindow,
+    FIELDS,
+};
+
+mod rules;
 mod window;
 
 const IAM: &str = "iam.amazonaws.com";
@@ -25,6 +31,24 @@ fn record(name: &str, time: &str, id: &str, user: &str) -> Value {
     r
 }
 
+/// The rules, in the standard partition.
+fn rules(rules: Vec<BacktestRule>) -> BacktestRules {
+    BacktestRules {
+        partition: "aws".into(),
+        rules,
+    }
+}
+
+fn rule(name: &str, region: &str, state: &str, pattern: &str) -> BacktestRule {
+    BacktestRule {
+        arn: format!("arn:aws:events:{region}:111122223333:rule/{name}"),
+        name: name.into(),
+        region: region.into(),
+        state: RuleState::parse(state),
+        pattern: pattern.into(),
+    }
+}
+
 fn at(text: &str) -> OffsetDateTime {
     OffsetDateTime::parse(text, &Rfc3339).unwrap()
 }
@@ -39,6 +63,7 @@ fn iam(filters: Vec<BacktestFilter>, alarm: Option<BacktestAlarm>) -> ControlSpe
         control: control("iam-policy-changes"),
         filters,
         alarm,
+        eventbridge: None,
     }
 }
 
@@ -497,12 +522,33 @@ fn varied_specs() -> Vec<ControlSpec> {
     let attach = filter("attach", "{ $.eventName = AttachRolePolicy }");
     let mut attach = attach;
     attach.log_group = "other-logs".into();
+    let mut iam = iam(vec![puts, attach], Some(alarm(3600, 3, 2, 1.0)));
+    iam.eventbridge = Some(rules(vec![
+        rule(
+            "puts",
+            "us-east-1",
+            "ENABLED",
+            r#"{"detail": {"eventName": ["PutUserPolicy", "DeletePolicy"]}}"#,
+        ),
+        rule(
+            "elsewhere",
+            "eu-west-1",
+            "ENABLED",
+            r#"{"source": ["aws.iam"]}"#,
+        ),
+    ]));
     vec![
-        iam(vec![puts, attach], Some(alarm(3600, 3, 2, 1.0))),
+        iam,
         ControlSpec {
             control: control("root-account-usage"),
             filters: vec![],
             alarm: None,
+            eventbridge: Some(rules(vec![rule(
+                "root",
+                "us-east-1",
+                "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
+                r#"{"detail": {"userIdentity": {"type": ["Root"]}}}"#,
+            )])),
         },
     ]
 }
@@ -515,6 +561,8 @@ fn merged_tallies_equal_one_tally_in_any_order() {
     assert!(whole.outside_window > 0 && whole.undated > 0);
     assert!(whole.controls[0].missed.as_ref().unwrap().events > 20);
     assert!(estimated(&whole).1 > 1);
+    let bridge = whole.controls[0].eventbridge.as_ref().unwrap();
+    assert!(bridge.rules[0].matched > 0 && bridge.missed.events > 20);
     let first = Tally::new(varied_specs(), window).unwrap();
     let mut parts = [first.fork(), first.fork(), first.fork()];
     for (i, e) in events.iter().enumerate() {
@@ -544,6 +592,7 @@ fn a_sparse_parse_with_the_fields_asked_gives_the_same_report() {
         control: control("unauthorized-api-calls"),
         filters: vec![],
         alarm: None,
+        eventbridge: None,
     });
     let mut events = history();
     let mut refused = record(
@@ -590,6 +639,8 @@ fn a_sparse_parse_with_the_fields_asked_gives_the_same_report() {
     }
     let (whole, thin) = (whole.finish(), thin.finish());
     assert_eq!(whole.controls[2].patterns[0].matched, 1);
+    let root = whole.controls[1].eventbridge.as_ref().unwrap();
+    assert!(root.rules[0].matched > 0, "{root:?}");
     assert_eq!(thin, whole);
 }
 

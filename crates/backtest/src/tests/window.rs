@@ -58,3 +58,13 @@ fn bad_windows_are_refused_with_what_to_write() {
         .to_string();
     assert!(e.contains("after its start"), "{e}");
 }
+
+#[test]
+fn the_archive_needs_a_window_and_local_files_do_not() {
+    use crate::window::archive_days;
+    let error = archive_days(None, true).unwrap_err().to_string();
+    assert!(error.contains("pass `--since 7d`"), "{error}");
+    assert!(archive_days(None, false).unwrap().is_empty());
+    let w = parse(Some("1d"), None, None, at("2026-11-03T10:00:00Z")).unwrap();
+    assert_eq!(archive_days(w.as_ref(), true).unwrap().len(), 3);
+}

@@ -1,12 +1,13 @@
 //! `backtest --output html`: the backtest as a page in the report's style — per control the
 //! alarmed pattern's matches per day as an SVG bar chart, the top event names and principals,
-//! the events the account's filters miss, and how often the alarm would have notified. Built
+//! the events the account's filters miss, the account's EventBridge rules (matches, days with
+//! one, the events none catches), and how often the alarm would have notified. Built
 //! through the askama template `templates/backtest.html`.
 
 use askama::Template;
 use model::backtest::{
     AlarmOutcome, AlarmSource, Alarmed, Backtest, BacktestInput, BacktestSource, ControlBacktest,
-    Count, DayCount,
+    Count, DayCount, Missed, RuleMatches,
 };
 
 use super::page::{anchor, shown};
@@ -73,7 +74,26 @@ struct ControlView {
     top_event_names: Vec<CountView>,
     top_principals: Vec<CountView>,
     missed: Option<MissedView>,
+    rules: Option<RulesView>,
     alarm: AlarmView,
+}
+
+/// The account's EventBridge rules for a control, and the events none of them catches.
+struct RulesView {
+    rules: Vec<RuleView>,
+    missed: MissedView,
+}
+
+struct RuleView {
+    name: String,
+    arn: String,
+    region: String,
+    state: String,
+    pattern: String,
+    matched: u64,
+    /// Days with a match, of the days counted.
+    active_days: usize,
+    days: usize,
 }
 
 struct PatternView {
@@ -165,9 +185,10 @@ fn control(c: &ControlBacktest) -> ControlView {
         chart: alarmed_days(c).map(|days| chart(days, c.alarmed)),
         top_event_names: counts(&c.top_event_names),
         top_principals: counts(&c.top_principals),
-        missed: c.missed.as_ref().map(|m| MissedView {
-            events: m.events,
-            first: m.first.iter().map(missed_row).collect(),
+        missed: c.missed.as_ref().map(missed_view),
+        rules: c.eventbridge.as_ref().map(|b| RulesView {
+            rules: b.rules.iter().map(rule_view).collect(),
+            missed: missed_view(&b.missed),
         }),
         alarm: alarm(c),
     }
@@ -215,6 +236,26 @@ fn counts(counts: &[Count]) -> Vec<CountView> {
             events: c.events,
         })
         .collect()
+}
+
+fn missed_view(m: &Missed) -> MissedView {
+    MissedView {
+        events: m.events,
+        first: m.first.iter().map(missed_row).collect(),
+    }
+}
+
+fn rule_view(r: &RuleMatches) -> RuleView {
+    RuleView {
+        name: shown(&r.name),
+        arn: shown(&r.arn),
+        region: shown(&r.region),
+        state: shown(&r.state),
+        pattern: shown(&r.pattern),
+        matched: r.matched,
+        active_days: r.days.iter().filter(|d| d.events > 0).count(),
+        days: r.days.len(),
+    }
 }
 
 fn missed_row(e: &model::backtest::MissedEvent) -> MissedRow {

@@ -1,12 +1,14 @@
 //! `trailwatch backtest` as text: per control, the matches of each pattern, a bar per day (quiet
 //! days and then weeks grouped in a summary), what and who the alarmed patterns matched, what
-//! the filters missed, and the alarm's estimate.
+//! the filters missed, what the account's EventBridge rules caught and missed, and the alarm's
+//! estimate.
 
 use std::fmt::Write as _;
 
 use model::backtest::{
     AlarmEstimate, AlarmOutcome, AlarmSettings, AlarmSource, Alarmed, Backtest, BacktestInput,
-    BacktestSource, ControlBacktest, Count, DayCount, PatternMatches, PatternSource,
+    BacktestSource, ControlBacktest, Count, DayCount, Missed, PatternMatches, PatternSource,
+    RulesBacktest,
 };
 use model::cloudwatch::StandardStatistic;
 
@@ -139,37 +141,98 @@ fn control_section(c: &ControlBacktest, detail: Detail) -> Section {
     list(&mut out, "top events", &c.top_event_names);
     list(&mut out, "top principals", &c.top_principals);
     if let Some(missed) = &c.missed {
-        let line = match missed.events {
-            0 => paint(
-                GREEN,
-                "the account's filters catch every event the published pattern catches",
-            ),
-            n => paint(
-                YELLOW,
-                format!("{n} events the published pattern catches, the account's filters miss:"),
-            ),
-        };
-        let _ = writeln!(out, "  {line}");
-        let listed = match detail {
-            Detail::Full => missed.first.len(),
-            Detail::Summary => MISSED_LISTED.min(missed.first.len()),
-        };
-        condensed.missed = listed < missed.first.len();
-        for e in &missed.first[..listed] {
-            let _ = writeln!(
-                out,
-                "    {}  {}  {}  {}",
-                e.event_time.as_deref().unwrap_or("(no time)"),
-                e.event_name.as_deref().unwrap_or("(no name)"),
-                e.principal,
-                paint(DIM, e.event_id.as_deref().unwrap_or("(no id)"))
-            );
-        }
+        let caught = "the account's filters catch every event the published pattern catches";
+        let lead = "the account's filters miss";
+        condensed.missed |= missed_lines(&mut out, missed, (caught, lead), detail);
+    }
+    if let Some(bridge) = &c.eventbridge {
+        condensed.missed |= rules_lines(&mut out, bridge, detail);
     }
     let _ = writeln!(out, "  {}", alarm_line(&c.alarm, c.alarmed));
     Section {
         text: out,
         condensed,
+    }
+}
+
+/// The events no filter (or no rule) catches: a line saying how many, then the first ones
+/// (fewer in a summary); `said` is the line when none is missed and the end of the count's
+/// line. True when the summary left some out.
+fn missed_lines(out: &mut String, missed: &Missed, said: (&str, &str), detail: Detail) -> bool {
+    let (caught, lead) = said;
+    let line = match missed.events {
+        0 => paint(GREEN, caught),
+        n => paint(
+            YELLOW,
+            format!("{n} events the published pattern catches, {lead}:"),
+        ),
+    };
+    let _ = writeln!(out, "  {line}");
+    let listed = match detail {
+        Detail::Full => missed.first.len(),
+        Detail::Summary => MISSED_LISTED.min(missed.first.len()),
+    };
+    for e in &missed.first[..listed] {
+        let _ = writeln!(
+            out,
+            "    {}  {}  {}  {}",
+            e.event_time.as_deref().unwrap_or("(no time)"),
+            e.event_name.as_deref().unwrap_or("(no name)"),
+            e.principal,
+            paint(DIM, e.event_id.as_deref().unwrap_or("(no id)"))
+        );
+    }
+    listed < missed.first.len()
+}
+
+/// The account's EventBridge rules for the control: each one's matches and busiest day, then
+/// the events none of them catches. True when the summary left missed events out.
+fn rules_lines(out: &mut String, bridge: &RulesBacktest, detail: Detail) -> bool {
+    if bridge.rules.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {}",
+            paint(
+                YELLOW,
+                "no enabled EventBridge rule catches this control's events"
+            )
+        );
+    }
+    for rule in &bridge.rules {
+        let _ = writeln!(
+            out,
+            "  {:>8}  EventBridge rule {} in {} ({}){}",
+            rule.matched,
+            rule.name,
+            rule.region,
+            rule.state,
+            busiest(&rule.days)
+        );
+    }
+    let caught = "the EventBridge rules catch every event the published pattern catches";
+    missed_lines(
+        out,
+        &bridge.missed,
+        (caught, "no EventBridge rule catches"),
+        detail,
+    )
+}
+
+/// `, on N of M days, most on DAY (K)` for days with matches; nothing without.
+fn busiest(days: &[DayCount]) -> String {
+    let active = days.iter().filter(|d| d.events > 0).count();
+    let most = days
+        .iter()
+        .filter(|d| d.events > 0)
+        .max_by(|a, b| a.events.cmp(&b.events).then_with(|| b.day.cmp(&a.day)));
+    match most {
+        Some(most) => format!(
+            ", on {active} of {} days, most on {} ({})",
+            days.len(),
+            most.day,
+            most.events
+        ),
+        None => String::new(),
     }
 }
 

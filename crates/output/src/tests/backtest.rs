@@ -47,6 +47,7 @@ pub(super) fn report(days: Vec<DayCount>, missed: Option<Missed>) -> Backtest {
         top_event_names: vec![],
         top_principals: vec![],
         missed,
+        eventbridge: None,
         alarm: AlarmEstimate {
             source: AlarmSource::TrailwatchDefault,
             settings: AlarmSettings {
@@ -143,4 +144,50 @@ fn a_summary_lists_five_missed_events_and_detail_each_one_kept() {
         "{summary}"
     );
     assert_eq!(listed(&text(&missing, Detail::Full)), 20);
+}
+
+/// The report with one EventBridge rule that matched on some of `days`, and `missed`.
+pub(super) fn with_rules(mut report: Backtest, days: Vec<DayCount>, missed: Missed) -> Backtest {
+    let rule = RuleMatches {
+        arn: "arn:aws:events:eu-west-1:111122223333:rule/iam-changes".into(),
+        name: "iam-changes".into(),
+        region: "eu-west-1".into(),
+        state: "ENABLED".into(),
+        pattern: r#"{"source":["aws.iam"]}"#.into(),
+        matched: days.iter().map(|d| d.events).sum(),
+        undated: 0,
+        days,
+    };
+    report.controls[0].eventbridge = Some(RulesBacktest {
+        rules: vec![rule],
+        missed,
+    });
+    report
+}
+
+#[test]
+fn each_rule_is_a_line_with_its_busiest_day_then_what_no_rule_catches() {
+    let caught = days(3, |i| [2, 0, 5][i as usize]);
+    let ruled = with_rules(report(days(3, |_| 9), None), caught, missed(20));
+    let summary = text(&ruled, Detail::Summary);
+    assert!(
+        summary.contains("       7  EventBridge rule iam-changes in eu-west-1 (ENABLED), on 2 of 3 days, most on 2026-06-03 (5)"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("40 events the published pattern catches, no EventBridge rule catches:"),
+        "{summary}"
+    );
+    let none = Missed {
+        events: 0,
+        first: vec![],
+    };
+    let all = text(
+        &with_rules(report(days(3, |_| 1), None), days(3, |_| 1), none),
+        Detail::Summary,
+    );
+    assert!(
+        all.contains("the EventBridge rules catch every event the published pattern catches"),
+        "{all}"
+    );
 }

@@ -164,6 +164,22 @@ fn a_backtest_lists_every_missed_event_it_kept_and_says_how_many_there_were() {
 }
 
 #[test]
+fn a_backtest_has_a_table_of_rules_and_the_events_no_rule_catches() {
+    let ruled = backtest::with_rules(
+        backtest::report(backtest::days(3, |_| 1), None),
+        backtest::days(3, |i| i as u64),
+        backtest::missed(3),
+    );
+    let page = backtest_page(&ruled);
+    assert!(
+        page.contains("data-rule=\"arn:aws:events:eu-west-1:111122223333:rule/iam-changes\""),
+        "{page}"
+    );
+    assert!(page.contains("<td>2 of 3</td>"), "{page}");
+    assert!(page.contains("data-rules-missed=\"40\""), "{page}");
+}
+
+#[test]
 fn a_chain_through_eventbridge_rules_is_drawn_with_its_rules() {
     let mut results = results();
     let compliant = &mut results[1].report.as_mut().unwrap().controls[0];

@@ -141,3 +141,21 @@ fn the_first_read_fetches_the_named_topic_only() {
     );
     assert_eq!(auto.alarm_name_prefix, "trailwatch-");
 }
+
+#[test]
+fn a_run_that_asks_for_the_rules_reads_them_when_every_control_holds() {
+    let backtest = Desired {
+        read_eventbridge: true,
+        ..Desired::default()
+    };
+    let PlanOrRead::Read(request) = plan_or_read(&compliant(), &[iam()], &backtest).unwrap() else {
+        panic!("the rules were asked for")
+    };
+    assert!(request.eventbridge && request.topics.is_empty());
+    let mut read = compliant();
+    read.eventbridge = EventBridgeRead::Read(Ok(vec![]));
+    assert!(matches!(
+        plan_or_read(&read, &[iam()], &backtest).unwrap(),
+        PlanOrRead::Report(_)
+    ));
+}
