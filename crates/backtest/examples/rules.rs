@@ -52,6 +52,7 @@ fn specs(rules: bool) -> Vec<ControlSpec> {
             let pattern = json!({"detail": {"eventName": names}}).to_string();
             let eventbridge = rules.then(|| BacktestRules {
                 partition: "aws".into(),
+                unread: Vec::new(),
                 rules: REGIONS
                     .iter()
                     .map(|region| BacktestRule {

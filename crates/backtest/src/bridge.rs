@@ -10,15 +10,24 @@ use serde_json::Value;
 use crate::spec::{BacktestRule, BacktestRules};
 
 /// The rules of the default buses for `control` (CloudTrail delivers to those; rules of the
-/// buses they forward to are not counted); `None` when the rules were not read, or could not
-/// be (no region list): a backtest cannot tell what they catch. A region whose rules could not
-/// be read adds none.
+/// buses they forward to are not counted); `None` when the rules were not read. What could not
+/// be read or judged — the region list, a region's rules, a pattern — is named in `unread`, so
+/// the report says it cannot tell rather than showing fewer rules.
 pub(crate) fn rules_for(snapshot: &Snapshot, control: &Control) -> Option<BacktestRules> {
-    let EventBridgeRead::Read(Ok(regions)) = &snapshot.eventbridge else {
-        return None;
-    };
-    let corpus = model::catalog::corpus(control);
     let partition = snapshot.partition.as_str();
+    let regions = match &snapshot.eventbridge {
+        EventBridgeRead::NotRead => return None,
+        EventBridgeRead::Read(Err(e)) => {
+            return Some(BacktestRules {
+                partition: partition.to_string(),
+                rules: Vec::new(),
+                unread: vec![e.to_string()],
+            })
+        }
+        EventBridgeRead::Read(Ok(regions)) => regions,
+    };
+    let unread = unread(regions);
+    let corpus = model::catalog::corpus(control);
     let rules = regions
         .iter()
         .filter(|bus| bus.bus == DEFAULT_BUS)
@@ -38,7 +47,24 @@ pub(crate) fn rules_for(snapshot: &Snapshot, control: &Control) -> Option<Backte
     Some(BacktestRules {
         partition: partition.to_string(),
         rules,
+        unread,
     })
+}
+
+/// The default buses' rules that could not be read, and the enabled rules whose patterns
+/// trailwatch cannot read.
+fn unread(regions: &[model::live::BusRegion]) -> Vec<String> {
+    let mut unread = Vec::new();
+    for bus in regions.iter().filter(|bus| bus.bus == DEFAULT_BUS) {
+        match &bus.rules {
+            Err(e) => unread.push(format!("the rules of {}: {e}", bus.region)),
+            Ok(rules) => unread.extend(rules.iter().filter_map(|rule| {
+                let refused = eventpattern::parse(&rule.pattern).err()?;
+                Some(format!("rule `{}`: {refused}", rule.arn))
+            })),
+        }
+    }
+    unread
 }
 
 /// A corpus record as made in `region` (a global service's arrives in its home region

@@ -23,6 +23,7 @@ pub(crate) struct Delivered<'a> {
 #[derive(Debug, Clone)]
 pub(crate) struct RulesTally {
     partition: String,
+    unread: Vec<String>,
     rules: Vec<ParsedRule>,
     /// One per rule.
     counts: Vec<Counts>,
@@ -53,6 +54,7 @@ impl RulesTally {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(RulesTally {
             partition: rules.partition,
+            unread: rules.unread,
             counts: vec![Counts::default(); parsed.len()],
             rules: parsed,
             missed: MissedList::default(),
@@ -63,6 +65,7 @@ impl RulesTally {
     pub(crate) fn fork(&self) -> RulesTally {
         RulesTally {
             partition: self.partition.clone(),
+            unread: self.unread.clone(),
             rules: self.rules.clone(),
             counts: vec![Counts::default(); self.counts.len()],
             missed: MissedList::default(),
@@ -118,6 +121,7 @@ impl RulesTally {
     /// The rules' report; days cover `days`.
     pub(crate) fn finish(self, days: Option<Buckets>) -> RulesBacktest {
         RulesBacktest {
+            unread: self.unread,
             rules: self
                 .rules
                 .into_iter()

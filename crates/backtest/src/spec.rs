@@ -30,6 +30,9 @@ pub struct BacktestRules {
     pub partition: String,
     /// The rules, in the order reported.
     pub rules: Vec<BacktestRule>,
+    /// What could not be read or judged (the region list, a region's rules, a rule's pattern):
+    /// the rules' counts may then miss what those would have caught.
+    pub unread: Vec<String>,
 }
 
 /// One enabled rule of a region's default bus.

@@ -83,6 +83,10 @@ pub struct RulesBacktest {
     /// Events the published pattern matched and no rule caught (every one when there is no
     /// rule).
     pub missed: Missed,
+    /// What could not be read or judged (the region list, a region's rules, a rule's pattern):
+    /// trailwatch cannot tell what those would have caught.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unread: Vec<String>,
 }
 
 /// How many events one EventBridge rule caught, in total and per day: CloudTrail records

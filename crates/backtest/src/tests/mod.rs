@@ -34,6 +34,7 @@ fn record(name: &str, time: &str, id: &str, user: &str) -> Value {
 /// The rules, in the standard partition.
 fn rules(rules: Vec<BacktestRule>) -> BacktestRules {
     BacktestRules {
+        unread: Vec::new(),
         partition: "aws".into(),
         rules,
     }

@@ -216,8 +216,57 @@ fn a_control_is_watched_by_the_enabled_rules_that_catch_its_events() {
     };
     assert_eq!(names("security-group-changes"), ["sg"]);
     assert_eq!(names("iam-policy-changes"), ["iam"]);
-    let unread = empty();
-    assert!(crate::bridge::rules_for(&unread, &control("iam-policy-changes")).is_none());
+    let not_read = empty();
+    assert!(crate::bridge::rules_for(&not_read, &control("iam-policy-changes")).is_none());
+}
+
+#[test]
+fn rules_that_could_not_be_read_or_judged_are_named_not_dropped() {
+    let denied = model::live::ReadError {
+        action: "events:ListRules".into(),
+        code: Some("AccessDeniedException".into()),
+        message: "denied".into(),
+    };
+    let bus = |region: &str, rules| BusRegion {
+        region: region.into(),
+        bus: DEFAULT_BUS.into(),
+        rules,
+        topics: vec![],
+    };
+    let snapshot = Snapshot {
+        eventbridge: EventBridgeRead::Read(Ok(vec![
+            bus(
+                "us-east-1",
+                Ok(vec![bus_rule(
+                    "odd",
+                    "ENABLED",
+                    r#"{"a": [{"new-operator": 1}]}"#,
+                )]),
+            ),
+            bus("eu-west-1", Err(denied.clone())),
+        ])),
+        ..empty()
+    };
+    let rules = crate::bridge::rules_for(&snapshot, &control("iam-policy-changes")).unwrap();
+    assert!(
+        rules.unread.iter().any(|u| u.contains("rule/odd")),
+        "{:?}",
+        rules.unread
+    );
+    assert!(
+        rules
+            .unread
+            .iter()
+            .any(|u| u.contains("the rules of eu-west-1")),
+        "{:?}",
+        rules.unread
+    );
+    let snapshot = Snapshot {
+        eventbridge: EventBridgeRead::Read(Err(denied)),
+        ..empty()
+    };
+    let rules = crate::bridge::rules_for(&snapshot, &control("iam-policy-changes")).unwrap();
+    assert!(rules.rules.is_empty() && rules.unread[0].contains("events:ListRules"));
 }
 
 #[test]

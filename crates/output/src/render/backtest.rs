@@ -188,7 +188,11 @@ fn missed_lines(out: &mut String, missed: &Missed, said: (&str, &str), detail: D
 /// The account's EventBridge rules for the control: each one's matches and busiest day, then
 /// the events none of them catches. True when the summary left missed events out.
 fn rules_lines(out: &mut String, bridge: &RulesBacktest, detail: Detail) -> bool {
-    if bridge.rules.is_empty() {
+    for unread in &bridge.unread {
+        let what = format!("cannot tell what EventBridge rules catch here: {unread}");
+        let _ = writeln!(out, "  {}", paint(YELLOW, what));
+    }
+    if bridge.rules.is_empty() && bridge.unread.is_empty() {
         let _ = writeln!(
             out,
             "  {}",

@@ -161,6 +161,7 @@ pub(super) fn with_rules(mut report: Backtest, days: Vec<DayCount>, missed: Miss
     report.controls[0].eventbridge = Some(RulesBacktest {
         rules: vec![rule],
         missed,
+        unread: Vec::new(),
     });
     report
 }
