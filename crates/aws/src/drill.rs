@@ -93,7 +93,7 @@ impl Aws {
     ) -> Result<(), CallError> {
         self.count("cloudwatch:SetAlarmState");
         self.clients(region)
-            .cloudwatch
+            .cloudwatch()
             .set_alarm_state()
             .alarm_name(alarm)
             .state_value(StateValue::Alarm)
@@ -111,7 +111,7 @@ impl Aws {
         alarm: &str,
         since: i64,
     ) -> Result<Vec<HistoryItem>, CallError> {
-        let cloudwatch = self.clients(region).cloudwatch;
+        let cloudwatch = self.clients(region).cloudwatch();
         let mut pages = cloudwatch
             .describe_alarm_history()
             .alarm_name(alarm)
@@ -169,7 +169,7 @@ impl Aws {
     ) -> Result<bool, CallError> {
         self.count("events:TestEventPattern");
         self.clients(region)
-            .events
+            .events()
             .test_event_pattern()
             .event_pattern(pattern)
             .event(event)

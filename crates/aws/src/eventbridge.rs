@@ -61,7 +61,7 @@ impl Aws {
     async fn enabled_regions(&self) -> Result<Vec<String>, ReadError> {
         let mut pages = self
             .clients(&self.region)
-            .account
+            .account()
             .list_regions()
             .set_region_opt_status_contains(Some(ENABLED.to_vec()))
             .into_paginator()
@@ -84,7 +84,7 @@ impl Aws {
     /// One bus of a region: its rules that can see CloudTrail events, their targets and
     /// invocations, and the topics of this account they target.
     async fn read_bus(&self, region: &str, bus: &str, account: &str) -> BusRegion {
-        let client = self.clients(region).events;
+        let client = self.clients(region).events();
         let rules = match self.list_rules(&client, bus).await {
             Ok(rules) => rules,
             Err(e) => {

@@ -107,15 +107,63 @@ pub struct Aws {
     roles: roles::Roles,
 }
 
+/// The SDK clients of one region, each built on its first use: an account whose EventBridge
+/// rules are read in every enabled region needs only two services in most of them.
 #[derive(Clone)]
-struct Clients {
-    cloudtrail: aws_sdk_cloudtrail::Client,
-    logs: aws_sdk_cloudwatchlogs::Client,
-    cloudwatch: aws_sdk_cloudwatch::Client,
-    sns: aws_sdk_sns::Client,
-    kms: aws_sdk_kms::Client,
-    events: aws_sdk_eventbridge::Client,
-    account: aws_sdk_account::Client,
+struct Clients(std::sync::Arc<RegionClients>);
+
+/// Declares [`RegionClients`] with one lazily built client per service, the accessor of each on
+/// [`Clients`], and (for tests) [`Seed`], which gives every client ready-made.
+macro_rules! region_clients {
+    ($($service:ident: $krate:ident),* $(,)?) => {
+        struct RegionClients {
+            /// The run's configuration with this region.
+            config: SdkConfig,
+            $($service: std::sync::OnceLock<$krate::Client>,)*
+        }
+
+        impl Clients {
+            fn new(config: SdkConfig) -> Clients {
+                Clients(std::sync::Arc::new(RegionClients {
+                    config,
+                    $($service: std::sync::OnceLock::new(),)*
+                }))
+            }
+
+            $(fn $service(&self) -> $krate::Client {
+                let region = &self.0;
+                region.$service
+                    .get_or_init(|| {
+                        $krate::Client::from_conf($krate::config::Builder::from(&region.config).build())
+                    })
+                    .clone()
+            })*
+
+            /// Clients given ready-made (tests use mocked ones).
+            #[cfg(test)]
+            fn seeded(seed: Seed) -> Clients {
+                let clients = Clients::new(SdkConfig::builder().build());
+                $(let _ = clients.0.$service.set(seed.$service);)*
+                clients
+            }
+        }
+
+        /// Every client of a region, ready-made.
+        #[cfg(test)]
+        struct Seed {
+            $($service: $krate::Client,)*
+        }
+    };
+}
+
+region_clients! {
+    cloudtrail: aws_sdk_cloudtrail,
+    logs: aws_sdk_cloudwatchlogs,
+    cloudwatch: aws_sdk_cloudwatch,
+    sns: aws_sdk_sns,
+    kms: aws_sdk_kms,
+    events: aws_sdk_eventbridge,
+    account: aws_sdk_account,
 }
 
 impl Aws {
@@ -286,44 +334,10 @@ impl Aws {
         cache
             .entry(region.to_string())
             .or_insert_with(|| {
-                let region = Region::new(region.to_string());
-                Clients {
-                    cloudtrail: aws_sdk_cloudtrail::Client::from_conf(
-                        aws_sdk_cloudtrail::config::Builder::from(&self.config)
-                            .region(region.clone())
-                            .build(),
-                    ),
-                    logs: aws_sdk_cloudwatchlogs::Client::from_conf(
-                        aws_sdk_cloudwatchlogs::config::Builder::from(&self.config)
-                            .region(region.clone())
-                            .build(),
-                    ),
-                    cloudwatch: aws_sdk_cloudwatch::Client::from_conf(
-                        aws_sdk_cloudwatch::config::Builder::from(&self.config)
-                            .region(region.clone())
-                            .build(),
-                    ),
-                    sns: aws_sdk_sns::Client::from_conf(
-                        aws_sdk_sns::config::Builder::from(&self.config)
-                            .region(region.clone())
-                            .build(),
-                    ),
-                    kms: aws_sdk_kms::Client::from_conf(
-                        aws_sdk_kms::config::Builder::from(&self.config)
-                            .region(region.clone())
-                            .build(),
-                    ),
-                    events: aws_sdk_eventbridge::Client::from_conf(
-                        aws_sdk_eventbridge::config::Builder::from(&self.config)
-                            .region(region.clone())
-                            .build(),
-                    ),
-                    account: aws_sdk_account::Client::from_conf(
-                        aws_sdk_account::config::Builder::from(&self.config)
-                            .region(region)
-                            .build(),
-                    ),
-                }
+                let config = (self.config.to_builder())
+                    .region(Region::new(region.to_string()))
+                    .build();
+                Clients::new(config)
             })
             .clone()
     }

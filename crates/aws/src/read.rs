@@ -123,7 +123,7 @@ impl Aws {
     async fn describe_trails(
         &self,
     ) -> Result<Result<Vec<aws_sdk_cloudtrail::types::Trail>, ReadError>, AwsError> {
-        let ct = self.clients(&self.region).cloudtrail;
+        let ct = self.clients(&self.region).cloudtrail();
         self.count("cloudtrail:DescribeTrails");
         let out = match ct
             .describe_trails()
@@ -200,7 +200,7 @@ impl Aws {
     /// A trail's `GetTrailStatus` and `GetEventSelectors`, at once, in its home region (AWS
     /// requires it for some of them).
     pub(crate) async fn trail_details(&self, arn: &str, home: &str) -> TrailDetails {
-        let ct = self.clients(home).cloudtrail;
+        let ct = self.clients(home).cloudtrail();
         self.count("cloudtrail:GetTrailStatus");
         self.count("cloudtrail:GetEventSelectors");
         futures::join!(
@@ -210,7 +210,7 @@ impl Aws {
     }
 
     pub(crate) async fn read_log_group(&self, region: &str, name: &str) -> LogGroup {
-        let logs = self.clients(region).logs;
+        let logs = self.clients(region).logs();
         let mut pages = logs
             .describe_metric_filters()
             .log_group_name(name)
@@ -442,7 +442,7 @@ impl Aws {
     /// The first page of the region's metric alarms (`DescribeAlarms`, 100 at most), and whether
     /// there are more.
     pub(crate) async fn first_alarm_page(&self, region: &str) -> FirstPage {
-        let cw = self.clients(region).cloudwatch;
+        let cw = self.clients(region).cloudwatch();
         self.count("cloudwatch:DescribeAlarms");
         let page = cw
             .describe_alarms()
@@ -456,7 +456,7 @@ impl Aws {
 
     /// Alarms whose names start with `prefix` (`DescribeAlarms`, every page).
     async fn alarms_named(&self, region: &str, prefix: &str) -> Result<Vec<Alarm>, ReadError> {
-        let cw = self.clients(region).cloudwatch;
+        let cw = self.clients(region).cloudwatch();
         let mut pages = cw
             .describe_alarms()
             .alarm_name_prefix(prefix)
@@ -479,7 +479,7 @@ impl Aws {
         metric: MetricKey,
     ) -> Result<Vec<Alarm>, ReadError> {
         let MetricKey { name, namespace } = metric;
-        let cw = self.clients(region).cloudwatch;
+        let cw = self.clients(region).cloudwatch();
         self.count("cloudwatch:DescribeAlarmsForMetric");
         let out = cw
             .describe_alarms_for_metric()
@@ -520,7 +520,7 @@ impl Aws {
 
     /// The topics among `arns` that exist, each with its attributes and subscriptions.
     pub(crate) async fn read_topics(&self, region: &str, arns: Vec<String>) -> Vec<Topic> {
-        let sns = self.clients(region).sns;
+        let sns = self.clients(region).sns();
         futures::stream::iter(arns)
             .map(|arn| self.read_topic(&sns, region, arn))
             .buffered(IN_FLIGHT)
@@ -620,7 +620,7 @@ impl Aws {
         let [(first_id, first), (second_id, second)] = query.metrics;
         let mut pages = self
             .clients(region)
-            .cloudwatch
+            .cloudwatch()
             .get_metric_data()
             .metric_data_queries(data_query(first_id, first))
             .metric_data_queries(data_query(second_id, second))
@@ -681,7 +681,7 @@ impl Aws {
 
     /// The KMS key that encrypts a topic: who manages it, and its policy.
     async fn read_key(&self, region: &str, key_id: &str) -> Result<KmsKey, ReadError> {
-        let kms = self.clients(region).kms;
+        let kms = self.clients(region).kms();
         self.count("kms:DescribeKey");
         let described = kms
             .describe_key()

@@ -52,7 +52,7 @@ impl Aws {
             .build()
             .map_err(CallError::InvalidTransformation)?;
         self.clients(region)
-            .logs
+            .logs()
             .put_metric_filter()
             .log_group_name(&f.log_group)
             .filter_name(&f.name)
@@ -70,7 +70,7 @@ impl Aws {
     async fn create_topic(&self, region: &str, t: &TopicSpec) -> Result<String, CallError> {
         let out = self
             .clients(region)
-            .sns
+            .sns()
             .create_topic()
             .name(&t.name)
             .set_attributes(
@@ -94,7 +94,7 @@ impl Aws {
     async fn subscribe(&self, region: &str, s: &SubscriptionSpec) -> Result<String, CallError> {
         let out = self
             .clients(region)
-            .sns
+            .sns()
             .subscribe()
             .topic_arn(&s.topic_arn)
             .protocol(&s.protocol)
@@ -116,7 +116,7 @@ impl Aws {
 
     async fn put_metric_alarm(&self, region: &str, a: &AlarmSpec) -> Result<String, CallError> {
         self.clients(region)
-            .cloudwatch
+            .cloudwatch()
             .put_metric_alarm()
             .alarm_name(&a.name)
             .set_alarm_description(a.description.clone())

@@ -22,7 +22,7 @@ use aws_smithy_mocks::{create_mock_http_client, mock, MockResponseInterceptor, R
 use aws_smithy_types::error::ErrorMetadata;
 use model::Status;
 
-use crate::{Aws, Clients};
+use crate::{Aws, Clients, Seed};
 
 mod unreachable;
 
@@ -149,7 +149,7 @@ fn aws_with(cloudtrail: Vec<Rule>, logs: Vec<Rule>, cloudwatch: Vec<Rule>, sns: 
     Aws::with_clients(
         REGION,
         ACCOUNT,
-        Clients {
+        Clients::seeded(Seed {
             cloudtrail: client!(aws_sdk_cloudtrail, &cloudtrail),
             logs: client!(aws_sdk_cloudwatchlogs, &logs),
             cloudwatch: client!(aws_sdk_cloudwatch, &cloudwatch),
@@ -157,7 +157,7 @@ fn aws_with(cloudtrail: Vec<Rule>, logs: Vec<Rule>, cloudwatch: Vec<Rule>, sns: 
             kms: client!(aws_sdk_kms, &Vec::<Rule>::new()),
             events: client!(aws_sdk_eventbridge, &[no_rules()]),
             account: client!(aws_sdk_account, &[only_this_region()]),
-        },
+        }),
     )
 }
 
