@@ -5,7 +5,6 @@
 
 use model::live::{EventBridgeRead, Rule, Snapshot, DEFAULT_BUS};
 use model::Control;
-use serde_json::Value;
 
 use crate::spec::{BacktestRule, BacktestRules};
 
@@ -37,7 +36,7 @@ pub(crate) fn rules_for(snapshot: &Snapshot, control: &Control) -> Option<Backte
                 return false;
             };
             corpus.iter().any(|(_, record)| {
-                let record = made_in(record, region);
+                let record = plan::in_region(record, region);
                 plan::rule_sees(&rule.state, region, &record, partition)
                     && pattern.matches(&eventpattern::envelope(record))
             })
@@ -51,8 +50,8 @@ pub(crate) fn rules_for(snapshot: &Snapshot, control: &Control) -> Option<Backte
     })
 }
 
-/// The default buses' rules that could not be read, and the enabled rules whose patterns
-/// trailwatch cannot read.
+/// The default buses' rules that could not be read, and the rules whose patterns trailwatch
+/// cannot read.
 fn unread(regions: &[model::live::BusRegion]) -> Vec<String> {
     let mut unread = Vec::new();
     for bus in regions.iter().filter(|bus| bus.bus == DEFAULT_BUS) {
@@ -65,16 +64,6 @@ fn unread(regions: &[model::live::BusRegion]) -> Vec<String> {
         }
     }
     unread
-}
-
-/// A corpus record as made in `region` (a global service's arrives in its home region
-/// whatever this says).
-fn made_in(record: &Value, region: &str) -> Value {
-    let mut record = record.clone();
-    if let Some(fields) = record.as_object_mut() {
-        fields.insert("awsRegion".into(), Value::String(region.into()));
-    }
-    record
 }
 
 fn backtest_rule(region: &str, rule: &Rule) -> BacktestRule {

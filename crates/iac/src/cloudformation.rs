@@ -117,6 +117,19 @@ fn header(out: &mut String, report: &Report, account: &str, stage: Stage) {
         Stage::Plan => "# Existing resources the plan changes are retained on deletion and imported first (--emit cloudformation-import-template).\n",
         Stage::Import => "# The IMPORT change set before it: the existing resources the plan changes, as they are now (--emit cloudformation-resources-to-import lists them).\n",
     });
+    plan_comments(out, report);
+    let _ = writeln!(
+        out,
+        "Description: {}",
+        quoted(&format!(
+            "CIS monitoring controls of account {account}, from trailwatch's plan"
+        ))
+    );
+}
+
+/// What every template says of the plan before its resources: that it has no action, its
+/// notes, and what it leaves out; then the template's format version.
+pub(crate) fn plan_comments(out: &mut String, report: &Report) {
     if report.actions.is_empty() {
         out.push_str("# The plan has no action: nothing to create or change.\n");
     }
@@ -127,13 +140,6 @@ fn header(out: &mut String, report: &Report, account: &str, stage: Stage) {
         let _ = writeln!(out, "# {}", one_line(&line));
     }
     out.push_str("AWSTemplateFormatVersion: \"2010-09-09\"\n");
-    let _ = writeln!(
-        out,
-        "Description: {}",
-        quoted(&format!(
-            "CIS monitoring controls of account {account}, from trailwatch's plan"
-        ))
-    );
 }
 
 /// A parameter per subscription's endpoint, defaulting to the `--notify` value (the entries of

@@ -11,7 +11,7 @@ use std::fmt::Write;
 use model::{Change, Report};
 
 use crate::cloudformation::{
-    endpoint_parameters, one_line, one_region, parameter, resources_section, CloudFormationError,
+    endpoint_parameters, one_region, parameter, resources_section, CloudFormationError,
 };
 use crate::resources::{resources, Arn, Kind, Resource};
 use crate::values::{quoted, Parameters, Values, LOG_GROUP, NAMESPACE, TOPIC_NAME};
@@ -152,16 +152,7 @@ fn header(out: &mut String, report: &Report) {
     if updates > 0 {
         let _ = writeln!(out, "# The account this was planned from already has {updates} of these resources (marked below): StackSets cannot import per account, so its stack instance would fail there; bring that account in with --emit cloudformation instead, or leave it out of the targets.");
     }
-    if report.actions.is_empty() {
-        out.push_str("# The plan has no action: nothing to create or change.\n");
-    }
-    for note in &report.notes {
-        let _ = writeln!(out, "# Note: {}", one_line(note));
-    }
-    for line in crate::terraform::left_out_lines(report) {
-        let _ = writeln!(out, "# {}", one_line(&line));
-    }
-    out.push_str("AWSTemplateFormatVersion: \"2010-09-09\"\n");
+    crate::cloudformation::plan_comments(out, report);
     let description =
         "CIS monitoring controls of every account of the stack set, from trailwatch's plan";
     let _ = writeln!(out, "Description: {}", quoted(description));

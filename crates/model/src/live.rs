@@ -568,6 +568,17 @@ impl RuleState {
         }
     }
 
+    /// Whether a rule in this state receives a CloudTrail management event from CloudTrail
+    /// (`read_only`: one CloudTrail marks read-only): `ENABLED` only the others, `DISABLED` and
+    /// unknown states none.
+    pub fn sees(&self, read_only: bool) -> bool {
+        match self {
+            RuleState::EnabledWithAllManagementEvents => true,
+            RuleState::Enabled => !read_only,
+            RuleState::Disabled | RuleState::Unknown(_) => false,
+        }
+    }
+
     /// EventBridge's name for the state.
     pub fn as_str(&self) -> &str {
         match self {

@@ -228,7 +228,7 @@ impl<'a> Network<'a> {
         let mut closest = Fate::Unmatched;
         for judged in rules.iter().filter(|j| j.pattern.matches(event)) {
             // Only CloudTrail's own delivery to the default bus holds back read-only events.
-            if hop == 0 && read_only && judged.rule.state == RuleState::Enabled {
+            if hop == 0 && !judged.rule.state.sees(read_only) {
                 closest = Fate::ReadOnlyUnseen(judged.rule.name.clone());
                 continue;
             }
@@ -358,20 +358,15 @@ impl<'a> Arrival<'a> {
     /// Whether a rule of `region`'s default bus in `state` sees it (`DISABLED` and unknown
     /// states nothing, `ENABLED` no read-only record).
     pub fn seen_by(&self, state: &RuleState, region: &str) -> bool {
-        self.region == Some(region)
-            && match state {
-                RuleState::EnabledWithAllManagementEvents => true,
-                RuleState::Enabled => !self.read_only,
-                RuleState::Disabled | RuleState::Unknown(_) => false,
-            }
+        self.region == Some(region) && state.sees(self.read_only)
     }
 }
 
 /// The record fields [`rule_sees`] reads.
 pub const RULE_SEES_FIELDS: [&str; 4] = ["eventSource", "awsRegion", "readOnly", "eventName"];
 
-/// The record as made in `region`.
-pub(crate) fn in_region(record: &Value, region: &str) -> Value {
+/// The record as made in `region` (a global service's still arrives in its home region).
+pub fn in_region(record: &Value, region: &str) -> Value {
     let mut record = record.clone();
     if let Some(fields) = record.as_object_mut() {
         fields.insert("awsRegion".into(), Value::String(region.into()));
