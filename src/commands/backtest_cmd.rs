@@ -66,8 +66,7 @@ impl<'a> From<&'a PlannedAccount> for AccountRead<'a> {
 
 /// Runs `backtest`.
 pub async fn run(args: BacktestArgs) -> Result<Exit> {
-    let mut settings = settings(&args.plan)?;
-    settings.read_eventbridge = true;
+    let settings = settings(&args.plan)?;
     refuse_unsupported(&args, &settings)?;
     let outputs = Outputs::open(&args.plan.output, args.plan.json, false)?;
     let window = backtest::window::parse(

@@ -137,12 +137,11 @@ fn fifteen_controls_cost_no_more_calls_than_one() {
         doc["summary"]["calls"].clone()
     };
     let one = calls(&["plan", "--controls", "iam-policy-changes"]);
-    let mut all = calls(&["plan"]);
-    // The controls without a filter have the EventBridge rules read once: the enabled regions,
-    // then each region's default bus (the local server enables 17), whatever their number.
-    let fields = all.as_object_mut().unwrap();
-    assert_eq!(fields.remove("account:ListRegions"), Some(1.into()));
-    assert_eq!(fields.remove("events:ListRules"), Some(17.into()));
+    let all = calls(&["plan"]);
+    // The EventBridge rules are read once beside the rest, whatever the controls: the enabled
+    // regions, then each region's default bus (the local server enables 17).
+    assert_eq!(all["account:ListRegions"], 1);
+    assert_eq!(all["events:ListRules"], 17);
     assert_eq!(one, all, "calls by action for one control and for fifteen");
     assert_eq!(all["logs:DescribeMetricFilters"], 1);
     // A page of alarms or less: one listing, no per-metric reads.

@@ -416,8 +416,9 @@ fn an_unreachable_endpoint_fails_fast_with_a_clear_error() {
         line,
         "error: cannot reach AWS at http://127.0.0.1:9: connection refused; check the network, `--endpoint-url` and `AWS_ENDPOINT_URL`"
     );
-    // "Fast" without a clock: the AWS SDK's own log of the same run shows that each of the two
-    // first calls (sts:GetCallerIdentity, cloudtrail:DescribeTrails) stopped after the 3
+    // "Fast" without a clock: the AWS SDK's own log of the same run shows that each of the
+    // three first calls, made at once (sts:GetCallerIdentity, cloudtrail:DescribeTrails and,
+    // beside them, account:ListRegions for the EventBridge rules) stopped after the 3
     // configured attempts, and that between attempts it waited only the standard retry's
     // jittered backoff (at most 1 s, then 2 s), not a connect or attempt timeout.
     let out = acct
@@ -431,13 +432,13 @@ fn an_unreachable_endpoint_fails_fast_with_a_clear_error() {
     let gave_up = log
         .matches("not retrying because we are out of attempts attempts=3 max_attempts=3")
         .count();
-    assert_eq!(gave_up, 2, "two calls, 3 attempts each: {log}");
+    assert_eq!(gave_up, 3, "three calls, 3 attempts each: {log}");
     let waits: Vec<Duration> = log
         .lines()
         .filter_map(|l| l.split("delaying for ").nth(1))
         .map(|d| debug_duration(d.trim()))
         .collect();
-    assert_eq!(waits.len(), 2 * 2, "a backoff before each retry: {log}");
+    assert_eq!(waits.len(), 3 * 2, "a backoff before each retry: {log}");
     assert!(
         waits.iter().all(|w| *w <= Duration::from_secs(2)),
         "backoffs {waits:?}"

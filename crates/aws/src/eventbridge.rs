@@ -1,9 +1,10 @@
-//! Reading the EventBridge side of an account when the planner asks for it: the regions the
-//! account has enabled (`account:ListRegions`), then in each at once the default bus's rules
-//! that can match CloudTrail events (`events:ListRules`), then per rule its targets
-//! (`events:ListTargetsByRule`) and its `AWS/Events` invocations of the last day, then the SNS
-//! topics of this account those rules target (read as alarms' topics are); then the buses of
-//! this account those rules forward to, read the same way, at most [`HOPS`] buses deep.
+//! Reading the EventBridge side of an account, beside the rest of the first read: the regions
+//! the account has enabled (`account:ListRegions`), then in each at once the default bus's
+//! rules that can match CloudTrail events (`events:ListRules`), then per rule its targets
+//! (`events:ListTargetsByRule`) and its `AWS/Events` invocations of the last day — none of
+//! which needs the account id — then the SNS topics of this account those rules target (read
+//! as alarms' topics are); then the buses of this account those rules forward to, read the
+//! same way, at most [`HOPS`] buses deep.
 
 use futures::future::join_all;
 use futures::StreamExt;
@@ -31,27 +32,46 @@ const ENABLED: [aws_sdk_account::types::RegionOptStatus; 2] = [
     aws_sdk_account::types::RegionOptStatus::EnabledByDefault,
 ];
 
+/// A bus's rules as listed, with their targets and invocations, before its topics are read.
+pub(crate) struct Listed {
+    region: String,
+    bus: String,
+    rules: Result<Vec<Rule>, ReadError>,
+}
+
+/// The default buses of every enabled region as listed, or why the regions could not be listed.
+pub(crate) type DefaultBuses = Result<Vec<Listed>, ReadError>;
+
 impl Aws {
-    /// The default bus of every enabled region, or why the regions could not be listed.
-    pub(crate) async fn read_eventbridge(&self, account: &str) -> EventBridgeRead {
-        let regions = match self.enabled_regions().await {
-            Ok(regions) => regions,
+    /// The first part, which needs no account id and so runs beside the rest of the first read:
+    /// the enabled regions, then each default bus's rules with their targets and invocations.
+    pub(crate) async fn default_buses(&self) -> DefaultBuses {
+        let regions = self.enabled_regions().await?;
+        Ok(join_all(regions.iter().map(|r| self.list_bus(r, DEFAULT_BUS))).await)
+    }
+
+    /// The rest: the topics of `account` the rules target, then the buses of `account` they
+    /// forward to, read the same way, at most [`HOPS`] deep.
+    pub(crate) async fn finish_eventbridge(
+        &self,
+        listed: DefaultBuses,
+        account: &str,
+    ) -> EventBridgeRead {
+        let listed = match listed {
+            Ok(listed) => listed,
             Err(e) => return EventBridgeRead::Read(Err(e)),
         };
-        let mut buses: Vec<BusRegion> = join_all(
-            regions
-                .iter()
-                .map(|r| self.read_bus(r, DEFAULT_BUS, account)),
-        )
-        .await;
+        let mut buses: Vec<BusRegion> =
+            join_all(listed.into_iter().map(|bus| self.with_topics(bus, account))).await;
         for _ in 0..HOPS {
             let next = forwarded_to(&buses, account);
             if next.is_empty() {
                 break;
             }
-            let read = next
-                .iter()
-                .map(|bus| self.read_bus(&bus.region, &bus.name, account));
+            let read = next.iter().map(|bus| async {
+                let listed = self.list_bus(&bus.region, &bus.name).await;
+                self.with_topics(listed, account).await
+            });
             buses.extend(join_all(read).await);
         }
         EventBridgeRead::Read(Ok(buses))
@@ -81,40 +101,43 @@ impl Aws {
         Ok(regions)
     }
 
-    /// One bus of a region: its rules that can see CloudTrail events, their targets and
-    /// invocations, and the topics of this account they target.
-    async fn read_bus(&self, region: &str, bus: &str, account: &str) -> BusRegion {
+    /// One bus of a region: its rules that can see CloudTrail events, with their targets and
+    /// invocations.
+    async fn list_bus(&self, region: &str, bus: &str) -> Listed {
         let client = self.clients(region).events();
         let rules = match self.list_rules(&client, bus).await {
-            Ok(rules) => rules,
-            Err(e) => {
-                return BusRegion {
-                    region: region.to_string(),
-                    bus: bus.to_string(),
-                    rules: Err(e),
-                    topics: Vec::new(),
-                }
-            }
+            Ok(rules) => Ok(futures::stream::iter(rules)
+                .map(|rule| self.read_rule(&client, region, bus, rule))
+                .buffered(IN_FLIGHT)
+                .collect()
+                .await),
+            Err(e) => Err(e),
         };
-        let rules: Vec<Rule> = futures::stream::iter(rules)
-            .map(|rule| self.read_rule(&client, region, bus, rule))
-            .buffered(IN_FLIGHT)
-            .collect()
-            .await;
+        Listed {
+            region: region.to_string(),
+            bus: bus.to_string(),
+            rules,
+        }
+    }
+
+    /// A listed bus with the topics of this account its rules target.
+    async fn with_topics(&self, listed: Listed, account: &str) -> BusRegion {
+        let Listed { region, bus, rules } = listed;
         let mut topics: Vec<String> = rules
             .iter()
+            .flatten()
             .filter_map(|r| r.targets.as_ref().ok())
             .flatten()
-            .filter(|t| is_local_topic(t, region, account))
+            .filter(|t| is_local_topic(t, &region, account))
             .cloned()
             .collect();
         topics.sort();
         topics.dedup();
         BusRegion {
-            region: region.to_string(),
-            bus: bus.to_string(),
-            topics: self.read_topics(region, topics).await,
-            rules: Ok(rules),
+            topics: self.read_topics(&region, topics).await,
+            region,
+            bus,
+            rules,
         }
     }
 

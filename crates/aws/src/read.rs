@@ -1,7 +1,7 @@
 //! Reading an account into a [`Snapshot`], in dependent round trips: who we are and the trails;
 //! then each trail's status and selectors, each log group's filters, the first page of alarms
 //! and the scope's topics; then the topics those alarms notify (and the keys of encrypted
-//! topics). When a region has more alarms than a page, only what the planner asks for next
+//! topics); beside all that, the EventBridge rules when the scope asks for them. When a region has more alarms than a page, only what the planner asks for next
 //! ([`ReadRequest`]: the alarms on the metrics that matter and those named like trailwatch's,
 //! and the topics they notify) is read into the snapshot by [`Aws::read_more`]. Calls that do
 //! not depend on each other run at once.
@@ -41,7 +41,9 @@ const IN_FLIGHT: usize = 16;
 
 impl Aws {
     /// Reads what the audit needs from the account: everything about the trails and their log
-    /// groups' filters, and the alarms and topics `scope` names. Individual read failures are
+    /// groups' filters, and the alarms and topics `scope` names; and, when `scope` asks, the
+    /// EventBridge rules (`eventbridge.rs`), whose reads run beside those and end at most one
+    /// round trip after them (their topics wait for the account id). Individual read failures are
     /// kept in the snapshot (so the controls that depend on them are reported as `error`); only
     /// what no call gets past (no or expired credentials, a role that cannot be assumed, no
     /// endpoint) fails the whole read.
@@ -53,6 +55,26 @@ impl Aws {
     /// started at once beside the first round trip (`early.rs`): the same snapshot, in one
     /// round trip when nothing that decides what is read has changed.
     pub async fn read_knowing(
+        &self,
+        scope: &ReadScope,
+        before: Option<&Snapshot>,
+    ) -> Result<Snapshot, AwsError> {
+        let rules = async {
+            match scope.eventbridge {
+                true => Some(self.default_buses().await),
+                false => None,
+            }
+        };
+        let (snapshot, rules) = futures::join!(self.read_chain(scope, before), rules);
+        let mut snapshot = snapshot?;
+        if let Some(rules) = rules {
+            snapshot.eventbridge = self.finish_eventbridge(rules, &snapshot.account_id).await;
+        }
+        Ok(snapshot)
+    }
+
+    /// The trails, their log groups' filters, and the alarms and topics of `scope`.
+    async fn read_chain(
         &self,
         scope: &ReadScope,
         before: Option<&Snapshot>,
@@ -334,16 +356,7 @@ impl Aws {
                 .collect();
             self.read_more_in_region(state, alarms, topics, &account)
         });
-        let eventbridge = async {
-            match request.eventbridge {
-                true => Some(self.read_eventbridge(&account).await),
-                false => None,
-            }
-        };
-        let (_, eventbridge) = futures::join!(join_all(reads), eventbridge);
-        if let Some(read) = eventbridge {
-            snapshot.eventbridge = read;
-        }
+        join_all(reads).await;
     }
 
     async fn read_more_in_region(

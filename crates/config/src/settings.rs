@@ -85,9 +85,6 @@ pub struct Settings {
     pub adopt: bool,
     /// Count controls EventBridge rules cover as compliant (`accept = ["eventbridge"]`).
     pub accept_eventbridge: bool,
-    /// Read the default buses' EventBridge rules even when the metric filters make every
-    /// control hold (set by `backtest`, which counts what the rules catch; no flag or key).
-    pub read_eventbridge: bool,
     pub waivers: Vec<Waiver>,
     /// The destination where no account table says otherwise.
     pub destination: Destination,
@@ -137,7 +134,6 @@ impl Settings {
             adopt: flags.adopt || file.adopt.unwrap_or(false),
             accept_eventbridge: flags.accept_eventbridge
                 || file.accept_eventbridge.unwrap_or(false),
-            read_eventbridge: false,
             waivers: file.waivers,
             destination,
             per_account,
@@ -239,7 +235,6 @@ impl Settings {
             adopt: self.adopt,
             waivers: self.waivers.clone(),
             accept_eventbridge: self.accept_eventbridge,
-            read_eventbridge: self.read_eventbridge,
             ..Desired::default()
         }
     }

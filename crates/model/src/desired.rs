@@ -196,10 +196,36 @@ pub struct Desired {
     /// Count a control EventBridge rules cover as compliant (`--accept eventbridge`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub accept_eventbridge: bool,
-    /// Read the default buses' EventBridge rules even when every control holds by its filters
-    /// (`backtest` counts what they catch); otherwise they are read only for an open control.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub read_eventbridge: bool,
+    /// Whether this read of the account reads the default buses' EventBridge rules; decided
+    /// per read, never saved with a plan.
+    #[serde(skip)]
+    pub rules: RulesRead,
+}
+
+/// Whether a read of an account reads the default buses' EventBridge rules.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RulesRead {
+    /// Read beside the first read, whatever the verdicts, so that judging them adds at most a
+    /// round trip: `plan`, `backtest`, `drill`, and `apply` with `--accept eventbridge`.
+    #[default]
+    Read,
+    /// Not read: `apply`'s reads before and after its writes when the rules cannot change what
+    /// it writes (without `--accept eventbridge` they only add findings).
+    Skip,
+}
+
+impl Desired {
+    /// This desired state for `apply`'s reads before and after its writes: the rules are read
+    /// only when they decide verdicts (`--accept eventbridge`).
+    pub fn for_apply(&self) -> Desired {
+        Desired {
+            rules: match self.accept_eventbridge {
+                true => RulesRead::Read,
+                false => RulesRead::Skip,
+            },
+            ..self.clone()
+        }
+    }
 }
 
 /// An exception to one control, for some accounts or all, until a date (`[[waiver]]`).
@@ -244,7 +270,7 @@ impl Default for Desired {
             adopt: false,
             waivers: Vec::new(),
             accept_eventbridge: false,
-            read_eventbridge: false,
+            rules: RulesRead::Read,
         }
     }
 }

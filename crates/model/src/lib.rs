@@ -19,6 +19,6 @@ pub mod sample;
 mod tests;
 
 pub use catalog::Control;
-pub use desired::{Desired, Endpoint, MatchMode, TopicChoice};
+pub use desired::{Desired, Endpoint, MatchMode, RulesRead, TopicChoice};
 pub use live::Snapshot;
 pub use report::{Action, Change, ControlResult, Finding, FindingCode, Operation, Report, Status};

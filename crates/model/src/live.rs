@@ -94,6 +94,8 @@ pub struct ReadScope {
     /// Topic ARNs read whether or not an alarm notifies them (the one given with `--topic-arn`,
     /// when it is this account's).
     pub topic_arns: Vec<String>,
+    /// Read the default buses' EventBridge rules, beside the rest ([`EventBridgeRead`]).
+    pub eventbridge: bool,
 }
 
 /// What the planner needs read before it can judge or plan (see `plan::plan_or_read`): the
@@ -104,14 +106,12 @@ pub struct ReadRequest {
     pub alarms: Vec<AlarmRequest>,
     /// Topics to read.
     pub topics: Vec<TopicRequest>,
-    /// The default event bus's rules in every enabled region ([`EventBridgeRead`]).
-    pub eventbridge: bool,
 }
 
 impl ReadRequest {
     /// True when nothing more is needed.
     pub fn is_empty(&self) -> bool {
-        self.alarms.is_empty() && self.topics.is_empty() && !self.eventbridge
+        self.alarms.is_empty() && self.topics.is_empty()
     }
 }
 
@@ -490,13 +490,12 @@ impl Subscription {
     }
 }
 
-/// The EventBridge side of an account ([`Snapshot::eventbridge`]): read only when the planner
-/// asks for it (a control the metric filters do not make compliant), so most audits of a
-/// compliant account make none of its calls.
+/// The EventBridge side of an account ([`Snapshot::eventbridge`]): read beside the first read
+/// when the read scope asks for it (`ReadScope::eventbridge`, from `Desired::rules`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "state", content = "regions")]
 pub enum EventBridgeRead {
-    /// Not read (not asked for, or a reader that does not read it).
+    /// Not read (not asked for: the planner then says nothing about EventBridge).
     #[default]
     NotRead,
     /// Read: the default bus of every region the account has enabled (`account:ListRegions`),

@@ -102,25 +102,12 @@ pub fn plan_or_read(
     let planned = plan_account(snapshot, controls, desired)?;
     let request = ReadRequest {
         topics: planned.unread_topics,
-        eventbridge: wants_eventbridge(snapshot, &planned.report, desired),
         ..ReadRequest::default()
     };
     Ok(match request.is_empty() {
         true => PlanOrRead::Report(planned.report),
         false => PlanOrRead::Read(request),
     })
-}
-
-/// Whether the default buses' rules must be read: they were not read yet, and a control the
-/// metric filters do not make compliant may be covered by them, or the run asks for them
-/// whatever the verdicts (`Desired::read_eventbridge`, for `backtest`).
-fn wants_eventbridge(snapshot: &Snapshot, report: &Report, desired: &Desired) -> bool {
-    snapshot.eventbridge == model::live::EventBridgeRead::NotRead
-        && (desired.read_eventbridge
-            || report
-                .controls
-                .iter()
-                .any(|c| matches!(c.status, Status::NonCompliant | Status::Error)))
 }
 
 /// The plan of one account while it is being made.

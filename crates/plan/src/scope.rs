@@ -7,13 +7,13 @@ use std::collections::BTreeSet;
 
 use model::desired::NAME_PREFIX;
 use model::live::{Alarm, AlarmRequest, AlarmsRead, MetricFilter, MetricKey, ReadScope, Snapshot};
-use model::{Control, Desired, TopicChoice};
+use model::{Control, Desired, RulesRead, TopicChoice};
 
 use crate::resources::{own_metric, resource_name};
 use crate::verdict::{is_attempt, judge, serves};
 
-/// What the first read fetches beyond trails and filters: the topic the user named, and
-/// trailwatch's alarm name prefix. The default shared topic is read only when the plan turns to
+/// What the first read fetches beyond trails and filters: the topic the user named,
+/// trailwatch's alarm name prefix, and whether the EventBridge rules are read beside it. The default shared topic is read only when the plan turns to
 /// it (`plan_or_read`): an account whose alarms already notify a good topic never needs it.
 pub fn read_scope(desired: &Desired) -> ReadScope {
     let (topic_names, topic_arns) = match &desired.topic {
@@ -25,6 +25,7 @@ pub fn read_scope(desired: &Desired) -> ReadScope {
         alarm_name_prefix: NAME_PREFIX.to_string(),
         topic_names,
         topic_arns,
+        eventbridge: desired.rules == RulesRead::Read,
     }
 }
 

@@ -188,9 +188,10 @@ async fn still_current<C: Connect>(
     before: Option<&Snapshot>,
 ) -> Result<Snapshot, Box<Applied>> {
     let (account, role) = (plan.account_id.as_str(), plan.assume_role.as_deref());
+    let desired = plan.desired.for_apply();
     let read = match before {
-        Some(before) => survey::survey_again(target, controls, &plan.desired, before).await,
-        None => survey::survey(target, controls, &plan.desired).await,
+        Some(before) => survey::survey_again(target, controls, &desired, before).await,
+        None => survey::survey(target, controls, &desired).await,
     };
     let now = match read {
         Ok(now) => now,
@@ -242,7 +243,7 @@ async fn verified<C: Connect>(
     actions: Vec<ActionOutcome>,
 ) -> Applied {
     let (account, role) = (plan.account_id.as_str(), plan.assume_role.as_deref());
-    match survey::survey_again(target, controls, &plan.desired, before).await {
+    match survey::survey_again(target, controls, &plan.desired.for_apply(), before).await {
         Ok(after) => {
             let verification = apply::verify(&actions, &after.report);
             Applied {

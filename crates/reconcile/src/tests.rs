@@ -35,11 +35,16 @@ impl World {
 impl survey::Reader for World {
     type Error = String;
 
-    async fn read_snapshot(&self, _scope: &ReadScope) -> Result<Snapshot, String> {
-        match self.unreadable {
-            true => Err("AccessDenied: not authorized".into()),
-            false => Ok(self.state.lock().unwrap().clone()),
+    async fn read_snapshot(&self, scope: &ReadScope) -> Result<Snapshot, String> {
+        if self.unreadable {
+            return Err("AccessDenied: not authorized".into());
         }
+        let mut snapshot = self.state.lock().unwrap().clone();
+        if scope.eventbridge {
+            // These worlds have no EventBridge rules.
+            snapshot.eventbridge = model::live::EventBridgeRead::Read(Ok(Vec::new()));
+        }
+        Ok(snapshot)
     }
 
     /// The world is read whole: a topic asked for is read (present or not).
@@ -53,10 +58,6 @@ impl survey::Reader for World {
             if !region.topics_read.contains(&asked.arn) {
                 region.topics_read.push(asked.arn.clone());
             }
-        }
-        if request.eventbridge {
-            // These worlds have no EventBridge rules.
-            snapshot.eventbridge = model::live::EventBridgeRead::Read(Ok(Vec::new()));
         }
     }
 }

@@ -143,19 +143,22 @@ fn the_first_read_fetches_the_named_topic_only() {
 }
 
 #[test]
-fn a_run_that_asks_for_the_rules_reads_them_when_every_control_holds() {
-    let backtest = Desired {
-        read_eventbridge: true,
+fn the_rules_are_read_with_the_first_read_except_by_apply_when_they_cannot_change_its_writes() {
+    let plan = Desired::default();
+    assert!(
+        read_scope(&plan).eventbridge,
+        "plan, backtest and drill read them"
+    );
+    assert!(
+        !read_scope(&plan.for_apply()).eventbridge,
+        "without --accept eventbridge they only add findings: apply's reads skip them"
+    );
+    let accepted = Desired {
+        accept_eventbridge: true,
         ..Desired::default()
     };
-    let PlanOrRead::Read(request) = plan_or_read(&compliant(), &[iam()], &backtest).unwrap() else {
-        panic!("the rules were asked for")
-    };
-    assert!(request.eventbridge && request.topics.is_empty());
-    let mut read = compliant();
-    read.eventbridge = EventBridgeRead::Read(Ok(vec![]));
-    assert!(matches!(
-        plan_or_read(&read, &[iam()], &backtest).unwrap(),
-        PlanOrRead::Report(_)
-    ));
+    assert!(
+        read_scope(&accepted.for_apply()).eventbridge,
+        "with --accept eventbridge they decide verdicts, so apply reads them too"
+    );
 }
