@@ -234,7 +234,9 @@ async fn apply_one(prepared: &Prepared, outputs: Outputs, info: &RunInfo<'_>) ->
     let run = aws::Run::new(&prepared.aws, &prepared.own);
     let (file, account) = (&prepared.file, &prepared.file.accounts[0]);
     let before = prepared.before.get(&account.account_id);
-    let applied = match reconcile::check(&run, info.controls, account, before).await {
+    let roster = reconcile::Roster::default();
+    let known = (before, &roster);
+    let applied = match reconcile::check(&run, info.controls, account, known).await {
         Checked::Done(done) => *done,
         Checked::Ready(ready) => {
             if prepared.saved_as.is_some() {

@@ -302,3 +302,79 @@ fn a_rule_missing_one_event_names_it() {
     let said = messages(&doc, IAM);
     assert!(said.contains("missed DetachGroupPolicy;"), "{said}");
 }
+
+/// A member account forwards its IAM events (from us-east-1's default bus) to the security
+/// account's bus `central`, whose rule tells the security account's topic; the bus lets in
+/// `member` when `let_in`.
+pub(crate) fn member_and_security(let_in: bool) -> (Account, Account) {
+    let (member, security) = (Account::new(), Account::new());
+    let central = format!("arn:aws:events:us-east-1:{}:event-bus/central", security.id);
+    let allowed = if let_in { &member.id } else { &security.id };
+    let mut spec = trail_only();
+    spec["buses"] = json!([{"name": "central", "policy": {"Version": "2012-10-17", "Statement": [{
+        "Sid": "members", "Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{allowed}:root")},
+        "Action": "events:PutEvents", "Resource": central}]}}]);
+    spec["topics"] = topics(&security, &["us-east-1"]);
+    let mut told = iam_rule();
+    told["bus"] = json!("central");
+    spec["rules"] = json!([told]);
+    security.build(&spec);
+    let mut spec = trail_only();
+    let mut forward = iam_rule();
+    forward["topics"] = json!([central]);
+    spec["rules"] = json!([forward]);
+    member.build(&spec);
+    (member, security)
+}
+
+/// `plan --accounts ACCOUNTS --accept eventbridge` of the IAM control, and the member's entry.
+fn member_entry(member: &Account, accounts: &str) -> Value {
+    let (_, doc) = json_of(member.trailwatch().env("AWS_PROFILE", "base").args([
+        "plan",
+        "--controls",
+        IAM,
+        "--accounts",
+        accounts,
+        "--assume-role",
+        "trailwatch-audit",
+        "--accept",
+        "eventbridge",
+        "--json",
+    ]));
+    let controls = doc["controls"].as_array().unwrap();
+    let entry = controls
+        .iter()
+        .find(|c| c["account_id"] == member.id.as_str());
+    entry
+        .unwrap_or_else(|| panic!("no entry for {}: {doc:#}", member.id))
+        .clone()
+}
+
+#[test]
+fn a_rule_forwarding_to_another_account_of_the_run_is_followed_there() {
+    let (member, security) = member_and_security(true);
+    let both = format!("{},{}", member.id, security.id);
+    let entry = member_entry(&member, &both);
+    assert_eq!(entry["status"], "compliant", "{entry:#}");
+    let rules = entry["chain"]["rules"].to_string();
+    let on_central = format!("{}:rule/central/iam-changes", security.id);
+    assert!(rules.contains(&on_central), "{rules}");
+
+    // Without the security account in the run its bus is not read: named, not counted.
+    let entry = member_entry(&member, &member.id);
+    assert_eq!(entry["status"], "non_compliant", "{entry:#}");
+    assert!(
+        entry.to_string().contains("which is not part of this run"),
+        "{entry:#}"
+    );
+}
+
+#[test]
+fn a_central_bus_that_does_not_let_the_member_in_tells_nobody() {
+    let (member, security) = member_and_security(false);
+    let both = format!("{},{}", member.id, security.id);
+    let entry = member_entry(&member, &both);
+    assert_eq!(entry["status"], "non_compliant", "{entry:#}");
+    let why = format!("does not let account {} put events", member.id);
+    assert!(entry.to_string().contains(&why), "{entry:#}");
+}

@@ -175,11 +175,19 @@ fn ungranted(files: &[&str], calls: &Called) -> Option<String> {
     })
 }
 
-/// Actions `file` grants that no run called, as one message naming each.
+/// Actions that only a run of several accounts calls: another account's event bus, read where
+/// a rule forwards to it (`many_accounts_call_exactly_what_the_caller_and_plan_policies_grant`
+/// shows it called).
+const MANY_ACCOUNTS_ONLY: [&str; 1] = ["events:DescribeEventBus"];
+
+/// Actions `file` grants that no run called, as one message naming each; for one account's
+/// runs, but those only a run of several accounts calls.
 fn unused(file: &str, calls: &Called, scenarios: &str) -> Option<String> {
+    let one_account = !scenarios.starts_with("multi-account");
     let unused: Vec<String> = granted(file)
         .into_iter()
         .filter(|action| !calls.contains_key(action))
+        .filter(|action| !(one_account && MANY_ACCOUNTS_ONLY.contains(&action.as_str())))
         .collect();
     (!unused.is_empty()).then(|| {
         format!(
@@ -377,9 +385,12 @@ fn apply_calls_exactly_what_the_apply_policy_grants() {
 #[test]
 fn many_accounts_call_exactly_what_the_caller_and_plan_policies_grant() {
     let members = scenario_accounts();
+    // A member whose rule forwards to the bus of another account of the run.
+    let (member, security) = crate::eventbridge_rules::member_and_security(true);
     let list = members
         .iter()
         .map(|(_, a, _)| a.id.as_str())
+        .chain([member.id.as_str(), security.id.as_str()])
         .collect::<Vec<_>>()
         .join(",");
     let role = ["--assume-role", "trailwatch-audit"];

@@ -30,7 +30,8 @@ The spec is JSON:
      "alarms": [{"name": "a", "metric": "M", "namespace": "CISBenchmark", "topics": ["alerts"],
                  "actions_enabled": true}],
      "security_hub": true,
-     "rules": [{"name": "iam", "regions": ["us-east-1"], "pattern": {...},
+     "buses": [{"name": "central", "policy": {...}}],
+     "rules": [{"name": "iam", "regions": ["us-east-1"], "pattern": {...}, "bus": "default",
                 "state": "ENABLED", "topics": ["alerts"], "invocations": {"invoked": 3, "failed": 3}}]}
 
 Every resource may carry "region" (default: the spec's region). Calls are made as the account's
@@ -182,6 +183,11 @@ def build(spec):
         )
     if spec.get("security_hub"):
         client(session, spec, "securityhub").enable_security_hub()
+    for bus in spec.get("buses", []):
+        events = client(session, spec, "events", region_of(spec, bus))
+        events.create_event_bus(Name=bus["name"])
+        if "policy" in bus:
+            events.put_permission(EventBusName=bus["name"], Policy=json.dumps(bus["policy"]))
     for rule in spec.get("rules", []):
         for region in rule.get("regions", [region_of(spec, rule)]):
             put_rule(session, spec, region, rule)
@@ -189,12 +195,15 @@ def build(spec):
 
 
 def put_rule(session, spec, region, rule):
-    """A rule on the region's default bus targeting topics (by name: the topic of that name in
-    the region), with the `AWS/Events` invocation metrics EventBridge would publish for it."""
+    """A rule on the region's default bus (or the bus named by "bus") targeting topics (by name:
+    the topic of that name in the region) or buses (by ARN), with the `AWS/Events` invocation
+    metrics EventBridge would publish for it."""
     account = spec["account"]
+    bus = rule.get("bus", "default")
     events = client(session, spec, "events", region)
     events.put_rule(
         Name=rule["name"],
+        EventBusName=bus,
         EventPattern=json.dumps(rule["pattern"]),
         State=rule.get("state", "ENABLED"),
     )
@@ -203,7 +212,7 @@ def put_rule(session, spec, region, rule):
         for i, t in enumerate(rule.get("topics", []))
     ]
     if targets:
-        events.put_targets(Rule=rule["name"], Targets=targets)
+        events.put_targets(Rule=rule["name"], EventBusName=bus, Targets=targets)
     if "invocations" in rule:
         names = {"invoked": "Invocations", "failed": "FailedInvocations"}
         record_metrics(

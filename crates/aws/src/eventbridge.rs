@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 
 use model::arn::EventBusRef;
 use model::live::{
-    BusRegion, EventBridgeRead, Invocations, ReadError, Rule, RuleState, DEFAULT_BUS,
+    BusPolicy, BusRegion, EventBridgeRead, Invocations, ReadError, Rule, RuleState, DEFAULT_BUS,
 };
 
 use crate::errors;
@@ -134,10 +134,37 @@ impl Aws {
         topics.sort();
         topics.dedup();
         BusRegion {
+            account: account.to_string(),
             topics: self.read_topics(&region, topics).await,
             region,
             bus,
+            policy: BusPolicy::NotRead,
             rules,
+        }
+    }
+
+    /// Buses of this account another account's rules forward to (`survey::Reader::read_buses`):
+    /// each read as a forwarded-to bus is, with its resource policy (`DescribeEventBus`).
+    pub async fn read_buses(&self, buses: &[EventBusRef]) -> Vec<BusRegion> {
+        join_all(buses.iter().map(|wanted| async move {
+            let (listed, policy) = futures::join!(
+                self.list_bus(&wanted.region, &wanted.name),
+                self.bus_policy(&wanted.region, &wanted.name)
+            );
+            let mut bus = self.with_topics(listed, &wanted.account_id).await;
+            bus.policy = policy;
+            bus
+        }))
+        .await
+    }
+
+    /// A bus's resource policy.
+    async fn bus_policy(&self, region: &str, name: &str) -> BusPolicy {
+        self.count("events:DescribeEventBus");
+        let events = self.clients(region).events();
+        match events.describe_event_bus().name(name).send().await {
+            Ok(out) => BusPolicy::Read(out.policy().map(str::to_string)),
+            Err(e) => BusPolicy::Unreadable(errors::read("events:DescribeEventBus", e)),
         }
     }
 

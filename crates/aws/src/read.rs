@@ -796,6 +796,10 @@ impl survey::Reader for Aws {
     async fn read_again(&self, scope: &ReadScope, before: &Snapshot) -> Result<Snapshot, AwsError> {
         Aws::read_knowing(self, scope, Some(before)).await
     }
+
+    async fn read_buses(&self, buses: &[model::arn::EventBusRef]) -> Vec<model::live::BusRegion> {
+        Aws::read_buses(self, buses).await
+    }
 }
 
 /// A trail's selectors as `GetEventSelectors` gives them.

@@ -29,7 +29,7 @@ pub(crate) fn rules_for(snapshot: &Snapshot, control: &Control) -> Option<Backte
     let corpus = model::catalog::corpus(control);
     let rules = regions
         .iter()
-        .filter(|bus| bus.bus == DEFAULT_BUS)
+        .filter(|bus| bus.bus == DEFAULT_BUS && bus.account == snapshot.account_id)
         .flat_map(|bus| bus.rules.iter().flatten().map(|r| (bus.region.as_str(), r)))
         .filter(|(region, rule)| {
             let Ok(pattern) = eventpattern::parse(&rule.pattern) else {

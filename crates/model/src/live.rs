@@ -511,16 +511,34 @@ pub const DEFAULT_BUS: &str = "default";
 /// match CloudTrail events.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BusRegion {
+    /// The account that owns the bus: the account read, or another account of the run that one
+    /// of its rules forwards to.
+    pub account: String,
     /// The region.
     pub region: String,
     /// The bus's name ([`DEFAULT_BUS`] for CloudTrail's).
     pub bus: String,
+    /// Its resource policy, read for a bus of another account (events forwarded from the
+    /// account read arrive only when it lets that account put events).
+    pub policy: BusPolicy,
     /// Rules of the bus whose pattern can match an event CloudTrail delivers (`ListRules`,
     /// every page), each with its targets.
     pub rules: Result<Vec<Rule>, ReadError>,
-    /// The SNS topics of this account in the region those rules target, with their
+    /// The SNS topics of the bus's account in the region those rules target, with their
     /// subscriptions and policies (read as alarms' topics are).
     pub topics: Vec<Topic>,
+}
+
+/// An event bus's resource policy (`events:DescribeEventBus`), as far as it was read.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "state", content = "policy")]
+pub enum BusPolicy {
+    /// Not read: a bus of the account read, whose own rules forward to it.
+    NotRead,
+    /// Read: the policy's JSON text, `None` when the bus has none.
+    Read(Option<String>),
+    /// It could not be read.
+    Unreadable(ReadError),
 }
 
 /// An EventBridge rule on a default bus.

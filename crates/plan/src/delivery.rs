@@ -88,6 +88,7 @@ fn lost(sender: Sender) -> &'static str {
     match sender {
         Sender::CloudWatch => "alarms go to ALARM but nothing is delivered",
         Sender::EventBridge => "the rule matches but nothing is delivered",
+        Sender::Account => "the forwarded events never arrive",
     }
 }
 

@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 
 use model::arn::EventBusRef;
 use model::live::{
-    BusRegion, EventBridgeRead, ReadError, Rule, RuleState, Snapshot, Topic, Trail, DEFAULT_BUS,
+    BusPolicy, BusRegion, EventBridgeRead, ReadError, Rule, RuleState, Snapshot, Topic, Trail,
+    DEFAULT_BUS,
 };
 use model::report::{Chain, ChainKind};
 use model::{Control, Desired, Finding, FindingCode, Status};
@@ -16,7 +17,7 @@ use serde_json::Value;
 
 use crate::delivery::{delivery, Delivery};
 use crate::judgement::Judgement;
-use crate::policy::{Sender, Source};
+use crate::policy::{evaluate_text, Decision, Request, Sender, Source};
 
 /// Services whose calls CloudTrail records in the partition's home region only (IAM,
 /// Organizations, CloudFront, Route 53, the global STS endpoint): their events reach the default
@@ -153,7 +154,8 @@ pub(crate) fn coverage(snapshot: &Snapshot, control: &Control) -> Coverage {
     let mut tally = Tally::default();
     let network = Network::judge(buses, snapshot, &mut tally);
     let corpus = model::catalog::corpus(control);
-    for bus in buses.iter().filter(|b| b.bus == DEFAULT_BUS) {
+    let own = |b: &&BusRegion| b.bus == DEFAULT_BUS && b.account == snapshot.account_id;
+    for bus in buses.iter().filter(own) {
         if let Err(e) = &bus.rules {
             return Coverage::Unread(unread(e));
         }
@@ -166,7 +168,7 @@ pub(crate) fn coverage(snapshot: &Snapshot, control: &Control) -> Coverage {
             let fate = match &logging {
                 None => Fate::NoTrail,
                 Some(trail) => network
-                    .fate(&bus.region, DEFAULT_BUS, &event, is_read_only(record), 0)
+                    .fate(&bus_of(bus), &event, is_read_only(record), 0)
                     .told_through(trail),
             };
             tally.record(&bus.region, label, fate);
@@ -175,9 +177,38 @@ pub(crate) fn coverage(snapshot: &Snapshot, control: &Control) -> Coverage {
     tally.conclude(control)
 }
 
+/// The buses of other accounts the account's rules forward to that were not read yet, each
+/// once: what a run that holds those accounts reads in them (with `events:DescribeEventBus`) and
+/// adds to the snapshot before judging it again.
+pub fn foreign_buses(snapshot: &Snapshot) -> Vec<EventBusRef> {
+    let EventBridgeRead::Read(Ok(buses)) = &snapshot.eventbridge else {
+        return Vec::new();
+    };
+    let read = |bus: &EventBusRef| buses.iter().any(|b| bus_of(b) == *bus);
+    let wanted: BTreeSet<EventBusRef> = buses
+        .iter()
+        .filter(|b| b.account == snapshot.account_id)
+        .flat_map(|b| b.rules.iter().flatten())
+        .flat_map(|r| r.targets.iter().flatten())
+        .filter_map(|target| model::arn::parse_event_bus_arn(target))
+        .filter(|bus| bus.account_id != snapshot.account_id && !read(bus))
+        .collect();
+    wanted.into_iter().collect()
+}
+
+/// A bus read, named as a rule's target names it.
+fn bus_of(bus: &BusRegion) -> EventBusRef {
+    EventBusRef {
+        region: bus.region.clone(),
+        account_id: bus.account.clone(),
+        name: bus.bus.clone(),
+    }
+}
+
 /// Every bus read, its enabled rules parsed and judged on whom they reach.
 struct Network<'a> {
     account: &'a str,
+    partition: &'a str,
     buses: Vec<(&'a BusRegion, Vec<JudgedRule<'a>>)>,
 }
 
@@ -208,22 +239,19 @@ impl<'a> Network<'a> {
         }
         Network {
             account: &snapshot.account_id,
+            partition: &snapshot.partition,
             buses: judged,
         }
     }
 
     /// What becomes of an event on a bus, `hop` forwards from CloudTrail's default bus: told
     /// through a rule that reaches a topic here or on a bus it forwards to, or the closest miss.
-    fn fate(&self, region: &str, bus: &str, event: &Value, read_only: bool, hop: usize) -> Fate {
-        let Some((read, rules)) = self
-            .buses
-            .iter()
-            .find(|(b, _)| b.region == region && b.bus == bus)
-        else {
-            return Fate::CannotTell(format!("event bus `{bus}` in {region} was not read"));
+    fn fate(&self, at: &EventBusRef, event: &Value, read_only: bool, hop: usize) -> Fate {
+        let Some((read, rules)) = self.buses.iter().find(|(b, _)| bus_of(b) == *at) else {
+            return Fate::CannotTell(format!("{} was not read", self.named(at)));
         };
         if let Err(e) = &read.rules {
-            return Fate::CannotTell(format!("the rules of event bus `{bus}` in {region}: {e}"));
+            return Fate::CannotTell(format!("the rules of {}: {e}", self.named(at)));
         }
         let mut closest = Fate::Unmatched;
         for judged in rules.iter().filter(|j| j.pattern.matches(event)) {
@@ -266,22 +294,21 @@ impl<'a> Network<'a> {
         Fate::Unreached(judged.rule.name.clone(), why)
     }
 
-    /// The event on the buses of this account the rule forwards to.
+    /// The event on the buses the rule forwards to: this account's, or another account's of
+    /// the run that lets this one put events on it.
     fn forwarded(&self, judged: &JudgedRule, event: &Value, read_only: bool, hop: usize) -> Fate {
         let mut closest = Fate::Unmatched;
         for bus in &judged.reach.forwards {
-            let fate = if bus.account_id != self.account {
-                Fate::Unreached(
-                    judged.rule.name.clone(),
-                    format!("it forwards to event bus `{}` of account {}, which trailwatch does not read in this run", bus.name, bus.account_id),
-                )
-            } else if hop + 1 > HOPS {
+            let fate = if hop + 1 > HOPS {
                 Fate::Unreached(
                     judged.rule.name.clone(),
                     format!("it forwards through more than {HOPS} event buses"),
                 )
             } else {
-                self.fate(&bus.region, &bus.name, event, read_only, hop + 1)
+                match self.admitted(judged.rule, bus) {
+                    Ok(()) => self.fate(bus, event, read_only, hop + 1),
+                    Err(refused) => refused,
+                }
             };
             match fate {
                 told @ Fate::Told(_) => return told,
@@ -290,6 +317,82 @@ impl<'a> Network<'a> {
             }
         }
         closest
+    }
+}
+
+impl Network<'_> {
+    /// A bus in words: by name and region, and by account when it is another's.
+    fn named(&self, bus: &EventBusRef) -> String {
+        match bus.account_id == self.account {
+            true => format!("event bus `{}` in {}", bus.name, bus.region),
+            false => format!(
+                "event bus `{}` of account {} in {}",
+                bus.name, bus.account_id, bus.region
+            ),
+        }
+    }
+
+    /// Whether events the rule forwards arrive on the bus: always on this account's; on
+    /// another account's when it was read and its policy lets this account put events.
+    fn admitted(&self, rule: &Rule, at: &EventBusRef) -> Result<(), Fate> {
+        if at.account_id == self.account {
+            return Ok(());
+        }
+        let refused = |why: String| Err(Fate::Unreached(rule.name.clone(), why));
+        let Some((read, _)) = self.buses.iter().find(|(b, _)| bus_of(b) == *at) else {
+            let why = format!(
+                "it forwards to {}, which is not part of this run",
+                self.named(at)
+            );
+            return refused(why);
+        };
+        let policy = match &read.policy {
+            BusPolicy::Read(Some(policy)) => policy,
+            BusPolicy::Read(None) => {
+                let why = format!(
+                    "{} has no resource policy, so it takes no events from account {}",
+                    self.named(at),
+                    self.account
+                );
+                return refused(why);
+            }
+            BusPolicy::Unreadable(e) => {
+                let why = format!("the policy of {}: {e}", self.named(at));
+                return Err(Fate::CannotTell(why));
+            }
+            BusPolicy::NotRead => {
+                let why = format!("the policy of {} was not read", self.named(at));
+                return Err(Fate::CannotTell(why));
+            }
+        };
+        let arn = format!(
+            "arn:{}:events:{}:{}:event-bus/{}",
+            self.partition, at.region, at.account_id, at.name
+        );
+        let request = Request {
+            action: "events:PutEvents",
+            resource: &arn,
+            source: Source {
+                sender: Sender::Account,
+                partition: self.partition,
+                region: &at.region,
+                account: self.account,
+                name: Some(&rule.name),
+            },
+        };
+        let (bus, account) = (self.named(at), self.account);
+        match evaluate_text(policy, &request) {
+            Decision::Allowed => Ok(()),
+            Decision::Denied { by } => refused(format!(
+                "{by} of the policy of {bus} denies account {account} events:PutEvents"
+            )),
+            Decision::NotAllowed => refused(format!(
+                "the policy of {bus} does not let account {account} put events"
+            )),
+            Decision::CannotTell { statement, why } => Err(Fate::CannotTell(format!(
+                "whether the policy of {bus} lets account {account} put events: {statement}: {why}"
+            ))),
+        }
     }
 }
 
@@ -476,7 +579,7 @@ fn topic_reaches(
         sender: Sender::EventBridge,
         partition: &snapshot.partition,
         region: &bus.region,
-        account: &snapshot.account_id,
+        account: &bus.account,
         name: Some(&rule.name),
     };
     if let Delivery::Blocked(f) | Delivery::Unclear(f) = delivery(topic, &source) {

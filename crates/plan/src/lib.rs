@@ -21,7 +21,7 @@ pub mod trails;
 pub mod verdict;
 mod waivers;
 
-pub use eventbridge::{in_region, rule_sees, Arrival, RULE_SEES_FIELDS};
+pub use eventbridge::{foreign_buses, in_region, rule_sees, Arrival, RULE_SEES_FIELDS};
 pub use resources::{own_metric, resource_name, topic_policy, MANAGED_MARKER};
 pub use scope::read_scope;
 

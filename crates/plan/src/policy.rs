@@ -1,6 +1,7 @@
-//! IAM's evaluation of a resource policy (a topic's access policy, a KMS key policy) for one
-//! request: an AWS service's principal (`cloudwatch.amazonaws.com` acting for an alarm, or
-//! `events.amazonaws.com` acting for an EventBridge rule) calls an action on a resource.
+//! IAM's evaluation of a resource policy (a topic's access policy, a KMS key policy, an event
+//! bus's policy) for one request: an AWS service's principal (`cloudwatch.amazonaws.com` acting
+//! for an alarm, or `events.amazonaws.com` acting for an EventBridge rule), or an account whose
+//! rule forwards events to another account's bus, calls an action on a resource.
 //!
 //! The rules are IAM's: `*` and `?` wildcards anywhere in actions (case-insensitive) and resource
 //! ARNs (case-sensitive); `Action`/`NotAction`, `Resource`/`NotResource` (no `Resource` at all
@@ -32,6 +33,9 @@ pub enum Sender {
     CloudWatch,
     /// EventBridge, for a rule of the default bus (`arn:…:events:REGION:ACCOUNT:rule/NAME`).
     EventBridge,
+    /// An account whose EventBridge rule forwards events to another account's event bus
+    /// (`events:PutEvents`): the principal is that account, or the role the rule forwards with.
+    Account,
 }
 
 impl Sender {
@@ -40,6 +44,7 @@ impl Sender {
         match self {
             Sender::CloudWatch => CLOUDWATCH,
             Sender::EventBridge => EVENTBRIDGE,
+            Sender::Account => "the forwarding account",
         }
     }
 }
@@ -66,7 +71,7 @@ impl Source<'_> {
     fn arn_prefix(&self) -> String {
         let (service, kind) = match self.sender {
             Sender::CloudWatch => ("cloudwatch", "alarm:"),
-            Sender::EventBridge => ("events", "rule/"),
+            Sender::EventBridge | Sender::Account => ("events", "rule/"),
         };
         format!(
             "arn:{}:{service}:{}:{}:{kind}",
@@ -273,7 +278,7 @@ fn judge_statement(index: usize, statement: &Value, request: &Request) -> Judged
         };
     };
     let applies = Truth::all([
-        principal(st, request.source.sender.principal()),
+        principal(st, &request.source),
         action(st, request.action),
         resource(st, request.resource),
         conditions(st, &request.source),
@@ -343,12 +348,45 @@ fn truth_of(result: Result<Truth, String>) -> Truth {
     result.unwrap_or_else(Truth::Unclear)
 }
 
-/// Whether the statement is about the service: `Principal` names it, or `NotPrincipal` does not.
-fn principal(st: &Map<String, Value>, service: &str) -> Truth {
+/// Whether the statement is about the sender: `Principal` names it, or `NotPrincipal` does not.
+fn principal(st: &Map<String, Value>, source: &Source) -> Truth {
+    let names = |p: &Value| match source.sender {
+        Sender::Account => names_account(p, source),
+        service => names_service(p, service.principal()),
+    };
     match (st.get("Principal"), st.get("NotPrincipal")) {
-        (Some(p), None) => names_service(p, service),
-        (None, Some(p)) => names_service(p, service).not(),
+        (Some(p), None) => names(p),
+        (None, Some(p)) => names(p).not(),
         _ => Truth::Unclear("it has neither or both of `Principal` and `NotPrincipal`".into()),
+    }
+}
+
+/// Whether a principal element covers the forwarding account: everyone, the account by its id
+/// or its root ARN; a role or user of the account depends on the role the rule forwards with,
+/// which trailwatch does not read. Services never cover an account.
+fn names_account(principal: &Value, source: &Source) -> Truth {
+    let root = format!("arn:{}:iam::{}:root", source.partition, source.account);
+    let of_account = format!("arn:{}:iam::{}:", source.partition, source.account);
+    let one = |name: &str| {
+        if name == "*" || name == source.account || name == root {
+            Truth::Yes
+        } else if name.starts_with(&of_account) {
+            Truth::Unclear(format!(
+                "`{name}` is allowed, and whether the rule forwards as it is not read"
+            ))
+        } else {
+            Truth::No
+        }
+    };
+    match principal {
+        Value::String(s) => Truth::of(s == "*"),
+        Value::Object(kinds) => Truth::any(kinds.iter().map(|(kind, names)| match kind.as_str() {
+            "AWS" => truth_of(
+                strings(names, "Principal.AWS").map(|n| Truth::any(n.into_iter().map(one))),
+            ),
+            _ => Truth::No,
+        })),
+        _ => Truth::Unclear("`Principal` is neither \"*\" nor an object".into()),
     }
 }
 
@@ -497,7 +535,7 @@ impl Test {
     fn check(self, key: &str, values: &Value, source: &Source) -> Truth {
         let Some(context) = Context::of(key, source) else {
             return Truth::Unclear(
-                "trailwatch does not know this key's value for CloudWatch's requests".into(),
+                "trailwatch does not know this key's value in this request".into(),
             );
         };
         let values = match condition_values(values) {
@@ -554,7 +592,17 @@ impl Context {
     /// judged here is an AWS service's delivery (CloudWatch alarm actions publishing to SNS,
     /// using a topic's KMS key), and AWS services call over TLS: `aws:SecureTransport` is true.
     fn of(key: &str, source: &Source) -> Option<Context> {
-        match key.to_ascii_lowercase().as_str() {
+        let key = key.to_ascii_lowercase();
+        if source.sender == Sender::Account {
+            // A forwarded event is put by the account; what else its request carries is not
+            // documented, so only that is known.
+            return match key.as_str() {
+                "aws:principalaccount" => Some(Context::Known(source.account.into())),
+                "aws:securetransport" => Some(Context::Known("true".into())),
+                _ => None,
+            };
+        }
+        match key.as_str() {
             "aws:sourceaccount" | "aws:sourceowner" => Some(Context::Known(source.account.into())),
             "aws:securetransport" => Some(Context::Known("true".into())),
             "aws:sourcearn" => Some(match source.name {

@@ -13,6 +13,7 @@ use model::{Control, Report, Snapshot};
 use plan::staleness::{staleness, Staleness};
 
 use crate::lanes::spread;
+use crate::roster::Roster;
 use crate::{reach, Calls, Connect, Reached};
 
 /// What applying a plan to one account did.
@@ -59,9 +60,16 @@ pub async fn apply_accounts<C: Connect + Sync>(
     concurrency: usize,
     done: &(dyn Fn() + Sync),
 ) -> Vec<(AccountOutcome, Option<AccountResult>)> {
+    let roster = Roster::new(
+        plans
+            .iter()
+            .map(|p| (p.account_id.as_str(), p.assume_role.as_deref())),
+    );
+    let roster = &roster;
     spread(connect, plans, concurrency, |plan| async move {
         let started = Instant::now();
-        let applied = apply_account(connect, controls, plan, before.get(&plan.account_id)).await;
+        let known = (before.get(&plan.account_id), roster);
+        let applied = apply_account(connect, controls, plan, known).await;
         done();
         let after = applied.after.map(|report| AccountResult {
             account_id: plan.account_id.clone(),
@@ -76,14 +84,14 @@ pub async fn apply_accounts<C: Connect + Sync>(
 
 /// Applies one account's plan of a saved or just-made plan file: [`check`], then
 /// [`carry_out`]. `before` is what the plan was made of, when it is at hand (a just-made plan):
-/// the reads again start from it (`survey::survey_again`).
+/// the reads again start from it (`survey::survey_again`); `roster` is the run's accounts.
 pub async fn apply_account<C: Connect>(
     connect: &C,
     controls: &[Control],
     plan: &AccountPlan,
-    before: Option<&Snapshot>,
+    (before, roster): (Option<&Snapshot>, &Roster),
 ) -> Applied {
-    match check(connect, controls, plan, before).await {
+    match check(connect, controls, plan, (before, roster)).await {
         Checked::Done(applied) => *applied,
         Checked::Ready(ready) => carry_out(connect, controls, ready).await,
     }
@@ -100,6 +108,7 @@ pub enum Checked<'a, A> {
 /// An account ready to be written.
 pub struct Ready<'a, A> {
     target: Reached<'a, A>,
+    roster: &'a Roster,
     plan: &'a AccountPlan,
     report: &'a Report,
     /// The account as the check read it: the read after the writes starts from it.
@@ -114,13 +123,13 @@ impl<A> Ready<'_, A> {
 }
 
 /// Reaches the account and reads it again (from `before`, what the plan was made of, when it
-/// is at hand): refuses it when what the plan depends on changed, and says when it already
-/// holds the plan's result.
+/// is at hand; following its rules into the run's other accounts, `roster`): refuses it when
+/// what the plan depends on changed, and says when it already holds the plan's result.
 pub async fn check<'a, C: Connect>(
     connect: &'a C,
     controls: &[Control],
     plan: &'a AccountPlan,
-    before: Option<&Snapshot>,
+    (before, roster): (Option<&Snapshot>, &'a Roster),
 ) -> Checked<'a, C::Account> {
     let account = plan.account_id.as_str();
     let report = match &plan.plan {
@@ -150,13 +159,15 @@ pub async fn check<'a, C: Connect>(
             return Checked::Done(Box::new(done));
         }
     };
-    match still_current(connect, &target, controls, (plan, report), before).await {
+    let known = (before, roster);
+    match still_current(connect, &target, controls, (plan, report), known).await {
         Err(mut done) => {
             done.calls = connect.calls(&target);
             Checked::Done(done)
         }
         Ok(now) => Checked::Ready(Ready {
             target,
+            roster,
             plan,
             report,
             now: Box::new(now),
@@ -171,7 +182,7 @@ pub async fn carry_out<C: Connect>(
     ready: Ready<'_, C::Account>,
 ) -> Applied {
     let actions = apply::run(&*ready.target, &ready.report.actions).await;
-    let account = (&*ready.target, &*ready.now);
+    let account = (&*ready.target, &*ready.now, ready.roster);
     let mut applied = verified(connect, account, controls, ready.plan, actions).await;
     applied.calls = connect.calls(&ready.target);
     applied
@@ -185,13 +196,21 @@ async fn still_current<C: Connect>(
     target: &C::Account,
     controls: &[Control],
     (plan, report): (&AccountPlan, &Report),
-    before: Option<&Snapshot>,
+    (before, roster): (Option<&Snapshot>, &Roster),
 ) -> Result<Snapshot, Box<Applied>> {
     let (account, role) = (plan.account_id.as_str(), plan.assume_role.as_deref());
     let desired = plan.desired.for_apply();
     let read = match before {
         Some(before) => survey::survey_again(target, controls, &desired, before).await,
         None => survey::survey(target, controls, &desired).await,
+    };
+    let read = match read {
+        Ok(now) => {
+            roster
+                .follow(connect, (target, controls, &desired), now)
+                .await
+        }
+        Err(e) => Err(e),
     };
     let now = match read {
         Ok(now) => now,
@@ -237,13 +256,22 @@ async fn still_current<C: Connect>(
 /// judges it.
 async fn verified<C: Connect>(
     connect: &C,
-    (target, before): (&C::Account, &Snapshot),
+    (target, before, roster): (&C::Account, &Snapshot, &Roster),
     controls: &[Control],
     plan: &AccountPlan,
     actions: Vec<ActionOutcome>,
 ) -> Applied {
     let (account, role) = (plan.account_id.as_str(), plan.assume_role.as_deref());
-    match survey::survey_again(target, controls, &plan.desired.for_apply(), before).await {
+    let desired = plan.desired.for_apply();
+    let read = match survey::survey_again(target, controls, &desired, before).await {
+        Ok(after) => {
+            roster
+                .follow(connect, (target, controls, &desired), after)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match read {
         Ok(after) => {
             let verification = apply::verify(&actions, &after.report);
             Applied {

@@ -10,6 +10,7 @@
 mod apply_account;
 mod lanes;
 mod plan_accounts;
+mod roster;
 #[cfg(test)]
 mod tests;
 
@@ -23,6 +24,7 @@ pub use plan::drill::probes as drill_probes;
 pub use plan_accounts::{
     log_calls, own_plan_file, plan_accounts, plan_file, plan_own, AccountsRead, PlanHeader,
 };
+pub use roster::Roster;
 pub use survey::{SurveyError, Surveyed};
 
 /// The calls made to one account, by IAM action.

@@ -10,6 +10,7 @@ use model::report::AccountResult;
 use model::{Control, Desired, Snapshot};
 
 use crate::lanes::spread;
+use crate::roster::Roster;
 use crate::{reach, Connect};
 
 /// The accounts of a run, read and planned.
@@ -34,9 +35,15 @@ pub async fn plan_accounts<C: Connect + Sync>(
     keep_snapshots: bool,
     done: &(dyn Fn() + Sync),
 ) -> AccountsRead {
+    let roster = Roster::new(
+        targets
+            .iter()
+            .map(|t| (t.account.as_str(), t.role.as_deref())),
+    );
+    let roster = &roster;
     let reads: Vec<(AccountResult, Option<Snapshot>)> =
         spread(connect, targets, concurrency, |target| async move {
-            let (result, snapshot) = read_account(connect, controls, target).await;
+            let (result, snapshot) = read_account(connect, controls, target, roster).await;
             done();
             (result, snapshot.filter(|_| keep_snapshots))
         })
@@ -54,11 +61,12 @@ pub async fn plan_accounts<C: Connect + Sync>(
 }
 
 /// Reads and plans one account: the credentials' own account with them, the others through
-/// their role.
+/// their role; its rules that forward to another account of the run are followed there.
 async fn read_account<C: Connect>(
     connect: &C,
     controls: &[Control],
     target: &Target,
+    roster: &Roster,
 ) -> (AccountResult, Option<Snapshot>) {
     let started = Instant::now();
     let account = target.account.clone();
@@ -67,7 +75,14 @@ async fn read_account<C: Connect>(
         Ok(reached) => reached,
         Err(why) => return unread(account, why.to_string(), started),
     };
-    let (report, snapshot) = match survey::survey(&*reached, controls, &target.desired).await {
+    let surveyed = match survey::survey(&*reached, controls, &target.desired).await {
+        Ok(surveyed) => {
+            let reading = (&*reached, controls, &target.desired);
+            roster.follow(connect, reading, surveyed).await
+        }
+        Err(e) => Err(e),
+    };
+    let (report, snapshot) = match surveyed {
         Ok(surveyed) => (Ok(surveyed.report), Some(surveyed.snapshot)),
         Err(e) => (Err(connect.why_unread(&account, role, e)), None),
     };

@@ -40,11 +40,40 @@ impl survey::Reader for World {
             return Err("AccessDenied: not authorized".into());
         }
         let mut snapshot = self.state.lock().unwrap().clone();
-        if scope.eventbridge {
-            // These worlds have no EventBridge rules.
-            snapshot.eventbridge = model::live::EventBridgeRead::Read(Ok(Vec::new()));
-        }
+        snapshot.eventbridge = match (scope.eventbridge, snapshot.eventbridge) {
+            (false, _) => EventBridgeRead::NotRead,
+            // A world without rules reads as none.
+            (true, EventBridgeRead::NotRead) => EventBridgeRead::Read(Ok(Vec::new())),
+            (true, read) => read,
+        };
         Ok(snapshot)
+    }
+
+    /// The world's buses of that name; a bus it does not hold reads as one without rules.
+    async fn read_buses(&self, buses: &[model::arn::EventBusRef]) -> Vec<BusRegion> {
+        let state = self.state.lock().unwrap();
+        let held = match &state.eventbridge {
+            EventBridgeRead::Read(Ok(held)) => held.clone(),
+            _ => Vec::new(),
+        };
+        let find = |wanted: &model::arn::EventBusRef| {
+            held.iter()
+                .find(|b| b.region == wanted.region && b.bus == wanted.name)
+                .cloned()
+        };
+        buses
+            .iter()
+            .map(|wanted| {
+                find(wanted).unwrap_or_else(|| BusRegion {
+                    account: wanted.account_id.clone(),
+                    region: wanted.region.clone(),
+                    bus: wanted.name.clone(),
+                    policy: BusPolicy::Read(None),
+                    rules: Ok(Vec::new()),
+                    topics: Vec::new(),
+                })
+            })
+            .collect()
     }
 
     /// The world is read whole: a topic asked for is read (present or not).
@@ -172,7 +201,12 @@ fn saved(run: &Run, controls: &[Control], desired: &Desired) -> PlanFile {
 }
 
 fn apply_first(run: &Run, file: &PlanFile) -> Applied {
-    block_on(apply_account(run, &[iam()], &file.accounts[0], None))
+    block_on(apply_account(
+        run,
+        &[iam()],
+        &file.accounts[0],
+        (None, &Roster::default()),
+    ))
 }
 
 #[test]
@@ -360,7 +394,8 @@ proptest! {
         let endpoint = if email { "email:sec@example.com" } else { "sqs:arn:aws:sqs:us-east-1:111122223333:q" };
         let controls = [iam(), ct()];
         let file = saved(&run, &controls, &notifying(endpoint));
-        let applied = block_on(apply_account(&run, &controls, &file.accounts[0], None));
+        let roster = Roster::default();
+        let applied = block_on(apply_account(&run, &controls, &file.accounts[0], (None, &roster)));
         prop_assert!(applied.outcome.state.is_success(), "{:?}", applied.outcome);
         let again = block_on(plan_own(&run.own, &controls, &notifying(endpoint))).unwrap();
         prop_assert!(again.report.actions.is_empty());
@@ -540,4 +575,76 @@ fn accounts_spread_over_lanes_are_read_and_applied_as_on_one_in_the_order_given(
         .iter()
         .all(|(_, state, after)| *state != AccountState::Unreachable && *after));
     assert_eq!(done, 7, "each account counted once");
+}
+
+/// An account whose only rule forwards CloudTrail's events to the central account's bus, and
+/// that central account: its bus lets the first in and tells a confirmed subscriber.
+fn forwarding_to_central() -> (Snapshot, Snapshot) {
+    const CENTRAL: &str = "999988887777";
+    let ct = r#"{"source": ["aws.cloudtrail"]}"#;
+    let rule = |account: &str, bus: &str, target: String| Rule {
+        arn: format!("arn:aws:events:{REGION}:{account}:rule/{bus}/forward"),
+        name: "forward".into(),
+        state: RuleState::Enabled,
+        pattern: ct.into(),
+        targets: Ok(vec![target]),
+        invocations: Ok(None),
+    };
+    let central_arn = format!("arn:aws:events:{REGION}:{CENTRAL}:event-bus/central");
+    let mut member = snapshot(vec![trail("main")], vec![], vec![], vec![]);
+    member.eventbridge = EventBridgeRead::Read(Ok(vec![BusRegion {
+        account: ACCOUNT.into(),
+        region: REGION.into(),
+        bus: DEFAULT_BUS.into(),
+        policy: BusPolicy::NotRead,
+        rules: Ok(vec![rule(ACCOUNT, DEFAULT_BUS, central_arn.clone())]),
+        topics: vec![],
+    }]));
+    let mut alerts = topic("alerts", true);
+    alerts.arn = format!("arn:aws:sns:{REGION}:{CENTRAL}:alerts");
+    let lets_member_in = serde_json::json!({"Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": ACCOUNT}, "Action": "events:PutEvents", "Resource": central_arn}]});
+    let mut central = snapshot(vec![], vec![], vec![], vec![]);
+    central.account_id = CENTRAL.into();
+    central.eventbridge = EventBridgeRead::Read(Ok(vec![BusRegion {
+        account: CENTRAL.into(),
+        region: REGION.into(),
+        bus: "central".into(),
+        policy: BusPolicy::Read(Some(lets_member_in.to_string())),
+        rules: Ok(vec![rule(CENTRAL, "central", alerts.arn.clone())]),
+        topics: vec![alerts],
+    }]));
+    (member, central)
+}
+
+#[test]
+fn a_rule_forwarding_to_another_account_of_the_run_is_followed_there() {
+    let (member, central) = forwarding_to_central();
+    let central_id = central.account_id.clone();
+    let run = Run {
+        own: World::new(member),
+        others: vec![(central_id.clone(), World::new(central))],
+        lanes: 1,
+    };
+    let desired = Desired {
+        accept_eventbridge: true,
+        ..Desired::default()
+    };
+    let target = |account: &str, role: Option<&str>| Target {
+        account: account.into(),
+        role: role.map(str::to_string),
+        desired: desired.clone(),
+    };
+    let status = |targets: &[Target]| {
+        let read = block_on(plan_accounts(&run, targets, &[ct()], 1, false, &|| {}));
+        let report = read.results[0].report.as_ref().unwrap();
+        report.controls[0].status
+    };
+    let both = [target(ACCOUNT, None), target(&central_id, Some("audit"))];
+    assert_eq!(status(&both), model::Status::Compliant);
+    assert_eq!(
+        status(&both[..1]),
+        model::Status::NonCompliant,
+        "the central account is not part of this run: its bus is not read"
+    );
 }

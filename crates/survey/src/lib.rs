@@ -6,7 +6,8 @@
 
 use std::future::Future;
 
-use model::live::{ReadRequest, ReadScope};
+use model::arn::EventBusRef;
+use model::live::{BusRegion, EventBridgeRead, ReadRequest, ReadScope};
 use model::report::AccountResult;
 use model::{Control, Desired, Report, Snapshot};
 use plan::{PlanError, PlanOrRead};
@@ -26,6 +27,10 @@ pub trait Reader {
     /// in the snapshot, as in `read_snapshot`.
     fn read_more(&self, snapshot: &mut Snapshot, request: &ReadRequest)
         -> impl Future<Output = ()>;
+
+    /// Reads event buses of this account that another account's rules forward to: each with
+    /// its rules, their targets and the topics of this account they target, and its policy.
+    fn read_buses(&self, buses: &[EventBusRef]) -> impl Future<Output = Vec<BusRegion>>;
 
     /// Reads the account again as `read_snapshot` does, knowing what an earlier read of it
     /// found (`before`), so that reads it made can start early; it must give what
@@ -110,6 +115,22 @@ pub async fn survey_again<R: Reader>(
         .read_again(&scope, before)
         .await
         .map_err(SurveyError::Read)?;
+    settle(reader, controls, desired, snapshot).await
+}
+
+/// An account's survey with event buses of other accounts its rules forward to (read in those
+/// accounts) added to its snapshot, planned again.
+pub async fn with_buses<R: Reader>(
+    reader: &R,
+    controls: &[Control],
+    desired: &Desired,
+    surveyed: Surveyed,
+    buses: Vec<BusRegion>,
+) -> Result<Surveyed, SurveyError<R::Error>> {
+    let mut snapshot = surveyed.snapshot;
+    if let EventBridgeRead::Read(Ok(read)) = &mut snapshot.eventbridge {
+        read.extend(buses);
+    }
     settle(reader, controls, desired, snapshot).await
 }
 

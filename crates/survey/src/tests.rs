@@ -90,6 +90,10 @@ impl Reader for Crowded {
         let asked: Vec<String> = request.topics.iter().map(|t| t.arn.clone()).collect();
         read_topics(world, state, &asked);
     }
+
+    async fn read_buses(&self, _buses: &[model::arn::EventBusRef]) -> Vec<BusRegion> {
+        Vec::new()
+    }
 }
 
 fn read_topics(world: &RegionState, state: &mut RegionState, arns: &[String]) {
@@ -170,6 +174,10 @@ impl Reader for Stubborn {
     }
 
     async fn read_more(&self, _snapshot: &mut Snapshot, _request: &ReadRequest) {}
+
+    async fn read_buses(&self, _buses: &[model::arn::EventBusRef]) -> Vec<BusRegion> {
+        Vec::new()
+    }
 }
 
 #[test]
@@ -193,6 +201,10 @@ fn a_read_that_fails_outright_is_the_error() {
             Err("cannot reach AWS".into())
         }
         async fn read_more(&self, _snapshot: &mut Snapshot, _request: &ReadRequest) {}
+
+        async fn read_buses(&self, _buses: &[model::arn::EventBusRef]) -> Vec<BusRegion> {
+            Vec::new()
+        }
     }
     let err = block_on(survey(&Unreachable, &[iam()], &Desired::default())).unwrap_err();
     assert_eq!(err.to_string(), "cannot reach AWS");

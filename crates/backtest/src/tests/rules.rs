@@ -3,7 +3,7 @@
 
 use model::backtest::{Backtest, DayCount};
 use model::catalog::cloudtrail_record;
-use model::live::{BusRegion, EventBridgeRead, Rule, RuleState, Snapshot, DEFAULT_BUS};
+use model::live::{BusPolicy, BusRegion, EventBridgeRead, Rule, RuleState, Snapshot, DEFAULT_BUS};
 use serde_json::{json, Value};
 
 use super::{control, record, rule, rules, run};
@@ -199,6 +199,8 @@ fn bus_rule(name: &str, state: &str, pattern: &str) -> Rule {
 fn a_control_is_watched_by_the_enabled_rules_that_catch_its_events() {
     let snapshot = Snapshot {
         eventbridge: EventBridgeRead::Read(Ok(vec![BusRegion {
+            account: "111122223333".into(),
+            policy: BusPolicy::NotRead,
             region: "us-east-1".into(),
             bus: DEFAULT_BUS.into(),
             rules: Ok(vec![
@@ -228,6 +230,8 @@ fn rules_that_could_not_be_read_or_judged_are_named_not_dropped() {
         message: "denied".into(),
     };
     let bus = |region: &str, rules| BusRegion {
+        account: "111122223333".into(),
+        policy: BusPolicy::NotRead,
         region: region.into(),
         bus: DEFAULT_BUS.into(),
         rules,

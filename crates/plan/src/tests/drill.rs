@@ -34,6 +34,8 @@ fn account(rules: Vec<Rule>) -> Snapshot {
     let mut alerts = topic("alerts", true);
     alerts.arn = format!("arn:aws:sns:{REGION}:{OWN}:alerts");
     s.eventbridge = EventBridgeRead::Read(Ok(vec![BusRegion {
+        account: OWN.into(),
+        policy: BusPolicy::NotRead,
         region: REGION.into(),
         bus: model::live::DEFAULT_BUS.into(),
         rules: Ok(rules),

@@ -29,6 +29,8 @@ fn alerts_in(region: &str) -> Topic {
 
 fn bus(region: &str, rules: Vec<Rule>) -> BusRegion {
     BusRegion {
+        account: ACCOUNT.into(),
+        policy: BusPolicy::NotRead,
         region: region.into(),
         bus: DEFAULT_BUS.into(),
         rules: Ok(rules),
@@ -314,8 +316,120 @@ fn a_rule_forwarding_to_another_regions_bus_is_followed() {
     );
 }
 
+const CENTRAL: &str = "999988887777";
+
+/// The central account's bus `central` in `region`: a rule on CloudTrail's events notifying its
+/// own topic (which lets EventBridge publish), and `policy`.
+fn central_bus(region: &str, policy: BusPolicy) -> BusRegion {
+    let mut alerts = alerts_in(region);
+    alerts.arn = alerts.arn.replace(ACCOUNT, CENTRAL);
+    let ct = r#"{"source": ["aws.cloudtrail"]}"#;
+    let mut told = rule("told", region, RuleState::Enabled, ct, &alerts.arn);
+    told.arn = told
+        .arn
+        .replace(ACCOUNT, CENTRAL)
+        .replace("rule/", "rule/central/");
+    BusRegion {
+        account: CENTRAL.into(),
+        region: region.into(),
+        bus: "central".into(),
+        policy,
+        rules: Ok(vec![told]),
+        topics: vec![alerts],
+    }
+}
+
+/// A bus policy with one statement letting `principal` put events, and `condition` if any.
+fn bus_policy(principal: serde_json::Value, condition: Option<serde_json::Value>) -> BusPolicy {
+    let mut statement = serde_json::json!({
+        "Sid": "members", "Effect": "Allow", "Principal": principal,
+        "Action": "events:PutEvents",
+        "Resource": format!("arn:aws:events:{REGION}:{CENTRAL}:event-bus/central"),
+    });
+    if let Some(condition) = condition {
+        statement["Condition"] = condition;
+    }
+    let policy = serde_json::json!({"Version": "2012-10-17", "Statement": [statement]});
+    BusPolicy::Read(Some(policy.to_string()))
+}
+
+/// Judges `cloudtrail-config-changes` (CloudTrail's events arrive in every region) in an
+/// account of one region whose rule forwards to the central bus, read as `central`.
+fn via_central(central: Option<BusRegion>) -> ControlResult {
+    let to = format!("arn:aws:events:{REGION}:{CENTRAL}:event-bus/central");
+    let mut s = account(vec![bus(REGION, vec![forwarding(REGION, &to)])]);
+    s.regions.truncate(1);
+    if let EventBridgeRead::Read(Ok(buses)) = &mut s.eventbridge {
+        buses.extend(central);
+    }
+    judged(&s, "cloudtrail-config-changes", &accept())
+}
+
 #[test]
-fn a_forward_to_another_account_is_named_not_counted() {
+fn a_forward_to_another_account_of_the_run_counts_when_its_bus_lets_this_account_in() {
+    let account_root = serde_json::json!({"AWS": format!("arn:aws:iam::{ACCOUNT}:root")});
+    let r = via_central(Some(central_bus(REGION, bus_policy(account_root, None))));
+    assert_eq!(r.status, Status::Compliant, "{:#?}", r.findings);
+    let rules = &r.chain.as_ref().unwrap().rules;
+    assert!(
+        rules.iter().any(|arn| arn.contains(CENTRAL)),
+        "the central account's rule is named: {rules:?}"
+    );
+    let by_id = serde_json::json!({"AWS": ACCOUNT});
+    let r = via_central(Some(central_bus(REGION, bus_policy(by_id, None))));
+    assert_eq!(r.status, Status::Compliant, "an account id is its root");
+}
+
+#[test]
+fn a_central_bus_that_does_not_let_this_account_in_is_a_miss_with_its_reason() {
+    let someone_else = serde_json::json!({"AWS": "arn:aws:iam::111111111111:root"});
+    let cases = [
+        (
+            bus_policy(someone_else, None),
+            format!("does not let account {ACCOUNT} put events"),
+        ),
+        (BusPolicy::Read(None), "has no resource policy".to_string()),
+    ];
+    for (policy, reason) in cases {
+        let r = via_central(Some(central_bus(REGION, policy)));
+        assert_eq!(r.status, Status::NonCompliant);
+        let f = finding(&r, FindingCode::EventbridgePartial);
+        assert!(f.message.contains(&reason), "{reason}: {}", f.message);
+    }
+}
+
+#[test]
+fn a_central_bus_policy_trailwatch_cannot_judge_is_cannot_tell() {
+    // An organization condition: trailwatch does not know the account's organization.
+    let org = serde_json::json!({"StringEquals": {"aws:PrincipalOrgID": "o-abc"}});
+    let r = via_central(Some(central_bus(REGION, bus_policy("*".into(), Some(org)))));
+    assert_eq!(r.status, Status::Error, "{:#?}", r.findings);
+    let f = finding(&r, FindingCode::EventbridgeUnread);
+    assert!(f.message.contains("aws:PrincipalOrgID"), "{}", f.message);
+    // A role of the account: it depends on the role the rule forwards with.
+    let role = serde_json::json!({"AWS": format!("arn:aws:iam::{ACCOUNT}:role/forwarder")});
+    let r = via_central(Some(central_bus(REGION, bus_policy(role, None))));
+    assert_eq!(r.status, Status::Error, "{:#?}", r.findings);
+}
+
+#[test]
+fn the_buses_of_other_accounts_to_read_are_those_forwarded_to_and_not_yet_read() {
+    let to = format!("arn:aws:events:{REGION}:{CENTRAL}:event-bus/central");
+    let mut s = account(vec![bus(REGION, vec![forwarding(REGION, &to)])]);
+    let wanted = crate::foreign_buses(&s);
+    assert_eq!(wanted.len(), 1);
+    assert_eq!(
+        (wanted[0].account_id.as_str(), wanted[0].name.as_str()),
+        (CENTRAL, "central")
+    );
+    if let EventBridgeRead::Read(Ok(buses)) = &mut s.eventbridge {
+        buses.push(central_bus(REGION, BusPolicy::Read(None)));
+    }
+    assert!(crate::foreign_buses(&s).is_empty(), "read once");
+}
+
+#[test]
+fn a_forward_to_an_account_outside_the_run_is_named_not_counted() {
     let elsewhere = format!("arn:aws:events:{REGION}:999988887777:event-bus/central");
     let s = account(vec![
         bus(REGION, vec![forwarding(REGION, &elsewhere)]),

@@ -246,6 +246,108 @@ fn key_cases() -> Vec<Case> {
 }
 
 /// The statements of the policy trailwatch writes on the topics it creates.
+/// The security account's bus the member's rule forwards to.
+const BUS: &str = "arn:aws:events:us-east-1:999988887777:event-bus/central";
+
+/// Account 111122223333's rule `forward` putting events on [`BUS`].
+fn put_events() -> Request<'static> {
+    Request {
+        action: "events:PutEvents",
+        resource: BUS,
+        source: Source {
+            sender: Sender::Account,
+            partition: "aws",
+            region: "us-east-1",
+            account: "111122223333",
+            name: Some("forward"),
+        },
+    }
+}
+
+fn let_in(principal: Value, extra: Value) -> Value {
+    let mut st = json!({"Sid": "members", "Effect": "Allow", "Principal": principal,
+                        "Action": "events:PutEvents", "Resource": BUS});
+    merge(&mut st, extra);
+    json!([st])
+}
+
+/// Event bus policies for an account whose rule forwards to another account's bus.
+fn bus_cases() -> Vec<Case> {
+    use Want::*;
+    let root = json!({"AWS": "arn:aws:iam::111122223333:root"});
+    vec![
+        case(
+            "the account's root is the account",
+            let_in(root.clone(), json!({})),
+            put_events(),
+            Allowed,
+        ),
+        case(
+            "the account by its id",
+            let_in(json!({"AWS": "111122223333"}), json!({})),
+            put_events(),
+            Allowed,
+        ),
+        case(
+            "everyone",
+            let_in(json!("*"), json!({})),
+            put_events(),
+            Allowed,
+        ),
+        case(
+            "another account",
+            let_in(json!({"AWS": "arn:aws:iam::444455556666:root"}), json!({})),
+            put_events(),
+            NotAllowed,
+        ),
+        case(
+            "a service is not an account",
+            let_in(json!({"Service": "events.amazonaws.com"}), json!({})),
+            put_events(),
+            NotAllowed,
+        ),
+        case(
+            "another action",
+            let_in(root.clone(), json!({"Action": "events:PutRule"})),
+            put_events(),
+            NotAllowed,
+        ),
+        case(
+            "a role of the account depends on the role the rule forwards with",
+            let_in(
+                json!({"AWS": "arn:aws:iam::111122223333:role/forwarder"}),
+                json!({}),
+            ),
+            put_events(),
+            CannotTell("statement `members`"),
+        ),
+        case(
+            "aws:PrincipalAccount is the account",
+            let_in(
+                json!("*"),
+                json!({"Condition": {"StringEquals": {"aws:PrincipalAccount": "111122223333"}}}),
+            ),
+            put_events(),
+            Allowed,
+        ),
+        case(
+            "aws:PrincipalOrgID is not known",
+            let_in(
+                json!("*"),
+                json!({"Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc"}}}),
+            ),
+            put_events(),
+            CannotTell("statement `members`"),
+        ),
+        case(
+            "a Deny of the account wins",
+            json!([let_in(json!("*"), json!({}))[0].clone(), {"Sid": "no", "Effect": "Deny", "Principal": root, "Action": "events:*"}]),
+            put_events(),
+            Denied("statement `no`"),
+        ),
+    ]
+}
+
 fn ours() -> Value {
     let policy: Value =
         serde_json::from_str(&crate::topic_policy(TOPIC, "111122223333", "us-east-1")).unwrap();
@@ -260,6 +362,7 @@ fn the_policy_table() {
         not_allowed_cases(),
         cannot_tell_cases(),
         key_cases(),
+        bus_cases(),
     ]
     .into_iter()
     .flatten()
