@@ -168,11 +168,12 @@ impl Aws {
         event: String,
     ) -> Result<bool, CallError> {
         self.count("events:TestEventPattern");
-        self.clients(region)
-            .events()
+        self.events(region)
             .test_event_pattern()
             .event_pattern(pattern)
             .event(event)
+            .customize()
+            .config_override(self.identity())
             .send()
             .await
             .map(|answer| answer.result())

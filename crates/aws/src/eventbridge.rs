@@ -104,7 +104,7 @@ impl Aws {
     /// One bus of a region: its rules that can see CloudTrail events, with their targets and
     /// invocations.
     async fn list_bus(&self, region: &str, bus: &str) -> Listed {
-        let client = self.clients(region).events();
+        let client = self.events(region);
         let rules = match self.list_rules(&client, bus).await {
             Ok(rules) => Ok(futures::stream::iter(rules)
                 .map(|rule| self.read_rule(&client, region, bus, rule))
@@ -161,8 +161,9 @@ impl Aws {
     /// A bus's resource policy.
     async fn bus_policy(&self, region: &str, name: &str) -> BusPolicy {
         self.count("events:DescribeEventBus");
-        let events = self.clients(region).events();
-        match events.describe_event_bus().name(name).send().await {
+        let events = self.events(region);
+        let call = events.describe_event_bus().name(name).customize();
+        match call.config_override(self.identity()).send().await {
             Ok(out) => BusPolicy::Read(out.policy().map(str::to_string)),
             Err(e) => BusPolicy::Unreadable(errors::read("events:DescribeEventBus", e)),
         }
@@ -182,6 +183,8 @@ impl Aws {
                 .list_rules()
                 .event_bus_name(bus)
                 .set_next_token(token)
+                .customize()
+                .config_override(self.identity())
                 .send()
                 .await
                 .map_err(|e| errors::read("events:ListRules", e))?;
@@ -237,6 +240,8 @@ impl Aws {
                 .rule(rule)
                 .event_bus_name(bus)
                 .set_next_token(token)
+                .customize()
+                .config_override(self.identity())
                 .send()
                 .await
                 .map_err(|e| errors::read("events:ListTargetsByRule", e))?;

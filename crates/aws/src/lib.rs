@@ -105,10 +105,18 @@ pub struct Aws {
     assumed: Option<(String, Option<String>)>,
     /// The credentials of the roles assumed so far in the run, shared by its connections.
     roles: roles::Roles,
+    /// The run's EventBridge clients, by region, shared by its connections.
+    events: SharedEvents,
 }
 
-/// The SDK clients of one region, each built on its first use: an account whose EventBridge
-/// rules are read in every enabled region needs only two services in most of them.
+/// The run's EventBridge clients, one per region, shared by every account's connection (each
+/// call carries its account's identity, `Aws::identity`): an account's read reaches every
+/// enabled region once, so a client of its own there would be built for a single call.
+#[derive(Clone, Default)]
+struct SharedEvents(std::sync::Arc<Mutex<HashMap<String, aws_sdk_eventbridge::Client>>>);
+
+/// The SDK clients of one region, each built on its first use (EventBridge's are the run's,
+/// [`SharedEvents`]).
 #[derive(Clone)]
 struct Clients(std::sync::Arc<RegionClients>);
 
@@ -162,7 +170,6 @@ region_clients! {
     cloudwatch: aws_sdk_cloudwatch,
     sns: aws_sdk_sns,
     kms: aws_sdk_kms,
-    events: aws_sdk_eventbridge,
     account: aws_sdk_account,
 }
 
@@ -191,6 +198,7 @@ impl Aws {
             account_id: tokio::sync::OnceCell::new(),
             assumed: None,
             roles: roles::Roles::default(),
+            events: SharedEvents::default(),
         })
     }
 
@@ -230,6 +238,7 @@ impl Aws {
             account_id: tokio::sync::OnceCell::new_with(Some(account_id.to_string())),
             assumed: Some((role_name.to_string(), self.account_id.get().cloned())),
             roles: self.roles.clone(),
+            events: self.events.clone(),
         }
     }
 
@@ -317,8 +326,18 @@ impl Aws {
     /// A connection to `account_id` whose clients for `region` are given (tests use mocked
     /// clients).
     #[cfg(test)]
-    fn with_clients(region: &str, account_id: &str, clients: Clients) -> Aws {
+    fn with_clients(
+        region: &str,
+        account_id: &str,
+        clients: Clients,
+        events: aws_sdk_eventbridge::Client,
+    ) -> Aws {
+        let events = SharedEvents(std::sync::Arc::new(Mutex::new(HashMap::from([(
+            region.to_string(),
+            events,
+        )]))));
         Aws {
+            events,
             config: SdkConfig::builder().build(),
             region: region.to_string(),
             clients: Mutex::new(HashMap::from([(region.to_string(), clients)])),
@@ -327,6 +346,35 @@ impl Aws {
             assumed: None,
             roles: roles::Roles::default(),
         }
+    }
+
+    /// The run's EventBridge client of `region` (each call names its account's identity with
+    /// [`Aws::identity`]).
+    fn events(&self, region: &str) -> aws_sdk_eventbridge::Client {
+        let mut shared = self.events.0.lock().expect("events clients");
+        let client = shared.entry(region.to_string()).or_insert_with(|| {
+            let mut config = self.config.to_builder();
+            // No account's identity: a call that does not name its own fails, never signs as
+            // the account that happened to build the client.
+            config.set_credentials_provider(None);
+            config.set_identity_cache(None);
+            config.set_region(Some(Region::new(region.to_string())));
+            aws_sdk_eventbridge::Client::new(&config.build())
+        });
+        client.clone()
+    }
+
+    /// This connection's identity, for a call through a client the run shares: its credentials
+    /// and their cache.
+    fn identity(&self) -> aws_sdk_eventbridge::config::Builder {
+        let mut identity = aws_sdk_eventbridge::config::Builder::default();
+        if let Some(credentials) = self.config.credentials_provider() {
+            identity.set_credentials_provider(Some(credentials));
+        }
+        if let Some(cache) = self.config.identity_cache() {
+            identity.set_identity_cache(cache);
+        }
+        identity
     }
 
     fn clients(&self, region: &str) -> Clients {

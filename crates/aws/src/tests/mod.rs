@@ -155,9 +155,9 @@ fn aws_with(cloudtrail: Vec<Rule>, logs: Vec<Rule>, cloudwatch: Vec<Rule>, sns: 
             cloudwatch: client!(aws_sdk_cloudwatch, &cloudwatch),
             sns: client!(aws_sdk_sns, &sns),
             kms: client!(aws_sdk_kms, &Vec::<Rule>::new()),
-            events: client!(aws_sdk_eventbridge, &[no_rules()]),
             account: client!(aws_sdk_account, &[only_this_region()]),
         }),
+        client!(aws_sdk_eventbridge, &[no_rules()]),
     )
 }
 
