@@ -648,3 +648,57 @@ fn a_rule_forwarding_to_another_account_of_the_run_is_followed_there() {
         "the central account is not part of this run: its bus is not read"
     );
 }
+
+#[test]
+fn apply_follows_the_rules_into_the_other_account_when_they_decide_verdicts() {
+    // The member's CloudTrail control holds through the central bus (accepted); its IAM control
+    // is planned. Apply's check must read the central bus again, or the CloudTrail control
+    // would look open and the plan stale.
+    let (member, central) = forwarding_to_central();
+    let central_id = central.account_id.clone();
+    let run = Run {
+        own: World::new(member),
+        others: vec![(central_id.clone(), World::new(central))],
+        lanes: 1,
+    };
+    let desired = Desired {
+        accept_eventbridge: true,
+        notify: vec!["sqs:arn:aws:sqs:us-east-1:111122223333:q".parse().unwrap()],
+        ..Desired::default()
+    };
+    let targets: Vec<Target> = [(ACCOUNT, None), (central_id.as_str(), Some("audit"))]
+        .into_iter()
+        .map(|(account, role)| Target {
+            account: account.into(),
+            role: role.map(str::to_string),
+            desired: desired.clone(),
+        })
+        .collect();
+    let controls = [ct(), iam()];
+    let read = block_on(plan_accounts(&run, &targets, &controls, 1, true, &|| {}));
+    let planned = read.results[0].report.as_ref().unwrap();
+    assert_eq!(planned.controls[0].status, model::Status::Compliant);
+    assert!(!planned.actions.is_empty(), "the IAM control is planned");
+    let header = PlanHeader {
+        region: REGION,
+        benchmark: iam().benchmark,
+        trailwatch_version: "test",
+        own: ACCOUNT,
+    };
+    let file = plan_file(&header, &controls, &targets, &read);
+    let applied = block_on(apply_accounts(
+        &run,
+        &controls,
+        &file.accounts,
+        &read.snapshots,
+        1,
+        &|| {},
+    ));
+    let (outcome, after) = &applied[0];
+    assert_eq!(outcome.state, AccountState::Applied, "{outcome:?}");
+    let after = after.as_ref().unwrap().report.as_ref().unwrap();
+    assert!(after
+        .controls
+        .iter()
+        .all(|c| c.status == model::Status::Compliant));
+}
