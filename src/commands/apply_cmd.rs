@@ -51,13 +51,15 @@ pub async fn run(args: ApplyArgs) -> Result<Exit> {
     }
     let outputs = Outputs::open(&args.plan.output, args.plan.json, false)?;
     let at = OffsetDateTime::now_utc();
-    let prepared = match &args.plan_file {
+    let mut prepared = match &args.plan_file {
         Some(path) => {
             outputs.refuse_plan_file(Some(path))?;
             saved(path, &args).await?
         }
         None => live(&args.plan, &outputs).await?,
     };
+    // Each account's snapshot is released as its apply takes it.
+    let before = std::mem::take(&mut prepared.before);
     let file = &prepared.file;
     file.pinned(args.expect_digest.as_deref())?;
     let info = RunInfo {
@@ -80,8 +82,8 @@ pub async fn run(args: ApplyArgs) -> Result<Exit> {
         confirm()?;
     }
     match file.is_many() {
-        true => apply_many(&prepared, outputs, &info).await,
-        false => apply_one(&prepared, outputs, &info).await,
+        true => apply_many((&prepared, before), outputs, &info).await,
+        false => apply_one((&prepared, &before), outputs, &info).await,
     }
 }
 
@@ -229,11 +231,15 @@ fn show_many(
 }
 
 /// Carries out a one-account plan and reports its actions and verification.
-async fn apply_one(prepared: &Prepared, outputs: Outputs, info: &RunInfo<'_>) -> Result<Exit> {
+async fn apply_one(
+    (prepared, before): (&Prepared, &HashMap<String, Snapshot>),
+    outputs: Outputs,
+    info: &RunInfo<'_>,
+) -> Result<Exit> {
     let started = Instant::now();
     let run = aws::Run::new(&prepared.aws, &prepared.own);
     let (file, account) = (&prepared.file, &prepared.file.accounts[0]);
-    let before = prepared.before.get(&account.account_id);
+    let before = before.get(&account.account_id);
     let roster = reconcile::Roster::default();
     let known = (before, &roster);
     let applied = match reconcile::check(&run, info.controls, account, known).await {
@@ -322,11 +328,15 @@ fn report_one(
 }
 
 /// Applies every account of the plan, at most `concurrency` at once, and reports each.
-async fn apply_many(prepared: &Prepared, outputs: Outputs, info: &RunInfo<'_>) -> Result<Exit> {
+async fn apply_many(
+    (prepared, before): (&Prepared, HashMap<String, Snapshot>),
+    outputs: Outputs,
+    info: &RunInfo<'_>,
+) -> Result<Exit> {
     let started = Instant::now();
     crate::interrupt::stop_on_signal();
     let run = aws::Run::new(&prepared.aws, &prepared.own);
-    let (accounts, before) = (&prepared.file.accounts, &prepared.before);
+    let accounts = &prepared.file.accounts;
     let progress = progress_bar(accounts.len());
     let (controls, at_once, done) = (info.controls, prepared.concurrency, &|| progress.inc(1));
     let done = reconcile::apply_accounts(&run, controls, accounts, before, at_once, done).await;

@@ -49,14 +49,14 @@ impl Applied {
 }
 
 /// Applies every account's plan ([`apply_account`], each from its snapshot in `before` when
-/// there is one), at most `concurrency` at once over the connection's lanes, calling `done`
-/// after each: each account's outcome and, when it was read again, its state after, in the
-/// order of `plans`.
+/// there is one, released as the account's apply takes it), at most `concurrency` at once over
+/// the connection's lanes, calling `done` after each: each account's outcome and, when it was
+/// read again, its state after, in the order of `plans`.
 pub async fn apply_accounts<C: Connect + Sync>(
     connect: &C,
     controls: &[Control],
     plans: &[AccountPlan],
-    before: &HashMap<String, Snapshot>,
+    before: HashMap<String, Snapshot>,
     concurrency: usize,
     done: &(dyn Fn() + Sync),
 ) -> Vec<(AccountOutcome, Option<AccountResult>)> {
@@ -66,9 +66,11 @@ pub async fn apply_accounts<C: Connect + Sync>(
             .map(|p| (p.account_id.as_str(), p.assume_role.as_deref())),
     );
     let roster = &roster;
+    let before = &std::sync::Mutex::new(before);
     spread(connect, plans, concurrency, |plan| async move {
         let started = Instant::now();
-        let known = (before.get(&plan.account_id), roster);
+        let mine = before.lock().expect("snapshots").remove(&plan.account_id);
+        let known = (mine.as_ref(), roster);
         let applied = apply_account(connect, controls, plan, known).await;
         done();
         let after = applied.after.map(|report| AccountResult {

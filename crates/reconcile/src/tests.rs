@@ -536,7 +536,7 @@ fn spread_over(lanes: usize) -> (AccountsRead, Vec<(String, AccountState, bool)>
         &run,
         &controls,
         &file.accounts,
-        &read.snapshots,
+        read.snapshots.clone(),
         4,
         &count,
     ));
@@ -690,7 +690,7 @@ fn apply_follows_the_rules_into_the_other_account_when_they_decide_verdicts() {
         &run,
         &controls,
         &file.accounts,
-        &read.snapshots,
+        read.snapshots.clone(),
         1,
         &|| {},
     ));
