@@ -4,15 +4,15 @@
 //! (`events:ListTargetsByRule`) and its `AWS/Events` invocations of the last day — none of
 //! which needs the account id — then the SNS topics of this account those rules target (read
 //! as alarms' topics are); then the buses of this account those rules forward to, read the
-//! same way, at most [`HOPS`] buses deep.
+//! same way, at most [`FORWARD_HOPS`] buses deep.
 
 use futures::future::join_all;
 use futures::StreamExt;
-use std::collections::BTreeSet;
 
 use model::arn::EventBusRef;
 use model::live::{
-    BusPolicy, BusRegion, EventBridgeRead, Invocations, ReadError, Rule, RuleState, DEFAULT_BUS,
+    forwarded_unread, BusPolicy, BusRegion, EventBridgeRead, Invocations, ReadError, Rule,
+    RuleState, DEFAULT_BUS, FORWARD_HOPS,
 };
 
 use crate::errors;
@@ -21,10 +21,6 @@ use crate::Aws;
 
 /// How many rules of one region have their targets read at once.
 const IN_FLIGHT: usize = 8;
-
-/// How many forwards from bus to bus are followed (EventBridge itself delivers an event across
-/// at most a few buses; deeper chains are named by the planner as not followed).
-pub const HOPS: usize = 3;
 
 /// The region states `ListRegions` is asked for: the regions the account can use.
 const ENABLED: [aws_sdk_account::types::RegionOptStatus; 2] = [
@@ -51,7 +47,7 @@ impl Aws {
     }
 
     /// The rest: the topics of `account` the rules target, then the buses of `account` they
-    /// forward to, read the same way, at most [`HOPS`] deep.
+    /// forward to, read the same way, at most [`FORWARD_HOPS`] deep.
     pub(crate) async fn finish_eventbridge(
         &self,
         listed: DefaultBuses,
@@ -63,16 +59,15 @@ impl Aws {
         };
         let mut buses: Vec<BusRegion> =
             join_all(listed.into_iter().map(|bus| self.with_topics(bus, account))).await;
-        for _ in 0..HOPS {
-            let next = forwarded_to(&buses, account);
+        for _ in 0..FORWARD_HOPS {
+            let next: Vec<EventBusRef> = forwarded_unread(&buses, |_| true)
+                .into_iter()
+                .filter(|bus| bus.account_id == account)
+                .collect();
             if next.is_empty() {
                 break;
             }
-            let read = next.iter().map(|bus| async {
-                let listed = self.list_bus(&bus.region, &bus.name).await;
-                self.with_topics(listed, account).await
-            });
-            buses.extend(join_all(read).await);
+            buses.extend(join_all(next.iter().map(|bus| self.read_bus(bus))).await);
         }
         EventBridgeRead::Read(Ok(buses))
     }
@@ -143,15 +138,21 @@ impl Aws {
         }
     }
 
+    /// A bus a rule forwards to: its rules, their targets and invocations, then the topics of
+    /// its account they target.
+    async fn read_bus(&self, bus: &EventBusRef) -> BusRegion {
+        let listed = self.list_bus(&bus.region, &bus.name).await;
+        self.with_topics(listed, &bus.account_id).await
+    }
+
     /// Buses of this account another account's rules forward to (`survey::Reader::read_buses`):
     /// each read as a forwarded-to bus is, with its resource policy (`DescribeEventBus`).
     pub async fn read_buses(&self, buses: &[EventBusRef]) -> Vec<BusRegion> {
         join_all(buses.iter().map(|wanted| async move {
-            let (listed, policy) = futures::join!(
-                self.list_bus(&wanted.region, &wanted.name),
+            let (mut bus, policy) = futures::join!(
+                self.read_bus(wanted),
                 self.bus_policy(&wanted.region, &wanted.name)
             );
-            let mut bus = self.with_topics(listed, &wanted.account_id).await;
             bus.policy = policy;
             bus
         }))
@@ -267,24 +268,6 @@ impl Aws {
         let sums = self.metric_sums(region, &query).await?;
         Ok(sums.map(|[invoked, failed]| Invocations { invoked, failed }))
     }
-}
-
-/// The buses of this account the rules forward to that were not read yet, each once.
-fn forwarded_to(buses: &[BusRegion], account: &str) -> BTreeSet<EventBusRef> {
-    let read = |bus: &EventBusRef| {
-        buses
-            .iter()
-            .any(|b| b.region == bus.region && b.bus == bus.name)
-    };
-    buses
-        .iter()
-        .filter_map(|b| b.rules.as_ref().ok())
-        .flatten()
-        .filter_map(|r| r.targets.as_ref().ok())
-        .flatten()
-        .filter_map(|target| model::arn::parse_event_bus_arn(target))
-        .filter(|bus| bus.account_id == account && !read(bus))
-        .collect()
 }
 
 /// Whether a listed rule can match an event CloudTrail delivers: it has an event pattern

@@ -1,10 +1,11 @@
 //! Reading an account into a [`Snapshot`], in dependent round trips: who we are and the trails;
 //! then each trail's status and selectors, each log group's filters, the first page of alarms
 //! and the scope's topics; then the topics those alarms notify (and the keys of encrypted
-//! topics); beside all that, the EventBridge rules when the scope asks for them. When a region has more alarms than a page, only what the planner asks for next
-//! ([`ReadRequest`]: the alarms on the metrics that matter and those named like trailwatch's,
-//! and the topics they notify) is read into the snapshot by [`Aws::read_more`]. Calls that do
-//! not depend on each other run at once.
+//! topics); beside all that, the EventBridge rules when the scope asks for them. When a region
+//! has more alarms than a page, only what the planner asks for next ([`ReadRequest`]: the
+//! alarms on the metrics that matter and those named like trailwatch's, and the topics they
+//! notify) is read into the snapshot by [`Aws::read_more`]. Calls that do not depend on each
+//! other run at once.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -3,6 +3,9 @@
 //! Every read that can fail independently is a `Result<_, ReadError>`, so that one denied call
 //! makes the controls that depend on it `error` instead of failing the whole audit.
 
+use std::collections::BTreeSet;
+
+use crate::arn::EventBusRef;
 use crate::cloudwatch::{ComparisonOperator, Statistic, TreatMissingData};
 use serde::Serialize;
 
@@ -507,6 +510,27 @@ pub enum EventBridgeRead {
 /// The name of the bus CloudTrail sends events to.
 pub const DEFAULT_BUS: &str = "default";
 
+/// How many forwards from bus to bus are read and judged from CloudTrail's default bus (an
+/// event forwarded further is named as not followed).
+pub const FORWARD_HOPS: usize = 3;
+
+/// The buses that rules of the buses `from` picks forward to and that are not among `buses`,
+/// each once.
+pub fn forwarded_unread(
+    buses: &[BusRegion],
+    from: impl Fn(&BusRegion) -> bool,
+) -> BTreeSet<EventBusRef> {
+    let read = |bus: &EventBusRef| buses.iter().any(|b| b.reference() == *bus);
+    buses
+        .iter()
+        .filter(|b| from(b))
+        .flat_map(|b| b.rules.iter().flatten())
+        .flat_map(|r| r.targets.iter().flatten())
+        .filter_map(|target| crate::arn::parse_event_bus_arn(target))
+        .filter(|bus| !read(bus))
+        .collect()
+}
+
 /// An event bus of one region (the default bus, or one a rule forwards to): the rules that can
 /// match CloudTrail events.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -529,6 +553,17 @@ pub struct BusRegion {
     pub topics: Vec<Topic>,
 }
 
+impl BusRegion {
+    /// The bus as a rule's target names it.
+    pub fn reference(&self) -> EventBusRef {
+        EventBusRef {
+            region: self.region.clone(),
+            account_id: self.account.clone(),
+            name: self.bus.clone(),
+        }
+    }
+}
+
 /// An event bus's resource policy (`events:DescribeEventBus`), as far as it was read.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "state", content = "policy")]
@@ -541,7 +576,7 @@ pub enum BusPolicy {
     Unreadable(ReadError),
 }
 
-/// An EventBridge rule on a default bus.
+/// An EventBridge rule of a bus.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Rule {
     /// The rule's ARN.

@@ -8,8 +8,8 @@ use std::collections::BTreeSet;
 
 use model::arn::EventBusRef;
 use model::live::{
-    BusPolicy, BusRegion, EventBridgeRead, ReadError, Rule, RuleState, Snapshot, Topic, Trail,
-    DEFAULT_BUS,
+    forwarded_unread, BusPolicy, BusRegion, EventBridgeRead, ReadError, Rule, RuleState, Snapshot,
+    Topic, Trail, DEFAULT_BUS, FORWARD_HOPS,
 };
 use model::report::{Chain, ChainKind};
 use model::{Control, Desired, Finding, FindingCode, Status};
@@ -33,9 +33,6 @@ const GLOBAL_SERVICES: [&str; 5] = [
 /// Event names CloudTrail marks `readOnly` start with one of these: rules in state `ENABLED`
 /// do not see them.
 const READ_ONLY_PREFIXES: [&str; 6] = ["Get", "List", "Describe", "Head", "Lookup", "Decrypt"];
-
-/// How many forwards from bus to bus are followed (the reader reads as deep).
-const HOPS: usize = 3;
 
 /// The region where a partition's global services record their events.
 fn home_region(partition: &str) -> &'static str {
@@ -168,7 +165,7 @@ pub(crate) fn coverage(snapshot: &Snapshot, control: &Control) -> Coverage {
             let fate = match &logging {
                 None => Fate::NoTrail,
                 Some(trail) => network
-                    .fate(&bus_of(bus), &event, is_read_only(record), 0)
+                    .fate(&bus.reference(), &event, is_read_only(record), 0)
                     .told_through(trail),
             };
             tally.record(&bus.region, label, fate);
@@ -184,25 +181,11 @@ pub fn foreign_buses(snapshot: &Snapshot) -> Vec<EventBusRef> {
     let EventBridgeRead::Read(Ok(buses)) = &snapshot.eventbridge else {
         return Vec::new();
     };
-    let read = |bus: &EventBusRef| buses.iter().any(|b| bus_of(b) == *bus);
-    let wanted: BTreeSet<EventBusRef> = buses
-        .iter()
-        .filter(|b| b.account == snapshot.account_id)
-        .flat_map(|b| b.rules.iter().flatten())
-        .flat_map(|r| r.targets.iter().flatten())
-        .filter_map(|target| model::arn::parse_event_bus_arn(target))
-        .filter(|bus| bus.account_id != snapshot.account_id && !read(bus))
-        .collect();
-    wanted.into_iter().collect()
-}
-
-/// A bus read, named as a rule's target names it.
-fn bus_of(bus: &BusRegion) -> EventBusRef {
-    EventBusRef {
-        region: bus.region.clone(),
-        account_id: bus.account.clone(),
-        name: bus.bus.clone(),
-    }
+    let own = &snapshot.account_id;
+    forwarded_unread(buses, |b| b.account == *own)
+        .into_iter()
+        .filter(|bus| bus.account_id != *own)
+        .collect()
 }
 
 /// Every bus read, its enabled rules parsed and judged on whom they reach.
@@ -247,7 +230,7 @@ impl<'a> Network<'a> {
     /// What becomes of an event on a bus, `hop` forwards from CloudTrail's default bus: told
     /// through a rule that reaches a topic here or on a bus it forwards to, or the closest miss.
     fn fate(&self, at: &EventBusRef, event: &Value, read_only: bool, hop: usize) -> Fate {
-        let Some((read, rules)) = self.buses.iter().find(|(b, _)| bus_of(b) == *at) else {
+        let Some((read, rules)) = self.buses.iter().find(|(b, _)| b.reference() == *at) else {
             return Fate::CannotTell(format!("{} was not read", self.named(at)));
         };
         if let Err(e) = &read.rules {
@@ -299,10 +282,10 @@ impl<'a> Network<'a> {
     fn forwarded(&self, judged: &JudgedRule, event: &Value, read_only: bool, hop: usize) -> Fate {
         let mut closest = Fate::Unmatched;
         for bus in &judged.reach.forwards {
-            let fate = if hop + 1 > HOPS {
+            let fate = if hop + 1 > FORWARD_HOPS {
                 Fate::Unreached(
                     judged.rule.name.clone(),
-                    format!("it forwards through more than {HOPS} event buses"),
+                    format!("it forwards through more than {FORWARD_HOPS} event buses"),
                 )
             } else {
                 match self.admitted(judged.rule, bus) {
@@ -339,7 +322,7 @@ impl Network<'_> {
             return Ok(());
         }
         let refused = |why: String| Err(Fate::Unreached(rule.name.clone(), why));
-        let Some((read, _)) = self.buses.iter().find(|(b, _)| bus_of(b) == *at) else {
+        let Some((read, _)) = self.buses.iter().find(|(b, _)| b.reference() == *at) else {
             let why = format!(
                 "it forwards to {}, which is not part of this run",
                 self.named(at)

@@ -87,12 +87,7 @@ impl Roster {
         };
         let mut read = self.read.lock().expect("buses read");
         for bus in &fresh {
-            let key = EventBusRef {
-                region: bus.region.clone(),
-                account_id: bus.account.clone(),
-                name: bus.bus.clone(),
-            };
-            read.insert(key, bus.clone());
+            read.insert(bus.reference(), bus.clone());
         }
         found.extend(fresh);
         found

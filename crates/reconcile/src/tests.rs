@@ -577,9 +577,10 @@ fn accounts_spread_over_lanes_are_read_and_applied_as_on_one_in_the_order_given(
     assert_eq!(done, 7, "each account counted once");
 }
 
-/// An account whose only rule forwards CloudTrail's events to the central account's bus, and
-/// that central account: its bus lets the first in and tells a confirmed subscriber.
-fn forwarding_to_central() -> (Snapshot, Snapshot) {
+/// A run of an account whose only rule forwards CloudTrail's events to the central account's
+/// bus, and that central account (its id given): its bus lets the first in and tells a
+/// confirmed subscriber.
+fn forwarding_to_central() -> (Run, String) {
     const CENTRAL: &str = "999988887777";
     let ct = r#"{"source": ["aws.cloudtrail"]}"#;
     let rule = |account: &str, bus: &str, target: String| Rule {
@@ -614,33 +615,39 @@ fn forwarding_to_central() -> (Snapshot, Snapshot) {
         rules: Ok(vec![rule(CENTRAL, "central", alerts.arn.clone())]),
         topics: vec![alerts],
     }]));
-    (member, central)
+    let run = Run {
+        own: World::new(member),
+        others: vec![(CENTRAL.to_string(), World::new(central))],
+        lanes: 1,
+    };
+    (run, CENTRAL.to_string())
+}
+
+/// The member (the run's own account) and the central account through its role, alike.
+fn member_and_central(central: &str, desired: &Desired) -> Vec<Target> {
+    [(ACCOUNT, None), (central, Some("audit"))]
+        .into_iter()
+        .map(|(account, role)| Target {
+            account: account.into(),
+            role: role.map(str::to_string),
+            desired: desired.clone(),
+        })
+        .collect()
 }
 
 #[test]
 fn a_rule_forwarding_to_another_account_of_the_run_is_followed_there() {
-    let (member, central) = forwarding_to_central();
-    let central_id = central.account_id.clone();
-    let run = Run {
-        own: World::new(member),
-        others: vec![(central_id.clone(), World::new(central))],
-        lanes: 1,
-    };
+    let (run, central_id) = forwarding_to_central();
     let desired = Desired {
         accept_eventbridge: true,
         ..Desired::default()
-    };
-    let target = |account: &str, role: Option<&str>| Target {
-        account: account.into(),
-        role: role.map(str::to_string),
-        desired: desired.clone(),
     };
     let status = |targets: &[Target]| {
         let read = block_on(plan_accounts(&run, targets, &[ct()], 1, false, &|| {}));
         let report = read.results[0].report.as_ref().unwrap();
         report.controls[0].status
     };
-    let both = [target(ACCOUNT, None), target(&central_id, Some("audit"))];
+    let both = member_and_central(&central_id, &desired);
     assert_eq!(status(&both), model::Status::Compliant);
     assert_eq!(
         status(&both[..1]),
@@ -654,26 +661,13 @@ fn apply_follows_the_rules_into_the_other_account_when_they_decide_verdicts() {
     // The member's CloudTrail control holds through the central bus (accepted); its IAM control
     // is planned. Apply's check must read the central bus again, or the CloudTrail control
     // would look open and the plan stale.
-    let (member, central) = forwarding_to_central();
-    let central_id = central.account_id.clone();
-    let run = Run {
-        own: World::new(member),
-        others: vec![(central_id.clone(), World::new(central))],
-        lanes: 1,
-    };
+    let (run, central_id) = forwarding_to_central();
     let desired = Desired {
         accept_eventbridge: true,
         notify: vec!["sqs:arn:aws:sqs:us-east-1:111122223333:q".parse().unwrap()],
         ..Desired::default()
     };
-    let targets: Vec<Target> = [(ACCOUNT, None), (central_id.as_str(), Some("audit"))]
-        .into_iter()
-        .map(|(account, role)| Target {
-            account: account.into(),
-            role: role.map(str::to_string),
-            desired: desired.clone(),
-        })
-        .collect();
+    let targets = member_and_central(&central_id, &desired);
     let controls = [ct(), iam()];
     let read = block_on(plan_accounts(&run, &targets, &controls, 1, true, &|| {}));
     let planned = read.results[0].report.as_ref().unwrap();
