@@ -1,7 +1,7 @@
 //! The accounts of a run and the roles that reach them, so that an account's EventBridge rules
 //! that forward to another account's event bus are followed there when that account is part of
-//! the run: its bus is read with its own connection (once per run), added to the forwarding
-//! account's snapshot, and the account is planned again.
+//! the run: its bus is read with its own connection (and remembered for the rest of the run),
+//! added to the forwarding account's snapshot, and the account is planned again.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
@@ -61,7 +61,8 @@ impl Roster {
         survey::with_buses(reader, controls, desired, surveyed, buses).await
     }
 
-    /// The buses of one account of the run, each read once per run.
+    /// The buses of one account of the run, each read unless remembered (accounts in flight
+    /// together may each read a bus before the first answer is kept).
     async fn buses_of<C: Connect>(
         &self,
         connect: &C,
