@@ -21,11 +21,6 @@ use output::render::{error_label, usage_error};
 use args::{ApplyArgs, PlanCmd};
 use commands::pattern_cmd::PatternCommand;
 
-/// mimalloc: many small allocations on every thread (SDK requests, parsed answers, plans) are
-/// where glibc's allocator spent a quarter of a large run's CPU.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// The version and the commit it was built from.
 const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
@@ -114,6 +109,7 @@ fn given(error: &clap::Error) -> Vec<&str> {
 }
 
 fn main() -> ExitCode {
+    allocator::return_freed_memory_soon();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
