@@ -10,18 +10,22 @@ use crate::{Aws, AwsError};
 pub struct Run<'a> {
     base: &'a Aws,
     own: &'a str,
-    /// The runtime the run is made in, when it has worker threads: many accounts' work then
-    /// spreads over a lane (thread) per core, each entering it (`reconcile`'s `lanes.rs`).
-    runtime: Option<tokio::runtime::Handle>,
+    /// Whether the run is made in a runtime with worker threads: many accounts' work then
+    /// spreads over a lane (thread) per core (`reconcile`'s `lanes.rs`), each running a runtime
+    /// of its own on that thread.
+    threaded: bool,
 }
 
 impl<'a> Run<'a> {
     /// The run of `base`, whose account is `own`.
     pub fn new(base: &'a Aws, own: &'a str) -> Run<'a> {
-        let runtime = tokio::runtime::Handle::try_current()
-            .ok()
-            .filter(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
-        Run { base, own, runtime }
+        let threaded = tokio::runtime::Handle::try_current()
+            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+        Run {
+            base,
+            own,
+            threaded,
+        }
     }
 }
 
@@ -45,16 +49,23 @@ impl reconcile::Connect for Run<'_> {
     }
 
     fn lanes(&self) -> usize {
-        match self.runtime {
-            Some(_) => std::thread::available_parallelism().map_or(1, usize::from),
-            None => 1,
+        match self.threaded {
+            true => std::thread::available_parallelism().map_or(1, usize::from),
+            false => 1,
         }
     }
 
+    /// On a lane's thread, a runtime of its own: the HTTP connections its accounts open are
+    /// polled there too, beside the calls that use them, with no wake-up of another thread
+    /// (the run's worker threads cost a fifth more CPU that way).
     fn block_on<T>(&self, work: impl std::future::Future<Output = T>) -> T {
-        match &self.runtime {
-            Some(runtime) => runtime.block_on(work),
-            None => futures::executor::block_on(work),
+        match self.threaded {
+            true => tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a lane's runtime")
+                .block_on(work),
+            false => futures::executor::block_on(work),
         }
     }
 

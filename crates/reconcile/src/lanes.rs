@@ -2,12 +2,18 @@
 //! the accounts (every lane-th one, so the shares stay even), several at once, through
 //! [`Connect::block_on`]; so an account's CPU — its calls' signing and parsing, its planning —
 //! runs on every core instead of one. The futures are made and polled on their lane's thread:
-//! nothing but the results crosses threads. With one lane (`Connect::lanes`) it is a plain
+//! nothing but the results crosses threads. A lane whose share is done keeps its thread in
+//! `block_on` until every lane's is ([`AllFinished`]). With one lane (`Connect::lanes`) it is a plain
 //! bounded stream on the calling task, as the tests' connections use it.
 
 use std::future::Future;
 
-use futures::StreamExt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use futures::channel::oneshot;
+use futures::future::Shared;
+use futures::{FutureExt, StreamExt};
 
 use crate::Connect;
 
@@ -37,17 +43,22 @@ where
     }
     let per_lane = concurrency.div_ceil(lanes);
     let each = &each;
+    let finished = &AllFinished::new(lanes);
     let shares: Vec<Vec<(usize, T)>> = std::thread::scope(|scope| {
         let running: Vec<_> = (0..lanes)
             .map(|lane| {
                 scope.spawn(move || {
                     let share = items.iter().enumerate().skip(lane).step_by(lanes);
-                    connect.block_on(
-                        futures::stream::iter(share)
+                    connect.block_on(async move {
+                        let lane = finished.lane();
+                        let results = futures::stream::iter(share)
                             .map(|(i, item)| async move { (i, each(item).await) })
                             .buffer_unordered(per_lane)
-                            .collect::<Vec<_>>(),
-                    )
+                            .collect::<Vec<_>>()
+                            .await;
+                        finished.wait(lane).await;
+                        results
+                    })
                 })
             })
             .collect();
@@ -59,4 +70,48 @@ where
     let mut all: Vec<(usize, T)> = shares.into_iter().flatten().collect();
     all.sort_by_key(|(i, _)| *i);
     all.into_iter().map(|(_, result)| result).collect()
+}
+
+/// Every lane's share done: a lane that finishes first keeps its thread running its own
+/// runtime (the connections it opened, which other lanes may be using) until the last one
+/// finishes.
+struct AllFinished {
+    left: AtomicUsize,
+    last: Mutex<Option<oneshot::Sender<()>>>,
+    all: Shared<oneshot::Receiver<()>>,
+}
+
+/// A lane at work: counted as finished when dropped, at its end or when it panics (so the
+/// others do not wait for it forever).
+struct Lane<'a>(&'a AllFinished);
+
+impl AllFinished {
+    fn new(lanes: usize) -> AllFinished {
+        let (last, all) = oneshot::channel();
+        AllFinished {
+            left: AtomicUsize::new(lanes),
+            last: Mutex::new(Some(last)),
+            all: all.shared(),
+        }
+    }
+
+    fn lane(&self) -> Lane<'_> {
+        Lane(self)
+    }
+
+    /// Counts `lane` as finished, then waits for the others.
+    async fn wait(&self, lane: Lane<'_>) {
+        drop(lane);
+        let _ = self.all.clone().await;
+    }
+}
+
+impl Drop for Lane<'_> {
+    fn drop(&mut self) {
+        if self.0.left.fetch_sub(1, Ordering::AcqRel) == 1 {
+            if let Some(last) = self.0.last.lock().map(|mut l| l.take()).ok().flatten() {
+                let _ = last.send(());
+            }
+        }
+    }
 }
