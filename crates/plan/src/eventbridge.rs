@@ -157,16 +157,20 @@ pub(crate) fn coverage(snapshot: &Snapshot, control: &Control) -> Coverage {
             return Coverage::Unread(unread(e));
         }
         let logging = trail_logging(trails, &bus.region);
+        let at = bus.reference();
+        let silent = network.matches_nothing(&at);
         for (label, record) in corpus.iter() {
             if !arrives_in(record, &bus.region, &snapshot.partition) {
                 continue;
             }
-            let event = eventpattern::envelope(in_region(record, &bus.region));
             let fate = match &logging {
                 None => Fate::NoTrail,
-                Some(trail) => network
-                    .fate(&bus.reference(), &event, is_read_only(record), 0)
-                    .told_through(trail),
+                // What `fate` finds for every event, without making the event.
+                Some(_) if silent => Fate::Unmatched,
+                Some(trail) => {
+                    let event = eventpattern::envelope(in_region(record, &bus.region));
+                    (network.fate(&at, &event, is_read_only(record), 0)).told_through(trail)
+                }
             };
             tally.record(&bus.region, label, fate);
         }
@@ -225,6 +229,13 @@ impl<'a> Network<'a> {
             partition: &snapshot.partition,
             buses: judged,
         }
+    }
+
+    /// Whether the bus was read and has no rule [`Network::fate`] could match: every event
+    /// there is [`Fate::Unmatched`] (most regions of most accounts).
+    fn matches_nothing(&self, at: &EventBusRef) -> bool {
+        let bus = self.buses.iter().find(|(b, _)| b.reference() == *at);
+        bus.is_some_and(|(read, rules)| read.rules.is_ok() && rules.is_empty())
     }
 
     /// What becomes of an event on a bus, `hop` forwards from CloudTrail's default bus: told
