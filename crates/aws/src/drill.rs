@@ -15,7 +15,7 @@ use model::drill::{
 };
 
 use crate::errors::{self, CallError};
-use crate::Aws;
+use crate::{Aws, CloudWatchConfig, EventsConfig};
 
 /// How often the alarms' history is read while waiting.
 const POLL: Duration = Duration::from_secs(2);
@@ -98,6 +98,8 @@ impl Aws {
             .alarm_name(alarm)
             .state_value(StateValue::Alarm)
             .state_reason(reason)
+            .customize()
+            .config_override(self.identity::<CloudWatchConfig>())
             .send()
             .await
             .map(|_| ())
@@ -112,24 +114,30 @@ impl Aws {
         since: i64,
     ) -> Result<Vec<HistoryItem>, CallError> {
         let cloudwatch = self.clients(region).cloudwatch();
-        let mut pages = cloudwatch
-            .describe_alarm_history()
-            .alarm_name(alarm)
-            .history_item_type(HistoryItemType::Action)
-            .start_date(DateTime::from_secs(since))
-            .into_paginator()
-            .send();
-        let mut items = Vec::new();
-        while let Some(page) = pages.next().await {
+        let (mut items, mut token) = (Vec::new(), None);
+        loop {
             self.count("cloudwatch:DescribeAlarmHistory");
-            let page = page.map_err(|e| errors::write("cloudwatch:DescribeAlarmHistory", e))?;
+            let page = cloudwatch
+                .describe_alarm_history()
+                .alarm_name(alarm)
+                .history_item_type(HistoryItemType::Action)
+                .start_date(DateTime::from_secs(since))
+                .set_next_token(token)
+                .customize()
+                .config_override(self.identity::<CloudWatchConfig>())
+                .send()
+                .await
+                .map_err(|e| errors::write("cloudwatch:DescribeAlarmHistory", e))?;
             items.extend(page.alarm_history_items().iter().map(|i| HistoryItem {
                 timestamp: i.timestamp().map_or(0, |t| t.secs()),
                 summary: i.history_summary().unwrap_or_default().to_string(),
                 data: i.history_data().map(str::to_string),
             }));
+            token = crate::next_page(page.next_token());
+            if token.is_none() {
+                return Ok(items);
+            }
         }
-        Ok(items)
     }
 
     /// Asks EventBridge, in each rule's region, whether the rule's pattern matches each of the
@@ -168,12 +176,13 @@ impl Aws {
         event: String,
     ) -> Result<bool, CallError> {
         self.count("events:TestEventPattern");
-        self.events(region)
+        self.clients(region)
+            .events()
             .test_event_pattern()
             .event_pattern(pattern)
             .event(event)
             .customize()
-            .config_override(self.identity())
+            .config_override(self.identity::<EventsConfig>())
             .send()
             .await
             .map(|answer| answer.result())

@@ -17,7 +17,7 @@ use model::live::{
 
 use crate::errors;
 use crate::read::{is_local_topic, MetricQuery};
-use crate::Aws;
+use crate::{AccountConfig, Aws, EventsConfig};
 
 /// How many rules of one region have their targets read at once.
 const IN_FLIGHT: usize = 8;
@@ -74,22 +74,28 @@ impl Aws {
 
     /// `account:ListRegions` for the enabled regions, every page, in name order.
     async fn enabled_regions(&self) -> Result<Vec<String>, ReadError> {
-        let mut pages = self
-            .clients(&self.region)
-            .account()
-            .list_regions()
-            .set_region_opt_status_contains(Some(ENABLED.to_vec()))
-            .into_paginator()
-            .send();
-        let mut regions = Vec::new();
-        while let Some(page) = pages.next().await {
+        let account = self.clients(&self.region).account();
+        let (mut regions, mut token) = (Vec::new(), None);
+        loop {
             self.count("account:ListRegions");
-            let page = page.map_err(|e| errors::read("account:ListRegions", e))?;
+            let page = account
+                .list_regions()
+                .set_region_opt_status_contains(Some(ENABLED.to_vec()))
+                .set_next_token(token)
+                .customize()
+                .config_override(self.identity::<AccountConfig>())
+                .send()
+                .await
+                .map_err(|e| errors::read("account:ListRegions", e))?;
             regions.extend(
                 page.regions()
                     .iter()
                     .filter_map(|r| r.region_name().map(str::to_string)),
             );
+            token = crate::next_page(page.next_token());
+            if token.is_none() {
+                break;
+            }
         }
         regions.sort();
         regions.dedup();
@@ -99,7 +105,7 @@ impl Aws {
     /// One bus of a region: its rules that can see CloudTrail events, with their targets and
     /// invocations.
     async fn list_bus(&self, region: &str, bus: &str) -> Listed {
-        let client = self.events(region);
+        let client = self.clients(region).events();
         let rules = match self.list_rules(&client, bus).await {
             Ok(rules) => Ok(futures::stream::iter(rules)
                 .map(|rule| self.read_rule(&client, region, bus, rule))
@@ -162,9 +168,13 @@ impl Aws {
     /// A bus's resource policy.
     async fn bus_policy(&self, region: &str, name: &str) -> BusPolicy {
         self.count("events:DescribeEventBus");
-        let events = self.events(region);
+        let events = self.clients(region).events();
         let call = events.describe_event_bus().name(name).customize();
-        match call.config_override(self.identity()).send().await {
+        match call
+            .config_override(self.identity::<EventsConfig>())
+            .send()
+            .await
+        {
             Ok(out) => BusPolicy::Read(out.policy().map(str::to_string)),
             Err(e) => BusPolicy::Unreadable(errors::read("events:DescribeEventBus", e)),
         }
@@ -185,7 +195,7 @@ impl Aws {
                 .event_bus_name(bus)
                 .set_next_token(token)
                 .customize()
-                .config_override(self.identity())
+                .config_override(self.identity::<EventsConfig>())
                 .send()
                 .await
                 .map_err(|e| errors::read("events:ListRules", e))?;
@@ -195,7 +205,7 @@ impl Aws {
                     .filter(|r| may_see_cloudtrail(r))
                     .cloned(),
             );
-            token = page.next_token().map(str::to_string);
+            token = crate::next_page(page.next_token());
             if token.is_none() {
                 return Ok(rules);
             }
@@ -242,12 +252,12 @@ impl Aws {
                 .event_bus_name(bus)
                 .set_next_token(token)
                 .customize()
-                .config_override(self.identity())
+                .config_override(self.identity::<EventsConfig>())
                 .send()
                 .await
                 .map_err(|e| errors::read("events:ListTargetsByRule", e))?;
             targets.extend(page.targets().iter().map(|t| t.arn().to_string()));
-            token = page.next_token().map(str::to_string);
+            token = crate::next_page(page.next_token());
             if token.is_none() {
                 return Ok(targets);
             }

@@ -94,31 +94,51 @@ pub fn profile_note(options: &ConnectOptions) -> Option<String> {
     }
 }
 
-/// A connection to one account, with clients made per region on first use.
+/// A connection to one account: its configuration and identity, and the run's clients.
 pub struct Aws {
     config: SdkConfig,
     region: String,
-    clients: Mutex<HashMap<String, Clients>>,
+    /// The run's SDK clients, shared by its connections.
+    clients: SharedClients,
     calls: Mutex<std::collections::BTreeMap<&'static str, u64>>,
     account_id: tokio::sync::OnceCell<String>,
     /// For a connection made by [`Aws::assume`]: the role name, and the account that assumes it.
     assumed: Option<(String, Option<String>)>,
     /// The credentials of the roles assumed so far in the run, shared by its connections.
     roles: roles::Roles,
-    /// The run's EventBridge clients, by region, shared by its connections.
-    events: SharedEvents,
 }
 
-/// The run's EventBridge clients, one per region, shared by every account's connection (each
-/// call carries its account's identity, `Aws::identity`): an account's read reaches every
-/// enabled region once, so a client of its own there would be built for a single call.
+/// The run's SDK clients, one set per region, shared by every account's connection: a client
+/// carries no identity, each call names its connection's ([`Aws::identity`]). Building a
+/// client costs as much CPU as several calls, and an account makes one to three calls with
+/// most of its clients.
 #[derive(Clone, Default)]
-struct SharedEvents(std::sync::Arc<Mutex<HashMap<String, aws_sdk_eventbridge::Client>>>);
+struct SharedClients(std::sync::Arc<Mutex<HashMap<String, Clients>>>);
 
-/// The SDK clients of one region, each built on its first use (EventBridge's are the run's,
-/// [`SharedEvents`]).
+/// The SDK clients of one region, each built on its first use.
 #[derive(Clone)]
 struct Clients(std::sync::Arc<RegionClients>);
+
+/// Each service's configuration, as a call through the run's client names its identity.
+pub(crate) type CloudTrailConfig = aws_sdk_cloudtrail::config::Builder;
+pub(crate) type LogsConfig = aws_sdk_cloudwatchlogs::config::Builder;
+pub(crate) type CloudWatchConfig = aws_sdk_cloudwatch::config::Builder;
+pub(crate) type SnsConfig = aws_sdk_sns::config::Builder;
+pub(crate) type KmsConfig = aws_sdk_kms::config::Builder;
+pub(crate) type AccountConfig = aws_sdk_account::config::Builder;
+pub(crate) type EventsConfig = aws_sdk_eventbridge::config::Builder;
+
+/// The token of a listing's next page, `None` after its last (no token, or an empty one): the
+/// paginated calls loop by hand, as the SDK's paginators take no per-call configuration.
+pub(crate) fn next_page(token: Option<&str>) -> Option<String> {
+    token.filter(|t| !t.is_empty()).map(str::to_string)
+}
+
+/// A service's configuration naming one connection's identity — its credentials and their
+/// cache — for a call through a client the run shares (`.customize().config_override(…)`).
+trait Identity {
+    fn of(config: &SdkConfig) -> Self;
+}
 
 /// Declares [`RegionClients`] with one lazily built client per service, the accessor of each on
 /// [`Clients`], and (for tests) [`Seed`], which gives every client ready-made.
@@ -161,6 +181,19 @@ macro_rules! region_clients {
         struct Seed {
             $($service: $krate::Client,)*
         }
+
+        $(impl Identity for $krate::config::Builder {
+            fn of(config: &SdkConfig) -> Self {
+                let mut identity = $krate::config::Builder::default();
+                if let Some(credentials) = config.credentials_provider() {
+                    identity.set_credentials_provider(Some(credentials));
+                }
+                if let Some(cache) = config.identity_cache() {
+                    identity.set_identity_cache(cache);
+                }
+                identity
+            }
+        })*
     };
 }
 
@@ -171,6 +204,7 @@ region_clients! {
     sns: aws_sdk_sns,
     kms: aws_sdk_kms,
     account: aws_sdk_account,
+    events: aws_sdk_eventbridge,
 }
 
 impl Aws {
@@ -193,12 +227,11 @@ impl Aws {
         Ok(Aws {
             config,
             region,
-            clients: Mutex::new(HashMap::new()),
+            clients: SharedClients::default(),
             calls: Mutex::default(),
             account_id: tokio::sync::OnceCell::new(),
             assumed: None,
             roles: roles::Roles::default(),
-            events: SharedEvents::default(),
         })
     }
 
@@ -233,12 +266,11 @@ impl Aws {
         Aws {
             config,
             region: self.region.clone(),
-            clients: Mutex::new(HashMap::new()),
+            clients: self.clients.clone(),
             calls: Mutex::default(),
             account_id: tokio::sync::OnceCell::new_with(Some(account_id.to_string())),
             assumed: Some((role_name.to_string(), self.account_id.get().cloned())),
             roles: self.roles.clone(),
-            events: self.events.clone(),
         }
     }
 
@@ -326,21 +358,12 @@ impl Aws {
     /// A connection to `account_id` whose clients for `region` are given (tests use mocked
     /// clients).
     #[cfg(test)]
-    fn with_clients(
-        region: &str,
-        account_id: &str,
-        clients: Clients,
-        events: aws_sdk_eventbridge::Client,
-    ) -> Aws {
-        let events = SharedEvents(std::sync::Arc::new(Mutex::new(HashMap::from([(
-            region.to_string(),
-            events,
-        )]))));
+    fn with_clients(region: &str, account_id: &str, clients: Clients) -> Aws {
+        let clients = HashMap::from([(region.to_string(), clients)]);
         Aws {
-            events,
             config: SdkConfig::builder().build(),
             region: region.to_string(),
-            clients: Mutex::new(HashMap::from([(region.to_string(), clients)])),
+            clients: SharedClients(std::sync::Arc::new(Mutex::new(clients))),
             calls: Mutex::default(),
             account_id: tokio::sync::OnceCell::new_with(Some(account_id.to_string())),
             assumed: None,
@@ -348,45 +371,23 @@ impl Aws {
         }
     }
 
-    /// The run's EventBridge client of `region` (each call names its account's identity with
-    /// [`Aws::identity`]).
-    fn events(&self, region: &str) -> aws_sdk_eventbridge::Client {
-        let mut shared = self.events.0.lock().expect("events clients");
-        let client = shared.entry(region.to_string()).or_insert_with(|| {
+    /// This connection's identity, for a call through one of the run's clients: its
+    /// credentials and their cache, as the service's configuration `B`.
+    fn identity<B: Identity>(&self) -> B {
+        B::of(&self.config)
+    }
+
+    /// The run's clients of `region`, made on first use with no identity: a call that does not
+    /// name its own ([`Aws::identity`]) fails, never signs as the account that made them.
+    fn clients(&self, region: &str) -> Clients {
+        let mut shared = self.clients.0.lock().expect("the run's clients");
+        let clients = shared.entry(region.to_string()).or_insert_with(|| {
             let mut config = self.config.to_builder();
-            // No account's identity: a call that does not name its own fails, never signs as
-            // the account that happened to build the client.
             config.set_credentials_provider(None);
             config.set_identity_cache(None);
             config.set_region(Some(Region::new(region.to_string())));
-            aws_sdk_eventbridge::Client::new(&config.build())
+            Clients::new(config.build())
         });
-        client.clone()
-    }
-
-    /// This connection's identity, for a call through a client the run shares: its credentials
-    /// and their cache.
-    fn identity(&self) -> aws_sdk_eventbridge::config::Builder {
-        let mut identity = aws_sdk_eventbridge::config::Builder::default();
-        if let Some(credentials) = self.config.credentials_provider() {
-            identity.set_credentials_provider(Some(credentials));
-        }
-        if let Some(cache) = self.config.identity_cache() {
-            identity.set_identity_cache(cache);
-        }
-        identity
-    }
-
-    fn clients(&self, region: &str) -> Clients {
-        let mut cache = self.clients.lock().expect("client cache lock");
-        cache
-            .entry(region.to_string())
-            .or_insert_with(|| {
-                let config = (self.config.to_builder())
-                    .region(Region::new(region.to_string()))
-                    .build();
-                Clients::new(config)
-            })
-            .clone()
+        clients.clone()
     }
 }

@@ -22,7 +22,7 @@ use model::live::{
 
 use crate::early::{Early, FirstPage, TrailDetails};
 use crate::errors;
-use crate::{Aws, AwsError};
+use crate::{Aws, AwsError, CloudTrailConfig, CloudWatchConfig, KmsConfig, LogsConfig, SnsConfig};
 
 /// Two CloudWatch metrics of one dimension, each with the id its sum is returned under.
 pub(crate) struct MetricQuery<'a> {
@@ -151,6 +151,8 @@ impl Aws {
         let out = match ct
             .describe_trails()
             .include_shadow_trails(true)
+            .customize()
+            .config_override(self.identity::<CloudTrailConfig>())
             .send()
             .await
         {
@@ -226,59 +228,56 @@ impl Aws {
         let ct = self.clients(home).cloudtrail();
         self.count("cloudtrail:GetTrailStatus");
         self.count("cloudtrail:GetEventSelectors");
+        let status = ct.get_trail_status().name(arn).customize();
+        let selectors = ct.get_event_selectors().trail_name(arn).customize();
         futures::join!(
-            ct.get_trail_status().name(arn).send(),
-            ct.get_event_selectors().trail_name(arn).send(),
+            status
+                .config_override(self.identity::<CloudTrailConfig>())
+                .send(),
+            selectors
+                .config_override(self.identity::<CloudTrailConfig>())
+                .send(),
         )
     }
 
     pub(crate) async fn read_log_group(&self, region: &str, name: &str) -> LogGroup {
-        let logs = self.clients(region).logs();
-        let mut pages = logs
-            .describe_metric_filters()
-            .log_group_name(name)
-            .into_paginator()
-            .send();
-        let mut filters = Vec::new();
-        let mut error = None;
-        while let Some(page) = pages.next().await {
-            self.count("logs:DescribeMetricFilters");
-            match page {
-                Ok(page) => {
-                    for f in page.metric_filters() {
-                        // Some servers apply the name as a prefix; keep this group's filters only.
-                        if f.log_group_name().is_some_and(|g| g != name) {
-                            continue;
-                        }
-                        filters.push(MetricFilter {
-                            name: f.filter_name().unwrap_or_default().to_string(),
-                            pattern: f.filter_pattern().unwrap_or_default().to_string(),
-                            metrics: f
-                                .metric_transformations()
-                                .iter()
-                                .map(|m| MetricTransformation {
-                                    name: m.metric_name().to_string(),
-                                    namespace: m.metric_namespace().to_string(),
-                                    value: m.metric_value().to_string(),
-                                    default_value: m.default_value(),
-                                })
-                                .collect(),
-                        });
-                    }
-                }
-                Err(e) => {
-                    error = Some(errors::read("logs:DescribeMetricFilters", e));
-                    break;
-                }
-            }
-        }
         LogGroup {
             region: region.to_string(),
             name: name.to_string(),
-            filters: match error {
-                Some(e) => Err(e),
-                None => Ok(filters),
-            },
+            filters: self.metric_filters(region, name).await,
+        }
+    }
+
+    /// `DescribeMetricFilters` of one log group, every page.
+    async fn metric_filters(
+        &self,
+        region: &str,
+        name: &str,
+    ) -> Result<Vec<MetricFilter>, ReadError> {
+        let logs = self.clients(region).logs();
+        let (mut filters, mut token) = (Vec::new(), None);
+        loop {
+            self.count("logs:DescribeMetricFilters");
+            let page = logs
+                .describe_metric_filters()
+                .log_group_name(name)
+                .set_next_token(token)
+                .customize()
+                .config_override(self.identity::<LogsConfig>())
+                .send()
+                .await
+                .map_err(|e| errors::read("logs:DescribeMetricFilters", e))?;
+            for f in page.metric_filters() {
+                // Some servers apply the name as a prefix; keep this group's filters only.
+                if f.log_group_name().is_some_and(|g| g != name) {
+                    continue;
+                }
+                filters.push(metric_filter(f));
+            }
+            token = crate::next_page(page.next_token());
+            if token.is_none() {
+                return Ok(filters);
+            }
         }
     }
 
@@ -461,6 +460,8 @@ impl Aws {
         let page = cw
             .describe_alarms()
             .max_records(PAGE)
+            .customize()
+            .config_override(self.identity::<CloudWatchConfig>())
             .send()
             .await
             .map_err(|e| errors::read("cloudwatch:DescribeAlarms", e))?;
@@ -471,19 +472,25 @@ impl Aws {
     /// Alarms whose names start with `prefix` (`DescribeAlarms`, every page).
     async fn alarms_named(&self, region: &str, prefix: &str) -> Result<Vec<Alarm>, ReadError> {
         let cw = self.clients(region).cloudwatch();
-        let mut pages = cw
-            .describe_alarms()
-            .alarm_name_prefix(prefix)
-            .max_records(PAGE)
-            .into_paginator()
-            .send();
-        let mut alarms = Vec::new();
-        while let Some(page) = pages.next().await {
+        let (mut alarms, mut token) = (Vec::new(), None);
+        loop {
             self.count("cloudwatch:DescribeAlarms");
-            let page = page.map_err(|e| errors::read("cloudwatch:DescribeAlarms", e))?;
+            let page = cw
+                .describe_alarms()
+                .alarm_name_prefix(prefix)
+                .max_records(PAGE)
+                .set_next_token(token)
+                .customize()
+                .config_override(self.identity::<CloudWatchConfig>())
+                .send()
+                .await
+                .map_err(|e| errors::read("cloudwatch:DescribeAlarms", e))?;
             alarms.extend(page.metric_alarms().iter().map(alarm));
+            token = crate::next_page(page.next_token());
+            if token.is_none() {
+                return Ok(alarms);
+            }
         }
-        Ok(alarms)
     }
 
     /// The alarms on one metric (`DescribeAlarmsForMetric`, which is not paginated).
@@ -499,6 +506,8 @@ impl Aws {
             .describe_alarms_for_metric()
             .metric_name(name)
             .namespace(namespace)
+            .customize()
+            .config_override(self.identity::<CloudWatchConfig>())
             .send()
             .await
             .map_err(|e| errors::read("cloudwatch:DescribeAlarmsForMetric", e))?;
@@ -556,27 +565,9 @@ impl Aws {
         region: &str,
         arn: String,
     ) -> Option<Topic> {
-        let subscriptions = async {
-            let mut pages = sns
-                .list_subscriptions_by_topic()
-                .topic_arn(&arn)
-                .into_paginator()
-                .send();
-            let mut subs = Vec::new();
-            while let Some(page) = pages.next().await {
-                self.count("sns:ListSubscriptionsByTopic");
-                let page = page.map_err(|e| errors::read("sns:ListSubscriptionsByTopic", e))?;
-                subs.extend(page.subscriptions().iter().map(|s| Subscription {
-                    arn: s.subscription_arn().unwrap_or_default().to_string(),
-                    protocol: s.protocol().unwrap_or_default().to_string(),
-                    endpoint: s.endpoint().unwrap_or_default().to_string(),
-                }));
-            }
-            Ok::<_, ReadError>(subs)
-        };
         let (attributes, subscriptions, deliveries) = futures::join!(
             self.read_topic_attributes(sns, region, &arn),
-            subscriptions,
+            self.subscriptions(sns, &arn),
             self.read_deliveries(region, &arn)
         );
         let missing =
@@ -590,6 +581,36 @@ impl Aws {
             attributes,
             deliveries,
         })
+    }
+
+    /// `ListSubscriptionsByTopic`, every page.
+    async fn subscriptions(
+        &self,
+        sns: &aws_sdk_sns::Client,
+        arn: &str,
+    ) -> Result<Vec<Subscription>, ReadError> {
+        let (mut subs, mut token) = (Vec::new(), None);
+        loop {
+            self.count("sns:ListSubscriptionsByTopic");
+            let page = sns
+                .list_subscriptions_by_topic()
+                .topic_arn(arn)
+                .set_next_token(token)
+                .customize()
+                .config_override(self.identity::<SnsConfig>())
+                .send()
+                .await
+                .map_err(|e| errors::read("sns:ListSubscriptionsByTopic", e))?;
+            subs.extend(page.subscriptions().iter().map(|s| Subscription {
+                arn: s.subscription_arn().unwrap_or_default().to_string(),
+                protocol: s.protocol().unwrap_or_default().to_string(),
+                endpoint: s.endpoint().unwrap_or_default().to_string(),
+            }));
+            token = crate::next_page(page.next_token());
+            if token.is_none() {
+                return Ok(subs);
+            }
+        }
     }
 
     /// A topic's notifications delivered and failed over the day before the read (`AWS/SNS`,
@@ -637,20 +658,22 @@ impl Aws {
         let end = now_seconds();
         let start = end - 3600 * i64::try_from(model::live::DELIVERIES_WINDOW_HOURS).unwrap_or(24);
         let [(first_id, first), (second_id, second)] = query.metrics;
-        let mut pages = self
-            .clients(region)
-            .cloudwatch()
-            .get_metric_data()
-            .metric_data_queries(data_query(first_id, first))
-            .metric_data_queries(data_query(second_id, second))
-            .start_time(aws_smithy_types::DateTime::from_secs(start))
-            .end_time(aws_smithy_types::DateTime::from_secs(end))
-            .into_paginator()
-            .send();
-        let (mut sums, mut any) = ([0u64; 2], false);
-        while let Some(page) = pages.next().await {
+        let cloudwatch = self.clients(region).cloudwatch();
+        let (mut sums, mut any, mut token) = ([0u64; 2], false, None);
+        loop {
             self.count("cloudwatch:GetMetricData");
-            let page = page.map_err(|e| errors::read("cloudwatch:GetMetricData", e))?;
+            let page = cloudwatch
+                .get_metric_data()
+                .metric_data_queries(data_query(first_id, first))
+                .metric_data_queries(data_query(second_id, second))
+                .start_time(aws_smithy_types::DateTime::from_secs(start))
+                .end_time(aws_smithy_types::DateTime::from_secs(end))
+                .set_next_token(token)
+                .customize()
+                .config_override(self.identity::<CloudWatchConfig>())
+                .send()
+                .await
+                .map_err(|e| errors::read("cloudwatch:GetMetricData", e))?;
             for result in page.metric_data_results() {
                 let total: f64 = result.values().iter().sum();
                 any |= !result.values().is_empty();
@@ -662,8 +685,11 @@ impl Aws {
                     _ => {}
                 }
             }
+            token = crate::next_page(page.next_token());
+            if token.is_none() {
+                return Ok(any.then_some(sums));
+            }
         }
-        Ok(any.then_some(sums))
     }
 
     async fn read_topic_attributes(
@@ -676,6 +702,8 @@ impl Aws {
         let out = sns
             .get_topic_attributes()
             .topic_arn(arn)
+            .customize()
+            .config_override(self.identity::<SnsConfig>())
             .send()
             .await
             .map_err(|e| errors::read("sns:GetTopicAttributes", e))?;
@@ -705,6 +733,8 @@ impl Aws {
         let described = kms
             .describe_key()
             .key_id(key_id)
+            .customize()
+            .config_override(self.identity::<KmsConfig>())
             .send()
             .await
             .map_err(|e| errors::read("kms:DescribeKey", e))?;
@@ -721,6 +751,8 @@ impl Aws {
             kms.get_key_policy()
                 .key_id(&arn)
                 .policy_name("default")
+                .customize()
+                .config_override(self.identity::<KmsConfig>())
                 .send()
                 .await
                 .map_err(|e| errors::read("kms:GetKeyPolicy", e))?
@@ -848,4 +880,21 @@ fn now_seconds() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+fn metric_filter(f: &aws_sdk_cloudwatchlogs::types::MetricFilter) -> MetricFilter {
+    MetricFilter {
+        name: f.filter_name().unwrap_or_default().to_string(),
+        pattern: f.filter_pattern().unwrap_or_default().to_string(),
+        metrics: f
+            .metric_transformations()
+            .iter()
+            .map(|m| MetricTransformation {
+                name: m.metric_name().to_string(),
+                namespace: m.metric_namespace().to_string(),
+                value: m.metric_value().to_string(),
+                default_value: m.default_value(),
+            })
+            .collect(),
+    }
 }

@@ -8,7 +8,7 @@ use model::report::{AlarmSpec, FilterSpec, SubscriptionSpec, TopicSpec};
 use model::{Action, Operation};
 
 use crate::errors::{self, CallError};
-use crate::Aws;
+use crate::{Aws, CloudWatchConfig, LogsConfig, SnsConfig};
 
 impl apply::Executor for Aws {
     type Error = CallError;
@@ -58,6 +58,8 @@ impl Aws {
             .filter_name(&f.name)
             .filter_pattern(&f.pattern)
             .metric_transformations(transformation)
+            .customize()
+            .config_override(self.identity::<LogsConfig>())
             .send()
             .await
             .map_err(|e| errors::write("logs:PutMetricFilter", e))?;
@@ -78,6 +80,8 @@ impl Aws {
                     .as_ref()
                     .map(|p| std::collections::HashMap::from([("Policy".to_string(), p.clone())])),
             )
+            .customize()
+            .config_override(self.identity::<SnsConfig>())
             .send()
             .await
             .map_err(|e| errors::write("sns:CreateTopic", e))?;
@@ -100,6 +104,8 @@ impl Aws {
             .protocol(&s.protocol)
             .endpoint(&s.endpoint)
             .return_subscription_arn(true)
+            .customize()
+            .config_override(self.identity::<SnsConfig>())
             .send()
             .await
             .map_err(|e| errors::write("sns:Subscribe", e))?;
@@ -139,6 +145,8 @@ impl Aws {
             .set_alarm_actions(Some(a.alarm_actions.clone()))
             .set_ok_actions(Some(a.ok_actions.clone()))
             .set_insufficient_data_actions(Some(a.insufficient_data_actions.clone()))
+            .customize()
+            .config_override(self.identity::<CloudWatchConfig>())
             .send()
             .await
             .map_err(|e| errors::write("cloudwatch:PutMetricAlarm", e))?;

@@ -156,8 +156,8 @@ fn aws_with(cloudtrail: Vec<Rule>, logs: Vec<Rule>, cloudwatch: Vec<Rule>, sns: 
             sns: client!(aws_sdk_sns, &sns),
             kms: client!(aws_sdk_kms, &Vec::<Rule>::new()),
             account: client!(aws_sdk_account, &[only_this_region()]),
+            events: client!(aws_sdk_eventbridge, &[no_rules()]),
         }),
-        client!(aws_sdk_eventbridge, &[no_rules()]),
     )
 }
 
