@@ -114,8 +114,7 @@ impl Aws {
         since: i64,
     ) -> Result<Vec<HistoryItem>, CallError> {
         let cloudwatch = self.clients(region).cloudwatch();
-        let (mut items, mut token) = (Vec::new(), None);
-        loop {
+        crate::every_page(|token| async {
             self.count("cloudwatch:DescribeAlarmHistory");
             let page = cloudwatch
                 .describe_alarm_history()
@@ -128,16 +127,14 @@ impl Aws {
                 .send()
                 .await
                 .map_err(|e| errors::write("cloudwatch:DescribeAlarmHistory", e))?;
-            items.extend(page.alarm_history_items().iter().map(|i| HistoryItem {
+            let items = page.alarm_history_items().iter().map(|i| HistoryItem {
                 timestamp: i.timestamp().map_or(0, |t| t.secs()),
                 summary: i.history_summary().unwrap_or_default().to_string(),
                 data: i.history_data().map(str::to_string),
-            }));
-            token = crate::next_page(page.next_token());
-            if token.is_none() {
-                return Ok(items);
-            }
-        }
+            });
+            Ok((items.collect(), page.next_token().map(str::to_string)))
+        })
+        .await
     }
 
     /// Asks EventBridge, in each rule's region, whether the rule's pattern matches each of the

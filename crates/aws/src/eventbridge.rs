@@ -75,8 +75,7 @@ impl Aws {
     /// `account:ListRegions` for the enabled regions, every page, in name order.
     async fn enabled_regions(&self) -> Result<Vec<String>, ReadError> {
         let account = self.clients(&self.region).account();
-        let (mut regions, mut token) = (Vec::new(), None);
-        loop {
+        let mut regions = crate::every_page(|token| async {
             self.count("account:ListRegions");
             let page = account
                 .list_regions()
@@ -87,16 +86,11 @@ impl Aws {
                 .send()
                 .await
                 .map_err(|e| errors::read("account:ListRegions", e))?;
-            regions.extend(
-                page.regions()
-                    .iter()
-                    .filter_map(|r| r.region_name().map(str::to_string)),
-            );
-            token = crate::next_page(page.next_token());
-            if token.is_none() {
-                break;
-            }
-        }
+            let regions =
+                (page.regions().iter()).filter_map(|r| r.region_name().map(str::to_string));
+            Ok((regions.collect(), page.next_token().map(str::to_string)))
+        })
+        .await?;
         regions.sort();
         regions.dedup();
         Ok(regions)
@@ -186,9 +180,7 @@ impl Aws {
         client: &aws_sdk_eventbridge::Client,
         bus: &str,
     ) -> Result<Vec<aws_sdk_eventbridge::types::Rule>, ReadError> {
-        let mut rules = Vec::new();
-        let mut token = None;
-        loop {
+        crate::every_page(|token| async {
             self.count("events:ListRules");
             let page = client
                 .list_rules()
@@ -199,17 +191,13 @@ impl Aws {
                 .send()
                 .await
                 .map_err(|e| errors::read("events:ListRules", e))?;
-            rules.extend(
-                page.rules()
-                    .iter()
-                    .filter(|r| may_see_cloudtrail(r))
-                    .cloned(),
-            );
-            token = crate::next_page(page.next_token());
-            if token.is_none() {
-                return Ok(rules);
-            }
-        }
+            let rules = page.rules().iter().filter(|r| may_see_cloudtrail(r));
+            Ok((
+                rules.cloned().collect(),
+                page.next_token().map(str::to_string),
+            ))
+        })
+        .await
     }
 
     /// A rule with its targets and its invocations, read at once.
@@ -242,9 +230,7 @@ impl Aws {
         bus: &str,
         rule: &str,
     ) -> Result<Vec<String>, ReadError> {
-        let mut targets = Vec::new();
-        let mut token = None;
-        loop {
+        crate::every_page(|token| async {
             self.count("events:ListTargetsByRule");
             let page = client
                 .list_targets_by_rule()
@@ -256,12 +242,10 @@ impl Aws {
                 .send()
                 .await
                 .map_err(|e| errors::read("events:ListTargetsByRule", e))?;
-            targets.extend(page.targets().iter().map(|t| t.arn().to_string()));
-            token = crate::next_page(page.next_token());
-            if token.is_none() {
-                return Ok(targets);
-            }
-        }
+            let targets = page.targets().iter().map(|t| t.arn().to_string());
+            Ok((targets.collect(), page.next_token().map(str::to_string)))
+        })
+        .await
     }
 
     /// The rule's `Invocations` and `FailedInvocations` of the last day; `None` without data.

@@ -128,10 +128,26 @@ pub(crate) type KmsConfig = aws_sdk_kms::config::Builder;
 pub(crate) type AccountConfig = aws_sdk_account::config::Builder;
 pub(crate) type EventsConfig = aws_sdk_eventbridge::config::Builder;
 
-/// The token of a listing's next page, `None` after its last (no token, or an empty one): the
-/// paginated calls loop by hand, as the SDK's paginators take no per-call configuration.
-pub(crate) fn next_page(token: Option<&str>) -> Option<String> {
-    token.filter(|t| !t.is_empty()).map(str::to_string)
+/// Every page of a listing, its items in order: `page(token)` asks for one page and gives its
+/// items and the token of the next. The SDK's paginators take no per-call configuration, so
+/// the calls through the run's clients page with this. As theirs, it stops at a page that
+/// names no next page, an empty token, or the very token it was asked with (a server that
+/// repeats itself is not asked forever).
+pub(crate) async fn every_page<T, E, Page>(
+    mut page: impl FnMut(Option<String>) -> Page,
+) -> Result<Vec<T>, E>
+where
+    Page: std::future::Future<Output = Result<(Vec<T>, Option<String>), E>>,
+{
+    let (mut all, mut token) = (Vec::new(), None);
+    loop {
+        let (items, next) = page(token.clone()).await?;
+        all.extend(items);
+        match next.filter(|next| !next.is_empty()) {
+            Some(next) if token.as_ref() != Some(&next) => token = Some(next),
+            _ => return Ok(all),
+        }
+    }
 }
 
 /// A service's configuration naming one connection's identity — its credentials and their

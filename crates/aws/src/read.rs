@@ -255,8 +255,7 @@ impl Aws {
         name: &str,
     ) -> Result<Vec<MetricFilter>, ReadError> {
         let logs = self.clients(region).logs();
-        let (mut filters, mut token) = (Vec::new(), None);
-        loop {
+        crate::every_page(|token| async {
             self.count("logs:DescribeMetricFilters");
             let page = logs
                 .describe_metric_filters()
@@ -267,18 +266,13 @@ impl Aws {
                 .send()
                 .await
                 .map_err(|e| errors::read("logs:DescribeMetricFilters", e))?;
-            for f in page.metric_filters() {
-                // Some servers apply the name as a prefix; keep this group's filters only.
-                if f.log_group_name().is_some_and(|g| g != name) {
-                    continue;
-                }
-                filters.push(metric_filter(f));
-            }
-            token = crate::next_page(page.next_token());
-            if token.is_none() {
-                return Ok(filters);
-            }
-        }
+            // Some servers apply the name as a prefix; keep this group's filters only.
+            let filters = (page.metric_filters().iter())
+                .filter(|f| f.log_group_name().is_none_or(|g| g == name))
+                .map(metric_filter);
+            Ok((filters.collect(), page.next_token().map(str::to_string)))
+        })
+        .await
     }
 
     /// One region: its log groups' filters, then the alarms that matter, then the topics (each
@@ -472,8 +466,7 @@ impl Aws {
     /// Alarms whose names start with `prefix` (`DescribeAlarms`, every page).
     async fn alarms_named(&self, region: &str, prefix: &str) -> Result<Vec<Alarm>, ReadError> {
         let cw = self.clients(region).cloudwatch();
-        let (mut alarms, mut token) = (Vec::new(), None);
-        loop {
+        crate::every_page(|token| async {
             self.count("cloudwatch:DescribeAlarms");
             let page = cw
                 .describe_alarms()
@@ -485,12 +478,10 @@ impl Aws {
                 .send()
                 .await
                 .map_err(|e| errors::read("cloudwatch:DescribeAlarms", e))?;
-            alarms.extend(page.metric_alarms().iter().map(alarm));
-            token = crate::next_page(page.next_token());
-            if token.is_none() {
-                return Ok(alarms);
-            }
-        }
+            let alarms = page.metric_alarms().iter().map(alarm).collect();
+            Ok((alarms, page.next_token().map(str::to_string)))
+        })
+        .await
     }
 
     /// The alarms on one metric (`DescribeAlarmsForMetric`, which is not paginated).
@@ -589,8 +580,7 @@ impl Aws {
         sns: &aws_sdk_sns::Client,
         arn: &str,
     ) -> Result<Vec<Subscription>, ReadError> {
-        let (mut subs, mut token) = (Vec::new(), None);
-        loop {
+        crate::every_page(|token| async {
             self.count("sns:ListSubscriptionsByTopic");
             let page = sns
                 .list_subscriptions_by_topic()
@@ -601,16 +591,14 @@ impl Aws {
                 .send()
                 .await
                 .map_err(|e| errors::read("sns:ListSubscriptionsByTopic", e))?;
-            subs.extend(page.subscriptions().iter().map(|s| Subscription {
+            let subs = page.subscriptions().iter().map(|s| Subscription {
                 arn: s.subscription_arn().unwrap_or_default().to_string(),
                 protocol: s.protocol().unwrap_or_default().to_string(),
                 endpoint: s.endpoint().unwrap_or_default().to_string(),
-            }));
-            token = crate::next_page(page.next_token());
-            if token.is_none() {
-                return Ok(subs);
-            }
-        }
+            });
+            Ok((subs.collect(), page.next_token().map(str::to_string)))
+        })
+        .await
     }
 
     /// A topic's notifications delivered and failed over the day before the read (`AWS/SNS`,
@@ -659,8 +647,7 @@ impl Aws {
         let start = end - 3600 * i64::try_from(model::live::DELIVERIES_WINDOW_HOURS).unwrap_or(24);
         let [(first_id, first), (second_id, second)] = query.metrics;
         let cloudwatch = self.clients(region).cloudwatch();
-        let (mut sums, mut any, mut token) = ([0u64; 2], false, None);
-        loop {
+        let results = crate::every_page(|token| async {
             self.count("cloudwatch:GetMetricData");
             let page = cloudwatch
                 .get_metric_data()
@@ -674,22 +661,23 @@ impl Aws {
                 .send()
                 .await
                 .map_err(|e| errors::read("cloudwatch:GetMetricData", e))?;
-            for result in page.metric_data_results() {
-                let total: f64 = result.values().iter().sum();
-                any |= !result.values().is_empty();
-                // Counts: whole numbers, summed.
-                let count = total.max(0.0).round() as u64;
-                match result.id() {
-                    Some(id) if id == first_id => sums[0] += count,
-                    Some(id) if id == second_id => sums[1] += count,
-                    _ => {}
-                }
-            }
-            token = crate::next_page(page.next_token());
-            if token.is_none() {
-                return Ok(any.then_some(sums));
+            let results = page.metric_data_results().to_vec();
+            Ok((results, page.next_token().map(str::to_string)))
+        })
+        .await?;
+        let (mut sums, mut any) = ([0u64; 2], false);
+        for result in results {
+            let total: f64 = result.values().iter().sum();
+            any |= !result.values().is_empty();
+            // Counts: whole numbers, summed.
+            let count = total.max(0.0).round() as u64;
+            match result.id() {
+                Some(id) if id == first_id => sums[0] += count,
+                Some(id) if id == second_id => sums[1] += count,
+                _ => {}
             }
         }
+        Ok(any.then_some(sums))
     }
 
     async fn read_topic_attributes(

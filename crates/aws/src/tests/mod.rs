@@ -634,3 +634,41 @@ fn a_read_from_a_snapshot_of_another_state_still_gives_what_a_fresh_read_gives()
         "the trail, filters and topics as they are now, and nothing read early that a fresh read would not have read"
     );
 }
+
+/// Pages of a listing a server gives: each token asked, the page's items and its next token.
+fn pages_of(server: &[(Option<&str>, Vec<u32>, Option<&str>)]) -> (Vec<u32>, Vec<Option<String>>) {
+    let asked = std::cell::RefCell::new(Vec::new());
+    let items = block_on(crate::every_page(|token: Option<String>| {
+        asked.borrow_mut().push(token.clone());
+        let (_, items, next) = server
+            .iter()
+            .find(|(t, ..)| t.map(str::to_string) == token)
+            .expect("a page the server has");
+        let page = (items.clone(), next.map(str::to_string));
+        async move { Ok::<_, ()>(page) }
+    }))
+    .unwrap();
+    (items, asked.into_inner())
+}
+
+#[test]
+fn every_page_is_read_in_order_until_one_names_no_next_page() {
+    let server = [
+        (None, vec![1, 2], Some("b")),
+        (Some("b"), vec![3], Some("c")),
+        (Some("c"), vec![4], None),
+    ];
+    let (items, asked) = pages_of(&server);
+    assert_eq!(items, [1, 2, 3, 4]);
+    assert_eq!(asked, [None, Some("b".into()), Some("c".into())]);
+}
+
+#[test]
+fn an_empty_or_repeated_token_ends_the_listing_rather_than_asking_forever() {
+    let empty = [(None, vec![1], Some(""))];
+    assert_eq!(pages_of(&empty).0, [1]);
+    let repeated = [(None, vec![1], Some("b")), (Some("b"), vec![2], Some("b"))];
+    let (items, asked) = pages_of(&repeated);
+    assert_eq!(items, [1, 2]);
+    assert_eq!(asked.len(), 2);
+}
