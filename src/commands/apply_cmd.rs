@@ -82,8 +82,8 @@ pub async fn run(args: ApplyArgs) -> Result<Exit> {
         confirm()?;
     }
     match file.is_many() {
-        true => apply_many((&prepared, before), outputs, &info).await,
-        false => apply_one((&prepared, &before), outputs, &info).await,
+        true => apply_many(&prepared, before, outputs, &info).await,
+        false => apply_one(&prepared, &before, outputs, &info).await,
     }
 }
 
@@ -232,7 +232,8 @@ fn show_many(
 
 /// Carries out a one-account plan and reports its actions and verification.
 async fn apply_one(
-    (prepared, before): (&Prepared, &HashMap<String, Snapshot>),
+    prepared: &Prepared,
+    before: &HashMap<String, Snapshot>,
     outputs: Outputs,
     info: &RunInfo<'_>,
 ) -> Result<Exit> {
@@ -329,7 +330,8 @@ fn report_one(
 
 /// Applies every account of the plan, at most `concurrency` at once, and reports each.
 async fn apply_many(
-    (prepared, before): (&Prepared, HashMap<String, Snapshot>),
+    prepared: &Prepared,
+    before: HashMap<String, Snapshot>,
     outputs: Outputs,
     info: &RunInfo<'_>,
 ) -> Result<Exit> {

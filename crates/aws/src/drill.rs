@@ -15,7 +15,7 @@ use model::drill::{
 };
 
 use crate::errors::{self, CallError};
-use crate::{Aws, CloudWatchConfig, EventsConfig};
+use crate::Aws;
 
 /// How often the alarms' history is read while waiting.
 const POLL: Duration = Duration::from_secs(2);
@@ -99,7 +99,7 @@ impl Aws {
             .state_value(StateValue::Alarm)
             .state_reason(reason)
             .customize()
-            .config_override(self.identity::<CloudWatchConfig>())
+            .config_override(self.identity())
             .send()
             .await
             .map(|_| ())
@@ -123,7 +123,7 @@ impl Aws {
                 .start_date(DateTime::from_secs(since))
                 .set_next_token(token)
                 .customize()
-                .config_override(self.identity::<CloudWatchConfig>())
+                .config_override(self.identity())
                 .send()
                 .await
                 .map_err(|e| errors::write("cloudwatch:DescribeAlarmHistory", e))?;
@@ -179,7 +179,7 @@ impl Aws {
             .event_pattern(pattern)
             .event(event)
             .customize()
-            .config_override(self.identity::<EventsConfig>())
+            .config_override(self.identity())
             .send()
             .await
             .map(|answer| answer.result())

@@ -17,7 +17,7 @@ use model::live::{
 
 use crate::errors;
 use crate::read::{is_local_topic, MetricQuery};
-use crate::{AccountConfig, Aws, EventsConfig};
+use crate::Aws;
 
 /// How many rules of one region have their targets read at once.
 const IN_FLIGHT: usize = 8;
@@ -82,7 +82,7 @@ impl Aws {
                 .set_region_opt_status_contains(Some(ENABLED.to_vec()))
                 .set_next_token(token)
                 .customize()
-                .config_override(self.identity::<AccountConfig>())
+                .config_override(self.identity())
                 .send()
                 .await
                 .map_err(|e| errors::read("account:ListRegions", e))?;
@@ -164,11 +164,7 @@ impl Aws {
         self.count("events:DescribeEventBus");
         let events = self.clients(region).events();
         let call = events.describe_event_bus().name(name).customize();
-        match call
-            .config_override(self.identity::<EventsConfig>())
-            .send()
-            .await
-        {
+        match call.config_override(self.identity()).send().await {
             Ok(out) => BusPolicy::Read(out.policy().map(str::to_string)),
             Err(e) => BusPolicy::Unreadable(errors::read("events:DescribeEventBus", e)),
         }
@@ -187,7 +183,7 @@ impl Aws {
                 .event_bus_name(bus)
                 .set_next_token(token)
                 .customize()
-                .config_override(self.identity::<EventsConfig>())
+                .config_override(self.identity())
                 .send()
                 .await
                 .map_err(|e| errors::read("events:ListRules", e))?;
@@ -238,7 +234,7 @@ impl Aws {
                 .event_bus_name(bus)
                 .set_next_token(token)
                 .customize()
-                .config_override(self.identity::<EventsConfig>())
+                .config_override(self.identity())
                 .send()
                 .await
                 .map_err(|e| errors::read("events:ListTargetsByRule", e))?;

@@ -119,15 +119,6 @@ struct SharedClients(std::sync::Arc<Mutex<HashMap<String, Clients>>>);
 #[derive(Clone)]
 struct Clients(std::sync::Arc<RegionClients>);
 
-/// Each service's configuration, as a call through the run's client names its identity.
-pub(crate) type CloudTrailConfig = aws_sdk_cloudtrail::config::Builder;
-pub(crate) type LogsConfig = aws_sdk_cloudwatchlogs::config::Builder;
-pub(crate) type CloudWatchConfig = aws_sdk_cloudwatch::config::Builder;
-pub(crate) type SnsConfig = aws_sdk_sns::config::Builder;
-pub(crate) type KmsConfig = aws_sdk_kms::config::Builder;
-pub(crate) type AccountConfig = aws_sdk_account::config::Builder;
-pub(crate) type EventsConfig = aws_sdk_eventbridge::config::Builder;
-
 /// Every page of a listing, its items in order: `page(token)` asks for one page and gives its
 /// items and the token of the next. The SDK's paginators take no per-call configuration, so
 /// the calls through the run's clients page with this. As theirs, it stops at a page that
@@ -150,11 +141,10 @@ where
     }
 }
 
-/// A service's configuration naming one connection's identity — its credentials and their
-/// cache — for a call through a client the run shares (`.customize().config_override(…)`).
-trait Identity {
-    fn of(config: &SdkConfig) -> Self;
-}
+/// One connection's identity — its credentials and their cache — for a call through a client
+/// the run shares: `.customize().config_override(self.identity())` (each service's
+/// configuration is made from it).
+struct CallIdentity<'a>(&'a SdkConfig);
 
 /// Declares [`RegionClients`] with one lazily built client per service, the accessor of each on
 /// [`Clients`], and (for tests) [`Seed`], which gives every client ready-made.
@@ -198,8 +188,8 @@ macro_rules! region_clients {
             $($service: $krate::Client,)*
         }
 
-        $(impl Identity for $krate::config::Builder {
-            fn of(config: &SdkConfig) -> Self {
+        $(impl From<CallIdentity<'_>> for $krate::config::Builder {
+            fn from(CallIdentity(config): CallIdentity<'_>) -> Self {
                 let mut identity = $krate::config::Builder::default();
                 if let Some(credentials) = config.credentials_provider() {
                     identity.set_credentials_provider(Some(credentials));
@@ -388,9 +378,9 @@ impl Aws {
     }
 
     /// This connection's identity, for a call through one of the run's clients: its
-    /// credentials and their cache, as the service's configuration `B`.
-    fn identity<B: Identity>(&self) -> B {
-        B::of(&self.config)
+    /// credentials and their cache.
+    fn identity(&self) -> CallIdentity<'_> {
+        CallIdentity(&self.config)
     }
 
     /// The run's clients of `region`, made on first use with no identity: a call that does not

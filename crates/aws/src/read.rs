@@ -22,7 +22,7 @@ use model::live::{
 
 use crate::early::{Early, FirstPage, TrailDetails};
 use crate::errors;
-use crate::{Aws, AwsError, CloudTrailConfig, CloudWatchConfig, KmsConfig, LogsConfig, SnsConfig};
+use crate::{Aws, AwsError};
 
 /// Two CloudWatch metrics of one dimension, each with the id its sum is returned under.
 pub(crate) struct MetricQuery<'a> {
@@ -152,7 +152,7 @@ impl Aws {
             .describe_trails()
             .include_shadow_trails(true)
             .customize()
-            .config_override(self.identity::<CloudTrailConfig>())
+            .config_override(self.identity())
             .send()
             .await
         {
@@ -231,12 +231,8 @@ impl Aws {
         let status = ct.get_trail_status().name(arn).customize();
         let selectors = ct.get_event_selectors().trail_name(arn).customize();
         futures::join!(
-            status
-                .config_override(self.identity::<CloudTrailConfig>())
-                .send(),
-            selectors
-                .config_override(self.identity::<CloudTrailConfig>())
-                .send(),
+            status.config_override(self.identity()).send(),
+            selectors.config_override(self.identity()).send(),
         )
     }
 
@@ -262,7 +258,7 @@ impl Aws {
                 .log_group_name(name)
                 .set_next_token(token)
                 .customize()
-                .config_override(self.identity::<LogsConfig>())
+                .config_override(self.identity())
                 .send()
                 .await
                 .map_err(|e| errors::read("logs:DescribeMetricFilters", e))?;
@@ -455,7 +451,7 @@ impl Aws {
             .describe_alarms()
             .max_records(PAGE)
             .customize()
-            .config_override(self.identity::<CloudWatchConfig>())
+            .config_override(self.identity())
             .send()
             .await
             .map_err(|e| errors::read("cloudwatch:DescribeAlarms", e))?;
@@ -474,7 +470,7 @@ impl Aws {
                 .max_records(PAGE)
                 .set_next_token(token)
                 .customize()
-                .config_override(self.identity::<CloudWatchConfig>())
+                .config_override(self.identity())
                 .send()
                 .await
                 .map_err(|e| errors::read("cloudwatch:DescribeAlarms", e))?;
@@ -498,7 +494,7 @@ impl Aws {
             .metric_name(name)
             .namespace(namespace)
             .customize()
-            .config_override(self.identity::<CloudWatchConfig>())
+            .config_override(self.identity())
             .send()
             .await
             .map_err(|e| errors::read("cloudwatch:DescribeAlarmsForMetric", e))?;
@@ -587,7 +583,7 @@ impl Aws {
                 .topic_arn(arn)
                 .set_next_token(token)
                 .customize()
-                .config_override(self.identity::<SnsConfig>())
+                .config_override(self.identity())
                 .send()
                 .await
                 .map_err(|e| errors::read("sns:ListSubscriptionsByTopic", e))?;
@@ -657,7 +653,7 @@ impl Aws {
                 .end_time(aws_smithy_types::DateTime::from_secs(end))
                 .set_next_token(token)
                 .customize()
-                .config_override(self.identity::<CloudWatchConfig>())
+                .config_override(self.identity())
                 .send()
                 .await
                 .map_err(|e| errors::read("cloudwatch:GetMetricData", e))?;
@@ -691,7 +687,7 @@ impl Aws {
             .get_topic_attributes()
             .topic_arn(arn)
             .customize()
-            .config_override(self.identity::<SnsConfig>())
+            .config_override(self.identity())
             .send()
             .await
             .map_err(|e| errors::read("sns:GetTopicAttributes", e))?;
@@ -722,7 +718,7 @@ impl Aws {
             .describe_key()
             .key_id(key_id)
             .customize()
-            .config_override(self.identity::<KmsConfig>())
+            .config_override(self.identity())
             .send()
             .await
             .map_err(|e| errors::read("kms:DescribeKey", e))?;
@@ -740,7 +736,7 @@ impl Aws {
                 .key_id(&arn)
                 .policy_name("default")
                 .customize()
-                .config_override(self.identity::<KmsConfig>())
+                .config_override(self.identity())
                 .send()
                 .await
                 .map_err(|e| errors::read("kms:GetKeyPolicy", e))?

@@ -8,7 +8,7 @@ use model::report::{AlarmSpec, FilterSpec, SubscriptionSpec, TopicSpec};
 use model::{Action, Operation};
 
 use crate::errors::{self, CallError};
-use crate::{Aws, CloudWatchConfig, LogsConfig, SnsConfig};
+use crate::Aws;
 
 impl apply::Executor for Aws {
     type Error = CallError;
@@ -59,7 +59,7 @@ impl Aws {
             .filter_pattern(&f.pattern)
             .metric_transformations(transformation)
             .customize()
-            .config_override(self.identity::<LogsConfig>())
+            .config_override(self.identity())
             .send()
             .await
             .map_err(|e| errors::write("logs:PutMetricFilter", e))?;
@@ -81,7 +81,7 @@ impl Aws {
                     .map(|p| std::collections::HashMap::from([("Policy".to_string(), p.clone())])),
             )
             .customize()
-            .config_override(self.identity::<SnsConfig>())
+            .config_override(self.identity())
             .send()
             .await
             .map_err(|e| errors::write("sns:CreateTopic", e))?;
@@ -105,7 +105,7 @@ impl Aws {
             .endpoint(&s.endpoint)
             .return_subscription_arn(true)
             .customize()
-            .config_override(self.identity::<SnsConfig>())
+            .config_override(self.identity())
             .send()
             .await
             .map_err(|e| errors::write("sns:Subscribe", e))?;
@@ -146,7 +146,7 @@ impl Aws {
             .set_ok_actions(Some(a.ok_actions.clone()))
             .set_insufficient_data_actions(Some(a.insufficient_data_actions.clone()))
             .customize()
-            .config_override(self.identity::<CloudWatchConfig>())
+            .config_override(self.identity())
             .send()
             .await
             .map_err(|e| errors::write("cloudwatch:PutMetricAlarm", e))?;

@@ -3,16 +3,14 @@
 //! [`Connect::block_on`]; so an account's CPU — its calls' signing and parsing, its planning —
 //! runs on every core instead of one. The futures are made and polled on their lane's thread:
 //! nothing but the results crosses threads. A lane whose share is done keeps its thread in
-//! `block_on` until every lane's is ([`AllFinished`]). With one lane (`Connect::lanes`) it is a plain
+//! `block_on` until every lane's is. With one lane (`Connect::lanes`) it is a plain
 //! bounded stream on the calling task, as the tests' connections use it.
 
 use std::future::Future;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::Arc;
 
 use futures::channel::oneshot;
-use futures::future::Shared;
 use futures::{FutureExt, StreamExt};
 
 use crate::Connect;
@@ -43,25 +41,31 @@ where
     }
     let per_lane = concurrency.div_ceil(lanes);
     let each = &each;
-    let finished = &AllFinished::new(lanes);
     let shares: Vec<Vec<(usize, T)>> = std::thread::scope(|scope| {
+        // A lane whose share is done keeps running (the connections it opened, which the other
+        // lanes may be using) until every lane has dropped its handle on `working`, at its end
+        // or as it panics: the channel then closes, and `all_done` is ready on every lane.
+        let (working, all_done) = oneshot::channel::<()>();
+        let (working, all_done) = (Arc::new(working), all_done.shared());
         let running: Vec<_> = (0..lanes)
             .map(|lane| {
+                let (working, all_done) = (Arc::clone(&working), all_done.clone());
                 scope.spawn(move || {
                     let share = items.iter().enumerate().skip(lane).step_by(lanes);
                     connect.block_on(async move {
-                        let lane = finished.lane();
                         let results = futures::stream::iter(share)
                             .map(|(i, item)| async move { (i, each(item).await) })
                             .buffer_unordered(per_lane)
                             .collect::<Vec<_>>()
                             .await;
-                        finished.wait(lane).await;
+                        drop(working);
+                        let _ = all_done.await;
                         results
                     })
                 })
             })
             .collect();
+        drop(working);
         running
             .into_iter()
             .map(|lane| lane.join().expect("a lane of accounts"))
@@ -70,48 +74,4 @@ where
     let mut all: Vec<(usize, T)> = shares.into_iter().flatten().collect();
     all.sort_by_key(|(i, _)| *i);
     all.into_iter().map(|(_, result)| result).collect()
-}
-
-/// Every lane's share done: a lane that finishes first keeps its thread running its own
-/// runtime (the connections it opened, which other lanes may be using) until the last one
-/// finishes.
-struct AllFinished {
-    left: AtomicUsize,
-    last: Mutex<Option<oneshot::Sender<()>>>,
-    all: Shared<oneshot::Receiver<()>>,
-}
-
-/// A lane at work: counted as finished when dropped, at its end or when it panics (so the
-/// others do not wait for it forever).
-struct Lane<'a>(&'a AllFinished);
-
-impl AllFinished {
-    fn new(lanes: usize) -> AllFinished {
-        let (last, all) = oneshot::channel();
-        AllFinished {
-            left: AtomicUsize::new(lanes),
-            last: Mutex::new(Some(last)),
-            all: all.shared(),
-        }
-    }
-
-    fn lane(&self) -> Lane<'_> {
-        Lane(self)
-    }
-
-    /// Counts `lane` as finished, then waits for the others.
-    async fn wait(&self, lane: Lane<'_>) {
-        drop(lane);
-        let _ = self.all.clone().await;
-    }
-}
-
-impl Drop for Lane<'_> {
-    fn drop(&mut self) {
-        if self.0.left.fetch_sub(1, Ordering::AcqRel) == 1 {
-            if let Some(last) = self.0.last.lock().map(|mut l| l.take()).ok().flatten() {
-                let _ = last.send(());
-            }
-        }
-    }
 }
