@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{actions, codes, status, Account};
+use crate::support::{actions, codes, json_of, status, Account, FaultProxy};
 use crate::{compliant, trail_only, CT, IAM, IAM_PATTERN, PAIR};
 
 const NOTIFY: &[&str] = &["--notify", "email:sec@example.com"];
@@ -157,6 +157,29 @@ fn updating_an_alarm_keeps_the_users_other_actions() {
         alarm["ok_actions"],
         json!([format!("arn:aws:sns:us-east-1:{}:ops", acct.id)])
     );
+}
+
+#[test]
+fn after_writing_apply_reads_again_only_what_it_wrote() {
+    let acct = Account::new();
+    let mut spec = compliant();
+    spec["alarms"][0]["actions_enabled"] = json!(false);
+    acct.build(&spec);
+    let proxy = FaultProxy::recording();
+    let args = ["apply", "--controls", PAIR, "--auto-approve", "--json"];
+    let (code, doc) = json_of(acct.trailwatch_via(&proxy).args(args));
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(actions(&doc), vec!["put-metric-alarm"]);
+    // Judged on the alarm as read after the write: before it, its actions were off.
+    assert_eq!(doc["verification"]["ok"], true, "{doc:#}");
+    assert_eq!(status(&doc, IAM), "compliant");
+    let calls: Vec<String> = proxy.calls().into_iter().map(|c| c.action).collect();
+    let write = calls.iter().position(|c| c == "cloudwatch:PutMetricAlarm");
+    let after = &calls[write.expect("the alarm was written") + 1..];
+    assert_eq!(after, ["cloudwatch:DescribeAlarms"], "{calls:?}");
+    // The plan's read, and the check's before writing.
+    let trails = calls.iter().filter(|c| *c == "cloudtrail:DescribeTrails");
+    assert_eq!(trails.count(), 2, "{calls:?}");
 }
 
 #[test]

@@ -16,6 +16,7 @@ pub mod securityhub;
 #[cfg(test)]
 mod tests;
 mod write;
+mod written;
 
 use std::collections::HashMap;
 use std::sync::Mutex;

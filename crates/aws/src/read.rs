@@ -245,7 +245,7 @@ impl Aws {
     }
 
     /// `DescribeMetricFilters` of one log group, every page.
-    async fn metric_filters(
+    pub(crate) async fn metric_filters(
         &self,
         region: &str,
         name: &str,
@@ -770,7 +770,7 @@ fn notified_topics(state: &RegionState, account: &str) -> Vec<String> {
     notified.into_iter().cloned().collect()
 }
 
-fn alarm(a: &aws_sdk_cloudwatch::types::MetricAlarm) -> Alarm {
+pub(crate) fn alarm(a: &aws_sdk_cloudwatch::types::MetricAlarm) -> Alarm {
     Alarm {
         name: a.alarm_name().unwrap_or_default().to_string(),
         description: a.alarm_description().map(str::to_string),
@@ -817,6 +817,15 @@ impl survey::Reader for Aws {
 
     async fn read_again(&self, scope: &ReadScope, before: &Snapshot) -> Result<Snapshot, AwsError> {
         Aws::read_knowing(self, scope, Some(before)).await
+    }
+
+    async fn read_written(
+        &self,
+        scope: &ReadScope,
+        before: Snapshot,
+        written: &model::live::Written,
+    ) -> Result<Snapshot, AwsError> {
+        Aws::read_written(self, scope, before, written).await
     }
 
     async fn read_buses(&self, buses: &[model::arn::EventBusRef]) -> Vec<model::live::BusRegion> {

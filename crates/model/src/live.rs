@@ -3,10 +3,11 @@
 //! Every read that can fail independently is a `Result<_, ReadError>`, so that one denied call
 //! makes the controls that depend on it `error` instead of failing the whole audit.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::arn::EventBusRef;
 use crate::cloudwatch::{ComparisonOperator, Statistic, TreatMissingData};
+use crate::report::{Action, Operation};
 use serde::Serialize;
 
 /// The error codes AWS services use when a call is refused for lack of permission.
@@ -115,6 +116,44 @@ impl ReadRequest {
     /// True when nothing more is needed.
     pub fn is_empty(&self) -> bool {
         self.alarms.is_empty() && self.topics.is_empty()
+    }
+}
+
+/// What a plan's actions write, per region: read again after they ran (the verification), so
+/// that what the account held just before writing need not be read a second time.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Written {
+    /// Per region, the objects written there.
+    pub regions: BTreeMap<String, WrittenInRegion>,
+}
+
+/// The objects actions write in one region.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WrittenInRegion {
+    /// Log groups a metric filter is put into (`PutMetricFilter`).
+    pub log_groups: BTreeSet<String>,
+    /// Alarms put (`PutMetricAlarm`), by name.
+    pub alarms: BTreeSet<String>,
+    /// Topics created (`CreateTopic`) or subscribed to (`Subscribe`), by ARN.
+    pub topics: BTreeSet<String>,
+}
+
+impl Written {
+    /// The objects `actions` write, each under the region its action writes to.
+    pub fn of(actions: &[Action]) -> Written {
+        let mut written = Written::default();
+        for action in actions {
+            let region = written.regions.entry(action.region.clone()).or_default();
+            match &action.operation {
+                Operation::PutMetricFilter { after, .. } => {
+                    region.log_groups.insert(after.log_group.clone())
+                }
+                Operation::PutMetricAlarm { after, .. } => region.alarms.insert(after.name.clone()),
+                Operation::CreateTopic { after } => region.topics.insert(after.arn.clone()),
+                Operation::Subscribe { after } => region.topics.insert(after.topic_arn.clone()),
+            };
+        }
+        written
     }
 }
 

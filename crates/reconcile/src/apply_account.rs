@@ -1,6 +1,6 @@
 //! Applying a plan to one account, the one sequence every apply takes: reach the account, read
 //! and plan it again, refuse it when what the plan depends on changed (or say it was already
-//! applied), run the actions, read it again and verify.
+//! applied), run the actions, read again what they wrote and verify.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -184,8 +184,9 @@ pub async fn carry_out<C: Connect>(
     ready: Ready<'_, C::Account>,
 ) -> Applied {
     let actions = apply::run(&*ready.target, &ready.report.actions).await;
-    let account = (&*ready.target, &*ready.now, ready.roster);
-    let mut applied = verified(connect, account, controls, ready.plan, actions).await;
+    let account = (&*ready.target, *ready.now, ready.roster);
+    let planned = (ready.plan, ready.report);
+    let mut applied = verified(connect, account, controls, planned, actions).await;
     applied.calls = connect.calls(&ready.target);
     applied
 }
@@ -254,18 +255,19 @@ async fn still_current<C: Connect>(
     Err(Box::new(done))
 }
 
-/// Reads the account after its actions ran, starting from what the check read (`before`), and
-/// judges it.
+/// Reads again what the actions of `report` wrote, into what the check read just before
+/// (`before`), and judges the account.
 async fn verified<C: Connect>(
     connect: &C,
-    (target, before, roster): (&C::Account, &Snapshot, &Roster),
+    (target, before, roster): (&C::Account, Snapshot, &Roster),
     controls: &[Control],
-    plan: &AccountPlan,
+    (plan, report): (&AccountPlan, &Report),
     actions: Vec<ActionOutcome>,
 ) -> Applied {
     let (account, role) = (plan.account_id.as_str(), plan.assume_role.as_deref());
     let desired = plan.desired.for_apply();
-    let read = match survey::survey_again(target, controls, &desired, before).await {
+    let written = &report.actions;
+    let read = match survey::survey_written(target, controls, &desired, before, written).await {
         Ok(after) => {
             roster
                 .follow(connect, (target, controls, &desired), after)
@@ -285,10 +287,7 @@ async fn verified<C: Connect>(
             }
         }
         Err(e) => {
-            let planned = match &plan.plan {
-                PlanOrUnread::Report(report) => apply::verify(&actions, report),
-                PlanOrUnread::Unread(_) => unreachable!("only a read account is written"),
-            };
+            let planned = apply::verify(&actions, report);
             let mut outcome = AccountOutcome::settled(account, &actions, &planned);
             outcome.state = AccountState::Failed;
             outcome.error = Some(format!(

@@ -7,9 +7,9 @@
 use std::future::Future;
 
 use model::arn::EventBusRef;
-use model::live::{BusRegion, EventBridgeRead, ReadRequest, ReadScope};
+use model::live::{BusRegion, EventBridgeRead, ReadRequest, ReadScope, Written};
 use model::report::AccountResult;
-use model::{Control, Desired, Report, Snapshot};
+use model::{Action, Control, Desired, Report, Snapshot};
 use plan::{PlanError, PlanOrRead};
 
 /// Reads accounts: the first read, then what the planner asks for.
@@ -42,6 +42,19 @@ pub trait Reader {
     ) -> impl Future<Output = Result<Snapshot, Self::Error>> {
         let _ = before;
         self.read_snapshot(scope)
+    }
+
+    /// The account after actions ran: `before`, what it held just before they ran, with what
+    /// they wrote (`written`) read again; it must give what `read_snapshot` would give of those
+    /// objects. Without that knowledge, `read_again`.
+    fn read_written(
+        &self,
+        scope: &ReadScope,
+        before: Snapshot,
+        written: &Written,
+    ) -> impl Future<Output = Result<Snapshot, Self::Error>> {
+        let _ = written;
+        async move { self.read_again(scope, &before).await }
     }
 }
 
@@ -113,6 +126,23 @@ pub async fn survey_again<R: Reader>(
     let scope = plan::read_scope(desired);
     let snapshot = reader
         .read_again(&scope, before)
+        .await
+        .map_err(SurveyError::Read)?;
+    settle(reader, controls, desired, snapshot).await
+}
+
+/// [`survey`] of an account just written: `before` is what it held just before `actions` ran,
+/// and only what they wrote is read again (`Reader::read_written`).
+pub async fn survey_written<R: Reader>(
+    reader: &R,
+    controls: &[Control],
+    desired: &Desired,
+    before: Snapshot,
+    actions: &[Action],
+) -> Result<Surveyed, SurveyError<R::Error>> {
+    let scope = plan::read_scope(desired);
+    let snapshot = reader
+        .read_written(&scope, before, &Written::of(actions))
         .await
         .map_err(SurveyError::Read)?;
     settle(reader, controls, desired, snapshot).await
