@@ -2,8 +2,9 @@
 //! → an alarm on its metric that can notify → a topic CloudWatch can deliver to → a confirmed
 //! subscriber. The best chain found is what the report shows and what the plan completes.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
+
+use crate::memo::{ByText, REMEMBERED_PATTERNS};
 
 use model::arn::LogGroupRef;
 use model::live::{Alarm, MetricFilter, MetricKey, ReadError, RegionState, Snapshot, Topic};
@@ -331,26 +332,12 @@ fn precedence_findings(filter: &MetricFilter) -> Vec<Finding> {
         .collect()
 }
 
-/// How many pattern texts [`traps`] remembers; past it the memo starts again empty.
-const REMEMBERED_PATTERNS: usize = 1024;
-
 /// A pattern's precedence traps (`pattern::precedence_traps`, a parse of the pattern), remembered
 /// by its text: the accounts of a run hold the same few filters. Bounded; a text always gives
 /// the same traps, so what is remembered never changes an answer.
 fn traps(pattern: &str) -> Arc<Vec<String>> {
-    type Memo = Mutex<HashMap<String, Arc<Vec<String>>>>;
-    static MEMO: OnceLock<Memo> = OnceLock::new();
-    let memo = MEMO.get_or_init(Default::default);
-    if let Some(known) = memo.lock().expect("traps memo").get(pattern) {
-        return Arc::clone(known);
-    }
-    let found = Arc::new(pattern::precedence_traps(pattern));
-    let mut memo = memo.lock().expect("traps memo");
-    if memo.len() >= REMEMBERED_PATTERNS {
-        memo.clear();
-    }
-    memo.insert(pattern.to_string(), Arc::clone(&found));
-    found
+    static MEMO: ByText<(), Vec<String>> = ByText::new(REMEMBERED_PATTERNS);
+    MEMO.get((), pattern, || pattern::precedence_traps(pattern))
 }
 
 /// The chain through one metric of a matching filter: the best of the alarms on it.

@@ -11,6 +11,7 @@ pub mod drill;
 pub(crate) mod eventbridge;
 pub mod fingerprint;
 mod judgement;
+mod memo;
 pub mod organization;
 pub mod policy;
 mod region;

@@ -15,8 +15,9 @@
 //! an undecided statement that could change the answer makes it [`Decision::CannotTell`], never a
 //! guess.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
+
+use crate::memo::{ByText, REMEMBERED_POLICIES};
 
 use serde_json::{Map, Value};
 
@@ -144,27 +145,15 @@ pub fn evaluate_text(policy: &str, request: &Request) -> Decision {
     }
 }
 
-/// How many policy texts [`parsed`] remembers; past it the memo starts again empty.
-const REMEMBERED_POLICIES: usize = 256;
-
 /// A policy's JSON, or why it is not JSON, remembered by its text: every control of an account
 /// judges the same topic and key policies, and each parse allocates the whole document. The
 /// memo is bounded, and a text always parses to the same value, so what is remembered never
 /// changes an answer.
 fn parsed(policy: &str) -> Arc<Result<Value, String>> {
-    type Memo = Mutex<HashMap<String, Arc<Result<Value, String>>>>;
-    static MEMO: OnceLock<Memo> = OnceLock::new();
-    let memo = MEMO.get_or_init(Default::default);
-    if let Some(known) = memo.lock().expect("policy memo").get(policy) {
-        return Arc::clone(known);
-    }
-    let value = Arc::new(serde_json::from_str::<Value>(policy).map_err(|e| e.to_string()));
-    let mut memo = memo.lock().expect("policy memo");
-    if memo.len() >= REMEMBERED_POLICIES {
-        memo.clear();
-    }
-    memo.insert(policy.to_string(), Arc::clone(&value));
-    value
+    static MEMO: ByText<(), Result<Value, String>> = ByText::new(REMEMBERED_POLICIES);
+    MEMO.get((), policy, || {
+        serde_json::from_str::<Value>(policy).map_err(|e| e.to_string())
+    })
 }
 
 /// Evaluates a policy document for one request, as IAM does.

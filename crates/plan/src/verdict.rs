@@ -1,8 +1,9 @@
 //! What a filter's pattern does with a control's events: evaluated against the control's
 //! generated CloudTrail corpus, remembered per pattern, and explained when it falls short.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
+
+use crate::memo::{ByText, REMEMBERED_PATTERNS};
 
 use model::catalog::Catches;
 use model::live::MetricFilter;
@@ -120,26 +121,12 @@ pub fn event_names(control: &Control) -> Vec<&'static str> {
 
 /// The verdict on a filter for a control, remembered per kind of catch and pattern text: every
 /// account of a run (and the read scope, the planner and the fingerprint) asks about the same
-/// few patterns, and each answer costs a compile and a pass over the corpus.
+/// few patterns, and each answer costs a compile and a pass over the corpus (`memo.rs`).
 pub fn judge(control: &Control, filter: &MetricFilter) -> Arc<Verdict> {
-    type Memo = Mutex<HashMap<Catches, HashMap<String, Arc<Verdict>>>>;
-    static MEMO: OnceLock<Memo> = OnceLock::new();
-    let memo = MEMO.get_or_init(Default::default);
-    let known = memo
-        .lock()
-        .expect("verdict memo")
-        .get(&control.catches)
-        .and_then(|by_pattern| by_pattern.get(&filter.pattern).cloned());
-    if let Some(verdict) = known {
-        return verdict;
-    }
-    let verdict = Arc::new(judge_filter(&model::catalog::corpus(control), filter));
-    memo.lock()
-        .expect("verdict memo")
-        .entry(control.catches)
-        .or_default()
-        .insert(filter.pattern.clone(), Arc::clone(&verdict));
-    verdict
+    static MEMO: ByText<Catches, Verdict> = ByText::new(REMEMBERED_PATTERNS);
+    MEMO.get(control.catches, &filter.pattern, || {
+        judge_filter(&model::catalog::corpus(control), filter)
+    })
 }
 
 /// True when the filter serves the control under the match mode: in `semantic` mode it catches
