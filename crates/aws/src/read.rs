@@ -34,6 +34,15 @@ pub(crate) struct MetricQuery<'a> {
     pub metrics: [(&'a str, &'a str); 2],
 }
 
+/// Which alarms a `DescribeAlarms` read asks for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum AlarmsWanted<'a> {
+    /// Those whose names start with this.
+    Prefix(&'a str),
+    /// Those of these names (100 at most).
+    Names(&'a [String]),
+}
+
 /// The largest page `DescribeAlarms` gives.
 const PAGE: i32 = 100;
 
@@ -376,7 +385,9 @@ impl Aws {
         let region = state.region.clone();
         let named = async {
             match &request.name_prefix {
-                Some(prefix) => self.alarms_named(&region, prefix).await,
+                Some(prefix) => {
+                    (self.described_alarms(&region, AlarmsWanted::Prefix(prefix))).await
+                }
                 None => Ok(Vec::new()),
             }
         };
@@ -419,7 +430,7 @@ impl Aws {
     }
 
     /// Reads topics of the region into its state, recording each as asked about.
-    async fn read_topics_of_region(
+    pub(crate) async fn read_topics_of_region(
         &self,
         state: &mut RegionState,
         arns: Vec<String>,
@@ -459,14 +470,22 @@ impl Aws {
         Ok((page.metric_alarms().iter().map(alarm).collect(), more))
     }
 
-    /// Alarms whose names start with `prefix` (`DescribeAlarms`, every page).
-    async fn alarms_named(&self, region: &str, prefix: &str) -> Result<Vec<Alarm>, ReadError> {
+    /// The alarms `DescribeAlarms` gives for `wanted`, every page.
+    pub(crate) async fn described_alarms(
+        &self,
+        region: &str,
+        wanted: AlarmsWanted<'_>,
+    ) -> Result<Vec<Alarm>, ReadError> {
         let cw = self.clients(region).cloudwatch();
         crate::every_page(|token| async {
             self.count("cloudwatch:DescribeAlarms");
-            let page = cw
-                .describe_alarms()
-                .alarm_name_prefix(prefix)
+            let asked = match wanted {
+                AlarmsWanted::Prefix(prefix) => cw.describe_alarms().alarm_name_prefix(prefix),
+                AlarmsWanted::Names(names) => {
+                    cw.describe_alarms().set_alarm_names(Some(names.to_vec()))
+                }
+            };
+            let page = asked
                 .max_records(PAGE)
                 .set_next_token(token)
                 .customize()
@@ -770,7 +789,7 @@ fn notified_topics(state: &RegionState, account: &str) -> Vec<String> {
     notified.into_iter().cloned().collect()
 }
 
-pub(crate) fn alarm(a: &aws_sdk_cloudwatch::types::MetricAlarm) -> Alarm {
+fn alarm(a: &aws_sdk_cloudwatch::types::MetricAlarm) -> Alarm {
     Alarm {
         name: a.alarm_name().unwrap_or_default().to_string(),
         description: a.alarm_description().map(str::to_string),

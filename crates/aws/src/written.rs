@@ -8,8 +8,8 @@ use std::collections::BTreeSet;
 use futures::future::join_all;
 use model::live::{Alarm, ReadError, ReadScope, RegionState, Snapshot, Written, WrittenInRegion};
 
-use crate::errors;
-use crate::read::alarm;
+use crate::early::Early;
+use crate::read::AlarmsWanted;
 use crate::{Aws, AwsError};
 
 /// How many alarm names one `DescribeAlarms` call may name.
@@ -46,22 +46,19 @@ impl Aws {
     async fn read_written_in_region(&self, state: &mut RegionState, written: &WrittenInRegion) {
         let region = state.region.clone();
         let topics: Vec<String> = written.topics.iter().cloned().collect();
-        let (alarms, topics) = futures::join!(
+        if let Ok(held) = &mut state.topics {
+            held.retain(|t| !written.topics.contains(&t.arn));
+        }
+        state
+            .topics_read
+            .retain(|arn| !written.topics.contains(arn));
+        let none = Early::default();
+        let (alarms, ()) = futures::join!(
             self.alarms_by_name(&region, &written.alarms),
-            self.read_topics(&region, topics),
+            self.read_topics_of_region(state, topics, &none),
         );
         if !written.alarms.is_empty() {
             put_alarms(&mut state.alarms, alarms, &written.alarms);
-        }
-        if let Ok(held) = &mut state.topics {
-            held.retain(|t| !written.topics.contains(&t.arn));
-            held.extend(topics);
-            held.sort_by(|a, b| a.arn.cmp(&b.arn));
-        }
-        for arn in &written.topics {
-            if !state.topics_read.contains(arn) {
-                state.topics_read.push(arn.clone());
-            }
         }
     }
 
@@ -75,23 +72,8 @@ impl Aws {
             return Ok(Vec::new());
         }
         let names: Vec<String> = names.iter().cloned().collect();
-        let cw = self.clients(region).cloudwatch();
-        let calls = names.chunks(NAMES_PER_CALL).map(|chunk| {
-            crate::every_page(|token| async {
-                self.count("cloudwatch:DescribeAlarms");
-                let page = cw
-                    .describe_alarms()
-                    .set_alarm_names(Some(chunk.to_vec()))
-                    .set_next_token(token)
-                    .customize()
-                    .config_override(self.identity())
-                    .send()
-                    .await
-                    .map_err(|e| errors::read("cloudwatch:DescribeAlarms", e))?;
-                let alarms = page.metric_alarms().iter().map(alarm).collect();
-                Ok((alarms, page.next_token().map(str::to_string)))
-            })
-        });
+        let calls = (names.chunks(NAMES_PER_CALL))
+            .map(|chunk| self.described_alarms(region, AlarmsWanted::Names(chunk)));
         let lists = join_all(calls).await;
         let lists = lists.into_iter().collect::<Result<Vec<Vec<Alarm>>, _>>()?;
         Ok(lists.into_iter().flatten().collect())
