@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
 
-use crate::{Desired, Report};
+use crate::{Action, Desired, Report};
 
 /// The `format` field of every plan file.
 pub const PLAN_FORMAT: &str = "trailwatch-plan";
@@ -163,27 +163,15 @@ impl PlanFile {
     /// the compact JSON of its benchmark, region, controls and, per account, its role, desired
     /// state and actions (not the findings, notes or fingerprints, which only describe).
     pub fn digest(&self) -> String {
-        let accounts: Vec<serde_json::Value> = self
-            .accounts
-            .iter()
-            .map(|a| {
-                let actions = a.report().map(|r| r.actions.as_slice()).unwrap_or_default();
-                serde_json::json!({
-                    "account_id": a.account_id,
-                    "assume_role": a.assume_role,
-                    "desired": a.desired,
-                    "actions": actions,
-                })
-            })
-            .collect();
-        let reviewed = serde_json::json!({
-            "benchmark": self.benchmark,
-            "region": self.region,
-            "control_ids": self.control_ids,
-            "accounts": accounts,
-        });
-        let hash = sha2::Sha256::digest(reviewed.to_string().as_bytes());
-        let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+        let reviewed = Reviewed {
+            benchmark: &self.benchmark,
+            region: &self.region,
+            control_ids: &self.control_ids,
+            accounts: self.accounts.iter().map(ReviewedAccount::of).collect(),
+        };
+        let mut hash = sha2::Sha256::new();
+        serde_json::to_writer(&mut hash, &reviewed).expect("a plan serializes");
+        let hex: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
         format!("sha256:{hex}")
     }
 
@@ -242,6 +230,40 @@ impl PlanFile {
     /// True for a plan of several accounts (or of one reached through a role).
     pub fn is_many(&self) -> bool {
         self.accounts.len() > 1 || self.accounts.iter().any(|a| a.assume_role.is_some())
+    }
+}
+
+/// What [`PlanFile::digest`] hashes, serialized straight into the hash: its fields in this order,
+/// as compact JSON (the bytes saved plans' digests were made of, so they keep verifying).
+#[derive(Serialize)]
+struct Reviewed<'a> {
+    benchmark: &'a str,
+    region: &'a str,
+    control_ids: &'a [String],
+    accounts: Vec<ReviewedAccount<'a>>,
+}
+
+/// One account of [`Reviewed`]: its role (`null` for none), desired state and actions (none
+/// when it was not read).
+#[derive(Serialize)]
+struct ReviewedAccount<'a> {
+    account_id: &'a str,
+    assume_role: &'a Option<String>,
+    desired: &'a Desired,
+    actions: &'a [Action],
+}
+
+impl<'a> ReviewedAccount<'a> {
+    fn of(account: &'a AccountPlan) -> Self {
+        ReviewedAccount {
+            account_id: &account.account_id,
+            assume_role: &account.assume_role,
+            desired: &account.desired,
+            actions: account
+                .report()
+                .map(|r| r.actions.as_slice())
+                .unwrap_or_default(),
+        }
     }
 }
 

@@ -493,6 +493,35 @@ fn the_first_difference_names_the_action_and_field() {
     );
 }
 
+/// A saved plan's digest is the SHA-256 of the compact JSON docs/json.md describes, byte for
+/// byte, so a plan saved by an earlier trailwatch (and its `--expect-digest`) still verifies.
+#[test]
+fn a_plan_digest_is_the_hash_of_what_docs_json_md_says_it_hashes() {
+    use sha2::Digest;
+    let run = run_of(trail_only());
+    let mut file = saved(&run, &[iam()], &notifying("email:sec@example.com"));
+    let mut unread = file.accounts[0].clone();
+    unread.account_id = "555555555555".into();
+    unread.assume_role = Some("audit".into());
+    unread.plan = model::planfile::PlanOrUnread::Unread("cannot assume role".into());
+    file.accounts.push(unread);
+    let accounts: Vec<serde_json::Value> = file
+        .accounts
+        .iter()
+        .map(|a| {
+            let actions = a.report().map(|r| r.actions.clone()).unwrap_or_default();
+            serde_json::json!({"account_id": a.account_id, "assume_role": a.assume_role,
+                               "desired": a.desired, "actions": actions})
+        })
+        .collect();
+    let reviewed = serde_json::json!({"benchmark": file.benchmark, "region": file.region,
+                                      "control_ids": file.control_ids, "accounts": accounts});
+    let hash = sha2::Sha256::digest(reviewed.to_string().as_bytes());
+    let expected: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+    assert!(!file.accounts[0].report().unwrap().actions.is_empty());
+    assert_eq!(file.digest(), format!("sha256:{expected}"));
+}
+
 /// Seven member accounts that all need the same fix, reached through a role, over `lanes`.
 fn members(lanes: usize) -> (Run, Vec<Target>) {
     let ids: Vec<String> = (0..7).map(|i| format!("55555555555{i}")).collect();
