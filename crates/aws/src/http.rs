@@ -1,7 +1,9 @@
 //! The one HTTPS client of a run, shared by every SDK client (one connection pool, the trust
-//! store loaded once), whose connection failures name the endpoint they were for
-//! ([`AtEndpoint`]): the SDK's own errors do not say which URL could not be reached.
+//! store loaded once; a lane of many accounts has a pool of its own, [`on_a_pool_of_its_own`]),
+//! whose connection failures name the endpoint they were for ([`AtEndpoint`]): the SDK's own
+//! errors do not say which URL could not be reached.
 
+use std::cell::RefCell;
 use std::error::Error as StdError;
 use std::fmt;
 
@@ -15,28 +17,49 @@ use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_runtime_api::client::result::ConnectorError;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 
-/// The shared client, made as the SDK's default one is (rustls with aws-lc, the proxy from the
-/// environment).
+/// The shared client.
 pub(crate) fn shared_https_client() -> OneHttpClient {
+    OneHttpClient(https_client())
+}
+
+/// An HTTPS client with a connection pool of its own, made as the SDK's default one is (rustls
+/// with aws-lc, the proxy from the environment).
+fn https_client() -> SharedHttpClient {
     use aws_smithy_http_client::{proxy::ProxyConfig, tls, Builder, ConnectorBuilder};
-    OneHttpClient(
-        Builder::new().build_with_connector_fn(|settings, components| {
-            let mut connector = ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(
-                tls::rustls_provider::CryptoMode::AwsLc,
-            ));
-            connector.set_connector_settings(settings.cloned());
-            if let Some(components) = components {
-                connector.set_sleep_impl(components.sleep_impl());
-            }
-            connector.set_proxy_config(Some(ProxyConfig::from_env()));
-            connector.build()
-        }),
-    )
+    Builder::new().build_with_connector_fn(|settings, components| {
+        let mut connector = ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::AwsLc,
+        ));
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.set_proxy_config(Some(ProxyConfig::from_env()));
+        connector.build()
+    })
+}
+
+thread_local! {
+    /// The pool of the lane running on this thread, while [`on_a_pool_of_its_own`] runs.
+    static LANE_POOL: RefCell<Option<SharedHttpClient>> = const { RefCell::new(None) };
+}
+
+/// Runs `work` (a lane's runtime, running its accounts) with a connection pool of its own for
+/// every request made on this thread, dropped when it ends. A connection is driven by the
+/// runtime that opened it: shared between lanes, each request over another lane's connection
+/// woke that lane's thread to send it and again to hand back the answer (about one wake-up of
+/// another thread per call).
+pub(crate) fn on_a_pool_of_its_own<T>(work: impl FnOnce() -> T) -> T {
+    LANE_POOL.with(|pool| *pool.borrow_mut() = Some(https_client()));
+    let result = work();
+    LANE_POOL.with(|pool| pool.borrow_mut().take());
+    result
 }
 
 /// The shared client, without its check of each new SDK client's configuration: that check
 /// builds (and drops) a TLS connector per SDK client, and a run of many accounts makes five or
-/// six SDK clients per account. Connectors are made, and cached, by the shared client itself.
+/// six SDK clients per account. Connectors are made, and cached, by the client whose pool the
+/// request uses: this thread's lane's, or the shared one.
 #[derive(Debug)]
 pub(crate) struct OneHttpClient(SharedHttpClient);
 
@@ -46,7 +69,11 @@ impl HttpClient for OneHttpClient {
         settings: &HttpConnectorSettings,
         components: &RuntimeComponents,
     ) -> SharedHttpConnector {
-        SharedHttpConnector::new(NamingConnector(self.0.http_connector(settings, components)))
+        let lane = LANE_POOL.with(|pool| {
+            (pool.borrow().as_ref()).map(|client| client.http_connector(settings, components))
+        });
+        let connector = lane.unwrap_or_else(|| self.0.http_connector(settings, components));
+        SharedHttpConnector::new(NamingConnector(connector))
     }
 
     fn connector_metadata(&self) -> Option<ConnectorMetadata> {

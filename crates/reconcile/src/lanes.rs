@@ -2,16 +2,12 @@
 //! the accounts (every lane-th one, so the shares stay even), several at once, through
 //! [`Connect::block_on`]; so an account's CPU — its calls' signing and parsing, its planning —
 //! runs on every core instead of one. The futures are made and polled on their lane's thread:
-//! nothing but the results crosses threads. A lane whose share is done keeps its thread in
-//! `block_on` until every lane's is. With one lane (`Connect::lanes`) it is a plain
+//! nothing but the results crosses threads. With one lane (`Connect::lanes`) it is a plain
 //! bounded stream on the calling task, as the tests' connections use it.
 
 use std::future::Future;
 
-use std::sync::Arc;
-
-use futures::channel::oneshot;
-use futures::{FutureExt, StreamExt};
+use futures::StreamExt;
 
 use crate::Connect;
 
@@ -42,30 +38,19 @@ where
     let per_lane = concurrency.div_ceil(lanes);
     let each = &each;
     let shares: Vec<Vec<(usize, T)>> = std::thread::scope(|scope| {
-        // A lane whose share is done keeps running (the connections it opened, which the other
-        // lanes may be using) until every lane has dropped its handle on `working`, at its end
-        // or as it panics: the channel then closes, and `all_done` is ready on every lane.
-        let (working, all_done) = oneshot::channel::<()>();
-        let (working, all_done) = (Arc::new(working), all_done.shared());
         let running: Vec<_> = (0..lanes)
             .map(|lane| {
-                let (working, all_done) = (Arc::clone(&working), all_done.clone());
                 scope.spawn(move || {
                     let share = items.iter().enumerate().skip(lane).step_by(lanes);
-                    connect.block_on(async move {
-                        let results = futures::stream::iter(share)
+                    connect.block_on(
+                        futures::stream::iter(share)
                             .map(|(i, item)| async move { (i, each(item).await) })
                             .buffer_unordered(per_lane)
-                            .collect::<Vec<_>>()
-                            .await;
-                        drop(working);
-                        let _ = all_done.await;
-                        results
-                    })
+                            .collect::<Vec<_>>(),
+                    )
                 })
             })
             .collect();
-        drop(working);
         running
             .into_iter()
             .map(|lane| lane.join().expect("a lane of accounts"))
