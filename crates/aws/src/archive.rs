@@ -7,6 +7,7 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use model::live::{Archive, ArchivedFile};
 
 use aws_sdk_s3::config::http::HttpResponse;
+use aws_sdk_s3::config::StalledStreamProtectionConfig;
 
 use crate::{errors, Aws, AwsError};
 
@@ -45,12 +46,16 @@ impl Aws {
         })
     }
 
+    /// The archive's client, with the SDK's stalled-stream protection that the run's
+    /// configuration turns off (`load`): a log file's body is streamed after its call ends, so
+    /// no call timeout covers a download that stops.
     fn s3_client(&self, region: &str) -> aws_sdk_s3::Client {
         let path_style = self.config.endpoint_url().is_some();
         aws_sdk_s3::Client::from_conf(
             aws_sdk_s3::config::Builder::from(&self.config)
                 .region(aws_config::Region::new(region.to_string()))
                 .force_path_style(path_style)
+                .stalled_stream_protection(StalledStreamProtectionConfig::enabled().build())
                 .build(),
         )
     }

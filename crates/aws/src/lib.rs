@@ -23,6 +23,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
+use aws_config::stalled_stream_protection::StalledStreamProtectionConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 
@@ -63,6 +64,12 @@ async fn load(options: &ConnectOptions) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .http_client(http::shared_https_client())
         .retry_config(RetryConfig::standard().with_max_attempts(3))
+        // An answer is read whole within its call, so a silent one fails by READ_TIMEOUT and a
+        // slow one by the call's timeouts; the SDK's own check of each body's throughput (a
+        // timer per request and per answer) cost about a seventh of a 1,000-account plan's CPU
+        // (docs/benchmarks.md, issue [17] item 9). The archive's streamed files keep it
+        // (`archive.rs`).
+        .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(CONNECT_TIMEOUT)
