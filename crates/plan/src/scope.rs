@@ -41,12 +41,16 @@ pub fn alarm_metrics(
 ) -> BTreeSet<MetricKey> {
     let mut out = BTreeSet::new();
     for control in controls {
+        let own = Own {
+            metric: own_metric(control, desired),
+            name: resource_name(control),
+        };
         let mut served = false;
         for filter in filters {
             let verdict = judge(control, filter);
             let matches = serves(control, filter, &verdict, desired.match_mode);
             served |= matches && !filter.metrics.is_empty();
-            if matches || is_relevant(control, desired, filter, &verdict) {
+            if matches || is_relevant(control, &own, filter, &verdict) {
                 for m in &filter.metrics {
                     out.insert(MetricKey::new(&m.name, &m.namespace));
                     out.insert(MetricKey::new(&m.name, &desired.namespace));
@@ -54,26 +58,32 @@ pub fn alarm_metrics(
             }
         }
         if !served {
-            out.insert(own_metric(control, desired));
+            out.insert(own.metric);
         }
     }
     out
 }
 
+/// What trailwatch would name a control's filter and metric, made once per control rather than
+/// once per filter.
+struct Own {
+    metric: MetricKey,
+    name: String,
+}
+
 fn is_relevant(
     control: &Control,
-    desired: &Desired,
+    own: &Own,
     filter: &MetricFilter,
     verdict: &crate::verdict::Verdict,
 ) -> bool {
-    let own = own_metric(control, desired);
     verdict.catches_all()
         || is_attempt(control, filter, verdict)
-        || filter.name == resource_name(control)
+        || filter.name == own.name
         || filter
             .metrics
             .iter()
-            .any(|m| m.name == own.name && m.namespace == own.namespace)
+            .any(|m| m.name == own.metric.name && m.namespace == own.metric.namespace)
 }
 
 /// The metrics that matter in one region: those of every log group read there.

@@ -123,10 +123,40 @@ pub fn event_names(control: &Control) -> Vec<&'static str> {
 /// account of a run (and the read scope, the planner and the fingerprint) asks about the same
 /// few patterns, and each answer costs a compile and a pass over the corpus (`memo.rs`).
 pub fn judge(control: &Control, filter: &MetricFilter) -> Arc<Verdict> {
-    static MEMO: ByText<Catches, Verdict> = ByText::new(REMEMBERED_PATTERNS);
-    MEMO.get(control.catches, &filter.pattern, || {
+    static MEMO: ByText<CatchKey, Verdict> = ByText::new(REMEMBERED_PATTERNS);
+    MEMO.get(CatchKey::of(control.catches), &filter.pattern, || {
         judge_filter(&model::catalog::corpus(control), filter)
     })
+}
+
+/// A kind of catch as the memo of verdicts keys it: a `Calls` by where its lists are (the
+/// catalog's entries live for the whole run, and every control of one edition points at the
+/// same lists), not by what they hold, whose hashing and comparing cost more than the rest of a
+/// lookup, on each of the thousand lookups an account makes. Two editions with equal lists at
+/// different places are two keys: a verdict worked out twice, never a wrong one.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum CatchKey {
+    /// The addresses and lengths of its services, events and requests.
+    Calls([(usize, usize); 3]),
+    /// The other kinds, which hold nothing.
+    Other(std::mem::Discriminant<Catches>),
+}
+
+impl CatchKey {
+    fn of(catches: Catches) -> CatchKey {
+        match catches {
+            Catches::Calls {
+                services,
+                events,
+                requests,
+            } => CatchKey::Calls([
+                (services.as_ptr() as usize, services.len()),
+                (events.as_ptr() as usize, events.len()),
+                (requests.as_ptr() as usize, requests.len()),
+            ]),
+            other => CatchKey::Other(std::mem::discriminant(&other)),
+        }
+    }
 }
 
 /// True when the filter serves the control under the match mode: in `semantic` mode it catches
