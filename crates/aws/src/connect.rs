@@ -57,8 +57,8 @@ impl reconcile::Connect for Run<'_> {
 
     /// On a lane's thread, a runtime and a connection pool of its own: the HTTP connections its
     /// accounts open are polled there too, beside the calls that use them, with no wake-up of
-    /// another thread (the run's worker threads cost a fifth more CPU that way, and a pool
-    /// shared between lanes 7 % more, with seven times the context switches).
+    /// another thread (the run's worker threads cost a fifth more CPU that way; a pool shared
+    /// between lanes cost 7 % more on one machine and no more on another, docs/benchmarks.md).
     fn block_on<T>(&self, work: impl std::future::Future<Output = T>) -> T {
         match self.threaded {
             true => {
