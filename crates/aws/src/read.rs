@@ -556,25 +556,44 @@ impl Aws {
         }
         let sns = self.clients(region).sns();
         futures::stream::iter(arns)
-            .map(|arn| self.read_topic(&sns, region, arn))
+            .map(|arn| self.read_topic(&sns, region, arn, None))
             .buffered(IN_FLIGHT)
             .filter_map(|t| async move { t })
             .collect()
             .await
     }
 
-    /// One topic (`GetTopicAttributes` and `ListSubscriptionsByTopic`, at once); `None` when it
-    /// does not exist.
+    /// A topic read again (see `early`): its deliveries are taken from the read before, as they
+    /// are not fingerprinted and the day they cover has moved by seconds; the rest is read.
+    pub(crate) async fn read_topic_again(
+        &self,
+        region: &str,
+        arn: String,
+        deliveries: Result<Option<Deliveries>, ReadError>,
+    ) -> Option<Topic> {
+        let sns = self.clients(region).sns();
+        self.read_topic(&sns, region, arn, Some(deliveries)).await
+    }
+
+    /// One topic (`GetTopicAttributes`, `ListSubscriptionsByTopic` and, unless `known`, its
+    /// deliveries, at once); `None` when it does not exist.
     async fn read_topic(
         &self,
         sns: &aws_sdk_sns::Client,
         region: &str,
         arn: String,
+        known: Option<Result<Option<Deliveries>, ReadError>>,
     ) -> Option<Topic> {
+        let deliveries = async {
+            match known {
+                Some(deliveries) => deliveries,
+                None => self.read_deliveries(region, &arn).await,
+            }
+        };
         let (attributes, subscriptions, deliveries) = futures::join!(
             self.read_topic_attributes(sns, region, &arn),
             self.subscriptions(sns, &arn),
-            self.read_deliveries(region, &arn)
+            deliveries
         );
         let missing =
             |e: Option<&ReadError>| e.is_some_and(|e| e.code.as_deref() == Some("NotFound"));

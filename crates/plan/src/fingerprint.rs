@@ -14,9 +14,13 @@ use crate::scope::{matters, region_metrics};
 pub const ABSENT: &str = "absent";
 
 fn digest<T: Serialize>(value: &T) -> String {
-    let bytes = serde_json::to_vec(value).expect("plain data serialises");
-    let hash = Sha256::digest(&bytes);
-    hash.iter().take(16).map(|b| format!("{b:02x}")).collect()
+    let mut hash = Sha256::new();
+    serde_json::to_writer(&mut hash, value).expect("plain data serialises");
+    hash.finalize()
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Fingerprints by object key: `trails`; `filters:REGION:GROUP` for each log group read;
