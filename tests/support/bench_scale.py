@@ -6,8 +6,8 @@ its goal ("met" / "NOT met"), the fake's own figures, and the ratios to the base
 
 GOALS are `wall=S` (seconds), `wall-ratio=R` (times the run's round trips alone), `cpu=MS`
 (per account), `mem=MB`, `mem-ratio=R:FILE` (times the peak saved in FILE), `save=FILE` (saves
-this run's peak memory there) and `depth` (prints each account's depth in round trips, from the
-fake's trace). BASELINE is "" for none. Each binary's peak memory is its own (wait4).
+this run's peak memory there) and `depth` (prints each account's depth in round trips, and where
+its time beyond the delays went, from the fake's trace). BASELINE is "" for none. Each binary's peak memory is its own (wait4).
 """
 
 import json
@@ -62,6 +62,34 @@ def account_depths(trace):
     return sorted(depths)
 
 
+def critical_paths(trace, delay):
+    """Where each assumed account's time went, from its first call to its last answer: walking
+    back from the last answer, each call on the path is the one whose answer came last before the
+    next one was received. The span splits exactly into the path's calls held by the fake (the
+    delay, and how late it answered beyond it) and the time between an answer and the next call
+    received (trailwatch handling the answer and sending, loopback, the fake reading it).
+    Returns the sorted per-account sums (lateness, gaps), in seconds."""
+    by_key = {}
+    for received, answered, key, _operation in trace:
+        if key.startswith("ASIA"):
+            by_key.setdefault(key, []).append((received, answered))
+    late, gaps = [], []
+    for calls in by_key.values():
+        by_answer = sorted(calls, key=lambda c: c[1])
+        received, answered = by_answer[-1]
+        late_sum, gap_sum = 0.0, 0.0
+        while True:
+            late_sum += answered - received - delay / 1000
+            before = [c for c in by_answer if c[1] <= received]
+            if not before:
+                break
+            gap_sum += received - before[-1][1]
+            received, answered = before[-1]
+        late.append(late_sum)
+        gaps.append(gap_sum)
+    return sorted(late), sorted(gaps)
+
+
 def parse_goals(words):
     goals = {}
     for word in words:
@@ -111,6 +139,12 @@ def main():
         print(f"  each account's depth in round trips: {statistics.median(depths) + assumes:g} (median; "
               f"{depths[0] + assumes:g}-{depths[-1] + assumes:g}): {assumes:g} AssumeRole and "
               f"{statistics.median(depths):g} round trips of its own calls (see docs/benchmarks.md for the least it could be)")
+        late, gaps = critical_paths(traces[-1], delay)
+        print(f"  along each account's slowest path of calls, beyond the delay: the fake's late answers "
+              f"{1000 * statistics.median(late):.1f} ms in all (median; 90th percentile "
+              f"{1000 * late[int(0.9 * (len(late) - 1))]:.1f}), the time from an answer to the next call "
+              f"{1000 * statistics.median(gaps):.1f} ms (median; 90th percentile "
+              f"{1000 * gaps[int(0.9 * (len(gaps) - 1))]:.1f}: trailwatch, loopback and the fake's reading)")
     print(f"  the fake: {s['total'] / wall:.0f} calls/s, up to {s['peak_in_flight']} in flight, busy "
           f"{100 * s['cpu_s'] / wall:.0f} % of the run ({1000 * s['cpu_s'] / max(s['total'], 1):.2f} ms of CPU a "
           f"call), answers sent {s['late_ms_median']:.1f} ms late (median; 99th percentile "

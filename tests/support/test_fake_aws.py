@@ -50,8 +50,11 @@ class Upstream(BaseHTTPRequestHandler):
             Upstream.writes += 1
             data, content_type = cbor2.dumps({}), "application/cbor"
         elif self.path.startswith(CBOR_OP + "DescribeAlarms"):
-            data = cbor2.dumps({"MetricAlarms": [{"AlarmArn": f"arn:aws:cloudwatch:us-east-1:{TEMPLATE}:alarm:a"}]})
+            name = cbor2.loads(body).get("AlarmNamePrefix", "a")
+            data = cbor2.dumps({"MetricAlarms": [{"AlarmArn": f"arn:aws:cloudwatch:us-east-1:{TEMPLATE}:alarm:{name}"}]})
             content_type = "application/cbor"
+        elif self.path.startswith(CBOR_OP + "GetMetricData"):
+            data, content_type = cbor2.dumps({"MetricDataResults": []}), "application/cbor"
         else:
             name = "after" if Upstream.writes else "before"
             data = json.dumps({"trailList": [{"TrailARN": f"arn:aws:cloudtrail:us-east-1:{TEMPLATE}:trail/{name}"}]}).encode()
@@ -96,6 +99,10 @@ def trails(url, key):
     return call(url, key, "cloudtrail", b"{}", target="CloudTrail_20131101.DescribeTrails")
 
 
+def metric_data(second):
+    return cbor2.dumps({"StartTime": second - 86400, "EndTime": second})
+
+
 def put_alarm(url, key, account):
     body = cbor2.dumps({"AlarmName": "a", "AlarmActions": [f"arn:aws:sns:us-east-1:{account}:t"]})
     return call(url, key, "monitoring", body, path=CBOR_OP + "PutMetricAlarm")
@@ -113,6 +120,10 @@ class FakeAwsTest(unittest.TestCase):
         assume(recorder, TEMPLATE)
         trails(recorder, "ASIAMOTO")
         call(recorder, "ASIAMOTO", "monitoring", cbor2.dumps({"MaxRecords": 100}), path=CBOR_OP + "DescribeAlarms")
+        call(recorder, "ASIAMOTO", "monitoring", cbor2.dumps({"AlarmNamePrefix": "p"}), path=CBOR_OP + "DescribeAlarms")
+        # The same read a second later: its time window moved, its answer did not.
+        for second in (1000, 1001):
+            call(recorder, "ASIAMOTO", "monitoring", metric_data(second), path=CBOR_OP + "GetMetricData")
         put_alarm(recorder, "ASIAMOTO", TEMPLATE)
         trails(recorder, "ASIAMOTO")
         cls.fake = start(Replayer(cls.dir, 0))
@@ -129,6 +140,9 @@ class FakeAwsTest(unittest.TestCase):
                 ("own", 0, "AssumeRole"),
                 ("member", 0, "DescribeTrails"),
                 ("member", 0, "DescribeAlarms"),
+                ("member", 0, "DescribeAlarms"),
+                ("member", 0, "GetMetricData"),
+                ("member", 0, "GetMetricData"),
                 ("member", 0, "PutMetricAlarm"),
                 ("member", 1, "DescribeTrails"),
             ],
@@ -157,6 +171,14 @@ class FakeAwsTest(unittest.TestCase):
         other = json.loads(trails(self.fake, "ASIA400000000004FAKE")[1])["trailList"][0]["TrailARN"]
         self.assertTrue(after.endswith("400000000003:trail/after"), after)
         self.assertTrue(other.endswith("400000000004:trail/before"), other)
+
+    def test_a_request_it_does_not_hold_gets_the_answer_all_its_alike_requests_got(self):
+        status, body = call(self.fake, "ASIA400000000006FAKE", "monitoring", metric_data(2000), path=CBOR_OP + "GetMetricData")
+        self.assertEqual((status, cbor2.loads(body)), (200, {"MetricDataResults": []}))
+
+    def test_a_request_it_does_not_hold_whose_alike_requests_got_different_answers_is_not_answered(self):
+        status, _ = call(self.fake, "ASIA400000000007FAKE", "monitoring", cbor2.dumps({"MaxRecords": 50}), path=CBOR_OP + "DescribeAlarms")
+        self.assertEqual(status, 500)
 
     def test_counts_what_it_does_not_hold(self):
         status, _ = call(self.fake, "ASIA400000000005FAKE", "sns", b"Action=Subscribe&Version=2010-03-31")
