@@ -6,8 +6,8 @@ its goal ("met" / "NOT met"), the fake's own figures, and the ratios to the base
 
 GOALS are `wall=S` (seconds), `wall-ratio=R` (times the run's round trips alone), `cpu=MS`
 (per account), `mem=MB`, `mem-ratio=R:FILE` (times the peak saved in FILE), `save=FILE` (saves
-this run's peak memory there) and `depth` (prints each account's depth in round trips, and where
-its time beyond the delays went, from the fake's trace). BASELINE is "" for none. Each binary's peak memory is its own (wait4).
+this run's peak memory there) and `depth` (prints each account's depth in round trips and, for
+`plan`, where its time beyond the delays went, from the fake's trace). BASELINE is "" for none. Each binary's peak memory is its own (wait4).
 """
 
 import json
@@ -139,6 +139,8 @@ def main():
         print(f"  each account's depth in round trips: {statistics.median(depths) + assumes:g} (median; "
               f"{depths[0] + assumes:g}-{depths[-1] + assumes:g}): {assumes:g} AssumeRole and "
               f"{statistics.median(depths):g} round trips of its own calls (see docs/benchmarks.md for the least it could be)")
+    if depths and "totals" not in json.loads(last[0]):
+        # Not for apply: there an account's path waits for every account's plan before it writes.
         late, gaps = critical_paths(traces[-1], delay)
         print(f"  along each account's slowest path of calls, beyond the delay: the fake's late answers "
               f"{1000 * statistics.median(late):.1f} ms in all (median; 90th percentile "
