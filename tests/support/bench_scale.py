@@ -7,7 +7,8 @@ its goal ("met" / "NOT met"), the fake's own figures, and the ratios to the base
 GOALS are `wall=S` (seconds), `wall-ratio=R` (times the run's round trips alone), `cpu=MS`
 (per account), `mem=MB`, `mem-ratio=R:FILE` (times the peak saved in FILE), `save=FILE` (saves
 this run's peak memory there) and `depth` (prints each account's depth in round trips and, for
-`plan`, where its time beyond the delays went, from the fake's trace). BASELINE is "" for none. Each binary's peak memory is its own (wait4).
+`plan`, where its time beyond the delays went, from the fake's trace). BASELINE is "" for none.
+Each binary's peak memory is its own (wait4).
 """
 
 import json
@@ -41,16 +42,22 @@ def run_once(argv):
     return text, child.returncode, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def account_depths(trace):
-    """Each assumed account's round trips, from the fake's trace: its calls (signed with its own
-    key) in sequential layers; a call received before every earlier answer left is in the same
-    layer. AssumeRole, signed by the run's credentials, is counted apart."""
+def assumed_accounts(trace):
+    """The fake's trace (received, answered, key, operation) as each assumed account's calls
+    (signed with its own key: AssumeRole, signed by the run's credentials, is not among them),
+    each a (received, answered) pair."""
     by_key = {}
     for received, answered, key, _operation in trace:
         if key.startswith("ASIA"):
             by_key.setdefault(key, []).append((received, answered))
+    return list(by_key.values())
+
+
+def account_depths(trace):
+    """Each assumed account's round trips, from the fake's trace: its calls in sequential
+    layers; a call received before every earlier answer left is in the same layer."""
     depths = []
-    for calls in by_key.values():
+    for calls in assumed_accounts(trace):
         layers, end = 0, -1.0
         for received, answered in sorted(calls):
             if received >= end:
@@ -63,31 +70,38 @@ def account_depths(trace):
 
 
 def critical_paths(trace, delay):
-    """Where each assumed account's time went, from its first call to its last answer: walking
-    back from the last answer, each call on the path is the one whose answer came last before the
-    next one was received. The span splits exactly into the path's calls held by the fake (the
-    delay, and how late it answered beyond it) and the time between an answer and the next call
-    received (trailwatch handling the answer and sending, loopback, the fake reading it).
-    Returns the sorted per-account sums (lateness, gaps), in seconds."""
-    by_key = {}
-    for received, answered, key, _operation in trace:
-        if key.startswith("ASIA"):
-            by_key.setdefault(key, []).append((received, answered))
-    late, gaps = [], []
-    for calls in by_key.values():
+    """Where each assumed account's time went, from its first call received to its last answer
+    sent: walking back from the last answer, each call on the path is the one whose answer was
+    sent last before the next one was received. The span splits exactly into the path's calls
+    held by the fake (the delay, and how late it answered beyond it) and the rest: from the
+    account's first call to the path's first, and from each answer to the next call received
+    (trailwatch handling the answer and sending, loopback, the fake reading it). Returns the
+    sorted per-account sums (late, rest), in seconds."""
+    late, rest = [], []
+    for calls in assumed_accounts(trace):
         by_answer = sorted(calls, key=lambda c: c[1])
         received, answered = by_answer[-1]
-        late_sum, gap_sum = 0.0, 0.0
+        late_sum, rest_sum = 0.0, 0.0
         while True:
             late_sum += answered - received - delay / 1000
-            before = [c for c in by_answer if c[1] <= received]
+            before = [c for c in by_answer if c[1] < received]
             if not before:
                 break
-            gap_sum += received - before[-1][1]
+            rest_sum += received - before[-1][1]
             received, answered = before[-1]
         late.append(late_sum)
-        gaps.append(gap_sum)
-    return sorted(late), sorted(gaps)
+        rest.append(rest_sum + received - min(c[0] for c in calls))
+    return sorted(late), sorted(rest)
+
+
+def percentile(ordered, share):
+    """The value at `share` (0 to 1) of a sorted list, by nearest rank from below."""
+    return ordered[int(share * (len(ordered) - 1))]
+
+
+def is_apply(doc):
+    """True for `apply`'s JSON document (its totals), false for `plan`'s."""
+    return "totals" in doc
 
 
 def parse_goals(words):
@@ -139,14 +153,15 @@ def main():
         print(f"  each account's depth in round trips: {statistics.median(depths) + assumes:g} (median; "
               f"{depths[0] + assumes:g}-{depths[-1] + assumes:g}): {assumes:g} AssumeRole and "
               f"{statistics.median(depths):g} round trips of its own calls (see docs/benchmarks.md for the least it could be)")
-    if depths and "totals" not in json.loads(last[0]):
+    if depths and not is_apply(json.loads(last[0])):
         # Not for apply: there an account's path waits for every account's plan before it writes.
-        late, gaps = critical_paths(traces[-1], delay)
+        late, rest = critical_paths(traces[-1], delay)
         print(f"  along each account's slowest path of calls, beyond the delay: the fake's late answers "
               f"{1000 * statistics.median(late):.1f} ms in all (median; 90th percentile "
-              f"{1000 * late[int(0.9 * (len(late) - 1))]:.1f}), the time from an answer to the next call "
-              f"{1000 * statistics.median(gaps):.1f} ms (median; 90th percentile "
-              f"{1000 * gaps[int(0.9 * (len(gaps) - 1))]:.1f}: trailwatch, loopback and the fake's reading)")
+              f"{1000 * percentile(late, 0.9):.1f}), the time from an answer to the next call "
+              f"{1000 * statistics.median(rest):.1f} ms (median; 90th percentile "
+              f"{1000 * percentile(rest, 0.9):.1f}: trailwatch, loopback and the fake's reading; "
+              f"the last run's trace)")
     print(f"  the fake: {s['total'] / wall:.0f} calls/s, up to {s['peak_in_flight']} in flight, busy "
           f"{100 * s['cpu_s'] / wall:.0f} % of the run ({1000 * s['cpu_s'] / max(s['total'], 1):.2f} ms of CPU a "
           f"call), answers sent {s['late_ms_median']:.1f} ms late (median; 99th percentile "
@@ -163,7 +178,7 @@ def main():
 def headline(label, last, walls, figures, goals):
     (text, code), (wall, all_walls, runs), (cpu_ms, peak, floor) = last, walls, figures
     doc = json.loads(text)
-    if "totals" in doc:
+    if is_apply(doc):
         result = ", ".join(f"{v} {k}" for k, v in doc["totals"].items())
     else:
         accounts = doc["summary"]["accounts"]
@@ -196,7 +211,7 @@ def headline(label, last, walls, figures, goals):
 
 def each_account(text, delay):
     doc = json.loads(text)
-    if "totals" in doc:
+    if is_apply(doc):
         return ""
     per = sorted(a["wall_ms"] for a in doc["summary"]["accounts"])
     return (f"; each account took {per[len(per) // 2] / 1000:.2f} s (median; "

@@ -26,7 +26,9 @@ account's request has its account id replaced by the template's before the looku
 answer has the template's id replaced by the account's (12 digits for 12 digits: the same
 length, so JSON, XML and CBOR bodies stay valid). Each account has its own phase, so an apply
 reads, writes and reads the state after, as the template did. Each call waits --delay-ms first
-(the round trip to AWS). A request the recording does not hold gets a 500 and is counted.
+(the round trip to AWS). A request is looked up by its body, less the fields MOVING names (a
+metric read's time window); failing that, an operation recorded once in the account's phase gets
+that one answer; any other request gets a 500 and is counted.
 
 It is one asyncio process (HTTP/1.1 with keep-alive; an asyncio protocol, with no task or
 thread per connection or request, and each delay a timer), loopback only. GET endpoints outside
@@ -61,6 +63,8 @@ import time
 import urllib.parse
 import uuid
 
+import cbor2
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fault_proxy import operation_of, signer_of  # noqa: E402
 
@@ -69,6 +73,30 @@ WRITES = {"PutMetricFilter", "CreateTopic", "Subscribe", "PutMetricAlarm"}
 DROPPED = {"date", "server", "connection", "keep-alive", "content-length", "transfer-encoding"}
 ROLE_ARN = re.compile(r"^arn:[^:]+:iam::(\d{12}):role/(.+)$")
 FAKE_KEY = re.compile(r"^ASIA(\d{12})FAKE$")
+# Request fields the recorded answers do not depend on: a metric read's time window, which moves
+# with the clock (to the second) between two reads of one recording, and between it and a replay.
+MOVING = {"GetMetricData": ("StartTime", "EndTime")}
+
+
+def request_key(operation, body):
+    """The request body the recording is looked up by: as sent, without the fields MOVING names
+    for its operation (in a JSON, CBOR or query-string body)."""
+    fields = MOVING.get(operation)
+    if not fields:
+        return body
+    if body.startswith(b"Action="):  # the query protocol
+        pairs = urllib.parse.parse_qsl(body.decode("latin-1"), keep_blank_values=True)
+        return urllib.parse.urlencode([(k, v) for k, v in pairs if k not in fields]).encode()
+    try:
+        decoded, encode = json.loads(body), lambda d: json.dumps(d, sort_keys=True).encode()
+    except ValueError:
+        try:
+            decoded, encode = cbor2.loads(body), lambda d: cbor2.dumps(d, canonical=True)
+        except (ValueError, cbor2.CBORDecodeError):
+            return body
+    if not isinstance(decoded, dict):
+        return body
+    return encode({k: v for k, v in decoded.items() if k not in fields})
 
 
 class Headers(dict):
@@ -249,21 +277,18 @@ class Replayer:
         with open(os.path.join(directory, "meta.json"), encoding="utf-8") as meta:
             self.member = json.load(meta)["member"]
         self.answers = {}
-        self.by_operation = {}  # (kind, phase, operation) -> its distinct answers (status and body)
+        self.by_operation = {}  # (kind, phase, operation) -> the answers of its bodies
         with open(os.path.join(directory, "recording.jsonl"), encoding="utf-8") as lines:
             for line in lines:
                 r = json.loads(line)
                 if r["operation"] == "AssumeRole":
                     continue  # answered afresh, for the account asked
                 answer = (r["status"], [tuple(h) for h in r["headers"]], base64.b64decode(r["body"]))
-                key = (r["kind"], r["phase"], r["operation"], r["method"], r["path"], base64.b64decode(r["request"]))
+                request = request_key(r["operation"], base64.b64decode(r["request"]))
+                key = (r["kind"], r["phase"], r["operation"], r["method"], r["path"], request)
                 if key not in self.answers:  # the first answer to a repeated read
                     self.answers[key] = answer
-                    alike = self.by_operation.setdefault(key[:3], [])
-                    # Requests that differ only in what the answer does not depend on (the
-                    # time window of a GetMetricData made a second later) keep one answer.
-                    if all((a[0], a[2]) != (answer[0], answer[2]) for a in alike):
-                        alike.append(answer)
+                    self.by_operation.setdefault(key[:3], []).append(answer)
         self.reset(delay_ms)
 
     def reset(self, delay_ms):
@@ -340,7 +365,7 @@ class Replayer:
         phase = self.phases.get(account, 0)
         if account:
             body = body.replace(account.encode(), self.member.encode())
-        found = self.answers.get((kind, phase, operation, method, path, body))
+        found = self.answers.get((kind, phase, operation, method, path, request_key(operation, body)))
         if found is None:
             # The only recorded answer of this operation, whatever its request said.
             candidates = self.by_operation.get((kind, phase, operation), [])

@@ -54,7 +54,8 @@ class Upstream(BaseHTTPRequestHandler):
             data = cbor2.dumps({"MetricAlarms": [{"AlarmArn": f"arn:aws:cloudwatch:us-east-1:{TEMPLATE}:alarm:{name}"}]})
             content_type = "application/cbor"
         elif self.path.startswith(CBOR_OP + "GetMetricData"):
-            data, content_type = cbor2.dumps({"MetricDataResults": []}), "application/cbor"
+            name = cbor2.loads(body).get("MetricName", "m")
+            data, content_type = cbor2.dumps({"MetricDataResults": [{"Id": name}]}), "application/cbor"
         else:
             name = "after" if Upstream.writes else "before"
             data = json.dumps({"trailList": [{"TrailARN": f"arn:aws:cloudtrail:us-east-1:{TEMPLATE}:trail/{name}"}]}).encode()
@@ -99,8 +100,8 @@ def trails(url, key):
     return call(url, key, "cloudtrail", b"{}", target="CloudTrail_20131101.DescribeTrails")
 
 
-def metric_data(second):
-    return cbor2.dumps({"StartTime": second - 86400, "EndTime": second})
+def metric_data(second, metric="m"):
+    return cbor2.dumps({"MetricName": metric, "StartTime": second - 86400, "EndTime": second})
 
 
 def put_alarm(url, key, account):
@@ -121,9 +122,9 @@ class FakeAwsTest(unittest.TestCase):
         trails(recorder, "ASIAMOTO")
         call(recorder, "ASIAMOTO", "monitoring", cbor2.dumps({"MaxRecords": 100}), path=CBOR_OP + "DescribeAlarms")
         call(recorder, "ASIAMOTO", "monitoring", cbor2.dumps({"AlarmNamePrefix": "p"}), path=CBOR_OP + "DescribeAlarms")
-        # The same read a second later: its time window moved, its answer did not.
-        for second in (1000, 1001):
-            call(recorder, "ASIAMOTO", "monitoring", metric_data(second), path=CBOR_OP + "GetMetricData")
+        # The same read a second later (its time window moved), and a read of another metric.
+        for second, metric in ((1000, "m"), (1001, "m"), (1001, "n")):
+            call(recorder, "ASIAMOTO", "monitoring", metric_data(second, metric), path=CBOR_OP + "GetMetricData")
         put_alarm(recorder, "ASIAMOTO", TEMPLATE)
         trails(recorder, "ASIAMOTO")
         cls.fake = start(Replayer(cls.dir, 0))
@@ -141,6 +142,7 @@ class FakeAwsTest(unittest.TestCase):
                 ("member", 0, "DescribeTrails"),
                 ("member", 0, "DescribeAlarms"),
                 ("member", 0, "DescribeAlarms"),
+                ("member", 0, "GetMetricData"),
                 ("member", 0, "GetMetricData"),
                 ("member", 0, "GetMetricData"),
                 ("member", 0, "PutMetricAlarm"),
@@ -172,13 +174,15 @@ class FakeAwsTest(unittest.TestCase):
         self.assertTrue(after.endswith("400000000003:trail/after"), after)
         self.assertTrue(other.endswith("400000000004:trail/before"), other)
 
-    def test_a_request_it_does_not_hold_gets_the_answer_all_its_alike_requests_got(self):
-        status, body = call(self.fake, "ASIA400000000006FAKE", "monitoring", metric_data(2000), path=CBOR_OP + "GetMetricData")
-        self.assertEqual((status, cbor2.loads(body)), (200, {"MetricDataResults": []}))
+    def test_a_metric_read_over_another_time_window_gets_the_recorded_answer(self):
+        for metric in ("m", "n"):
+            status, body = call(self.fake, "ASIA400000000006FAKE", "monitoring", metric_data(2000, metric), path=CBOR_OP + "GetMetricData")
+            self.assertEqual((status, cbor2.loads(body)), (200, {"MetricDataResults": [{"Id": metric}]}))
 
-    def test_a_request_it_does_not_hold_whose_alike_requests_got_different_answers_is_not_answered(self):
-        status, _ = call(self.fake, "ASIA400000000007FAKE", "monitoring", cbor2.dumps({"MaxRecords": 50}), path=CBOR_OP + "DescribeAlarms")
-        self.assertEqual(status, 500)
+    def test_a_read_of_what_was_not_recorded_is_not_answered(self):
+        for path, body in ((CBOR_OP + "GetMetricData", metric_data(1000, "o")), (CBOR_OP + "DescribeAlarms", cbor2.dumps({"MaxRecords": 50}))):
+            status, _ = call(self.fake, "ASIA400000000007FAKE", "monitoring", body, path=path)
+            self.assertEqual(status, 500, path)
 
     def test_counts_what_it_does_not_hold(self):
         status, _ = call(self.fake, "ASIA400000000005FAKE", "sns", b"Action=Subscribe&Version=2010-03-31")

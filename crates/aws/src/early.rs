@@ -2,10 +2,11 @@
 //! again just before writing, and once more after), the reads that earlier read made after
 //! `DescribeTrails` — each trail's status and selectors, each log group's filters, each region's
 //! first page of alarms, the topics it read — start at once, beside `DescribeTrails`, instead of
-//! one round trip after another. A topic that read found keeps the deliveries it read then
-//! (`Topic::deliveries`, not fingerprinted): they are not asked of CloudWatch again. The read then takes each answer from here only where the
+//! one round trip after another. The read then takes each answer from here only where the
 //! ordinary read would have made that very call, and makes any other call itself, so what it
-//! gives is what the ordinary read gives; an answer nobody asks for is dropped.
+//! gives is what the ordinary read gives, but for one thing: a topic the earlier read found
+//! keeps the deliveries it gave (`Topic::deliveries` says why). An answer nobody asks for is
+//! dropped.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -17,7 +18,7 @@ use aws_sdk_cloudtrail::operation::get_trail_status::{GetTrailStatusError, GetTr
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use futures::future::join_all;
-use model::live::{Alarm, LogGroup, ReadError, RegionState, Snapshot, Topic};
+use model::live::{Alarm, DeliveriesRead, LogGroup, ReadError, RegionState, Snapshot, Topic};
 
 use crate::Aws;
 
@@ -81,13 +82,13 @@ impl Aws {
                 .collect(),
             Err(_) => Vec::new(),
         };
-        let topics: Vec<(&str, &String, Option<&Topic>)> = before
+        let topics: Vec<(&str, &String, Option<DeliveriesRead>)> = before
             .regions
             .iter()
             .flat_map(|r| {
                 r.topics_read
                     .iter()
-                    .map(|arn| (r.region.as_str(), arn, topic_in(r, arn)))
+                    .map(|arn| (r.region.as_str(), arn, deliveries_in(r, arn)))
             })
             .collect();
         let (trails, groups, pages, topics) = futures::join!(
@@ -102,15 +103,11 @@ impl Aws {
             join_all(before.regions.iter().map(|r| async move {
                 (r.region.clone(), self.first_alarm_page(&r.region).await)
             })),
-            join_all(topics.into_iter().map(|(region, arn, was)| async move {
-                let topic = match was {
-                    Some(was) => {
-                        self.read_topic_again(region, arn.clone(), was.deliveries.clone())
-                            .await
-                    }
-                    None => self.read_topics(region, vec![arn.clone()]).await.pop(),
-                };
-                (arn.clone(), topic)
+            join_all(topics.into_iter().map(|(region, arn, known)| async move {
+                (
+                    arn.clone(),
+                    self.read_topic_again(region, arn.clone(), known).await,
+                )
             })),
         );
         Early {
@@ -122,7 +119,8 @@ impl Aws {
     }
 }
 
-/// The topic `arn` as `region` read it, when it was found.
-fn topic_in<'a>(region: &'a RegionState, arn: &str) -> Option<&'a Topic> {
-    region.topics.iter().flatten().find(|t| t.arn == arn)
+/// The deliveries `region` read for the topic `arn`, when it found the topic.
+fn deliveries_in(region: &RegionState, arn: &str) -> Option<DeliveriesRead> {
+    let found = region.topics.iter().flatten().find(|t| t.arn == arn)?;
+    Some(found.deliveries.clone())
 }

@@ -15,9 +15,9 @@ use model::arn;
 use model::cloudwatch::{ComparisonOperator, Statistic, TreatMissingData};
 use model::live::{
     AdvancedSelector, Alarm, AlarmRequest, AlarmsRead, Archive, BasicSelector, Deliveries,
-    EventSelectors, FieldSelector, KmsKey, LogGroup, LogsDelivery, MetricFilter, MetricKey,
-    MetricTransformation, ReadError, ReadRequest, ReadScope, RegionState, Snapshot, Subscription,
-    Topic, TopicAttributes, Trail,
+    DeliveriesRead, EventSelectors, FieldSelector, KmsKey, LogGroup, LogsDelivery, MetricFilter,
+    MetricKey, MetricTransformation, ReadError, ReadRequest, ReadScope, RegionState, Snapshot,
+    Subscription, Topic, TopicAttributes, Trail,
 };
 
 use crate::early::{Early, FirstPage, TrailDetails};
@@ -62,8 +62,9 @@ impl Aws {
     }
 
     /// [`Aws::read_snapshot`], with the reads an earlier read of the account (`before`) made
-    /// started at once beside the first round trip (`early.rs`): the same snapshot, in one
-    /// round trip when nothing that decides what is read has changed.
+    /// started at once beside the first round trip (`early.rs`): the same snapshot (but for the
+    /// deliveries of the topics `before` found, kept from it), in one round trip when nothing
+    /// that decides what is read has changed.
     pub async fn read_knowing(
         &self,
         scope: &ReadScope,
@@ -563,16 +564,16 @@ impl Aws {
             .await
     }
 
-    /// A topic read again (see `early`): its deliveries are taken from the read before, as they
-    /// are not fingerprinted and the day they cover has moved by seconds; the rest is read.
+    /// One topic read again (`early`): with the deliveries an earlier read gave, when it found
+    /// the topic (`known`; `Topic::deliveries` says why they may be kept).
     pub(crate) async fn read_topic_again(
         &self,
         region: &str,
         arn: String,
-        deliveries: Result<Option<Deliveries>, ReadError>,
+        known: Option<DeliveriesRead>,
     ) -> Option<Topic> {
         let sns = self.clients(region).sns();
-        self.read_topic(&sns, region, arn, Some(deliveries)).await
+        self.read_topic(&sns, region, arn, known).await
     }
 
     /// One topic (`GetTopicAttributes`, `ListSubscriptionsByTopic` and, unless `known`, its
@@ -582,7 +583,7 @@ impl Aws {
         sns: &aws_sdk_sns::Client,
         region: &str,
         arn: String,
-        known: Option<Result<Option<Deliveries>, ReadError>>,
+        known: Option<DeliveriesRead>,
     ) -> Option<Topic> {
         let deliveries = async {
             match known {
@@ -637,11 +638,7 @@ impl Aws {
 
     /// A topic's notifications delivered and failed over the day before the read (`AWS/SNS`,
     /// dimension `TopicName`, summed by the hour); `None` when CloudWatch has no data.
-    async fn read_deliveries(
-        &self,
-        region: &str,
-        arn: &str,
-    ) -> Result<Option<Deliveries>, ReadError> {
+    async fn read_deliveries(&self, region: &str, arn: &str) -> DeliveriesRead {
         let topic = arn.rsplit(':').next().unwrap_or(arn);
         let query = MetricQuery {
             namespace: "AWS/SNS",

@@ -473,10 +473,17 @@ pub struct Topic {
     pub attributes: Result<TopicAttributes, ReadError>,
     /// What its deliveries did over the day before the read (`Deliveries`); `Ok(None)` when
     /// CloudWatch has no data (nothing was published). Not fingerprinted: it changes with
-    /// every notification, not with the account's configuration.
+    /// every notification, not with the account's configuration. So a read again of an
+    /// account (`Reader::read_again`) may keep, for a topic the earlier read found, what that
+    /// read gave here, seconds before, instead of asking CloudWatch again: the one thing in
+    /// which a read again may differ from a fresh read.
     #[serde(skip_serializing)]
-    pub deliveries: Result<Option<Deliveries>, ReadError>,
+    pub deliveries: DeliveriesRead,
 }
+
+/// A topic's deliveries as read: `Ok(None)` when CloudWatch has no data, `Err` when they could
+/// not be read.
+pub type DeliveriesRead = Result<Option<Deliveries>, ReadError>;
 
 /// A topic's notifications over the 24 hours before the read, from CloudWatch's `AWS/SNS`
 /// metrics `NumberOfNotificationsDelivered` and `NumberOfNotificationsFailed` (dimension

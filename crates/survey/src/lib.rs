@@ -34,7 +34,9 @@ pub trait Reader {
 
     /// Reads the account again as `read_snapshot` does, knowing what an earlier read of it
     /// found (`before`), so that reads it made can start early; it must give what
-    /// `read_snapshot` gives. Without that knowledge, `read_snapshot`.
+    /// `read_snapshot` gives, but for the deliveries of topics `before` found, which it may
+    /// keep (`model::live::Topic::deliveries` says why). Without that knowledge,
+    /// `read_snapshot`.
     fn read_again(
         &self,
         scope: &ReadScope,
@@ -116,7 +118,8 @@ pub async fn survey<R: Reader>(
 }
 
 /// [`survey`] of an account read before (`before`): the reader may start the reads that read
-/// made at once (`Reader::read_again`); the result is what [`survey`] gives.
+/// made at once (`Reader::read_again`); the result is what [`survey`] gives, but for the
+/// deliveries `Reader::read_again` may keep.
 pub async fn survey_again<R: Reader>(
     reader: &R,
     controls: &[Control],

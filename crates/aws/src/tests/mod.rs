@@ -613,7 +613,7 @@ fn topics_found(snapshot: &model::Snapshot) -> impl Iterator<Item = &model::live
 }
 
 #[test]
-fn a_read_from_an_earlier_snapshot_gives_a_fresh_read_with_the_same_calls() {
+fn a_read_from_an_earlier_snapshot_gives_a_fresh_read_with_its_calls_but_known_deliveries() {
     let fresh = notifying_world();
     let expected = block_on(fresh.read_snapshot(&scope())).unwrap();
     let again = notifying_world();
@@ -627,6 +627,24 @@ fn a_read_from_an_earlier_snapshot_gives_a_fresh_read_with_the_same_calls() {
         again.calls(),
         calls,
         "no call made twice, and no deliveries asked again of a topic found before"
+    );
+}
+
+#[test]
+fn a_topic_the_earlier_read_did_not_find_is_read_whole_deliveries_too() {
+    let fresh = notifying_world();
+    let expected = block_on(fresh.read_snapshot(&scope())).unwrap();
+    let mut before = expected.clone();
+    for region in &mut before.regions {
+        region.topics = Ok(Vec::new());
+    }
+    let again = notifying_world();
+    let read = block_on(again.read_knowing(&scope(), Some(&before))).unwrap();
+    assert_eq!(timeless(read), timeless(expected));
+    assert_eq!(
+        again.calls()["cloudwatch:GetMetricData"],
+        fresh.calls()["cloudwatch:GetMetricData"],
+        "each topic's deliveries asked again"
     );
 }
 

@@ -115,3 +115,14 @@ fn a_saved_plan_is_current_then_applied_then_changed() {
         judge(&s)
     );
 }
+
+#[test]
+fn a_fingerprint_is_the_hex_of_the_first_16_bytes_of_the_sha256_of_the_compact_json() {
+    // Saved plans hold fingerprints: their form must not change from one version to the next.
+    use sha2::Digest;
+    let s = compliant();
+    let prints = prints(&s, &Desired::default());
+    let hash = sha2::Sha256::digest(serde_json::to_vec(&s.trails).unwrap());
+    let hex: String = hash[..16].iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(prints["trails"], hex);
+}
