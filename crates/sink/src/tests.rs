@@ -248,9 +248,14 @@ fn a_folder_that_is_a_file_or_has_no_parent_is_refused() {
         Err(Error::NoDirectory { .. })
     ));
     let folder = Folder::open(dir.path()).unwrap();
-    let outside = folder.write([(PathBuf::from("../x"), String::new())]);
+    // A name next to the folder that nothing else uses, so that its absence means something.
+    let name = format!(
+        "../{}-outside",
+        dir.path().file_name().unwrap().to_string_lossy()
+    );
+    let outside = folder.write([(PathBuf::from(&name), String::new())]);
     assert!(matches!(outside, Err(Error::Outside { .. })));
-    assert!(!dir.path().join("../x").exists());
+    assert!(!dir.path().join(&name).exists());
 }
 
 #[test]
