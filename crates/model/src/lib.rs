@@ -7,6 +7,7 @@ pub mod backtest;
 pub mod catalog;
 pub mod cloudwatch;
 pub mod desired;
+pub mod digest;
 pub mod drill;
 pub mod finding;
 pub mod live;

@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use sha2::Digest;
 
 use crate::{Action, Desired, Report};
 
@@ -169,10 +168,7 @@ impl PlanFile {
             control_ids: &self.control_ids,
             accounts: self.accounts.iter().map(ReviewedAccount::of).collect(),
         };
-        let mut hash = sha2::Sha256::new();
-        serde_json::to_writer(&mut hash, &reviewed).expect("a plan serializes");
-        let hex: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
-        format!("sha256:{hex}")
+        format!("sha256:{}", crate::digest::json_sha256_hex(&reviewed, 32))
     }
 
     /// How many actions the plan holds, over every account.

@@ -3,24 +3,21 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use model::digest::json_sha256_hex;
 use model::live::Snapshot;
 use model::{Control, Desired, Operation, Report};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::scope::{matters, region_metrics};
 
 /// The value recorded for an object that did not exist.
 pub const ABSENT: &str = "absent";
 
+/// How many bytes of the hash a fingerprint keeps.
+const FINGERPRINT_BYTES: usize = 16;
+
 fn digest<T: Serialize>(value: &T) -> String {
-    let mut hash = Sha256::new();
-    serde_json::to_writer(&mut hash, value).expect("plain data serialises");
-    hash.finalize()
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    json_sha256_hex(value, FINGERPRINT_BYTES)
 }
 
 /// Fingerprints by object key: `trails`; `filters:REGION:GROUP` for each log group read;
