@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use apply::accounts::{AccountOutcome, AccountState};
+use config::Settings;
 use model::planfile::PlanFile;
 use model::report::AccountResult;
 use model::{Control, Report, Snapshot};
@@ -56,7 +57,7 @@ pub async fn run(args: ApplyArgs) -> Result<Exit> {
             outputs.refuse_plan_file(Some(path))?;
             saved(path, &args).await?
         }
-        None => live(&args.plan, &outputs).await?,
+        None => live(&args.plan, &outputs, args.auto_approve).await?,
     };
     // Each account's snapshot is released as its apply takes it.
     let before = std::mem::take(&mut prepared.before);
@@ -87,9 +88,14 @@ pub async fn run(args: ApplyArgs) -> Result<Exit> {
     }
 }
 
-/// Plans the account, or the accounts, the flags and configuration name.
-async fn live(args: &PlanArgs, outputs: &Outputs) -> Result<Prepared> {
-    let settings = settings(args)?;
+/// Plans the account, or the accounts, the flags and configuration name; with
+/// `--auto-approve` (`unreviewed`) nobody approves the plan, so it is read as apply reads
+/// before and after writing: EventBridge rules only when they decide verdicts.
+async fn live(args: &PlanArgs, outputs: &Outputs, unreviewed: bool) -> Result<Prepared> {
+    let settings = Settings {
+        unreviewed_apply: unreviewed,
+        ..settings(args)?
+    };
     let concurrency = usize::from(settings.concurrency);
     if settings.is_many() {
         let read = accounts::read_all(args, &settings, true).await?;

@@ -378,3 +378,54 @@ fn a_central_bus_that_does_not_let_the_member_in_tells_nobody() {
     let why = format!("does not let account {} put events", member.id);
     assert!(entry.to_string().contains(&why), "{entry:#}");
 }
+
+/// The IAM actions of the EventBridge read (`account:ListRegions`, `events:…`) among `calls`.
+fn eventbridge_calls(proxy: &FaultProxy) -> Vec<String> {
+    let calls = proxy.calls().into_iter().map(|c| c.action);
+    calls
+        .filter(|a| a.starts_with("events:") || a == "account:ListRegions")
+        .collect()
+}
+
+#[test]
+fn apply_reads_the_rules_for_a_plan_someone_approves_and_skips_them_when_unasked() {
+    let account = account_with(json!([iam_rule()]), &["us-east-1"]);
+    // Asked: the plan to approve names the rule that already tells someone (answered no).
+    let (_, screen) =
+        crate::apply::on_a_terminal(&account, &format!("--controls {IAM}"), &[], "no");
+    assert!(screen.contains("rule/iam-changes"), "{screen}");
+
+    // With --accept eventbridge the rules decide the verdict: read, and nothing to write.
+    let proxy = FaultProxy::recording();
+    let accepted = ["apply", "--controls", IAM, "--accept", "eventbridge"];
+    let (code, doc) = json_of(
+        account
+            .trailwatch_via(&proxy)
+            .args(accepted)
+            .args(["--auto-approve", "--json"]),
+    );
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(doc["actions"], json!([]), "{doc:#}");
+    assert!(eventbridge_calls(&proxy).contains(&"events:ListRules".to_string()));
+
+    // Unasked and not accepted, they cannot change what is written: not read at all.
+    let proxy = FaultProxy::recording();
+    let (code, doc) = json_of(account.trailwatch_via(&proxy).args([
+        "apply",
+        "--controls",
+        IAM,
+        "--notify",
+        "email:sec@example.com",
+        "--auto-approve",
+        "--json",
+    ]));
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(
+        doc["verification"]["ok"], true,
+        "written, awaiting confirmation: {doc:#}"
+    );
+    assert_eq!(eventbridge_calls(&proxy), Vec::<String>::new());
+    // The control still waits for a person, and the report says the rules were not read.
+    let notes = doc["notes"].to_string();
+    assert!(notes.contains("EventBridge rules were not read"), "{notes}");
+}

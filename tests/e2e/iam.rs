@@ -357,6 +357,19 @@ fn apply_calls_exactly_what_the_apply_policy_grants() {
             0,
         ));
     }
+    // Unasked, apply reads EventBridge rules only when they decide verdicts.
+    let (name, acct, _) = &accounts[1];
+    let accepted = ["--accept", "eventbridge", "--auto-approve"];
+    let mut args = vec!["apply", "--controls", PAIR];
+    args.extend_from_slice(&accepted);
+    args.extend_from_slice(NOTIFY);
+    runs.push(record(
+        &format!("apply --accept eventbridge of {name}"),
+        acct,
+        RunAs::Profile,
+        &args,
+        0,
+    ));
     // A saved plan (made without the proxy: making it is `plan`, checked above).
     let acct = Account::new();
     acct.build(&trail_only());

@@ -90,6 +90,10 @@ pub struct Settings {
     pub destination: Destination,
     /// `[accounts."ID"]` tables, with the flags already applied over them.
     pub per_account: BTreeMap<String, Destination>,
+    /// Set by `apply --auto-approve`, whose plan nobody approves before the writes: its first
+    /// read is then one of apply's (`Desired::for_apply`), as its reads before and after writing
+    /// are. Never from the file or the flags of `plan`.
+    pub unreviewed_apply: bool,
 }
 
 /// An account of a multi-account run with no role to assume in it.
@@ -137,6 +141,7 @@ impl Settings {
             waivers: file.waivers,
             destination,
             per_account,
+            unreviewed_apply: false,
         }
     }
 
@@ -227,7 +232,7 @@ impl Settings {
     /// The desired state for one account (or the run's, for `None`).
     pub fn desired(&self, account: Option<&str>) -> Desired {
         let d = self.destination_of(account);
-        Desired {
+        let desired = Desired {
             namespace: d.namespace.clone(),
             topic: d.topic.clone(),
             notify: d.notify.clone(),
@@ -236,6 +241,10 @@ impl Settings {
             waivers: self.waivers.clone(),
             accept_eventbridge: self.accept_eventbridge,
             ..Desired::default()
+        };
+        match self.unreviewed_apply {
+            true => desired.for_apply(),
+            false => desired,
         }
     }
 }

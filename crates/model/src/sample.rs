@@ -145,7 +145,8 @@ pub fn snapshot(
             topics_read: topics.iter().map(|t| t.arn.clone()).collect(),
             topics: Ok(topics),
         }],
-        eventbridge: Default::default(),
+        // As `plan` reads it: the EventBridge rules read, and none there.
+        eventbridge: crate::live::EventBridgeRead::Read(Ok(Vec::new())),
     }
 }
 

@@ -46,7 +46,9 @@ fn home_region(partition: &str) -> &'static str {
 /// What EventBridge does for one control.
 #[derive(Debug)]
 pub(crate) enum Coverage {
-    /// Nothing to say: not read, or no rule matches any of its events.
+    /// The rules were not read (`RulesRead::Skip`).
+    NotRead,
+    /// Nothing to say: no rule matches any of its events.
     Silent,
     /// It could not be read, so whether it covers the control is not known.
     Unread(Finding),
@@ -61,6 +63,20 @@ pub(crate) enum Coverage {
     },
 }
 
+/// Whether weighing a control against the rules judged it or found them not read.
+#[must_use]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Weighed {
+    /// Judged, or nothing to judge: the filters make the control compliant.
+    Done,
+    /// The control is open and the rules were not read (`RulesRead::Skip`): the report says so
+    /// once ([`NOT_READ_NOTE`]) rather than leave their findings out unannounced.
+    RulesNotRead,
+}
+
+/// The report's note when some open control was not weighed against the rules.
+pub(crate) const NOT_READ_NOTE: &str = "EventBridge rules were not read for this report: without --accept eventbridge they cannot change what apply writes; `trailwatch plan` judges them";
+
 /// Adds what EventBridge does for a control that metric filters do not make compliant; with
 /// `--accept eventbridge`, a covered control is compliant through its rules.
 pub(crate) fn weigh(
@@ -68,12 +84,13 @@ pub(crate) fn weigh(
     snapshot: &Snapshot,
     control: &Control,
     desired: &Desired,
-) {
+) -> Weighed {
     if matches!(judgement.status, Status::Compliant | Status::NotApplicable) {
-        return;
+        return Weighed::Done;
     }
     match coverage(snapshot, control) {
         Coverage::Silent => {}
+        Coverage::NotRead => return Weighed::RulesNotRead,
         Coverage::Partial(finding) => judgement.findings.push(finding),
         Coverage::Unread(finding) => {
             if desired.accept_eventbridge {
@@ -106,6 +123,7 @@ pub(crate) fn weigh(
             }
         }
     }
+    Weighed::Done
 }
 
 fn covered_finding(rules: &[String], regions: &[String], accepted: bool) -> Finding {
@@ -140,7 +158,7 @@ fn regions_phrase(regions: &[String]) -> String {
 /// against the control's corpus.
 pub(crate) fn coverage(snapshot: &Snapshot, control: &Control) -> Coverage {
     let buses = match &snapshot.eventbridge {
-        EventBridgeRead::NotRead => return Coverage::Silent,
+        EventBridgeRead::NotRead => return Coverage::NotRead,
         EventBridgeRead::Read(Err(e)) => return Coverage::Unread(unread(e)),
         EventBridgeRead::Read(Ok(buses)) => buses,
     };

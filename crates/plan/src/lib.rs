@@ -120,6 +120,9 @@ pub(crate) struct AccountPlan<'a> {
     pub notes: Vec<String>,
     /// Topics the plan turned to that were not read.
     pub unread_topics: Vec<TopicRequest>,
+    /// Whether an open control was not weighed against EventBridge rules, which were not read:
+    /// the report's last note says so.
+    pub rules_not_read: bool,
 }
 
 struct PlannedAccount {
@@ -139,6 +142,7 @@ fn plan_account(
         builder: Builder::default(),
         notes: Vec::new(),
         unread_topics: Vec::new(),
+        rules_not_read: false,
     };
     let trails = match &snapshot.trails {
         Ok(trails) => trails,
@@ -175,7 +179,10 @@ fn plan_account(
 }
 
 impl AccountPlan<'_> {
-    fn finish(self, controls: &[Control], trails: Vec<TrailResult>) -> PlannedAccount {
+    fn finish(mut self, controls: &[Control], trails: Vec<TrailResult>) -> PlannedAccount {
+        if self.rules_not_read {
+            self.notes.push(eventbridge::NOT_READ_NOTE.to_string());
+        }
         let report = Report {
             schema_version: SCHEMA_VERSION,
             benchmark: controls
@@ -202,10 +209,16 @@ fn judge_all<'a>(
     checks: &[TrailCheck<'a>],
 ) -> Vec<Target<'a>> {
     let mut targets = Vec::new();
+    let mut weighed = Vec::new();
     let account = plan.snapshot.account_id.as_str();
     for control in controls {
         let mut judgement = judge_control(plan.snapshot, control, checks, plan.desired);
-        eventbridge::weigh(&mut judgement, plan.snapshot, control, plan.desired);
+        weighed.push(eventbridge::weigh(
+            &mut judgement,
+            plan.snapshot,
+            control,
+            plan.desired,
+        ));
         let waiver = waivers::apply(&mut judgement, plan.desired, control, account);
         let index = plan.results.len();
         let mut entry = result(
@@ -221,6 +234,7 @@ fn judge_all<'a>(
             targets.push(Target { index, need });
         }
     }
+    plan.rules_not_read = weighed.contains(&eventbridge::Weighed::RulesNotRead);
     targets
 }
 

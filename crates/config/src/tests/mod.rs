@@ -279,6 +279,34 @@ fn no_file_and_no_flags_is_todays_behaviour() {
 }
 
 #[test]
+fn an_unreviewed_apply_reads_the_rules_only_when_they_decide_verdicts() {
+    use model::desired::RulesRead;
+    let unreviewed = |accept_eventbridge| Settings {
+        unreviewed_apply: true,
+        ..Settings::merge(
+            Flags {
+                accounts: vec!["111122223333".into()],
+                assume_role: Some("audit".into()),
+                accept_eventbridge,
+                ..Flags::default()
+            },
+            FileSettings::default(),
+        )
+    };
+    let skipped = unreviewed(false);
+    assert_eq!(skipped.desired(None).rules, RulesRead::Skip);
+    let targets = skipped.targets(&skipped.accounts).unwrap();
+    assert_eq!(
+        targets[0].desired.rules,
+        RulesRead::Skip,
+        "each account's too"
+    );
+    assert_eq!(unreviewed(true).desired(None).rules, RulesRead::Read);
+    let reviewed = Settings::merge(Flags::default(), FileSettings::default());
+    assert_eq!(reviewed.desired(None).rules, RulesRead::Read);
+}
+
+#[test]
 fn the_effective_settings_written_as_a_file_read_back_the_same() {
     let settings = Settings::merge(Flags::default(), read(FULL).unwrap());
     let text = crate::effective::to_table(&settings).to_string();

@@ -264,9 +264,10 @@ fn what_cannot_be_read_or_judged_is_cannot_tell() {
 }
 
 #[test]
-fn rules_not_read_add_no_finding() {
+fn rules_not_read_add_no_finding_and_the_report_says_they_were_not_read() {
     // Apply's reads without --accept eventbridge skip the rules (`Desired::for_apply`).
-    let s = snapshot(vec![trail("main")], vec![], vec![], vec![]);
+    let mut s = snapshot(vec![trail("main")], vec![], vec![], vec![]);
+    s.eventbridge = EventBridgeRead::NotRead;
     let report = plan(&s, &[iam()], &Desired::default()).unwrap();
     let r = &report.controls[0];
     assert_eq!(r.status, Status::NonCompliant);
@@ -276,6 +277,28 @@ fn rules_not_read_add_no_finding() {
             | FindingCode::EventbridgePartial
             | FindingCode::EventbridgeUnread
     )));
+    let last = report.notes.last().expect("a note");
+    assert!(
+        last.starts_with("EventBridge rules were not read") && last.contains("trailwatch plan"),
+        "{:?}",
+        report.notes
+    );
+}
+
+#[test]
+fn rules_read_or_not_needed_leave_no_note_about_them() {
+    let mentions_rules = |notes: &[String]| notes.iter().any(|n| n.contains("EventBridge"));
+    // Read, and no rule matches: the open control is judged, nothing is left unsaid.
+    let read = account(vec![bus(REGION, vec![])]);
+    let report = plan(&read, &[iam()], &Desired::default()).unwrap();
+    assert_eq!(report.controls[0].status, Status::NonCompliant);
+    assert!(!mentions_rules(&report.notes), "{:?}", report.notes);
+    // Not read, but the filters make every control compliant: the rules could add nothing.
+    let mut s = compliant();
+    s.eventbridge = EventBridgeRead::NotRead;
+    let report = plan(&s, &[iam()], &Desired::default()).unwrap();
+    assert_eq!(report.controls[0].status, Status::Compliant);
+    assert!(!mentions_rules(&report.notes), "{:?}", report.notes);
 }
 
 fn forwarding(region: &str, to: &str) -> Rule {
