@@ -544,7 +544,8 @@ impl Subscription {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "state", content = "regions")]
 pub enum EventBridgeRead {
-    /// Not read (not asked for: the planner then says nothing about EventBridge).
+    /// Not read (not asked for: the planner then judges no rule, and a report with a control
+    /// left open says in a note that the rules were not read).
     #[default]
     NotRead,
     /// Read: the default bus of every region the account has enabled (`account:ListRegions`),

@@ -209,16 +209,11 @@ fn judge_all<'a>(
     checks: &[TrailCheck<'a>],
 ) -> Vec<Target<'a>> {
     let mut targets = Vec::new();
-    let mut weighed = Vec::new();
     let account = plan.snapshot.account_id.as_str();
     for control in controls {
         let mut judgement = judge_control(plan.snapshot, control, checks, plan.desired);
-        weighed.push(eventbridge::weigh(
-            &mut judgement,
-            plan.snapshot,
-            control,
-            plan.desired,
-        ));
+        let weighed = eventbridge::weigh(&mut judgement, plan.snapshot, control, plan.desired);
+        plan.rules_not_read |= weighed == eventbridge::Weighed::RulesNotRead;
         let waiver = waivers::apply(&mut judgement, plan.desired, control, account);
         let index = plan.results.len();
         let mut entry = result(
@@ -234,7 +229,6 @@ fn judge_all<'a>(
             targets.push(Target { index, need });
         }
     }
-    plan.rules_not_read = weighed.contains(&eventbridge::Weighed::RulesNotRead);
     targets
 }
 
