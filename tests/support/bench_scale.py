@@ -114,11 +114,11 @@ def parse_goals(words):
 
 
 def verdict(value, limit, missed=0):
-    """"met" or "NOT met"; none when some request of the runs was not in the recording: the fake
-    answered it with a 500, so the figure is of a run that did less (or retried more) than the
-    account asks for."""
+    """"met" or "NOT met"; none when some call of the runs was not in the recording (the SDK's
+    retries of it counted too): the fake answered it with a 500, so the figure is of a run that
+    did less (or retried more) than the account asks for."""
     if missed:
-        return f"cannot tell: {missed} request(s) of these runs were not in the recording"
+        return f"cannot tell: {missed} call(s) of these runs were not in the recording"
     return "met" if value <= limit else "NOT met"
 
 
@@ -178,12 +178,14 @@ def main():
     for miss in s["first_misses"]:
         print(f"  not in the recording: {miss}")
     if "save" in goals:
+        # A run the fake could not answer in full is no reference: "missed" makes the ratio
+        # against it "cannot tell".
         with open(goals["save"], "w") as f:
-            f.write(f"{peak}\n")
+            f.write("missed\n" if missed["this"] else f"{peak}\n")
     if baseline:
         print(compared(figures, n))
         if missed["baseline"]:
-            print(f"  the baseline's runs: {missed['baseline']} request(s) not in the recording, "
+            print(f"  the baseline's runs: {missed['baseline']} call(s) not in the recording, "
                   "so its figures are of runs that did less than the account asks for")
 
 
@@ -213,12 +215,22 @@ def headline(label, last, walls, figures, goals, missed):
     if "mem" in goals:
         line += f" (goal <= {goals['mem']} MB: {peak:.3f} MB, {verdict(peak, float(goals['mem']), missed)})"
     if "mem-ratio" in goals:
-        limit, _, path = goals["mem-ratio"].partition(":")
-        with open(path) as f:
-            reference = float(f.read())
-        line += (f" (goal <= {float(limit):g} x the 1,000-account figure, {reference:.1f} MB: ratio "
-                 f"{peak / reference:.3f}, {verdict(peak / reference, float(limit), missed)})")
+        line += mem_ratio(goals["mem-ratio"], peak, missed)
     return line
+
+
+def mem_ratio(goal, peak, missed):
+    """The memory goal relative to a figure an earlier run saved (`save=FILE`), which says
+    "missed" when that run was not answered in full."""
+    limit, _, path = goal.partition(":")
+    with open(path) as f:
+        saved = f.read().strip()
+    if saved == "missed":
+        return (f" (goal <= {float(limit):g} x the 1,000-account figure: cannot tell: the runs "
+                "that figure comes from had calls not in the recording)")
+    reference = float(saved)
+    return (f" (goal <= {float(limit):g} x the 1,000-account figure, {reference:.1f} MB: ratio "
+            f"{peak / reference:.3f}, {verdict(peak / reference, float(limit), missed)})")
 
 
 def each_account(text, delay):

@@ -121,7 +121,7 @@ pub(crate) struct AccountPlan<'a> {
     /// Topics the plan turned to that were not read.
     pub unread_topics: Vec<TopicRequest>,
     /// Whether an open control was not weighed against EventBridge rules, which were not read:
-    /// the report's last note says so.
+    /// the report says so in a note.
     pub rules_not_read: bool,
 }
 
