@@ -1,6 +1,6 @@
 """The organization-scale figures of scripts/bench: runs trailwatch (and, given one, a baseline
 build, alternating with it) against tests/support/fake_aws.py, and prints each figure next to
-its goal ("met" / "NOT met"; "cannot tell" when a request of the runs was not in the fake's
+its goal ("met" / "NOT met"; "cannot tell" when a call of the runs was not in the fake's
 recording), the fake's own figures, and the ratios to the baseline.
 
     bench_scale.py FAKE_URL TW BASELINE RUNS LABEL ACCOUNTS DELAY_MS DEPTH GOALS... -- ARGS...

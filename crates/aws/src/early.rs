@@ -82,15 +82,6 @@ impl Aws {
                 .collect(),
             Err(_) => Vec::new(),
         };
-        let topics: Vec<(&str, &String, Option<DeliveriesRead>)> = before
-            .regions
-            .iter()
-            .flat_map(|r| {
-                r.topics_read
-                    .iter()
-                    .map(|arn| (r.region.as_str(), arn, deliveries_in(r, arn)))
-            })
-            .collect();
         let (trails, groups, pages, topics) = futures::join!(
             join_all(trails.into_iter().map(|(arn, home)| async move {
                 let details = self.trail_details(&arn, &home).await;
@@ -103,11 +94,12 @@ impl Aws {
             join_all(before.regions.iter().map(|r| async move {
                 (r.region.clone(), self.first_alarm_page(&r.region).await)
             })),
-            join_all(topics.into_iter().map(|(region, arn, known)| async move {
-                (
-                    arn.clone(),
-                    self.read_topic_again(region, arn.clone(), known).await,
-                )
+            join_all(before.regions.iter().flat_map(|r| {
+                r.topics_read.iter().map(move |arn| async move {
+                    let known = deliveries_in(r, arn);
+                    let topic = self.read_topic_again(&r.region, arn.clone(), known).await;
+                    (arn.clone(), topic)
+                })
             })),
         );
         Early {
