@@ -153,11 +153,11 @@ impl Settings {
     }
 
     /// True when some account of a saved plan was planned with another desired state than
-    /// these settings give it now.
+    /// these settings give it now (what the plan saves of it: [`Desired::as_saved`]).
     pub fn differs_from(&self, accounts: &[AccountPlan]) -> bool {
         accounts
             .iter()
-            .any(|a| self.desired(Some(&a.account_id)) != a.desired)
+            .any(|a| self.desired(Some(&a.account_id)).as_saved() != a.desired.as_saved())
     }
 
     /// True when the run names several accounts (`--accounts` or `--organization`).

@@ -226,6 +226,15 @@ impl Desired {
             ..self.clone()
         }
     }
+
+    /// This desired state as a saved plan records it: without [`Desired::rules`], which each
+    /// read decides, so that two desired states are compared by what a user chose.
+    pub fn as_saved(&self) -> Desired {
+        Desired {
+            rules: RulesRead::default(),
+            ..self.clone()
+        }
+    }
 }
 
 /// An exception to one control, for some accounts or all, until a date (`[[waiver]]`).

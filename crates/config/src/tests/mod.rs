@@ -462,3 +462,39 @@ fn extras_add_trailwatchs_own_controls_to_the_cis_selection() {
     let text = toml::to_string(&crate::effective::to_table(&s)).unwrap();
     assert!(text.contains("extras = [\"monitoring-changes\"]"), "{text}");
 }
+
+#[test]
+fn a_saved_plan_is_compared_by_what_the_user_chose_not_by_what_a_read_skips() {
+    use model::planfile::{AccountPlan, PlanOrUnread};
+    let flags = || Flags {
+        accounts: vec!["111122223333".into()],
+        assume_role: Some("audit".into()),
+        ..Flags::default()
+    };
+    let saved_with = |desired| AccountPlan {
+        account_id: "111122223333".into(),
+        assume_role: Some("audit".into()),
+        desired,
+        fingerprints: Default::default(),
+        plan: PlanOrUnread::Unread("not read".into()),
+    };
+    let reviewed = Settings::merge(flags(), FileSettings::default());
+    let unreviewed = Settings {
+        unreviewed_apply: true,
+        ..Settings::merge(flags(), FileSettings::default())
+    };
+    let saved = [saved_with(reviewed.desired(Some("111122223333")))];
+    assert!(!reviewed.differs_from(&saved));
+    assert!(
+        !unreviewed.differs_from(&saved),
+        "skipping the rules is a read's choice, not a setting"
+    );
+    let adopting = Settings::merge(
+        Flags {
+            adopt: true,
+            ..flags()
+        },
+        FileSettings::default(),
+    );
+    assert!(adopting.differs_from(&saved), "a setting still differs");
+}
