@@ -4,8 +4,9 @@
 //! topics); beside all that, the EventBridge rules when the scope asks for them. When a region
 //! has more alarms than a page, only what the planner asks for next ([`ReadRequest`]: the
 //! alarms on the metrics that matter and those named like trailwatch's, and the topics they
-//! notify) is read into the snapshot by [`Aws::read_more`]. Calls that do not depend on each
-//! other run at once.
+//! notify) is read into the snapshot by [`Aws::read_more`]; the first of those reads
+//! ([`FollowUp`]) is part of the first read, made while the EventBridge rules are still being
+//! read. Calls that do not depend on each other run at once.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -19,6 +20,7 @@ use model::live::{
     MetricKey, MetricTransformation, ReadError, ReadRequest, ReadScope, RegionState, Snapshot,
     Subscription, Topic, TopicAttributes, Trail,
 };
+use survey::FollowUp;
 
 use crate::early::{Early, FirstPage, TrailDetails};
 use crate::errors;
@@ -51,14 +53,18 @@ const IN_FLIGHT: usize = 16;
 
 impl Aws {
     /// Reads what the audit needs from the account: everything about the trails and their log
-    /// groups' filters, and the alarms and topics `scope` names; and, when `scope` asks, the
-    /// EventBridge rules (`eventbridge.rs`), whose reads run beside those and end at most one
-    /// round trip after them (their topics wait for the account id). Individual read failures are
-    /// kept in the snapshot (so the controls that depend on them are reported as `error`); only
-    /// what no call gets past (no or expired credentials, a role that cannot be assumed, no
-    /// endpoint) fails the whole read.
-    pub async fn read_snapshot(&self, scope: &ReadScope) -> Result<Snapshot, AwsError> {
-        self.read_knowing(scope, None).await
+    /// groups' filters, and the alarms and topics `scope` names, then what `follow_up` asks of
+    /// that; and, when `scope` asks, the EventBridge rules (`eventbridge.rs`), whose reads run
+    /// beside those and end at most one round trip after them (their topics wait for the account
+    /// id). Individual read failures are kept in the snapshot (so the controls that depend on them
+    /// are reported as `error`); only what no call gets past (no or expired credentials, a role
+    /// that cannot be assumed, no endpoint) fails the whole read.
+    pub async fn read_snapshot(
+        &self,
+        scope: &ReadScope,
+        follow_up: FollowUp<'_>,
+    ) -> Result<Snapshot, AwsError> {
+        self.read_knowing(scope, None, follow_up).await
     }
 
     /// [`Aws::read_snapshot`], with the reads an earlier read of the account (`before`) made
@@ -69,6 +75,7 @@ impl Aws {
         &self,
         scope: &ReadScope,
         before: Option<&Snapshot>,
+        follow_up: FollowUp<'_>,
     ) -> Result<Snapshot, AwsError> {
         let rules = async {
             match scope.eventbridge {
@@ -76,7 +83,16 @@ impl Aws {
                 false => None,
             }
         };
-        let (snapshot, rules) = futures::join!(self.read_chain(scope, before), rules);
+        // Boxed: nested unboxed, the command's future is deeper than the compiler lays out.
+        let chain = Box::pin(async {
+            let mut snapshot = self.read_chain(scope, before).await?;
+            let request = follow_up.request(&snapshot);
+            if !request.is_empty() {
+                self.read_more(&mut snapshot, &request).await;
+            }
+            Ok::<Snapshot, AwsError>(snapshot)
+        });
+        let (snapshot, rules) = futures::join!(chain, rules);
         let mut snapshot = snapshot?;
         if let Some(rules) = rules {
             snapshot.eventbridge = self.finish_eventbridge(rules, &snapshot.account_id).await;
@@ -842,16 +858,25 @@ fn statistic(a: &aws_sdk_cloudwatch::types::MetricAlarm) -> Option<Statistic> {
 impl survey::Reader for Aws {
     type Error = AwsError;
 
-    async fn read_snapshot(&self, scope: &ReadScope) -> Result<Snapshot, AwsError> {
-        Aws::read_snapshot(self, scope).await
+    async fn read_snapshot(
+        &self,
+        scope: &ReadScope,
+        follow_up: FollowUp<'_>,
+    ) -> Result<Snapshot, AwsError> {
+        Aws::read_snapshot(self, scope, follow_up).await
     }
 
     async fn read_more(&self, snapshot: &mut Snapshot, request: &ReadRequest) {
         Aws::read_more(self, snapshot, request).await
     }
 
-    async fn read_again(&self, scope: &ReadScope, before: &Snapshot) -> Result<Snapshot, AwsError> {
-        Aws::read_knowing(self, scope, Some(before)).await
+    async fn read_again(
+        &self,
+        scope: &ReadScope,
+        before: &Snapshot,
+        follow_up: FollowUp<'_>,
+    ) -> Result<Snapshot, AwsError> {
+        Aws::read_knowing(self, scope, Some(before), follow_up).await
     }
 
     async fn read_written(
@@ -859,8 +884,9 @@ impl survey::Reader for Aws {
         scope: &ReadScope,
         before: Snapshot,
         written: &model::live::Written,
+        follow_up: FollowUp<'_>,
     ) -> Result<Snapshot, AwsError> {
-        Aws::read_written(self, scope, before, written).await
+        Aws::read_written(self, scope, before, written, follow_up).await
     }
 
     async fn read_buses(&self, buses: &[model::arn::EventBusRef]) -> Vec<model::live::BusRegion> {

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 
 use futures::future::join_all;
 use model::live::{Alarm, ReadError, ReadScope, RegionState, Snapshot, Written, WrittenInRegion};
+use survey::FollowUp;
 
 use crate::early::Early;
 use crate::read::AlarmsWanted;
@@ -23,9 +24,10 @@ impl Aws {
         scope: &ReadScope,
         before: Snapshot,
         written: &Written,
+        follow_up: FollowUp<'_>,
     ) -> Result<Snapshot, AwsError> {
         if !holds(&before, written) {
-            return self.read_knowing(scope, Some(&before)).await;
+            return self.read_knowing(scope, Some(&before), follow_up).await;
         }
         let mut snapshot = before;
         let groups = snapshot.log_groups.iter_mut().filter(|group| {

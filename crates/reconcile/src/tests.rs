@@ -35,7 +35,11 @@ impl World {
 impl survey::Reader for World {
     type Error = String;
 
-    async fn read_snapshot(&self, scope: &ReadScope) -> Result<Snapshot, String> {
+    async fn read_snapshot(
+        &self,
+        scope: &ReadScope,
+        _follow_up: survey::FollowUp<'_>,
+    ) -> Result<Snapshot, String> {
         if self.unreadable {
             return Err("AccessDenied: not authorized".into());
         }

@@ -17,10 +17,14 @@ pub trait Reader {
     /// Why nothing could be read (credentials, endpoint, a role that cannot be assumed).
     type Error;
 
-    /// Reads the trails, their log groups' filters, and the alarms and topics of `scope`.
+    /// Reads the trails, their log groups' filters, and the alarms and topics of `scope`; then
+    /// what `follow_up` asks of that read, which a reader whose EventBridge rules are still being
+    /// read (they need nothing of it) reads before they are, rather than leave it to the planner
+    /// after them.
     fn read_snapshot(
         &self,
         scope: &ReadScope,
+        follow_up: FollowUp<'_>,
     ) -> impl Future<Output = Result<Snapshot, Self::Error>>;
 
     /// Reads what the planner asked for into the snapshot. Failures of single reads are kept
@@ -41,9 +45,10 @@ pub trait Reader {
         &self,
         scope: &ReadScope,
         before: &Snapshot,
+        follow_up: FollowUp<'_>,
     ) -> impl Future<Output = Result<Snapshot, Self::Error>> {
         let _ = before;
-        self.read_snapshot(scope)
+        self.read_snapshot(scope, follow_up)
     }
 
     /// The account after actions ran: `before`, what it held just before they ran, with what
@@ -54,9 +59,44 @@ pub trait Reader {
         scope: &ReadScope,
         before: Snapshot,
         written: &Written,
+        follow_up: FollowUp<'_>,
     ) -> impl Future<Output = Result<Snapshot, Self::Error>> {
         let _ = written;
-        async move { self.read_again(scope, &before).await }
+        async move { self.read_again(scope, &before, follow_up).await }
+    }
+}
+
+/// What the planner asks of a first read before anything else: the alarms on the metrics that
+/// matter in regions with more than a page of them (`plan::scope::alarm_requests`), which depend
+/// on the trails and filters alone. Given to the reader with the first read, so that they are
+/// read while the EventBridge rules are: after them, they would add a round trip to every account
+/// with such a region.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FollowUp<'a>(Option<Planning<'a>>);
+
+/// The controls and desired state a survey plans with.
+#[derive(Debug, Clone, Copy)]
+struct Planning<'a> {
+    controls: &'a [Control],
+    desired: &'a Desired,
+}
+
+impl<'a> FollowUp<'a> {
+    /// What planning these controls with this desired state asks first.
+    pub fn of(controls: &'a [Control], desired: &'a Desired) -> FollowUp<'a> {
+        FollowUp(Some(Planning { controls, desired }))
+    }
+
+    /// What to read after `snapshot`, the chain's first read; nothing for [`FollowUp::default`].
+    pub fn request(&self, snapshot: &Snapshot) -> ReadRequest {
+        let alarms = match self.0 {
+            Some(p) => plan::scope::alarm_requests(snapshot, p.controls, p.desired),
+            None => Vec::new(),
+        };
+        ReadRequest {
+            alarms,
+            ..ReadRequest::default()
+        }
     }
 }
 
@@ -111,7 +151,7 @@ pub async fn survey<R: Reader>(
 ) -> Result<Surveyed, SurveyError<R::Error>> {
     let scope = plan::read_scope(desired);
     let snapshot = reader
-        .read_snapshot(&scope)
+        .read_snapshot(&scope, FollowUp::of(controls, desired))
         .await
         .map_err(SurveyError::Read)?;
     settle(reader, controls, desired, snapshot).await
@@ -128,7 +168,7 @@ pub async fn survey_again<R: Reader>(
 ) -> Result<Surveyed, SurveyError<R::Error>> {
     let scope = plan::read_scope(desired);
     let snapshot = reader
-        .read_again(&scope, before)
+        .read_again(&scope, before, FollowUp::of(controls, desired))
         .await
         .map_err(SurveyError::Read)?;
     settle(reader, controls, desired, snapshot).await
@@ -145,7 +185,12 @@ pub async fn survey_written<R: Reader>(
 ) -> Result<Surveyed, SurveyError<R::Error>> {
     let scope = plan::read_scope(desired);
     let snapshot = reader
-        .read_written(&scope, before, &Written::of(actions))
+        .read_written(
+            &scope,
+            before,
+            &Written::of(actions),
+            FollowUp::of(controls, desired),
+        )
         .await
         .map_err(SurveyError::Read)?;
     settle(reader, controls, desired, snapshot).await

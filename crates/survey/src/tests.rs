@@ -21,10 +21,18 @@ fn world() -> Snapshot {
 }
 
 /// Serves `world` as a region with more than a page of alarms: the first read holds no alarms
-/// and no topics; `read_more` answers exactly what is asked, and records it.
+/// and no topics but what its follow-up asks, as `aws::Aws` reads it; the follow-up and
+/// `read_more` answer exactly what is asked, and record it.
 struct Crowded {
     world: Snapshot,
-    asked: RefCell<Vec<ReadRequest>>,
+    asked: RefCell<Vec<Asked>>,
+}
+
+/// A read the planner asked for, and whether it was the first read's follow-up.
+#[derive(Debug)]
+struct Asked {
+    in_first_read: bool,
+    request: ReadRequest,
 }
 
 impl Crowded {
@@ -39,7 +47,11 @@ impl Crowded {
 impl Reader for Crowded {
     type Error = String;
 
-    async fn read_snapshot(&self, scope: &ReadScope) -> Result<Snapshot, String> {
+    async fn read_snapshot(
+        &self,
+        scope: &ReadScope,
+        follow_up: FollowUp<'_>,
+    ) -> Result<Snapshot, String> {
         let mut first = self.world.clone();
         for state in &mut first.regions {
             state.alarms = Ok(Vec::new());
@@ -53,11 +65,28 @@ impl Reader for Crowded {
         if !scope.eventbridge {
             first.eventbridge = model::live::EventBridgeRead::NotRead;
         }
+        let request = follow_up.request(&first);
+        if !request.is_empty() {
+            self.answer(&mut first, &request, true);
+        }
         Ok(first)
     }
 
     async fn read_more(&self, snapshot: &mut Snapshot, request: &ReadRequest) {
-        self.asked.borrow_mut().push(request.clone());
+        self.answer(snapshot, request, false);
+    }
+
+    async fn read_buses(&self, _buses: &[model::arn::EventBusRef]) -> Vec<BusRegion> {
+        Vec::new()
+    }
+}
+
+impl Crowded {
+    fn answer(&self, snapshot: &mut Snapshot, request: &ReadRequest, in_first_read: bool) {
+        self.asked.borrow_mut().push(Asked {
+            in_first_read,
+            request: request.clone(),
+        });
         let world = &self.world.regions[0];
         let state = &mut snapshot.regions[0];
         for r in &request.alarms {
@@ -89,10 +118,6 @@ impl Reader for Crowded {
         }
         let asked: Vec<String> = request.topics.iter().map(|t| t.arn.clone()).collect();
         read_topics(world, state, &asked);
-    }
-
-    async fn read_buses(&self, _buses: &[model::arn::EventBusRef]) -> Vec<BusRegion> {
-        Vec::new()
     }
 }
 
@@ -126,14 +151,18 @@ fn a_crowded_region_is_read_as_far_as_the_plan_needs_and_judged_as_if_read_whole
         1,
         "one more read: the alarms that matter and their topics"
     );
-    let metrics: Vec<&str> = asked[0].alarms[0]
+    assert!(
+        asked[0].in_first_read,
+        "read with the first read, while its EventBridge rules are"
+    );
+    let metrics: Vec<&str> = asked[0].request.alarms[0]
         .metrics
         .iter()
         .map(|m| m.name.as_str())
         .collect();
     assert_eq!(metrics, ["IAMPolicyChanges"]);
     assert_eq!(
-        asked[0].alarms[0].name_prefix.as_deref(),
+        asked[0].request.alarms[0].name_prefix.as_deref(),
         Some("trailwatch-")
     );
 }
@@ -146,9 +175,10 @@ fn the_default_topic_is_read_only_when_the_plan_turns_to_it() {
     let surveyed = block_on(survey(&reader, &[iam()], &Desired::default())).unwrap();
     let asked = reader.asked.borrow();
     assert_eq!(asked.len(), 2, "{asked:?}");
+    assert!(asked[0].in_first_read && !asked[1].in_first_read);
     let default = topic_arn(model::desired::DEFAULT_TOPIC_NAME);
     assert_eq!(
-        asked[1].topics,
+        asked[1].request.topics,
         [TopicRequest {
             region: REGION.into(),
             arn: default.clone()
@@ -169,7 +199,11 @@ struct Stubborn(Snapshot);
 impl Reader for Stubborn {
     type Error = String;
 
-    async fn read_snapshot(&self, _scope: &ReadScope) -> Result<Snapshot, String> {
+    async fn read_snapshot(
+        &self,
+        _scope: &ReadScope,
+        _follow_up: FollowUp<'_>,
+    ) -> Result<Snapshot, String> {
         Ok(self.0.clone())
     }
 
@@ -197,7 +231,11 @@ fn a_read_that_fails_outright_is_the_error() {
     struct Unreachable;
     impl Reader for Unreachable {
         type Error = String;
-        async fn read_snapshot(&self, _scope: &ReadScope) -> Result<Snapshot, String> {
+        async fn read_snapshot(
+            &self,
+            _scope: &ReadScope,
+            _follow_up: FollowUp<'_>,
+        ) -> Result<Snapshot, String> {
             Err("cannot reach AWS".into())
         }
         async fn read_more(&self, _snapshot: &mut Snapshot, _request: &ReadRequest) {}

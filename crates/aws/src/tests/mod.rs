@@ -21,6 +21,7 @@ use aws_sdk_sns::operation::list_subscriptions_by_topic::{
 use aws_smithy_mocks::{create_mock_http_client, mock, MockResponseInterceptor, Rule, RuleMode};
 use aws_smithy_types::error::ErrorMetadata;
 use model::Status;
+use survey::FollowUp;
 
 use crate::{Aws, Clients, Seed};
 
@@ -201,7 +202,7 @@ fn scope() -> model::live::ReadScope {
 /// Reads an account as the CLI does: the first read, then what the planner asks for.
 fn read_as_planned(aws: &Aws) -> model::Snapshot {
     let desired = model::Desired::default();
-    let mut snapshot = block_on(aws.read_snapshot(&scope())).unwrap();
+    let mut snapshot = block_on(aws.read_snapshot(&scope(), FollowUp::default())).unwrap();
     for _ in 0..3 {
         match plan::plan_or_read(&snapshot, &all_controls(), &desired).unwrap() {
             plan::PlanOrRead::Report(_) => return snapshot,
@@ -219,7 +220,7 @@ fn a_denied_filter_listing_makes_the_controls_error_naming_the_action() {
         }),
     ];
     let aws = aws(trail_rules(), logs);
-    let snapshot = block_on(aws.read_snapshot(&scope())).unwrap();
+    let snapshot = block_on(aws.read_snapshot(&scope(), FollowUp::default())).unwrap();
     let err = snapshot.log_groups[0].filters.as_ref().unwrap_err();
     assert_eq!(err.action, "logs:DescribeMetricFilters");
     assert_eq!(err.code.as_deref(), Some("AccessDeniedException"));
@@ -251,7 +252,7 @@ fn a_denied_trail_listing_makes_every_control_error() {
     let cloudtrail = vec![mock!(aws_sdk_cloudtrail::Client::describe_trails)
         .then_error(|| DescribeTrailsError::generic(denied("cloudtrail:DescribeTrails")))];
     let aws = aws(cloudtrail, vec![]);
-    let snapshot = block_on(aws.read_snapshot(&scope())).unwrap();
+    let snapshot = block_on(aws.read_snapshot(&scope(), FollowUp::default())).unwrap();
     assert_eq!(
         snapshot.trails.as_ref().unwrap_err().action,
         "cloudtrail:DescribeTrails"
@@ -280,7 +281,7 @@ fn every_page_of_metric_filters_is_read() {
             .build(),
     ];
     let aws = aws(trail_rules(), logs);
-    let snapshot = block_on(aws.read_snapshot(&scope())).unwrap();
+    let snapshot = block_on(aws.read_snapshot(&scope(), FollowUp::default())).unwrap();
     let names: Vec<&str> = snapshot.log_groups[0]
         .filters
         .as_ref()
@@ -306,7 +307,7 @@ fn a_403_with_a_body_the_sdk_cannot_parse_is_still_access_denied() {
         }),
     ];
     let aws = aws(trail_rules(), logs);
-    let snapshot = block_on(aws.read_snapshot(&scope())).unwrap();
+    let snapshot = block_on(aws.read_snapshot(&scope(), FollowUp::default())).unwrap();
     let err = snapshot.log_groups[0].filters.as_ref().unwrap_err();
     assert_eq!(err.action, "logs:DescribeMetricFilters");
     assert_eq!(err.code.as_deref(), Some("AccessDenied"));
@@ -378,7 +379,7 @@ fn a_region_with_a_page_of_alarms_or_less_is_read_in_one_call() {
                 .build()
         })];
     let aws = aws_with(trail_rules(), two_filters(), cloudwatch, no_topics());
-    let snapshot = block_on(aws.read_snapshot(&scope())).unwrap();
+    let snapshot = block_on(aws.read_snapshot(&scope(), FollowUp::default())).unwrap();
     let alarms = snapshot.regions[0].alarms.as_ref().unwrap();
     assert_eq!(alarms.len(), 2, "the page is every alarm of the region");
     let calls = aws.calls();
@@ -386,11 +387,12 @@ fn a_region_with_a_page_of_alarms_or_less_is_read_in_one_call() {
     assert!(!calls.contains_key("cloudwatch:DescribeAlarmsForMetric"));
 }
 
-#[test]
-fn beyond_a_page_only_the_alarms_on_metrics_that_matter_are_read_each_metric_once() {
+/// A region with more than a page of alarms: the first page says so; by metric, each metric has
+/// one alarm; by trailwatch's prefix, one alarm.
+fn crowded_cloudwatch() -> Vec<Rule> {
     let topic = format!("arn:aws:sns:{REGION}:{ACCOUNT}:ops");
     let t = topic.clone();
-    let cloudwatch = vec![
+    vec![
         // The first page says there are more; its alarms are not used.
         mock!(aws_sdk_cloudwatch::Client::describe_alarms)
             .match_requests(|r| r.alarm_name_prefix().is_none())
@@ -424,8 +426,17 @@ fn beyond_a_page_only_the_alarms_on_metrics_that_matter_are_read_each_metric_onc
                     .build()
             },
         ),
-    ];
-    let aws = aws_with(trail_rules(), two_filters(), cloudwatch, no_topics());
+    ]
+}
+
+#[test]
+fn beyond_a_page_only_the_alarms_on_metrics_that_matter_are_read_each_metric_once() {
+    let aws = aws_with(
+        trail_rules(),
+        two_filters(),
+        crowded_cloudwatch(),
+        no_topics(),
+    );
     let snapshot = read_as_planned(&aws);
     let names: Vec<&str> = snapshot.regions[0]
         .alarms
@@ -450,6 +461,45 @@ fn beyond_a_page_only_the_alarms_on_metrics_that_matter_are_read_each_metric_onc
     assert_eq!(calls["cloudwatch:DescribeAlarmsForMetric"], 2 + 14);
     assert_eq!(names.len(), 2 + 14 + 1, "each metric asked once");
     assert_eq!(calls["cloudwatch:DescribeAlarms"], 2);
+}
+
+#[test]
+fn the_first_read_reads_the_alarms_the_planner_asks_first_rather_than_leave_them_after_the_rules() {
+    let (controls, desired) = (all_controls(), model::Desired::default());
+    let alarms_asked = |aws: &Aws, follow_up| {
+        let snapshot = block_on(aws.read_snapshot(&scope(), follow_up)).unwrap();
+        match plan::plan_or_read(&snapshot, &controls, &desired).unwrap() {
+            plan::PlanOrRead::Read(request) => request.alarms.len(),
+            plan::PlanOrRead::Report(_) => 0,
+        }
+    };
+    let aws = aws_with(
+        trail_rules(),
+        two_filters(),
+        crowded_cloudwatch(),
+        no_topics(),
+    );
+    assert_eq!(
+        alarms_asked(&aws, FollowUp::of(&controls, &desired)),
+        0,
+        "the planner has no alarms left to ask for"
+    );
+    let calls = aws.calls();
+    assert_eq!(calls["cloudwatch:DescribeAlarmsForMetric"], 2 + 14);
+    assert_eq!(
+        calls["events:ListRules"], 1,
+        "the rules were read beside them"
+    );
+    let alone = aws_with(
+        trail_rules(),
+        two_filters(),
+        crowded_cloudwatch(),
+        no_topics(),
+    );
+    assert_eq!(alarms_asked(&alone, FollowUp::default()), 1, "one region");
+    assert!(!alone
+        .calls()
+        .contains_key("cloudwatch:DescribeAlarmsForMetric"));
 }
 
 #[test]
@@ -496,7 +546,7 @@ fn notified_topics_are_read_with_every_page_of_subscriptions_and_missing_ones_le
     .chain(no_topics())
     .collect();
     let aws = aws_with(trail_rules(), two_filters(), cloudwatch, sns);
-    let snapshot = block_on(aws.read_snapshot(&scope())).unwrap();
+    let snapshot = block_on(aws.read_snapshot(&scope(), FollowUp::default())).unwrap();
     let topics = snapshot.regions[0].topics.as_ref().unwrap();
     assert_eq!(topics.len(), 1, "`gone` does not exist");
     assert_eq!(topics[0].arn, ops);
@@ -555,7 +605,7 @@ fn a_topics_deliveries_are_summed_over_the_day() {
             .then_output(|| ListSubscriptionsByTopicOutput::builder().build()),
     ];
     let aws = aws_with(trail_rules(), two_filters(), cloudwatch, sns);
-    let snapshot = block_on(aws.read_snapshot(&scope())).unwrap();
+    let snapshot = block_on(aws.read_snapshot(&scope(), FollowUp::default())).unwrap();
     let topic = &snapshot.regions[0].topics.as_ref().unwrap()[0];
     assert_eq!(topic.arn, ops);
     assert_eq!(
@@ -615,9 +665,10 @@ fn topics_found(snapshot: &model::Snapshot) -> impl Iterator<Item = &model::live
 #[test]
 fn a_read_from_an_earlier_snapshot_gives_a_fresh_read_with_its_calls_but_known_deliveries() {
     let fresh = notifying_world();
-    let expected = block_on(fresh.read_snapshot(&scope())).unwrap();
+    let expected = block_on(fresh.read_snapshot(&scope(), FollowUp::default())).unwrap();
     let again = notifying_world();
-    let read = block_on(again.read_knowing(&scope(), Some(&expected))).unwrap();
+    let read =
+        block_on(again.read_knowing(&scope(), Some(&expected), FollowUp::default())).unwrap();
     assert_eq!(timeless(read), timeless(expected.clone()));
     let mut calls = fresh.calls();
     let found = topics_found(&expected).count() as u64;
@@ -633,13 +684,13 @@ fn a_read_from_an_earlier_snapshot_gives_a_fresh_read_with_its_calls_but_known_d
 #[test]
 fn a_topic_the_earlier_read_did_not_find_is_read_whole_deliveries_too() {
     let fresh = notifying_world();
-    let expected = block_on(fresh.read_snapshot(&scope())).unwrap();
+    let expected = block_on(fresh.read_snapshot(&scope(), FollowUp::default())).unwrap();
     let mut before = expected.clone();
     for region in &mut before.regions {
         region.topics = Ok(Vec::new());
     }
     let again = notifying_world();
-    let read = block_on(again.read_knowing(&scope(), Some(&before))).unwrap();
+    let read = block_on(again.read_knowing(&scope(), Some(&before), FollowUp::default())).unwrap();
     assert_eq!(timeless(read), timeless(expected));
     assert_eq!(
         again.calls()["cloudwatch:GetMetricData"],
@@ -650,7 +701,8 @@ fn a_topic_the_earlier_read_did_not_find_is_read_whole_deliveries_too() {
 
 #[test]
 fn a_topic_read_again_keeps_the_deliveries_read_before() {
-    let mut before = block_on(notifying_world().read_snapshot(&scope())).unwrap();
+    let mut before =
+        block_on(notifying_world().read_snapshot(&scope(), FollowUp::default())).unwrap();
     let earlier = model::live::Deliveries {
         delivered: 41,
         failed: 2,
@@ -660,7 +712,9 @@ fn a_topic_read_again_keeps_the_deliveries_read_before() {
             topic.deliveries = Ok(Some(earlier));
         }
     }
-    let read = block_on(notifying_world().read_knowing(&scope(), Some(&before))).unwrap();
+    let read =
+        block_on(notifying_world().read_knowing(&scope(), Some(&before), FollowUp::default()))
+            .unwrap();
     let deliveries: Vec<_> = topics_found(&read).map(|t| t.deliveries.clone()).collect();
     assert!(!deliveries.is_empty());
     assert!(
@@ -671,7 +725,8 @@ fn a_topic_read_again_keeps_the_deliveries_read_before() {
 
 #[test]
 fn a_read_from_a_snapshot_of_another_state_still_gives_what_a_fresh_read_gives() {
-    let expected = block_on(notifying_world().read_snapshot(&scope())).unwrap();
+    let expected =
+        block_on(notifying_world().read_snapshot(&scope(), FollowUp::default())).unwrap();
     let mut before = expected.clone();
     for trail in before.trails.iter_mut().flatten() {
         trail.arn = format!("arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/old");
@@ -682,7 +737,7 @@ fn a_read_from_a_snapshot_of_another_state_still_gives_what_a_fresh_read_gives()
     region.topics_read = vec![format!("arn:aws:sns:{REGION}:{ACCOUNT}:retired")];
     region.topics = Ok(Vec::new());
     let aws = notifying_world();
-    let read = block_on(aws.read_knowing(&scope(), Some(&before))).unwrap();
+    let read = block_on(aws.read_knowing(&scope(), Some(&before), FollowUp::default())).unwrap();
     assert_eq!(
         timeless(read),
         timeless(expected),
