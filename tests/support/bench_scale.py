@@ -156,7 +156,8 @@ def main():
     floor = delay / 1000 * (1 + math.ceil(n / 64) * depth)
     print(headline(label, last, (wall, this["wall"], runs), (cpu_ms, peak, floor), goals, missed["this"]))
     print(f"  calls answered by the fake: {s['total']} ({', '.join(f'{k} {v}' for k, v in sorted(s['calls'].items()))}), "
-          f"on {s['connections']} connections; the run's round trips alone take {floor:.2f} s"
+          f"on {s['connections']} connections ({s['total'] / n:.1f} calls per account, trailwatch's CPU "
+          f"{1000 * cpu_ms / max(s['total'] / n, 1):.0f} us a call); the run's round trips alone take {floor:.2f} s"
           + each_account(last[0], delay))
     if depths:
         print(f"  each account's depth in round trips: {statistics.median(depths) + assumes:g} (median; "
