@@ -369,11 +369,10 @@ impl Aws {
             .cloned()
     }
 
-    /// A connection to `account_id` whose clients for `region` are given (tests use mocked
-    /// clients).
+    /// A connection to `account_id` in `region` whose clients of each region are given (tests
+    /// use mocked clients).
     #[cfg(test)]
-    fn with_clients(region: &str, account_id: &str, clients: Clients) -> Aws {
-        let clients = HashMap::from([(region.to_string(), clients)]);
+    fn with_clients(region: &str, account_id: &str, clients: HashMap<String, Clients>) -> Aws {
         Aws {
             config: SdkConfig::builder().build(),
             region: region.to_string(),

@@ -2,11 +2,10 @@
 //! then each trail's status and selectors, each log group's filters, the first page of alarms
 //! and the scope's topics; then the topics those alarms notify (and the keys of encrypted
 //! topics); beside all that, the EventBridge rules when the scope asks for them. When a region
-//! has more alarms than a page, only what the planner asks for next ([`ReadRequest`]: the
+//! has more alarms than a page, only what the planner asks for is read ([`ReadRequest`]: the
 //! alarms on the metrics that matter and those named like trailwatch's, and the topics they
-//! notify) is read into the snapshot by [`Aws::read_more`]; the first of those reads
-//! ([`FollowUp`]) is part of the first read, made while the EventBridge rules are still being
-//! read. Calls that do not depend on each other run at once.
+//! notify): in the first read as soon as the region's first page says so ([`FollowUp`]), or
+//! later by [`Aws::read_more`]. Calls that do not depend on each other run at once.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -53,8 +52,8 @@ const IN_FLIGHT: usize = 16;
 
 impl Aws {
     /// Reads what the audit needs from the account: everything about the trails and their log
-    /// groups' filters, and the alarms and topics `scope` names, then what `follow_up` asks of
-    /// that; and, when `scope` asks, the EventBridge rules (`eventbridge.rs`), whose reads run
+    /// groups' filters, the alarms and topics `scope` names, and in a region with more than a
+    /// page of alarms what `follow_up` asks; and, when `scope` asks, the EventBridge rules (`eventbridge.rs`), whose reads run
     /// beside those and end at most one round trip after them (their topics wait for the account
     /// id). Individual read failures are kept in the snapshot (so the controls that depend on them
     /// are reported as `error`); only what no call gets past (no or expired credentials, a role
@@ -70,7 +69,8 @@ impl Aws {
     /// [`Aws::read_snapshot`], with the reads an earlier read of the account (`before`) made
     /// started at once beside the first round trip (`early.rs`): the same snapshot (but for the
     /// deliveries of the topics `before` found, kept from it), in one round trip when nothing
-    /// that decides what is read has changed.
+    /// that decides what is read has changed (then, in a region with more than a page of alarms,
+    /// those the follow-up asks for and their topics: they are not read early).
     pub async fn read_knowing(
         &self,
         scope: &ReadScope,
@@ -83,15 +83,7 @@ impl Aws {
                 false => None,
             }
         };
-        // Boxed: nested unboxed, the command's future is deeper than the compiler lays out.
-        let chain = Box::pin(async {
-            let mut snapshot = self.read_chain(scope, before).await?;
-            let request = follow_up.request(&snapshot);
-            if !request.is_empty() {
-                self.read_more(&mut snapshot, &request).await;
-            }
-            Ok::<Snapshot, AwsError>(snapshot)
-        });
+        let chain = self.read_chain(scope, before, follow_up);
         let (snapshot, rules) = futures::join!(chain, rules);
         let mut snapshot = snapshot?;
         if let Some(rules) = rules {
@@ -100,11 +92,13 @@ impl Aws {
         Ok(snapshot)
     }
 
-    /// The trails, their log groups' filters, and the alarms and topics of `scope`.
+    /// The trails, their log groups' filters, and the alarms and topics of `scope`, with what
+    /// `follow_up` asks in each region.
     async fn read_chain(
         &self,
         scope: &ReadScope,
         before: Option<&Snapshot>,
+        follow_up: FollowUp<'_>,
     ) -> Result<Snapshot, AwsError> {
         let partition = arn::partition_of(&self.region).to_string();
         // Round trip 1: the account and the trails, at once (and the early reads).
@@ -146,6 +140,7 @@ impl Aws {
                 region,
                 names,
                 (scope, &early),
+                follow_up,
                 &account_id,
                 &partition
             ))),
@@ -304,6 +299,7 @@ impl Aws {
         region: &str,
         names: &[String],
         (scope, early): (&ReadScope, &Early),
+        follow_up: FollowUp<'_>,
         account: &str,
         partition: &str,
     ) -> (Vec<LogGroup>, RegionState) {
@@ -350,10 +346,18 @@ impl Aws {
             topics: Ok(named_topics),
             topics_read: wanted.into_iter().collect(),
         };
-        // Next round trip: the topics of this account those alarms notify, not read yet.
-        let notified = notified_topics(&state, account);
-        self.read_topics_of_region(&mut state, notified, early)
-            .await;
+        // Next round trip: the topics of this account those alarms notify, not read yet; or, when
+        // the region has more alarms than the page, those the planner asks for first, then theirs.
+        match follow_up.in_region(&groups, &state) {
+            Some(request) => {
+                (self.read_more_in_region(&mut state, Some(&request), Vec::new(), account)).await
+            }
+            None => {
+                let notified = notified_topics(&state, account);
+                self.read_topics_of_region(&mut state, notified, early)
+                    .await
+            }
+        }
         (groups, state)
     }
 

@@ -6,7 +6,10 @@
 use std::collections::BTreeSet;
 
 use model::desired::NAME_PREFIX;
-use model::live::{Alarm, AlarmRequest, AlarmsRead, MetricFilter, MetricKey, ReadScope, Snapshot};
+use model::live::{
+    Alarm, AlarmRequest, AlarmsRead, LogGroup, MetricFilter, MetricKey, ReadScope, RegionState,
+    Snapshot,
+};
 use model::{Control, Desired, RulesRead, TopicChoice};
 
 use crate::resources::{own_metric, resource_name};
@@ -93,10 +96,18 @@ pub fn region_metrics(
     desired: &Desired,
     region: &str,
 ) -> BTreeSet<MetricKey> {
-    snapshot
-        .log_groups
-        .iter()
-        .filter(|g| g.region == region)
+    let groups = snapshot.log_groups.iter().filter(|g| g.region == region);
+    groups_metrics(groups, controls, desired)
+}
+
+/// The metrics that matter for these log groups' filters.
+fn groups_metrics<'a>(
+    groups: impl IntoIterator<Item = &'a LogGroup>,
+    controls: &[Control],
+    desired: &Desired,
+) -> BTreeSet<MetricKey> {
+    groups
+        .into_iter()
         .flat_map(|g| alarm_metrics(controls, desired, g.filters.as_deref().unwrap_or(&[])))
         .collect()
 }
@@ -115,25 +126,37 @@ pub fn alarm_requests(
     controls: &[Control],
     desired: &Desired,
 ) -> Vec<AlarmRequest> {
-    let mut requests = Vec::new();
-    for state in &snapshot.regions {
-        if state.alarms.is_err() || state.alarms_read == AlarmsRead::All {
-            continue;
-        }
-        let wanted = region_metrics(snapshot, controls, desired, &state.region);
-        let metrics: Vec<MetricKey> = wanted
-            .into_iter()
-            .filter(|m| !state.alarms_read.covers(m))
-            .collect();
-        let name_prefix =
-            (!state.alarms_read.covers_prefix(NAME_PREFIX)).then(|| NAME_PREFIX.to_string());
-        if !metrics.is_empty() || name_prefix.is_some() {
-            requests.push(AlarmRequest {
-                region: state.region.clone(),
-                metrics,
-                name_prefix,
-            });
-        }
+    (snapshot.regions.iter())
+        .filter_map(|state| {
+            let groups = snapshot
+                .log_groups
+                .iter()
+                .filter(|g| g.region == state.region);
+            region_alarm_request(groups, state, controls, desired)
+        })
+        .collect()
+}
+
+/// [`alarm_requests`] of one region, from the log groups read there: none when its alarms were
+/// all read (or could not be), or when what matters was read already.
+pub fn region_alarm_request<'a>(
+    groups: impl IntoIterator<Item = &'a LogGroup>,
+    state: &RegionState,
+    controls: &[Control],
+    desired: &Desired,
+) -> Option<AlarmRequest> {
+    if state.alarms.is_err() || state.alarms_read == AlarmsRead::All {
+        return None;
     }
-    requests
+    let metrics: Vec<MetricKey> = groups_metrics(groups, controls, desired)
+        .into_iter()
+        .filter(|m| !state.alarms_read.covers(m))
+        .collect();
+    let name_prefix =
+        (!state.alarms_read.covers_prefix(NAME_PREFIX)).then(|| NAME_PREFIX.to_string());
+    (!metrics.is_empty() || name_prefix.is_some()).then(|| AlarmRequest {
+        region: state.region.clone(),
+        metrics,
+        name_prefix,
+    })
 }

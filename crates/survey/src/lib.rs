@@ -7,7 +7,10 @@
 use std::future::Future;
 
 use model::arn::EventBusRef;
-use model::live::{BusRegion, EventBridgeRead, ReadRequest, ReadScope, Written};
+use model::live::{
+    AlarmRequest, BusRegion, EventBridgeRead, LogGroup, ReadRequest, ReadScope, RegionState,
+    Written,
+};
 use model::report::AccountResult;
 use model::{Action, Control, Desired, Report, Snapshot};
 use plan::{PlanError, PlanOrRead};
@@ -17,10 +20,8 @@ pub trait Reader {
     /// Why nothing could be read (credentials, endpoint, a role that cannot be assumed).
     type Error;
 
-    /// Reads the trails, their log groups' filters, and the alarms and topics of `scope`; then
-    /// what `follow_up` asks of that read, which a reader whose EventBridge rules are still being
-    /// read (they need nothing of it) reads before they are, rather than leave it to the planner
-    /// after them.
+    /// Reads the trails, their log groups' filters, and the alarms and topics of `scope`, with
+    /// what `follow_up` asks of each region read; a reader may leave that to `read_more`.
     fn read_snapshot(
         &self,
         scope: &ReadScope,
@@ -66,11 +67,11 @@ pub trait Reader {
     }
 }
 
-/// What the planner asks of a first read before anything else: the alarms on the metrics that
-/// matter in regions with more than a page of them (`plan::scope::alarm_requests`), which depend
-/// on the trails and filters alone. Given to the reader with the first read, so that they are
-/// read while the EventBridge rules are: after them, they would add a round trip to every account
-/// with such a region.
+/// What the planner asks of a first read before anything else: in a region with more than a
+/// page of alarms, the alarms on the metrics that matter (`plan::scope::region_alarm_request`),
+/// which depend on that region's filters alone. Given to the reader with the first read, so that
+/// it reads them as soon as the region's first page says there are more, beside the rest of the
+/// first read and the EventBridge rules: left to the loop, they waited for the slowest of those.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FollowUp<'a>(Option<Planning<'a>>);
 
@@ -87,21 +88,17 @@ impl<'a> FollowUp<'a> {
         FollowUp(Some(Planning { controls, desired }))
     }
 
-    /// What to read after `snapshot`, the chain's first read; nothing for [`FollowUp::default`].
-    pub fn request(&self, snapshot: &Snapshot) -> ReadRequest {
-        let alarms = match self.0 {
-            Some(p) => plan::scope::alarm_requests(snapshot, p.controls, p.desired),
-            None => Vec::new(),
-        };
-        ReadRequest {
-            alarms,
-            ..ReadRequest::default()
-        }
+    /// The alarms to read next in a region whose first read gave these log groups and this
+    /// state; none for [`FollowUp::default`].
+    pub fn in_region(&self, groups: &[LogGroup], state: &RegionState) -> Option<AlarmRequest> {
+        let p = self.0?;
+        plan::scope::region_alarm_request(groups, state, p.controls, p.desired)
     }
 }
 
-/// How many times the planner may ask for more: alarms of crowded regions, then the topics
-/// they notify, then the topic the plan turns to and the EventBridge rules (read together).
+/// How many times the planner may ask for more: alarms of crowded regions (when the reader left
+/// them out of the first read: [`FollowUp`]), then the topics they notify, then the topic the
+/// plan turns to and the EventBridge rules (read together).
 pub const MAX_READS: usize = 4;
 
 /// Why reading and planning an account stopped.

@@ -65,7 +65,17 @@ impl Reader for Crowded {
         if !scope.eventbridge {
             first.eventbridge = model::live::EventBridgeRead::NotRead;
         }
-        let request = follow_up.request(&first);
+        let alarms = (first.regions.iter()).filter_map(|state| {
+            let groups: Vec<LogGroup> = (first.log_groups.iter())
+                .filter(|g| g.region == state.region)
+                .cloned()
+                .collect();
+            follow_up.in_region(&groups, state)
+        });
+        let request = ReadRequest {
+            alarms: alarms.collect(),
+            ..ReadRequest::default()
+        };
         if !request.is_empty() {
             self.answer(&mut first, &request, true);
         }

@@ -19,6 +19,12 @@ use aws_sdk_sns::operation::list_subscriptions_by_topic::{
     ListSubscriptionsByTopicError, ListSubscriptionsByTopicOutput,
 };
 use aws_smithy_mocks::{create_mock_http_client, mock, MockResponseInterceptor, Rule, RuleMode};
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
+    SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::error::ErrorMetadata;
 use model::Status;
 use survey::FollowUp;
@@ -31,7 +37,10 @@ const REGION: &str = "us-east-1";
 const ACCOUNT: &str = "111122223333";
 
 macro_rules! client {
-    ($krate:ident, $rules:expr) => {{
+    ($krate:ident, $rules:expr) => {
+        client!($krate, $rules, create_mock_http_client())
+    };
+    ($krate:ident, $rules:expr, $http:expr) => {{
         let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
         for rule in $rules {
             interceptor = interceptor.with_rule(rule);
@@ -43,7 +52,7 @@ macro_rules! client {
                 .credentials_provider($krate::config::Credentials::new(
                     "k", "s", None, None, "test",
                 ))
-                .http_client(create_mock_http_client())
+                .http_client($http)
                 .interceptor(interceptor)
                 .build(),
         )
@@ -146,20 +155,44 @@ fn no_metric_data() -> Rule {
 }
 
 fn aws_with(cloudtrail: Vec<Rule>, logs: Vec<Rule>, cloudwatch: Vec<Rule>, sns: Vec<Rule>) -> Aws {
+    let rules = [cloudtrail, logs, cloudwatch, sns];
+    aws_over(create_mock_http_client, &[REGION], rules)
+}
+
+/// An account with these regions enabled, each of whose default buses holds no rule; in
+/// [`REGION`], the trail, filter, alarm and topic calls answer by these rules (CloudTrail,
+/// CloudWatch Logs, CloudWatch, SNS). Every call goes through an HTTP client made by `http`.
+fn aws_over(http: fn() -> SharedHttpClient, regions: &[&str], rules: [Vec<Rule>; 4]) -> Aws {
+    let [cloudtrail, logs, cloudwatch, sns] = rules;
     let cloudwatch: Vec<Rule> = cloudwatch.into_iter().chain([no_metric_data()]).collect();
-    Aws::with_clients(
-        REGION,
-        ACCOUNT,
-        Clients::seeded(Seed {
-            cloudtrail: client!(aws_sdk_cloudtrail, &cloudtrail),
-            logs: client!(aws_sdk_cloudwatchlogs, &logs),
-            cloudwatch: client!(aws_sdk_cloudwatch, &cloudwatch),
-            sns: client!(aws_sdk_sns, &sns),
-            kms: client!(aws_sdk_kms, &Vec::<Rule>::new()),
-            account: client!(aws_sdk_account, &[only_this_region()]),
-            events: client!(aws_sdk_eventbridge, &[no_rules()]),
-        }),
-    )
+    let home = Seed {
+        cloudtrail: client!(aws_sdk_cloudtrail, &cloudtrail, http()),
+        logs: client!(aws_sdk_cloudwatchlogs, &logs, http()),
+        cloudwatch: client!(aws_sdk_cloudwatch, &cloudwatch, http()),
+        sns: client!(aws_sdk_sns, &sns, http()),
+        kms: client!(aws_sdk_kms, &Vec::<Rule>::new(), http()),
+        account: client!(aws_sdk_account, &[enabled(regions)], http()),
+        events: client!(aws_sdk_eventbridge, &[no_rules()], http()),
+    };
+    let elsewhere = |region: &str| {
+        let none = Vec::<Rule>::new;
+        let seed = Seed {
+            cloudtrail: client!(aws_sdk_cloudtrail, &none(), http()),
+            logs: client!(aws_sdk_cloudwatchlogs, &none(), http()),
+            cloudwatch: client!(aws_sdk_cloudwatch, &none(), http()),
+            sns: client!(aws_sdk_sns, &none(), http()),
+            kms: client!(aws_sdk_kms, &none(), http()),
+            account: client!(aws_sdk_account, &none(), http()),
+            events: client!(aws_sdk_eventbridge, &[no_rules()], http()),
+        };
+        (region.to_string(), Clients::seeded(seed))
+    };
+    let others = regions
+        .iter()
+        .filter(|r| **r != REGION)
+        .map(|r| elsewhere(r));
+    let clients = std::iter::once((REGION.to_string(), Clients::seeded(home))).chain(others);
+    Aws::with_clients(REGION, ACCOUNT, clients.collect())
 }
 
 /// The default bus holds no rule.
@@ -169,16 +202,18 @@ fn no_rules() -> Rule {
     })
 }
 
-/// The account has one region enabled: [`REGION`].
-fn only_this_region() -> Rule {
-    mock!(aws_sdk_account::Client::list_regions).then_output(|| {
+/// The account has these regions enabled.
+fn enabled(regions: &[&str]) -> Rule {
+    let regions: Vec<String> = regions.iter().map(|r| r.to_string()).collect();
+    mock!(aws_sdk_account::Client::list_regions).then_output(move || {
+        let listed = regions.iter().map(|name| {
+            aws_sdk_account::types::Region::builder()
+                .region_name(name)
+                .region_opt_status(aws_sdk_account::types::RegionOptStatus::EnabledByDefault)
+                .build()
+        });
         aws_sdk_account::operation::list_regions::ListRegionsOutput::builder()
-            .regions(
-                aws_sdk_account::types::Region::builder()
-                    .region_name(REGION)
-                    .region_opt_status(aws_sdk_account::types::RegionOptStatus::EnabledByDefault)
-                    .build(),
-            )
+            .set_regions(Some(listed.collect()))
             .build()
     })
 }
@@ -781,4 +816,112 @@ fn an_empty_or_repeated_token_ends_the_listing_rather_than_asking_forever() {
     let (items, asked) = pages_of(&repeated);
     assert_eq!(items, [1, 2]);
     assert_eq!(asked.len(), 2);
+}
+
+/// How long every answer of [`late_client`] takes.
+const LATENCY: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// The mock HTTP client, answering each request [`LATENCY`] after it is sent.
+fn late_client() -> SharedHttpClient {
+    SharedHttpClient::new(Late(create_mock_http_client()))
+}
+
+#[derive(Debug)]
+struct Late(SharedHttpClient);
+
+impl HttpClient for Late {
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        SharedHttpConnector::new(LateConnector(self.0.http_connector(settings, components)))
+    }
+}
+
+#[derive(Debug)]
+struct LateConnector(SharedHttpConnector);
+
+impl HttpConnector for LateConnector {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let answer = self.0.call(request);
+        HttpConnectorFuture::new(async move {
+            tokio::time::sleep(LATENCY).await;
+            answer.await
+        })
+    }
+}
+
+/// What `work` gives, and how long it took on a paused clock, which moves only when every task
+/// waits: with every answer [`LATENCY`] late, a whole number of round trips.
+fn timed<T>(work: impl std::future::Future<Output = T>) -> (T, std::time::Duration) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let start = tokio::time::Instant::now();
+        let out = work.await;
+        (out, start.elapsed())
+    })
+}
+
+/// The 17 regions AWS enables by default.
+const DEFAULT_REGIONS: [&str; 17] = [
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ca-central-1",
+    "eu-central-1",
+    "eu-north-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+];
+
+#[test]
+fn a_crowded_regions_alarms_are_read_beside_the_rules_not_after_them() {
+    let (controls, desired) = (all_controls(), model::Desired::default());
+    let rules = [
+        trail_rules(),
+        two_filters(),
+        crowded_cloudwatch(),
+        no_topics(),
+    ];
+    let aws = aws_over(late_client, &DEFAULT_REGIONS, rules);
+    let (surveyed, took) = timed(survey::survey(&aws, &controls, &desired));
+    // The trails; their status, selectors and filters, and the first page of alarms, which says
+    // there are more; the alarms on the metrics that matter, while the rules of the last eight
+    // regions are listed (the regions, then nine regions' rules at a time: three round trips);
+    // the topic those alarms notify; then the default topic, which the plan turns to as that
+    // one does not exist. Had the alarms waited for the rules, six.
+    assert_eq!(took, LATENCY * 5);
+    let calls = aws.calls();
+    assert_eq!(calls["events:ListRules"], 17);
+    assert_eq!(calls["cloudwatch:DescribeAlarmsForMetric"], 2 + 14);
+    let sequential = aws_over(
+        create_mock_http_client,
+        &DEFAULT_REGIONS,
+        [
+            trail_rules(),
+            two_filters(),
+            crowded_cloudwatch(),
+            no_topics(),
+        ],
+    );
+    let expected = plan::plan(&read_as_planned(&sequential), &controls, &desired).unwrap();
+    assert_eq!(
+        surveyed.unwrap().report,
+        expected,
+        "the report of the same account read one step after another"
+    );
 }
