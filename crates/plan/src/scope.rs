@@ -1,7 +1,8 @@
 //! What can change a verdict or a plan, defined once: the metrics whose alarms matter for a log
 //! group's filters, and which alarms matter at all. The reader fetches by it (the first read's
-//! [`ReadScope`], then [`alarm_requests`] when a region has more than a page of alarms), and the
-//! saved plan's fingerprint covers exactly it.
+//! [`ReadScope`], and when a region has more than a page of alarms [`region_alarm_request`], in
+//! the first read, or [`alarm_requests`], after it), and the saved plan's fingerprint covers
+//! exactly it.
 
 use std::collections::BTreeSet;
 
