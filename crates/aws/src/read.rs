@@ -53,11 +53,12 @@ const IN_FLIGHT: usize = 16;
 impl Aws {
     /// Reads what the audit needs from the account: everything about the trails and their log
     /// groups' filters, the alarms and topics `scope` names, and in a region with more than a
-    /// page of alarms what `follow_up` asks; and, when `scope` asks, the EventBridge rules (`eventbridge.rs`), whose reads run
-    /// beside those and end at most one round trip after them (their topics wait for the account
-    /// id). Individual read failures are kept in the snapshot (so the controls that depend on them
-    /// are reported as `error`); only what no call gets past (no or expired credentials, a role
-    /// that cannot be assumed, no endpoint) fails the whole read.
+    /// page of alarms what `follow_up` asks; and, when `scope` asks, the EventBridge rules
+    /// (`eventbridge.rs`), whose reads run beside those and end at most one round trip after
+    /// them (their topics wait for the account id). Individual read failures are kept in the
+    /// snapshot (so the controls that depend on them are reported as `error`); only what no call
+    /// gets past (no or expired credentials, a role that cannot be assumed, no endpoint) fails
+    /// the whole read.
     pub async fn read_snapshot(
         &self,
         scope: &ReadScope,

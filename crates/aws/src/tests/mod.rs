@@ -499,7 +499,7 @@ fn beyond_a_page_only_the_alarms_on_metrics_that_matter_are_read_each_metric_onc
 }
 
 #[test]
-fn the_first_read_reads_the_alarms_the_planner_asks_first_rather_than_leave_them_after_the_rules() {
+fn a_follow_up_is_read_in_the_first_read_and_no_follow_up_leaves_it_to_the_planner() {
     let (controls, desired) = (all_controls(), model::Desired::default());
     let alarms_asked = |aws: &Aws, follow_up| {
         let snapshot = block_on(aws.read_snapshot(&scope(), follow_up)).unwrap();
