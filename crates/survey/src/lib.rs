@@ -90,7 +90,11 @@ impl<'a> FollowUp<'a> {
 
     /// The alarms to read next in a region whose first read gave these log groups and this
     /// state; none for [`FollowUp::default`].
-    pub fn in_region(&self, groups: &[LogGroup], state: &RegionState) -> Option<AlarmRequest> {
+    pub fn in_region<'g>(
+        &self,
+        groups: impl IntoIterator<Item = &'g LogGroup>,
+        state: &RegionState,
+    ) -> Option<AlarmRequest> {
         let p = self.0?;
         plan::scope::region_alarm_request(groups, state, p.controls, p.desired)
     }

@@ -66,11 +66,8 @@ impl Reader for Crowded {
             first.eventbridge = model::live::EventBridgeRead::NotRead;
         }
         let alarms = (first.regions.iter()).filter_map(|state| {
-            let groups: Vec<LogGroup> = (first.log_groups.iter())
-                .filter(|g| g.region == state.region)
-                .cloned()
-                .collect();
-            follow_up.in_region(&groups, state)
+            let groups = (first.log_groups.iter()).filter(|g| g.region == state.region);
+            follow_up.in_region(groups, state)
         });
         let request = ReadRequest {
             alarms: alarms.collect(),

@@ -165,34 +165,30 @@ fn aws_with(cloudtrail: Vec<Rule>, logs: Vec<Rule>, cloudwatch: Vec<Rule>, sns: 
 fn aws_over(http: fn() -> SharedHttpClient, regions: &[&str], rules: [Vec<Rule>; 4]) -> Aws {
     let [cloudtrail, logs, cloudwatch, sns] = rules;
     let cloudwatch: Vec<Rule> = cloudwatch.into_iter().chain([no_metric_data()]).collect();
-    let home = Seed {
+    let home = seeded(
+        http,
+        [cloudtrail, logs, cloudwatch, sns],
+        vec![enabled(regions)],
+    );
+    let others = (regions.iter().filter(|r| **r != REGION))
+        .map(|r| (r.to_string(), seeded(http, Default::default(), Vec::new())));
+    let clients = std::iter::once((REGION.to_string(), home)).chain(others);
+    Aws::with_clients(REGION, ACCOUNT, clients.collect())
+}
+
+/// One region's clients, answering by these rules (CloudTrail, CloudWatch Logs, CloudWatch, SNS;
+/// then the Account API's), with no KMS key and no EventBridge rule.
+fn seeded(http: fn() -> SharedHttpClient, rules: [Vec<Rule>; 4], account: Vec<Rule>) -> Clients {
+    let [cloudtrail, logs, cloudwatch, sns] = rules;
+    Clients::seeded(Seed {
         cloudtrail: client!(aws_sdk_cloudtrail, &cloudtrail, http()),
         logs: client!(aws_sdk_cloudwatchlogs, &logs, http()),
         cloudwatch: client!(aws_sdk_cloudwatch, &cloudwatch, http()),
         sns: client!(aws_sdk_sns, &sns, http()),
         kms: client!(aws_sdk_kms, &Vec::<Rule>::new(), http()),
-        account: client!(aws_sdk_account, &[enabled(regions)], http()),
+        account: client!(aws_sdk_account, &account, http()),
         events: client!(aws_sdk_eventbridge, &[no_rules()], http()),
-    };
-    let elsewhere = |region: &str| {
-        let none = Vec::<Rule>::new;
-        let seed = Seed {
-            cloudtrail: client!(aws_sdk_cloudtrail, &none(), http()),
-            logs: client!(aws_sdk_cloudwatchlogs, &none(), http()),
-            cloudwatch: client!(aws_sdk_cloudwatch, &none(), http()),
-            sns: client!(aws_sdk_sns, &none(), http()),
-            kms: client!(aws_sdk_kms, &none(), http()),
-            account: client!(aws_sdk_account, &none(), http()),
-            events: client!(aws_sdk_eventbridge, &[no_rules()], http()),
-        };
-        (region.to_string(), Clients::seeded(seed))
-    };
-    let others = regions
-        .iter()
-        .filter(|r| **r != REGION)
-        .map(|r| elsewhere(r));
-    let clients = std::iter::once((REGION.to_string(), Clients::seeded(home))).chain(others);
-    Aws::with_clients(REGION, ACCOUNT, clients.collect())
+    })
 }
 
 /// The default bus holds no rule.
